@@ -1,0 +1,109 @@
+"""The `outreach` command line: a lazy group so `--help` imports no heavy library."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from outreach import __version__
+from outreach.errors import OutreachError
+
+# name -> (module, attribute, one-line help). Modules load only when their command runs.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("outreach.cli.workspace", "init", "Create a workspace: config, templates, database."),
+    "demo": ("outreach.cli.workspace", "demo", "Run the pipeline on sample contacts, offline."),
+    "doctor": ("outreach.cli.doctor", "doctor", "Check config, keyring, credentials and the API."),
+    "auth": ("outreach.cli.auth", "auth", "Connect, inspect or disconnect your Google account."),
+    "contacts": ("outreach.cli.contacts", "contacts", "Import, add, list, show and edit contacts."),
+    "templates": ("outreach.cli.templates", "templates", "List, preview and lint templates."),
+    "slots": ("outreach.cli.meetings", "slots", "Propose meeting times from your free time."),
+    "draft": ("outreach.cli.drafting", "draft", "Create one draft per contact from a template."),
+    "send": ("outreach.cli.drafting", "send", "Send drafted messages (asks first; daily cap)."),
+    "sync": ("outreach.cli.tracking", "sync", "Fetch sends, replies, auto-replies and bounces."),
+    "watch": ("outreach.cli.tracking", "watch", "Sync repeatedly and print what changed."),
+    "status": ("outreach.cli.tracking", "status", "Counts per stage and reply rates."),
+    "due": ("outreach.cli.tracking", "due", "What to do today: nudge, book, thank, reach out."),
+    "book": ("outreach.cli.meetings", "book", "Book a proposed slot and send the invite."),
+    "reschedule": ("outreach.cli.meetings", "reschedule", "Move a booked meeting."),
+    "cancel": ("outreach.cli.meetings", "cancel", "Cancel a booked meeting."),
+    "met": ("outreach.cli.tracking", "met", "Record a conversation, notes and referrals."),
+    "followup": ("outreach.cli.drafting", "followup", "Draft every due nudge and thank-you."),
+    "referrals": ("outreach.cli.tracking", "referrals", "Show who referred whom, as a tree."),
+    "export": ("outreach.cli.export", "export", "Export contacts and their stages."),
+}
+
+
+def print_error(exc: OutreachError) -> None:
+    click.secho(f"Error: {exc.message}", fg="red", err=True)
+    if exc.hint:
+        click.echo(f"Hint: {exc.hint}", err=True)
+
+
+class OutreachGroup(click.Group):
+    """Loads commands on demand and turns OutreachError into a message and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(entry[0])
+        command = getattr(module, entry[1])
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OutreachError as exc:
+            print_error(exc)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-written (re-running is safe).", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            if ctx.obj is not None and getattr(ctx.obj, "verbose", False):
+                raise
+            click.secho(f"Unexpected error: {type(exc).__name__}: {exc}", fg="red", err=True)
+            click.echo(
+                "Hint: nothing was lost; re-run with `outreach --verbose ...` for details "
+                "and report it.",
+                err=True,
+            )
+            ctx.exit(70)
+
+
+@click.group(cls=OutreachGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--verbose", "-v", is_flag=True, help="Show more detail (never secrets).")
+@click.version_option(__version__, prog_name="outreach")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """outreach: run informational interviews from your terminal.
+
+    Import contacts, draft personal notes that propose real free times, see replies, and always
+    know what to do next. Start with `outreach demo`, then `outreach init`.
+    """
+    from outreach.app import AppContext
+
+    ctx.obj = AppContext.from_environment(verbose=verbose)
+
+
+def main() -> None:
+    cli(prog_name="outreach")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())  # type: ignore[func-returns-value]
+

@@ -1,0 +1,335 @@
+"""Configuration and workspace paths.
+
+The workspace is ``$OUTREACH_HOME``, else the platform's user data folder. ``config.toml`` is
+validated into typed dataclasses; every error names the file, the key and what is accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from outreach.errors import ConfigError
+
+ENV_HOME = "OUTREACH_HOME"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Every path the tool writes, in one place."""
+
+    root: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "config.toml"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def db_file(self) -> Path:
+        return self.root / "outreach.db"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Maildir of drafts written by the local backend."""
+        return self.root / "outbox"
+
+    @property
+    def inbox_dir(self) -> Path:
+        """Maildir the local backend syncs replies from."""
+        return self.root / "inbox"
+
+    def resolve(self, path: str) -> Path:
+        """Resolve a config path relative to the workspace."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.root / candidate
+
+
+def default_workspace() -> Workspace:
+    """The workspace named by OUTREACH_HOME, else the platform's user data folder."""
+    env = os.environ.get(ENV_HOME)
+    if env:
+        return Workspace(Path(env).expanduser())
+    import platformdirs
+
+    return Workspace(Path(platformdirs.user_data_dir("outreach", appauthor=False)))
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    name: str = "Your Name"
+    email: str = "you@example.com"
+    signature: str = ""
+    timezone: str = "UTC"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    backend: str = "local"
+    daily_send_cap: int = 100
+
+
+@dataclass(frozen=True)
+class GoogleConfig:
+    client_secrets_file: str = "client_secret.json"
+    api_root: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    meeting_minutes: int = 20
+    working_hours: str = "09:00-17:00"
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    lead_hours: int = 24
+    horizon_days: int = 14
+    slot_count: int = 3
+    buffer_minutes: int = 10
+    busy: tuple[str, ...] = ("google",)
+    share_held_slots: bool = False
+    hold_days: int = 7
+
+    @property
+    def work_start_minutes(self) -> int:
+        """Start of the working day, minutes after midnight."""
+        return _parse_hours(self.working_hours)[0]
+
+    @property
+    def work_end_minutes(self) -> int:
+        """End of the working day, minutes after midnight."""
+        return _parse_hours(self.working_hours)[1]
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        """Working days as ``datetime.weekday()`` numbers (Monday is 0)."""
+        return frozenset(WEEKDAYS.index(day) for day in self.working_days)
+
+
+@dataclass(frozen=True)
+class FollowupConfig:
+    nudge_after_business_days: int = 5
+    max_followups: int = 1
+    after_return_business_days: int = 2
+    thankyou_window_hours: int = 24
+    keep_in_touch_days: int = 90
+
+
+@dataclass(frozen=True)
+class Config:
+    user: UserConfig = field(default_factory=UserConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    google: GoogleConfig = field(default_factory=GoogleConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    followup: FollowupConfig = field(default_factory=FollowupConfig)
+    source: Path | None = None
+
+
+def _parse_hours(text: str) -> tuple[int, int]:
+    match = _HOURS_RE.match(text.strip())
+    if not match:
+        raise ValueError(text)
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if not (0 <= start < end <= 24 * 60) or m1 > 59 or m2 > 59:
+        raise ValueError(text)
+    return start, end
+
+
+class _Section:
+    """Reads one table of the TOML document, raising ConfigError that names file and key."""
+
+    def __init__(self, path: Path, name: str, data: dict[str, Any]) -> None:
+        self.path, self.name, self.data = path, name, data
+
+    def _error(self, key: str, accepted: str) -> ConfigError:
+        value = self.data.get(key)
+        return ConfigError(
+            f"{self.path}: [{self.name}] {key} = {value!r} is not valid; expected {accepted}.",
+            hint=f"Fix the value in {self.path} (config.example.toml documents every key).",
+        )
+
+    def string(self, key: str, default: str) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self._error(key, "a string in quotes")
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self._error(key, f"a whole number from {low} to {high}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self._error(key, "true or false")
+        return value
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.data.get(key, default)
+        if value not in choices:
+            raise self._error(key, " or ".join(f'"{c}"' for c in choices))
+        return str(value)
+
+    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.data.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._error(key, 'a list of strings, e.g. ["a", "b"]')
+        return tuple(value)
+
+    def timezone(self, key: str, default: str) -> str:
+        value = self.string(key, default)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._error(key, 'an IANA time zone such as "Europe/Berlin"') from None
+        return value
+
+    def reject_unknown(self, known: set[str]) -> None:
+        for key in self.data:
+            if key not in known:
+                raise ConfigError(
+                    f"{self.path}: unknown key [{self.name}] {key}.",
+                    hint=f"Known keys: {', '.join(sorted(known))}. Check the spelling.",
+                )
+
+
+_SECTIONS = ("user", "mail", "google", "schedule", "followup")
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate a TOML document into a Config; errors name ``path`` and the key."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid TOML: {exc}.",
+            hint=f"Fix the syntax in {path}; config.example.toml shows every key.",
+        ) from None
+    for name, value in raw.items():
+        if name not in _SECTIONS or not isinstance(value, dict):
+            raise ConfigError(
+                f"{path}: unknown section or key {name!r}.",
+                hint=f"Sections are {', '.join(f'[{s}]' for s in _SECTIONS)}.",
+            )
+
+    def section(name: str) -> _Section:
+        return _Section(path, name, raw.get(name, {}))
+
+    user_s = section("user")
+    base_user = {"name", "email", "signature", "timezone"}
+    extra: dict[str, str] = {}
+    for key, value in user_s.data.items():
+        if key in base_user:
+            continue
+        if not isinstance(value, str | int | float):
+            raise user_s._error(key, "a string (extra [user] keys are template variables)")
+        extra[key] = str(value)
+    user = UserConfig(
+        name=user_s.string("name", UserConfig.name),
+        email=user_s.string("email", UserConfig.email),
+        signature=user_s.string("signature", UserConfig.signature),
+        timezone=user_s.timezone("timezone", UserConfig.timezone),
+        extra=extra,
+    )
+
+    mail_s = section("mail")
+    mail_s.reject_unknown({"backend", "daily_send_cap"})
+    mail = MailConfig(
+        backend=mail_s.choice("backend", MailConfig.backend, ("local", "gmail")),
+        daily_send_cap=mail_s.integer("daily_send_cap", MailConfig.daily_send_cap, 0, 2000),
+    )
+
+    google_s = section("google")
+    google_s.reject_unknown({"client_secrets_file", "api_root"})
+    api_root = google_s.string("api_root", GoogleConfig.api_root)
+    if api_root and not re.match(r"^https?://[^/\s]+(/.*)?$", api_root):
+        raise google_s._error("api_root", 'an http(s) URL such as "http://127.0.0.1:8765/"')
+    google = GoogleConfig(
+        client_secrets_file=google_s.string(
+            "client_secrets_file", GoogleConfig.client_secrets_file
+        ),
+        api_root=api_root,
+    )
+
+    sched_s = section("schedule")
+    sched_s.reject_unknown(set(ScheduleConfig.__dataclass_fields__))
+    defaults = ScheduleConfig()
+    hours = sched_s.string("working_hours", defaults.working_hours)
+    try:
+        _parse_hours(hours)
+    except ValueError:
+        raise sched_s._error("working_hours", '"HH:MM-HH:MM" with start before end') from None
+    days = sched_s.strings("working_days", defaults.working_days)
+    if not days or any(day not in WEEKDAYS for day in days):
+        raise sched_s._error("working_days", f"a non-empty list of {', '.join(WEEKDAYS)}")
+    schedule = ScheduleConfig(
+        meeting_minutes=sched_s.integer("meeting_minutes", defaults.meeting_minutes, 5, 240),
+        working_hours=hours,
+        working_days=days,
+        lead_hours=sched_s.integer("lead_hours", defaults.lead_hours, 0, 24 * 30),
+        horizon_days=sched_s.integer("horizon_days", defaults.horizon_days, 1, 90),
+        slot_count=sched_s.integer("slot_count", defaults.slot_count, 1, 10),
+        buffer_minutes=sched_s.integer("buffer_minutes", defaults.buffer_minutes, 0, 120),
+        busy=sched_s.strings("busy", defaults.busy),
+        share_held_slots=sched_s.boolean("share_held_slots", defaults.share_held_slots),
+        hold_days=sched_s.integer("hold_days", defaults.hold_days, 1, 90),
+    )
+
+    follow_s = section("followup")
+    follow_s.reject_unknown(set(FollowupConfig.__dataclass_fields__))
+    fdef = FollowupConfig()
+    followup = FollowupConfig(
+        nudge_after_business_days=follow_s.integer(
+            "nudge_after_business_days", fdef.nudge_after_business_days, 1, 60
+        ),
+        max_followups=follow_s.integer("max_followups", fdef.max_followups, 0, 5),
+        after_return_business_days=follow_s.integer(
+            "after_return_business_days", fdef.after_return_business_days, 0, 30
+        ),
+        thankyou_window_hours=follow_s.integer(
+            "thankyou_window_hours", fdef.thankyou_window_hours, 1, 168
+        ),
+        keep_in_touch_days=follow_s.integer(
+            "keep_in_touch_days", fdef.keep_in_touch_days, 7, 730
+        ),
+    )
+    return Config(user, mail, google, schedule, followup, source=path)
+
+
+def load_config(workspace: Workspace) -> Config:
+    """Load the workspace's config.toml; a missing file is an error with the fix."""
+    path = workspace.config_file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"No workspace config at {path}.",
+            hint="Run `outreach init` to create the workspace (or set OUTREACH_HOME).",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}.", hint="Check the file.") from None
+    return parse_config(text, path)
+
+
+def example_config_text() -> str:
+    """The documented example config, shipped in the wheel (or read from a source checkout)."""
+    packaged = Path(__file__).parent / "_data" / "config.example.toml"
+    if packaged.exists():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).parents[1] / "config.example.toml").read_text(encoding="utf-8")

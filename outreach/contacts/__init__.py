@@ -1,0 +1,1 @@
+"""Contacts: the record model, importers for real-world exports, validation."""

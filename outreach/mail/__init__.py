@@ -1,0 +1,1 @@
+"""Mail backends: the local Maildir outbox and Gmail, behind one interface."""

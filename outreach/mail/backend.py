@@ -1,0 +1,67 @@
+"""The interface both mail backends implement.
+
+Calls are batch-shaped so the Gmail backend can use batch requests and pacing; the local
+backend simply loops. Per-item failures are returned, not raised, so one bad contact does not
+stop the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """Create a draft, or replace the one named by ``draft_id``."""
+
+    key: str  # the idempotency key, for matching results to requests
+    message: EmailMessage
+    draft_id: str | None = None
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftRef:
+    draft_id: str
+    message_id: str | None = None  # the backend's id of the draft's message
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SentRef:
+    message_id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one item failed; ``retryable`` failures may succeed on a re-run."""
+
+    reason: str
+    retryable: bool = True
+
+
+class MailBackend(Protocol):
+    name: str
+
+    def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
+        """Create or replace drafts; results keyed by request key."""
+        ...
+
+    def find_draft(self, rfc_message_id: str) -> DraftRef | None:
+        """Find a draft by its Message-ID header (recovering after a crash)."""
+        ...
+
+    def find_sent(self, rfc_message_id: str) -> SentRef | None:
+        """Find a sent message by its Message-ID header (the user may have sent the draft)."""
+        ...
+
+    def send_draft(self, draft_id: str) -> SentRef:
+        """Send an existing draft. Raises MailError on failure."""
+        ...
+
+    def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:
+        """Send a message directly (invites with --send). Raises MailError on failure."""
+        ...

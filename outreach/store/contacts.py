@@ -1,0 +1,224 @@
+"""Contact queries: idempotent upsert, lookup by email or id, tags."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from outreach.contacts.model import Contact, ContactRecord
+from outreach.errors import ContactError
+
+# Columns an upsert may change; email handled separately (it is the identity).
+_UPDATABLE = ("name", "first_name", "last_name", "org", "title", "timezone", "linkedin_url", "notes")
+
+
+@dataclass
+class UpsertSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def identity_key(record: ContactRecord) -> tuple[str, str]:
+    """The column and value that identify a record: its email, else a stable import key."""
+    if record.email:
+        return "email_key", record.email.casefold()
+    basis = record.linkedin_url.strip().rstrip("/").casefold() or record.name.casefold()
+    return "import_key", f"{record.source or 'import'}:{basis}"
+
+
+def _row_to_contact(row: sqlite3.Row, tags: list[str]) -> Contact:
+    return Contact(
+        id=row["id"],
+        name=row["name"],
+        email=row["email"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        org=row["org"],
+        title=row["title"],
+        timezone=row["timezone"],
+        linkedin_url=row["linkedin_url"],
+        notes=row["notes"],
+        source=row["source"],
+        referred_by=row["referred_by"],
+        extra=json.loads(row["extra"]),
+        tags=tags,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class ContactRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def upsert(
+        self, records: Iterable[ContactRecord], now: str, referred_by: int | None = None
+    ) -> UpsertSummary:
+        """Insert new contacts and update changed ones; the caller owns the transaction.
+
+        Empty incoming values never erase stored ones (exports differ in what they carry);
+        extra columns are merged; tags are added.
+        """
+        summary = UpsertSummary()
+        for record in records:
+            column, key = identity_key(record)
+            row = self.conn.execute(
+                f"SELECT * FROM contacts WHERE {column} = ?",  # noqa: S608 - column is ours
+                (key,),
+            ).fetchone()
+            label = record.email or record.name
+            if row is None:
+                self._insert(record, column, key, now, referred_by)
+                summary.added.append(label)
+                continue
+            changes: dict[str, Any] = {}
+            for name in _UPDATABLE:
+                value = getattr(record, name)
+                if value and value != row[name]:
+                    changes[name] = value
+            if record.email and record.email != row["email"] and row["email"] is None:
+                changes["email"] = record.email
+            extra = json.loads(row["extra"])
+            merged = {**extra, **{k: v for k, v in record.extra.items() if v}}
+            if merged != extra:
+                changes["extra"] = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+            if referred_by is not None and row["referred_by"] is None:
+                changes["referred_by"] = referred_by
+            new_tags = self._add_tags(row["id"], record.tags)
+            if changes:
+                changes["updated_at"] = now
+                assignments = ", ".join(f"{name} = ?" for name in changes)
+                self.conn.execute(
+                    f"UPDATE contacts SET {assignments} WHERE id = ?",  # noqa: S608
+                    (*changes.values(), row["id"]),
+                )
+            (summary.updated if changes or new_tags else summary.unchanged).append(label)
+        return summary
+
+    def _insert(
+        self, record: ContactRecord, column: str, key: str, now: str, referred_by: int | None
+    ) -> int:
+        cursor = self.conn.execute(
+            """INSERT INTO contacts (email, email_key, import_key, name, first_name, last_name,
+                   org, title, timezone, linkedin_url, notes, source, referred_by, extra,
+                   created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                record.email or None,
+                key if column == "email_key" else None,
+                key if column == "import_key" else None,
+                record.name,
+                record.first_name,
+                record.last_name,
+                record.org,
+                record.title,
+                record.timezone,
+                record.linkedin_url,
+                record.notes,
+                record.source,
+                referred_by,
+                json.dumps(record.extra, ensure_ascii=False, sort_keys=True),
+                now,
+                now,
+            ),
+        )
+        contact_id = int(cursor.lastrowid or 0)
+        self._add_tags(contact_id, record.tags)
+        return contact_id
+
+    def _add_tags(self, contact_id: int, tags: Sequence[str]) -> int:
+        added = 0
+        for tag in tags:
+            cursor = self.conn.execute(
+                "INSERT OR IGNORE INTO tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag)
+            )
+            added += cursor.rowcount
+        return added
+
+    def add_tags(self, contact_id: int, tags: Sequence[str]) -> int:
+        return self._add_tags(contact_id, tags)
+
+    def remove_tags(self, contact_id: int, tags: Sequence[str]) -> None:
+        self.conn.executemany(
+            "DELETE FROM tags WHERE contact_id = ? AND tag = ?", [(contact_id, t) for t in tags]
+        )
+
+    def find(self, ref: str) -> Contact | None:
+        """Look a contact up by email (any case) or by numeric id."""
+        ref = ref.strip()
+        if ref.isdigit():
+            row = self.conn.execute("SELECT * FROM contacts WHERE id = ?", (int(ref),)).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT * FROM contacts WHERE email_key = ?", (ref.casefold(),)
+            ).fetchone()
+        return None if row is None else _row_to_contact(row, self._tags(row["id"]))
+
+    def get(self, ref: str | int) -> Contact:
+        """Like :meth:`find`, but an unknown contact is an error that says what to do."""
+        contact = self.find(str(ref))
+        if contact is None:
+            raise ContactError(
+                f"No contact {ref!s} in the workspace.",
+                hint="List contacts with `outreach contacts list`, or add one with "
+                "`outreach contacts add EMAIL --name NAME`.",
+            )
+        return contact
+
+    def by_id(self, contact_id: int) -> Contact:
+        return self.get(contact_id)
+
+    def _tags(self, contact_id: int) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT tag FROM tags WHERE contact_id = ? ORDER BY tag", (contact_id,)
+        )
+        return [row[0] for row in rows]
+
+    def all(self, tag: str | None = None) -> list[Contact]:
+        """Every contact (optionally with a tag), ordered by id, tags loaded in one query."""
+        if tag is None:
+            rows = self.conn.execute("SELECT * FROM contacts ORDER BY id").fetchall()
+        else:
+            rows = self.conn.execute(
+                "SELECT c.* FROM contacts c JOIN tags t ON t.contact_id = c.id "
+                "WHERE t.tag = ? ORDER BY c.id",
+                (tag,),
+            ).fetchall()
+        tags: dict[int, list[str]] = {}
+        for contact_id, name in self.conn.execute(
+            "SELECT contact_id, tag FROM tags ORDER BY contact_id, tag"
+        ):
+            tags.setdefault(contact_id, []).append(name)
+        return [_row_to_contact(row, tags.get(row["id"], [])) for row in rows]
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
+
+    def update(self, contact_id: int, now: str, **fields: Any) -> None:
+        """Set core fields (and ``extra`` as a dict) of one contact."""
+        allowed = {*_UPDATABLE, "email", "referred_by", "extra", "source", "closed_at"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not contact fields: {sorted(unknown)}")
+        values = dict(fields)
+        if "email" in values:
+            email = values["email"]
+            values["email_key"] = email.casefold() if email else None
+        if "extra" in values:
+            values["extra"] = json.dumps(values["extra"], ensure_ascii=False, sort_keys=True)
+        values["updated_at"] = now
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        try:
+            self.conn.execute(
+                f"UPDATE contacts SET {assignments} WHERE id = ?",  # noqa: S608
+                (*values.values(), contact_id),
+            )
+        except sqlite3.IntegrityError:
+            raise ContactError(
+                f"Another contact already has the address {fields.get('email')}.",
+                hint="Use `outreach contacts show EMAIL` to see it.",
+            ) from None

@@ -1,0 +1,211 @@
+"""Opening the SQLite database: file mode 0600, WAL, numbered migrations in transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from outreach.errors import WorkspaceError
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the current transaction.
+
+    ``executescript`` would COMMIT first, breaking a migration's all-or-nothing promise.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise sqlite3.ProgrammingError(f"incomplete SQL statement: {pending.strip()[:60]}")
+
+
+def _m1_initial(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            email TEXT,
+            email_key TEXT UNIQUE,            -- casefolded email: one contact per address
+            import_key TEXT UNIQUE,           -- for rows without email (LinkedIn): stable identity
+            name TEXT NOT NULL,
+            first_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT NOT NULL DEFAULT '',
+            org TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            timezone TEXT NOT NULL DEFAULT '',
+            linkedin_url TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            referred_by INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            extra TEXT NOT NULL DEFAULT '{}',
+            closed_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE tags (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (contact_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX tags_by_tag ON tags(tag);
+
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,               -- outreach, followup, confirm, cancel, thankyou, keepintouch
+            template TEXT NOT NULL,
+            idem_key TEXT NOT NULL UNIQUE,
+            subject TEXT NOT NULL DEFAULT '',
+            message_id TEXT NOT NULL DEFAULT '',   -- RFC 5322 Message-ID header we generated
+            backend TEXT NOT NULL DEFAULT '',
+            draft_id TEXT,                    -- Gmail draft id, or local outbox file name
+            gmail_id TEXT,                    -- Gmail message id once known
+            thread_id TEXT,
+            in_reply_to TEXT,
+            state TEXT NOT NULL DEFAULT 'pending',  -- pending, drafted, sent, failed
+            error TEXT,
+            send_started_at TEXT,             -- set before a send call: a send happens at most once
+            sent_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX messages_by_contact ON messages(contact_id);
+        CREATE INDEX messages_by_thread ON messages(thread_id);
+        CREATE INDEX messages_by_sent ON messages(sent_at);
+
+        CREATE TABLE thread_events (
+            id INTEGER PRIMARY KEY,
+            gmail_id TEXT NOT NULL UNIQUE,
+            thread_id TEXT NOT NULL,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,               -- reply, auto_reply, bounce, own_send
+            sender TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            occurred_at TEXT NOT NULL,
+            return_date TEXT,                 -- auto-replies: the stated return date
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX events_by_contact ON thread_events(contact_id);
+        CREATE INDEX events_by_thread ON thread_events(thread_id);
+
+        CREATE TABLE proposals (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            message_idem_key TEXT,
+            slot_index INTEGER NOT NULL,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'held',   -- held, booked, released
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX proposals_by_contact ON proposals(contact_id);
+        CREATE INDEX proposals_held ON proposals(state, start);
+
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            uid TEXT NOT NULL UNIQUE,
+            sequence INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'scheduled',  -- scheduled, cancelled, held
+            notes TEXT NOT NULL DEFAULT '',
+            takeaways TEXT NOT NULL DEFAULT '',
+            met_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX meetings_by_contact ON meetings(contact_id);
+
+        CREATE TABLE sync_state (
+            account TEXT PRIMARY KEY,
+            history_id TEXT,
+            last_full_sync TEXT,
+            last_sync TEXT
+        );
+        """
+    )
+
+
+# Append new migrations; never edit or reorder a released one.
+MIGRATIONS: list[Migration] = [_m1_initial]
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file with mode 0600 before SQLite opens it."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(path)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+    except (OSError, sqlite3.Error) as exc:
+        raise WorkspaceError(
+            f"Cannot open the database {path}: {exc}.",
+            hint="Check the workspace folder's permissions, or run `outreach init`.",
+        ) from None
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise WorkspaceError(
+            f"{path} is not a usable outreach database: {exc}.",
+            hint="Restore it from a backup, or move it aside and run `outreach init`.",
+        ) from None
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None) -> int:
+    """Apply pending migrations, each in its own transaction; return the new version."""
+    steps = MIGRATIONS if migrations is None else migrations
+    version = schema_version(conn)
+    if version > len(steps):
+        raise sqlite3.DatabaseError(
+            f"database schema {version} is newer than this outreach ({len(steps)}); upgrade outreach"
+        )
+    for number, step in enumerate(steps[version:], start=version + 1):
+        with transaction(conn):
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number:d}")
+    return schema_version(conn)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. Nested use joins the outer one."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

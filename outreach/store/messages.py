@@ -1,0 +1,176 @@
+"""Message rows: the idempotency ledger behind drafting and sending.
+
+The row (with its unique idempotency key) is written before any backend call, the draft id
+after it, so a re-run after a crash finds the draft instead of making a second; a send is
+claimed (``send_started_at``) in its own committed transaction before the API call, so it can
+happen at most once, ever.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    id: int
+    contact_id: int
+    kind: str
+    template: str
+    idem_key: str
+    subject: str
+    message_id: str
+    backend: str
+    draft_id: str | None
+    gmail_id: str | None
+    thread_id: str | None
+    in_reply_to: str | None
+    state: str
+    error: str | None
+    send_started_at: str | None
+    sent_at: str | None
+    created_at: str
+    updated_at: str
+
+
+def _row(row: sqlite3.Row) -> MessageRow:
+    return MessageRow(**{key: row[key] for key in row.keys()})
+
+
+class MessageRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def by_key(self, idem_key: str) -> MessageRow | None:
+        row = self.conn.execute("SELECT * FROM messages WHERE idem_key = ?", (idem_key,))
+        found = row.fetchone()
+        return None if found is None else _row(found)
+
+    def by_id(self, message_row_id: int) -> MessageRow:
+        return _row(self.conn.execute("SELECT * FROM messages WHERE id = ?", (message_row_id,)).fetchone())
+
+    def reserve(
+        self,
+        *,
+        idem_key: str,
+        contact_id: int,
+        kind: str,
+        template: str,
+        subject: str,
+        message_id: str,
+        backend: str,
+        thread_id: str | None,
+        in_reply_to: str | None,
+        now: str,
+    ) -> MessageRow:
+        """Record the intent to draft (or refresh) a message; returns the row, old or new.
+
+        An existing row keeps its Message-ID and draft id so the re-run updates that draft.
+        """
+        existing = self.by_key(idem_key)
+        if existing is None:
+            self.conn.execute(
+                """INSERT INTO messages (contact_id, kind, template, idem_key, subject,
+                       message_id, backend, thread_id, in_reply_to, state, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""",
+                (contact_id, kind, template, idem_key, subject, message_id, backend,
+                 thread_id, in_reply_to, now, now),
+            )
+        else:
+            self.conn.execute(
+                "UPDATE messages SET template = ?, subject = ?, updated_at = ? WHERE id = ?",
+                (template, subject, now, existing.id),
+            )
+        found = self.by_key(idem_key)
+        assert found is not None
+        return found
+
+    def mark_drafted(
+        self, row_id: int, *, draft_id: str, gmail_id: str | None, thread_id: str | None, now: str
+    ) -> None:
+        self.conn.execute(
+            """UPDATE messages SET draft_id = ?, gmail_id = COALESCE(?, gmail_id),
+                   thread_id = COALESCE(?, thread_id), state = 'drafted', error = NULL,
+                   updated_at = ?
+               WHERE id = ? AND state != 'sent'""",
+            (draft_id, gmail_id, thread_id, now, row_id),
+        )
+
+    def mark_failed(self, row_id: int, error: str, now: str) -> None:
+        self.conn.execute(
+            "UPDATE messages SET state = 'failed', error = ?, updated_at = ? "
+            "WHERE id = ? AND state NOT IN ('sent', 'drafted')",
+            (error, now, row_id),
+        )
+
+    def set_error(self, row_id: int, error: str | None, now: str) -> None:
+        self.conn.execute(
+            "UPDATE messages SET error = ?, updated_at = ? WHERE id = ?", (error, now, row_id)
+        )
+
+    def claim_send(self, row_id: int, now: str) -> bool:
+        """Claim the one and only send of a message; False if it was ever claimed before."""
+        cursor = self.conn.execute(
+            "UPDATE messages SET send_started_at = ?, updated_at = ? "
+            "WHERE id = ? AND send_started_at IS NULL AND state = 'drafted'",
+            (now, now, row_id),
+        )
+        return cursor.rowcount == 1
+
+    def mark_sent(
+        self, row_id: int, *, gmail_id: str | None, thread_id: str | None, sent_at: str
+    ) -> None:
+        self.conn.execute(
+            """UPDATE messages SET state = 'sent', sent_at = COALESCE(sent_at, ?),
+                   gmail_id = COALESCE(?, gmail_id), thread_id = COALESCE(?, thread_id),
+                   error = NULL, updated_at = ?
+               WHERE id = ?""",
+            (sent_at, gmail_id, thread_id, sent_at, row_id),
+        )
+
+    def for_contact(self, contact_id: int) -> list[MessageRow]:
+        rows = self.conn.execute(
+            "SELECT * FROM messages WHERE contact_id = ? ORDER BY id", (contact_id,)
+        )
+        return [_row(row) for row in rows]
+
+    def in_state(self, state: str, contact_ids: list[int] | None = None) -> list[MessageRow]:
+        rows = self.conn.execute("SELECT * FROM messages WHERE state = ? ORDER BY id", (state,))
+        found = [_row(row) for row in rows]
+        if contact_ids is not None:
+            wanted = set(contact_ids)
+            found = [row for row in found if row.contact_id in wanted]
+        return found
+
+    def by_thread(self, thread_id: str) -> list[MessageRow]:
+        rows = self.conn.execute(
+            "SELECT * FROM messages WHERE thread_id = ? ORDER BY id", (thread_id,)
+        )
+        return [_row(row) for row in rows]
+
+    def sends_since(self, moment: datetime) -> list[str]:
+        """Times of sends (claimed or done) in the window, oldest first: for the daily cap."""
+        rows = self.conn.execute(
+            "SELECT COALESCE(sent_at, send_started_at) AS t FROM messages "
+            "WHERE send_started_at IS NOT NULL OR sent_at IS NOT NULL"
+        )
+        cutoff = moment
+        times = sorted(
+            t for (t,) in rows if t is not None and datetime.fromisoformat(t) >= cutoff
+        )
+        return times
+
+    def sent_in_last_day(self, now: datetime) -> list[str]:
+        return self.sends_since(now - timedelta(days=1))
+
+    def latest_in_thread_for(self, contact_id: int) -> MessageRow | None:
+        """The contact's most recent message with a thread: what follow-ups reply to."""
+        row = self.conn.execute(
+            "SELECT * FROM messages WHERE contact_id = ? AND state IN ('drafted', 'sent') "
+            "ORDER BY (state = 'sent') DESC, COALESCE(sent_at, updated_at) DESC, id DESC LIMIT 1",
+            (contact_id,),
+        ).fetchone()
+        return None if row is None else _row(row)

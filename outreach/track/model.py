@@ -1,0 +1,89 @@
+"""Values the pipeline rules work on: what the store knows about a contact, summarised.
+
+The store computes :class:`ContactFacts` in one query; the pure rules in ``track.pipeline`` turn
+them into a stage and due actions. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    NEW = "new"
+    DRAFTED = "drafted"
+    SENT = "sent"
+    REPLIED = "replied"
+    SCHEDULED = "scheduled"
+    MET = "met"
+    THANKED = "thanked"
+    BOUNCED = "bounced"
+    CLOSED = "closed"
+
+
+STAGES: tuple[str, ...] = tuple(stage.value for stage in Stage)
+
+
+class EventKind(StrEnum):
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    OWN_SEND = "own_send"
+    OTHER = "other"  # in a tracked thread but not about the contact (ignored by rules)
+
+
+class Action(StrEnum):
+    FOLLOW_UP = "follow_up"
+    BOOK = "book"
+    THANK_YOU = "thank_you"
+    REACH_REFERRAL = "reach_referral"
+    KEEP_IN_TOUCH = "keep_in_touch"
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """Everything the rules need about one contact, with times as aware datetimes."""
+
+    contact_id: int
+    email: str | None
+    name: str
+    referred_by: int | None = None
+    closed: bool = False
+    drafted: int = 0  # messages in state drafted (not yet sent)
+    first_sent_at: datetime | None = None  # first outreach/referral message sent
+    last_sent_at: datetime | None = None  # any message of ours sent
+    followups_sent: int = 0  # nudges sent since the first outreach
+    last_reply_at: datetime | None = None
+    bounced_at: datetime | None = None
+    auto_reply_at: datetime | None = None  # latest out-of-office
+    auto_reply_return: date | None = None  # its stated return date, if any
+    meeting_state: str | None = None  # latest meeting: scheduled, cancelled, held
+    meeting_start: datetime | None = None
+    meeting_end: datetime | None = None
+    met_at: datetime | None = None  # when `outreach met` recorded the conversation
+    thankyou_sent_at: datetime | None = None
+    thankyou_drafted: bool = False
+    last_keepintouch_at: datetime | None = None
+
+    @property
+    def last_exchange_at(self) -> datetime | None:
+        """The latest moment either side wrote or met: resets keep-in-touch."""
+        moments = [
+            m
+            for m in (self.last_sent_at, self.last_reply_at, self.met_at)
+            if m is not None
+        ]
+        return max(moments) if moments else None
+
+
+@dataclass(frozen=True)
+class DueAction:
+    """One thing to do: ``due`` is when it became due; overdue past its deadline."""
+
+    contact_id: int
+    action: Action
+    due: datetime
+    overdue: bool
+    reason: str
