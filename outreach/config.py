@@ -88,6 +88,7 @@ class MailConfig:
 class GoogleConfig:
     client_secrets_file: str = "client_secret.json"
     api_root: str = ""
+    quota_units_per_second: int = 250
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def parse_config(text: str, path: Path) -> Config:
     )
 
     google_s = section("google")
-    google_s.reject_unknown({"client_secrets_file", "api_root"})
+    google_s.reject_unknown({"client_secrets_file", "api_root", "quota_units_per_second"})
     api_root = google_s.string("api_root", GoogleConfig.api_root)
     if api_root and not re.match(r"^https?://[^/\s]+(/.*)?$", api_root):
         raise google_s._error("api_root", 'an http(s) URL such as "http://127.0.0.1:8765/"')
@@ -265,6 +266,9 @@ def parse_config(text: str, path: Path) -> Config:
             "client_secrets_file", GoogleConfig.client_secrets_file
         ),
         api_root=api_root,
+        quota_units_per_second=google_s.integer(
+            "quota_units_per_second", GoogleConfig.quota_units_per_second, 10, 10_000
+        ),
     )
 
     sched_s = section("schedule")

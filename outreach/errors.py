@@ -60,3 +60,7 @@ class SendCapError(MailError):
 
 class SyncError(OutreachError):
     """Tracking sync could not complete."""
+
+
+class NotSentError(MailError):
+    """A send failed in a way that guarantees nothing was sent (safe to try again)."""

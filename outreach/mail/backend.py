@@ -50,11 +50,11 @@ class MailBackend(Protocol):
         """Create or replace drafts; results keyed by request key."""
         ...
 
-    def find_draft(self, rfc_message_id: str) -> DraftRef | None:
-        """Find a draft by its Message-ID header (recovering after a crash)."""
+    def find_drafts(self, rfc_message_ids: list[str]) -> dict[str, DraftRef]:
+        """Find drafts by their Message-ID headers (recovering after a crash)."""
         ...
 
-    def find_sent(self, rfc_message_id: str) -> SentRef | None:
+    def find_sent(self, rfc_message_id: str, thread_id: str | None = None) -> SentRef | None:
         """Find a sent message by its Message-ID header (the user may have sent the draft)."""
         ...
 

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from outreach.store.contacts import ContactRepo, UpsertSummary
+from outreach.store.events import EventRepo, SyncRepo
+from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.db import connect, transaction
 from outreach.store.facts import contact_facts
 from outreach.store.messages import MessageRepo, MessageRow
@@ -23,6 +25,10 @@ class Store:
         self.conn = conn
         self.contacts = ContactRepo(conn)
         self.messages = MessageRepo(conn)
+        self.events = EventRepo(conn)
+        self.sync = SyncRepo(conn)
+        self.proposals = ProposalRepo(conn)
+        self.meetings = MeetingRepo(conn)
 
     @classmethod
     def open(cls, path: Path) -> Store:

@@ -54,7 +54,7 @@ def _m1_initial(conn: sqlite3.Connection) -> None:
         );
         CREATE TABLE tags (
             contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-            tag TEXT NOT NULL,
+            tag TEXT NOT NULL COLLATE NOCASE,
             PRIMARY KEY (contact_id, tag)
         ) WITHOUT ROWID;
         CREATE INDEX tags_by_tag ON tags(tag);

@@ -120,6 +120,14 @@ class MessageRepo:
         )
         return cursor.rowcount == 1
 
+    def release_claim(self, row_id: int, error: str, now: str) -> None:
+        """Undo a claim when the backend proved nothing was sent."""
+        self.conn.execute(
+            "UPDATE messages SET send_started_at = NULL, error = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'drafted'",
+            (error, now, row_id),
+        )
+
     def mark_sent(
         self, row_id: int, *, gmail_id: str | None, thread_id: str | None, sent_at: str
     ) -> None:

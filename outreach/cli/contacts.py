@@ -1,0 +1,188 @@
+"""`outreach contacts ...`: import, add, list, show, edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from outreach.app import AppContext, pass_app
+from outreach.cli.output import emit_json, json_option, print_table
+from outreach.track.model import STAGES
+
+FORMATS = ("auto", "csv", "linkedin", "google", "vcard")
+
+
+@click.group()
+def contacts() -> None:
+    """Import, add, list, show and edit contacts."""
+
+
+@contacts.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="The file's format; auto detects LinkedIn, Google, vCard or plain CSV.")
+@click.option("--tag", "tags", multiple=True, help="Tag every imported contact (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@pass_app
+def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_run: bool) -> None:
+    """Import contacts from FILE (LinkedIn/Google export, any CSV, vCard).
+
+    Re-importing a file adds nothing; changed rows update their contact. Bad rows are reported
+    with their line number and skipped; the rest are imported in one transaction.
+    """
+    from outreach.clock import iso
+    from outreach.services.contacts import import_contacts
+
+    report = import_contacts(
+        app.store, file, fmt=fmt, tags=tags, dry_run=dry_run, now=iso(app.now())
+    )
+    result, summary = report.result, report.summary
+    for problem in result.problems:
+        click.secho(f"skipped: {problem}", fg="yellow", err=True)
+    verb = "would import" if dry_run else "imported"
+    click.echo(
+        f"{file.name} ({result.format}, {result.encoding}): {verb} {len(summary.added)} new, "
+        f"{len(summary.updated)} updated, {len(summary.unchanged)} unchanged, "
+        f"{len(result.problems)} skipped."
+    )
+    if result.unreachable:
+        click.echo(
+            f"{result.unreachable} contact(s) have no email address: kept, but unreachable "
+            "until you add one (`outreach contacts edit CONTACT --email ...`)."
+        )
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+@contacts.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--first-name", default="", help="First name for greetings (default: from name).")
+@click.option("--org", default="", help="Organisation.")
+@click.option("--title", default="", help="Job title.")
+@click.option("--tz", "timezone", default="", help="IANA time zone, e.g. Europe/Berlin.")
+@click.option("--notes", default="", help="How you know them, what interests you.")
+@click.option("--referred-by", default=None, help="The CONTACT (email or id) who referred them.")
+@click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
+@click.option("--set", "extra", multiple=True, metavar="KEY=VALUE",
+              help="An extra field for templates, e.g. --set how_we_met='PyCon 2025'.")
+@pass_app
+def add(app: AppContext, email: str, name: str, first_name: str, org: str, title: str,
+        timezone: str, notes: str, referred_by: str | None, tags: tuple[str, ...],
+        extra: tuple[str, ...]) -> None:
+    """Add one contact by EMAIL."""
+    from outreach.clock import iso
+    from outreach.contacts.model import ContactRecord
+    from outreach.services.contacts import add_contact
+
+    record = ContactRecord(
+        name=name, email=email, first_name=first_name, org=org, title=title,
+        timezone=timezone, notes=notes, source="manual", tags=list(tags),
+        extra=_parse_assignments(extra),
+    )
+    contact = add_contact(app.store, record, referred_by=referred_by, now=iso(app.now()))
+    click.echo(f"Added {contact.label()} (#{contact.id}).")
+
+
+def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--set")
+        values[key.strip()] = value
+    return values
+
+
+@contacts.command("list")
+@click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
+@click.option("--tag", help="Only contacts with this tag.")
+@json_option
+@pass_app
+def list_(app: AppContext, stage: str | None, tag: str | None, as_json: bool) -> None:
+    """List contacts with their stage."""
+    from outreach.services.contacts import list_contacts
+
+    rows = list_contacts(app.store, stage_filter=stage, tag=tag)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("No contacts match. Import some with `outreach contacts import FILE`.")
+        return
+    print_table(
+        f"{len(rows)} contact(s)",
+        ["id", "name", "email", "org", "stage", "tags"],
+        [
+            [r["id"], r["name"], r["email"] or "(no email)", r["org"], r["stage"],
+             ", ".join(r["tags"])]
+            for r in rows
+        ],
+    )
+
+
+@contacts.command("show")
+@click.argument("contact")
+@json_option
+@pass_app
+def show(app: AppContext, contact: str, as_json: bool) -> None:
+    """Show one CONTACT (email or id) with its timeline."""
+    from outreach.services.timeline import contact_detail
+
+    detail = contact_detail(app.store, contact)
+    if as_json:
+        emit_json(detail)
+        return
+    _print_detail(detail)
+
+
+def _print_detail(detail: dict[str, Any]) -> None:
+    click.secho(f"{detail['name']} <{detail['email'] or 'no email'}>", bold=True)
+    for key in ("id", "stage", "org", "title", "timezone", "source", "tags", "referred_by",
+                "notes"):
+        value = detail.get(key)
+        if value not in (None, "", []):
+            shown = ", ".join(value) if isinstance(value, list) else value
+            click.echo(f"  {key:<12} {shown}")
+    for key, value in sorted(detail.get("extra", {}).items()):
+        click.echo(f"  {key:<12} {value}")
+    timeline = detail.get("timeline", [])
+    if timeline:
+        click.secho("Timeline", bold=True)
+        for entry in timeline:
+            click.echo(f"  {entry['at']}  {entry['what']}")
+
+
+@contacts.command("edit")
+@click.argument("contact")
+@click.option("--name", help="Full name.")
+@click.option("--email", help="Email address (e.g. for a LinkedIn contact without one).")
+@click.option("--first-name", help="First name for greetings.")
+@click.option("--org", help="Organisation.")
+@click.option("--title", help="Job title.")
+@click.option("--tz", "timezone", help="IANA time zone.")
+@click.option("--notes", help="Notes.")
+@click.option("--referred-by", help="The CONTACT who referred them.")
+@click.option("--set", "extra", multiple=True, metavar="KEY=VALUE", help="Set an extra field.")
+@click.option("--unset", multiple=True, metavar="KEY", help="Remove an extra field.")
+@click.option("--tag", "add_tags", multiple=True, help="Add a tag.")
+@click.option("--untag", "remove_tags", multiple=True, help="Remove a tag.")
+@click.option("--close/--reopen", "closed", default=None,
+              help="Close the contact (no more actions due), or reopen it.")
+@pass_app
+def edit(app: AppContext, contact: str, extra: tuple[str, ...], unset: tuple[str, ...],
+         add_tags: tuple[str, ...], remove_tags: tuple[str, ...], **fields: Any) -> None:
+    """Change fields, extra fields or tags of CONTACT."""
+    from outreach.clock import iso
+    from outreach.services.contacts import edit_contact
+
+    changes = {key: value for key, value in fields.items() if value is not None}
+    if not (changes or extra or unset or add_tags or remove_tags):
+        raise click.UsageError("Nothing to change: give at least one option (see --help).")
+    updated = edit_contact(
+        app.store, contact, changes=changes, set_extra=_parse_assignments(extra),
+        unset_extra=unset, add_tags=add_tags, remove_tags=remove_tags, now=iso(app.now()),
+    )
+    click.echo(f"Updated {updated.label()}.")

@@ -1,0 +1,87 @@
+"""Gathering busy times from the configured sources and proposing slots per contact.
+
+Busy sources are read once per run. Slots proposed to one contact are held at once, so the
+next contact in the same run (and any later run, until the hold expires or the meeting is
+booked) is not offered the same time unless `share_held_slots` says otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from outreach.app import AppContext
+from outreach.clock import iso
+from outreach.contacts.model import Contact
+from outreach.errors import ContactError
+from outreach.schedule.busy import load_ics_busy
+from outreach.schedule.intervals import Interval
+from outreach.schedule.slots import Slot, propose_slots
+
+
+def contact_zone(contact: Contact) -> ZoneInfo | None:
+    if not contact.timezone:
+        return None
+    try:
+        return ZoneInfo(contact.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ContactError(
+            f"{contact.label()} has an unknown time zone {contact.timezone!r}.",
+            hint=f"Fix it: `outreach contacts edit {contact.id} --tz Europe/Berlin`.",
+        ) from None
+
+
+def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interval]:
+    """Busy intervals from every configured source within [start, end)."""
+    config = app.config
+    busy: list[Interval] = []
+    for source in config.schedule.busy:
+        if source == "google":
+            if config.mail.backend != "gmail":
+                continue  # the local backend has no Google account to ask
+            from outreach.google.calendar import fetch_busy
+
+            busy.extend(fetch_busy(app, start, end))
+        else:
+            busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
+    for meeting in app.store.meetings.scheduled():
+        busy.append(
+            Interval(datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end))
+        )
+    return busy
+
+
+class SlotPlanner:
+    """Proposes slots contact after contact, holding each contact's slots as it goes."""
+
+    def __init__(self, app: AppContext, now: datetime) -> None:
+        self.app = app
+        self.now = now
+        schedule = app.config.schedule
+        window_end = now + timedelta(days=schedule.horizon_days + 1)
+        self.busy = gather_busy(app, now, window_end)
+        self.held_rows = app.store.proposals.held(iso(now))
+        self.assigned: list[Interval] = []
+
+    def held_for(self, contact: Contact) -> list[Interval]:
+        if self.app.config.schedule.share_held_slots:
+            return []
+        return [
+            Interval(datetime.fromisoformat(row.start), datetime.fromisoformat(row.end))
+            for row in self.held_rows
+            if row.contact_id != contact.id
+        ] + self.assigned
+
+    def slots_for(self, contact: Contact, count: int | None = None) -> list[Slot]:
+        config = self.app.config
+        slots = propose_slots(
+            self.now,
+            config.schedule,
+            config.user.zone,
+            contact_zone(contact),
+            self.busy,
+            self.held_for(contact),
+            count,
+        )
+        self.assigned.extend(Interval(slot.start, slot.end) for slot in slots)
+        return slots

@@ -1,0 +1,349 @@
+"""Drafting: contacts + template -> one draft per contact, idempotently.
+
+Order of work, chosen so that a failure or a kill at any point leaves nothing half-done:
+1. render every message first; a template error stops the run before any draft is written;
+2. record each message's idempotency key (and its Message-ID) in one committed transaction;
+3. for rows left by an interrupted run, ask the backend whether the draft (or a sent copy)
+   already exists, by Message-ID;
+4. create or update drafts in chunks, committing the draft ids after each chunk.
+A re-run therefore updates the same drafts; a message already sent is never drafted again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from outreach.app import AppContext
+from outreach.clock import iso
+from outreach.compose.mime import build_message, make_message_id
+from outreach.compose.render import RenderContext, RenderedMessage, render
+from outreach.compose.templates import TemplateSource, load_templates
+from outreach.contacts.model import Contact
+from outreach.errors import ContactError, OutreachError
+from outreach.mail.backend import DraftRef, DraftRequest, Failure
+from outreach.store import MessageRow
+from outreach.track.model import ContactFacts, Stage
+from outreach.track.pipeline import stage
+
+CHUNK = 50
+# Template name -> message kind; unknown (user-made) templates are first-contact messages.
+KINDS = {
+    "outreach": "outreach",
+    "referral": "outreach",
+    "followup": "followup",
+    "confirm": "confirm",
+    "thankyou": "thankyou",
+    "keepintouch": "keepintouch",
+}
+THREADED_KINDS = {"followup", "confirm", "thankyou", "keepintouch", "cancel"}
+
+
+@dataclass
+class PlannedMessage:
+    """One message ready to draft: who, what, and where it goes in the thread."""
+
+    contact: Contact
+    idem_key: str
+    kind: str
+    template: str
+    rendered: RenderedMessage
+    thread_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    reply_subject: str | None = None
+    slots: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class DraftReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    planned: list[PlannedMessage] = field(default_factory=list)
+    dry_run: bool = False
+
+
+ProgressFn = Callable[[int], None]
+
+
+def select_contacts(
+    app: AppContext, refs: Sequence[str], tag: str | None, stage_filter: str | None
+) -> list[Contact]:
+    """The contacts a command names, by reference, tag and/or stage."""
+    store = app.store
+    if refs:
+        chosen = [store.contacts.get(ref) for ref in refs]
+    elif tag or stage_filter:
+        chosen = store.contacts.all(tag=tag)
+    else:
+        raise ContactError(
+            "No contacts given.",
+            hint="Name contacts (email or id), or choose them with --tag T and/or --stage S.",
+        )
+    if stage_filter:
+        facts = store.facts()
+        chosen = [c for c in chosen if stage(facts[c.id]).value == stage_filter]
+    return chosen
+
+
+def message_kind(template_name: str) -> str:
+    return KINDS.get(template_name, "outreach")
+
+
+def idempotency_key(kind: str, contact: Contact, facts: ContactFacts, meeting_id: int | None) -> str:
+    """The identity of "this message to this contact": a re-run maps to the same key."""
+    if kind == "outreach":
+        return f"outreach:{contact.id}"
+    if kind == "followup":
+        return f"followup:{contact.id}:{facts.followups_sent + 1}"
+    if kind in ("thankyou", "confirm") and meeting_id is not None:
+        return f"{kind}:{meeting_id}"
+    if kind == "keepintouch":
+        since = facts.last_exchange_at.date().isoformat() if facts.last_exchange_at else "never"
+        return f"keepintouch:{contact.id}:{since}"
+    return f"{kind}:{contact.id}"
+
+
+def user_vars(app: AppContext) -> dict[str, Any]:
+    user = app.config.user
+    return {
+        **user.extra,
+        "name": user.name,
+        "email": user.email,
+        "signature": user.signature.replace("\\n", "\n"),
+        "timezone": user.timezone,
+        "first_name": user.name.split()[0] if user.name.split() else user.name,
+    }
+
+
+def thread_of(app: AppContext, contact: Contact) -> tuple[MessageRow | None, list[str]]:
+    """The contact's conversation so far: the message to reply to and the References chain."""
+    rows = [
+        row
+        for row in app.store.messages.for_contact(contact.id)
+        if row.state in ("drafted", "sent") and row.message_id
+    ]
+    sent = [row for row in rows if row.state == "sent"] or rows
+    if not sent:
+        return None, []
+    last = sent[-1]
+    chain = [row.message_id for row in sent if row.thread_id == last.thread_id or not row.thread_id]
+    return last, chain
+
+
+def plan_messages(
+    app: AppContext,
+    template_name: str,
+    contacts: Sequence[Contact],
+    *,
+    extra_vars: Callable[[Contact], dict[str, Any]] | None = None,
+) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
+    """Render every message (no writes). Template errors raise before anything is drafted."""
+    from outreach.services.availability import SlotPlanner
+
+    templates = load_templates(app.workspace.templates_dir)
+    if template_name not in templates:
+        raise OutreachError(
+            f"No template named {template_name!r}.",
+            hint=f"Known templates: {', '.join(sorted(templates))} (`outreach templates list`).",
+        )
+    source: TemplateSource = templates[template_name]
+    kind = message_kind(template_name)
+    store = app.store
+    facts_by_id = store.facts()
+    now = app.now()
+    planner = SlotPlanner(app, now) if uses_slots(source) else None
+    planned: list[PlannedMessage] = []
+    skipped: list[tuple[str, str]] = []
+    for contact in contacts:
+        facts = facts_by_id[contact.id]
+        reason = _skip_reason(contact, facts, kind)
+        if reason:
+            skipped.append((contact.label(), reason))
+            continue
+        meeting = store.meetings.latest(contact.id)
+        key = idempotency_key(kind, contact, facts, meeting.id if meeting else None)
+        existing = store.messages.by_key(key)
+        if existing is not None and existing.send_started_at is not None:
+            skipped.append((contact.label(), f"its {kind} message was already sent"))
+            continue
+        referrer = None
+        if contact.referred_by is not None:
+            found = store.contacts.find(str(contact.referred_by))
+            referrer = found.template_vars() if found else None
+        slots = planner.slots_for(contact) if planner else []
+        variables = extra_vars(contact) if extra_vars else {}
+        context = RenderContext(
+            contact=contact.template_vars(),
+            contact_label=contact.label(),
+            user=user_vars(app),
+            slots=slots,
+            referrer=referrer,
+            meeting=variables.get("meeting"),
+            today=now.astimezone(app.config.user.zone).date(),
+        )
+        rendered = render(source, context)
+        plan = PlannedMessage(contact, key, kind, template_name, rendered, slots=slots)
+        if kind in THREADED_KINDS:
+            last, chain = thread_of(app, contact)
+            if last is not None:
+                plan.thread_id = last.thread_id
+                plan.in_reply_to = last.message_id
+                plan.references = chain
+                plan.reply_subject = last.subject
+        planned.append(plan)
+    return planned, skipped
+
+
+def uses_slots(source: TemplateSource) -> bool:
+    return "slots" in source.text
+
+
+def _skip_reason(contact: Contact, facts: ContactFacts, kind: str) -> str | None:
+    if not contact.email:
+        return "no email address (add one with `outreach contacts edit`)"
+    current = stage(facts)
+    if current is Stage.BOUNCED:
+        return "mail to this address bounced"
+    if current is Stage.CLOSED:
+        return "closed"
+    if kind == "outreach" and facts.first_sent_at is not None:
+        return "already contacted (use the followup template for a nudge)"
+    return None
+
+
+def draft_messages(
+    app: AppContext,
+    planned: list[PlannedMessage],
+    *,
+    progress: ProgressFn | None = None,
+) -> DraftReport:
+    """Create or update one draft per planned message; failures are per contact."""
+    report = DraftReport()
+    store = app.store
+    backend = app.mail()
+    user = app.config.user
+    domain = user.email.rpartition("@")[2] or "outreach.local"
+    now = app.now()
+    stamp = iso(now)
+
+    # 1. Record intent (idempotency keys and Message-IDs) before any backend call.
+    rows: dict[str, MessageRow] = {}
+    previously_unfinished: set[str] = set()
+    with store.transaction():
+        for plan in planned:
+            before = store.messages.by_key(plan.idem_key)
+            if before is not None and before.draft_id is None:
+                previously_unfinished.add(plan.idem_key)
+            rows[plan.idem_key] = store.messages.reserve(
+                idem_key=plan.idem_key,
+                contact_id=plan.contact.id,
+                kind=plan.kind,
+                template=plan.template,
+                subject=plan.rendered.subject,
+                message_id=before.message_id if before else make_message_id(domain),
+                backend=backend.name,
+                thread_id=plan.thread_id,
+                in_reply_to=plan.in_reply_to,
+                now=stamp,
+            )
+
+    # 2. Recover from an interrupted run: the draft may exist, or the user may have sent it.
+    draft_ids: dict[str, str | None] = {key: row.draft_id for key, row in rows.items()}
+    unfinished = [rows[key] for key in previously_unfinished]
+    found = backend.find_drafts([row.message_id for row in unfinished]) if unfinished else {}
+    for row in unfinished:
+        if row.message_id in found:
+            draft_ids[row.idem_key] = found[row.message_id].draft_id
+            continue
+        sent = backend.find_sent(row.message_id, row.thread_id)
+        if sent is not None:
+            with store.transaction():
+                store.messages.mark_drafted(
+                    row.id, draft_id="", gmail_id=sent.message_id, thread_id=sent.thread_id,
+                    now=stamp,
+                )
+                store.messages.mark_sent(
+                    row.id, gmail_id=sent.message_id, thread_id=sent.thread_id, sent_at=stamp
+                )
+            rows[row.idem_key] = store.messages.by_id(row.id)
+            report.skipped.append((row.subject, "already sent from your mailbox"))
+
+    todo = [plan for plan in planned if rows[plan.idem_key].state != "sent"]
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start : start + CHUNK]
+        requests = [
+            DraftRequest(
+                key=plan.idem_key,
+                message=_mime(app, plan, rows[plan.idem_key], now),
+                draft_id=draft_ids.get(plan.idem_key),
+                thread_id=plan.thread_id,
+            )
+            for plan in chunk
+        ]
+        results = backend.upsert_drafts(requests)
+        with store.transaction():
+            for plan in chunk:
+                _record_result(app, plan, rows[plan.idem_key], draft_ids, results, report, stamp)
+        if progress:
+            progress(len(chunk))
+    return report
+
+
+def _mime(app: AppContext, plan: PlannedMessage, row: MessageRow, now: datetime) -> EmailMessage:
+    user = app.config.user
+    assert plan.contact.email is not None
+    return build_message(
+        rendered=plan.rendered,
+        from_name=user.name,
+        from_email=user.email,
+        to_name=plan.contact.name,
+        to_email=plan.contact.email,
+        message_id=row.message_id,
+        date=now,
+        in_reply_to=plan.in_reply_to,
+        references=plan.references or None,
+        reply_subject=plan.reply_subject,
+    )
+
+
+def _record_result(
+    app: AppContext,
+    plan: PlannedMessage,
+    row: MessageRow,
+    draft_ids: dict[str, str | None],
+    results: dict[str, DraftRef | Failure],
+    report: DraftReport,
+    stamp: str,
+) -> None:
+    store = app.store
+    outcome = results.get(plan.idem_key, Failure("no result from the mail backend"))
+    label = plan.contact.label()
+    if isinstance(outcome, Failure):
+        store.messages.mark_failed(row.id, outcome.reason, stamp)
+        if row.state == "drafted":
+            store.messages.set_error(row.id, outcome.reason, stamp)
+        report.failed.append((label, outcome.reason))
+        return
+    store.messages.mark_drafted(
+        row.id,
+        draft_id=outcome.draft_id,
+        gmail_id=outcome.message_id if app.mail().name == "gmail" else None,
+        thread_id=outcome.thread_id,
+        now=stamp,
+    )
+    if plan.slots:
+        expires = datetime.fromisoformat(stamp) + timedelta(days=app.config.schedule.hold_days)
+        store.proposals.replace_for_contact(
+            plan.contact.id,
+            plan.idem_key,
+            [(iso(slot.start), iso(slot.end)) for slot in plan.slots],
+            stamp,
+            iso(expires),
+        )
+    (report.updated if draft_ids.get(plan.idem_key) else report.created).append(label)

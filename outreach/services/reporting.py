@@ -1,0 +1,45 @@
+"""`outreach status`: where every contact stands, and how each template performs."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+from typing import Any
+
+from outreach.services.contacts import stage_counts
+from outreach.store import Store
+from outreach.store.reports import first_replies, first_sends_by_template, meetings_held
+
+
+def status_report(store: Store) -> dict[str, Any]:
+    """Counts per stage; sent, replied, reply rate and median hours to reply per template."""
+    replies = first_replies(store.conn)
+    per_template: dict[str, dict[str, Any]] = {}
+    for contact_id, template, sent_at in first_sends_by_template(store.conn):
+        entry = per_template.setdefault(template, {"sent": 0, "replied": 0, "_hours": []})
+        entry["sent"] += 1
+        reply_at = replies.get(contact_id)
+        if reply_at is not None and reply_at >= sent_at:
+            entry["replied"] += 1
+            delta = datetime.fromisoformat(reply_at) - datetime.fromisoformat(sent_at)
+            entry["_hours"].append(delta.total_seconds() / 3600)
+    templates = []
+    for name in sorted(per_template):
+        entry = per_template[name]
+        hours: list[float] = entry.pop("_hours")
+        templates.append(
+            {
+                "template": name,
+                "sent": entry["sent"],
+                "replied": entry["replied"],
+                "reply_rate": round(entry["replied"] / entry["sent"], 3) if entry["sent"] else 0.0,
+                "median_hours_to_reply": round(statistics.median(hours), 1) if hours else None,
+            }
+        )
+    counts = stage_counts(store)
+    return {
+        "contacts": sum(counts.values()),
+        "stages": counts,
+        "templates": templates,
+        "meetings_held": meetings_held(store.conn),
+    }

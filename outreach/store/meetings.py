@@ -1,0 +1,139 @@
+"""Slot proposals (held until booked, released or expired) and meetings."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    id: int
+    contact_id: int
+    message_idem_key: str | None
+    slot_index: int
+    start: str
+    end: str
+    state: str
+    created_at: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    id: int
+    contact_id: int
+    start: str
+    end: str
+    uid: str
+    sequence: int
+    state: str
+    notes: str
+    takeaways: str
+    met_at: str | None
+    created_at: str
+    updated_at: str
+
+
+class ProposalRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def replace_for_contact(
+        self,
+        contact_id: int,
+        message_idem_key: str,
+        slots: list[tuple[str, str]],
+        now: str,
+        expires_at: str,
+    ) -> None:
+        """Hold these slots for the contact, releasing what was held for the same message."""
+        self.conn.execute(
+            "UPDATE proposals SET state = 'released' WHERE contact_id = ? AND state = 'held'",
+            (contact_id,),
+        )
+        self.conn.executemany(
+            """INSERT INTO proposals (contact_id, message_idem_key, slot_index, start, end,
+                   state, created_at, expires_at)
+               VALUES (?, ?, ?, ?, ?, 'held', ?, ?)""",
+            [
+                (contact_id, message_idem_key, index, start, end, now, expires_at)
+                for index, (start, end) in enumerate(slots, start=1)
+            ],
+        )
+
+    def held(self, now: str, exclude_contact: int | None = None) -> list[ProposalRow]:
+        """Slots currently held (not expired), optionally except one contact's own."""
+        rows = self.conn.execute(
+            "SELECT * FROM proposals WHERE state = 'held' AND expires_at > ? "
+            "AND contact_id IS NOT ? ORDER BY start",
+            (now, exclude_contact),
+        )
+        return [ProposalRow(**dict(row)) for row in rows]
+
+    def for_contact(self, contact_id: int, state: str | None = None) -> list[ProposalRow]:
+        sql = "SELECT * FROM proposals WHERE contact_id = ?"
+        params: tuple[object, ...] = (contact_id,)
+        if state:
+            sql += " AND state = ?"
+            params += (state,)
+        rows = self.conn.execute(sql + " ORDER BY id", params)
+        return [ProposalRow(**dict(row)) for row in rows]
+
+    def set_state(self, proposal_id: int, state: str) -> None:
+        self.conn.execute("UPDATE proposals SET state = ? WHERE id = ?", (state, proposal_id))
+
+    def release_for_contact(self, contact_id: int) -> None:
+        self.conn.execute(
+            "UPDATE proposals SET state = 'released' WHERE contact_id = ? AND state = 'held'",
+            (contact_id,),
+        )
+
+
+class MeetingRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def create(self, *, contact_id: int, start: str, end: str, uid: str, now: str) -> MeetingRow:
+        cursor = self.conn.execute(
+            """INSERT INTO meetings (contact_id, start, end, uid, sequence, state,
+                   created_at, updated_at)
+               VALUES (?, ?, ?, ?, 0, 'scheduled', ?, ?)""",
+            (contact_id, start, end, uid, now, now),
+        )
+        return self.by_id(int(cursor.lastrowid or 0))
+
+    def by_id(self, meeting_id: int) -> MeetingRow:
+        row = self.conn.execute("SELECT * FROM meetings WHERE id = ?", (meeting_id,)).fetchone()
+        return MeetingRow(**dict(row))
+
+    def latest(self, contact_id: int) -> MeetingRow | None:
+        row = self.conn.execute(
+            "SELECT * FROM meetings WHERE contact_id = ? ORDER BY id DESC LIMIT 1", (contact_id,)
+        ).fetchone()
+        return None if row is None else MeetingRow(**dict(row))
+
+    def for_contact(self, contact_id: int) -> list[MeetingRow]:
+        rows = self.conn.execute(
+            "SELECT * FROM meetings WHERE contact_id = ? ORDER BY id", (contact_id,)
+        )
+        return [MeetingRow(**dict(row)) for row in rows]
+
+    def scheduled(self) -> list[MeetingRow]:
+        rows = self.conn.execute("SELECT * FROM meetings WHERE state = 'scheduled' ORDER BY start")
+        return [MeetingRow(**dict(row)) for row in rows]
+
+    def update(self, meeting_id: int, now: str, **fields: object) -> None:
+        allowed = {"start", "end", "sequence", "state", "notes", "takeaways", "met_at"}
+        if set(fields) - allowed:
+            raise ValueError(f"not meeting fields: {sorted(set(fields) - allowed)}")
+        values = {**fields, "updated_at": now}
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self.conn.execute(
+            f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608 - names are ours
+            (*values.values(), meeting_id),
+        )
+
+    def count_held(self) -> int:
+        row = self.conn.execute("SELECT COUNT(*) FROM meetings WHERE met_at IS NOT NULL")
+        return int(row.fetchone()[0])

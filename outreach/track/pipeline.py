@@ -1,0 +1,279 @@
+"""Pipeline rules: a contact's stage and what is due, from its facts. Pure: ``now`` is a parameter.
+
+Stage (first match wins): closed; bounced (a bounce with no reply and no send of ours after
+it); thanked (a thank-you sent); met (``met_at`` recorded, or the meeting is ``held``);
+scheduled (a meeting in state ``scheduled``); replied; sent; drafted; new.
+
+Due actions (none for closed or bounced contacts, nor for contacts without an email address):
+
+- **follow_up**, stage sent, fewer than ``max_followups`` nudges sent: due at the start (local
+  midnight, in the user's zone) of the ``nudge_after_business_days``-th business day after the
+  local date of the latest send (the first outreach, or the previous nudge). An auto-reply
+  received since that send with a stated return date moves it to the start of the
+  ``after_return_business_days``-th business day after the return date, when that is later.
+  An auto-reply without a date changes nothing.
+- **book**, stage replied (a reply, no meeting scheduled or held): due at the latest reply.
+- **thank_you**, a scheduled or held meeting, no thank-you sent or drafted: due when the
+  meeting ends, or when ``outreach met`` was recorded if that is earlier (or there is no
+  meeting end); not due before the end unless ``met`` was recorded. Overdue once
+  ``thankyou_window_hours`` have passed since it became due.
+- **reach_referral**, stage new with ``referred_by``: due now (the facts hold no creation
+  time), never overdue.
+- **keep_in_touch**, stage replied, met or thanked: due at the start of the local day
+  ``keep_in_touch_days`` after the last exchange (any send, reply or meeting resets it).
+
+Business days are Monday to Friday (no holidays). follow_up, book and keep_in_touch are
+overdue when today (local) is more than 2 business days after the day they became due: due
+on a Monday, overdue from Thursday. Times due at local midnight make ``outreach due`` show
+the action all day, whenever it is run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from outreach.config import FollowupConfig
+from outreach.track.model import Action, ContactFacts, DueAction, Stage
+
+__all__ = [
+    "OVERDUE_AFTER_BUSINESS_DAYS",
+    "business_days_after",
+    "business_days_between",
+    "contact_due_actions",
+    "due_actions",
+    "is_business_day",
+    "next_business_day",
+    "stage",
+]
+
+OVERDUE_AFTER_BUSINESS_DAYS = 2
+
+
+# --- business days -------------------------------------------------------------------------
+
+
+def is_business_day(day: date) -> bool:
+    """Monday to Friday."""
+    return day.weekday() < 5
+
+
+def next_business_day(day: date) -> date:
+    """The first business day strictly after ``day``."""
+    return business_days_after(day, 1)
+
+
+def business_days_after(start: date, n: int) -> date:
+    """The ``n``-th business day after ``start`` (``start`` itself never counts; it may be a
+    weekend day). ``n == 0`` gives ``start`` unchanged."""
+    if n < 0:
+        raise ValueError(f"n must be 0 or more, not {n}")
+    if n == 0:
+        return start
+    # A weekend start counts like the Friday before it (Saturday and Sunday add nothing).
+    base = start - timedelta(days=max(0, start.weekday() - 4))
+    weeks, rest = divmod(n, 5)
+    result = base + timedelta(weeks=weeks)  # five business days per calendar week
+    for _ in range(rest):
+        result += timedelta(days=1)
+        while not is_business_day(result):
+            result += timedelta(days=1)
+    return result
+
+
+def business_days_between(start: date, end: date) -> int:
+    """How many business days lie in ``(start, end]`` (0 when ``end <= start``)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    day = start + timedelta(weeks=weeks)
+    for _ in range(rest):
+        day += timedelta(days=1)
+        if is_business_day(day):
+            count += 1
+    return count
+
+
+# --- stage ---------------------------------------------------------------------------------
+
+
+def _bounce_stands(facts: ContactFacts) -> bool:
+    """A bounce not answered by a later reply nor superseded by a later send of ours."""
+    bounced = facts.bounced_at
+    if bounced is None:
+        return False
+    replied_after = facts.last_reply_at is not None and facts.last_reply_at > bounced
+    sent_after = facts.last_sent_at is not None and facts.last_sent_at > bounced
+    return not (replied_after or sent_after)
+
+
+def stage(facts: ContactFacts) -> Stage:
+    """The contact's stage, derived from its facts (never stored)."""
+    if facts.closed:
+        return Stage.CLOSED
+    if _bounce_stands(facts):
+        return Stage.BOUNCED
+    if facts.thankyou_sent_at is not None:
+        return Stage.THANKED
+    if facts.met_at is not None or facts.meeting_state == "held":
+        return Stage.MET
+    if facts.meeting_state == "scheduled":
+        return Stage.SCHEDULED
+    if facts.last_reply_at is not None:
+        return Stage.REPLIED
+    if facts.first_sent_at is not None or facts.last_sent_at is not None:
+        return Stage.SENT
+    if facts.drafted > 0:
+        return Stage.DRAFTED
+    return Stage.NEW
+
+
+# --- due actions ---------------------------------------------------------------------------
+
+
+def _local_date(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _overdue_by_business_days(due: datetime, now: datetime, zone: ZoneInfo) -> bool:
+    deadline = business_days_after(_local_date(due, zone), OVERDUE_AFTER_BUSINESS_DAYS)
+    return _local_date(now, zone) > deadline
+
+
+def _follow_up(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    if facts.followups_sent >= config.max_followups:
+        return None
+    if facts.followups_sent > 0 or (
+        facts.bounced_at is not None and facts.last_sent_at is not None
+    ):
+        base = facts.last_sent_at  # the previous nudge, or the send that replaced a bounce
+    else:
+        base = facts.first_sent_at or facts.last_sent_at
+    if base is None:
+        return None
+    sent_day = _local_date(base, zone)
+    due_day = business_days_after(sent_day, config.nudge_after_business_days)
+    ordinal = facts.followups_sent + 1
+    reason = (
+        f"no reply {config.nudge_after_business_days} business days after "
+        f"{'the first message' if ordinal == 1 else 'the last nudge'} (sent {sent_day})"
+    )
+    back = facts.auto_reply_return
+    if back is not None and facts.auto_reply_at is not None and facts.auto_reply_at >= base:
+        after_return = business_days_after(back, config.after_return_business_days)
+        if after_return > due_day:
+            due_day = after_return
+            reason = (
+                f"out of office until {back}; nudge {config.after_return_business_days} "
+                f"business days after their return"
+            )
+    due = _start_of(due_day, zone)
+    if now < due:
+        return None
+    return DueAction(
+        facts.contact_id, Action.FOLLOW_UP, due, _overdue_by_business_days(due, now, zone), reason
+    )
+
+
+def _book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+    replied = facts.last_reply_at
+    if replied is None or now < replied:
+        return None
+    return DueAction(
+        facts.contact_id,
+        Action.BOOK,
+        replied,
+        _overdue_by_business_days(replied, now, zone),
+        f"replied {_local_date(replied, zone)}; no meeting booked yet",
+    )
+
+
+def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> DueAction | None:
+    if facts.thankyou_sent_at is not None or facts.thankyou_drafted:
+        return None
+    end = facts.meeting_end if facts.meeting_state in ("scheduled", "held") else None
+    if facts.met_at is not None:
+        due = facts.met_at if end is None else min(facts.met_at, end)
+    elif end is not None and now >= end:
+        due = end
+    else:
+        return None
+    if now < due:
+        return None
+    window = timedelta(hours=config.thankyou_window_hours)
+    return DueAction(
+        facts.contact_id,
+        Action.THANK_YOU,
+        due,
+        now > due + window,
+        f"met; send a thank-you within {config.thankyou_window_hours} hours",
+    )
+
+
+def _keep_in_touch(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    last = facts.last_exchange_at
+    if last is None:
+        return None
+    last_day = _local_date(last, zone)
+    due = _start_of(last_day + timedelta(days=config.keep_in_touch_days), zone)
+    if now < due:
+        return None
+    return DueAction(
+        facts.contact_id,
+        Action.KEEP_IN_TOUCH,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        f"last exchange {last_day}, {config.keep_in_touch_days} days ago or more",
+    )
+
+
+def contact_due_actions(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, user_tz: ZoneInfo
+) -> list[DueAction]:
+    """What is due for one contact at ``now`` (unsorted)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    if not facts.email:
+        return []
+    current = stage(facts)
+    found: list[DueAction | None] = []
+    if current is Stage.SENT:
+        found.append(_follow_up(facts, config, now, user_tz))
+    if current is Stage.REPLIED:
+        found.append(_book(facts, now, user_tz))
+    if current in (Stage.SCHEDULED, Stage.MET):
+        found.append(_thank_you(facts, config, now))
+    if current is Stage.NEW and facts.referred_by is not None:
+        found.append(
+            DueAction(
+                facts.contact_id,
+                Action.REACH_REFERRAL,
+                now,
+                False,
+                "referred by a contact; write with the referral template",
+            )
+        )
+    if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
+        found.append(_keep_in_touch(facts, config, now, user_tz))
+    return [action for action in found if action is not None]
+
+
+def due_actions(
+    facts: Iterable[ContactFacts], config: FollowupConfig, now: datetime, user_tz: ZoneInfo
+) -> list[DueAction]:
+    """Everything due at ``now``: overdue first, then by due time (then contact, action)."""
+    actions = [
+        action for contact in facts for action in contact_due_actions(contact, config, now, user_tz)
+    ]
+    return sorted(actions, key=lambda a: (not a.overdue, a.due, a.contact_id, a.action.value))
