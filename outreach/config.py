@@ -103,6 +103,7 @@ class ScheduleConfig:
     busy: tuple[str, ...] = ("google",)
     share_held_slots: bool = False
     hold_days: int = 7
+    how_to_join: str = ""
 
     @property
     def work_start_minutes(self) -> int:
@@ -293,6 +294,7 @@ def parse_config(text: str, path: Path) -> Config:
         busy=sched_s.strings("busy", defaults.busy),
         share_held_slots=sched_s.boolean("share_held_slots", defaults.share_held_slots),
         hold_days=sched_s.integer("hold_days", defaults.hold_days, 1, 90),
+        how_to_join=sched_s.string("how_to_join", defaults.how_to_join),
     )
 
     follow_s = section("followup")
@@ -309,9 +311,7 @@ def parse_config(text: str, path: Path) -> Config:
         thankyou_window_hours=follow_s.integer(
             "thankyou_window_hours", fdef.thankyou_window_hours, 1, 168
         ),
-        keep_in_touch_days=follow_s.integer(
-            "keep_in_touch_days", fdef.keep_in_touch_days, 7, 730
-        ),
+        keep_in_touch_days=follow_s.integer("keep_in_touch_days", fdef.keep_in_touch_days, 7, 730),
     )
     return Config(user, mail, google, schedule, followup, source=path)
 

@@ -12,6 +12,8 @@ from click.testing import CliRunner, Result
 
 from outreach.cli import cli
 
+pytest_plugins = ["tests.fakegoogle.fixtures"]
+
 FIXED_NOW = "2026-03-02T09:00:00-05:00"  # a Monday morning in New York
 
 
@@ -43,7 +45,14 @@ def run() -> Invoke:
 @pytest.fixture
 def workspace(run: Invoke, isolated_environment: Path) -> Path:
     """An initialised workspace with a known user in New York."""
-    result = run("init", "--name", "Sam Rivera", "--email", "sam@example.edu",
-                 "--timezone", "America/New_York")
+    result = run(
+        "init",
+        "--name",
+        "Sam Rivera",
+        "--email",
+        "sam@example.edu",
+        "--timezone",
+        "America/New_York",
+    )
     assert result.exit_code == 0, result.output
     return isolated_environment

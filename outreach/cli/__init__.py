@@ -106,4 +106,3 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())  # type: ignore[func-returns-value]
-

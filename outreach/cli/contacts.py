@@ -21,8 +21,14 @@ def contacts() -> None:
 
 @contacts.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-              help="The file's format; auto detects LinkedIn, Google, vCard or plain CSV.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="The file's format; auto detects LinkedIn, Google, vCard or plain CSV.",
+)
 @click.option("--tag", "tags", multiple=True, help="Tag every imported contact (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @pass_app
@@ -66,20 +72,42 @@ def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_ru
 @click.option("--notes", default="", help="How you know them, what interests you.")
 @click.option("--referred-by", default=None, help="The CONTACT (email or id) who referred them.")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
-@click.option("--set", "extra", multiple=True, metavar="KEY=VALUE",
-              help="An extra field for templates, e.g. --set how_we_met='PyCon 2025'.")
+@click.option(
+    "--set",
+    "extra",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An extra field for templates, e.g. --set how_we_met='PyCon 2025'.",
+)
 @pass_app
-def add(app: AppContext, email: str, name: str, first_name: str, org: str, title: str,
-        timezone: str, notes: str, referred_by: str | None, tags: tuple[str, ...],
-        extra: tuple[str, ...]) -> None:
+def add(
+    app: AppContext,
+    email: str,
+    name: str,
+    first_name: str,
+    org: str,
+    title: str,
+    timezone: str,
+    notes: str,
+    referred_by: str | None,
+    tags: tuple[str, ...],
+    extra: tuple[str, ...],
+) -> None:
     """Add one contact by EMAIL."""
     from outreach.clock import iso
     from outreach.contacts.model import ContactRecord
     from outreach.services.contacts import add_contact
 
     record = ContactRecord(
-        name=name, email=email, first_name=first_name, org=org, title=title,
-        timezone=timezone, notes=notes, source="manual", tags=list(tags),
+        name=name,
+        email=email,
+        first_name=first_name,
+        org=org,
+        title=title,
+        timezone=timezone,
+        notes=notes,
+        source="manual",
+        tags=list(tags),
         extra=_parse_assignments(extra),
     )
     contact = add_contact(app.store, record, referred_by=referred_by, now=iso(app.now()))
@@ -116,8 +144,14 @@ def list_(app: AppContext, stage: str | None, tag: str | None, as_json: bool) ->
         f"{len(rows)} contact(s)",
         ["id", "name", "email", "org", "stage", "tags"],
         [
-            [r["id"], r["name"], r["email"] or "(no email)", r["org"], r["stage"],
-             ", ".join(r["tags"])]
+            [
+                r["id"],
+                r["name"],
+                r["email"] or "(no email)",
+                r["org"],
+                r["stage"],
+                ", ".join(r["tags"]),
+            ]
             for r in rows
         ],
     )
@@ -140,8 +174,17 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
 
 def _print_detail(detail: dict[str, Any]) -> None:
     click.secho(f"{detail['name']} <{detail['email'] or 'no email'}>", bold=True)
-    for key in ("id", "stage", "org", "title", "timezone", "source", "tags", "referred_by",
-                "notes"):
+    for key in (
+        "id",
+        "stage",
+        "org",
+        "title",
+        "timezone",
+        "source",
+        "tags",
+        "referred_by",
+        "notes",
+    ):
         value = detail.get(key)
         if value not in (None, "", []):
             shown = ", ".join(value) if isinstance(value, list) else value
@@ -169,11 +212,23 @@ def _print_detail(detail: dict[str, Any]) -> None:
 @click.option("--unset", multiple=True, metavar="KEY", help="Remove an extra field.")
 @click.option("--tag", "add_tags", multiple=True, help="Add a tag.")
 @click.option("--untag", "remove_tags", multiple=True, help="Remove a tag.")
-@click.option("--close/--reopen", "closed", default=None,
-              help="Close the contact (no more actions due), or reopen it.")
+@click.option(
+    "--close/--reopen",
+    "closed",
+    default=None,
+    help="Close the contact (no more actions due), or reopen it.",
+)
 @pass_app
-def edit(app: AppContext, contact: str, extra: tuple[str, ...], unset: tuple[str, ...],
-         add_tags: tuple[str, ...], remove_tags: tuple[str, ...], **fields: Any) -> None:
+def edit(
+    app: AppContext,
+    /,
+    contact: str,
+    extra: tuple[str, ...],
+    unset: tuple[str, ...],
+    add_tags: tuple[str, ...],
+    remove_tags: tuple[str, ...],
+    **fields: Any,
+) -> None:
     """Change fields, extra fields or tags of CONTACT."""
     from outreach.clock import iso
     from outreach.services.contacts import edit_contact
@@ -182,7 +237,13 @@ def edit(app: AppContext, contact: str, extra: tuple[str, ...], unset: tuple[str
     if not (changes or extra or unset or add_tags or remove_tags):
         raise click.UsageError("Nothing to change: give at least one option (see --help).")
     updated = edit_contact(
-        app.store, contact, changes=changes, set_extra=_parse_assignments(extra),
-        unset_extra=unset, add_tags=add_tags, remove_tags=remove_tags, now=iso(app.now()),
+        app.store,
+        contact,
+        changes=changes,
+        set_extra=_parse_assignments(extra),
+        unset_extra=unset,
+        add_tags=add_tags,
+        remove_tags=remove_tags,
+        now=iso(app.now()),
     )
     click.echo(f"Updated {updated.label()}.")

@@ -32,6 +32,8 @@ def _print_plan_preview(planned: list[object]) -> None:
     for plan in planned:
         assert isinstance(plan, PlannedMessage)
         click.echo(f"--- {plan.contact.label()}: {plan.rendered.subject}")
+        if plan.note:
+            click.echo(f"    note: {plan.note}")
         for slot in plan.slots:
             click.echo(f"    slot: {slot}")
 
@@ -59,8 +61,14 @@ def _print_report(report: object, dry_run: bool = False) -> None:
 @click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
 @click.option("--dry-run", is_flag=True, help="Render and show; write nothing.")
 @pass_app
-def draft(app: AppContext, template: str, contacts: tuple[str, ...], tag: str | None,
-          stage: str | None, dry_run: bool) -> None:
+def draft(
+    app: AppContext,
+    template: str,
+    contacts: tuple[str, ...],
+    tag: str | None,
+    stage: str | None,
+    dry_run: bool,
+) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
 
     Re-running replaces each contact's draft instead of adding a second one. Templates that use
@@ -81,6 +89,9 @@ def draft(app: AppContext, template: str, contacts: tuple[str, ...], tag: str | 
             click.secho(f"skipped {label}: {reason}", fg="yellow", err=True)
         click.echo("Nothing to draft.")
         return
+    for plan in planned:
+        if plan.note:
+            click.secho(f"note    {plan.contact.label()}: {plan.note}", fg="yellow", err=True)
     with _progress(len(planned), f"Drafting {template}") as advance:
         report = draft_messages(app, planned, progress=advance)
     report.skipped[:0] = skipped

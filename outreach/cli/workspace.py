@@ -35,8 +35,12 @@ def init(app: AppContext, name: str | None, email: str | None, timezone: str | N
 
 
 @click.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to make the demo workspace (default: a new temporary folder).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to make the demo workspace (default: a new temporary folder).",
+)
 def demo(directory: Path | None) -> None:
     """Run the whole pipeline on sample contacts in a throwaway workspace (offline, no prompts).
 

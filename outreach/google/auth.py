@@ -32,7 +32,7 @@ SCOPES = [
 LOGIN_HINT = "Run `outreach auth login` (or `outreach auth import FILE` on a server)."
 
 
-class KeyringCredentials(Credentials):  # type: ignore[misc]
+class KeyringCredentials(Credentials):
     """Credentials that save themselves back to the keyring whenever they refresh."""
 
     keyring_account: str = ""
@@ -60,7 +60,7 @@ def _parse_token(raw: str, origin: str) -> dict[str, Any]:
     if missing:
         raise AuthError(
             f"{origin} lacks {', '.join(missing)}: it is not an authorized-user token.",
-            hint="Export it with google-auth's Credentials.to_json(), or use `outreach auth login`.",
+            hint="Export it with Credentials.to_json(), or use `outreach auth login`.",
         )
     return info
 
@@ -127,7 +127,9 @@ def login(client_secrets: Path, account: str, open_browser: bool) -> dict[str, A
     return token_summary(info, account)
 
 
-def token_summary(info: dict[str, Any], account: str, now: datetime | None = None) -> dict[str, Any]:
+def token_summary(
+    info: dict[str, Any], account: str, now: datetime | None = None
+) -> dict[str, Any]:
     """What `auth status` shows: never the token itself."""
     expiry_text = info.get("expiry")
     state = "no access token yet (refreshed on first use)"

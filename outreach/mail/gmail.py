@@ -28,6 +28,11 @@ from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
 if TYPE_CHECKING:
     from outreach.app import AppContext
 
+# httplib2 silently re-sends a request, POSTs included, when a connection closes before the
+# status line: after a lost response that would create a second draft. Our own retry knows
+# which calls are safe to repeat, so httplib2's must be off.
+httplib2.RETRIES = 1
+
 NUM_RETRIES = 5
 MAX_ROUNDS = 8
 TRANSPORT_ERRORS = (httplib2.HttpLib2Error, OSError, ConnectionError, socket.timeout)
@@ -254,7 +259,9 @@ class GmailBackend:
             return outcome.ref
         return Failure("the draft was deleted in Gmail and could not be re-created")
 
-    def _iter_pages(self, method: str, make: Callable[[str | None], Any], field: str) -> Iterator[dict[str, Any]]:
+    def _iter_pages(
+        self, method: str, make: Callable[[str | None], Any], field: str
+    ) -> Iterator[dict[str, Any]]:
         token: str | None = None
         while True:
             page = self._call(method, make(token))
@@ -268,21 +275,22 @@ class GmailBackend:
     ) -> dict[str, dict[str, Any]]:
         """Fetch many resources in batches of <= 50 under the pace; returns id -> resource."""
         found: dict[str, dict[str, Any]] = {}
+        failed: list[str] = []
+
+        def callback(request_id: str, response: Any, exception: Exception | None) -> None:
+            if exception is None:
+                found[request_id] = response
+            elif not (isinstance(exception, HttpError) and _status(exception) == 404):
+                failed.append(request_id)  # a 404 means "gone": nothing to find
+
         remaining = list(ids)
         for _round in range(MAX_ROUNDS):
             if not remaining:
                 break
-            failed: list[str] = []
+            failed.clear()
             size = max(1, min(50, int(self.pacer.capacity // UNIT_COSTS[method])))
             for start in range(0, len(remaining), size):
                 chunk = remaining[start : start + size]
-
-                def callback(request_id: str, response: Any, exception: Exception | None) -> None:
-                    if exception is None:
-                        found[request_id] = response
-                    elif not (isinstance(exception, HttpError) and _status(exception) == 404):
-                        failed.append(request_id)
-
                 batch = self.service.new_batch_http_request(callback=callback)
                 for item in chunk:
                     batch.add(make(item), request_id=item)
@@ -293,7 +301,7 @@ class GmailBackend:
                     batch.execute()
                 except (HttpError, *TRANSPORT_ERRORS):
                     failed.extend(i for i in chunk if i not in found)
-            remaining = failed
+            remaining = list(failed)
             if remaining:
                 self.pacer.pause(min(30.0, 0.5 * 2**_round))
         if remaining:
@@ -341,8 +349,12 @@ class GmailBackend:
             try:
                 thread = self._call(
                     "threads.get",
-                    self.service.users().threads().get(
-                        userId=self.user_id, id=thread_id, format="metadata",
+                    self.service.users()
+                    .threads()
+                    .get(
+                        userId=self.user_id,
+                        id=thread_id,
+                        format="metadata",
                         metadataHeaders=["Message-ID"],
                     ),
                 )
@@ -365,7 +377,10 @@ class GmailBackend:
             )
             candidates = list(fetched.values())
         for message in candidates:
-            if "SENT" in message.get("labelIds", []) and header(message, "Message-ID") == rfc_message_id:
+            if (
+                "SENT" in message.get("labelIds", [])
+                and header(message, "Message-ID") == rfc_message_id
+            ):
                 return SentRef(message_id=str(message["id"]), thread_id=message.get("threadId"))
         return None
 

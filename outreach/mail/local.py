@@ -56,10 +56,10 @@ def read_message(path: Path) -> EmailMessage:
 
 def thread_root(message: EmailMessage) -> str | None:
     """The thread id of a message: the first Message-ID in References, else In-Reply-To."""
-    references = re.findall(r"<[^<>\s]+>", str(message.get("References", "")))
+    references: list[str] = re.findall(r"<[^<>\s]+>", str(message.get("References", "")))
     if references:
         return references[0]
-    reply_to = re.findall(r"<[^<>\s]+>", str(message.get("In-Reply-To", "")))
+    reply_to: list[str] = re.findall(r"<[^<>\s]+>", str(message.get("In-Reply-To", "")))
     return reply_to[0] if reply_to else None
 
 

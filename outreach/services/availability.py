@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
-from outreach.errors import ContactError
+from outreach.errors import ContactError, ScheduleError
 from outreach.schedule.busy import load_ics_busy
 from outreach.schedule.intervals import Interval
 from outreach.schedule.slots import Slot, propose_slots
@@ -62,6 +62,7 @@ class SlotPlanner:
         self.busy = gather_busy(app, now, window_end)
         self.held_rows = app.store.proposals.held(iso(now))
         self.assigned: list[Interval] = []
+        self.notes: dict[int, str] = {}  # contact id -> why its slots are not exclusive
 
     def held_for(self, contact: Contact) -> list[Interval]:
         if self.app.config.schedule.share_held_slots:
@@ -72,16 +73,32 @@ class SlotPlanner:
             if row.contact_id != contact.id
         ] + self.assigned
 
-    def slots_for(self, contact: Contact, count: int | None = None) -> list[Slot]:
+    def slots_for(
+        self, contact: Contact, count: int | None = None, *, fallback: bool = True
+    ) -> list[Slot]:
+        """Slots for one contact, held against everyone else's.
+
+        When free time runs out (many contacts drafted at once), ``fallback`` first allows times
+        already offered to others (most people will not pick the same one), then proposes none:
+        the templates then ask for the contact's own times. Each fallback is noted.
+        """
         config = self.app.config
-        slots = propose_slots(
-            self.now,
-            config.schedule,
-            config.user.zone,
-            contact_zone(contact),
-            self.busy,
-            self.held_for(contact),
-            count,
-        )
-        self.assigned.extend(Interval(slot.start, slot.end) for slot in slots)
-        return slots
+        zone = contact_zone(contact)
+        attempts = [self.held_for(contact), []] if fallback else [self.held_for(contact)]
+        for number, held in enumerate(attempts):
+            try:
+                slots = propose_slots(
+                    self.now, config.schedule, config.user.zone, zone, self.busy, held, count
+                )
+            except ScheduleError as exc:
+                if number == len(attempts) - 1:
+                    if not fallback:
+                        raise
+                    self.notes[contact.id] = f"no free slot, so it asks for their times ({exc})"
+                    return []
+                continue
+            if number:
+                self.notes[contact.id] = "not enough free time: some slots are offered to others too"
+            self.assigned.extend(Interval(slot.start, slot.end) for slot in slots)
+            return slots
+        return []

@@ -44,7 +44,7 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
     )
 
     contacts = select_contacts(app, [], "demo", None)
-    planned, skipped = plan_messages(app, "outreach", contacts)
+    planned, _skipped = plan_messages(app, "outreach", contacts)
     drafts = draft_messages(app, planned)
     echo(
         f"2. Drafted {len(drafts.created) + len(drafts.updated)} personal outreach notes, each "
@@ -66,4 +66,3 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
         f"(or `outreach status`, `outreach templates preview outreach ada@example.org`)"
     )
     return app
-

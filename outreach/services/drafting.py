@@ -21,9 +21,14 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.compose.mime import build_message, make_message_id
 from outreach.compose.render import RenderContext, RenderedMessage, render
-from outreach.compose.templates import TemplateSource, load_templates
+from outreach.compose.templates import (
+    TemplateSource,
+    get_template,
+    load_templates,
+    parse_template,
+)
 from outreach.contacts.model import Contact
-from outreach.errors import ContactError, OutreachError
+from outreach.errors import ContactError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure
 from outreach.store import MessageRow
 from outreach.track.model import ContactFacts, Stage
@@ -56,6 +61,7 @@ class PlannedMessage:
     references: list[str] = field(default_factory=list)
     reply_subject: str | None = None
     slots: list[Any] = field(default_factory=list)
+    note: str | None = None  # e.g. why its slots are not exclusive
 
 
 @dataclass
@@ -95,7 +101,9 @@ def message_kind(template_name: str) -> str:
     return KINDS.get(template_name, "outreach")
 
 
-def idempotency_key(kind: str, contact: Contact, facts: ContactFacts, meeting_id: int | None) -> str:
+def idempotency_key(
+    kind: str, contact: Contact, facts: ContactFacts, meeting_id: int | None
+) -> str:
     """The identity of "this message to this contact": a re-run maps to the same key."""
     if kind == "outreach":
         return f"outreach:{contact.id}"
@@ -107,18 +115,6 @@ def idempotency_key(kind: str, contact: Contact, facts: ContactFacts, meeting_id
         since = facts.last_exchange_at.date().isoformat() if facts.last_exchange_at else "never"
         return f"keepintouch:{contact.id}:{since}"
     return f"{kind}:{contact.id}"
-
-
-def user_vars(app: AppContext) -> dict[str, Any]:
-    user = app.config.user
-    return {
-        **user.extra,
-        "name": user.name,
-        "email": user.email,
-        "signature": user.signature.replace("\\n", "\n"),
-        "timezone": user.timezone,
-        "first_name": user.name.split()[0] if user.name.split() else user.name,
-    }
 
 
 def thread_of(app: AppContext, contact: Contact) -> tuple[MessageRow | None, list[str]]:
@@ -146,14 +142,8 @@ def plan_messages(
     """Render every message (no writes). Template errors raise before anything is drafted."""
     from outreach.services.availability import SlotPlanner
 
-    templates = load_templates(app.workspace.templates_dir)
-    if template_name not in templates:
-        raise OutreachError(
-            f"No template named {template_name!r}.",
-            hint=f"Known templates: {', '.join(sorted(templates))} (`outreach templates list`).",
-        )
-    source: TemplateSource = templates[template_name]
-    kind = message_kind(template_name)
+    source = get_template(load_templates(app.workspace.templates_dir), template_name)
+    kind = message_kind(parse_template(source).kind)
     store = app.store
     facts_by_id = store.facts()
     now = app.now()
@@ -172,23 +162,12 @@ def plan_messages(
         if existing is not None and existing.send_started_at is not None:
             skipped.append((contact.label(), f"its {kind} message was already sent"))
             continue
-        referrer = None
-        if contact.referred_by is not None:
-            found = store.contacts.find(str(contact.referred_by))
-            referrer = found.template_vars() if found else None
         slots = planner.slots_for(contact) if planner else []
         variables = extra_vars(contact) if extra_vars else {}
-        context = RenderContext(
-            contact=contact.template_vars(),
-            contact_label=contact.label(),
-            user=user_vars(app),
-            slots=slots,
-            referrer=referrer,
-            meeting=variables.get("meeting"),
-            today=now.astimezone(app.config.user.zone).date(),
-        )
-        rendered = render(source, context)
+        rendered = render_for_contact(app, source, contact, slots, variables.get("meeting"))
         plan = PlannedMessage(contact, key, kind, template_name, rendered, slots=slots)
+        if planner is not None and contact.id in planner.notes:
+            plan.note = planner.notes[contact.id]
         if kind in THREADED_KINDS:
             last, chain = thread_of(app, contact)
             if last is not None:
@@ -198,6 +177,29 @@ def plan_messages(
                 plan.reply_subject = last.subject
         planned.append(plan)
     return planned, skipped
+
+
+def render_for_contact(
+    app: AppContext,
+    source: TemplateSource,
+    contact: Contact,
+    slots: Sequence[Any],
+    meeting: dict[str, Any] | None,
+) -> RenderedMessage:
+    """Render one template for one contact: the same path for preview, draft and follow-up."""
+    referrer = None
+    if contact.referred_by is not None:
+        referrer = app.store.contacts.find(str(contact.referred_by))
+    context = RenderContext.for_contact(
+        contact,
+        app.config.user,
+        today=app.now().astimezone(app.config.user.zone).date(),
+        slots=slots,
+        referrer=referrer,
+        meeting=meeting,
+        meeting_minutes=app.config.schedule.meeting_minutes,
+    )
+    return render(source, context)
 
 
 def uses_slots(source: TemplateSource) -> bool:
@@ -265,7 +267,10 @@ def draft_messages(
         if sent is not None:
             with store.transaction():
                 store.messages.mark_drafted(
-                    row.id, draft_id="", gmail_id=sent.message_id, thread_id=sent.thread_id,
+                    row.id,
+                    draft_id="",
+                    gmail_id=sent.message_id,
+                    thread_id=sent.thread_id,
                     now=stamp,
                 )
                 store.messages.mark_sent(

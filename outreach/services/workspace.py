@@ -35,7 +35,10 @@ def _set_user_key(text: str, key: str, value: str) -> str:
     section = re.search(r"(?ms)^\[user\]\n.*?(?=^\[)", text)
     assert section is not None
     body = re.sub(
-        rf'(?m)^{key} = ".*"$', lambda _m: f"{key} = {_toml_string(value)}", section.group(0), count=1
+        rf'(?m)^{key} = ".*"$',
+        lambda _m: f"{key} = {_toml_string(value)}",
+        section.group(0),
+        count=1,
     )
     return text[: section.start()] + body + text[section.end() :]
 
@@ -88,7 +91,7 @@ def init_workspace(
             result.created.append(workspace.config_file)
         if not workspace.templates_dir.exists():
             workspace.templates_dir.mkdir(mode=0o700)
-            (workspace.templates_dir / "README.txt").write_text(TEMPLATES_README, "utf-8")
+            (workspace.templates_dir / "README.md").write_text(TEMPLATES_README, "utf-8")
             result.created.append(workspace.templates_dir)
         if not workspace.db_file.exists():
             Store.open(workspace.db_file).close()

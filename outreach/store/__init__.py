@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from outreach.store.contacts import ContactRepo, UpsertSummary
-from outreach.store.events import EventRepo, SyncRepo
-from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.db import connect, transaction
+from outreach.store.events import EventRepo, SyncRepo
 from outreach.store.facts import contact_facts
+from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
 from outreach.track.model import ContactFacts
 

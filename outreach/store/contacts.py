@@ -12,7 +12,16 @@ from outreach.contacts.model import Contact, ContactRecord
 from outreach.errors import ContactError
 
 # Columns an upsert may change; email handled separately (it is the identity).
-_UPDATABLE = ("name", "first_name", "last_name", "org", "title", "timezone", "linkedin_url", "notes")
+_UPDATABLE = (
+    "name",
+    "first_name",
+    "last_name",
+    "org",
+    "title",
+    "timezone",
+    "linkedin_url",
+    "notes",
+)
 
 
 @dataclass
@@ -194,6 +203,13 @@ class ContactRepo:
         ):
             tags.setdefault(contact_id, []).append(name)
         return [_row_to_contact(row, tags.get(row["id"], [])) for row in rows]
+
+    def referred_by(self, contact_id: int) -> list[Contact]:
+        """Contacts this contact referred the user to."""
+        rows = self.conn.execute(
+            "SELECT * FROM contacts WHERE referred_by = ? ORDER BY id", (contact_id,)
+        ).fetchall()
+        return [_row_to_contact(row, self._tags(row["id"])) for row in rows]
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])

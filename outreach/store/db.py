@@ -62,7 +62,7 @@ def _m1_initial(conn: sqlite3.Connection) -> None:
         CREATE TABLE messages (
             id INTEGER PRIMARY KEY,
             contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-            kind TEXT NOT NULL,               -- outreach, followup, confirm, cancel, thankyou, keepintouch
+            kind TEXT NOT NULL,   -- outreach, followup, confirm, cancel, thankyou, keepintouch
             template TEXT NOT NULL,
             idem_key TEXT NOT NULL UNIQUE,
             subject TEXT NOT NULL DEFAULT '',
@@ -134,7 +134,7 @@ def _m1_initial(conn: sqlite3.Connection) -> None:
             last_full_sync TEXT,
             last_sync TEXT
         );
-        """
+        """,
     )
 
 
@@ -186,7 +186,8 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None)
     version = schema_version(conn)
     if version > len(steps):
         raise sqlite3.DatabaseError(
-            f"database schema {version} is newer than this outreach ({len(steps)}); upgrade outreach"
+            f"database schema {version} is newer than this outreach knows ({len(steps)}); "
+            "upgrade outreach"
         )
     for number, step in enumerate(steps[version:], start=version + 1):
         with transaction(conn):

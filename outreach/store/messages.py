@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
-
 @dataclass(frozen=True)
 class MessageRow:
     id: int
@@ -37,7 +36,7 @@ class MessageRow:
 
 
 def _row(row: sqlite3.Row) -> MessageRow:
-    return MessageRow(**{key: row[key] for key in row.keys()})
+    return MessageRow(**dict(row))
 
 
 class MessageRepo:
@@ -50,7 +49,9 @@ class MessageRepo:
         return None if found is None else _row(found)
 
     def by_id(self, message_row_id: int) -> MessageRow:
-        return _row(self.conn.execute("SELECT * FROM messages WHERE id = ?", (message_row_id,)).fetchone())
+        return _row(
+            self.conn.execute("SELECT * FROM messages WHERE id = ?", (message_row_id,)).fetchone()
+        )
 
     def reserve(
         self,
@@ -76,8 +77,19 @@ class MessageRepo:
                 """INSERT INTO messages (contact_id, kind, template, idem_key, subject,
                        message_id, backend, thread_id, in_reply_to, state, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""",
-                (contact_id, kind, template, idem_key, subject, message_id, backend,
-                 thread_id, in_reply_to, now, now),
+                (
+                    contact_id,
+                    kind,
+                    template,
+                    idem_key,
+                    subject,
+                    message_id,
+                    backend,
+                    thread_id,
+                    in_reply_to,
+                    now,
+                    now,
+                ),
             )
         else:
             self.conn.execute(
@@ -166,9 +178,7 @@ class MessageRepo:
             "WHERE send_started_at IS NOT NULL OR sent_at IS NOT NULL"
         )
         cutoff = moment
-        times = sorted(
-            t for (t,) in rows if t is not None and datetime.fromisoformat(t) >= cutoff
-        )
+        times = sorted(t for (t,) in rows if t is not None and datetime.fromisoformat(t) >= cutoff)
         return times
 
     def sent_in_last_day(self, now: datetime) -> list[str]:

@@ -1,0 +1,222 @@
+"""Reading Gmail for sync: the profile's history id, history pages, message and thread metadata.
+
+A thin adapter over :class:`~outreach.mail.gmail.GmailBackend`, which owns the service, the pace
+under the user's quota, the client's own retry and batching. Everything here asks for
+``format=metadata`` (headers, labels, snippet, internalDate), which the ``gmail.metadata``
+scope allows; bodies are never read.
+
+Errors are translated once, here: a 404 on ``history.list`` is :class:`HistoryExpired` (the
+start id is too old: resync in full), a transport failure or a 5xx/429 left after the
+client's retries is :class:`TransientSyncError` (try again later), anything else is a
+:class:`SyncError` that says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from googleapiclient.errors import HttpError
+
+from outreach.errors import AuthError, MailError, SyncError
+from outreach.mail.gmail import TRANSPORT_ERRORS, GmailBackend, _reason, _status
+from outreach.track.classify import MessageMeta
+
+__all__ = [
+    "METADATA_HEADERS",
+    "GmailSync",
+    "HistoryChanges",
+    "HistoryExpired",
+    "TransientSyncError",
+]
+
+# What classification and matching read; asking for these only keeps responses small.
+METADATA_HEADERS = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Content-Type",
+    "Auto-Submitted",
+    "X-Autoreply",
+    "X-Autorespond",
+    "X-Autoresponder",
+    "Precedence",
+    "List-Id",
+    "List-Unsubscribe",
+    "X-Failed-Recipients",
+]
+HISTORY_PAGE_SIZE = 500
+# messageAdded: new mail and sends. labelAdded: a send that keeps its draft's message id
+# (the draft's DRAFT label removed, SENT added) is seen through the SENT label.
+HISTORY_TYPES = ["messageAdded", "labelAdded"]
+
+T = TypeVar("T")
+
+
+class HistoryExpired(Exception):
+    """``history.list`` answered 404: the start id is older than Gmail keeps history for."""
+
+
+class TransientSyncError(SyncError):
+    """The network or Gmail failed after retries; the same sync may well work later."""
+
+
+@dataclass
+class HistoryChanges:
+    """What ``history.list`` reported since a start id, all pages read."""
+
+    history_id: str  # the mailbox's history id at the time of the last page
+    added: dict[str, str] = field(default_factory=dict)  # message id -> thread id, in order
+    sent: dict[str, str] = field(default_factory=dict)  # label SENT added: id -> thread id
+    pages: int = 0
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    try:
+        yield
+    except HttpError as exc:
+        status = _status(exc)
+        if status == 429 or status >= 500:
+            raise TransientSyncError(
+                f"Gmail failed while {action} (HTTP {status}: {_reason(exc)}), after retries.",
+                hint="Nothing was recorded; run `outreach sync` again later.",
+            ) from None
+        if status in (401, 403):
+            raise AuthError(
+                f"Gmail refused {action}: HTTP {status}: {_reason(exc)}.",
+                hint="Sync needs the gmail.metadata scope: run `outreach auth login` again.",
+            ) from None
+        raise SyncError(
+            f"Gmail refused {action}: HTTP {status}: {_reason(exc)}.",
+            hint="Run `outreach sync --full`; if it persists, run `outreach doctor`.",
+        ) from None
+    except TRANSPORT_ERRORS as exc:
+        raise TransientSyncError(
+            f"The connection to Gmail failed while {action}: {type(exc).__name__}: {exc}.",
+            hint="Nothing was recorded; check your connection and run `outreach sync` again.",
+        ) from None
+    except MailError as exc:
+        if isinstance(exc, AuthError):
+            raise
+        raise TransientSyncError(exc.message, hint=exc.hint) from None
+
+
+class GmailSync:
+    """History and metadata reads for sync, through one :class:`GmailBackend`."""
+
+    def __init__(self, backend: GmailBackend) -> None:
+        self.backend = backend
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests made so far by the backend (a batch counts once)."""
+        return self.backend.stats.requests
+
+    def _users(self) -> Any:
+        return self.backend.service.users()
+
+    def current_history_id(self) -> str:
+        """The mailbox's history id now (read before a full resync, as lieer does)."""
+        with _translated("reading the profile"):
+            profile = self.backend.profile()
+        return str(profile["historyId"])
+
+    def changes_since(self, start_history_id: str) -> HistoryChanges:
+        """Every message added (or labelled SENT) since ``start_history_id``, all pages read.
+
+        Raises :class:`HistoryExpired` when Gmail no longer has history that old.
+        """
+        history = self._users().history()
+        changes = HistoryChanges(history_id=start_history_id)
+        token: str | None = None
+        while True:
+            request = history.list(
+                userId=self.backend.user_id,
+                startHistoryId=start_history_id,
+                historyTypes=HISTORY_TYPES,
+                maxResults=HISTORY_PAGE_SIZE,
+                pageToken=token,
+            )
+            try:
+                with _translated("reading the mailbox history"):
+                    page = self._call_allowing_404("history.list", request)
+            except _NotFound:
+                raise HistoryExpired(start_history_id) from None
+            changes.pages += 1
+            for record in page.get("history", []):
+                for item in record.get("messagesAdded", []):
+                    message = item.get("message", {})
+                    changes.added.setdefault(str(message["id"]), str(message.get("threadId")))
+                for item in record.get("labelsAdded", []):
+                    message = item.get("message", {})
+                    if "SENT" in item.get("labelIds", []):
+                        changes.sent.setdefault(
+                            str(message["id"]), str(message.get("threadId"))
+                        )
+            changes.history_id = str(page.get("historyId") or changes.history_id)
+            token = page.get("nextPageToken")
+            if not token:
+                return changes
+
+    def _call_allowing_404(self, method: str, request: Any) -> Any:
+        try:
+            return self.backend._call(method, request)
+        except HttpError as exc:
+            if _status(exc) == 404:
+                raise _NotFound from None
+            raise
+
+    def messages(self, message_ids: list[str]) -> list[MessageMeta]:
+        """Metadata of these messages (batched), in the order asked; deleted ones left out."""
+        messages = self._users().messages()
+        found = self._batch(
+            "messages.get",
+            message_ids,
+            lambda mid: messages.get(
+                userId=self.backend.user_id,
+                id=mid,
+                format="metadata",
+                metadataHeaders=METADATA_HEADERS,
+            ),
+            "reading new messages",
+        )
+        return [MessageMeta.from_gmail(found[mid]) for mid in message_ids if mid in found]
+
+    def threads(self, thread_ids: list[str]) -> dict[str, list[MessageMeta]]:
+        """Metadata of every message of these threads (batched); deleted threads left out."""
+        threads = self._users().threads()
+        found = self._batch(
+            "threads.get",
+            thread_ids,
+            lambda tid: threads.get(
+                userId=self.backend.user_id,
+                id=tid,
+                format="metadata",
+                metadataHeaders=METADATA_HEADERS,
+            ),
+            "reading tracked threads",
+        )
+        return {
+            tid: [MessageMeta.from_gmail(m) for m in found[tid].get("messages", [])]
+            for tid in thread_ids
+            if tid in found
+        }
+
+    def _batch(
+        self, method: str, ids: list[str], make: Callable[[str], Any], action: str
+    ) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        with _translated(action):
+            return self.backend._metadata_batch(method, list(dict.fromkeys(ids)), make)
+
+
+class _NotFound(Exception):
+    pass

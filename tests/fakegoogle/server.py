@@ -1,0 +1,869 @@
+"""FakeGoogle: a real HTTP server speaking Gmail v1, Calendar v3 (freeBusy), OAuth and batch.
+
+The real google-api-python-client talks to it over HTTP/1.1 keep-alive, exactly as it talks to
+Google, so code under test needs nothing but ``api_root``. Tests steer it with Python methods:
+deliver mail, press Send as the user, move the clock, set busy times, inject faults, enforce
+quota, expire tokens and history, and read back what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.fakegoogle.handlers import ALL_SCOPES, SCOPE_PREFIX, Api, Route, Router
+from tests.fakegoogle.state import Calendars, Clock, DraftView, Mailbox, StoredMessage
+from tests.fakegoogle.wire import (
+    ApiError,
+    Request,
+    Response,
+    boundary_of,
+    http_response_bytes,
+    json_response,
+    parse_http_request,
+    rate_limit_error,
+    split_multipart,
+)
+
+DEFAULT_COSTS: dict[str, int] = {
+    "drafts.create": 10,
+    "drafts.update": 15,
+    "drafts.send": 100,
+    "drafts.get": 5,
+    "drafts.list": 5,
+    "drafts.delete": 10,
+    "messages.send": 100,
+    "messages.get": 5,
+    "messages.list": 5,
+    "messages.modify": 5,
+    "history.list": 2,
+    "threads.get": 10,
+    "threads.list": 10,
+    "getProfile": 1,
+    "labels.list": 1,
+}
+DEFAULT_GMAIL_COST = 5
+MAX_BATCH_PARTS = 100
+METADATA_SCOPE = f"{SCOPE_PREFIX}gmail.metadata"
+
+
+class _Drop:
+    """Close the connection without answering."""
+
+
+DROP = _Drop()
+
+
+@dataclass
+class Fault:
+    """One injected fault; see :meth:`FakeGoogle.inject`."""
+
+    status: int | None = None
+    retry_after: float | None = None
+    reason: str | None = None
+    message: str | None = None
+    drop: bool = False
+    lose_response: bool = False
+    latency: float = 0.0
+    path_pattern: str | None = None
+    method: str | None = None
+    times: int | None = None
+    probability: float | None = None
+    seed: int | None = None
+    hits: int = 0
+    _rng: random.Random = field(default_factory=random.Random, repr=False)
+    _regex: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._regex = re.compile(self.path_pattern) if self.path_pattern else None
+
+    @property
+    def acts(self) -> bool:
+        """True if it changes the answer (not only slows it)."""
+        return self.status is not None or self.drop or self.lose_response
+
+    def matches(self, request: Request) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.method and self.method.upper() != request.method:
+            return False
+        return not (self._regex and not self._regex.search(request.path))
+
+    def fire(self) -> bool:
+        """Roll the dice (if probabilistic) and count a hit."""
+        if self.probability is not None and self._rng.random() >= self.probability:
+            return False
+        self.hits += 1
+        return True
+
+    def error(self) -> Response:
+        assert self.status is not None
+        if self.status == 429 and self.reason is None and self.message is None:
+            return rate_limit_error(
+                self.retry_after if self.retry_after is not None else 1
+            ).response()
+        headers = []
+        if self.retry_after is not None:
+            headers.append(("Retry-After", str(max(0, round(self.retry_after)))))
+        return ApiError(self.status, self.message, self.reason, headers=headers).response()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One logged request: a wire request or one part of a batch."""
+
+    method: str
+    path: str
+    status: int  # 0: the connection was closed without an answer
+    method_id: str  # "gmail.users.drafts.create", "oauth.token", "batch", "" if unrouted
+    in_batch: bool
+    at: float
+
+
+class _Quota:
+    """A sliding window of units spent by the (single) user."""
+
+    def __init__(self, units_per_window: float, costs: Mapping[str, int], window: float) -> None:
+        self.limit = units_per_window
+        self.costs = dict(costs)
+        self.window = window
+        self.spent: deque[tuple[float, int]] = deque()
+
+    def cost(self, route: Route) -> int:
+        if route.api != "gmail":
+            return 0
+        return self.costs.get(route.short_name, DEFAULT_GMAIL_COST)
+
+    def take(self, cost: int, now: float) -> float | None:
+        """Spend ``cost`` units, or return the seconds to wait if that would exceed the limit."""
+        while self.spent and self.spent[0][0] <= now - self.window:
+            self.spent.popleft()
+        used = sum(units for _, units in self.spent)
+        if used + cost <= self.limit:
+            self.spent.append((now, cost))
+            return None
+        freed = 0
+        for stamp, units in self.spent:
+            freed += units
+            if used - freed + cost <= self.limit:
+                return max(0.0, stamp + self.window - now)
+        return self.window
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], fake: FakeGoogle) -> None:
+        self.fake = fake
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without NODELAY, Nagle's algorithm and
+        # the client's delayed ACK add ~40 ms to every keep-alive request.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = bytearray()
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return bytes(data)
+                data.extend(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = Request(self.command, self.path, headers, body)
+        outcome = self.server.fake._handle_wire(request)
+        if isinstance(outcome, _Drop):
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(outcome.status, outcome.reason)
+        for name, value in outcome.headers:
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(outcome.body)))
+        self.end_headers()
+        if self.command != "HEAD" and outcome.body:
+            self.wfile.write(outcome.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class FakeGoogle:
+    """A fake Gmail + Calendar + OAuth server on 127.0.0.1 (see the module docstring).
+
+    ``new_id_on_send``: drafts.send (and :meth:`send_draft_as_user`) give the sent message a
+    new id, with history messageDeleted (draft) + messageAdded (SENT); False keeps the draft's
+    message id and records labelRemoved DRAFT + labelAdded SENT instead.
+    ``strict_threading``: a requested threadId is honoured only if In-Reply-To/References and
+    the subject also match (Gmail's documented rule); by default the threadId alone suffices.
+    ``enforce_scopes``: a token's scopes must include one the method allows, and a token whose
+    only Gmail read scope is gmail.metadata cannot use format=full/raw or ``q``, like Gmail.
+    """
+
+    def __init__(
+        self,
+        email: str = "user@example.com",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        access_token: str | None = "fake-access-token",  # noqa: S107
+        require_auth: bool = True,
+        enforce_scopes: bool = True,
+        new_id_on_send: bool = True,
+        strict_threading: bool = False,
+    ) -> None:
+        self.email = email
+        self.host = host
+        self.port = port
+        self.require_auth = require_auth
+        self.enforce_scopes = enforce_scopes
+        self.clock = Clock()
+        self.mailbox = Mailbox(
+            email, self.clock, new_id_on_send=new_id_on_send, strict_threading=strict_threading
+        )
+        self.calendars = Calendars(primary_aliases=[email])
+        self.api = Api(self.mailbox, self.calendars)
+        self.router = Router()
+        self._lock = threading.RLock()
+        self._faults: list[Fault] = []
+        self._quota: _Quota | None = None
+        self.units_spent = 0
+        self._log: list[Call] = []
+        self._wire: list[Call] = []
+        self._static_tokens: dict[str, frozenset[str]] = {}
+        if access_token:
+            self._static_tokens[access_token] = ALL_SCOPES
+        self._issued: dict[str, frozenset[str]] = {}
+        self._token_counter = 0
+        self._revoked_refresh: set[str] = set()
+        self._all_refresh_revoked = False
+        self._refresh_scopes: dict[str, frozenset[str]] = {}
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ======================================================================= lifecycle
+
+    def start(self) -> FakeGoogle:
+        if self._server is not None:
+            return self
+        self._server = _Server((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"fakegoogle:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        with server.connections_lock:
+            open_connections = list(server.connections)
+        for connection in open_connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeGoogle:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The root URL ("http://127.0.0.1:PORT/"): use it as ``api_root``."""
+        if self._server is None:
+            raise RuntimeError("FakeGoogle is not running: call start()")
+        return f"http://{self.host}:{self.port}/"
+
+    @property
+    def token_uri(self) -> str:
+        return f"{self.url}token"
+
+    # ======================================================================= mail controls
+
+    def deliver(
+        self,
+        message: bytes | EmailMessage,
+        thread_id: str | None = None,
+        labels: Iterable[str] = ("INBOX", "UNREAD"),
+        internal_date: datetime | None = None,
+    ) -> str:
+        """Deliver an inbound message (a reply, an auto-reply, a bounce); return its id.
+
+        Threaded by Gmail's rules unless ``thread_id`` is given.
+        """
+        raw = message.as_bytes() if isinstance(message, EmailMessage) else message
+        with self._lock:
+            when = None if internal_date is None else int(internal_date.timestamp() * 1000)
+            return self.mailbox.add_message(raw, labels, thread_id, when).id
+
+    def send_draft_as_user(self, draft_id: str) -> str:
+        """The user presses Send in Gmail: the draft becomes a SENT message; return its id."""
+        with self._lock:
+            return self.mailbox.send_draft(draft_id).id
+
+    def edit_draft_as_user(self, draft_id: str, message: bytes | EmailMessage) -> str:
+        """The user edits a draft in Gmail: same draft id, new message id (returned)."""
+        raw = message.as_bytes() if isinstance(message, EmailMessage) else message
+        with self._lock:
+            _, current = self.mailbox.get_draft(draft_id)
+            return self.mailbox.update_draft(draft_id, raw, current.thread_id).id
+
+    def delete_draft_as_user(self, draft_id: str) -> None:
+        with self._lock:
+            self.mailbox.delete_draft(draft_id)
+
+    def drafts(self) -> list[DraftView]:
+        """Every draft, oldest first, as copies."""
+        with self._lock:
+            views = [
+                DraftView(d, self.mailbox.messages[m].copy())
+                for d, m in self.mailbox.drafts.items()
+            ]
+        return sorted(views, key=lambda v: (v.message.internal_date, v.message.seq))
+
+    def messages(self, label: str | None = None) -> list[StoredMessage]:
+        """Every message (drafts included), or those with ``label``, oldest first, as copies."""
+        with self._lock:
+            found = [
+                m.copy()
+                for m in self.mailbox.messages.values()
+                if label is None or label in m.label_ids
+            ]
+        return sorted(found, key=lambda m: (m.internal_date, m.seq))
+
+    def message(self, message_id: str) -> StoredMessage:
+        with self._lock:
+            found = self.mailbox.messages.get(message_id)
+            if found is None:
+                raise KeyError(message_id)
+            return found.copy()
+
+    def thread(self, thread_id: str) -> list[StoredMessage]:
+        with self._lock:
+            ids = self.mailbox.threads.get(thread_id, [])
+            return [self.mailbox.messages[i].copy() for i in ids]
+
+    @property
+    def history_id(self) -> int:
+        with self._lock:
+            return self.mailbox.history_id
+
+    def expire_history_before(self, history_id: int) -> None:
+        """Forget history records older than ``history_id``: older start ids get 404."""
+        with self._lock:
+            self.mailbox.expire_history_before(history_id)
+
+    def set_now(self, moment: datetime | None) -> None:
+        """Freeze the server's clock (internalDate of new messages); None: real time again."""
+        with self._lock:
+            self.clock.set(moment)
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self.clock.advance(delta)
+
+    def set_busy(self, calendar_id: str, intervals: Iterable[tuple[datetime, datetime]]) -> None:
+        """Busy times freeBusy reports for ``calendar_id`` ("primary" is also the account's
+        address). Naive datetimes are UTC."""
+        with self._lock:
+            self.calendars.set_busy(calendar_id, intervals)
+
+    # ======================================================================= auth controls
+
+    def set_access_token(self, token: str | None, scopes: Iterable[str] | None = None) -> None:
+        """Replace the static access token the server accepts (None: accept only issued ones)."""
+        with self._lock:
+            self._static_tokens = {}
+            if token:
+                self._static_tokens[token] = frozenset(scopes) if scopes else ALL_SCOPES
+
+    def expire_tokens(self) -> None:
+        """Every access token now gets 401 until the client refreshes."""
+        with self._lock:
+            self._static_tokens.clear()
+            self._issued.clear()
+
+    def revoke_refresh_token(self, token: str | None = None) -> None:
+        """Make one refresh token (or, with None, all) fail with 400 invalid_grant."""
+        with self._lock:
+            if token is None:
+                self._all_refresh_revoked = True
+            else:
+                self._revoked_refresh.add(token)
+
+    def set_refresh_token_scopes(self, token: str, scopes: Iterable[str]) -> None:
+        """What the user granted for ``token``: refreshes asking for more get invalid_scope."""
+        with self._lock:
+            self._refresh_scopes[token] = frozenset(scopes)
+
+    def authorized_user_info(
+        self,
+        refresh_token: str = "fake-refresh-token",  # noqa: S107
+        scopes: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        """An authorized-user dict (``Credentials.to_json()`` shape) pointing at this server."""
+        with self._lock:
+            token = next(iter(self._static_tokens), None)
+        return {
+            "token": token,
+            "refresh_token": refresh_token,
+            "token_uri": self.token_uri,
+            "client_id": "fake-client-id.apps.googleusercontent.com",
+            "client_secret": "fake-client-secret",
+            "scopes": list(scopes) if scopes is not None else None,
+            "universe_domain": "googleapis.com",
+            "account": "",
+        }
+
+    # ======================================================================= faults and quota
+
+    def inject(
+        self,
+        status: int | None = None,
+        *,
+        retry_after: float | None = None,
+        reason: str | None = None,
+        message: str | None = None,
+        drop: bool = False,
+        lose_response: bool = False,
+        latency: float = 0.0,
+        path_pattern: str | None = None,
+        method: str | None = None,
+        times: int | None = None,
+        probability: float | None = None,
+        seed: int | None = None,
+    ) -> Fault:
+        """Add a fault for requests whose path matches ``path_pattern`` (re.search; all if None).
+
+        - ``status``: answer with Google's error JSON (429 is Gmail's rateLimitExceeded), with a
+          Retry-After header when ``retry_after`` is given; ``reason`` sets errors[0].reason
+          (e.g. 403 + "rateLimitExceeded", which the client retries).
+        - ``drop``: read the request, then close the connection without answering (nothing
+          happens). ``lose_response``: do the work, then close without answering.
+        - ``latency``: seconds to sleep before answering (every matching latency adds up).
+        - ``times``: how many requests it hits (None: every one until reset_faults);
+          ``probability``: hit each matching request with that chance (``seed`` for repeats).
+        Batch parts are matched by their own paths too (status and latency only).
+        """
+        if not (status or drop or lose_response or latency):
+            raise ValueError("inject() needs status, drop, lose_response or latency")
+        fault = Fault(
+            status,
+            retry_after,
+            reason,
+            message,
+            drop,
+            lose_response,
+            latency,
+            path_pattern,
+            method,
+            times,
+            probability,
+            seed,
+        )
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def reset_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def quota(
+        self,
+        units_per_second: float | None = 250,
+        costs: Mapping[str, int] | None = None,
+        *,
+        window: float = 1.0,
+    ) -> None:
+        """Enforce Gmail's per-user rate limit: ``units_per_second`` over a sliding window of
+        ``window`` seconds (the limit scales with it), costs by method ("drafts.create": 10,
+        ...; see DEFAULT_COSTS; unlisted Gmail methods cost 5). None turns quota off."""
+        with self._lock:
+            if units_per_second is None:
+                self._quota = None
+                return
+            table = {**DEFAULT_COSTS, **(costs or {})}
+            self._quota = _Quota(units_per_second * window, table, window)
+
+    # ======================================================================= request log
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        """Wire requests (a batch counts once) as (method, path, status)."""
+        with self._lock:
+            return [(c.method, c.path, c.status) for c in self._wire]
+
+    @property
+    def calls(self) -> list[Call]:
+        """API calls: every non-batch request plus every batch part (not the envelope)."""
+        with self._lock:
+            return list(self._log)
+
+    def count(
+        self, path_regex: str = "", *, method: str | None = None, status: int | None = None
+    ) -> int:
+        """How many API calls (batch parts included) match."""
+        pattern = re.compile(path_regex)
+        return sum(
+            1
+            for c in self.calls
+            if pattern.search(c.path)
+            and (method is None or c.method == method.upper())
+            and (status is None or c.status == status)
+        )
+
+    @property
+    def status_counts(self) -> Counter[int]:
+        """Statuses of API calls (batch parts included); 0 = connection closed, no answer."""
+        return Counter(c.status for c in self.calls)
+
+    @property
+    def method_counts(self) -> Counter[str]:
+        """API calls by discovery method id, e.g. {"gmail.users.drafts.create": 30}."""
+        return Counter(c.method_id for c in self.calls)
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+            self._wire.clear()
+            self.units_spent = 0
+
+    def _record(self, request: Request, status: int, method_id: str, wire: bool, api: bool) -> None:
+        call = Call(
+            request.method, request.path, status, method_id, request.in_batch, time.monotonic()
+        )
+        with self._lock:
+            if wire:
+                self._wire.append(call)
+            if api:
+                self._log.append(call)
+
+    # ======================================================================= request handling
+
+    def _faults_for(self, request: Request, wire: bool) -> tuple[float, Fault | None]:
+        delay = 0.0
+        action: Fault | None = None
+        with self._lock:
+            for fault in self._faults:
+                if not wire and (fault.drop or fault.lose_response):
+                    continue
+                if not fault.matches(request):
+                    continue
+                if fault.acts and action is not None:
+                    continue
+                if not fault.fire():
+                    continue
+                delay += fault.latency
+                if fault.acts:
+                    action = fault
+        return delay, action
+
+    def _handle_wire(self, request: Request) -> Response | _Drop:
+        delay, fault = self._faults_for(request, wire=True)
+        if delay:
+            time.sleep(delay)
+        path = request.path
+        is_batch = path == "/batch" or path.startswith("/batch/")
+        if fault is not None and (fault.drop or fault.status is not None):
+            outcome: Response | _Drop = DROP if fault.drop else fault.error()
+            status = outcome.status if isinstance(outcome, Response) else 0
+            self._record(request, status, self._method_id(request, is_batch), True, not is_batch)
+            return outcome
+        method_id = ""
+        try:
+            if path in ("/token", "/revoke"):
+                method_id = f"oauth.{path[1:]}"
+                response = self._oauth(request, path[1:])
+            elif is_batch:
+                method_id = "batch"
+                response = self._batch(request)
+            else:
+                response, method_id = self._api_call(request)
+        except ApiError as error:
+            response = error.response()
+        except Exception:  # a bug in the fake: say so loudly, answer 500
+            traceback.print_exc(file=sys.stderr)
+            response = ApiError(
+                500, "fake server error: " + traceback.format_exc(limit=3)
+            ).response()
+        lost = fault is not None and fault.lose_response
+        self._record(request, 0 if lost else response.status, method_id, True, not is_batch)
+        return DROP if lost else response
+
+    def _method_id(self, request: Request, is_batch: bool) -> str:
+        if is_batch:
+            return "batch"
+        if request.path in ("/token", "/revoke"):
+            return f"oauth.{request.path[1:]}"
+        try:
+            return self.router.match(request.method, request.path)[0].method_id
+        except ApiError:
+            return ""
+
+    def _api_call(self, request: Request) -> tuple[Response, str]:
+        """One API request (a wire request or a batch part): auth, route, quota, handler."""
+        method_id = ""
+        try:
+            route_error: ApiError | None = None
+            try:
+                route, params = self.router.match(request.method, request.path)
+                method_id = route.method_id
+            except ApiError as error:
+                route_error = error
+            if request.in_batch:
+                delay, fault = self._faults_for(request, wire=False)
+                if delay:
+                    time.sleep(delay)
+                if fault is not None and fault.status is not None:
+                    return fault.error(), method_id
+            scopes = self._authenticate(request)
+            upload_id = request.param("upload_id")
+            if upload_id and request.path.startswith("/upload/"):
+                with self._lock:
+                    session = self.api.sessions.get(upload_id)
+                    method_id = session.route.method_id if session else method_id
+                    return self.api.resume(request), method_id
+            if route_error is not None:
+                raise route_error
+            self._authorize(route, request, scopes)
+            self._charge(route)
+            with self._lock:
+                return self.api.handle(route, params, request, self.url), method_id
+        except ApiError as error:
+            return error.response(), method_id
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            message = "fake server error: " + traceback.format_exc(limit=3)
+            return ApiError(500, message).response(), method_id
+
+    def _authenticate(self, request: Request) -> frozenset[str]:
+        if not self.require_auth:
+            return ALL_SCOPES
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = token or (request.param("access_token") or "")
+        with self._lock:
+            scopes = self._static_tokens.get(token) or self._issued.get(token)
+        if not token or scopes is None:
+            raise ApiError(
+                401,
+                headers=[
+                    (
+                        "WWW-Authenticate",
+                        'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+                    )
+                ],
+            )
+        return scopes
+
+    def _authorize(self, route: Route, request: Request, scopes: frozenset[str]) -> None:
+        if not self.enforce_scopes or not route.scopes:
+            return
+        granting = scopes & route.scopes
+        if not granting:
+            raise ApiError(
+                403,
+                "Request had insufficient authentication scopes.",
+                "insufficientPermissions",
+                extra={
+                    "details": [
+                        {
+                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                            "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                            "domain": "googleapis.com",
+                            "metadata": {
+                                "method": route.method_id,
+                                "service": f"{route.api}.googleapis.com",
+                            },
+                        }
+                    ]
+                },
+            )
+        if granting == {METADATA_SCOPE}:
+            fmt = (request.param("format") or "full").lower()
+            if route.short_name in ("messages.get", "threads.get") and fmt in ("full", "raw"):
+                raise ApiError(
+                    403, f"Metadata scope doesn't allow format {fmt.upper()}", "forbidden"
+                )
+            if request.param("q"):
+                raise ApiError(403, "Metadata scope does not support 'q' parameter", "forbidden")
+
+    def _charge(self, route: Route) -> None:
+        with self._lock:
+            if self._quota is None:
+                return
+            cost = self._quota.cost(route)
+            if not cost:
+                return
+            wait = self._quota.take(cost, time.monotonic())
+            if wait is None:
+                self.units_spent += cost
+                return
+        retry_at = (datetime.now().astimezone() + timedelta(seconds=wait)).isoformat(
+            timespec="milliseconds"
+        )
+        raise rate_limit_error(max(1.0, wait), retry_at)
+
+    # ----------------------------------------------------------------------- batch
+
+    def _batch(self, request: Request) -> Response:
+        if request.method != "POST":
+            raise ApiError(405, "Batch requests must be POST", "badRequest")
+        boundary = boundary_of(request.content_type)
+        if not request.content_type.lower().startswith("multipart/mixed") or not boundary:
+            raise ApiError(400, "Batch requests must be multipart/mixed with a boundary.")
+        parts = split_multipart(request.body, boundary)
+        if not parts:
+            raise ApiError(400, "A batch request must have at least one part.")
+        if len(parts) > MAX_BATCH_PARTS:
+            raise ApiError(
+                400,
+                f"A batch request cannot contain more than {MAX_BATCH_PARTS} calls.",
+                "batchSizeTooLarge",
+            )
+        outer_headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k not in ("content-type", "content-length", "content-transfer-encoding")
+        }
+        out_boundary = f"batch_{random.getrandbits(64):016x}"
+        chunks: list[bytes] = []
+        for index, (part_headers, content) in enumerate(parts, start=1):
+            content_id = part_headers.get("content-id", "").strip()
+            response_id = (
+                f"<response-{content_id[1:-1]}>"
+                if content_id.startswith("<") and content_id.endswith(">")
+                else f"<response-{content_id or index}>"
+            )
+            try:
+                inner = parse_http_request(content)
+                inner.headers = {**outer_headers, **inner.headers}
+                response, method_id = self._api_call(inner)
+            except ApiError as error:
+                inner = Request("POST", "/batch/part", {}, b"", in_batch=True)
+                response, method_id = error.response(), ""
+            self._record(inner, response.status, method_id, False, True)
+            chunks.append(
+                f"--{out_boundary}\r\nContent-Type: application/http\r\n"
+                f"Content-ID: {response_id}\r\n\r\n".encode()
+                + http_response_bytes(response)
+                + b"\r\n"
+            )
+        chunks.append(f"--{out_boundary}--\r\n".encode())
+        return Response(
+            200, b"".join(chunks), [("Content-Type", f"multipart/mixed; boundary={out_boundary}")]
+        )
+
+    # ----------------------------------------------------------------------- oauth
+
+    def _oauth(self, request: Request, endpoint: str) -> Response:
+        if request.method != "POST":
+            raise ApiError(405, "Use POST", "badRequest")
+        form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+        form.update({k: v[-1] for k, v in request.query.items() if k not in form})
+        if endpoint == "revoke":
+            token = form.get("token", "")
+            with self._lock:
+                self._issued.pop(token, None)
+                self._static_tokens.pop(token, None)
+                self._revoked_refresh.add(token)
+            return json_response(200, {})
+        grant = form.get("grant_type")
+        if grant == "refresh_token":
+            refresh = form.get("refresh_token", "")
+            if not refresh or not form.get("client_id"):
+                return _oauth_error("invalid_request", "Missing required parameter: refresh_token")
+            with self._lock:
+                revoked = self._all_refresh_revoked or refresh in self._revoked_refresh
+                granted = self._refresh_scopes.get(refresh)
+            if revoked:
+                return _oauth_error("invalid_grant", "Token has been expired or revoked.")
+            issued_refresh = None
+        elif grant == "authorization_code":
+            if not form.get("code"):
+                return _oauth_error("invalid_request", "Missing required parameter: code")
+            granted = None
+            with self._lock:
+                self._token_counter += 1
+                issued_refresh = f"1//fake-refresh-{self._token_counter}"
+        else:
+            return _oauth_error("unsupported_grant_type", f"Invalid grant_type: {grant}")
+        requested = frozenset(form.get("scope", "").split())
+        if granted is not None and requested and not requested <= granted:
+            return _oauth_error("invalid_scope", "Some requested scopes were invalid.")
+        scopes = requested or granted or ALL_SCOPES
+        with self._lock:
+            self._token_counter += 1
+            access = f"ya29.fake-{self._token_counter}"
+            self._issued[access] = scopes
+        payload: dict[str, Any] = {
+            "access_token": access,
+            "expires_in": 3599,
+            "scope": " ".join(sorted(scopes)),
+            "token_type": "Bearer",
+        }
+        if issued_refresh:
+            payload["refresh_token"] = issued_refresh
+        return json_response(200, payload)
+
+
+def _oauth_error(error: str, description: str) -> Response:
+    status = 401 if error == "invalid_client" else 400
+    return json_response(status, {"error": error, "error_description": description})
