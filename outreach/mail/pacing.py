@@ -2,14 +2,14 @@
 
 Gmail charges "quota units" per method (drafts.create 10, drafts.update 15, send 100, ...) and
 allows 15,000 units per user per minute (250 a second). Hammering into 429s wastes time in
-back-off; pacing spends the budget evenly instead. A token bucket holds at most one second of
-units, so a batch never bursts past what the server's one-second window allows.
+back-off; pacing spends the budget evenly instead.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 # Units per method, from Gmail's usage-limits table.
@@ -29,53 +29,66 @@ UNIT_COSTS = {
 }
 
 DEFAULT_UNITS_PER_SECOND = 250.0
-# Spend a little under the limit: the server's window and our clock never line up exactly.
-SAFETY = 0.96
+# The server counts units over a sliding one-second window; we keep our own window a little
+# longer so that the jitter between our clock and its never lets two sends share its window.
+MARGIN_SECONDS = 0.05
 
 
 class QuotaPacer:
-    """Token bucket in quota units; ``acquire(n)`` blocks until n units may be spent."""
+    """A sliding-window limiter in quota units: never more than ``units_per_second`` units in
+    any window of one second (plus a margin), as the server counts them.
+
+    A token bucket would allow a full burst plus its refill inside one server window, and so
+    run into 429s exactly when it is busiest.
+    """
 
     def __init__(
         self,
         units_per_second: float = DEFAULT_UNITS_PER_SECOND,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        margin: float = MARGIN_SECONDS,
     ) -> None:
-        self.rate = units_per_second * SAFETY
-        self.capacity = self.rate  # one second's worth
-        self._tokens = self.capacity
+        self.capacity = float(units_per_second)  # units allowed in one window
+        self.span = 1.0 + margin
+        self._spent: deque[tuple[float, float]] = deque()
         self._clock = clock
         self._sleep = sleep
-        self._last = clock()
         self._lock = threading.Lock()
         self.waited = 0.0
 
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
-        self._last = now
+    def _used(self, now: float) -> float:
+        while self._spent and self._spent[0][0] <= now - self.span:
+            self._spent.popleft()
+        return sum(units for _, units in self._spent)
 
     def acquire(self, units: float) -> None:
-        """Wait until ``units`` are available, then spend them."""
+        """Wait until ``units`` fit in the window, then record them as spent."""
         if units > self.capacity:
-            raise ValueError(f"a single call of {units} units exceeds the bucket")
+            raise ValueError(f"a single call of {units} units exceeds the quota window")
         with self._lock:
-            self._refill()
-            if self._tokens < units:
-                wait = (units - self._tokens) / self.rate
+            while True:
+                now = self._clock()
+                excess = self._used(now) + units - self.capacity
+                if excess <= 0:
+                    self._spent.append((now, units))
+                    return
+                freed, wait_until = 0.0, now
+                for moment, spent in self._spent:
+                    freed += spent
+                    wait_until = moment + self.span
+                    if freed >= excess:
+                        break
+                wait = max(wait_until - now, 0.001)
                 self.waited += wait
                 self._sleep(wait)
-                self._refill()
-            self._tokens -= units
 
     def pause(self, seconds: float) -> None:
-        """The server asked us to wait (Retry-After): drain the bucket and sleep."""
+        """The server asked us to wait (Retry-After, or a back-off after errors)."""
         with self._lock:
+            self.waited += seconds
             self._sleep(seconds)
-            self._tokens = 0.0
-            self._last = self._clock()
 
     def batch_size(self, method: str, limit: int = 50) -> int:
-        """How many calls of ``method`` fit in one batch without bursting the quota."""
+        """How many calls of ``method`` fit in one batch without passing one window's quota."""
         return max(1, min(limit, int(self.capacity // UNIT_COSTS[method])))

@@ -98,7 +98,7 @@ class SlotPlanner:
                     return []
                 continue
             if number:
-                self.notes[contact.id] = "not enough free time: some slots are offered to others too"
+                self.notes[contact.id] = "not enough free time: some slots also offered to others"
             self.assigned.extend(Interval(slot.start, slot.end) for slot in slots)
             return slots
         return []

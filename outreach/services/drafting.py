@@ -19,7 +19,7 @@ from typing import Any
 
 from outreach.app import AppContext
 from outreach.clock import iso
-from outreach.compose.mime import build_message, make_message_id
+from outreach.compose.mime import build_invite_message, build_message, make_message_id
 from outreach.compose.render import RenderContext, RenderedMessage, render
 from outreach.compose.templates import (
     TemplateSource,
@@ -31,6 +31,7 @@ from outreach.contacts.model import Contact
 from outreach.errors import ContactError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure
 from outreach.store import MessageRow
+from outreach.store.meetings import MeetingRow
 from outreach.track.model import ContactFacts, Stage
 from outreach.track.pipeline import stage
 
@@ -43,6 +44,7 @@ KINDS = {
     "confirm": "confirm",
     "thankyou": "thankyou",
     "keepintouch": "keepintouch",
+    "cancel": "cancel",
 }
 THREADED_KINDS = {"followup", "confirm", "thankyou", "keepintouch", "cancel"}
 
@@ -62,6 +64,8 @@ class PlannedMessage:
     reply_subject: str | None = None
     slots: list[Any] = field(default_factory=list)
     note: str | None = None  # e.g. why its slots are not exclusive
+    ics: bytes | None = None  # a calendar invite (REQUEST or CANCEL) to attach
+    ics_method: str = "REQUEST"
 
 
 @dataclass
@@ -102,15 +106,17 @@ def message_kind(template_name: str) -> str:
 
 
 def idempotency_key(
-    kind: str, contact: Contact, facts: ContactFacts, meeting_id: int | None
+    kind: str, contact: Contact, facts: ContactFacts, meeting: MeetingRow | None
 ) -> str:
     """The identity of "this message to this contact": a re-run maps to the same key."""
     if kind == "outreach":
         return f"outreach:{contact.id}"
     if kind == "followup":
         return f"followup:{contact.id}:{facts.followups_sent + 1}"
-    if kind in ("thankyou", "confirm") and meeting_id is not None:
-        return f"{kind}:{meeting_id}"
+    if kind == "thankyou" and meeting is not None:
+        return f"thankyou:{meeting.id}"
+    if kind in ("confirm", "cancel") and meeting is not None:
+        return f"{kind}:{meeting.id}:{meeting.sequence}"
     if kind == "keepintouch":
         since = facts.last_exchange_at.date().isoformat() if facts.last_exchange_at else "never"
         return f"keepintouch:{contact.id}:{since}"
@@ -143,7 +149,7 @@ def plan_messages(
     from outreach.services.availability import SlotPlanner
 
     source = get_template(load_templates(app.workspace.templates_dir), template_name)
-    kind = message_kind(parse_template(source).kind)
+    kind = KINDS.get(template_name) or message_kind(parse_template(source).kind)
     store = app.store
     facts_by_id = store.facts()
     now = app.now()
@@ -157,7 +163,7 @@ def plan_messages(
             skipped.append((contact.label(), reason))
             continue
         meeting = store.meetings.latest(contact.id)
-        key = idempotency_key(kind, contact, facts, meeting.id if meeting else None)
+        key = idempotency_key(kind, contact, facts, meeting)
         existing = store.messages.by_key(key)
         if existing is not None and existing.send_started_at is not None:
             skipped.append((contact.label(), f"its {kind} message was already sent"))
@@ -303,18 +309,21 @@ def draft_messages(
 def _mime(app: AppContext, plan: PlannedMessage, row: MessageRow, now: datetime) -> EmailMessage:
     user = app.config.user
     assert plan.contact.email is not None
-    return build_message(
-        rendered=plan.rendered,
-        from_name=user.name,
-        from_email=user.email,
-        to_name=plan.contact.name,
-        to_email=plan.contact.email,
-        message_id=row.message_id,
-        date=now,
-        in_reply_to=plan.in_reply_to,
-        references=plan.references or None,
-        reply_subject=plan.reply_subject,
-    )
+    common: dict[str, Any] = {
+        "rendered": plan.rendered,
+        "from_name": user.name,
+        "from_email": user.email,
+        "to_name": plan.contact.name,
+        "to_email": plan.contact.email,
+        "message_id": row.message_id,
+        "date": now,
+        "in_reply_to": plan.in_reply_to,
+        "references": plan.references or None,
+        "reply_subject": plan.reply_subject,
+    }
+    if plan.ics is not None:
+        return build_invite_message(**common, ics=plan.ics, method=plan.ics_method)
+    return build_message(**common)
 
 
 def _record_result(

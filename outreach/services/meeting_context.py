@@ -29,12 +29,16 @@ def meeting_context(app: AppContext, contact: Contact) -> dict[str, Any] | None:
         for person in app.store.contacts.referred_by(contact.id)
     ]
     when = format_span(app, contact, start, end) if end > start else start.isoformat()
-    return meeting_vars(
-        start=start.isoformat(timespec="minutes"),
-        end=end.isoformat(timespec="minutes"),
+    zone = app.config.user.zone
+    values = meeting_vars(
+        start=start.astimezone(zone).strftime("%a %-d %b, %H:%M %Z"),
+        end=end.astimezone(zone).strftime("%H:%M %Z"),
         when=when,
         join=app.config.schedule.how_to_join,
         notes=meeting.notes,
         takeaways=meeting.takeaways,
         referrals=referrals,
     )
+    values["sequence"] = meeting.sequence
+    values["state"] = meeting.state
+    return values

@@ -84,6 +84,7 @@ class Fault:
     times: int | None = None
     probability: float | None = None
     seed: int | None = None
+    wire_only: bool = False
     hits: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
@@ -488,6 +489,7 @@ class FakeGoogle:
         times: int | None = None,
         probability: float | None = None,
         seed: int | None = None,
+        wire_only: bool = False,
     ) -> Fault:
         """Add a fault for requests whose path matches ``path_pattern`` (re.search; all if None).
 
@@ -499,7 +501,8 @@ class FakeGoogle:
         - ``latency``: seconds to sleep before answering (every matching latency adds up).
         - ``times``: how many requests it hits (None: every one until reset_faults);
           ``probability``: hit each matching request with that chance (``seed`` for repeats).
-        Batch parts are matched by their own paths too (status and latency only).
+        Batch parts are matched by their own paths too (status and latency only), unless
+        ``wire_only``: then only HTTP requests are hit (latency as a network round trip).
         """
         if not (status or drop or lose_response or latency):
             raise ValueError("inject() needs status, drop, lose_response or latency")
@@ -516,6 +519,7 @@ class FakeGoogle:
             times,
             probability,
             seed,
+            wire_only,
         )
         with self._lock:
             self._faults.append(fault)
@@ -602,7 +606,7 @@ class FakeGoogle:
         action: Fault | None = None
         with self._lock:
             for fault in self._faults:
-                if not wire and (fault.drop or fault.lose_response):
+                if not wire and (fault.drop or fault.lose_response or fault.wire_only):
                     continue
                 if not fault.matches(request):
                     continue

@@ -1,0 +1,95 @@
+"""`outreach slots`, `book`, `reschedule` and `cancel`."""
+
+from __future__ import annotations
+
+import click
+
+from outreach.app import AppContext, pass_app
+from outreach.cli.output import emit_json, json_option
+
+
+@click.command()
+@click.option("--contact", help="Show the times in this CONTACT's time zone too.")
+@click.option("--count", type=click.IntRange(1, 10), help="How many slots (default: config).")
+@json_option
+@pass_app
+def slots(app: AppContext, contact: str | None, count: int | None, as_json: bool) -> None:
+    """Propose meeting times from your free time (nothing is held or written)."""
+    from outreach.services.availability import SlotPlanner
+
+    person = app.store.contacts.get(contact) if contact else None
+    planner = SlotPlanner(app, app.now())
+    if person is None:
+        from outreach.contacts.model import Contact
+
+        person = Contact(id=0, name="(anyone)", email=None)
+    proposed = planner.slots_for(person, count, fallback=False)
+    if as_json:
+        emit_json([slot.to_json() for slot in proposed])
+        return
+    for number, slot in enumerate(proposed, start=1):
+        click.echo(f"{number}. {slot}")
+
+
+def _report(result: object, verb: str, what: str = "invite") -> None:
+    from outreach.services.booking import BookingResult
+
+    assert isinstance(result, BookingResult)
+    for label, reason in result.draft.failed:
+        click.secho(f"failed  {label}: {reason}", fg="red", err=True)
+    if result.draft.failed:
+        raise SystemExit(1)
+    if result.sent is not None and result.sent.sent:
+        click.echo(f"{verb} {result.when}; the {what} was sent.")
+    else:
+        click.echo(
+            f"{verb} {result.when}; the {what} is drafted in the thread. Send it with "
+            "`outreach send` (or from your mail client)."
+        )
+
+
+def _ask(question: str) -> bool:
+    return click.confirm(question, default=False)
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--slot", type=click.IntRange(min=1), help="Book proposed slot N.")
+@click.option("--at", "at", metavar="DATETIME", help="Book this time, e.g. 2026-03-04T15:00.")
+@click.option("--send", is_flag=True, help="Send the invite now instead of drafting it.")
+@pass_app
+def book(app: AppContext, contact: str, slot: int | None, at: str | None, send: bool) -> None:
+    """Book a time with CONTACT and draft (or --send) a real calendar invite in the thread.
+
+    Other slots held for CONTACT are released. If the time is no longer free, you are asked.
+    """
+    from outreach.services.booking import book as run_book
+
+    if (slot is None) == (at is None):
+        raise click.UsageError("Give exactly one of --slot N or --at DATETIME.")
+    _report(run_book(app, contact, slot=slot, at=at, send=send, confirm=_ask), "Booked")
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--at", "at", required=True, metavar="DATETIME", help="The new time.")
+@click.option("--send", is_flag=True, help="Send the updated invite now.")
+@pass_app
+def reschedule(app: AppContext, contact: str, at: str, send: bool) -> None:
+    """Move CONTACT's meeting: same invite (UID), SEQUENCE + 1."""
+    from outreach.services.booking import reschedule as run_reschedule
+
+    _report(
+        run_reschedule(app, contact, at=at, send=send, confirm=_ask), "Moved to", "updated invite"
+    )
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--send", is_flag=True, help="Send the cancellation now.")
+@pass_app
+def cancel(app: AppContext, contact: str, send: bool) -> None:
+    """Cancel CONTACT's meeting (METHOD:CANCEL removes it from their calendar)."""
+    from outreach.services.booking import cancel as run_cancel
+
+    _report(run_cancel(app, contact, send=send), "Cancelled", "cancellation")
