@@ -46,6 +46,7 @@ class AppContext:
                 )
             from outreach.store import Store
 
+            _ = self.config  # a bad config.toml is reported by every command, not just some
             self._store = Store.open(self.workspace.db_file)
         return self._store
 

@@ -1,0 +1,31 @@
+"""`outreach export`: every contact with its stage, for a spreadsheet or another tool."""
+
+from __future__ import annotations
+
+import click
+
+from outreach.app import AppContext, pass_app
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Write to this file instead of standard output.",
+)
+@pass_app
+def export(app: AppContext, fmt: str, output: click.utils.LazyFile) -> None:
+    """Export contacts, their stage, tags and extra fields (CSV re-imports cleanly)."""
+    from outreach.services.export import export_contacts
+
+    output.write(export_contacts(app.store, fmt))
