@@ -35,6 +35,7 @@ httplib2.RETRIES = 1
 
 NUM_RETRIES = 5
 MAX_ROUNDS = 8
+RATE_LIMIT_ROUNDS = 3
 TRANSPORT_ERRORS = (httplib2.HttpLib2Error, OSError, ConnectionError, socket.timeout)
 
 
@@ -128,15 +129,25 @@ class GmailBackend:
     # -- single calls -------------------------------------------------------------------
 
     def _call(self, method: str, request: Any) -> Any:
-        """Execute one request under the pace, with the client's own retry."""
-        self.pacer.acquire(UNIT_COSTS[method])
-        self.stats.requests += 1
-        try:
-            return request.execute(num_retries=self.num_retries)
-        except HttpError as exc:
-            if _rate_limited(exc):
+        """Execute one request under the pace, with the client's own retry.
+
+        The client backs off at random and ignores Retry-After; when it gives up on a
+        rate-limit answer that says how long to wait, wait that long and try again.
+        """
+        for attempt in range(RATE_LIMIT_ROUNDS + 1):
+            self.pacer.acquire(UNIT_COSTS[method])
+            self.stats.requests += 1
+            try:
+                return request.execute(num_retries=self.num_retries)
+            except HttpError as exc:
+                if not _rate_limited(exc):
+                    raise
                 self.stats.rate_limited += 1
-            raise
+                wait = _retry_after(exc)
+                if wait is None or attempt == RATE_LIMIT_ROUNDS:
+                    raise
+                self.pacer.pause(wait)
+        raise AssertionError("unreachable")
 
     def profile(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call(
