@@ -32,8 +32,12 @@ def now() -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    """Format an aware datetime as ISO 8601 with offset, to the second."""
-    return moment.isoformat(timespec="seconds")
+    """Format an aware datetime for storage: ISO 8601 in UTC, to the second.
+
+    One offset everywhere keeps stored times comparable as text (SQL MIN/MAX, ORDER BY), even
+    when OUTREACH_NOW or a contact's zone uses another offset.
+    """
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def parse_iso(text: str) -> datetime:

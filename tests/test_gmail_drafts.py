@@ -189,9 +189,9 @@ def test_single_calls_honour_retry_after_when_rate_limited(
     gmail: GmailWorkspace, run: Invoke
 ) -> None:
     assert run("draft", "outreach", "person006@example.org").exit_code == 0
-    gmail.fake.inject(429, retry_after=0.2, path_pattern="drafts/send", times=7)
+    gmail.fake.inject(429, retry_after=0.2, path_pattern="drafts/send", times=2)
     started = time.monotonic()
     result = run("send", "--yes")
     assert result.exit_code == 0, result.output
     assert len(gmail.fake.messages(label="SENT")) == 1
-    assert time.monotonic() - started >= 0.2
+    assert 0.4 <= time.monotonic() - started < 5

@@ -165,7 +165,7 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     """Show one CONTACT (email or id) with its timeline."""
     from outreach.services.timeline import contact_detail
 
-    detail = contact_detail(app.store, contact)
+    detail = contact_detail(app.store, contact, app.config.user.zone)
     if as_json:
         emit_json(detail)
         return

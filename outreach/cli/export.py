@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 import click
 
 from outreach.app import AppContext, pass_app
@@ -24,7 +26,7 @@ from outreach.app import AppContext, pass_app
     help="Write to this file instead of standard output.",
 )
 @pass_app
-def export(app: AppContext, fmt: str, output: click.utils.LazyFile) -> None:
+def export(app: AppContext, fmt: str, output: IO[str]) -> None:
     """Export contacts, their stage, tags and extra fields (CSV re-imports cleanly)."""
     from outreach.services.export import export_contacts
 

@@ -31,3 +31,275 @@ def status(app: AppContext, as_json: bool) -> None:
                 for t in report["templates"]
             ],
         )
+
+
+# --- sync and watch ---------------------------------------------------------------------
+
+
+def _when(app: AppContext, moment: object) -> str:
+    from datetime import datetime
+
+    assert isinstance(moment, datetime)
+    return moment.astimezone(app.config.user.zone).strftime("%a %d %b %H:%M")
+
+
+def _print_changes(app: AppContext, report: object, prefix: str = "  ") -> None:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    for change in report.changes:
+        click.echo(f"{prefix}{_when(app, change.at)}  {change.contact}: {change.text}")
+
+
+def _summary(report: object) -> str:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    counts = report.counts()
+    names = {"sent": "sent", "reply": "repl(ies)", "auto_reply": "auto-repl(ies)",
+             "bounce": "bounce(s)"}
+    found = ", ".join(f"{counts[k]} {names[k]}" for k in names if counts.get(k)) or "nothing new"
+    if report.backend == "gmail":
+        how = f"{report.mode}"
+        if report.reason:
+            how += f": {report.reason}"
+        plural = "" if report.requests == 1 else "s"
+        return f"Synced Gmail ({how}; {report.requests} request{plural}): {found}."
+    return f"Synced the local inbox: {found}."
+
+
+@click.command()
+@click.option("--full", is_flag=True, help="Re-read every tracked thread instead of the history.")
+@click.option("--dry-run", is_flag=True, help="Show what sync would record; write nothing.")
+@pass_app
+def sync(app: AppContext, full: bool, dry_run: bool) -> None:
+    """Record sends, replies, auto-replies and bounces in your contacts' threads.
+
+    With Gmail, only what changed since the last sync is read (one request when nothing did);
+    the first sync, --full, or a history too old to read resyncs the tracked threads. With the
+    local backend, .eml files in the workspace's inbox/ Maildir are read.
+    """
+    from outreach.services.sync import sync as run_sync
+
+    report = run_sync(app, full=full, dry_run=dry_run)
+    _print_changes(app, report)
+    click.echo(_summary(report))
+    if dry_run:
+        click.echo("Dry run: nothing was recorded.")
+    elif report.changes:
+        click.echo("Next: `outreach due` shows what to do now.")
+
+
+@click.command()
+@click.option("--interval", type=click.FloatRange(min=1.0), default=60.0, show_default=True,
+              help="Seconds between syncs.")
+@click.option("--max-cycles", type=click.IntRange(min=1), hidden=True,
+              help="Stop after N syncs (for tests).")
+@pass_app
+def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
+    """Sync every --interval seconds and print what changed; Ctrl-C stops.
+
+    Network errors do not stop it: it warns, waits longer each time (up to 10 minutes) and
+    carries on.
+    """
+    from outreach.services.sync import SyncReport
+    from outreach.services.sync import watch as run_watch
+
+    first = True
+
+    def on_report(report: SyncReport) -> None:
+        nonlocal first
+        _print_changes(app, report, prefix="")
+        if first or report.changes or report.reason:
+            click.echo(f"{_when(app, app.now())}  {_summary(report)}")
+        first = False
+
+    def on_error(message: str, retry_in: float) -> None:
+        click.secho(f"Warning: {message} Retrying in {retry_in:.0f}s.", fg="yellow", err=True)
+
+    click.echo(f"Watching every {interval:g}s; press Ctrl-C to stop.")
+    try:
+        run_watch(app, interval, on_report=on_report, on_error=on_error, max_cycles=max_cycles)
+    except KeyboardInterrupt:
+        click.echo("Stopped watching; everything seen so far is recorded.")
+
+
+# --- due ----------------------------------------------------------------------------------
+
+_ACTION_TEXT = {
+    "follow_up": "nudge (no reply)",
+    "book": "book a time",
+    "thank_you": "thank them",
+    "reach_referral": "write to referral",
+    "keep_in_touch": "keep in touch",
+}
+
+
+def _next_step(app: AppContext, action: object) -> str:
+    from outreach.track.model import Action, DueAction
+
+    assert isinstance(action, DueAction)
+    contact = app.store.contacts.get(action.contact_id)
+    ref = contact.email or str(contact.id)
+    if action.action is Action.BOOK:
+        held = app.store.proposals.for_contact(contact.id, "held")
+        if held:
+            return f"outreach book {ref} --slot N (N = 1-{len(held)})"
+        return f"outreach book {ref} --at DATETIME"
+    if action.action is Action.THANK_YOU:
+        meeting = app.store.meetings.latest(contact.id)
+        if meeting is None or not (meeting.notes or meeting.takeaways):
+            return f'outreach met {ref} --notes "..." then outreach followup'
+    return "outreach followup"
+
+
+@click.command()
+@json_option
+@pass_app
+def due(app: AppContext, as_json: bool) -> None:
+    """What to do now: nudge, book, thank, write to a referral, keep in touch.
+
+    Overdue actions come first. Set OUTREACH_NOW to see what will be due at another time.
+    """
+    from outreach.services.followups import due_now
+
+    actions = due_now(app)
+    contacts = {c.id: c for c in app.store.contacts.all()}
+    zone = app.config.user.zone
+    if as_json:
+        emit_json(
+            [
+                {
+                    "contact": contacts[a.contact_id].email or str(a.contact_id),
+                    "action": a.action.value,
+                    "due": a.due.astimezone(zone).isoformat(timespec="seconds"),
+                    "overdue": a.overdue,
+                }
+                for a in actions
+            ]
+        )
+        return
+    if not actions:
+        click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
+        return
+    print_table(
+        f"Due ({len(actions)})",
+        ["contact", "action", "due", "", "next"],
+        [
+            [
+                contacts[a.contact_id].label(),
+                _ACTION_TEXT[a.action.value],
+                a.due.astimezone(zone).strftime("%a %d %b %H:%M"),
+                "OVERDUE" if a.overdue else "",
+                _next_step(app, a),
+            ]
+            for a in actions
+        ],
+    )
+
+
+# --- met and referrals --------------------------------------------------------------------
+
+_EDITOR_TEMPLATE = """
+
+# Notes on your conversation with {name}: what they said, what to try, whom to contact.
+# The first line is what a thank-you quotes ("I keep coming back to what you said about ...").
+# Lines starting with # are ignored; an empty note cancels.
+"""
+
+
+def _check_referrals(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    from outreach.errors import ContactError
+    from outreach.services.meetings_log import parse_referral
+
+    for value in values:
+        try:
+            parse_referral(value)
+        except ContactError as exc:
+            raise click.BadParameter(f"{exc.message} {exc.hint or ''}".strip()) from None
+    return values
+
+
+def _notes_from_editor(label: str) -> str:
+    from outreach.errors import OutreachError
+
+    try:
+        text = click.edit(_EDITOR_TEMPLATE.format(name=label), extension=".md")
+    except click.ClickException as exc:
+        raise OutreachError(
+            f"Could not open an editor for the notes: {exc.format_message()}",
+            hint='Pass the notes with --notes "...", or set $EDITOR (e.g. EDITOR=nano).',
+        ) from None
+    lines = [line for line in (text or "").splitlines() if not line.lstrip().startswith("#")]
+    notes = "\n".join(lines).strip()
+    if not notes:
+        raise OutreachError(
+            "No notes were written, so nothing was recorded.",
+            hint='Write the notes in the editor and save, or pass --notes "...".',
+        )
+    return notes
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--notes", help="What you talked about (else $EDITOR opens).")
+@click.option("--takeaways", help="What you will do with it (a thank-you may quote it).")
+@click.option("--referral", "referrals", multiple=True, callback=_check_referrals,
+              metavar='"NAME <EMAIL>"', help="Someone they suggested you talk to (repeatable).")
+@pass_app
+def met(app: AppContext, contact: str, notes: str | None, takeaways: str | None,
+        referrals: tuple[str, ...]) -> None:
+    """Record a conversation with CONTACT: notes, takeaways and referrals.
+
+    Marks the booked meeting as held (or records one now if nothing was booked). Each
+    --referral becomes a contact referred by CONTACT, ready for `outreach followup`.
+    """
+    from outreach.services.meetings_log import record_meeting
+
+    who = app.store.contacts.get(contact)
+    if notes is None:
+        notes = _notes_from_editor(who.label())
+    result = record_meeting(app, contact, notes=notes, takeaways=takeaways, referrals=referrals)
+    how = "recorded now (nothing was booked)" if result.created_meeting else "marked as held"
+    click.echo(f"Conversation with {who.label()} {how}.")
+    for person in result.added:
+        click.echo(f"  added referral {person.label()}")
+    for person in result.linked:
+        click.echo(f"  {person.label()} is now marked as referred by {who.name}")
+    for person in result.unchanged:
+        click.echo(f"  {person.label()} was already referred by someone else; left as it was")
+    click.echo("Next: `outreach followup` drafts the thank-you"
+               + (" and the referral outreach." if result.added or result.linked else "."))
+
+
+@click.command()
+@json_option
+@pass_app
+def referrals(app: AppContext, as_json: bool) -> None:
+    """Who referred whom, as a tree, with each contact's stage."""
+    from outreach.services.meetings_log import ReferralNode, referral_tree
+
+    roots = referral_tree(app.store)
+    if as_json:
+        emit_json([root.to_json() for root in roots])
+        return
+    if not roots:
+        click.echo('No referrals yet. Record them with `outreach met CONTACT --referral "..."`.')
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    def label(node: ReferralNode) -> str:
+        return f"{escape(node.contact.label())} [dim]({node.stage.value})[/dim]"
+
+    def add(branch: Tree, node: ReferralNode) -> None:
+        for child in node.children:
+            add(branch.add(label(child)), child)
+
+    tree = Tree("[bold]Referrals[/bold]")
+    for root in roots:
+        add(tree.add(label(root)), root)
+    Console(soft_wrap=False).print(tree)

@@ -129,25 +129,36 @@ class GmailBackend:
     # -- single calls -------------------------------------------------------------------
 
     def _call(self, method: str, request: Any) -> Any:
-        """Execute one request under the pace, with the client's own retry.
+        """Execute one request under the pace.
 
-        The client backs off at random and ignores Retry-After; when it gives up on a
-        rate-limit answer that says how long to wait, wait that long and try again.
+        One plain try first: a rate-limit answer with Retry-After is honoured here (the client
+        would back off at random and ignore it). Any other retryable failure (5xx, 429 without
+        Retry-After, a dropped connection) goes to the client's own retry with back-off.
         """
-        for attempt in range(RATE_LIMIT_ROUNDS + 1):
-            self.pacer.acquire(UNIT_COSTS[method])
+        cost = UNIT_COSTS[method]
+        for _round in range(RATE_LIMIT_ROUNDS):
+            self.pacer.acquire(cost)
             self.stats.requests += 1
             try:
-                return request.execute(num_retries=self.num_retries)
+                return request.execute()
             except HttpError as exc:
-                if not _rate_limited(exc):
+                if _rate_limited(exc):
+                    self.stats.rate_limited += 1
+                wait = _retry_after(exc) if _rate_limited(exc) else None
+                if wait is not None:
+                    self.pacer.pause(wait)
+                    continue
+                if self.num_retries == 0 or not (_rate_limited(exc) or _status(exc) >= 500):
                     raise
-                self.stats.rate_limited += 1
-                wait = _retry_after(exc)
-                if wait is None or attempt == RATE_LIMIT_ROUNDS:
+                break
+            except TRANSPORT_ERRORS:
+                if self.num_retries == 0:
                     raise
-                self.pacer.pause(wait)
-        raise AssertionError("unreachable")
+                break
+        # The first try counted as one attempt: the client gets the remaining retries.
+        self.pacer.acquire(cost)
+        self.stats.requests += 1
+        return request.execute(num_retries=max(self.num_retries - 1, 0))
 
     def profile(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call(

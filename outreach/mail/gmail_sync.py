@@ -54,7 +54,9 @@ METADATA_HEADERS = [
 HISTORY_PAGE_SIZE = 500
 # messageAdded: new mail and sends. labelAdded: a send that keeps its draft's message id
 # (the draft's DRAFT label removed, SENT added) is seen through the SENT label.
-HISTORY_TYPES = ["messageAdded", "labelAdded"]
+# messageDeleted: a draft sent from Gmail disappears as a draft (how a send whose Message-ID
+# Gmail replaced is still matched to its draft, and a message written by hand is not).
+HISTORY_TYPES = ["messageAdded", "messageDeleted", "labelAdded"]
 
 T = TypeVar("T")
 
@@ -74,6 +76,7 @@ class HistoryChanges:
     history_id: str  # the mailbox's history id at the time of the last page
     added: dict[str, str] = field(default_factory=dict)  # message id -> thread id, in order
     sent: dict[str, str] = field(default_factory=dict)  # label SENT added: id -> thread id
+    deleted: set[str] = field(default_factory=set)  # message ids deleted (drafts sent, ...)
     pages: int = 0
 
 
@@ -129,7 +132,8 @@ class GmailSync:
         return str(profile["historyId"])
 
     def changes_since(self, start_history_id: str) -> HistoryChanges:
-        """Every message added (or labelled SENT) since ``start_history_id``, all pages read.
+        """Every message added (or labelled SENT, or deleted) since ``start_history_id``, all
+        pages read.
 
         Raises :class:`HistoryExpired` when Gmail no longer has history that old.
         """
@@ -154,6 +158,8 @@ class GmailSync:
                 for item in record.get("messagesAdded", []):
                     message = item.get("message", {})
                     changes.added.setdefault(str(message["id"]), str(message.get("threadId")))
+                for item in record.get("messagesDeleted", []):
+                    changes.deleted.add(str(item.get("message", {}).get("id")))
                 for item in record.get("labelsAdded", []):
                     message = item.get("message", {})
                     if "SENT" in item.get("labelIds", []):

@@ -104,8 +104,17 @@ def edit_contact(
         clean.extra.pop(extra_key(key), None)
     fields: dict[str, Any] = {
         name: getattr(clean, name)
-        for name in ("name", "email", "first_name", "last_name", "org", "title", "timezone",
-                     "linkedin_url", "notes")
+        for name in (
+            "name",
+            "email",
+            "first_name",
+            "last_name",
+            "org",
+            "title",
+            "timezone",
+            "linkedin_url",
+            "notes",
+        )
         if name in changes
     }
     if "closed" in changes:
@@ -156,4 +165,3 @@ def stage_counts(store: Store) -> dict[str, int]:
     for facts in store.facts().values():
         counts[stage(facts).value] += 1
     return counts
-

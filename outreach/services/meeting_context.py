@@ -2,38 +2,66 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from outreach.app import AppContext
 from outreach.compose.render import meeting_vars
 from outreach.contacts.model import Contact
+from outreach.errors import ContactError
 from outreach.schedule.slots import Slot
 from outreach.services.availability import contact_zone
 
 
+def _abbreviation(moment: datetime) -> str:
+    return moment.tzname() or moment.strftime("%z")
+
+
+def _day_clock(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M} {_abbreviation(moment)}"
+
+
+def _zone(contact: Contact) -> tzinfo | None:
+    try:
+        return contact_zone(contact)
+    except ContactError:
+        return None  # a bad zone is reported where it matters (slots); here show only ours
+
+
 def format_span(app: AppContext, contact: Contact, start: datetime, end: datetime) -> str:
-    """A time in both people's zones, e.g. "Tue 2 Dec, 10:00-10:20 EST / 15:00-15:20 GMT"."""
-    return Slot(start, end).format(app.config.user.zone, contact_zone(contact))
+    """A time in both people's zones, e.g. "Tue 2 Dec, 10:00-10:20 EST / 15:00-15:20 GMT".
+
+    A meeting recorded by `met` without a booking has no length: then just its start.
+    """
+    user_tz, contact_tz = app.config.user.zone, _zone(contact)
+    if end > start:
+        return Slot(start, end).format(user_tz, contact_tz)
+    mine = _day_clock(start.astimezone(user_tz))
+    if contact_tz is None or start.astimezone(contact_tz).utcoffset() == start.astimezone(
+        user_tz
+    ).utcoffset():
+        return mine
+    return f"{mine} / {_day_clock(start.astimezone(contact_tz))}"
 
 
-def meeting_context(app: AppContext, contact: Contact) -> dict[str, Any] | None:
+def meeting_context(
+    app: AppContext, contact: Contact, *, include_cancelled: bool = True
+) -> dict[str, Any] | None:
     """The contact's latest meeting as template variables, or None when there is none."""
     meeting = app.store.meetings.latest(contact.id)
-    if meeting is None:
+    if meeting is None or (meeting.state == "cancelled" and not include_cancelled):
         return None
     start = datetime.fromisoformat(meeting.start)
     end = datetime.fromisoformat(meeting.end)
+    zone = app.config.user.zone
     referrals = [
         {"name": person.name, "email": person.email or ""}
         for person in app.store.contacts.referred_by(contact.id)
     ]
-    when = format_span(app, contact, start, end) if end > start else start.isoformat()
-    zone = app.config.user.zone
     values = meeting_vars(
-        start=start.astimezone(zone).strftime("%a %-d %b, %H:%M %Z"),
-        end=end.astimezone(zone).strftime("%H:%M %Z"),
-        when=when,
+        start=_day_clock(start.astimezone(zone)),
+        end=f"{end.astimezone(zone):%H:%M} {_abbreviation(end.astimezone(zone))}",
+        when=format_span(app, contact, start, end),
         join=app.config.schedule.how_to_join,
         notes=meeting.notes,
         takeaways=meeting.takeaways,

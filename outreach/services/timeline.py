@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime, tzinfo
 from typing import Any
 
 from outreach.services.contacts import contact_summary
@@ -10,7 +11,7 @@ from outreach.store import Store
 from outreach.track.pipeline import stage
 
 
-def contact_detail(store: Store, ref: str) -> dict[str, Any]:
+def contact_detail(store: Store, ref: str, user_zone: tzinfo) -> dict[str, Any]:
     contact = store.contacts.get(ref)
     facts = store.facts(contact.id)[contact.id]
     detail = contact_summary(contact, stage(facts))
@@ -47,13 +48,14 @@ def contact_detail(store: Store, ref: str) -> dict[str, Any]:
         {k: v for k, v in asdict(e).items() if k not in ("id", "contact_id")} for e in events
     ]
     detail["proposals"] = [
-        {"slot": p.slot_index, "start": p.start, "end": p.end, "state": p.state}
-        for p in proposals
+        {"slot": p.slot_index, "start": p.start, "end": p.end, "state": p.state} for p in proposals
     ]
     detail["meetings"] = [
         {k: v for k, v in asdict(m).items() if k not in ("id", "contact_id")} for m in meetings
     ]
-    timeline: list[dict[str, str]] = [{"at": contact.created_at, "what": f"added ({contact.source})"}]
+    timeline: list[dict[str, str]] = [
+        {"at": contact.created_at, "what": f"added ({contact.source})"}
+    ]
     for m in messages:
         timeline.append({"at": m.created_at, "what": f"{m.kind} drafted: {m.subject}"})
         if m.sent_at:
@@ -62,11 +64,16 @@ def contact_detail(store: Store, ref: str) -> dict[str, Any]:
         if e.kind == "own_send":
             continue
         extra = f" (back {e.return_date})" if e.return_date else ""
-        timeline.append({"at": e.occurred_at, "what": f"{e.kind.replace('_', '-')} from {e.sender}{extra}"})
+        timeline.append(
+            {"at": e.occurred_at, "what": f"{e.kind.replace('_', '-')} from {e.sender}{extra}"}
+        )
     for mt in meetings:
         timeline.append({"at": mt.start, "what": f"meeting {mt.state} ({mt.start} to {mt.end})"})
         if mt.met_at:
             timeline.append({"at": mt.met_at, "what": "conversation recorded"})
-    timeline.sort(key=lambda entry: entry["at"])
+    for entry in timeline:
+        at = datetime.fromisoformat(entry["at"]).astimezone(user_zone)
+        entry["at"] = at.isoformat(timespec="minutes")
+    timeline.sort(key=lambda entry: datetime.fromisoformat(entry["at"]))
     detail["timeline"] = timeline
     return detail

@@ -1,8 +1,14 @@
-"""Thread events seen by sync, and the per-account sync state (history id)."""
+"""Thread events seen by sync, and the per-account sync state (history id).
+
+Times are stored as ISO 8601 with an offset; sync writes them in UTC. Code that orders times
+written by different commands (and so perhaps with different offsets) compares them through
+``julianday()``, never as strings.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -21,7 +27,7 @@ class EventRow:
 
 
 def _event(row: sqlite3.Row) -> EventRow:
-    return EventRow(**{key: row[key] for key in row.keys()})
+    return EventRow(**{key: row[key] for key in row.keys()})  # noqa: SIM118
 
 
 class EventRepo:
@@ -46,8 +52,17 @@ class EventRepo:
             """INSERT OR IGNORE INTO thread_events (gmail_id, thread_id, contact_id, kind,
                    sender, subject, occurred_at, return_date, detail)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (gmail_id, thread_id, contact_id, kind, sender, subject, occurred_at, return_date,
-             detail),
+            (
+                gmail_id,
+                thread_id,
+                contact_id,
+                kind,
+                sender,
+                subject,
+                occurred_at,
+                return_date,
+                detail,
+            ),
         )
         return cursor.rowcount == 1
 
@@ -55,15 +70,45 @@ class EventRepo:
         row = self.conn.execute("SELECT 1 FROM thread_events WHERE gmail_id = ?", (gmail_id,))
         return row.fetchone() is not None
 
+    def known_ids(self, gmail_ids: Iterable[str]) -> set[str]:
+        """Which of these message ids already have an event (one query per 500 ids)."""
+        wanted = list(dict.fromkeys(gmail_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.conn.execute(
+                f"SELECT gmail_id FROM thread_events WHERE gmail_id IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            found.update(row[0] for row in rows)
+        return found
+
     def for_contact(self, contact_id: int) -> list[EventRow]:
         rows = self.conn.execute(
-            "SELECT * FROM thread_events WHERE contact_id = ? ORDER BY occurred_at, id",
+            "SELECT * FROM thread_events WHERE contact_id = ? ORDER BY julianday(occurred_at), id",
             (contact_id,),
         )
         return [_event(row) for row in rows]
 
-    def count(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM thread_events").fetchone()[0])
+    def all(self) -> list[EventRow]:
+        rows = self.conn.execute("SELECT * FROM thread_events ORDER BY id")
+        return [_event(row) for row in rows]
+
+    def local_threads(self) -> dict[str, str]:
+        """Message ids of local-backend events (``local:<Message-ID>``) -> their thread id,
+        so a message answering a reply finds the thread too."""
+        rows = self.conn.execute(
+            "SELECT gmail_id, thread_id FROM thread_events WHERE gmail_id LIKE 'local:%'"
+        )
+        return {row[0][len("local:") :]: row[1] for row in rows}
+
+    def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            row = self.conn.execute("SELECT COUNT(*) FROM thread_events")
+        else:
+            row = self.conn.execute("SELECT COUNT(*) FROM thread_events WHERE kind = ?", (kind,))
+        return int(row.fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -72,6 +117,19 @@ class SyncState:
     history_id: str | None
     last_full_sync: str | None
     last_sync: str | None
+
+
+@dataclass(frozen=True)
+class TrackedMessage:
+    """One of our messages rows, as sync needs it to match what it sees."""
+
+    row_id: int
+    contact_id: int
+    thread_id: str | None
+    message_id: str
+    gmail_id: str | None
+    state: str
+    draft_id: str | None
 
 
 class SyncRepo:
@@ -96,3 +154,23 @@ class SyncRepo:
                    last_sync = excluded.last_sync""",
             (account, history_id, now if full else None, now),
         )
+
+    def tracked_threads(self) -> dict[str, int]:
+        """Thread id -> contact id for every thread holding a message of ours.
+
+        A thread is the contact's of its first message (threads are never shared).
+        """
+        rows = self.conn.execute(
+            "SELECT thread_id, contact_id FROM messages "
+            "WHERE thread_id IS NOT NULL AND thread_id != '' ORDER BY id DESC"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def tracked_messages(self) -> list[TrackedMessage]:
+        """Every message row with a Message-ID, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id, contact_id, thread_id, message_id, gmail_id, state, draft_id "
+            "FROM messages "
+            "WHERE message_id != '' ORDER BY id"
+        )
+        return [TrackedMessage(*tuple(row)) for row in rows]

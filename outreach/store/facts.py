@@ -1,6 +1,11 @@
 """Summarise each contact's messages, events and meetings into ContactFacts, in a few queries.
 
-Stages and due actions are derived from these facts by pure rules, never stored.
+Stages and due actions are derived from these facts by pure rules, never stored. The last send
+counts messages the user wrote in a tracked thread outside outreach (sync records them as
+``own_send`` events): any exchange resets keep-in-touch. Stored times
+carry an offset, and different commands may write different offsets (sync writes UTC, other
+commands the offset of "now"), so the latest or earliest time is chosen with ``julianday()``,
+never by comparing strings.
 """
 
 from __future__ import annotations
@@ -10,33 +15,44 @@ from datetime import date, datetime
 
 from outreach.track.model import ContactFacts
 
-_OUTREACH_KINDS = ("outreach",)
 
-_FACTS_SQL = """
-SELECT c.id, c.email, c.name, c.referred_by, c.closed_at,
+def _latest(table: str, column: str, where: str, first: bool = False) -> str:
+    """A subquery: the contact's latest (or earliest) ``column`` among rows matching ``where``."""
+    alias = "m" if table == "messages" else "e"
+    order = "ASC" if first else "DESC"
+    # Every part is a constant of this module.
+    sql = f"(SELECT {column} FROM {table} {alias} WHERE {alias}.contact_id = c.id "  # noqa: S608
+    return sql + (
+        f"AND {column} IS NOT NULL AND {where} ORDER BY julianday({column}) {order} LIMIT 1)"
+    )
+
+
+_FACTS_SQL = f"""
+SELECT c.id, c.email, c.name, c.referred_by, c.closed_at, c.created_at,
   (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.state = 'drafted') AS drafted,
-  (SELECT MIN(sent_at) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'outreach'
-      AND m.sent_at IS NOT NULL) AS first_sent_at,
-  (SELECT MAX(sent_at) FROM messages m WHERE m.contact_id = c.id AND m.sent_at IS NOT NULL)
-      AS last_sent_at,
+  {_latest("messages", "sent_at", "m.kind = 'outreach'", first=True)} AS first_sent_at,
+  (SELECT t FROM (SELECT sent_at AS t FROM messages m WHERE m.contact_id = c.id
+          AND sent_at IS NOT NULL
+      UNION ALL SELECT occurred_at FROM thread_events e WHERE e.contact_id = c.id
+          AND e.kind = 'own_send')
+      ORDER BY julianday(t) DESC LIMIT 1) AS last_sent_at,
   (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'followup'
       AND m.sent_at IS NOT NULL) AS followups_sent,
-  (SELECT MAX(occurred_at) FROM thread_events e WHERE e.contact_id = c.id AND e.kind = 'reply')
-      AS last_reply_at,
-  (SELECT MAX(occurred_at) FROM thread_events e WHERE e.contact_id = c.id AND e.kind = 'bounce')
-      AS bounced_at,
-  (SELECT MAX(occurred_at) FROM thread_events e WHERE e.contact_id = c.id
-      AND e.kind = 'auto_reply') AS auto_reply_at,
+  (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'followup'
+      AND m.state = 'drafted') AS followup_drafted,
+  {_latest("thread_events", "occurred_at", "e.kind = 'reply'")} AS last_reply_at,
+  {_latest("thread_events", "occurred_at", "e.kind = 'bounce'")} AS bounced_at,
+  {_latest("thread_events", "occurred_at", "e.kind = 'auto_reply'")} AS auto_reply_at,
   (SELECT return_date FROM thread_events e WHERE e.contact_id = c.id AND e.kind = 'auto_reply'
-      ORDER BY occurred_at DESC LIMIT 1) AS auto_reply_return,
-  (SELECT MAX(sent_at) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'thankyou'
-      AND m.sent_at IS NOT NULL) AS thankyou_sent_at,
+      ORDER BY julianday(occurred_at) DESC, e.id DESC LIMIT 1) AS auto_reply_return,
+  {_latest("messages", "sent_at", "m.kind = 'thankyou'")} AS thankyou_sent_at,
   (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'thankyou'
       AND m.state = 'drafted') AS thankyou_drafted,
-  (SELECT MAX(sent_at) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'keepintouch'
-      AND m.sent_at IS NOT NULL) AS last_keepintouch_at
+  {_latest("messages", "sent_at", "m.kind = 'keepintouch'")} AS last_keepintouch_at,
+  (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'keepintouch'
+      AND m.state = 'drafted') AS keepintouch_drafted
 FROM contacts c
-"""
+"""  # noqa: S608 - built from constants
 
 _MEETING_SQL = """
 SELECT contact_id, state, start, end, met_at FROM meetings
@@ -52,7 +68,9 @@ def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value[:10])
 
 
-def contact_facts(conn: sqlite3.Connection, contact_id: int | None = None) -> dict[int, ContactFacts]:
+def contact_facts(
+    conn: sqlite3.Connection, contact_id: int | None = None
+) -> dict[int, ContactFacts]:
     """Facts for every contact (or one), keyed by contact id."""
     sql, params = _FACTS_SQL, ()
     if contact_id is not None:
@@ -67,10 +85,12 @@ def contact_facts(conn: sqlite3.Connection, contact_id: int | None = None) -> di
             name=row["name"],
             referred_by=row["referred_by"],
             closed=row["closed_at"] is not None,
+            created_at=_time(row["created_at"]),
             drafted=row["drafted"],
             first_sent_at=_time(row["first_sent_at"]),
             last_sent_at=_time(row["last_sent_at"]),
             followups_sent=row["followups_sent"],
+            followup_drafted=bool(row["followup_drafted"]),
             last_reply_at=_time(row["last_reply_at"]),
             bounced_at=_time(row["bounced_at"]),
             auto_reply_at=_time(row["auto_reply_at"]),
@@ -82,5 +102,6 @@ def contact_facts(conn: sqlite3.Connection, contact_id: int | None = None) -> di
             thankyou_sent_at=_time(row["thankyou_sent_at"]),
             thankyou_drafted=bool(row["thankyou_drafted"]),
             last_keepintouch_at=_time(row["last_keepintouch_at"]),
+            keepintouch_drafted=bool(row["keepintouch_drafted"]),
         )
     return facts

@@ -51,10 +51,12 @@ class ContactFacts:
     name: str
     referred_by: int | None = None
     closed: bool = False
+    created_at: datetime | None = None  # when the contact was added (referrals: due from then)
     drafted: int = 0  # messages in state drafted (not yet sent)
     first_sent_at: datetime | None = None  # first outreach/referral message sent
-    last_sent_at: datetime | None = None  # any message of ours sent
+    last_sent_at: datetime | None = None  # any message of ours sent (or seen sent by sync)
     followups_sent: int = 0  # nudges sent since the first outreach
+    followup_drafted: bool = False  # a nudge is drafted, waiting to be sent
     last_reply_at: datetime | None = None
     bounced_at: datetime | None = None
     auto_reply_at: datetime | None = None  # latest out-of-office
@@ -66,6 +68,7 @@ class ContactFacts:
     thankyou_sent_at: datetime | None = None
     thankyou_drafted: bool = False
     last_keepintouch_at: datetime | None = None
+    keepintouch_drafted: bool = False  # a keep-in-touch note is drafted, waiting to be sent
 
     @property
     def last_exchange_at(self) -> datetime | None:

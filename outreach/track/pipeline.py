@@ -6,7 +6,8 @@ scheduled (a meeting in state ``scheduled``); replied; sent; drafted; new.
 
 Due actions (none for closed or bounced contacts, nor for contacts without an email address):
 
-- **follow_up**, stage sent, fewer than ``max_followups`` nudges sent: due at the start (local
+- **follow_up**, stage sent, fewer than ``max_followups`` nudges sent and none drafted
+  waiting to be sent: due at the start (local
   midnight, in the user's zone) of the ``nudge_after_business_days``-th business day after the
   local date of the latest send (the first outreach, or the previous nudge). An auto-reply
   received since that send with a stated return date moves it to the start of the
@@ -17,15 +18,16 @@ Due actions (none for closed or bounced contacts, nor for contacts without an em
   meeting ends, or when ``outreach met`` was recorded if that is earlier (or there is no
   meeting end); not due before the end unless ``met`` was recorded. Overdue once
   ``thankyou_window_hours`` have passed since it became due.
-- **reach_referral**, stage new with ``referred_by``: due now (the facts hold no creation
-  time), never overdue.
-- **keep_in_touch**, stage replied, met or thanked: due at the start of the local day
-  ``keep_in_touch_days`` after the last exchange (any send, reply or meeting resets it).
+- **reach_referral**, stage new with ``referred_by``: due when the contact was added
+  (``created_at``; now when unknown or later than now).
+- **keep_in_touch**, stage replied, met or thanked, no keep-in-touch note drafted and
+  waiting: due at the start of the local day ``keep_in_touch_days`` after the last exchange
+  (any send, reply or meeting resets it).
 
-Business days are Monday to Friday (no holidays). follow_up, book and keep_in_touch are
-overdue when today (local) is more than 2 business days after the day they became due: due
-on a Monday, overdue from Thursday. Times due at local midnight make ``outreach due`` show
-the action all day, whenever it is run.
+Business days are Monday to Friday (no holidays). follow_up, book, reach_referral and
+keep_in_touch are overdue when today (local) is more than 2 business days after the day they
+became due: due on a Monday, overdue from Thursday. Times due at local midnight make
+``outreach due`` show the action all day, whenever it is run.
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ def _overdue_by_business_days(due: datetime, now: datetime, zone: ZoneInfo) -> b
 def _follow_up(
     facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
 ) -> DueAction | None:
-    if facts.followups_sent >= config.max_followups:
+    if facts.followups_sent >= config.max_followups or facts.followup_drafted:
         return None
     if facts.followups_sent > 0 or (
         facts.bounced_at is not None and facts.last_sent_at is not None
@@ -219,11 +221,23 @@ def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> Du
     )
 
 
+def _reach_referral(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction:
+    added = facts.created_at
+    due = now if added is None or added > now else added
+    return DueAction(
+        facts.contact_id,
+        Action.REACH_REFERRAL,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        "referred by a contact; write with the referral template",
+    )
+
+
 def _keep_in_touch(
     facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
 ) -> DueAction | None:
     last = facts.last_exchange_at
-    if last is None:
+    if last is None or facts.keepintouch_drafted:
         return None
     last_day = _local_date(last, zone)
     due = _start_of(last_day + timedelta(days=config.keep_in_touch_days), zone)
@@ -255,15 +269,7 @@ def contact_due_actions(
     if current in (Stage.SCHEDULED, Stage.MET):
         found.append(_thank_you(facts, config, now))
     if current is Stage.NEW and facts.referred_by is not None:
-        found.append(
-            DueAction(
-                facts.contact_id,
-                Action.REACH_REFERRAL,
-                now,
-                False,
-                "referred by a contact; write with the referral template",
-            )
-        )
+        found.append(_reach_referral(facts, now, user_tz))
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
         found.append(_keep_in_touch(facts, config, now, user_tz))
     return [action for action in found if action is not None]

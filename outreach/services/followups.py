@@ -1,0 +1,125 @@
+"""`outreach followup`: draft everything `outreach due` lists that a message answers.
+
+==================  ===============  ============================================
+due action          template         notes
+==================  ===============  ============================================
+follow_up           ``followup``     in the contact's thread (Re:, In-Reply-To)
+thank_you           ``thankyou``     ``meeting`` with notes, takeaways, referrals
+keep_in_touch       ``keepintouch``  ``meeting`` when there was one
+reach_referral      ``referral``     ``referrer`` is who suggested them
+==================  ===============  ============================================
+
+``book`` is not drafted: it needs a time (``outreach book CONTACT --slot N``).
+
+Planning and drafting go through :func:`~outreach.services.drafting.plan_messages` and
+:func:`~outreach.services.drafting.draft_messages`, so idempotency keys and threading are the
+drafting ones: a re-run updates the same drafts, and a drafted nudge or note stops being due.
+Every template is rendered once before anything is written (a template error stops the run
+with nothing drafted); then each template is planned again and drafted in turn, so slots held
+by one template's drafts are not offered again by the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from outreach.app import AppContext
+from outreach.contacts.model import Contact
+from outreach.services.drafting import DraftReport, PlannedMessage, draft_messages, plan_messages
+from outreach.services.meeting_context import meeting_context
+from outreach.track.model import Action, DueAction
+from outreach.track.pipeline import due_actions
+
+__all__ = ["TEMPLATE_FOR", "FollowupOutcome", "draft_due", "due_now"]
+
+# In drafting order.
+TEMPLATE_FOR: dict[Action, str] = {
+    Action.THANK_YOU: "thankyou",
+    Action.FOLLOW_UP: "followup",
+    Action.REACH_REFERRAL: "referral",
+    Action.KEEP_IN_TOUCH: "keepintouch",
+}
+
+
+@dataclass
+class FollowupOutcome:
+    planned: dict[str, list[PlannedMessage]] = field(default_factory=dict)
+    reports: list[DraftReport] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(len(plans) for plans in self.planned.values())
+
+
+def due_now(app: AppContext) -> list[DueAction]:
+    """What is due at ``app.now()``, overdue first."""
+    config = app.config
+    return due_actions(app.store.facts().values(), config.followup, app.now(), config.user.zone)
+
+
+def _meeting_vars(app: AppContext) -> Callable[[Contact], dict[str, Any]]:
+    def variables(contact: Contact) -> dict[str, Any]:
+        return {"meeting": meeting_context(app, contact, include_cancelled=False)}
+
+    return variables
+
+
+def _work(app: AppContext) -> tuple[dict[str, list[Contact]], list[tuple[str, str]]]:
+    """Contacts per template, in drafting order, and those that cannot be drafted yet."""
+    store = app.store
+    wanted: dict[str, list[Contact]] = {name: [] for name in TEMPLATE_FOR.values()}
+    skipped: list[tuple[str, str]] = []
+    for action in due_now(app):
+        template = TEMPLATE_FOR.get(action.action)
+        if template is None:
+            continue
+        contact = store.contacts.get(action.contact_id)
+        if action.action is Action.THANK_YOU:
+            meeting = store.meetings.latest(contact.id)
+            if meeting is None or not (meeting.notes.strip() or meeting.takeaways.strip()):
+                ref = contact.email or str(contact.id)
+                skipped.append(
+                    (
+                        contact.label(),
+                        "a thank-you names something they said: record it first with "
+                        f'`outreach met {ref} --notes "..."`',
+                    )
+                )
+                continue
+        wanted[template].append(contact)
+    return {name: people for name, people in wanted.items() if people}, skipped
+
+
+def draft_due(app: AppContext, *, dry_run: bool = False) -> FollowupOutcome:
+    """Plan (and unless ``dry_run``, draft) every due nudge, thank-you, referral outreach and
+    keep-in-touch note."""
+    work, skipped = _work(app)
+    outcome = FollowupOutcome(skipped=list(skipped), dry_run=dry_run)
+    extra = _meeting_vars(app)
+    # Render everything first: a template error stops the run before any draft is written.
+    first_pass: dict[str, list[PlannedMessage]] = {}
+    for template, contacts in work.items():
+        planned, not_planned = plan_messages(app, template, contacts, extra_vars=extra)
+        first_pass[template] = planned
+        outcome.skipped.extend(not_planned)
+    if dry_run:
+        outcome.planned = {name: plans for name, plans in first_pass.items() if plans}
+        return outcome
+    outcome.skipped = list(skipped)
+    for template, contacts in work.items():
+        planned, not_planned = plan_messages(app, template, contacts, extra_vars=extra)
+        report = draft_messages(app, planned) if planned else DraftReport()
+        report.skipped[:0] = not_planned
+        outcome.skipped.extend(not_planned)
+        if planned:
+            outcome.planned[template] = planned
+        outcome.reports.append(report)
+    if skipped:
+        if not outcome.reports:
+            outcome.reports.append(DraftReport())
+        outcome.reports[0].skipped[:0] = skipped
+    return outcome

@@ -1,0 +1,439 @@
+"""`outreach sync` and `outreach watch`: what happened in each contact's thread, recorded.
+
+Gmail, like lieer:
+
+- **incremental** (a history id is stored): ``history.list`` from that id, every page, asking
+  only for added messages (and SENT labels). Messages in *tracked* threads (threads holding a
+  message of ours) that sync has not seen are fetched with ``format=metadata`` in batches. A
+  sync with nothing new is that one request, whatever the number of tracked threads.
+- **full** (first sync, ``--full``, or Gmail answering 404 because the stored id is too old):
+  read the profile's history id *first*, then every tracked thread (``threads.get``,
+  batched), then store that id. Whatever arrives meanwhile is after the stored id, so the
+  next incremental sync sees it; nothing is lost.
+
+Local backend: every file in the workspace's ``inbox/`` and ``sent/`` Maildirs, threaded to
+our messages by In-Reply-To/References.
+
+Both read everything first and then apply it in ONE transaction, with the new history id:
+an error or a dry run writes nothing. Each message is recorded once (its id is unique in
+``thread_events``), so re-running, or a full resync after an incremental one, neither loses
+nor doubles an event.
+
+What a message means comes from :func:`outreach.track.classify.classify`:
+
+- our send (label SENT, or from the user's address): the matching message row (by
+  Message-ID, else by Gmail id, else the oldest drafted-unsent message of the thread whose
+  draft is gone, so a message the user wrote by hand does not take a waiting draft's place) is
+  marked sent at the message's real time: that is how a draft sent from Gmail's own interface moves
+  the contact from drafted to sent;
+- a reply (from the contact or anyone else in the thread, e.g. an assistant), an auto-reply
+  (with its return date), a bounce (the failed recipient in ``detail``);
+- anything else (a newsletter, a read receipt, a delay notice) is recorded as ``other``, which
+  no rule reads. Drafts in the thread are not events.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from outreach.app import AppContext
+from outreach.clock import iso
+from outreach.contacts.model import Contact
+from outreach.store.events import TrackedMessage
+from outreach.track.classify import Classification, MessageMeta, classify
+from outreach.track.model import EventKind
+
+if TYPE_CHECKING:
+    from outreach.mail.gmail_sync import GmailSync
+
+# Whether the draft of a drafted message row is gone (given the id of a send seen in its
+# thread): only then may that send be taken for it when its Message-ID says nothing.
+DraftGone = Callable[[TrackedMessage, str], bool]
+
+__all__ = ["Change", "SyncReport", "sync", "watch"]
+
+LOCAL_ACCOUNT = "local"
+BACKOFF_CAP_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing sync learnt, for printing: who, what, when."""
+
+    contact: str  # the contact's label
+    kind: str  # sent, reply, auto_reply, bounce
+    at: datetime
+    text: str
+
+
+@dataclass
+class SyncReport:
+    backend: str  # gmail or local
+    mode: str  # incremental, full, local
+    reason: str = ""  # why a full resync
+    history_id: str | None = None
+    examined: int = 0  # messages looked at in tracked threads
+    recorded: int = 0  # events written (including own sends and "other")
+    changes: list[Change] = field(default_factory=list)
+    requests: int = 0  # HTTP requests to Gmail (a batch counts once)
+    dry_run: bool = False
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for change in self.changes:
+            out[change.kind] = out.get(change.kind, 0) + 1
+        return out
+
+
+class _DryRun(Exception):
+    """Raised inside the sync transaction to roll a dry run back."""
+
+
+def _bare(message_id: str) -> str:
+    return message_id.strip().strip("<>").strip()
+
+
+@dataclass
+class _Seen:
+    """A message to apply: its event id, thread and metadata."""
+
+    event_id: str
+    thread_id: str
+    meta: MessageMeta
+
+
+class _Recorder:
+    """Applies classified messages to the store (inside the caller's transaction)."""
+
+    def __init__(self, app: AppContext, *, gmail: bool) -> None:
+        self.app = app
+        self.store = app.store
+        self.gmail = gmail
+        self.owner = app.config.user.email
+        self.threads = self.store.sync.tracked_threads()
+        rows = self.store.sync.tracked_messages()
+        self.by_message_id: dict[str, TrackedMessage] = {}
+        self.by_gmail_id: dict[str, TrackedMessage] = {}
+        self.by_thread: dict[str, list[TrackedMessage]] = {}
+        for row in rows:
+            self._index(row)
+        self.contacts: dict[int, Contact] = {}
+        self.recorded = 0
+        self.changes: list[Change] = []
+
+    def _index(self, row: TrackedMessage) -> None:
+        self.by_message_id[_bare(row.message_id)] = row
+        if row.gmail_id:
+            self.by_gmail_id[row.gmail_id] = row
+        if row.thread_id:
+            bucket = self.by_thread.setdefault(row.thread_id, [])
+            bucket[:] = [r for r in bucket if r.row_id != row.row_id] + [row]
+            bucket.sort(key=lambda r: r.row_id)
+
+    def drafted_gmail_ids(self) -> set[str]:
+        """Gmail ids of our drafts' messages: their messageAdded needs no fetch."""
+        rows = self.by_gmail_id.values()
+        return {r.gmail_id for r in rows if r.state == "drafted" and r.gmail_id}
+
+    def contact(self, contact_id: int) -> Contact:
+        if contact_id not in self.contacts:
+            self.contacts[contact_id] = self.store.contacts.get(contact_id)
+        return self.contacts[contact_id]
+
+    def _match_send(
+        self, meta: MessageMeta, thread_id: str, event_id: str, draft_gone: DraftGone
+    ) -> TrackedMessage | None:
+        header = meta.header("Message-ID")
+        if header:
+            row = self.by_message_id.get(_bare(header))
+            if row is not None:
+                return row
+        if self.gmail and event_id in self.by_gmail_id:
+            return self.by_gmail_id[event_id]
+        for row in self.by_thread.get(thread_id, []):
+            if row.state == "drafted" and draft_gone(row, event_id):
+                return row
+        return None
+
+    def apply(self, seen: _Seen, draft_gone: DraftGone) -> None:
+        meta = seen.meta
+        if "DRAFT" in meta.label_ids:
+            return  # a draft in the thread is not an event (it may be sent later)
+        contact_id = self.threads.get(seen.thread_id)
+        if contact_id is None:
+            return
+        contact = self.contact(contact_id)
+        try:
+            found = classify(meta, owner_email=self.owner, contact_email=contact.email)
+        except ValueError:
+            return  # no time at all (never from Gmail; a local file without Date or mtime)
+        kind, detail = found.kind, found.reason
+        if kind is EventKind.BOUNCE and not self._bounce_is_theirs(found, contact):
+            kind = EventKind.OTHER
+            detail = f"{found.reason} (not the contact's address)"
+        occurred = iso(found.occurred_at.astimezone(UTC))
+        stored = self.store.events.record(
+            gmail_id=seen.event_id,
+            thread_id=seen.thread_id,
+            contact_id=contact_id,
+            kind=kind.value,
+            sender=found.sender,
+            subject=meta.subject,
+            occurred_at=occurred,
+            return_date=None if found.return_date is None else found.return_date.isoformat(),
+            detail=detail,
+        )
+        if not stored:
+            return
+        self.recorded += 1
+        label = contact.label()
+        if kind is EventKind.OWN_SEND:
+            row = self._match_send(meta, seen.thread_id, seen.event_id, draft_gone)
+            if row is None or row.state == "sent":
+                return
+            self.store.messages.mark_sent(
+                row.row_id,
+                gmail_id=seen.event_id if self.gmail else None,
+                thread_id=seen.thread_id,
+                sent_at=occurred,
+            )
+            self._index(
+                replace(
+                    row,
+                    thread_id=row.thread_id or seen.thread_id,
+                    gmail_id=row.gmail_id or (seen.event_id if self.gmail else None),
+                    state="sent",
+                )
+            )
+            self.changes.append(
+                Change(label, "sent", found.occurred_at, f"sent: {meta.subject or '(no subject)'}")
+            )
+        elif kind is EventKind.REPLY:
+            who = "" if contact.email and found.sender == contact.email.lower() else (
+                f" (from {found.sender})"
+            )
+            self.changes.append(
+                Change(label, "reply", found.occurred_at, f"replied{who}: {meta.subject}")
+            )
+        elif kind is EventKind.AUTO_REPLY:
+            back = f", back {found.return_date.isoformat()}" if found.return_date else ""
+            self.changes.append(
+                Change(label, "auto_reply", found.occurred_at, f"auto-reply{back}")
+            )
+        elif kind is EventKind.BOUNCE:
+            self.changes.append(Change(label, "bounce", found.occurred_at, f"bounced: {detail}"))
+
+    @staticmethod
+    def _bounce_is_theirs(found: Classification, contact: Contact) -> bool:
+        failed = found.failed_recipient
+        return failed is None or not contact.email or failed.lower() == contact.email.lower()
+
+
+def _apply_all(
+    app: AppContext,
+    recorder: _Recorder,
+    items: Iterable[_Seen],
+    draft_gone: DraftGone,
+    save: Callable[[], None],
+    dry_run: bool,
+) -> None:
+    store = app.store
+    try:
+        with store.transaction():
+            for seen in items:
+                recorder.apply(seen, draft_gone)
+            save()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+
+
+def sync(app: AppContext, *, full: bool = False, dry_run: bool = False) -> SyncReport:
+    """Sync the configured backend; see the module docstring."""
+    if app.config.mail.backend == "gmail":
+        return _sync_gmail(app, full=full, dry_run=dry_run)
+    return _sync_local(app, dry_run=dry_run)
+
+
+def _gmail_reader(app: AppContext) -> GmailSync:
+    from outreach.mail.gmail import GmailBackend
+    from outreach.mail.gmail_sync import GmailSync
+
+    backend = app.mail()
+    assert isinstance(backend, GmailBackend)
+    return GmailSync(backend)
+
+
+def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
+    from outreach.mail.gmail_sync import HistoryChanges, HistoryExpired
+
+    reader = _gmail_reader(app)
+    store = app.store
+    account = app.config.user.email
+    before = reader.requests
+    state = store.sync.get(account)
+    recorder = _Recorder(app, gmail=True)
+    report = SyncReport(backend="gmail", mode="incremental", dry_run=dry_run)
+    changes: HistoryChanges | None = None
+    if full:
+        report.reason = "asked for with --full"
+    elif state.history_id is None:
+        report.reason = "first sync"
+    else:
+        try:
+            changes = reader.changes_since(state.history_id)
+        except HistoryExpired:
+            report.reason = f"Gmail no longer has history from id {state.history_id}"
+    items: list[_Seen] = []
+    draft_gone: DraftGone
+    if changes is not None:
+        deleted = changes.deleted
+
+        def draft_gone(row: TrackedMessage, event_id: str) -> bool:
+            return row.gmail_id is None or row.gmail_id in deleted or row.gmail_id == event_id
+
+        ours = recorder.drafted_gmail_ids()
+        wanted: dict[str, str] = {
+            mid: tid
+            for mid, tid in changes.added.items()
+            if tid in recorder.threads and mid not in ours
+        }
+        wanted.update({m: t for m, t in changes.sent.items() if t in recorder.threads})
+        known = store.events.known_ids(wanted)
+        fetch = [mid for mid in wanted if mid not in known]
+        for meta in reader.messages(fetch):
+            items.append(_Seen(meta.id, meta.thread_id or wanted[meta.id], meta))
+        report.history_id = changes.history_id
+    else:
+        report.mode = "full"
+        report.history_id = reader.current_history_id()  # first: nothing after it is missed
+        threads = reader.threads(list(recorder.threads))
+        metas = [(tid, meta) for tid, messages in threads.items() for meta in messages]
+        in_view = {meta.id for _, meta in metas if "DRAFT" in meta.label_ids}
+
+        def draft_gone(row: TrackedMessage, event_id: str) -> bool:
+            return row.gmail_id is None or row.gmail_id not in in_view
+
+        known = store.events.known_ids(meta.id for _, meta in metas)
+        items = [_Seen(meta.id, tid, meta) for tid, meta in metas if meta.id not in known]
+    report.examined = len(items)
+    history_id = report.history_id
+    stamp = iso(app.now())
+    _apply_all(
+        app,
+        recorder,
+        items,
+        draft_gone,
+        lambda: store.sync.save(account, history_id, stamp, full=report.mode == "full"),
+        dry_run,
+    )
+    report.recorded = recorder.recorded
+    report.changes = recorder.changes
+    report.requests = reader.requests - before
+    return report
+
+
+def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
+    from outreach.mail.local_inbox import LocalInbox
+
+    store = app.store
+    recorder = _Recorder(app, gmail=False)
+    report = SyncReport(backend="local", mode="local", dry_run=dry_run)
+    # Message-ID (bare) -> thread: our messages, then messages sync already placed.
+    thread_of: dict[str, str] = {
+        _bare(mid): tid for mid, tid in store.events.local_threads().items()
+    }
+    for row in recorder.by_message_id.values():
+        thread_of[_bare(row.message_id)] = row.thread_id or row.message_id
+    scanned = list(LocalInbox(app.workspace).scan())
+    known = store.events.known_ids(m.key for m in scanned)
+    items: list[_Seen] = []
+    for message in scanned:
+        own = _bare(message.message_id)
+        thread = thread_of.get(own) if own else None
+        if thread is None:
+            thread = next(
+                (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
+                None,
+            )
+        if thread is None:
+            continue  # not in a conversation of ours: never recorded
+        if own:
+            thread_of.setdefault(own, thread)
+        if message.key not in known:
+            items.append(_Seen(message.key, thread, message.meta))
+    report.examined = len(items)
+    stamp = iso(app.now())
+    _apply_all(
+        app,
+        recorder,
+        items,
+        lambda row, _event_id: _local_draft_gone(app, row),
+        lambda: store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True),
+        dry_run,
+    )
+    report.recorded = recorder.recorded
+    report.changes = recorder.changes
+    return report
+
+
+def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:
+    if not row.draft_id:
+        return True
+    drafts = app.workspace.outbox_dir / "cur"
+    return not any(drafts.glob(f"{row.draft_id}:*")) and not (drafts / row.draft_id).exists()
+
+
+# --- watch ------------------------------------------------------------------------------
+
+
+def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
+    if app.config.mail.backend == "gmail":
+        from outreach.mail.gmail_sync import TransientSyncError
+
+        return (TransientSyncError,)
+    return (OSError,)
+
+
+def watch(
+    app: AppContext,
+    interval: float,
+    *,
+    on_report: Callable[[SyncReport], None],
+    on_error: Callable[[str, float], None],
+    sleep: Callable[[float], None] = time.sleep,
+    max_cycles: int | None = None,
+    backoff_cap: float = BACKOFF_CAP_SECONDS,
+) -> int:
+    """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` syncs); return the
+    number of syncs tried.
+
+    A transient failure (network, Gmail 5xx after the client's retries) is reported through
+    ``on_error(message, retry_in)`` and retried after an exponentially growing pause, capped at
+    ``backoff_cap``; the first success goes back to ``interval``. Other errors (revoked
+    access, a broken workspace) propagate: waiting will not fix them.
+    """
+    transient = _transient_errors(app)
+    failures = 0
+    cycles = 0
+    while True:
+        cycles += 1
+        try:
+            report = sync(app)
+        except transient as exc:
+            failures += 1
+            delay = min(max(backoff_cap, interval), max(interval, 1.0) * 2**failures)
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            on_error(message, delay)
+        else:
+            failures = 0
+            delay = interval
+            on_report(report)
+        if max_cycles is not None and cycles >= max_cycles:
+            return cycles
+        sleep(delay)

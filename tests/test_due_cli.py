@@ -1,0 +1,66 @@
+"""`outreach due`: what to do now, overdue first, as stable JSON or a table naming the next
+command for each contact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from outreach.app import AppContext
+from outreach.config import Workspace
+from outreach.contacts.model import ContactRecord
+from tests.conftest import Invoke
+from tests.helpers_sync import at, local_workspace, reply, row_for
+from tests.test_sync_local import drop
+
+
+@pytest.fixture
+def pipeline(workspace: Path, run: Invoke) -> Path:
+    """Ada silent since Monday 2 March; Grace replied on Tuesday; Alan (no email) referred."""
+    local_workspace(workspace)
+    monday = {"OUTREACH_NOW": "2026-03-02T09:00:00-05:00"}
+    for address, name in [("ada@example.org", "Ada Lovelace"), ("grace@example.org", "Grace")]:
+        assert run("contacts", "add", address, "--name", name, env=monday).exit_code == 0
+    assert run("draft", "outreach", "ada@example.org", "grace@example.org",
+               env=monday).exit_code == 0
+    assert run("send", "--yes", env={"OUTREACH_NOW": "2026-03-02T10:00:00-05:00"}).exit_code == 0
+    app = AppContext(workspace=Workspace(workspace))
+    with app.store.transaction():
+        app.store.contacts.upsert([ContactRecord(name="Alan Turing", source="linkedin")],
+                                  "2026-03-02T09:00:00-05:00",
+                                  referred_by=app.store.contacts.get("grace@example.org").id)
+    drop(app, reply(row_for(app, "grace@example.org"), "grace@example.org",
+                    at("2026-03-03 11:00")))
+    assert run("sync", env={"OUTREACH_NOW": "2026-03-03T12:00:00-05:00"}).exit_code == 0
+    return workspace
+
+
+def test_due_json_is_overdue_first_with_stable_keys(pipeline: Path, run: Invoke) -> None:
+    result = run("due", "--json", env={"OUTREACH_NOW": "2026-03-12T09:00:00-04:00"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {"contact": "grace@example.org", "action": "book",
+         "due": "2026-03-03T11:00:00-05:00", "overdue": True},
+        {"contact": "ada@example.org", "action": "follow_up",
+         "due": "2026-03-09T00:00:00-04:00", "overdue": True},
+    ]
+
+
+def test_due_before_anything_is_due(pipeline: Path, run: Invoke) -> None:
+    result = run("due", "--json", env={"OUTREACH_NOW": "2026-03-03T10:00:00-05:00"})
+    assert json.loads(result.output) == []
+    result = run("due", env={"OUTREACH_NOW": "2026-03-03T10:00:00-05:00"})
+    assert "Nothing is due" in result.output
+
+
+def test_due_table_says_what_to_run_next(pipeline: Path, run: Invoke) -> None:
+    result = run("due", env={"OUTREACH_NOW": "2026-03-09T09:00:00-04:00", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Due (2)" in out
+    assert "book a time" in out and "nudge (no reply)" in out
+    assert "outreach book grace@example.org --slot N (N = 1-3)" in out  # her held slots
+    assert "outreach followup" in out
+    assert "Alan" not in out  # no email address: nothing can be sent
