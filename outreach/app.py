@@ -25,6 +25,8 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _mail: MailBackend | None = field(default=None, repr=False)
+    # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
+    now_override: datetime | None = None
 
     @classmethod
     def from_environment(cls, verbose: bool = False) -> AppContext:
@@ -51,7 +53,7 @@ class AppContext:
         return self._store
 
     def now(self) -> datetime:
-        return clock.now()
+        return self.now_override or clock.now()
 
     def mail(self) -> MailBackend:
         """The configured mail backend, built on first use."""

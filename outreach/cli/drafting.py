@@ -153,6 +153,8 @@ def followup(app: AppContext, dry_run: bool) -> None:
     from outreach.services.followups import draft_due
 
     outcome = draft_due(app, dry_run=dry_run)
+    for label, reason in outcome.skipped:
+        click.secho(f"waiting {label}: {reason}", fg="yellow", err=True)
     for template, planned in outcome.planned.items():
         for plan in planned:
             click.echo(f"{template:<12} {plan.contact.label()}: {plan.rendered.subject}")
@@ -163,4 +165,5 @@ def followup(app: AppContext, dry_run: bool) -> None:
         click.echo("Nothing is due. `outreach due` shows what is coming up.")
         return
     for report in outcome.reports:
+        report.skipped = [s for s in report.skipped if s not in outcome.skipped]
         _print_report(report)

@@ -1,21 +1,32 @@
 """`outreach demo`: the pipeline end to end on bundled sample contacts, offline.
 
 It uses the same service functions as the real commands, in a throwaway workspace with the
-local backend, so what it prints is what a user would get.
+local backend, so what it prints is what a user would get. Replies are simulated the way the
+local backend receives mail: as messages dropped into the workspace's inbox Maildir.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.config import Workspace
+from outreach.mail.local import ensure_maildir
+from outreach.services.booking import book
 from outreach.services.contacts import import_contacts, stage_counts
 from outreach.services.drafting import draft_messages, plan_messages, select_contacts
+from outreach.services.followups import draft_due, due_now
+from outreach.services.meetings_log import record_meeting
+from outreach.services.sending import send_messages, sendable
+from outreach.services.sync import sync
 from outreach.services.workspace import init_workspace
+from outreach.store import MessageRow
 
 SAMPLE_CONTACTS = Path(__file__).parents[1] / "_data" / "sample_contacts.csv"
 
@@ -32,37 +43,141 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
         timezone="America/New_York",
         user_extras={"school": "State University"},
     )
+    config = workspace.config_file
+    config.write_text(config.read_text("utf-8").replace('busy = ["google"]', "busy = []"), "utf-8")
     app = AppContext(workspace=workspace)
-    echo(f"Demo workspace: {root}")
+    echo(f"Demo workspace: {root}  (local backend: nothing leaves this machine)")
 
     report = import_contacts(
         app.store, SAMPLE_CONTACTS, fmt="auto", tags=("demo",), dry_run=False, now=iso(app.now())
     )
-    echo(
-        f"1. Imported {len(report.summary.added)} sample contacts "
-        f"({report.result.format} format) into {workspace.db_file}."
-    )
+    echo(f"1. Imported {len(report.summary.added)} sample contacts ({report.result.format}).")
 
-    contacts = select_contacts(app, [], "demo", None)
-    planned, _skipped = plan_messages(app, "outreach", contacts)
+    planned, _skipped = plan_messages(app, "outreach", select_contacts(app, [], "demo", None))
     drafts = draft_messages(app, planned)
     echo(
-        f"2. Drafted {len(drafts.created) + len(drafts.updated)} personal outreach notes, each "
-        f"proposing {app.config.schedule.slot_count} times from your free time, shown in "
-        "both time zones."
+        f"2. Drafted {len(drafts.created) + len(drafts.updated)} personal notes, each proposing "
+        f"{app.config.schedule.slot_count} times you are free, in both time zones. The first:"
     )
-    if planned:
-        first = planned[0]
-        echo(f"   For example, to {first.contact.label()}:")
-        echo(f"   Subject: {first.rendered.subject}")
-        for line in first.rendered.text.splitlines():
-            echo(f"   | {line}")
+    first = planned[0]
+    echo(f"   To: {first.contact.label()}\n   Subject: {first.rendered.subject}")
+    for line in first.rendered.text.splitlines():
+        echo(f"   | {line}")
     echo(f"   The drafts are .eml files in the Maildir {workspace.outbox_dir}.")
 
-    counts = {stage: n for stage, n in stage_counts(app.store).items() if n}
-    echo("3. Pipeline now: " + ", ".join(f"{n} {stage}" for stage, n in counts.items()))
+    sent = send_messages(app, sendable(app, []))
+    echo(f"3. `outreach send --yes` 'sent' {len(sent.sent)} (locally: moved to {root / 'sent'}).")
+
+    _simulate_inbox(app)
+    app.now_override = app.now() + timedelta(days=1)
+    result = sync(app)
+    echo(f"4. A day later, replies are in {workspace.inbox_dir}; `outreach sync` saw:")
+    for change in result.changes:
+        echo(f"   {change.contact}: {change.text}")
+
+    echo("5. `outreach due` lists what to do now:")
+    for action in due_now(app):
+        contact = app.store.contacts.get(action.contact_id)
+        echo(f"   {action.action.value:<15} {contact.label()}")
+
+    booking = book(app, "ada@example.org", slot=2, at=None, send=False, confirm=lambda _q: True)
     echo(
-        f"Explore it: OUTREACH_HOME={root} outreach contacts list   "
-        f"(or `outreach status`, `outreach templates preview outreach ada@example.org`)"
+        f"6. `outreach book ada@example.org --slot 2`: invite for {booking.when} drafted "
+        "in Ada's thread (Gmail, Outlook and Apple Mail show it as an invitation)."
+    )
+
+    app.now_override = datetime.fromisoformat(booking.meeting.end) + timedelta(minutes=30)
+    met = record_meeting(
+        app,
+        "ada@example.org",
+        notes="how she moved from pure maths into research leadership",
+        takeaways="publish small finished projects rather than one big one",
+        referrals=["Mary Jackson <mary.jackson@example.org>"],
+    )
+    echo(
+        f"7. After the call, `outreach met ada@example.org --notes ... --referral ...`: notes; "
+        f"{len(met.added)} referral added ({met.added[0].label() if met.added else '-'})."
+    )
+
+    outcome = draft_due(app)
+    echo("8. `outreach followup` drafted what is due:")
+    for template, plans in outcome.planned.items():
+        for plan in plans:
+            echo(f"   {template:<12} {plan.contact.label()}: {plan.rendered.subject}")
+
+    counts = {stage: n for stage, n in stage_counts(app.store).items() if n}
+    echo("9. Where everyone stands: " + ", ".join(f"{n} {stage}" for stage, n in counts.items()))
+    echo(
+        f"Explore it: OUTREACH_HOME={root} outreach status   (or `contacts list`, `due`, "
+        "`contacts show ada@example.org`, `referrals`)"
     )
     return app
+
+
+def _sent_to(app: AppContext, address: str) -> MessageRow:
+    contact = app.store.contacts.get(address)
+    return next(m for m in app.store.messages.for_contact(contact.id) if m.state == "sent")
+
+
+def _drop(app: AppContext, message: EmailMessage, name: str) -> None:
+    inbox = app.workspace.inbox_dir
+    ensure_maildir(inbox)
+    (inbox / "new" / f"demo-{name}.eml").write_bytes(message.as_bytes())
+
+
+def _simulate_inbox(app: AppContext) -> None:
+    """A reply from Ada, an out-of-office from Grace, and a bounce for Hedy."""
+    user = app.config.user.email
+    now = app.now()
+    soon = now + timedelta(hours=3)
+
+    ada = _sent_to(app, "ada@example.org")
+    reply = EmailMessage()
+    reply["From"] = "Ada Lovelace <ada@example.org>"
+    reply["To"] = user
+    reply["Subject"] = f"Re: {ada.subject}"
+    reply["Date"] = format_datetime(soon)
+    reply["Message-ID"] = "<demo-reply-ada@example.org>"
+    reply["In-Reply-To"] = ada.message_id
+    reply["References"] = ada.message_id
+    reply.set_content("Hi Sam, happy to talk. Your second time works well for me. Ada")
+    _drop(app, reply, "ada-reply")
+
+    grace = _sent_to(app, "grace@example.com")
+    back = (now + timedelta(days=9)).strftime("%A %d %B %Y")
+    away = EmailMessage()
+    away["From"] = "Grace Hopper <grace@example.com>"
+    away["To"] = user
+    away["Subject"] = f"Automatic reply: {grace.subject}"
+    away["Date"] = format_datetime(soon)
+    away["Message-ID"] = "<demo-ooo-grace@example.com>"
+    away["In-Reply-To"] = grace.message_id
+    away["References"] = grace.message_id
+    away["Auto-Submitted"] = "auto-replied"
+    away.set_content(f"I am out of the office and will be back on {back}.")
+    _drop(app, away, "grace-ooo")
+
+    hedy = _sent_to(app, "hedy@example.at")
+    bounce = EmailMessage()
+    bounce["From"] = "Mail Delivery Subsystem <mailer-daemon@example.at>"
+    bounce["To"] = user
+    bounce["Subject"] = "Delivery Status Notification (Failure)"
+    bounce["Date"] = format_datetime(soon)
+    bounce["Message-ID"] = "<demo-bounce-hedy@example.at>"
+    bounce["In-Reply-To"] = hedy.message_id
+    bounce["References"] = hedy.message_id
+    bounce["X-Failed-Recipients"] = "hedy@example.at"
+    bounce.set_content("Address not found: your message wasn't delivered to hedy@example.at.")
+    report = EmailMessage()
+    report.set_content(
+        "Reporting-MTA: dns; mx.example.at\n\nFinal-Recipient: rfc822; "
+        "hedy@example.at\nAction: failed\nStatus: 5.1.1\n"
+    )
+    bounce.make_mixed()
+    bounce.attach(report)
+    bounce.replace_header(
+        "Content-Type",
+        bounce.get("Content-Type", "").replace("multipart/mixed", "multipart/report"),
+    )
+    bounce.set_param("report-type", "delivery-status")
+    _drop(app, bounce, "hedy-bounce")
