@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach.contacts.importers import ImportResult, normalise_record, read_contacts
-from outreach.contacts.model import Contact, ContactRecord
+from outreach.contacts.model import CORE_FIELDS, Contact, ContactRecord
 from outreach.contacts.validate import extra_key
 from outreach.errors import ContactError
 from outreach.store import Store, UpsertSummary
@@ -102,21 +102,7 @@ def edit_contact(
     clean = normalise_record(merged)
     for key in unset_extra:
         clean.extra.pop(extra_key(key), None)
-    fields: dict[str, Any] = {
-        name: getattr(clean, name)
-        for name in (
-            "name",
-            "email",
-            "first_name",
-            "last_name",
-            "org",
-            "title",
-            "timezone",
-            "linkedin_url",
-            "notes",
-        )
-        if name in changes
-    }
+    fields: dict[str, Any] = {name: getattr(clean, name) for name in CORE_FIELDS if name in changes}
     if "closed" in changes:
         fields["closed_at"] = now if changes["closed"] else None
     if "referred_by" in changes:

@@ -125,49 +125,57 @@ def _drop(app: AppContext, message: EmailMessage, name: str) -> None:
     (inbox / "new" / f"demo-{name}.eml").write_bytes(message.as_bytes())
 
 
+def _inbound(
+    app: AppContext, original: MessageRow, sender: str, subject: str, body: str, **headers: str
+) -> EmailMessage:
+    """A message arriving in ``original``'s thread, three hours after the send."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = app.config.user.email
+    message["Subject"] = subject
+    message["Date"] = format_datetime(app.now() + timedelta(hours=3))
+    message["Message-ID"] = f"<demo-{original.id}-{len(subject)}@example.org>"
+    message["In-Reply-To"] = original.message_id
+    message["References"] = original.message_id
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message
+
+
 def _simulate_inbox(app: AppContext) -> None:
     """A reply from Ada, an out-of-office from Grace, and a bounce for Hedy."""
-    user = app.config.user.email
-    now = app.now()
-    soon = now + timedelta(hours=3)
-
     ada = _sent_to(app, "ada@example.org")
-    reply = EmailMessage()
-    reply["From"] = "Ada Lovelace <ada@example.org>"
-    reply["To"] = user
-    reply["Subject"] = f"Re: {ada.subject}"
-    reply["Date"] = format_datetime(soon)
-    reply["Message-ID"] = "<demo-reply-ada@example.org>"
-    reply["In-Reply-To"] = ada.message_id
-    reply["References"] = ada.message_id
-    reply.set_content("Hi Sam, happy to talk. Your second time works well for me. Ada")
+    reply = _inbound(
+        app,
+        ada,
+        "Ada Lovelace <ada@example.org>",
+        f"Re: {ada.subject}",
+        "Hi Sam, happy to talk. Your second time works well for me. Ada",
+    )
     _drop(app, reply, "ada-reply")
 
     grace = _sent_to(app, "grace@example.com")
-    back = (now + timedelta(days=9)).strftime("%A %d %B %Y")
-    away = EmailMessage()
-    away["From"] = "Grace Hopper <grace@example.com>"
-    away["To"] = user
-    away["Subject"] = f"Automatic reply: {grace.subject}"
-    away["Date"] = format_datetime(soon)
-    away["Message-ID"] = "<demo-ooo-grace@example.com>"
-    away["In-Reply-To"] = grace.message_id
-    away["References"] = grace.message_id
-    away["Auto-Submitted"] = "auto-replied"
-    away.set_content(f"I am out of the office and will be back on {back}.")
+    back = (app.now() + timedelta(days=9)).strftime("%A %d %B %Y")
+    away = _inbound(
+        app,
+        grace,
+        "Grace Hopper <grace@example.com>",
+        f"Automatic reply: {grace.subject}",
+        f"I am out of the office and will be back on {back}.",
+        Auto_Submitted="auto-replied",
+    )
     _drop(app, away, "grace-ooo")
 
     hedy = _sent_to(app, "hedy@example.at")
-    bounce = EmailMessage()
-    bounce["From"] = "Mail Delivery Subsystem <mailer-daemon@example.at>"
-    bounce["To"] = user
-    bounce["Subject"] = "Delivery Status Notification (Failure)"
-    bounce["Date"] = format_datetime(soon)
-    bounce["Message-ID"] = "<demo-bounce-hedy@example.at>"
-    bounce["In-Reply-To"] = hedy.message_id
-    bounce["References"] = hedy.message_id
-    bounce["X-Failed-Recipients"] = "hedy@example.at"
-    bounce.set_content("Address not found: your message wasn't delivered to hedy@example.at.")
+    bounce = _inbound(
+        app,
+        hedy,
+        "Mail Delivery Subsystem <mailer-daemon@example.at>",
+        "Delivery Status Notification (Failure)",
+        "Address not found: your message wasn't delivered to hedy@example.at.",
+        X_Failed_Recipients="hedy@example.at",
+    )
     report = EmailMessage()
     report.set_content(
         "Reporting-MTA: dns; mx.example.at\n\nFinal-Recipient: rfc822; "

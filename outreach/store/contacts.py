@@ -8,20 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from outreach.contacts.model import Contact, ContactRecord
+from outreach.contacts.model import CORE_FIELDS, Contact, ContactRecord
 from outreach.errors import ContactError
 
-# Columns an upsert may change; email handled separately (it is the identity).
-_UPDATABLE = (
-    "name",
-    "first_name",
-    "last_name",
-    "org",
-    "title",
-    "timezone",
-    "linkedin_url",
-    "notes",
-)
+# Columns an upsert may change; email is the identity and handled separately.
+_UPDATABLE = tuple(name for name in CORE_FIELDS if name != "email")
 
 
 @dataclass
