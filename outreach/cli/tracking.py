@@ -161,7 +161,7 @@ def due(app: AppContext, as_json: bool) -> None:
 
     Overdue actions come first. Set OUTREACH_NOW to see what will be due at another time.
     """
-    from outreach.services.followups import due_now
+    from outreach.services.due import due_now
 
     actions = due_now(app)
     contacts = {c.id: c for c in app.store.contacts.all()}

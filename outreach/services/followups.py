@@ -28,9 +28,9 @@ from typing import Any
 from outreach.app import AppContext
 from outreach.contacts.model import Contact
 from outreach.services.drafting import DraftReport, PlannedMessage, draft_messages, plan_messages
+from outreach.services.due import due_now
 from outreach.services.meeting_context import meeting_context
-from outreach.track.model import Action, DueAction
-from outreach.track.pipeline import due_actions
+from outreach.track.model import Action
 
 __all__ = ["TEMPLATE_FOR", "FollowupOutcome", "draft_due", "due_now"]
 
@@ -53,12 +53,6 @@ class FollowupOutcome:
     @property
     def total(self) -> int:
         return sum(len(plans) for plans in self.planned.values())
-
-
-def due_now(app: AppContext) -> list[DueAction]:
-    """What is due at ``app.now()``, overdue first."""
-    config = app.config
-    return due_actions(app.store.facts().values(), config.followup, app.now(), config.user.zone)
 
 
 def _meeting_vars(app: AppContext) -> Callable[[Contact], dict[str, Any]]:
