@@ -24,6 +24,11 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("OUTREACH_HOME", str(home))
     monkeypatch.delenv("OUTREACH_NOW", raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # keyring reads the variable once per process: set this test's backend explicitly.
+    import keyring
+    import keyring.backends.fail
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
     yield home
 
 

@@ -80,6 +80,11 @@ def gmail_workspace(
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    import keyring
+
+    from tests.keyrings import FileKeyring
+
+    keyring.set_keyring(FileKeyring())  # in-process commands; subprocesses read the env
     result: Result = run(
         "init", "--name", "Sam Rivera", "--email", fake.email, "--timezone", "America/New_York"
     )
