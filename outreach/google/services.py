@@ -13,6 +13,7 @@ to import, so the CLI must not import it at start-up.
 
 from __future__ import annotations
 
+import http.client
 import json
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -96,6 +97,60 @@ def discovery_document(api: Api, api_root: str = "") -> dict[str, Any]:
     return document
 
 
+# -- a transport that never re-sends a write on its own --------------------------------------
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _no_blind_resend(connection_class: type[Any]) -> type[Any]:
+    """A connection class whose "closed before any response" is a connection error for writes.
+
+    httplib2 treats a connection closed before the status line as a stale keep-alive and sends
+    the request again, whatever ``httplib2.RETRIES`` says. For a POST whose answer was lost
+    after the server did the work, that makes a second draft. Raised as ConnectionResetError
+    instead, the outcome stays "unknown", which our Gmail layer resolves safely (drafts are
+    looked up by Message-ID before a retry; a re-sent drafts.send finds the draft gone).
+    """
+
+    class Connection(connection_class):  # type: ignore[misc]
+        def getresponse(self) -> Any:
+            try:
+                return super().getresponse()
+            except http.client.BadStatusLine as exc:  # includes RemoteDisconnected
+                method = getattr(self, "_method", "GET")
+                if method in IDEMPOTENT_METHODS:
+                    raise
+                raise ConnectionResetError(
+                    f"connection closed before a response to {method}: {exc}"
+                ) from exc
+
+    Connection.__name__ = f"NoResend{connection_class.__name__}"
+    return Connection
+
+
+_CONNECTIONS = {
+    "http": _no_blind_resend(httplib2.HTTPConnectionWithTimeout),
+    "https": _no_blind_resend(httplib2.HTTPSConnectionWithTimeout),
+}
+
+
+class NoResendHttp(httplib2.Http):  # type: ignore[misc]
+    """httplib2.Http that never silently repeats a POST, PUT, PATCH or DELETE."""
+
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = httplib2.DEFAULT_MAX_REDIRECTS,
+        connection_type: Any = None,
+    ) -> Any:
+        if connection_type is None:
+            connection_type = _CONNECTIONS.get(urlsplit(uri).scheme)
+        return super().request(uri, method, body, headers, redirections, connection_type)
+
+
 def authorized_http(
     credentials: google.auth.credentials.Credentials | None,
     http: httplib2.Http | None = None,
@@ -105,7 +160,7 @@ def authorized_http(
 
     A token refresh goes through the same transport to the credentials' ``token_uri``.
     """
-    transport = http if http is not None else httplib2.Http(timeout=timeout)
+    transport = http if http is not None else NoResendHttp(timeout=timeout)
     if credentials is None:
         return transport
     return google_auth_httplib2.AuthorizedHttp(credentials, http=transport)
