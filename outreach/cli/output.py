@@ -15,16 +15,36 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+RICH_ROW_LIMIT = 300  # rich lays out every cell; beyond this, plain columns are much faster
+
+
+def _plain_table(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:
+    widths = [
+        max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)
+    ]
+    lines = [] if title is None else [title]
+    lines.append("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    lines.extend(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+    click.echo("\n".join(lines))
+
+
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A rich table on a terminal; plain aligned text when piped."""
+    """A rich table on a terminal; plain aligned columns for very long listings."""
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    if len(cells) > RICH_ROW_LIMIT:
+        _plain_table(title, columns, cells)
+        return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    for row in cells:
+        table.add_row(*row)
     console = Console(soft_wrap=False)
     if not console.is_terminal:
         console = Console(soft_wrap=False, width=200)  # piped: never fold emails mid-address

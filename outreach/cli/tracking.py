@@ -26,8 +26,13 @@ def status(app: AppContext, as_json: bool) -> None:
             "By template",
             ["template", "sent", "replied", "reply rate", "median hours to reply"],
             [
-                [t["template"], t["sent"], t["replied"], f"{t['reply_rate']:.0%}",
-                 t["median_hours_to_reply"] if t["median_hours_to_reply"] is not None else "-"]
+                [
+                    t["template"],
+                    t["sent"],
+                    t["replied"],
+                    f"{t['reply_rate']:.0%}",
+                    t["median_hours_to_reply"] if t["median_hours_to_reply"] is not None else "-",
+                ]
                 for t in report["templates"]
             ],
         )
@@ -56,8 +61,12 @@ def _summary(report: object) -> str:
 
     assert isinstance(report, SyncReport)
     counts = report.counts()
-    names = {"sent": "sent", "reply": "repl(ies)", "auto_reply": "auto-repl(ies)",
-             "bounce": "bounce(s)"}
+    names = {
+        "sent": "sent",
+        "reply": "repl(ies)",
+        "auto_reply": "auto-repl(ies)",
+        "bounce": "bounce(s)",
+    }
     found = ", ".join(f"{counts[k]} {names[k]}" for k in names if counts.get(k)) or "nothing new"
     if report.backend == "gmail":
         how = f"{report.mode}"
@@ -91,10 +100,16 @@ def sync(app: AppContext, full: bool, dry_run: bool) -> None:
 
 
 @click.command()
-@click.option("--interval", type=click.FloatRange(min=1.0), default=60.0, show_default=True,
-              help="Seconds between syncs.")
-@click.option("--max-cycles", type=click.IntRange(min=1), hidden=True,
-              help="Stop after N syncs (for tests).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1.0),
+    default=60.0,
+    show_default=True,
+    help="Seconds between syncs.",
+)
+@click.option(
+    "--max-cycles", type=click.IntRange(min=1), hidden=True, help="Stop after N syncs (for tests)."
+)
 @pass_app
 def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     """Sync every --interval seconds and print what changed; Ctrl-C stops.
@@ -135,19 +150,17 @@ _ACTION_TEXT = {
 }
 
 
-def _next_step(app: AppContext, action: object) -> str:
+def _next_step(app: AppContext, action: object, ref: str) -> str:
     from outreach.track.model import Action, DueAction
 
     assert isinstance(action, DueAction)
-    contact = app.store.contacts.get(action.contact_id)
-    ref = contact.email or str(contact.id)
     if action.action is Action.BOOK:
-        held = app.store.proposals.for_contact(contact.id, "held")
+        held = app.store.proposals.for_contact(action.contact_id, "held")
         if held:
             return f"outreach book {ref} --slot N (N = 1-{len(held)})"
         return f"outreach book {ref} --at DATETIME"
     if action.action is Action.THANK_YOU:
-        meeting = app.store.meetings.latest(contact.id)
+        meeting = app.store.meetings.latest(action.contact_id)
         if meeting is None or not (meeting.notes or meeting.takeaways):
             return f'outreach met {ref} --notes "..." then outreach followup'
     return "outreach followup"
@@ -164,13 +177,13 @@ def due(app: AppContext, as_json: bool) -> None:
     from outreach.services.due import due_now
 
     actions = due_now(app)
-    contacts = {c.id: c for c in app.store.contacts.all()}
+    labels = app.store.contacts.labels()
     zone = app.config.user.zone
     if as_json:
         emit_json(
             [
                 {
-                    "contact": contacts[a.contact_id].email or str(a.contact_id),
+                    "contact": labels[a.contact_id][1],
                     "action": a.action.value,
                     "due": a.due.astimezone(zone).isoformat(timespec="seconds"),
                     "overdue": a.overdue,
@@ -187,11 +200,11 @@ def due(app: AppContext, as_json: bool) -> None:
         ["contact", "action", "due", "", "next"],
         [
             [
-                contacts[a.contact_id].label(),
+                labels[a.contact_id][0],
                 _ACTION_TEXT[a.action.value],
                 a.due.astimezone(zone).strftime("%a %d %b %H:%M"),
                 "OVERDUE" if a.overdue else "",
-                _next_step(app, a),
+                _next_step(app, a, labels[a.contact_id][1]),
             ]
             for a in actions
         ],
@@ -246,11 +259,22 @@ def _notes_from_editor(label: str) -> str:
 @click.argument("contact")
 @click.option("--notes", help="What you talked about (else $EDITOR opens).")
 @click.option("--takeaways", help="What you will do with it (a thank-you may quote it).")
-@click.option("--referral", "referrals", multiple=True, callback=_check_referrals,
-              metavar='"NAME <EMAIL>"', help="Someone they suggested you talk to (repeatable).")
+@click.option(
+    "--referral",
+    "referrals",
+    multiple=True,
+    callback=_check_referrals,
+    metavar='"NAME <EMAIL>"',
+    help="Someone they suggested you talk to (repeatable).",
+)
 @pass_app
-def met(app: AppContext, contact: str, notes: str | None, takeaways: str | None,
-        referrals: tuple[str, ...]) -> None:
+def met(
+    app: AppContext,
+    contact: str,
+    notes: str | None,
+    takeaways: str | None,
+    referrals: tuple[str, ...],
+) -> None:
     """Record a conversation with CONTACT: notes, takeaways and referrals.
 
     Marks the booked meeting as held (or records one now if nothing was booked). Each
@@ -270,8 +294,10 @@ def met(app: AppContext, contact: str, notes: str | None, takeaways: str | None,
         click.echo(f"  {person.label()} is now marked as referred by {who.name}")
     for person in result.unchanged:
         click.echo(f"  {person.label()} was already referred by someone else; left as it was")
-    click.echo("Next: `outreach followup` drafts the thank-you"
-               + (" and the referral outreach." if result.added or result.linked else "."))
+    click.echo(
+        "Next: `outreach followup` drafts the thank-you"
+        + (" and the referral outreach." if result.added or result.linked else ".")
+    )
 
 
 @click.command()

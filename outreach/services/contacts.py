@@ -143,11 +143,3 @@ def list_contacts(
             continue
         rows.append(contact_summary(contact, contact_stage))
     return rows
-
-
-def stage_counts(store: Store) -> dict[str, int]:
-    """How many contacts are in each stage (every stage present, zero included)."""
-    counts = {value.value: 0 for value in Stage}
-    for facts in store.facts().values():
-        counts[stage(facts).value] += 1
-    return counts

@@ -19,11 +19,12 @@ from outreach.clock import iso
 from outreach.config import Workspace
 from outreach.mail.local import ensure_maildir
 from outreach.services.booking import book
-from outreach.services.contacts import import_contacts, stage_counts
+from outreach.services.contacts import import_contacts
 from outreach.services.drafting import draft_messages, plan_messages, select_contacts
 from outreach.services.due import due_now
 from outreach.services.followups import draft_due
 from outreach.services.meetings_log import record_meeting
+from outreach.services.reporting import stage_counts
 from outreach.services.sending import send_messages, sendable
 from outreach.services.sync import sync
 from outreach.services.workspace import init_workspace

@@ -6,9 +6,18 @@ import statistics
 from datetime import datetime
 from typing import Any
 
-from outreach.services.contacts import stage_counts
 from outreach.store import Store
 from outreach.store.reports import first_replies, first_sends_by_template, meetings_held
+from outreach.track.model import Stage
+from outreach.track.pipeline import stage
+
+
+def stage_counts(store: Store) -> dict[str, int]:
+    """How many contacts are in each stage (every stage present, zero included)."""
+    counts = {value.value: 0 for value in Stage}
+    for facts in store.facts().values():
+        counts[stage(facts).value] += 1
+    return counts
 
 
 def status_report(store: Store) -> dict[str, Any]:

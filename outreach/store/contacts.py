@@ -202,6 +202,14 @@ class ContactRepo:
         ).fetchall()
         return [_row_to_contact(row, self._tags(row["id"])) for row in rows]
 
+    def labels(self) -> dict[int, tuple[str, str]]:
+        """Every contact's (label, reference) without loading whole records: for listings."""
+        rows = self.conn.execute("SELECT id, name, email FROM contacts")
+        return {
+            cid: (f"{name} <{email}>" if email else f"{name} (#{cid})", email or str(cid))
+            for cid, name, email in rows
+        }
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
 

@@ -138,8 +138,20 @@ def _m1_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m2_covering_indexes(conn: sqlite3.Connection) -> None:
+    """Let the per-contact summaries behind `status` and `due` read indexes only."""
+    run_script(
+        conn,
+        """
+        CREATE INDEX events_facts ON thread_events(contact_id, kind, occurred_at);
+        CREATE INDEX events_returns ON thread_events(kind, contact_id, occurred_at, return_date);
+        CREATE INDEX messages_facts ON messages(contact_id, kind, state, sent_at);
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
-MIGRATIONS: list[Migration] = [_m1_initial]
+MIGRATIONS: list[Migration] = [_m1_initial, _m2_covering_indexes]
 
 
 def _create_private_file(path: Path) -> None:

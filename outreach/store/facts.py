@@ -1,62 +1,55 @@
-"""Summarise each contact's messages, events and meetings into ContactFacts, in a few queries.
+"""Summarise each contact's messages, events and meetings into ContactFacts.
 
-Stages and due actions are derived from these facts by pure rules, never stored. The last send
-counts messages the user wrote in a tracked thread outside outreach (sync records them as
-``own_send`` events): any exchange resets keep-in-touch. Stored times
-carry an offset, and different commands may write different offsets (sync writes UTC, other
-commands the offset of "now"), so the latest or earliest time is chosen with ``julianday()``,
-never by comparing strings.
+Stages and due actions are derived from these facts by pure rules, never stored. One grouped
+pass over each table (not a subquery per contact and fact) keeps `status` and `due` fast with
+tens of thousands of rows. Every stored time is ISO 8601 in UTC (``clock.iso``), so MIN and
+MAX over the text are MIN and MAX over time. The last send also counts messages the user wrote
+in a tracked thread outside outreach (sync records them as ``own_send`` events): any exchange
+resets keep-in-touch.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime
+from typing import Any
 
 from outreach.track.model import ContactFacts
 
+_CONTACTS_SQL = "SELECT id, email, name, referred_by, closed_at, created_at FROM contacts"
 
-def _latest(table: str, column: str, where: str, first: bool = False) -> str:
-    """A subquery: the contact's latest (or earliest) ``column`` among rows matching ``where``."""
-    alias = "m" if table == "messages" else "e"
-    order = "ASC" if first else "DESC"
-    # Every part is a constant of this module.
-    sql = f"(SELECT {column} FROM {table} {alias} WHERE {alias}.contact_id = c.id "  # noqa: S608
-    return sql + (
-        f"AND {column} IS NOT NULL AND {where} ORDER BY julianday({column}) {order} LIMIT 1)"
-    )
+_MESSAGES_SQL = """
+SELECT contact_id,
+  SUM(state = 'drafted') AS drafted,
+  MIN(CASE WHEN kind = 'outreach' THEN sent_at END) AS first_sent_at,
+  MAX(sent_at) AS last_sent_at,
+  SUM(kind = 'followup' AND sent_at IS NOT NULL) AS followups_sent,
+  SUM(kind = 'followup' AND state = 'drafted') AS followup_drafted,
+  MAX(CASE WHEN kind = 'thankyou' THEN sent_at END) AS thankyou_sent_at,
+  SUM(kind = 'thankyou' AND state = 'drafted') AS thankyou_drafted,
+  MAX(CASE WHEN kind = 'keepintouch' THEN sent_at END) AS last_keepintouch_at,
+  SUM(kind = 'keepintouch' AND state = 'drafted') AS keepintouch_drafted
+FROM messages {where} GROUP BY contact_id
+"""
 
+_EVENTS_SQL = """
+SELECT contact_id,
+  MAX(CASE WHEN kind = 'own_send' THEN occurred_at END) AS own_send_at,
+  MAX(CASE WHEN kind = 'reply' THEN occurred_at END) AS last_reply_at,
+  MAX(CASE WHEN kind = 'bounce' THEN occurred_at END) AS bounced_at,
+  MAX(CASE WHEN kind = 'auto_reply' THEN occurred_at END) AS auto_reply_at
+FROM thread_events {where} GROUP BY contact_id
+"""
 
-_FACTS_SQL = f"""
-SELECT c.id, c.email, c.name, c.referred_by, c.closed_at, c.created_at,
-  (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.state = 'drafted') AS drafted,
-  {_latest("messages", "sent_at", "m.kind = 'outreach'", first=True)} AS first_sent_at,
-  (SELECT t FROM (SELECT sent_at AS t FROM messages m WHERE m.contact_id = c.id
-          AND sent_at IS NOT NULL
-      UNION ALL SELECT occurred_at FROM thread_events e WHERE e.contact_id = c.id
-          AND e.kind = 'own_send')
-      ORDER BY julianday(t) DESC LIMIT 1) AS last_sent_at,
-  (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'followup'
-      AND m.sent_at IS NOT NULL) AS followups_sent,
-  (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'followup'
-      AND m.state = 'drafted') AS followup_drafted,
-  {_latest("thread_events", "occurred_at", "e.kind = 'reply'")} AS last_reply_at,
-  {_latest("thread_events", "occurred_at", "e.kind = 'bounce'")} AS bounced_at,
-  {_latest("thread_events", "occurred_at", "e.kind = 'auto_reply'")} AS auto_reply_at,
-  (SELECT return_date FROM thread_events e WHERE e.contact_id = c.id AND e.kind = 'auto_reply'
-      ORDER BY julianday(occurred_at) DESC, e.id DESC LIMIT 1) AS auto_reply_return,
-  {_latest("messages", "sent_at", "m.kind = 'thankyou'")} AS thankyou_sent_at,
-  (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'thankyou'
-      AND m.state = 'drafted') AS thankyou_drafted,
-  {_latest("messages", "sent_at", "m.kind = 'keepintouch'")} AS last_keepintouch_at,
-  (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'keepintouch'
-      AND m.state = 'drafted') AS keepintouch_drafted
-FROM contacts c
-"""  # noqa: S608 - built from constants
+# The return date stated by each contact's latest out-of-office (the last row per contact wins).
+_RETURN_SQL = """
+SELECT contact_id, return_date FROM thread_events
+WHERE kind = 'auto_reply' {and_where} ORDER BY contact_id, occurred_at, id
+"""
 
 _MEETING_SQL = """
 SELECT contact_id, state, start, end, met_at FROM meetings
-WHERE id IN (SELECT MAX(id) FROM meetings GROUP BY contact_id)
+WHERE id IN (SELECT MAX(id) FROM meetings {where} GROUP BY contact_id)
 """
 
 
@@ -68,40 +61,56 @@ def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value[:10])
 
 
+def _latest(*values: str | None) -> str | None:
+    present = [value for value in values if value is not None]
+    return max(present) if present else None
+
+
 def contact_facts(
     conn: sqlite3.Connection, contact_id: int | None = None
 ) -> dict[int, ContactFacts]:
     """Facts for every contact (or one), keyed by contact id."""
-    sql, params = _FACTS_SQL, ()
-    if contact_id is not None:
-        sql, params = _FACTS_SQL + " WHERE c.id = ?", (contact_id,)  # type: ignore[assignment]
-    meetings = {row["contact_id"]: row for row in conn.execute(_MEETING_SQL)}
+    one = contact_id is not None
+    params: tuple[Any, ...] = (contact_id,) if one else ()
+    where = "WHERE contact_id = ?" if one else ""
+    by_id = " WHERE id = ?" if one else ""
+    and_where = "AND contact_id = ?" if one else ""
+    messages = {row[0]: row for row in conn.execute(_MESSAGES_SQL.format(where=where), params)}
+    events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=where), params)}
+    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
+    meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
+    empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0)
+    empty_events = (None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
-    for row in conn.execute(sql, params):
-        meeting = meetings.get(row["id"])
-        facts[row["id"]] = ContactFacts(
-            contact_id=row["id"],
-            email=row["email"],
-            name=row["name"],
-            referred_by=row["referred_by"],
-            closed=row["closed_at"] is not None,
-            created_at=_time(row["created_at"]),
-            drafted=row["drafted"],
-            first_sent_at=_time(row["first_sent_at"]),
-            last_sent_at=_time(row["last_sent_at"]),
-            followups_sent=row["followups_sent"],
-            followup_drafted=bool(row["followup_drafted"]),
-            last_reply_at=_time(row["last_reply_at"]),
-            bounced_at=_time(row["bounced_at"]),
-            auto_reply_at=_time(row["auto_reply_at"]),
-            auto_reply_return=_day(row["auto_reply_return"]),
-            meeting_state=None if meeting is None else meeting["state"],
-            meeting_start=None if meeting is None else _time(meeting["start"]),
-            meeting_end=None if meeting is None else _time(meeting["end"]),
-            met_at=None if meeting is None else _time(meeting["met_at"]),
-            thankyou_sent_at=_time(row["thankyou_sent_at"]),
-            thankyou_drafted=bool(row["thankyou_drafted"]),
-            last_keepintouch_at=_time(row["last_keepintouch_at"]),
-            keepintouch_drafted=bool(row["keepintouch_drafted"]),
+    for cid, email, name, referred_by, closed_at, created_at in conn.execute(
+        _CONTACTS_SQL + by_id, params
+    ):
+        m = messages.get(cid, empty_messages)
+        e = events.get(cid, empty_events)
+        meeting = meetings.get(cid)
+        facts[cid] = ContactFacts(
+            contact_id=cid,
+            email=email,
+            name=name,
+            referred_by=referred_by,
+            closed=closed_at is not None,
+            created_at=_time(created_at),
+            drafted=m[1] or 0,
+            first_sent_at=_time(m[2]),
+            last_sent_at=_time(_latest(m[3], e[1])),
+            followups_sent=m[4] or 0,
+            followup_drafted=bool(m[5]),
+            last_reply_at=_time(e[2]),
+            bounced_at=_time(e[3]),
+            auto_reply_at=_time(e[4]),
+            auto_reply_return=_day(returns.get(cid)),
+            meeting_state=None if meeting is None else meeting[1],
+            meeting_start=None if meeting is None else _time(meeting[2]),
+            meeting_end=None if meeting is None else _time(meeting[3]),
+            met_at=None if meeting is None else _time(meeting[4]),
+            thankyou_sent_at=_time(m[6]),
+            thankyou_drafted=bool(m[7]),
+            last_keepintouch_at=_time(m[8]),
+            keepintouch_drafted=bool(m[9]),
         )
     return facts
