@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 httplib2.RETRIES = 1
 
 NUM_RETRIES = 5
-MAX_ROUNDS = 8
+MAX_STALLED_ROUNDS = 8  # rounds in a row that finish nothing before giving up
+MAX_TOTAL_ROUNDS = 60
 RATE_LIMIT_ROUNDS = 3
 TRANSPORT_ERRORS = (httplib2.HttpLib2Error, OSError, ConnectionError, socket.timeout)
 
@@ -87,6 +88,28 @@ class _Outcome:
     ref: DraftRef | None = None
     error: HttpError | None = None
     dropped: bool = False  # the whole batch's connection failed: outcome unknown
+
+
+class _RetryRounds:
+    """Rounds of retrying the failed parts of batches.
+
+    The pause grows only while rounds make no progress and resets when one does: on a flaky
+    network most rounds finish something, and giving up after a fixed number of rounds would
+    abandon work that was getting done.
+    """
+
+    def __init__(self) -> None:
+        self.stalled = 0
+        self.total = 0
+
+    def go_on(self, pending: int) -> bool:
+        return pending > 0 and self.stalled < MAX_STALLED_ROUNDS and self.total < MAX_TOTAL_ROUNDS
+
+    def pause_after(self, before: int, after: int) -> float:
+        """Record a round that left ``after`` of ``before`` items; return the next pause."""
+        self.total += 1
+        self.stalled = 0 if after < before else self.stalled + 1
+        return min(30.0, 0.5 * 2.0**self.stalled)
 
 
 @dataclass
@@ -215,9 +238,8 @@ class GmailBackend:
         results: dict[str, DraftRef | Failure] = {}
         pending = list(requests)
         last_error: dict[str, str] = {}
-        for round_number in range(MAX_ROUNDS):
-            if not pending:
-                break
+        rounds = _RetryRounds()
+        while rounds.go_on(len(pending)):
             retry: list[DraftRequest] = []
             unknown_creates: list[DraftRequest] = []
             wait = 0.0
@@ -257,14 +279,15 @@ class GmailBackend:
                         results[request.key] = ref
                     else:
                         retry.append(request)
+            backoff = rounds.pause_after(len(pending), len(retry))
             pending = retry
             if pending:
                 self.stats.retried += len(pending)
-                backoff = min(30.0, 0.5 * 2**round_number)
-                self.pacer.pause(max(wait, backoff) if wait else backoff)
+                self.pacer.pause(max(wait, backoff))
         for request in pending:
             results[request.key] = Failure(
-                f"gave up after {MAX_ROUNDS} attempts: {last_error.get(request.key, 'unknown')}"
+                f"gave up after {rounds.total} rounds of retries: "
+                f"{last_error.get(request.key, 'unknown')}"
             )
         return results
 
@@ -306,9 +329,8 @@ class GmailBackend:
                 failed.append(request_id)  # a 404 means "gone": nothing to find
 
         remaining = list(ids)
-        for _round in range(MAX_ROUNDS):
-            if not remaining:
-                break
+        rounds = _RetryRounds()
+        while rounds.go_on(len(remaining)):
             failed.clear()
             size = max(1, min(50, int(self.pacer.capacity // UNIT_COSTS[method])))
             for start in range(0, len(remaining), size):
@@ -323,9 +345,10 @@ class GmailBackend:
                     batch.execute()
                 except (HttpError, *TRANSPORT_ERRORS):
                     failed.extend(i for i in chunk if i not in found)
+            backoff = rounds.pause_after(len(remaining), len(failed))
             remaining = list(failed)
             if remaining:
-                self.pacer.pause(min(30.0, 0.5 * 2**_round))
+                self.pacer.pause(backoff)
         if remaining:
             raise MailError(
                 f"Gmail did not answer for {len(remaining)} item(s) after retries.",
