@@ -9,9 +9,8 @@ using the Gmail backend pointed at a fresh fake server. Scenarios:
   message row ``drafted`` with the draft id the server has, ``PRAGMA integrity_check`` ok.
 - **draft**: 10% 500s, 10% 429s with Retry-After, 5% dropped connections (nothing done) and
   5% lost responses (done, answer lost) on every Gmail request and batch part (dropping and
-  losing being connection faults, they hit whole HTTP requests; the first request is dropped
-  and the second's answer lost for sure). The run must complete and make every draft exactly
-  once.
+  losing being connection faults, they hit whole HTTP requests; one of each kind of fault
+  comes first for sure). The run must complete and make every draft exactly once.
 - **send**: ``outreach send --yes`` for N drafts under the same faults: no message sent twice
   (SENT messages on the server = distinct Message-IDs), every message row ``sent`` matches one
   SENT message; a second ``send --yes`` sends nothing.
@@ -206,12 +205,14 @@ def inject_flaky_network(fake: FakeGoogle, seed: int, *, retry_after: float = 1.
                          sure: bool = False) -> None:
     """10% 500s, 10% 429s with Retry-After, 5% dropped connections, 5% lost responses.
 
-    ``sure``: also drop the first HTTP request and lose the answer to the second, so a short
-    run meets every kind of fault at least once.
+    ``sure``: also drop the first HTTP request, lose the answer to the second, and answer one
+    500 and one 429 straight after, so a short run meets every kind of fault at least once.
     """
     if sure:
         fake.inject(drop=True, times=1, path_pattern=GMAIL_PATHS)
         fake.inject(lose_response=True, times=1, path_pattern=GMAIL_PATHS)
+        fake.inject(500, times=1, path_pattern=GMAIL_PATHS)
+        fake.inject(429, retry_after=retry_after, times=1, path_pattern=GMAIL_PATHS)
     fake.inject(500, probability=0.10, seed=seed, path_pattern=GMAIL_PATHS)
     fake.inject(429, retry_after=retry_after, probability=0.10, seed=seed + 1,
                 path_pattern=GMAIL_PATHS)
