@@ -195,3 +195,28 @@ def test_single_calls_honour_retry_after_when_rate_limited(
     assert result.exit_code == 0, result.output
     assert len(gmail.fake.messages(label="SENT")) == 1
     assert 0.4 <= time.monotonic() - started < 5
+
+
+def test_a_refused_send_sends_nothing_and_can_be_sent_later(
+    gmail: GmailWorkspace, run: Invoke
+) -> None:
+    assert run("draft", "outreach", "person007@example.org").exit_code == 0
+    gmail.fake.inject(403, reason="insufficientPermissions", path_pattern="drafts/send", times=1)
+    refused = run("send", "--yes")
+    assert refused.exit_code == 1 and "HTTP 403" in refused.output
+    assert gmail.fake.messages(label="SENT") == []
+    retried = run("send", "--yes")
+    assert retried.exit_code == 0, retried.output
+    assert len(gmail.fake.messages(label="SENT")) == 1
+
+
+def test_gmail_down_is_a_clear_error_not_a_crash(gmail: GmailWorkspace, run: Invoke) -> None:
+    assert run("draft", "outreach", "person008@example.org").exit_code == 0
+    with sqlite3.connect(gmail.root / "outreach.db") as conn:  # as if the run was killed
+        conn.execute("UPDATE messages SET draft_id = NULL, state = 'pending'")
+    gmail.fake.inject(503, path_pattern="gmail|batch")
+    result = run("draft", "outreach", "person008@example.org")
+    gmail.fake.reset_faults()
+    assert result.exit_code == 1, result.output
+    assert "Gmail" in result.output and "Hint:" in result.output
+    assert "Unexpected error" not in result.output

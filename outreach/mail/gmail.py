@@ -183,6 +183,23 @@ class GmailBackend:
         self.stats.requests += 1
         return request.execute(num_retries=max(self.num_retries - 1, 0))
 
+    def _call_or_fail(self, method: str, request: Any, doing: str) -> Any:
+        """A call whose failure ends the command: a clear error instead of a raw one."""
+        try:
+            return self._call(method, request)
+        except HttpError as exc:
+            raise MailError(
+                f"Gmail failed while {doing}: HTTP {_status(exc)}: {_reason(exc)}",
+                hint="Check your connection (`outreach doctor`) and run the command again; "
+                "it is safe to re-run.",
+            ) from None
+        except TRANSPORT_ERRORS as exc:
+            raise MailError(
+                f"Could not reach Gmail while {doing}: {exc}",
+                hint="Check your connection (`outreach doctor`) and run the command again; "
+                "it is safe to re-run.",
+            ) from None
+
     def profile(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call(
             "getProfile", self.service.users().getProfile(userId=self.user_id)
@@ -309,7 +326,7 @@ class GmailBackend:
     ) -> Iterator[dict[str, Any]]:
         token: str | None = None
         while True:
-            page = self._call(method, make(token))
+            page = self._call_or_fail(method, make(token), "listing drafts")
             yield from page.get(field, [])
             token = page.get("nextPageToken")
             if not token:
@@ -405,13 +422,22 @@ class GmailBackend:
                 )
             except HttpError as exc:
                 if _status(exc) != 404:
-                    raise MailError(f"Gmail: {_reason(exc)}") from None
+                    raise MailError(
+                        f"Gmail failed while looking for a sent copy: {_reason(exc)}",
+                        hint="Run the command again; it is safe to re-run.",
+                    ) from None
                 thread = {"messages": []}
+            except TRANSPORT_ERRORS as exc:
+                raise MailError(
+                    f"Could not reach Gmail while looking for a sent copy: {exc}",
+                    hint="Run the command again; it is safe to re-run.",
+                ) from None
             candidates = thread.get("messages", [])
         else:
-            listed = self._call(
+            listed = self._call_or_fail(
                 "messages.list",
                 messages.list(userId=self.user_id, labelIds=["SENT"], maxResults=100),
+                "looking for a sent copy",
             ).get("messages", [])
             fetched = self._metadata_batch(
                 "messages.get",
@@ -437,11 +463,13 @@ class GmailBackend:
             response = self._call("drafts.send", request)
         except HttpError as exc:
             status = _status(exc)
-            if status in (400, 404):
+            if status < 500:
+                # Gmail answered with a refusal (bad request, no permission, draft gone, rate
+                # limit after retries): nothing was sent, so the message may be sent later.
                 raise NotSentError(
-                    f"Gmail did not send draft {draft_id}: {_reason(exc)}",
-                    hint="It may have been sent or deleted in Gmail; `outreach sync` records "
-                    "sends made there.",
+                    f"Gmail did not send draft {draft_id}: HTTP {status}: {_reason(exc)}",
+                    hint="If it was sent or deleted in Gmail, `outreach sync` records it; "
+                    "if permission was refused, run `outreach doctor`.",
                 ) from None
             raise MailError(f"Gmail send failed: HTTP {status}: {_reason(exc)}") from None
         except TRANSPORT_ERRORS as exc:
