@@ -37,6 +37,7 @@ def run_checks(app: AppContext) -> list[Check]:
         return checks
     if not attempt("database", lambda: f"{app.store.contacts.count()} contacts", ""):
         return checks
+    checks.append(check_database_integrity(app))
     config = app.config
     if config.mail.backend != "gmail":
         checks.append(Check("mail", True, "local backend: drafts go to the outbox Maildir"))
@@ -113,3 +114,35 @@ def run_checks(app: AppContext) -> list[Check]:
 
     attempt("gmail api", reachable, "")
     return checks
+
+
+def check_database_integrity(app: AppContext) -> Check:
+    """``PRAGMA integrity_check`` on the database, and where its automatic backups are."""
+    from outreach.store.backup import list_backups
+    from outreach.store.trouble import explain, restore_hint
+
+    backups = list_backups(app.workspace.backups_dir)
+    kept = (
+        f"{len(backups)} automatic backup{'s' if len(backups) != 1 else ''}, newest "
+        f"{backups[0].name}"
+        if backups
+        else "no automatic backup yet (the first command of the day that writes makes one)"
+    )
+    try:
+        problems = app.store.integrity_problems()
+    except OutreachError as exc:
+        return Check("integrity", False, exc.message, exc.hint or "")
+    except Exception as exc:  # a damaged file can fail the check itself
+        named = explain(exc, app.workspace.db_file, backup_dir=app.workspace.backups_dir)
+        if named is None:
+            raise
+        return Check("integrity", False, named.message, named.hint or "")
+    if problems:
+        shown = "; ".join(problems[:3]) + (" ..." if len(problems) > 3 else "")
+        return Check(
+            "integrity",
+            False,
+            f"the database is damaged: {shown}",
+            restore_hint(app.workspace.backups_dir),
+        )
+    return Check("integrity", True, f"PRAGMA integrity_check: ok; {kept}")

@@ -12,7 +12,8 @@ Gmail, like lieer:
   next incremental sync sees it; nothing is lost.
 
 Local backend: every file in the workspace's ``inbox/`` and ``sent/`` Maildirs, threaded to
-our messages by In-Reply-To/References.
+our messages by In-Reply-To/References; a file already read (same name, size and mtime, kept
+in ``maildir_seen``) is not read again.
 
 Both read everything first and then apply it in ONE transaction, with the new history id:
 an error or a dry run writes nothing. Each message is recorded once (its id is unique in
@@ -49,6 +50,8 @@ from outreach.track.model import EventKind
 
 if TYPE_CHECKING:
     from outreach.mail.gmail_sync import GmailSync
+    from outreach.mail.local_inbox import Listed
+    from outreach.store.maildir_seen import SeenFile
 
 # Whether the draft of a drafted message row is gone (given the id of a send seen in its
 # thread): only then may that send be taken for it when its Message-ID says nothing.
@@ -339,21 +342,35 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
 
 
 def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
-    from outreach.mail.local_inbox import LocalInbox
+    """Local sync reads only files it has not seen (the ``maildir_seen`` index): with nothing
+    new it lists the folders, compares names, sizes and mtimes, and reads no message file."""
+    from outreach.mail.local_inbox import LocalInbox, LocalMessage
+    from outreach.store.maildir_seen import SeenFile
 
     store = app.store
-    recorder = _Recorder(app, gmail=False)
+    inbox = LocalInbox(app.workspace)
     report = SyncReport(backend="local", mode="local", dry_run=dry_run)
+    listing = inbox.listing()
+    seen = store.seen_files.all()
+    by_rel = {item.rel: item for item in listing}
+    fresh = [item for item in listing if _changed(seen.get(item.rel), item)]
+    gone = [path for path in seen if path not in by_rel]
+    stamp = iso(app.now())
+    if not fresh and not gone:
+        if not dry_run:
+            with store.transaction():
+                store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+        return report
+
+    recorder = _Recorder(app, gmail=False)
     # Message-ID (bare) -> thread: our messages, then messages sync already placed.
     thread_of: dict[str, str] = {
         _bare(mid): tid for mid, tid in store.events.local_threads().items()
     }
     for row in recorder.by_message_id.values():
         thread_of[_bare(row.message_id)] = row.thread_id or row.message_id
-    scanned = list(LocalInbox(app.workspace).scan())
-    known = store.events.known_ids(m.key for m in scanned)
-    items: list[_Seen] = []
-    for message in scanned:
+
+    def place(message: LocalMessage) -> str | None:
         own = _bare(message.message_id)
         thread = thread_of.get(own) if own else None
         if thread is None:
@@ -361,25 +378,76 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
                 (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
                 None,
             )
-        if thread is None:
-            continue  # not in a conversation of ours: never recorded
-        if own:
+        if thread is not None and own:
             thread_of.setdefault(own, thread)
-        if message.key not in known:
-            items.append(_Seen(message.key, thread, message.meta))
+        return thread
+
+    messages: list[tuple[Listed, LocalMessage]] = []
+    for item in fresh:
+        message = inbox.read(item)
+        if message is not None:  # unreadable or gone: not indexed, so tried again next time
+            messages.append((item, message))
+    placed: list[tuple[Listed, LocalMessage, str | None]] = [
+        (item, message, place(message)) for item, message in messages
+    ]
+    # A file seen before outside any conversation of ours may answer one that arrived now (an
+    # answer to an answer): only such files are read again.
+    waiting = [old for old in seen.values() if old.thread_id is None and old.path in by_rel]
+    waiting = [old for old in waiting if all(old.path != item.rel for item in fresh)]
+    progress = bool(messages)
+    while progress and waiting:
+        progress = False
+        for old in list(waiting):
+            if any(_bare(ref) in thread_of for ref in old.referenced):
+                waiting.remove(old)
+                message = inbox.read(by_rel[old.path])
+                if message is not None:
+                    placed.append((by_rel[old.path], message, place(message)))
+                    progress = True
+
+    known = store.events.known_ids(message.key for _, message, _ in placed)
+    items = [
+        _Seen(message.key, thread, message.meta)
+        for _, message, thread in placed
+        if thread is not None and message.key not in known
+    ]
+    index = [
+        SeenFile(
+            path=item.rel,
+            size=item.entry.size,
+            mtime_ns=item.entry.mtime_ns,
+            message_key=message.key,
+            message_id=message.message_id,
+            referenced=message.referenced,
+            thread_id=thread,
+        )
+        for item, message, thread in placed
+    ]
     report.examined = len(items)
-    stamp = iso(app.now())
+
+    def save() -> None:
+        store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+        store.seen_files.save(index)
+        store.seen_files.forget(gone)
+
     _apply_all(
         app,
         recorder,
         items,
         lambda row, _event_id: _local_draft_gone(app, row),
-        lambda: store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True),
+        save,
         dry_run,
     )
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     return report
+
+
+def _changed(old: SeenFile | None, item: Listed) -> bool:
+    """Whether a listed file is new, or changed since sync last read it."""
+    if old is None:
+        return True
+    return (old.size, old.mtime_ns) != (item.entry.size, item.entry.mtime_ns)
 
 
 def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:
@@ -393,11 +461,14 @@ def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:
 
 
 def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
+    """What `watch` waits out: the network, and a database another program holds locked."""
+    from outreach.store.trouble import DatabaseLocked
+
     if app.config.mail.backend == "gmail":
         from outreach.mail.gmail_sync import TransientSyncError
 
-        return (TransientSyncError,)
-    return (OSError,)
+        return (TransientSyncError, DatabaseLocked)
+    return (OSError, DatabaseLocked)
 
 
 def watch(
@@ -413,10 +484,12 @@ def watch(
     """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` syncs); return the
     number of syncs tried.
 
-    A transient failure (network, Gmail 5xx after the client's retries) is reported through
-    ``on_error(message, retry_in)`` and retried after an exponentially growing pause, capped at
-    ``backoff_cap``; the first success goes back to ``interval``. Other errors (revoked
-    access, a broken workspace) propagate: waiting will not fix them.
+    A transient failure (network, Gmail 5xx after the client's retries, the database locked
+    by another program) is reported through ``on_error(message, retry_in)`` and retried after
+    an exponentially growing pause, capped at ``backoff_cap``; the first success goes back to
+    ``interval``. Other errors (revoked access, a broken workspace) propagate: waiting will not
+    fix them. Each sync holds the workspace's writer lock, waiting its turn (and saying so)
+    while another outreach command holds it; between syncs it holds nothing.
     """
     transient = _transient_errors(app)
     failures = 0
@@ -424,7 +497,8 @@ def watch(
     while True:
         cycles += 1
         try:
-            report = sync(app)
+            with app.writing():
+                report = sync(app)
         except transient as exc:
             failures += 1
             delay = min(max(backoff_cap, interval), max(interval, 1.0) * 2**failures)
