@@ -118,6 +118,20 @@ def test_a_zero_byte_database_with_mail_in_the_maildirs_is_not_a_new_workspace(
     assert run("status", env=on(1)).exit_code == 0
 
 
+def test_a_missing_database_in_a_workspace_with_history_is_not_made_afresh(
+    home: Path, run: Invoke
+) -> None:
+    db = home / "outreach.db"
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    result = run("contacts", "list", env=on(1))
+    assert result.exit_code == 1
+    assert "is missing, but the workspace has history (2 automatic backups)" in result.output
+    assert "outreach init" in result.output and not db.exists()
+    assert run("init").exit_code == 0  # starting again, on purpose
+    assert run("contacts", "list", env=on(1)).exit_code == 0
+
+
 def test_a_full_disk_is_named_and_the_change_is_rolled_back(
     home: Path, tmp_path: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -227,7 +241,7 @@ def test_an_unexpected_error_does_not_claim_nothing_was_lost(
     result = run("status", env=on(1))
     assert result.exit_code == 70
     assert "nothing was lost" not in result.output
-    assert "Each step that finished before the error is saved" in result.output
+    assert "Work saved before the error is kept" in result.output
 
 
 def test_one_backup_a_day_of_use_and_only_the_newest_week_is_kept(

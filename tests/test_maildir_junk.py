@@ -207,3 +207,25 @@ def test_a_changed_file_is_read_again_and_a_dry_run_remembers_nothing(
     path.write_bytes(path.read_bytes() + b"\nP.S. see you soon\n")
     assert sync(app).changes == []  # the same message: recorded once
     assert reads == [path]
+
+
+def test_watch_reuses_a_settled_listing_but_never_misses_a_file(tmp_path: Path) -> None:
+    from outreach.mail.maildir import ListingCache
+
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "one.eml").write_bytes(b"Subject: one\n\nx\n")
+    long_ago = time.time_ns() - 60 * 10**9
+    os.utime(folder, ns=(long_ago, long_ago))
+    cache = ListingCache()
+    first = cache.entries(folder)
+    assert cache.entries(folder) is first  # settled and unchanged: not listed again
+    (folder / "two.eml").write_bytes(b"Subject: two\n\nx\n")
+    assert sorted(e.name for e in cache.entries(folder)) == ["one.eml", "two.eml"]
+    # A file added in the same timestamp tick as a listing of a just-changed folder:
+    changed = os.stat(folder).st_mtime_ns
+    listed = cache.entries(folder)
+    (folder / "three.eml").write_bytes(b"Subject: three\n\nx\n")
+    os.utime(folder, ns=(changed, changed))
+    assert cache.entries(folder) is not listed
+    assert len(cache.entries(folder)) == 3

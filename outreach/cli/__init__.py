@@ -139,9 +139,9 @@ class OutreachGroup(click.Group):
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo(
-                "Interrupted. Each step that finished before it is saved; the one in progress "
-                "was rolled back. Run the same command again to do the rest: it never makes a "
-                "second copy of a draft or sends twice.",
+                "Interrupted. Work saved before it is kept, and the database never keeps half a "
+                "step. Run the same command again to finish: it never makes a second copy of a "
+                "draft or sends twice.",
                 err=True,
             )
             ctx.exit(130)
@@ -156,9 +156,9 @@ class OutreachGroup(click.Group):
                 raise
             click.secho(f"Unexpected error: {type(exc).__name__}: {exc}", fg="red", err=True)
             click.echo(
-                "Hint: this is a bug in outreach. Each step that finished before the error is "
-                "saved and the one in progress was rolled back, so the same command can be run "
-                "again. Run it with `outreach --verbose ...` to see the details, and report them.",
+                "Hint: this is a bug in outreach. Work saved before the error is kept, and the "
+                "database never keeps half a step, so the same command can be run again. Run it "
+                "with `outreach --verbose ...` to see the details, and report them.",
                 err=True,
             )
             ctx.exit(70)
@@ -175,6 +175,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     know what to do next. Start with `outreach demo`, then `outreach init`.
     """
     from outreach.app import AppContext
+
     app = AppContext.from_environment(verbose=verbose)
     app.lock_policy = _current_sharing
     app.command = _command_line(ctx)

@@ -26,7 +26,7 @@ from email.message import Message
 from pathlib import Path
 
 from outreach.config import Workspace
-from outreach.mail.maildir import Entry, message_entries, read_bytes
+from outreach.mail.maildir import Entry, ListingCache, read_bytes
 from outreach.track.classify import MessageMeta
 
 __all__ = ["Listed", "LocalInbox", "LocalMessage", "local_id"]
@@ -93,19 +93,23 @@ class Listed:
 class LocalInbox:
     """The workspace's ``inbox/`` and ``sent/`` Maildirs, read-only."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, listings: ListingCache | None = None) -> None:
         self.root = workspace.root
         self.inbox = workspace.inbox_dir
         self.sent = workspace.root / "sent"
+        self.listings = listings or ListingCache()
 
     def listing(self) -> list[Listed]:
         """Every message file in ``sent/`` then ``inbox/``, oldest first within each; nothing
         is read (junk is skipped with a warning, see :mod:`outreach.mail.maildir`)."""
         found: list[Listed] = []
+        prefixes: dict[Path, str] = {}
         for root, labels in ((self.sent, ("SENT",)), (self.inbox, ("INBOX",))):
-            for entry in message_entries(root):
-                rel = entry.path.relative_to(self.root).as_posix()
-                found.append(Listed(entry, rel, labels))
+            for entry in self.listings.message_entries(root):
+                prefix = prefixes.get(entry.folder)
+                if prefix is None:
+                    prefix = prefixes[entry.folder] = entry.folder.relative_to(self.root).as_posix()
+                found.append(Listed(entry, f"{prefix}/{entry.name}", labels))
         return found
 
     def read(self, listed: Listed) -> LocalMessage | None:

@@ -39,15 +39,18 @@ _KINDS = (
 
 @dataclass(frozen=True)
 class Entry:
-    """One message file: where, and what its size and mtime were when listed."""
+    """One message file: where, and what its size and mtime were when listed.
 
-    path: Path
+    Kept as folder and name (a Path per file is most of the cost of listing 4,000 files)."""
+
+    folder: Path
+    name: str
     size: int
     mtime_ns: int
 
     @property
-    def name(self) -> str:
-        return self.path.name
+    def path(self) -> Path:
+        return self.folder / self.name
 
 
 def ensure_maildir(root: Path) -> None:
@@ -83,24 +86,67 @@ def entries(folder: Path) -> Iterator[Entry]:
             info = item.stat()  # follows a link: what matters is what it points at
         except FileNotFoundError:
             if item.is_symlink():
-                skip(Path(item.path), "a link to nothing")
+                skip(folder / item.name, "a link to nothing")
             continue  # moved away while we looked (a mail client): the next listing has it
         except OSError as exc:
-            skip(Path(item.path), f"cannot read it ({exc.strerror or exc})")
+            skip(folder / item.name, f"cannot read it ({exc.strerror or exc})")
             continue
         if not stat.S_ISREG(info.st_mode):
-            skip(Path(item.path), f"{_what(info.st_mode)}, not a message")
+            skip(folder / item.name, f"{_what(info.st_mode)}, not a message")
             continue
         if info.st_size > MAX_MESSAGE_BYTES:
-            skip(Path(item.path), f"{info.st_size // (1024 * 1024)} MB, too large to be mail")
+            skip(folder / item.name, f"{info.st_size // (1024 * 1024)} MB, too large to be mail")
             continue
-        yield Entry(Path(item.path), info.st_size, info.st_mtime_ns)
+        yield Entry(folder, item.name, info.st_size, info.st_mtime_ns)
 
 
 def message_entries(root: Path, subs: Iterable[str] = ("new", "cur")) -> list[Entry]:
     """The message files of a Maildir, oldest first (then by name)."""
     found = [entry for sub in subs for entry in entries(root / sub)]
     return sorted(found, key=lambda e: (e.mtime_ns, e.name))
+
+
+# A folder's mtime changes whenever a file is added, removed or renamed in it, so an unchanged
+# mtime means an unchanged listing: `watch` need not stat every file each second. Only a
+# listing made at least this long after the folder last changed is reused, so a file added
+# within the file system's timestamp granularity of a listing is never missed.
+SETTLED_SECONDS = 2.0
+
+
+@dataclass
+class _Listing:
+    folder_mtime_ns: int
+    listed_at: float
+    entries: list[Entry]
+
+
+class ListingCache:
+    """Listings of Maildir folders, reused while a folder is unchanged (for one process)."""
+
+    def __init__(self) -> None:
+        self._listings: dict[Path, _Listing] = {}
+
+    def entries(self, folder: Path) -> list[Entry]:
+        try:
+            changed = os.stat(folder).st_mtime_ns
+        except OSError:
+            self._listings.pop(folder, None)
+            return list(entries(folder))
+        known = self._listings.get(folder)
+        if (
+            known is not None
+            and known.folder_mtime_ns == changed
+            and known.listed_at - changed / 1e9 >= SETTLED_SECONDS
+        ):
+            return known.entries
+        listed_at = time.time()  # compared with file times, not a business "now"
+        found = list(entries(folder))
+        self._listings[folder] = _Listing(changed, listed_at, found)
+        return found
+
+    def message_entries(self, root: Path, subs: Iterable[str] = ("new", "cur")) -> list[Entry]:
+        found = [entry for sub in subs for entry in self.entries(root / sub)]
+        return sorted(found, key=lambda e: (e.mtime_ns, e.name))
 
 
 def read_bytes(path: Path) -> bytes | None:

@@ -44,14 +44,13 @@ from typing import TYPE_CHECKING
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
+from outreach.mail.maildir import ListingCache
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
 
 if TYPE_CHECKING:
     from outreach.mail.gmail_sync import GmailSync
-    from outreach.mail.local_inbox import Listed
-    from outreach.store.maildir_seen import SeenFile
 
 # Whether the draft of a drafted message row is gone (given the id of a send seen in its
 # thread): only then may that send be taken for it when its Message-ID says nothing.
@@ -344,23 +343,28 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
 def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     """Local sync reads only files it has not seen (the ``maildir_seen`` index): with nothing
     new it lists the folders, compares names, sizes and mtimes, and reads no message file."""
-    from outreach.mail.local_inbox import LocalInbox, LocalMessage
+    from outreach.mail.local_inbox import Listed, LocalInbox, LocalMessage
     from outreach.store.maildir_seen import SeenFile
 
     store = app.store
-    inbox = LocalInbox(app.workspace)
+    inbox = LocalInbox(app.workspace, _LISTINGS)
     report = SyncReport(backend="local", mode="local", dry_run=dry_run)
     listing = inbox.listing()
-    seen = store.seen_files.all()
+    stamps = store.seen_files.stamps()
     by_rel = {item.rel: item for item in listing}
-    fresh = [item for item in listing if _changed(seen.get(item.rel), item)]
-    gone = [path for path in seen if path not in by_rel]
+    fresh = [
+        item
+        for item in listing
+        if stamps.get(item.rel) != (item.entry.size, item.entry.mtime_ns)
+    ]
+    gone = [path for path in stamps if path not in by_rel]
     stamp = iso(app.now())
     if not fresh and not gone:
         if not dry_run:
             with store.transaction():
                 store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
         return report
+    seen = store.seen_files.all()
 
     recorder = _Recorder(app, gmail=False)
     # Message-ID (bare) -> thread: our messages, then messages sync already placed.
@@ -443,11 +447,7 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     return report
 
 
-def _changed(old: SeenFile | None, item: Listed) -> bool:
-    """Whether a listed file is new, or changed since sync last read it."""
-    if old is None:
-        return True
-    return (old.size, old.mtime_ns) != (item.entry.size, item.entry.mtime_ns)
+_LISTINGS = ListingCache()  # kept across the syncs of one process (watch)
 
 
 def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:

@@ -211,9 +211,11 @@ def _messages_in(folders: Iterable[Path]) -> int:
 
 
 def _refuse_emptied(path: Path, backup_dir: Path | None, data_dirs: Iterable[Path]) -> None:
-    """A 0-byte database in a workspace with history was truncated: never start it afresh."""
+    """A missing or 0-byte database in a workspace with history was lost or truncated: never
+    start it afresh (`outreach init` does that, on purpose)."""
     try:
-        if path.stat().st_size != 0:
+        missing = not path.exists()
+        if not missing and path.stat().st_size != 0:
             return
         wal = Path(f"{path}-wal")
         if wal.exists() and wal.stat().st_size > 0:
@@ -229,6 +231,13 @@ def _refuse_emptied(path: Path, backup_dir: Path | None, data_dirs: Iterable[Pat
         evidence.append(f"{held} message file{'s' if held != 1 else ''} in outbox/ and sent/")
     if backups:
         evidence.append(f"{len(backups)} automatic backup{'s' if len(backups) != 1 else ''}")
+    if missing:
+        raise trouble.DatabaseEmptied(
+            f"The database {path} is missing, but the workspace has history "
+            f"({' and '.join(evidence)}): it was moved or deleted. No new one was made.",
+            hint=trouble.restore_hint(backup_dir or path.parent / "backups")
+            + " To start again with an empty database on purpose, run `outreach init`.",
+        )
     raise trouble.DatabaseEmptied(
         f"The database {path} is empty (0 bytes), but the workspace has history "
         f"({' and '.join(evidence)}): the file was truncated (by a crash, a full disk or a "
@@ -257,10 +266,10 @@ def connect(
     messages show that a 0-byte database has lost its history (see :func:`_refuse_emptied`).
     """
     try:
+        _refuse_emptied(path, backup_dir, data_dirs)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             _create_private_file(path)
-        _refuse_emptied(path, backup_dir, data_dirs)
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
     except trouble.DatabaseTrouble:
         raise
@@ -321,7 +330,11 @@ def migrate(
 
 
 def database_path(conn: sqlite3.Connection) -> Path:
-    row = conn.execute("PRAGMA database_list").fetchone()
+    """The file behind ``conn`` (for naming trouble; a bare name when even that fails)."""
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return Path("outreach.db")
     return Path(str(row[2]))
 
 

@@ -29,6 +29,11 @@ class SeenFileRepo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
+    def stamps(self) -> dict[str, tuple[int, int]]:
+        """Path -> (size, mtime_ns): all a sync with nothing new needs."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns FROM maildir_seen")
+        return {row[0]: (row[1], row[2]) for row in rows}
+
     def all(self) -> dict[str, SeenFile]:
         rows = self.conn.execute(
             "SELECT path, size, mtime_ns, message_key, message_id, referenced, thread_id "
