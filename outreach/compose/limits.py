@@ -6,13 +6,14 @@ error that names the template and the line, not in a frozen terminal or 400 MB o
 
 Per rendered part (the subject, the body):
 
-- **text**: no string the template builds, and not the output itself, may pass
-  :data:`MAX_TEXT` characters. Operations that can make a string far longer than their inputs
-  (``center``, ``ljust``, ``indent``, ``wordwrap``, ``replace``, ``join``, ``format`` and
-  ``%`` widths, repetition, ``batch``/``slice`` fill, ``lipsum``) are checked *before* they
-  run; everything else (``~``, ``+``, filter and call results, ``{{ }}`` output, block and
-  macro buffers) is checked as it is produced, so no value ever grows past the limit by more
-  than the sum of its (already limited) inputs;
+- **text**: no string the template builds may pass :data:`MAX_TEXT` characters, nor may the
+  ``{{ }}`` values it writes, added up. Operations that can make a string far longer than
+  their inputs (``center``, ``ljust``, ``indent``, ``wordwrap``, ``replace``, ``join``,
+  ``format`` and ``%`` widths, repetition, ``batch``/``slice`` fill, ``lipsum``) are checked
+  *before* they run; everything else (``~``, ``+``, filter and call results) is checked as it
+  is produced, so no value grows past the limit by more than the sum of its (already limited)
+  inputs. The output and every block or macro buffer, template text included, stop at twice
+  the limit (a backstop: its error cannot name a line);
 - **work**: loop iterations and calls together may not pass :data:`MAX_STEPS`;
 - **numbers**: no integer may pass :data:`MAX_INT_BITS` bits.
 
