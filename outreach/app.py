@@ -68,6 +68,10 @@ class AppContext:
                 self._mail = LocalOutbox(self.workspace)
         return self._mail
 
+    def reset_mail(self) -> None:
+        """Forget the built mail backend: the next use builds it again (a new login)."""
+        self._mail = None
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

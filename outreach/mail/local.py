@@ -13,6 +13,8 @@ import email.policy
 import hashlib
 import os
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -113,7 +115,16 @@ class LocalOutbox:
                 )
         return found
 
-    def find_sent(self, rfc_message_id: str, thread_id: str | None = None) -> SentRef | None:
+    def find_sent(
+        self,
+        rfc_message_id: str,
+        thread_id: str | None = None,
+        *,
+        recipients: Sequence[str] = (),
+        subject: str | None = None,
+        since: datetime | None = None,
+    ) -> SentRef | None:
+        """The local outbox moves a sent draft as it is: its Message-ID never changes."""
         path = self._find(self.sent, rfc_message_id)
         if path is None:
             return None

@@ -60,18 +60,11 @@ def run_checks(app: AppContext) -> list[Check]:
     if not usable:
         return checks
 
-    def token() -> str:
-        from outreach.google.auth import status
+    from outreach.services.token_check import google_token_check
 
-        result = status(config.user.email)
-        if not result.connected:
-            raise OutreachError(
-                f"no token for {config.user.email}",
-                hint="README 'Connect your Gmail' step 6: run `outreach auth login`.",
-            )
-        return str(result.summary["token"])
-
-    has_token = attempt("token", token, "")
+    token = google_token_check(app)
+    checks.append(token)
+    has_token = token.ok
     secrets = app.workspace.resolve(config.google.client_secrets_file)
     if secrets.exists():
         checks.append(Check("oauth client", True, str(secrets)))

@@ -1,8 +1,11 @@
 """Sending drafted messages: explicit, capped, and at most once per message, ever.
 
 Each send is claimed in its own committed transaction before the backend call. If the call
-fails without proof that nothing went out, the claim stays: the message is never sent a
-second time; `outreach sync` later sees whether it really left.
+fails without proof that nothing went out (a 5xx, a lost answer), its outcome is looked up at
+once: a sent copy in the message's thread (by Message-ID, or, as a mail client may give the
+sent copy a Message-ID of its own, by SENT label, recipient, subject and time since the
+claim) marks it sent. Found or not, the claim stays: the message is never sent a second
+time; `outreach sync` later sees whether it really left.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import datetime, timedelta
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.errors import MailError, NotSentError, SendCapError
+from outreach.mail.backend import MailBackend, SentRef
 from outreach.store import MessageRow
 
 
@@ -52,6 +56,23 @@ def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
     )
 
 
+def _sent_copy(
+    backend: MailBackend, row: MessageRow, address: str | None, since: datetime
+) -> SentRef | None:
+    """The sent copy of ``row`` sent since ``since``, if Gmail has one; None when not found
+    or when Gmail cannot be asked (the outcome then stays unknown)."""
+    try:
+        return backend.find_sent(
+            row.message_id,
+            row.thread_id,
+            recipients=[address] if address else [],
+            subject=row.subject,
+            since=since,
+        )
+    except MailError:
+        return None
+
+
 def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
     store = app.store
     backend = app.mail()
@@ -59,7 +80,8 @@ def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
     for row in rows:
         contact = store.contacts.get(row.contact_id)
         label = contact.label()
-        stamp = iso(app.now())
+        now = app.now()
+        stamp = iso(now)
         with store.transaction():
             claimed = store.messages.claim_send(row.id, stamp)
         if not claimed:
@@ -69,7 +91,8 @@ def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
             assert row.draft_id is not None
             result = backend.send_draft(row.draft_id)
         except NotSentError as exc:
-            sent = backend.find_sent(row.message_id, row.thread_id)
+            # The draft may be gone because the user sent it in Gmail, at any time before.
+            sent = _sent_copy(backend, row, contact.email, datetime.fromisoformat(row.created_at))
             with store.transaction():
                 if sent is not None:
                     store.messages.mark_sent(
@@ -81,7 +104,14 @@ def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
             report.failed.append((label, exc.message))
             continue
         except MailError as exc:
+            sent = _sent_copy(backend, row, contact.email, now)
             with store.transaction():
+                if sent is not None:  # it went out: the lost answer is found in the thread
+                    store.messages.mark_sent(
+                        row.id, gmail_id=sent.message_id, thread_id=sent.thread_id, sent_at=stamp
+                    )
+                    report.sent.append(label)
+                    continue
                 store.messages.set_error(row.id, f"send outcome unknown: {exc.message}", stamp)
             report.uncertain.append((label, exc.message))
             continue

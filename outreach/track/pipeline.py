@@ -11,8 +11,9 @@ Due actions (none for closed or bounced contacts, nor for contacts without an em
   midnight, in the user's zone) of the ``nudge_after_business_days``-th business day after the
   local date of the latest send (the first outreach, or the previous nudge). An auto-reply
   received since that send with a stated return date moves it to the start of the
-  ``after_return_business_days``-th business day after the return date, when that is later.
-  An auto-reply without a date changes nothing.
+  ``after_return_business_days``-th business day after the return date, when that is later;
+  one whose return date is unknown (the date was only in the body, which sync may not read)
+  moves it to the ``unknown_return_business_days``-th business day after the auto-reply.
 - **book**, stage replied (a reply, no meeting scheduled or held): due at the latest reply.
 - **thank_you**, a scheduled or held meeting, no thank-you sent or drafted: due when the
   meeting ends, or when ``outreach met`` was recorded if that is earlier (or there is no
@@ -169,15 +170,24 @@ def _follow_up(
         f"no reply {config.nudge_after_business_days} business days after "
         f"{'the first message' if ordinal == 1 else 'the last nudge'} (sent {sent_day})"
     )
+    away = facts.auto_reply_at
     back = facts.auto_reply_return
-    if back is not None and facts.auto_reply_at is not None and facts.auto_reply_at >= base:
-        after_return = business_days_after(back, config.after_return_business_days)
-        if after_return > due_day:
-            due_day = after_return
-            reason = (
+    if away is not None and away >= base:
+        if back is not None:
+            later = business_days_after(back, config.after_return_business_days)
+            why = (
                 f"out of office until {back}; nudge {config.after_return_business_days} "
                 f"business days after their return"
             )
+        else:  # an absence of unknown length is not ignored: wait the configured default
+            away_day = _local_date(away, zone)
+            later = business_days_after(away_day, config.unknown_return_business_days)
+            why = (
+                f"out of office since {away_day}, return date unknown; nudge "
+                f"{config.unknown_return_business_days} business days after the auto-reply"
+            )
+        if later > due_day:
+            due_day, reason = later, why
     due = _start_of(due_day, zone)
     if now < due:
         return None
