@@ -140,7 +140,10 @@ def send(app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | Non
             fg="yellow",
             err=True,
         )
-    click.echo(f"Sent {len(report.sent)} of {len(rows)}.")
+    for label in report.already:
+        click.echo(f"already sent from Gmail: {label} (not sent again)")
+    already = f" ({len(report.already)} had been sent from Gmail)" if report.already else ""
+    click.echo(f"Sent {len(report.sent)} of {len(rows)}{already}.")
     if report.failed or report.uncertain:
         raise SystemExit(1)
 

@@ -111,7 +111,7 @@ def _refusal(exc: RefreshError, account: str) -> AuthError:
     if code == "invalid_scope":
         return AuthError(
             f"The saved token for {account} does not hold the scopes outreach asks for "
-            f"({description}).",
+            f"(invalid_scope: {description}).",
             hint="Run `outreach auth login` again and leave every box ticked.",
         )
     return AuthError(
@@ -396,9 +396,15 @@ def check_token(account: str, api_root: str, wanted: Sequence[str]) -> TokenChec
     except TokenRevokedError as exc:
         return TokenCheck(False, exc.message, exc.hint or LOGIN_HINT)
     except AuthError as exc:
-        held = read_access(list(_parse_token(raw, "The saved token").get("scopes") or []))
-        return TokenCheck(False, f"{exc.message} It holds, as saved at login: {held}.",
-                          exc.hint or LOGIN_HINT)
+        saved = list(_parse_token(raw, "The saved token").get("scopes") or [])
+        lacking = [short(scope) for scope in wanted if saved and scope not in saved]
+        needs = f" (config.toml needs {', '.join(lacking)})" if lacking else ""
+        return TokenCheck(
+            False,
+            f"{exc.message}{needs} It holds, as granted at login: {read_access(saved)}.",
+            "Run `outreach auth login` again (it asks for what config.toml needs), or set "
+            "[google] read_scope back to match the token.",
+        )
     except TransportError as exc:
         return TokenCheck(
             False,

@@ -188,12 +188,14 @@ class GmailBackend(GmailLookups):
 
     # -- single calls -------------------------------------------------------------------
 
-    def _call(self, method: str, request: Any) -> Any:
+    def _call(self, method: str, request: Any, *, retry_unknown: bool = True) -> Any:
         """Execute one request under the pace, retrying what Gmail says may be retried.
 
         Rate limits wait as long as Gmail says (the message's time, or a Retry-After header),
-        else back off; 5xx answers and dropped connections back off. A wait longer than
-        MAX_WAIT_SECONDS, a refusal, or running out of retries raises the last error.
+        else back off; 5xx answers back off, and so do dropped connections unless
+        ``retry_unknown`` is False (a send whose answer was lost: its outcome is looked up,
+        not repeated). A wait longer than MAX_WAIT_SECONDS, a refusal, or running out of
+        retries raises the last error.
         """
         cost = UNIT_COSTS[method]
         attempt = 0
@@ -218,7 +220,7 @@ class GmailBackend(GmailLookups):
                         raise
                     wait = wait if asked is None else asked
             except TRANSPORT_ERRORS:
-                if attempt >= self.num_retries:
+                if attempt >= self.num_retries or not retry_unknown:
                     raise
                 wait = self._backoff(attempt)
             attempt += 1
@@ -443,7 +445,10 @@ class GmailBackend(GmailLookups):
     def send_draft(self, draft_id: str) -> SentRef:
         request = self.service.users().drafts().send(userId=self.user_id, body={"id": draft_id})
         try:
-            response = self._call("drafts.send", request)
+            # A lost answer is not retried: the send may have happened; the caller looks for
+            # the sent copy instead (services/sending.py). A 5xx is retried: Gmail answered,
+            # and a repeated drafts.send of a draft already sent finds it gone (404).
+            response = self._call("drafts.send", request, retry_unknown=False)
         except HttpError as exc:
             status = status_of(exc)
             if status < 500:

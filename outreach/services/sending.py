@@ -26,6 +26,7 @@ class SendReport:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     uncertain: list[tuple[str, str]] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # found sent from Gmail: not sent again
 
 
 def sendable(app: AppContext, refs: Sequence[str]) -> list[MessageRow]:
@@ -98,7 +99,7 @@ def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
                     store.messages.mark_sent(
                         row.id, gmail_id=sent.message_id, thread_id=sent.thread_id, sent_at=stamp
                     )
-                    report.sent.append(label)
+                    report.already.append(label)
                     continue
                 store.messages.release_claim(row.id, exc.message, stamp)
             report.failed.append((label, exc.message))

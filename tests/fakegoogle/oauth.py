@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 from tests.fakegoogle.state import Clock
 from tests.fakegoogle.wire import Request, Response, json_response
@@ -141,6 +141,11 @@ class OAuthServer:
             return oauth_error("invalid_request", "Invalid request method: use POST.")
         form = _form(request)
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        basic = request.headers.get("authorization", "")
+        if basic.lower().startswith("basic "):  # client_secret_basic (RFC 6749 2.3.1)
+            decoded = base64.b64decode(basic[6:].strip()).decode("utf-8", "replace")
+            name, _, password = decoded.partition(":")
+            client_id, secret = unquote_plus(name), unquote_plus(password)
         if not client_id:
             return oauth_error("invalid_request", "Could not determine client ID from request.")
         if self.clients.get(client_id) != secret:

@@ -334,6 +334,7 @@ class FakeGoogle:
         self.units_spent = 0
         self._log: list[Call] = []
         self._wire: list[Call] = []
+        self._batches: list[list[str]] = []
         scopes = frozenset(token_scopes) if token_scopes is not None else tool_scopes()
         self.oauth = OAuthServer(self.clock, scopes, testing=publishing_status == "testing")
         if access_token:
@@ -703,10 +704,17 @@ class FakeGoogle:
         """API calls by discovery method id, e.g. {"gmail.users.drafts.create": 30}."""
         return Counter(c.method_id for c in self.calls)
 
+    @property
+    def batches(self) -> list[list[str]]:
+        """Each batch request's parts, as method ids, in order."""
+        with self._lock:
+            return [list(parts) for parts in self._batches]
+
     def reset_log(self) -> None:
         with self._lock:
             self._log.clear()
             self._wire.clear()
+            self._batches.clear()
             self.units_spent = 0
 
     def _record(self, request: Request, status: int, method_id: str, wire: bool, api: bool) -> None:
@@ -933,6 +941,9 @@ class FakeGoogle:
         }
         out_boundary = f"batch_{random.getrandbits(64):016x}"
         chunks: list[bytes] = []
+        methods: list[str] = []
+        with self._lock:
+            self._batches.append(methods)
         for index, (part_headers, content) in enumerate(parts, start=1):
             content_id = part_headers.get("content-id", "").strip()
             response_id = (
@@ -948,6 +959,7 @@ class FakeGoogle:
                 inner = Request("POST", "/batch/part", {}, b"", in_batch=True)
                 response, method_id = error.response(), ""
             self._record(inner, response.status, method_id, False, True)
+            methods.append(method_id)
             chunks.append(
                 f"--{out_boundary}\r\nContent-Type: application/http\r\n"
                 f"Content-ID: {response_id}\r\n\r\n".encode()
