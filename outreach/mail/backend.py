@@ -71,6 +71,10 @@ class MailBackend(Protocol):
         one of ``recipients`` with ``subject``, sent at or after ``since``."""
         ...
 
+    def draft_exists(self, draft_id: str) -> bool:
+        """Whether the draft is still there (a sent draft leaves the drafts)."""
+        ...
+
     def send_draft(self, draft_id: str) -> SentRef:
         """Send an existing draft. Raises MailError on failure."""
         ...

@@ -16,7 +16,6 @@ import base64
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -29,12 +28,18 @@ from outreach.errors import MailError, NotSentError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
 from outreach.mail.gmail_errors import (
     TRANSPORT_ERRORS,
-    RateLimit,
     rate_limit,
     reason_text,
     status_of,
 )
 from outreach.mail.gmail_lookup import GmailLookups, header
+from outreach.mail.gmail_retry import (
+    MAX_WAIT_SECONDS,
+    BatchOutcome,
+    CallStats,
+    RetryRounds,
+    RoundLimits,
+)
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
 
 if TYPE_CHECKING:
@@ -48,10 +53,7 @@ __all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
 httplib2.RETRIES = 1
 
 NUM_RETRIES = 5
-MAX_STALLED_ROUNDS = 8  # rounds in a row that finish nothing before giving up
-MAX_TOTAL_ROUNDS = 60
 MAX_BATCH = 50  # Gmail advises batches of at most 50
-MAX_WAIT_SECONDS = 90.0  # the longest wait Gmail may ask for that a run sits through
 MAX_BACKOFF_SECONDS = 32.0
 
 
@@ -62,74 +64,6 @@ def encode_raw(message: EmailMessage) -> str:
 def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[DraftRequest]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _too_long(limit: RateLimit, wait: float) -> str:
-    when = limit.retry_at.astimezone().strftime("%H:%M") if limit.retry_at else None
-    later = f"until {when} " if when else ""
-    return (
-        f"Gmail's rate limit: it asks to wait {later}({wait / 60:.0f} min), longer than a run "
-        "waits; nothing was lost, run the command again then"
-    )
-
-
-@dataclass
-class _Outcome:
-    """What happened to one request of a batch."""
-
-    ref: DraftRef | None = None
-    error: HttpError | None = None
-    dropped: bool = False  # the whole batch's connection failed: outcome unknown
-
-
-class _RetryRounds:
-    """Rounds of retrying the failed parts of batches.
-
-    The pause grows only while rounds make no progress and resets when one does: on a flaky
-    network most rounds finish something, and giving up after a fixed number of rounds would
-    abandon work that was getting done.
-    """
-
-    def __init__(self) -> None:
-        self.stalled = 0
-        self.total = 0
-
-    def go_on(self, pending: int) -> bool:
-        return pending > 0 and self.stalled < MAX_STALLED_ROUNDS and self.total < MAX_TOTAL_ROUNDS
-
-    def pause_after(self, before: int, after: int) -> float:
-        """Record a round that left ``after`` of ``before`` items; return the next pause."""
-        self.total += 1
-        self.stalled = 0 if after < before else self.stalled + 1
-        return min(30.0, 0.5 * 2.0**self.stalled)
-
-
-@dataclass
-class CallStats:
-    requests: int = 0
-    batches: int = 0
-    retried: int = 0
-    rate_limited: int = 0
-    parallelism_lowered: int = 0  # times "too many concurrent requests" halved the batches
-
-
-@dataclass
-class _RoundLimits:
-    """Rate limits met by the parts of one round of batches."""
-
-    wait: float = 0.0  # the longest time Gmail asked to wait (within MAX_WAIT_SECONDS)
-    too_long: dict[str, str] | None = None  # key -> why it was given up
-
-    def note(self, key: str, limit: RateLimit, now: datetime) -> bool:
-        """Record ``limit`` for ``key``; False when Gmail asks for too long a wait."""
-        wait = limit.wait(now)
-        if wait is None:
-            return True
-        if wait > MAX_WAIT_SECONDS:
-            self.too_long = {**(self.too_long or {}), key: _too_long(limit, wait)}
-            return False
-        self.wait = max(self.wait, wait)
-        return True
 
 
 class GmailBackend(GmailLookups):
@@ -260,15 +194,15 @@ class GmailBackend(GmailLookups):
             return drafts.update(userId=self.user_id, id=request.draft_id, body=body)
         return drafts.create(userId=self.user_id, body=body)
 
-    def _run_batch(self, method: str, chunk: Sequence[DraftRequest]) -> dict[str, _Outcome]:
-        outcomes: dict[str, _Outcome] = {r.key: _Outcome(dropped=True) for r in chunk}
+    def _run_batch(self, method: str, chunk: Sequence[DraftRequest]) -> dict[str, BatchOutcome]:
+        outcomes: dict[str, BatchOutcome] = {r.key: BatchOutcome(dropped=True) for r in chunk}
         by_index = {str(i): r.key for i, r in enumerate(chunk)}
 
         def callback(request_id: str, response: Any, exception: Exception | None) -> None:
             key = by_index[request_id]
             if exception is None:
                 message = response.get("message", {})
-                outcomes[key] = _Outcome(
+                outcomes[key] = BatchOutcome(
                     ref=DraftRef(
                         draft_id=str(response["id"]),
                         message_id=message.get("id"),
@@ -276,9 +210,9 @@ class GmailBackend(GmailLookups):
                     )
                 )
             elif isinstance(exception, HttpError):
-                outcomes[key] = _Outcome(error=exception)
+                outcomes[key] = BatchOutcome(error=exception)
             else:
-                outcomes[key] = _Outcome(dropped=True)
+                outcomes[key] = BatchOutcome(dropped=True)
 
         batch = self.service.new_batch_http_request(callback=callback)
         for index, request in enumerate(chunk):
@@ -289,20 +223,20 @@ class GmailBackend(GmailLookups):
         try:
             batch.execute()
         except HttpError as exc:  # the batch request itself was refused
-            return {r.key: _Outcome(error=exc) for r in chunk}
+            return {r.key: BatchOutcome(error=exc) for r in chunk}
         except TRANSPORT_ERRORS:
-            return {r.key: _Outcome(dropped=True) for r in chunk}
+            return {r.key: BatchOutcome(dropped=True) for r in chunk}
         return outcomes
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
         results: dict[str, DraftRef | Failure] = {}
         pending = list(requests)
         last_error: dict[str, str] = {}
-        rounds = _RetryRounds()
+        rounds = RetryRounds()
         while rounds.go_on(len(pending)):
             retry: list[DraftRequest] = []
             unknown_creates: list[DraftRequest] = []
-            limits = _RoundLimits()
+            limits = RoundLimits()
             for method in ("drafts.create", "drafts.update"):
                 group = [r for r in pending if bool(r.draft_id) == (method == "drafts.update")]
                 for chunk in _chunks(group, self.batch_size(method)):
@@ -378,69 +312,25 @@ class GmailBackend(GmailLookups):
             return outcome.ref
         return Failure("the draft was deleted in Gmail and could not be re-created")
 
-    def _metadata_batch(
-        self, method: str, ids: list[str], make: Callable[[str], Any]
-    ) -> dict[str, dict[str, Any]]:
-        """Fetch many resources in batches of <= 50 under the pace; returns id -> resource."""
-        found: dict[str, dict[str, Any]] = {}
-        failed: list[str] = []
-        limits = _RoundLimits()
-        crowded = False
-
-        def callback(request_id: str, response: Any, exception: Exception | None) -> None:
-            nonlocal crowded
-            if exception is None:
-                found[request_id] = response
-                return
-            if isinstance(exception, HttpError):
-                if status_of(exception) == 404:
-                    return  # a 404 means "gone": nothing to find
-                limit = rate_limit(exception, self._now())
-                if limit is not None:
-                    self.stats.rate_limited += 1
-                    crowded = crowded or limit.concurrent
-                    if not limits.note(request_id, limit, self._now()):
-                        return
-            failed.append(request_id)
-
-        remaining = list(ids)
-        rounds = _RetryRounds()
-        while rounds.go_on(len(remaining)):
-            failed.clear()
-            limits.wait = 0.0
-            size = max(1, min(self.max_batch, int(self.pacer.capacity // UNIT_COSTS[method])))
-            for start in range(0, len(remaining), size):
-                chunk = remaining[start : start + size]
-                batch = self.service.new_batch_http_request(callback=callback)
-                for item in chunk:
-                    batch.add(make(item), request_id=item)
-                self.pacer.acquire(UNIT_COSTS[method] * len(chunk))
-                self.stats.batches += 1
-                self.stats.requests += 1
-                crowded = False
-                try:
-                    batch.execute()
-                except (HttpError, *TRANSPORT_ERRORS):
-                    failed.extend(i for i in chunk if i not in found and i not in failed)
-                if crowded:
-                    self._lower_parallelism(len(chunk))
-            if limits.too_long:
-                raise MailError(
-                    next(iter(limits.too_long.values())) + ".",
-                    hint="Run the command again later; it is safe to re-run.",
-                )
-            backoff = rounds.pause_after(len(remaining), len(failed))
-            remaining = list(failed)
-            if remaining:
-                self.pacer.pause(max(limits.wait, backoff))
-        if remaining:
-            raise MailError(
-                f"Gmail did not answer for {len(remaining)} item(s) after retries.",
-                hint="Check your connection and run the command again; it is safe to re-run.",
-            )
-        return found
-
     # -- sending ------------------------------------------------------------------------
+
+    def draft_exists(self, draft_id: str) -> bool:
+        request = self.service.users().drafts().get(
+            userId=self.user_id, id=draft_id, format="minimal"
+        )
+        try:
+            self._call("drafts.get", request)
+        except HttpError as exc:
+            if status_of(exc) == 404:
+                return False
+            raise MailError(
+                f"Gmail failed while reading draft {draft_id}: {reason_text(exc)}"
+            ) from None
+        except TRANSPORT_ERRORS as exc:
+            raise MailError(
+                f"Could not reach Gmail while reading draft {draft_id}: {exc}"
+            ) from None
+        return True
 
     def send_draft(self, draft_id: str) -> SentRef:
         request = self.service.users().drafts().send(userId=self.user_id, body={"id": draft_id})

@@ -20,7 +20,9 @@ from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError
 from outreach.mail.backend import DraftRef, SentRef
-from outreach.mail.gmail_errors import TRANSPORT_ERRORS, status_of
+from outreach.mail.gmail_errors import TRANSPORT_ERRORS, rate_limit, status_of
+from outreach.mail.gmail_retry import CallStats, RetryRounds, RoundLimits
+from outreach.mail.pacing import UNIT_COSTS
 
 if TYPE_CHECKING:
     from outreach.mail.pacing import QuotaPacer
@@ -84,11 +86,20 @@ class SentProbe:
 
 
 class GmailLookups:
-    """Lookups for :class:`~outreach.mail.gmail.GmailBackend` (which provides the calls)."""
+    """Lookups and batched reads for :class:`~outreach.mail.gmail.GmailBackend` (which
+    provides the calls and the pace)."""
 
     service: Any
     user_id: str
     pacer: QuotaPacer
+    stats: CallStats
+    max_batch: int
+
+    def _now(self) -> datetime:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def _lower_parallelism(self, size: int) -> None:  # pragma: no cover - provided
+        raise NotImplementedError
 
     def _call(self, method: str, request: Any) -> Any:  # pragma: no cover - provided
         raise NotImplementedError
@@ -98,8 +109,65 @@ class GmailLookups:
 
     def _metadata_batch(
         self, method: str, ids: list[str], make: Callable[[str], Any]
-    ) -> dict[str, dict[str, Any]]:  # pragma: no cover - provided
-        raise NotImplementedError
+    ) -> dict[str, dict[str, Any]]:
+        """Fetch many resources in batches of <= 50 under the pace; returns id -> resource."""
+        found: dict[str, dict[str, Any]] = {}
+        failed: list[str] = []
+        limits = RoundLimits()
+        crowded = False
+
+        def callback(request_id: str, response: Any, exception: Exception | None) -> None:
+            nonlocal crowded
+            if exception is None:
+                found[request_id] = response
+                return
+            if isinstance(exception, HttpError):
+                if status_of(exception) == 404:
+                    return  # a 404 means "gone": nothing to find
+                limit = rate_limit(exception, self._now())
+                if limit is not None:
+                    self.stats.rate_limited += 1
+                    crowded = crowded or limit.concurrent
+                    if not limits.note(request_id, limit, self._now()):
+                        return
+            failed.append(request_id)
+
+        remaining = list(ids)
+        rounds = RetryRounds()
+        while rounds.go_on(len(remaining)):
+            failed.clear()
+            limits.wait = 0.0
+            size = max(1, min(self.max_batch, int(self.pacer.capacity // UNIT_COSTS[method])))
+            for start in range(0, len(remaining), size):
+                chunk = remaining[start : start + size]
+                batch = self.service.new_batch_http_request(callback=callback)
+                for item in chunk:
+                    batch.add(make(item), request_id=item)
+                self.pacer.acquire(UNIT_COSTS[method] * len(chunk))
+                self.stats.batches += 1
+                self.stats.requests += 1
+                crowded = False
+                try:
+                    batch.execute()
+                except (HttpError, *TRANSPORT_ERRORS):
+                    failed.extend(i for i in chunk if i not in found and i not in failed)
+                if crowded:
+                    self._lower_parallelism(len(chunk))
+            if limits.too_long:
+                raise MailError(
+                    next(iter(limits.too_long.values())) + ".",
+                    hint="Run the command again later; it is safe to re-run.",
+                )
+            backoff = rounds.pause_after(len(remaining), len(failed))
+            remaining = list(failed)
+            if remaining:
+                self.pacer.pause(max(limits.wait, backoff))
+        if remaining:
+            raise MailError(
+                f"Gmail did not answer for {len(remaining)} item(s) after retries.",
+                hint="Check your connection and run the command again; it is safe to re-run.",
+            )
+        return found
 
     def _iter_pages(
         self, method: str, make: Callable[[str | None], Any], field_name: str

@@ -130,6 +130,9 @@ class LocalOutbox:
             return None
         return SentRef(message_id=rfc_message_id, thread_id=thread_root(read_message(path)))
 
+    def draft_exists(self, draft_id: str) -> bool:
+        return self._draft_path(draft_id).exists()
+
     def send_draft(self, draft_id: str) -> SentRef:
         source = self._draft_path(draft_id)
         if not source.exists():

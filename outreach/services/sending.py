@@ -1,11 +1,12 @@
 """Sending drafted messages: explicit, capped, and at most once per message, ever.
 
 Each send is claimed in its own committed transaction before the backend call. If the call
-fails without proof that nothing went out (a 5xx, a lost answer), its outcome is looked up at
-once: a sent copy in the message's thread (by Message-ID, or, as a mail client may give the
-sent copy a Message-ID of its own, by SENT label, recipient, subject and time since the
-claim) marks it sent. Found or not, the claim stays: the message is never sent a second
-time; `outreach sync` later sees whether it really left.
+fails without an answer (a lost connection), its outcome is looked up at once: a sent copy in
+the message's thread (by Message-ID, or, as a mail client may give the sent copy a Message-ID
+of its own, by SENT label, recipient, subject and time since the claim) means it went out;
+no sent copy while Gmail still holds the draft means nothing did, and it is sent once more.
+Otherwise the claim stays: the message is never sent a second time; `outreach sync` later
+sees whether it really left.
 """
 
 from __future__ import annotations
@@ -74,6 +75,34 @@ def _sent_copy(
         return None
 
 
+def _draft_still_there(backend: MailBackend, draft_id: str) -> bool:
+    try:
+        return backend.draft_exists(draft_id)
+    except MailError:
+        return False
+
+
+def _send(backend: MailBackend, row: MessageRow, address: str | None, now: datetime) -> SentRef:
+    """Send the row's draft. When the answer is lost, find out instead of guessing: a sent
+    copy means it went out; no sent copy while Gmail still holds the draft means nothing went
+    out (a sent draft leaves the drafts), so it is sent once more; anything else leaves the
+    outcome unknown (MailError), and the message is never sent again."""
+    assert row.draft_id is not None
+    for attempt in range(2):
+        try:
+            return backend.send_draft(row.draft_id)
+        except NotSentError:
+            raise
+        except MailError:
+            sent = _sent_copy(backend, row, address, now)
+            if sent is not None:
+                return sent
+            if attempt == 0 and _draft_still_there(backend, row.draft_id):
+                continue
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
     store = app.store
     backend = app.mail()
@@ -89,8 +118,7 @@ def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
             report.failed.append((label, "already sent (or a send was already attempted)"))
             continue
         try:
-            assert row.draft_id is not None
-            result = backend.send_draft(row.draft_id)
+            result = _send(backend, row, contact.email, now)
         except NotSentError as exc:
             # The draft may be gone because the user sent it in Gmail, at any time before.
             sent = _sent_copy(backend, row, contact.email, datetime.fromisoformat(row.created_at))
@@ -104,15 +132,8 @@ def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
                 store.messages.release_claim(row.id, exc.message, stamp)
             report.failed.append((label, exc.message))
             continue
-        except MailError as exc:
-            sent = _sent_copy(backend, row, contact.email, now)
+        except MailError as exc:  # looked up already: no sent copy, and the draft is gone
             with store.transaction():
-                if sent is not None:  # it went out: the lost answer is found in the thread
-                    store.messages.mark_sent(
-                        row.id, gmail_id=sent.message_id, thread_id=sent.thread_id, sent_at=stamp
-                    )
-                    report.sent.append(label)
-                    continue
                 store.messages.set_error(row.id, f"send outcome unknown: {exc.message}", stamp)
             report.uncertain.append((label, exc.message))
             continue

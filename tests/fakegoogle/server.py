@@ -98,6 +98,7 @@ class Fault:
     wire_only: bool = False
     retry_after_header: bool = False
     concurrent: bool = False
+    parts_only: bool = False
     hits: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
@@ -113,6 +114,8 @@ class Fault:
 
     def matches(self, request: Request) -> bool:
         if self.times is not None and self.hits >= self.times:
+            return False
+        if self.parts_only and not request.in_batch:
             return False
         if self.method and self.method.upper() != request.method:
             return False
@@ -597,6 +600,7 @@ class FakeGoogle:
         wire_only: bool = False,
         retry_after_header: bool = False,
         concurrent: bool = False,
+        parts_only: bool = False,
     ) -> Fault:
         """Add a fault for requests whose path matches ``path_pattern`` (re.search; all if None).
 
@@ -613,7 +617,8 @@ class FakeGoogle:
         - ``times``: how many requests it hits (None: every one until reset_faults);
           ``probability``: hit each matching request with that chance (``seed`` for repeats).
         Batch parts are matched by their own paths too (status and latency only), unless
-        ``wire_only``: then only HTTP requests are hit (latency as a network round trip).
+        ``wire_only``: then only HTTP requests are hit (latency as a network round trip);
+        ``parts_only``: only batch parts are hit.
         """
         if not (status or drop or lose_response or latency):
             raise ValueError("inject() needs status, drop, lose_response or latency")
@@ -633,6 +638,7 @@ class FakeGoogle:
             wire_only,
             retry_after_header,
             concurrent,
+            parts_only,
         )
         with self._lock:
             self._faults.append(fault)
