@@ -5,11 +5,47 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from outreach.contacts.model import Contact
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (stable keys).")
+
+
+def interactive() -> bool:
+    """Whether a person is at a terminal to answer prompts or use an editor."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 draft``, ``2 drafts``, ``2 replies``: the count with the right form of the noun."""
+    if count == 1:
+        return f"{count} {singular}"
+    if plural_form is None:
+        if singular.endswith("y") and singular[-2:-1] not in "aeiou":
+            plural_form = singular[:-1] + "ies"
+        elif singular.endswith(("s", "x", "ch", "sh")):
+            plural_form = singular + "es"
+        else:
+            plural_form = singular + "s"
+    return f"{count} {plural_form}"
+
+
+def zone_note(person: Contact) -> str:
+    """A contact's zone as previews state it: the one given, a guess, or unknown with the fix."""
+    if person.timezone:
+        return person.timezone
+    guess = person.timezone_guess
+    ref = person.email or person.id
+    if guess is not None:
+        return f"{guess.describe()}; confirm it with `outreach contacts edit {ref} --tz ZONE`"
+    return (
+        "unknown, so times are shown in yours only; set it with "
+        f"`outreach contacts edit {ref} --tz Area/City`"
+    )
 
 
 def emit_json(data: Any) -> None:

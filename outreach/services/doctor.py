@@ -1,12 +1,27 @@
-"""`outreach doctor`: check each step a working setup needs, and name the one missing."""
+"""`outreach doctor`: every step a working setup needs, checked in setup order.
+
+Each check is a small function of a :class:`Doctor` that returns its finding(s). They run in
+the order of :data:`CHECKS`; a check that needs an earlier one (the config, the keyring, ...)
+says so with :meth:`Doctor.needs` and is shown as not checked when that step failed, so one
+missing piece is reported once, with its fix, and every independent step is still checked.
+A check for another backend returns nothing. To add a check, write one function and put it
+in :data:`CHECKS` where it belongs in the setup order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from outreach.app import AppContext
+from outreach.config import Config
 from outreach.errors import OutreachError
+
+OK, FAIL, SKIP = "ok", "fail", "skip"
 
 
 @dataclass(frozen=True)
@@ -15,101 +30,410 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    skipped: bool = False  # not run: a step it needs failed
+
+    @property
+    def status(self) -> str:
+        return SKIP if self.skipped else OK if self.ok else FAIL
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
 
 
-def run_checks(app: AppContext) -> list[Check]:
-    checks: list[Check] = []
+class NotChecked(Exception):
+    """Raised by a check whose prerequisite failed; ``name`` is what is shown as not checked."""
 
-    def attempt(name: str, body: Callable[[], str], fix: str) -> bool:
+    def __init__(self, reason: str, name: str | None = None) -> None:
+        super().__init__(reason)
+        self.name = name
+
+
+def ok(name: str, detail: str) -> Check:
+    return Check(name, True, detail)
+
+
+def fail(name: str, detail: str, fix: str) -> Check:
+    return Check(name, False, detail, fix)
+
+
+@dataclass
+class Doctor:
+    """What the checks share: the app, and the outcome of each step so far (by name)."""
+
+    app: AppContext
+    outcomes: dict[str, bool] = field(default_factory=dict)
+
+    def needs(self, *names: str) -> None:
+        """Stop this check unless every named step ran and passed."""
+        for name in names:
+            if not self.outcomes.get(name, False):
+                raise NotChecked(f"not checked: needs {name}")
+
+    @property
+    def config(self) -> Config:
+        self.needs("config")
+        return self.app.config
+
+    @property
+    def backend(self) -> str:
+        """The configured mail backend; its checks are one "mail" step until config loads."""
+        if not self.outcomes.get("config", False):
+            raise NotChecked("not checked: needs config", name="mail")
+        return self.config.mail.backend
+
+
+CheckFn = Callable[[Doctor], Iterable[Check]]
+
+
+# --- the workspace ------------------------------------------------------------------------
+
+
+def check_workspace(doc: Doctor) -> Iterable[Check]:
+    root = doc.app.workspace.root
+    fix = "Run `outreach init` here, or set OUTREACH_HOME to your workspace folder."
+    if not root.exists():
+        yield fail("workspace", f"no workspace at {root}", fix)
+    elif not root.is_dir():
+        yield fail("workspace", f"{root} is a file, not a folder", fix)
+    elif not os.access(root, os.W_OK | os.X_OK):
+        yield fail("workspace", f"{root} is not writable", f"Fix the permissions of {root}.")
+    else:
+        yield ok("workspace", str(root))
+
+
+def check_config(doc: Doctor) -> Iterable[Check]:
+    doc.needs("workspace")
+    path = doc.app.workspace.config_file
+    if not path.exists():
+        yield fail("config", f"no config.toml in {path.parent}", "Run `outreach init`.")
+        return
+    try:
+        _ = doc.app.config
+    except OutreachError as exc:
+        yield fail("config", exc.message, exc.hint or f"Fix {path}.")
+        return
+    yield ok("config", f"{path} is valid")
+
+
+def check_database(doc: Doctor) -> Iterable[Check]:
+    doc.needs("config")
+    path = doc.app.workspace.db_file
+    if not path.exists():
+        yield fail("database", f"no database at {path}", "Run `outreach init` to create it.")
+        return
+    try:
+        count = doc.app.store.contacts.count()
+    except OutreachError as exc:
+        yield fail("database", exc.message, exc.hint or "")
+        return
+    yield ok("database", f"{count} contact{'' if count == 1 else 's'} in {path.name}")
+
+
+def check_user(doc: Doctor) -> Iterable[Check]:
+    from outreach.services.workspace import check_email, placeholder_fix, placeholders
+
+    config = doc.config
+    user = config.user
+    missing = placeholders(user)
+    if missing:
+        shown = " and ".join(f"[user] {key}" for key in missing)
+        yield fail(
+            "user",
+            f"{shown} {'is' if len(missing) == 1 else 'are'} still the example's "
+            f"placeholder{'' if len(missing) == 1 else 's'}",
+            f"Run `{placeholder_fix(missing)}`; drafts are signed with these.",
+        )
+        return
+    try:
+        check_email(user.email, "[user] email")
+    except OutreachError as exc:
+        yield fail(
+            "user", exc.message, f"Fix it: `outreach init --email ...` (or edit {config.source})."
+        )
+        return
+    if not user.name.strip():
+        yield fail("user", "[user] name is empty", 'Run `outreach init --name "First Last"`.')
+        return
+    optional = [key for key in ("intro", "field", "school") if not user.extra.get(key)]
+    if not user.signature:
+        optional.append("signature")
+    detail = f"{user.name} <{user.email}>, {user.timezone}"
+    if optional:
+        detail += f"; not set (optional): {', '.join(optional)}"
+    yield ok("user", detail)
+
+
+def check_busy_files(doc: Doctor) -> Iterable[Check]:
+    from outreach.schedule.busy import load_ics_busy
+
+    config = doc.config
+    for source in config.schedule.busy:
+        if source == "google":
+            if config.mail.backend != "gmail":
+                yield ok(
+                    "calendar",
+                    '"google" in [schedule] busy is skipped with the local backend',
+                )
+            continue  # with Gmail, checked with the backend below
+        path = doc.app.workspace.resolve(source)
+        now = doc.app.now()
+        end = now + timedelta(days=config.schedule.horizon_days + 1)
         try:
-            checks.append(Check(name, True, body()))
-            return True
+            busy = load_ics_busy(path, now, end, config.user.zone)
         except OutreachError as exc:
-            checks.append(Check(name, False, exc.message, exc.hint or fix))
-            return False
+            yield fail("busy file", exc.message, exc.hint or "Fix [schedule] busy in config.toml.")
+            continue
+        times = f"{len(busy)} busy time{'' if len(busy) == 1 else 's'}"
+        yield ok("busy file", f"{path}: {times} in the next {config.schedule.horizon_days} days")
 
-    if not attempt("workspace", lambda: str(app.workspace.root), "Run `outreach init`."):
-        return checks
-    if not app.workspace.config_file.exists():
-        checks.append(Check("config", False, "no config.toml", "Run `outreach init`."))
-        return checks
-    if not attempt("config", lambda: f"{app.workspace.config_file} is valid", ""):
-        return checks
-    if not attempt("database", lambda: f"{app.store.contacts.count()} contacts", ""):
-        return checks
-    config = app.config
-    if config.mail.backend != "gmail":
-        checks.append(Check("mail", True, "local backend: drafts go to the outbox Maildir"))
-        return checks
 
+def check_templates(doc: Doctor) -> Iterable[Check]:
+    from outreach.compose.lint import lint_all, sample_context
+    from outreach.compose.templates import load_templates
+
+    config = doc.config
+    try:
+        templates = load_templates(doc.app.workspace.templates_dir)
+    except OutreachError as exc:
+        yield fail("templates", exc.message, exc.hint or "Fix the template file.")
+        return
+    context = sample_context(config.user, meeting_minutes=config.schedule.meeting_minutes)
+    findings = lint_all(templates, context, known_fields=_known_fields(doc))
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = len(findings) - len(errors)
+    if errors:
+        names = sorted({f.template for f in errors})
+        yield fail(
+            "templates",
+            f"{len(errors)} lint error{'' if len(errors) == 1 else 's'} in {', '.join(names)}",
+            "Run `outreach templates lint` to see them and fix the templates.",
+        )
+        return
+    detail = f"{len(templates)} templates pass lint"
+    if warnings:
+        detail += f" ({warnings} warning{'' if warnings == 1 else 's'}: `outreach templates lint`)"
+    yield ok("templates", detail)
+
+
+def _known_fields(doc: Doctor) -> frozenset[str] | None:
+    if not doc.outcomes.get("database"):
+        return None
+    return doc.app.store.contacts.extra_keys()
+
+
+# --- the local backend --------------------------------------------------------------------
+
+
+def check_local_maildirs(doc: Doctor) -> Iterable[Check]:
+    if doc.backend != "local":
+        return
+    root = doc.app.workspace.root
+    for name in ("outbox", "sent", "inbox"):
+        folder = root / name
+        target = folder if folder.exists() else root
+        if folder.exists() and not folder.is_dir():
+            yield fail("maildir", f"{folder} is a file, not a Maildir folder", f"Move {folder}.")
+            return
+        if not os.access(target, os.W_OK | os.X_OK):
+            yield fail("maildir", f"{target} is not writable", f"Fix the permissions of {target}.")
+            return
+    yield ok(
+        "mail",
+        f"local backend: drafts are files in {root / 'outbox'}; nothing is emailed "
+        '(set [mail] backend = "gmail" to use Gmail)',
+    )
+
+
+# --- the Gmail backend --------------------------------------------------------------------
+
+_SETUP = "README 'Connect your Gmail'"
+
+
+def _stored_token(doc: Doctor) -> bool:
+    from outreach.google import keychain
+
+    try:
+        return keychain.load_token(doc.config.user.email) is not None
+    except OutreachError:
+        return False
+
+
+def check_gmail_client(doc: Doctor) -> Iterable[Check]:
+    if doc.backend != "gmail":
+        return
+    config = doc.config
+    path = doc.app.workspace.resolve(config.google.client_secrets_file)
+    fix = (
+        f"{_SETUP} steps 1-5: create an OAuth client of type Desktop app and save its JSON as "
+        f"{path} (or set [google] client_secrets_file)."
+    )
+    if not path.exists():
+        if _stored_token(doc):
+            yield ok("oauth client", f"no file at {path}; not needed while a token is stored")
+        else:
+            yield fail("oauth client", f"no OAuth client file at {path}", fix)
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        yield fail("oauth client", f"{path} is not a JSON file: {exc}", fix)
+        return
+    if isinstance(data, dict) and "web" in data:
+        yield fail("oauth client", f"{path} is a Web application client", fix)
+        return
+    installed = data.get("installed") if isinstance(data, dict) else None
+    if not isinstance(installed, dict) or not installed.get("client_id"):
+        yield fail("oauth client", f"{path} is not an OAuth client file (no 'installed')", fix)
+        return
+    yield ok("oauth client", f"{path} (Desktop app client)")
+
+
+def check_keyring(doc: Doctor) -> Iterable[Check]:
+    if doc.backend != "gmail":
+        return
     from outreach.google import keychain
 
     usable, name = keychain.usable()
-    checks.append(
-        Check(
-            "keyring",
-            usable,
-            name,
-            ""
-            if usable
-            else "Install or unlock an OS keyring (Secret Service, Keychain, "
-            "Credential Locker); on a headless Linux server, run gnome-keyring-daemon or use "
-            "a keyring backend that encrypts its file.",
-        )
-    )
-    if not usable:
-        return checks
-
-    def token() -> str:
-        from outreach.google.auth import status
-
-        result = status(config.user.email)
-        if not result.connected:
-            raise OutreachError(
-                f"no token for {config.user.email}",
-                hint="README 'Connect your Gmail' step 6: run `outreach auth login`.",
-            )
-        return str(result.summary["token"])
-
-    has_token = attempt("token", token, "")
-    secrets = app.workspace.resolve(config.google.client_secrets_file)
-    if secrets.exists():
-        checks.append(Check("oauth client", True, str(secrets)))
-    elif has_token:
-        checks.append(Check("oauth client", True, "not needed: a token is stored"))
+    if usable:
+        yield ok("keyring", name)
     else:
-        checks.append(
-            Check(
-                "oauth client",
-                False,
-                f"no OAuth client file at {secrets}",
-                "README 'Connect your Gmail' steps 1-5: create a Desktop OAuth client and save "
-                "its JSON there, then run `outreach auth login`.",
-            )
+        yield fail(
+            "keyring",
+            name,
+            "Install or unlock an OS keyring (Secret Service, Keychain, Credential Locker); on a "
+            "headless Linux server, run gnome-keyring-daemon or use a keyring backend that "
+            "encrypts its file.",
         )
-    if not has_token:
-        return checks
 
-    def reachable() -> str:
-        from outreach.mail.gmail import GmailBackend
 
-        backend = GmailBackend.from_app(app)
+def check_token(doc: Doctor) -> Iterable[Check]:
+    if doc.backend != "gmail":
+        return
+    doc.needs("keyring")
+    from outreach.google.auth import SCOPES, status
+
+    email = doc.config.user.email
+    try:
+        result = status(email)
+    except OutreachError as exc:
+        yield fail("token", exc.message, exc.hint or "Run `outreach auth login`.")
+        return
+    if not result.connected:
+        yield fail(
+            "token",
+            f"no token for {email} in the keyring",
+            f"{_SETUP} step 6: run `outreach auth login` (or `outreach auth import FILE`).",
+        )
+        return
+    granted = set(result.summary.get("scopes") or [])
+    if "https://www.googleapis.com/auth/gmail.readonly" in granted:
+        granted.add("https://www.googleapis.com/auth/gmail.metadata")
+    missing = [scope.rsplit("/", 1)[-1] for scope in SCOPES if granted and scope not in granted]
+    if missing:
+        yield fail(
+            "token",
+            f"the token lacks the scope{'' if len(missing) == 1 else 's'} {', '.join(missing)}",
+            "Run `outreach auth login` again and allow every permission asked for.",
+        )
+        return
+    yield ok("token", f"{email}: {result.summary['token']}")
+
+
+def check_gmail_api(doc: Doctor) -> Iterable[Check]:
+    if doc.backend != "gmail":
+        return
+    doc.needs("token")
+    from outreach.mail.gmail import GmailBackend
+
+    config = doc.config
+    try:
+        profile = GmailBackend.from_app(doc.app).profile()
+    except OutreachError as exc:
+        yield fail("gmail api", exc.message, exc.hint or "")
+        return
+    except Exception as exc:  # any transport or HTTP failure is the finding itself
+        yield fail(
+            "gmail api",
+            f"{config.google.api_root or 'Gmail'} did not answer: {type(exc).__name__}: {exc}",
+            "Check your connection; if Google says the API is disabled, enable the Gmail API "
+            f"({_SETUP} step 2).",
+        )
+        return
+    address = str(profile.get("emailAddress", "?"))
+    if address.casefold() != config.user.email.casefold():
+        yield fail(
+            "gmail api",
+            f"the token belongs to {address}, but [user] email is {config.user.email}",
+            f"Set [user] email to the authorised address (`outreach init --email {address}`), "
+            f"or log in as {config.user.email}.",
+        )
+        return
+    yield ok("gmail api", f"Gmail answers for {address}")
+
+
+def check_calendar(doc: Doctor) -> Iterable[Check]:
+    if doc.backend != "gmail" or "google" not in doc.config.schedule.busy:
+        return
+    doc.needs("token")
+    from outreach.google.calendar import fetch_busy
+
+    now = doc.app.now()
+    try:
+        busy = fetch_busy(doc.app, now, now + timedelta(days=1))
+    except OutreachError as exc:
+        yield fail("calendar", exc.message, exc.hint or "")
+        return
+    except Exception as exc:  # any transport or HTTP failure is the finding itself
+        yield fail(
+            "calendar",
+            f"Google Calendar did not answer: {type(exc).__name__}: {exc}",
+            f"Enable the Google Calendar API ({_SETUP} step 2), or remove \"google\" from "
+            "[schedule] busy.",
+        )
+        return
+    yield ok("calendar", f"free/busy answers ({len(busy)} busy in the next 24 hours)")
+
+
+# In setup order. Each entry is independent; add new checks where they belong.
+CHECKS: list[CheckFn] = [
+    check_workspace,
+    check_config,
+    check_database,
+    check_user,
+    check_busy_files,
+    check_templates,
+    check_local_maildirs,
+    check_gmail_client,
+    check_keyring,
+    check_token,
+    check_gmail_api,
+    check_calendar,
+]
+
+
+def run_checks(app: AppContext, checks: Iterable[CheckFn] | None = None) -> list[Check]:
+    """Run every check in order; a check that cannot run is listed as not checked."""
+    doc = Doctor(app)
+    found: list[Check] = []
+    for check in CHECKS if checks is None else checks:
+        name = check.__name__.removeprefix("check_").replace("_", " ")
         try:
-            profile = backend.profile()
-        except Exception as exc:  # any transport or HTTP failure is the finding itself
-            raise OutreachError(
-                f"{config.google.api_root or 'Gmail'} did not answer: {type(exc).__name__}: {exc}",
-                hint="Check your connection; if Google says the API is disabled, enable the "
-                "Gmail API (README step 2).",
-            ) from None
-        address = profile.get("emailAddress", "?")
-        if str(address).lower() != config.user.email.lower():
-            raise OutreachError(
-                f"the token belongs to {address}, but [user] email is {config.user.email}",
-                hint="Set [user] email to the authorised address, or log in as "
-                f"{config.user.email}.",
-            )
-        return f"Gmail answers for {address}"
+            results = list(check(doc))
+        except NotChecked as skip:
+            shown = skip.name or name
+            if any(c.skipped and c.name == shown for c in found):
+                continue
+            results = [Check(shown, False, str(skip), skipped=True)]
+        except OutreachError as exc:
+            results = [Check(name, False, exc.message, exc.hint or "")]
+        for result in results:
+            doc.outcomes[result.name] = doc.outcomes.get(result.name, True) and result.ok
+            found.append(result)
+    return found
 
-    attempt("gmail api", reachable, "")
-    return checks
+
+def passed(checks: Iterable[Check]) -> bool:
+    return all(check.ok or check.skipped for check in checks)
+
+
+__all__ = ["CHECKS", "Check", "Doctor", "NotChecked", "fail", "ok", "passed", "run_checks"]

@@ -147,7 +147,9 @@ def plan_messages(
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
     """Render every message (no writes). Template errors raise before anything is drafted."""
     from outreach.services.availability import SlotPlanner
+    from outreach.services.workspace import ensure_user_is_set
 
+    ensure_user_is_set(app.config)
     source = get_template(load_templates(app.workspace.templates_dir), template_name)
     kind = KINDS.get(template_name) or message_kind(parse_template(source).kind)
     store = app.store

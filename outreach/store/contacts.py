@@ -213,6 +213,13 @@ class ContactRepo:
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
 
+    def extra_keys(self) -> frozenset[str]:
+        """Every extra column any contact has (what templates may use as ``contact.X``)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT j.key FROM contacts, json_each(contacts.extra) AS j"
+        )
+        return frozenset(str(row[0]) for row in rows)
+
     def update(self, contact_id: int, now: str, **fields: Any) -> None:
         """Set core fields (and ``extra`` as a dict) of one contact."""
         allowed = {*_UPDATABLE, "email", "referred_by", "extra", "source", "closed_at"}
