@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import emit_json, json_option, print_table
+from outreach.cli.output import (
+    emit_json,
+    interactive,
+    json_option,
+    plural,
+    print_table,
+    progress_bar,
+    zone_note,
+)
 from outreach.track.model import STAGES
 
 FORMATS = ("auto", "csv", "linkedin", "google", "vcard")
@@ -31,20 +39,49 @@ def contacts() -> None:
 )
 @click.option("--tag", "tags", multiple=True, help="Tag every imported contact (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
 @pass_app
-def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_run: bool) -> None:
-    """Import contacts from FILE (LinkedIn/Google export, any CSV, vCard).
+def import_(
+    app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_run: bool, as_json: bool
+) -> None:
+    """Import contacts from FILE (LinkedIn/Google export, any CSV, vCard, or our own export).
 
     Re-importing a file adds nothing; changed rows update their contact. Bad rows are reported
     with their line number and skipped; the rest are imported in one transaction.
     """
     from outreach.clock import iso
+    from outreach.progress import NO_PROGRESS
     from outreach.services.contacts import import_contacts
 
-    report = import_contacts(
-        app.store, file, fmt=fmt, tags=tags, dry_run=dry_run, now=iso(app.now())
-    )
+    with progress_bar(f"Importing {file.name}", enabled=not as_json) as bar:
+        report = import_contacts(
+            app.store,
+            file,
+            fmt=fmt,
+            tags=tags,
+            dry_run=dry_run,
+            now=iso(app.now()),
+            progress=bar or NO_PROGRESS,
+        )
     result, summary = report.result, report.summary
+    if as_json:
+        emit_json(
+            {
+                "file": str(file),
+                "format": result.format,
+                "encoding": result.encoding,
+                "dry_run": dry_run,
+                "added": summary.added,
+                "updated": summary.updated,
+                "unchanged": len(summary.unchanged),
+                "skipped": [
+                    {"line": p.line, "reason": p.reason} for p in result.problems
+                ],
+                "merged": [{"line": p.line, "reason": p.reason} for p in result.merged],
+                "without_email": result.unreachable,
+            }
+        )
+        return
     for problem in result.problems:
         click.secho(f"skipped: {problem}", fg="yellow", err=True)
     verb = "would import" if dry_run else "imported"
@@ -55,8 +92,9 @@ def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_ru
     )
     if result.unreachable:
         click.echo(
-            f"{result.unreachable} contact(s) have no email address: kept, but unreachable "
-            "until you add one (`outreach contacts edit CONTACT --email ...`)."
+            f"{plural(result.unreachable, 'contact')} without an email address: kept, but "
+            "unreachable until you add one (`outreach contacts list --no-email` lists them; "
+            "`outreach contacts edit CONTACT --email ...`)."
         )
     if dry_run:
         click.echo("Dry run: nothing was written.")
@@ -79,6 +117,7 @@ def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_ru
     metavar="KEY=VALUE",
     help="An extra field for templates, e.g. --set how_we_met='PyCon 2025'.",
 )
+@json_option
 @pass_app
 def add(
     app: AppContext,
@@ -92,6 +131,7 @@ def add(
     referred_by: str | None,
     tags: tuple[str, ...],
     extra: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Add one contact by EMAIL."""
     from outreach.clock import iso
@@ -111,7 +151,20 @@ def add(
         extra=_parse_assignments(extra),
     )
     contact = add_contact(app.store, record, referred_by=referred_by, now=iso(app.now()))
+    if as_json:
+        _emit_contact(app, contact.id)
+        return
     click.echo(f"Added {contact.label()} (#{contact.id}).")
+    if not contact.timezone:
+        click.echo(f"  time zone: {zone_note(contact)}")
+
+
+def _emit_contact(app: AppContext, contact_id: int) -> None:
+    from outreach.services.contacts import contact_summary
+    from outreach.track.pipeline import stage
+
+    contact = app.store.contacts.get(contact_id)
+    emit_json(contact_summary(contact, stage(app.store.facts(contact.id)[contact.id])))
 
 
 def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -127,21 +180,48 @@ def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
 @contacts.command("list")
 @click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
 @click.option("--tag", help="Only contacts with this tag.")
+@click.option(
+    "--search", "-s", metavar="TEXT", help="Only contacts whose name, organisation, title or "
+    "email contains TEXT (any case)."
+)
+@click.option("--no-email", is_flag=True, help="Only contacts without an email address.")
+@click.option(
+    "--no-timezone", is_flag=True, help="Only contacts whose time zone is unknown (not given, "
+    "no guess)."
+)
 @json_option
 @pass_app
-def list_(app: AppContext, stage: str | None, tag: str | None, as_json: bool) -> None:
-    """List contacts with their stage."""
+def list_(
+    app: AppContext,
+    stage: str | None,
+    tag: str | None,
+    search: str | None,
+    no_email: bool,
+    no_timezone: bool,
+    as_json: bool,
+) -> None:
+    """List contacts with their stage (filters combine)."""
     from outreach.services.contacts import list_contacts
 
-    rows = list_contacts(app.store, stage_filter=stage, tag=tag)
+    rows = list_contacts(
+        app.store,
+        stage_filter=stage,
+        tag=tag,
+        search=search,
+        no_email=no_email,
+        no_timezone=no_timezone,
+    )
     if as_json:
         emit_json(rows)
         return
     if not rows:
-        click.echo("No contacts match. Import some with `outreach contacts import FILE`.")
+        if app.store.contacts.count():
+            click.echo("No contacts match these filters.")
+        else:
+            click.echo("No contacts yet. Import some with `outreach contacts import FILE`.")
         return
     print_table(
-        f"{len(rows)} contact(s)",
+        plural(len(rows), "contact"),
         ["id", "name", "email", "org", "stage", "tags"],
         [
             [
@@ -169,11 +249,12 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     if as_json:
         emit_json(detail)
         return
-    _print_detail(detail)
+    _print_detail(detail, zone_note(app.store.contacts.get(contact)))
 
 
-def _print_detail(detail: dict[str, Any]) -> None:
+def _print_detail(detail: dict[str, Any], zone: str) -> None:
     click.secho(f"{detail['name']} <{detail['email'] or 'no email'}>", bold=True)
+    detail = {**detail, "timezone": zone}
     for key in (
         "id",
         "stage",
@@ -218,6 +299,7 @@ def _print_detail(detail: dict[str, Any]) -> None:
     default=None,
     help="Close the contact (no more actions due), or reopen it.",
 )
+@json_option
 @pass_app
 def edit(
     app: AppContext,
@@ -227,6 +309,7 @@ def edit(
     unset: tuple[str, ...],
     add_tags: tuple[str, ...],
     remove_tags: tuple[str, ...],
+    as_json: bool,
     **fields: Any,
 ) -> None:
     """Change fields, extra fields or tags of CONTACT."""
@@ -246,4 +329,109 @@ def edit(
         remove_tags=remove_tags,
         now=iso(app.now()),
     )
+    if as_json:
+        _emit_contact(app, updated.id)
+        return
     click.echo(f"Updated {updated.label()}.")
+
+
+def _confirm(question: str, yes: bool, what: str) -> bool:
+    """True to go ahead: --yes, or an answer at a terminal; without one, a usage error."""
+    if yes:
+        return True
+    if not interactive():
+        raise click.UsageError(f"{what} asks first; without a terminal, add --yes.")
+    return click.confirm(question, default=False)
+
+
+@contacts.command("delete")
+@click.argument("refs", nargs=-1, required=True, metavar="CONTACT...")
+@click.option("--yes", is_flag=True, help="Delete without asking.")
+@json_option
+@pass_app
+def delete(app: AppContext, refs: tuple[str, ...], yes: bool, as_json: bool) -> None:
+    """Delete CONTACTs and everything recorded about them (messages, events, meetings).
+
+    Drafts already in your outbox or Gmail stay there: delete those in your mail client.
+    Contacts they referred are kept. To combine two records of one person, use `merge`.
+    """
+    from outreach.services.contacts import delete_contacts, footprint
+
+    people = list({c.id: c for c in (app.store.contacts.get(ref) for ref in refs)}.values())
+    prints = {person.id: footprint(app.store, person) for person in people}
+    if not as_json:
+        for person in people:
+            click.echo(f"  {person.label()}: {prints[person.id].describe()}")
+    question = f"Delete {plural(len(people), 'contact')} and their history?"
+    if not _confirm(question, yes, "contacts delete"):
+        click.echo("Nothing deleted.")
+        return
+    delete_contacts(app.store, people)
+    drafts = sum(fp.unsent_drafts for fp in prints.values())
+    if as_json:
+        emit_json(
+            {
+                "deleted": [{"id": p.id, "email": p.email, "name": p.name} for p in people],
+                "unsent_drafts_left": drafts,
+            }
+        )
+        return
+    click.echo(f"Deleted {plural(len(people), 'contact')}.")
+    if drafts:
+        where = (
+            f"the outbox {app.workspace.outbox_dir}"
+            if app.config.mail.backend == "local"
+            else "your Gmail drafts"
+        )
+        click.secho(
+            f"{plural(drafts, 'unsent draft')} to them {'is' if drafts == 1 else 'are'} still in "
+            f"{where}: delete {'it' if drafts == 1 else 'them'} there.",
+            fg="yellow",
+            err=True,
+        )
+
+
+@contacts.command("merge")
+@click.argument("keep", metavar="KEEP")
+@click.argument("other", metavar="OTHER")
+@click.option("--yes", is_flag=True, help="Merge without asking.")
+@json_option
+@pass_app
+def merge(app: AppContext, keep: str, other: str, yes: bool, as_json: bool) -> None:
+    """Merge contact OTHER into KEEP: one person, both histories.
+
+    KEEP's fields win and its empty ones are filled from OTHER; extra fields and tags are
+    combined; OTHER's messages, events, proposals, meetings and referrals move to KEEP. OTHER's
+    address (or LinkedIn row) still finds KEEP afterwards, so a re-import adds no duplicate.
+    """
+    from outreach.clock import iso
+    from outreach.services.contacts import footprint, merge_contacts
+
+    kept, gone = app.store.contacts.get(keep), app.store.contacts.get(other)
+    if not as_json and kept.id != gone.id:
+        click.echo(f"  keep   {kept.label()}: {footprint(app.store, kept).describe()}")
+        click.echo(f"  merge  {gone.label()}: {footprint(app.store, gone).describe()}")
+    if kept.id != gone.id and not _confirm(
+        f"Merge {gone.label()} into {kept.label()}?", yes, "contacts merge"
+    ):
+        click.echo("Nothing merged.")
+        return
+    result = merge_contacts(app.store, keep, other, iso(app.now()))
+    if as_json:
+        emit_json(
+            {
+                "kept": result.kept.id,
+                "merged": result.merged.id,
+                "filled": result.filled,
+                "conflicts": {
+                    key: {"kept": mine, "dropped": theirs}
+                    for key, (mine, theirs) in result.conflicts.items()
+                },
+            }
+        )
+        return
+    click.echo(f"Merged {result.merged.label()} into {result.kept.label()}.")
+    if result.filled:
+        click.echo(f"  filled from it: {', '.join(result.filled)}")
+    for key, (mine, theirs) in result.conflicts.items():
+        click.secho(f"  kept {key} = {mine!r} (it had {theirs!r})", fg="yellow", err=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,6 +14,57 @@ if TYPE_CHECKING:
     from outreach.contacts.model import Contact
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (stable keys).")
+
+
+class Bar:
+    """A rich progress bar on stderr (see :class:`outreach.progress.Progress`)."""
+
+    def __init__(self, progress: Any, task: Any) -> None:
+        self._progress, self._task = progress, task
+
+    def __call__(self, steps: int = 1, /) -> None:
+        self._progress.advance(self._task, steps)
+
+    def expect(self, total: int) -> None:
+        self._progress.update(self._task, total=total)
+
+
+# Runs shorter than this many steps finish too fast for a bar to help.
+PROGRESS_MIN_STEPS = 10
+
+
+@contextmanager
+def progress_bar(
+    label: str, total: int | None = None, *, enabled: bool = True
+) -> Iterator[Bar | None]:
+    """A progress bar for a long run on a terminal (drawn on stderr, gone when done); None
+    when stderr is not a terminal, with ``--json`` (``enabled=False``) or for a short run.
+
+    ``total`` may be left out and set later with ``bar.expect(n)``, once the work is planned.
+    """
+    if not enabled or not sys.stderr.isatty() or (total is not None and total < PROGRESS_MIN_STEPS):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        yield Bar(progress, progress.add_task(label, total=total))
 
 
 def interactive() -> bool:

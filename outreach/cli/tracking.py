@@ -235,9 +235,15 @@ def _check_referrals(
     return values
 
 
-def _notes_from_editor(label: str) -> str:
+def _notes_from_editor(label: str, ref: str) -> str:
+    from outreach.cli.output import interactive
     from outreach.errors import OutreachError
 
+    if not interactive():
+        raise OutreachError(
+            "No --notes given, and there is no terminal to open an editor in.",
+            hint=f'Pass them: `outreach met {ref} --notes "what you talked about"`.',
+        )
     try:
         text = click.edit(_EDITOR_TEMPLATE.format(name=label), extension=".md")
     except click.ClickException as exc:
@@ -257,7 +263,7 @@ def _notes_from_editor(label: str) -> str:
 
 @click.command()
 @click.argument("contact")
-@click.option("--notes", help="What you talked about (else $EDITOR opens).")
+@click.option("--notes", help="What you talked about (else $EDITOR opens, on a terminal).")
 @click.option("--takeaways", help="What you will do with it (a thank-you may quote it).")
 @click.option(
     "--referral",
@@ -265,8 +271,10 @@ def _notes_from_editor(label: str) -> str:
     multiple=True,
     callback=_check_referrals,
     metavar='"NAME <EMAIL>"',
-    help="Someone they suggested you talk to (repeatable).",
+    help='Someone they suggested you talk to (repeatable); a name alone ("Bob at RMI") is '
+    "kept until you add their address.",
 )
+@json_option
 @pass_app
 def met(
     app: AppContext,
@@ -274,30 +282,63 @@ def met(
     notes: str | None,
     takeaways: str | None,
     referrals: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Record a conversation with CONTACT: notes, takeaways and referrals.
 
     Marks the booked meeting as held (or records one now if nothing was booked). Each
-    --referral becomes a contact referred by CONTACT, ready for `outreach followup`.
+    --referral becomes a contact referred by CONTACT, ready for `outreach followup` once it
+    has an address.
     """
     from outreach.services.meetings_log import record_meeting
 
     who = app.store.contacts.get(contact)
-    if notes is None:
-        notes = _notes_from_editor(who.label())
+    latest = app.store.meetings.latest(who.id)
+    adding = bool(referrals or takeaways) and latest is not None and bool(latest.notes)
+    if notes is None and not adding:  # adding to a recorded conversation keeps its notes
+        notes = _notes_from_editor(who.label(), who.email or str(who.id))
     result = record_meeting(app, contact, notes=notes, takeaways=takeaways, referrals=referrals)
+    if as_json:
+        emit_json(
+            {
+                "contact": who.email or str(who.id),
+                "meeting_created": result.created_meeting,
+                "referrals_added": [_ref_json(p) for p in result.added],
+                "referrals_linked": [_ref_json(p) for p in result.linked],
+                "referrals_unchanged": [
+                    _ref_json(p) for p in [*result.unchanged, *result.unchanged_named]
+                ],
+            }
+        )
+        return
     how = "recorded now (nothing was booked)" if result.created_meeting else "marked as held"
     click.echo(f"Conversation with {who.label()} {how}.")
     for person in result.added:
-        click.echo(f"  added referral {person.label()}")
+        if person.email:
+            click.echo(f"  added referral {person.label()}")
+        else:
+            click.echo(
+                f"  added referral {person.label()}: no address yet, so unreachable until you "
+                f"add one: `outreach contacts edit {person.id} --email ADDRESS`"
+            )
     for person in result.linked:
         click.echo(f"  {person.label()} is now marked as referred by {who.name}")
     for person in result.unchanged:
         click.echo(f"  {person.label()} was already referred by someone else; left as it was")
+    for person in result.unchanged_named:
+        click.echo(f"  {person.label()} was already recorded as their referral")
+    reachable = [p for p in (*result.added, *result.linked) if p.email]
     click.echo(
         "Next: `outreach followup` drafts the thank-you"
-        + (" and the referral outreach." if result.added or result.linked else ".")
+        + (" and the referral outreach." if reachable else ".")
     )
+
+
+def _ref_json(person: object) -> dict[str, object]:
+    from outreach.contacts.model import Contact
+
+    assert isinstance(person, Contact)
+    return {"id": person.id, "email": person.email, "name": person.name, "org": person.org}
 
 
 @click.command()
