@@ -1,4 +1,4 @@
-"""`outreach contacts ...`: import, add, list, show, edit."""
+"""`outreach contacts ...`: import, add, list, show, edit, delete, merge."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ FORMATS = ("auto", "csv", "linkedin", "google", "vcard")
 
 @click.group()
 def contacts() -> None:
-    """Import, add, list, show and edit contacts."""
+    """Import, add, list (and search), show, edit, merge and delete contacts."""
 
 
 @contacts.command("import")

@@ -17,16 +17,58 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
 
 
 class Bar:
-    """A rich progress bar on stderr (see :class:`outreach.progress.Progress`)."""
+    """A rich progress bar on stderr (see :class:`outreach.progress.Progress`).
 
-    def __init__(self, progress: Any, task: Any) -> None:
-        self._progress, self._task = progress, task
+    It appears once the run is known to be long (``expect(n)`` with n of at least
+    :data:`PROGRESS_MIN_STEPS`), so a quick run never flashes a bar.
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._progress: Any = None
+        self._task: Any = None
+        self._pending = 0
 
     def __call__(self, steps: int = 1, /) -> None:
-        self._progress.advance(self._task, steps)
+        if self._progress is None:
+            self._pending += steps
+        else:
+            self._progress.advance(self._task, steps)
 
     def expect(self, total: int) -> None:
-        self._progress.update(self._task, total=total)
+        if self._progress is not None:
+            self._progress.update(self._task, total=total)
+        elif total >= PROGRESS_MIN_STEPS:
+            self._start(total)
+
+    def _start(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(self.label, total=total, completed=self._pending)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
 
 
 # Runs shorter than this many steps finish too fast for a bar to help.
@@ -38,33 +80,21 @@ def progress_bar(
     label: str, total: int | None = None, *, enabled: bool = True
 ) -> Iterator[Bar | None]:
     """A progress bar for a long run on a terminal (drawn on stderr, gone when done); None
-    when stderr is not a terminal, with ``--json`` (``enabled=False``) or for a short run.
+    when stderr is not a terminal or with ``--json`` (``enabled=False``).
 
-    ``total`` may be left out and set later with ``bar.expect(n)``, once the work is planned.
+    ``total`` may be left out and given later with ``bar.expect(n)``, once the work is
+    planned; a run of fewer than :data:`PROGRESS_MIN_STEPS` steps shows nothing.
     """
-    if not enabled or not sys.stderr.isatty() or (total is not None and total < PROGRESS_MIN_STEPS):
+    if not enabled or not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        yield Bar(progress, progress.add_task(label, total=total))
+    bar = Bar(label)
+    if total is not None:
+        bar.expect(total)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def interactive() -> bool:
@@ -98,6 +128,22 @@ def zone_note(person: Contact) -> str:
         "unknown, so times are shown in yours only; set it with "
         f"`outreach contacts edit {ref} --tz Area/City`"
     )
+
+
+def slot_json(slot: Any, contact: Contact) -> dict[str, Any]:
+    """A slot with both zones: the user's (start, end) and the contact's, when known."""
+    data: dict[str, Any] = dict(slot.to_json())
+    zone = slot.contact_tz
+    data["contact_timezone"] = contact.zone_name or None
+    data["contact_timezone_guessed"] = bool(contact.zone_name and not contact.timezone)
+    if zone is not None:
+        span = slot.in_zone(zone)
+        data["contact_start"] = span.start.isoformat(timespec="seconds")
+        data["contact_end"] = span.end.isoformat(timespec="seconds")
+    else:
+        data["contact_start"] = data["contact_end"] = None
+    data["text"] = str(slot)
+    return data
 
 
 def emit_json(data: Any) -> None:

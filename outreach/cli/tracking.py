@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import emit_json, json_option, print_table
+from outreach.cli.output import emit_json, json_option, plural, print_table, progress_bar
 
 
 @click.command()
@@ -19,7 +19,10 @@ def status(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json(report)
         return
-    click.echo(f"{report['contacts']} contact(s); {report['meetings_held']} conversation(s) held.")
+    click.echo(
+        f"{plural(report['contacts'], 'contact')}; "
+        f"{plural(report['meetings_held'], 'conversation')} held."
+    )
     click.echo("  " + "  ".join(f"{stage}: {n}" for stage, n in report["stages"].items()))
     if report["templates"]:
         print_table(
@@ -62,35 +65,69 @@ def _summary(report: object) -> str:
     assert isinstance(report, SyncReport)
     counts = report.counts()
     names = {
-        "sent": "sent",
-        "reply": "repl(ies)",
-        "auto_reply": "auto-repl(ies)",
-        "bounce": "bounce(s)",
+        "sent": ("sent", "sent"),
+        "reply": ("reply", "replies"),
+        "auto_reply": ("auto-reply", "auto-replies"),
+        "bounce": ("bounce", "bounces"),
     }
-    found = ", ".join(f"{counts[k]} {names[k]}" for k in names if counts.get(k)) or "nothing new"
+    found = (
+        ", ".join(plural(counts[k], *names[k]) for k in names if counts.get(k)) or "nothing new"
+    )
     if report.backend == "gmail":
         how = f"{report.mode}"
         if report.reason:
             how += f": {report.reason}"
-        plural = "" if report.requests == 1 else "s"
-        return f"Synced Gmail ({how}; {report.requests} request{plural}): {found}."
+        return f"Synced Gmail ({how}; {plural(report.requests, 'request')}): {found}."
     return f"Synced the local inbox: {found}."
+
+
+def _sync_json(app: AppContext, report: object) -> dict[str, object]:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    refs = {label: ref for label, ref in app.store.contacts.labels().values()}
+    zone = app.config.user.zone
+    return {
+        "backend": report.backend,
+        "mode": report.mode,
+        "reason": report.reason or None,
+        "dry_run": report.dry_run,
+        "requests": report.requests if report.backend == "gmail" else None,
+        "counts": {kind: report.counts().get(kind, 0) for kind in (
+            "sent", "reply", "auto_reply", "bounce")},
+        "changes": [
+            {
+                "contact": refs.get(change.contact, change.contact),
+                "name": change.contact,
+                "kind": change.kind,
+                "at": change.at.astimezone(zone).isoformat(timespec="seconds"),
+                "text": change.text,
+            }
+            for change in report.changes
+        ],
+    }
 
 
 @click.command()
 @click.option("--full", is_flag=True, help="Re-read every tracked thread instead of the history.")
 @click.option("--dry-run", is_flag=True, help="Show what sync would record; write nothing.")
+@json_option
 @pass_app
-def sync(app: AppContext, full: bool, dry_run: bool) -> None:
+def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
     """Record sends, replies, auto-replies and bounces in your contacts' threads.
 
     With Gmail, only what changed since the last sync is read (one request when nothing did);
     the first sync, --full, or a history too old to read resyncs the tracked threads. With the
     local backend, .eml files in the workspace's inbox/ Maildir are read.
     """
+    from outreach.progress import NO_PROGRESS
     from outreach.services.sync import sync as run_sync
 
-    report = run_sync(app, full=full, dry_run=dry_run)
+    with progress_bar("Reading tracked threads", enabled=not as_json) as bar:
+        report = run_sync(app, full=full, dry_run=dry_run, progress=bar or NO_PROGRESS)
+    if as_json:
+        emit_json(_sync_json(app, report))
+        return
     _print_changes(app, report)
     click.echo(_summary(report))
     if dry_run:

@@ -27,6 +27,7 @@ from typing import Any
 
 from outreach.app import AppContext
 from outreach.contacts.model import Contact
+from outreach.progress import NO_PROGRESS, Progress
 from outreach.services.drafting import DraftReport, PlannedMessage, draft_messages, plan_messages
 from outreach.services.due import due_now
 from outreach.services.meeting_context import meeting_context
@@ -88,9 +89,11 @@ def _work(app: AppContext) -> tuple[dict[str, list[Contact]], list[tuple[str, st
     return {name: people for name, people in wanted.items() if people}, skipped
 
 
-def draft_due(app: AppContext, *, dry_run: bool = False) -> FollowupOutcome:
+def draft_due(
+    app: AppContext, *, dry_run: bool = False, progress: Progress = NO_PROGRESS
+) -> FollowupOutcome:
     """Plan (and unless ``dry_run``, draft) every due nudge, thank-you, referral outreach and
-    keep-in-touch note."""
+    keep-in-touch note. ``progress`` counts the drafts written, once they are planned."""
     work, skipped = _work(app)
     outcome = FollowupOutcome(skipped=list(skipped), dry_run=dry_run)
     extra = _meeting_vars(app)
@@ -104,9 +107,10 @@ def draft_due(app: AppContext, *, dry_run: bool = False) -> FollowupOutcome:
         outcome.planned = {name: plans for name, plans in first_pass.items() if plans}
         return outcome
     outcome.skipped = list(skipped)
+    progress.expect(sum(len(plans) for plans in first_pass.values()))
     for template, contacts in work.items():
         planned, not_planned = plan_messages(app, template, contacts, extra_vars=extra)
-        report = draft_messages(app, planned) if planned else DraftReport()
+        report = draft_messages(app, planned, progress=progress) if planned else DraftReport()
         report.skipped[:0] = not_planned
         outcome.skipped.extend(not_planned)
         if planned:

@@ -274,6 +274,13 @@ class ContactRepo:
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
 
+    def all_tags(self) -> list[str]:
+        """Every tag in use, most used first."""
+        rows = self.conn.execute(
+            "SELECT tag, COUNT(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+        )
+        return [str(row[0]) for row in rows]
+
     def extra_keys(self) -> frozenset[str]:
         """Every extra column any contact has (what templates may use as ``contact.X``)."""
         rows = self.conn.execute(
