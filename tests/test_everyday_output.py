@@ -106,10 +106,16 @@ def test_progress_is_drawn_on_stderr_at_a_terminal_only(
 ) -> None:
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    with progress_bar("Drafting", 40) as bar:
+    with progress_bar("Drafting", 40, delay=0) as bar:
         assert bar is not None
         bar(40)
     assert "Drafting" in terminal.getvalue()
+    quick = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quick)
+    with progress_bar("Drafting", 40) as bar:  # done before the bar's delay: nothing drawn
+        assert bar is not None
+        bar(40)
+    assert quick.getvalue() == ""
     with progress_bar("Drafting", 40, enabled=False) as none:  # --json
         assert none is None
     with progress_bar("Drafting", 3) as short:  # too short to be worth a bar

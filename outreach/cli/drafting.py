@@ -197,9 +197,8 @@ def draft(
                 }
             )
             return
-        _print_preview(planned)
+        _print_preview(planned)  # each shows its zone: no summary needed
         print_skipped(app, skipped, tag=tag, stage=stage)
-        _zone_summary(planned, tag, stage)
         click.echo(
             f"Dry run: {plural(len(planned), 'draft')} would be written; nothing was written."
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -19,29 +20,39 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
 class Bar:
     """A rich progress bar on stderr (see :class:`outreach.progress.Progress`).
 
-    It appears once the run is known to be long (``expect(n)`` with n of at least
-    :data:`PROGRESS_MIN_STEPS`), so a quick run never flashes a bar.
+    It appears only once a run is known to be long (``expect(n)`` with n of at least
+    :data:`PROGRESS_MIN_STEPS`) and is still going after :data:`PROGRESS_DELAY` seconds, so a
+    quick run never flashes a bar.
     """
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, delay: float | None = None) -> None:
         self.label = label
+        self.delay = PROGRESS_DELAY if delay is None else delay
         self._progress: Any = None
         self._task: Any = None
-        self._pending = 0
+        self._done = 0
+        self._total: int | None = None
+        self._since = time.monotonic()
 
     def __call__(self, steps: int = 1, /) -> None:
-        if self._progress is None:
-            self._pending += steps
-        else:
+        self._done += steps
+        if self._progress is not None:
             self._progress.advance(self._task, steps)
+        elif self._due():
+            self._start()
 
     def expect(self, total: int) -> None:
+        self._total = total
         if self._progress is not None:
             self._progress.update(self._task, total=total)
-        elif total >= PROGRESS_MIN_STEPS:
-            self._start(total)
+        elif self._due():
+            self._start()
 
-    def _start(self, total: int) -> None:
+    def _due(self) -> bool:
+        long_run = self._total is not None and self._total >= PROGRESS_MIN_STEPS
+        return long_run and time.monotonic() - self._since >= self.delay
+
+    def _start(self) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -63,7 +74,7 @@ class Bar:
             transient=True,
         )
         self._progress.start()
-        self._task = self._progress.add_task(self.label, total=total, completed=self._pending)
+        self._task = self._progress.add_task(self.label, total=self._total, completed=self._done)
 
     def close(self) -> None:
         if self._progress is not None:
@@ -71,13 +82,14 @@ class Bar:
             self._progress = None
 
 
-# Runs shorter than this many steps finish too fast for a bar to help.
+# Runs shorter than this many steps, or than this many seconds, need no bar.
 PROGRESS_MIN_STEPS = 10
+PROGRESS_DELAY = 0.5
 
 
 @contextmanager
 def progress_bar(
-    label: str, total: int | None = None, *, enabled: bool = True
+    label: str, total: int | None = None, *, enabled: bool = True, delay: float | None = None
 ) -> Iterator[Bar | None]:
     """A progress bar for a long run on a terminal (drawn on stderr, gone when done); None
     when stderr is not a terminal or with ``--json`` (``enabled=False``).
@@ -88,7 +100,7 @@ def progress_bar(
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    bar = Bar(label)
+    bar = Bar(label, delay)
     if total is not None:
         bar.expect(total)
     try:
