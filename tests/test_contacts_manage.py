@@ -111,8 +111,9 @@ def test_merge_keeps_both_histories_and_a_reimport_adds_no_duplicate(
     assert dorothy.referred_by == kept.id
     count = len(listing(run))
     again = run("contacts", "import", str(CONNECTIONS))
-    assert "0 new" in again.output, again.output
+    assert "0 new, 0 updated" in again.output, again.output
     assert len(listing(run)) == count
+    assert store(home).contacts.get("kj@example.net").name == "Kat Johnson"
     duplicate = run("contacts", "add", "kj@example.net", "--name", "K")
     assert duplicate.exit_code == 1 and "already a contact" in duplicate.output
 

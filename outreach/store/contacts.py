@@ -70,8 +70,12 @@ class ContactRepo:
                 f"SELECT * FROM contacts WHERE {column} = ?",  # noqa: S608 - column is ours
                 (key,),
             ).fetchone()
+            merged_away = False
             if row is None:
+                # A record of a contact merged into another: it only fills that one's gaps,
+                # since the user chose the kept contact's values.
                 row = self._by_alias(f"{column}:{key}")
+                merged_away = row is not None
             label = record.email or record.name
             if row is None:
                 self._insert(record, column, key, now, referred_by)
@@ -80,13 +84,14 @@ class ContactRepo:
             changes: dict[str, Any] = {}
             for name in _UPDATABLE:
                 value = getattr(record, name)
-                if value and value != row[name]:
+                if value and value != row[name] and not (merged_away and row[name]):
                     changes[name] = value
             if record.email and record.email != row["email"] and row["email"] is None:
                 changes["email"] = record.email
                 changes["email_key"] = record.email.casefold()
             extra = json.loads(row["extra"])
-            merged = {**extra, **{k: v for k, v in record.extra.items() if v}}
+            incoming = {k: v for k, v in record.extra.items() if v}
+            merged = {**incoming, **extra} if merged_away else {**extra, **incoming}
             if merged != extra:
                 changes["extra"] = json.dumps(merged, ensure_ascii=False, sort_keys=True)
             if referred_by is not None and row["referred_by"] is None:
