@@ -151,3 +151,22 @@ def test_checks_are_small_functions_in_setup_order() -> None:
     assert names.index("check_keyring") < names.index("check_token") < names.index(
         "check_gmail_api"
     )
+
+
+def test_a_bad_config_fails_once_and_the_rest_waits_for_it(workspace: Path, run: Invoke) -> None:
+    config = workspace / "config.toml"
+    config.write_text(config.read_text().replace('timezone = "America/New_York"',
+                                                 'timezone = "Mars/Base"'))
+    result = run("doctor", env=NOW)
+    assert result.exit_code == 1
+    assert "FAIL config" in result.output and "[user] timezone = 'Mars/Base'" in result.output
+    assert "not checked   database, user, busy files, templates, mail" in result.output
+
+
+def test_a_local_outbox_that_is_not_a_folder_fails(workspace: Path, run: Invoke) -> None:
+    set_busy(workspace, "[]")
+    (workspace / "outbox").write_text("oops")
+    result = run("doctor", "--json", env=NOW)
+    assert result.exit_code == 1
+    [mail] = [c for c in json.loads(result.stdout)["checks"] if c["name"] == "mail"]
+    assert mail["status"] == "fail" and "not a Maildir folder" in mail["detail"]

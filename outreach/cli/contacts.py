@@ -255,6 +255,8 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
 def _print_detail(detail: dict[str, Any], zone: str) -> None:
     click.secho(f"{detail['name']} <{detail['email'] or 'no email'}>", bold=True)
     detail = {**detail, "timezone": zone}
+    if detail.get("referrer"):
+        detail["referred_by"] = detail["referrer"]
     for key in (
         "id",
         "stage",

@@ -8,150 +8,21 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import (
-    emit_json,
-    json_option,
-    plural,
-    progress_bar,
-    slot_json,
-    zone_note,
+from outreach.cli.draft_report import (
+    draft_summary,
+    plan_json,
+    print_notes,
+    print_preview,
+    print_skipped,
+    problems_json,
+    where_drafts,
+    zone_summary,
 )
+from outreach.cli.output import emit_json, json_option, plural, progress_bar
 from outreach.track.model import STAGES
 
 if TYPE_CHECKING:
-    from outreach.contacts.model import Contact
-    from outreach.services.drafting import DraftReport, PlannedMessage
     from outreach.store import MessageRow
-
-
-# --- shared printing ----------------------------------------------------------------------
-
-
-def _ref(contact: Contact) -> str:
-    return contact.email or str(contact.id)
-
-
-def _list_command(tag: str | None, stage: str | None, flag: str) -> str:
-    parts = ["outreach contacts list"]
-    if tag:
-        parts.append(f"--tag {tag}")
-    if stage:
-        parts.append(f"--stage {stage}")
-    parts.append(flag)
-    return " ".join(parts)
-
-
-def print_skipped(
-    app: AppContext,
-    skipped: Sequence[tuple[str, str]],
-    *,
-    tag: str | None = None,
-    stage: str | None = None,
-    verb: str = "skipped",
-) -> None:
-    """One line per reason, not per contact (each contact with --verbose); a missing address
-    names the command that lists those contacts."""
-    groups: dict[str, list[str]] = {}
-    for label, reason in skipped:
-        groups.setdefault(reason, []).append(label)
-    for reason, labels in groups.items():
-        if app.verbose or len(labels) == 1:
-            for label in labels:
-                click.secho(f"{verb} {label}: {reason}", fg="yellow", err=True)
-            continue
-        if reason.startswith("no email address"):
-            click.secho(
-                f"{verb} {plural(len(labels), 'contact')} without an email address: "
-                f"`{_list_command(tag, stage, '--no-email')}` lists them; add one with "
-                "`outreach contacts edit CONTACT --email ADDRESS`.",
-                fg="yellow",
-                err=True,
-            )
-        else:
-            click.secho(
-                f"{verb} {plural(len(labels), 'contact')}: {reason} "
-                "(`outreach --verbose ...` names them).",
-                fg="yellow",
-                err=True,
-            )
-
-
-def _print_notes(app: AppContext, planned: Sequence[PlannedMessage]) -> None:
-    notes = [(plan.contact.label(), plan.note) for plan in planned if plan.note]
-    print_skipped(app, notes, verb="note   ")
-
-
-def _zone_summary(
-    planned: Sequence[PlannedMessage], tag: str | None, stage: str | None
-) -> None:
-    """Say, once, whose times are shown in a guessed zone or in the user's zone only."""
-    with_slots = [plan.contact for plan in planned if plan.slots]
-    unknown = [c for c in with_slots if not c.zone_name]
-    guessed = [c for c in with_slots if not c.timezone and c.timezone_guess is not None]
-    if unknown:
-        click.secho(
-            f"{plural(len(unknown), 'contact')} without a known time zone: their times are in "
-            f"yours only (`{_list_command(tag, stage, '--no-timezone')}` lists them; set one "
-            "with `outreach contacts edit CONTACT --tz Area/City`).",
-            fg="yellow",
-            err=True,
-        )
-    if guessed:
-        one = len(guessed) == 1
-        whose = "1 contact's time zone is a guess" if one else (
-            f"{len(guessed)} contacts' time zones are guesses"
-        )
-        click.secho(
-            f"{whose} from country data (address, phone or email domain): `--dry-run` shows "
-            "each; `outreach contacts edit CONTACT --tz ZONE` confirms one.",
-            fg="cyan",
-            err=True,
-        )
-
-
-def _plan_json(plan: PlannedMessage, status: str) -> dict[str, Any]:
-    contact = plan.contact
-    return {
-        "contact": _ref(contact),
-        "name": contact.name,
-        "email": contact.email,
-        "template": plan.template,
-        "kind": plan.kind,
-        "subject": plan.rendered.subject,
-        "status": status,
-        "timezone": contact.zone_name or None,
-        "timezone_guessed": bool(contact.zone_name and not contact.timezone),
-        "slots": [slot_json(slot, contact) for slot in plan.slots],
-        "note": plan.note,
-    }
-
-
-def _problems_json(items: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"contact": label, "reason": reason} for label, reason in items]
-
-
-def _where(app: AppContext) -> str:
-    if app.config.mail.backend == "local":
-        return f"the outbox Maildir {app.workspace.outbox_dir}"
-    return "your Gmail drafts"
-
-
-def _print_preview(planned: Sequence[PlannedMessage]) -> None:
-    for plan in planned:
-        click.echo(f"--- {plan.contact.label()}: {plan.rendered.subject}")
-        if plan.note:
-            click.echo(f"    note: {plan.note}")
-        if plan.slots:
-            click.echo(f"    their zone: {zone_note(plan.contact)}")
-        for slot in plan.slots:
-            click.echo(f"    slot: {slot}")
-
-
-def _summary(report: DraftReport) -> str:
-    return (
-        f"Drafts: {len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.failed)} failed, {len(report.skipped)} skipped."
-    )
 
 
 # --- draft --------------------------------------------------------------------------------
@@ -191,13 +62,13 @@ def draft(
                 {
                     "template": template,
                     "dry_run": True,
-                    "drafts": [_plan_json(plan, "would_write") for plan in planned],
-                    "skipped": _problems_json(skipped),
+                    "drafts": [plan_json(plan, "would_write") for plan in planned],
+                    "skipped": problems_json(skipped),
                     "failed": [],
                 }
             )
             return
-        _print_preview(planned)  # each shows its zone: no summary needed
+        print_preview(planned)  # each shows its zone: no summary needed
         print_skipped(app, skipped, tag=tag, stage=stage)
         click.echo(
             f"Dry run: {plural(len(planned), 'draft')} would be written; nothing was written."
@@ -210,7 +81,7 @@ def draft(
                     "template": template,
                     "dry_run": False,
                     "drafts": [],
-                    "skipped": _problems_json(skipped),
+                    "skipped": problems_json(skipped),
                     "failed": [],
                 }
             )
@@ -229,7 +100,7 @@ def draft(
                 "template": template,
                 "dry_run": False,
                 "drafts": [
-                    _plan_json(
+                    plan_json(
                         plan,
                         "created"
                         if plan.contact.label() in created
@@ -241,22 +112,24 @@ def draft(
                     )
                     for plan in planned
                 ],
-                "skipped": _problems_json(report.skipped),
-                "failed": _problems_json(report.failed),
+                "skipped": problems_json(report.skipped),
+                "failed": problems_json(report.failed),
             }
         )
         if report.failed:
             raise SystemExit(1)
         return
-    _print_notes(app, planned)
+    print_notes(app, planned)
     print_skipped(app, report.skipped, tag=tag, stage=stage)
     for label, reason in report.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
-    _zone_summary(planned, tag, stage)
-    click.echo(_summary(report))
+    zone_summary(planned, tag, stage)
+    click.echo(draft_summary(report))
     if report.failed:
         click.echo("Re-run the same command to retry the failures; nothing will be doubled.")
-    click.echo(f"Review them in {_where(app)}; send with `outreach send` or from your mail client.")
+    click.echo(
+        f"Review them in {where_drafts(app)}; send with `outreach send` or from your mail client."
+    )
     if report.failed:
         raise SystemExit(1)
 
@@ -286,8 +159,8 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
             for row in rows
             if labels[row.contact_id][0] in sent
         ],
-        "failed": _problems_json(report.failed),
-        "uncertain": _problems_json(report.uncertain),
+        "failed": problems_json(report.failed),
+        "uncertain": problems_json(report.uncertain),
     }
 
 
@@ -395,7 +268,7 @@ def followup(app: AppContext, dry_run: bool, as_json: bool) -> None:
             {
                 "dry_run": dry_run,
                 "drafts": [
-                    _plan_json(
+                    plan_json(
                         plan,
                         "would_write"
                         if dry_run
@@ -408,8 +281,8 @@ def followup(app: AppContext, dry_run: bool, as_json: bool) -> None:
                     for plans in outcome.planned.values()
                     for plan in plans
                 ],
-                "waiting": _problems_json(waiting),
-                "failed": _problems_json(total.failed),
+                "waiting": problems_json(waiting),
+                "failed": problems_json(total.failed),
             }
         )
         if total.failed:
@@ -430,8 +303,10 @@ def followup(app: AppContext, dry_run: bool, as_json: bool) -> None:
     for label, reason in total.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
     total.skipped = waiting
-    click.echo(_summary(total).replace("skipped.", "waiting."))
+    click.echo(draft_summary(total).replace("skipped.", "waiting."))
     if total.failed:
         click.echo("Re-run `outreach followup` to retry the failures; nothing will be doubled.")
         raise SystemExit(1)
-    click.echo(f"Review them in {_where(app)}; send with `outreach send` or from your mail client.")
+    click.echo(
+        f"Review them in {where_drafts(app)}; send with `outreach send` or from your mail client."
+    )

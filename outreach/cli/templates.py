@@ -126,7 +126,8 @@ def preview(app: AppContext, template: str, contact: str) -> None:
 
     source = get_template(load_templates(app.workspace.templates_dir), template)
     person = app.store.contacts.get(contact)
-    slots = SlotPlanner(app, app.now()).slots_for(person) if uses_slots(source) else []
+    planner = SlotPlanner(app, app.now()) if uses_slots(source) else None
+    slots = planner.slots_for(person) if planner is not None else []
     rendered = render_for_contact(app, source, person, slots, meeting_context(app, person))
     user = app.config.user
     left = placeholders(user)
@@ -139,8 +140,10 @@ def preview(app: AppContext, template: str, contact: str) -> None:
             fg="yellow",
             err=True,
         )
-    if slots or uses_slots(source):
+    if planner is not None:
         click.secho(f"(their time zone: {zone_note(person)})", fg="cyan", err=True)
+        if person.id in planner.notes:
+            click.secho(f"(note: {planner.notes[person.id]})", fg="yellow", err=True)
     click.echo(f"From: {user.name} <{user.email}>")
     click.echo(f"To: {person.name} <{person.email or 'no email address'}>")
     click.echo(f"Subject: {rendered.subject}")
