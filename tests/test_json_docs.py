@@ -81,6 +81,10 @@ def test_every_documented_table_matches_the_output(scene: Path, run: Invoke) -> 
         run, "contacts", "delete", "kj@example.net", "--yes", "--json"
     )
     seen["doctor --json"] = output(run, "doctor", "--json")
+    later = {"OUTREACH_NOW": "2026-03-10T09:00:00-04:00"}  # a week on, nudges are due
+    due = run("due", "--json", env=later)
+    assert due.exit_code == 0 and due.stderr == ""
+    seen["due --json"] = first(json.loads(due.stdout))
     for heading, keys in tables.items():
         if heading == "events[]":
             continue  # needs a reply in the inbox: test_events_use_backend_neutral_keys

@@ -245,7 +245,7 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     """Show one CONTACT (email or id) with its timeline."""
     from outreach.services.timeline import contact_detail
 
-    detail = contact_detail(app.store, contact, app.config.user.zone)
+    detail = contact_detail(app.store, contact, app.config.user.zone, app.now())
     if as_json:
         emit_json(detail)
         return
@@ -266,6 +266,7 @@ def _print_detail(detail: dict[str, Any], zone: str) -> None:
         "source",
         "tags",
         "referred_by",
+        "closed_reason",
         "notes",
     ):
         value = detail.get(key)
@@ -274,6 +275,12 @@ def _print_detail(detail: dict[str, Any], zone: str) -> None:
             click.echo(f"  {key:<12} {shown}")
     for key, value in sorted(detail.get("extra", {}).items()):
         click.echo(f"  {key:<12} {value}")
+    offered = detail.get("offered", [])
+    if offered:
+        click.secho("Offered times (book with --slot N)", bold=True)
+        for slot in offered:
+            state = "" if slot["state"] == "held" else f"  ({slot['state']})"
+            click.echo(f"  {slot['slot']}. {slot['when']}{state}")
     timeline = detail.get("timeline", [])
     if timeline:
         click.secho("Timeline", bold=True)
@@ -335,6 +342,22 @@ def edit(
         _emit_contact(app, updated.id)
         return
     click.echo(f"Updated {updated.label()}.")
+    if "email" in changes:
+        _say_if_fresh_start(app, updated)
+
+
+def _say_if_fresh_start(app: AppContext, contact: Any) -> None:
+    """After a corrected address: say when the contact can be written to afresh."""
+    from outreach.track.model import Stage
+    from outreach.track.pipeline import stage
+
+    facts = app.store.facts(contact.id)[contact.id]
+    sent_aside = any(m.state == "bounced" for m in app.store.messages.for_contact(contact.id))
+    if sent_aside and stage(facts) is Stage.NEW:
+        click.echo(
+            "The old address bounced: its messages stay in the history, and the contact is "
+            f"ready for a first message again (`outreach draft outreach {contact.email}`)."
+        )
 
 
 def _confirm(question: str, yes: bool, what: str) -> bool:
@@ -437,3 +460,42 @@ def merge(app: AppContext, keep: str, other: str, yes: bool, as_json: bool) -> N
         click.echo(f"  filled from it: {', '.join(result.filled)}")
     for key, (mine, theirs) in result.conflicts.items():
         click.secho(f"  kept {key} = {mine!r} (it had {theirs!r})", fg="yellow", err=True)
+
+
+@contacts.command("close")
+@click.argument("contact")
+@click.option(
+    "--reason",
+    default="other",
+    show_default=True,
+    help='Why: "declined" (they said no to a conversation), "no reply", "not now", or any '
+    "words of your own.",
+)
+@json_option
+@pass_app
+def close(app: AppContext, contact: str, reason: str, as_json: bool) -> None:
+    """Close CONTACT: nothing more is due for them; `status` counts them by reason."""
+    from outreach.clock import iso
+    from outreach.services.closing import close_contact
+
+    closed = close_contact(app.store, contact, reason, iso(app.now()))
+    if as_json:
+        _emit_contact(app, closed.id)
+        return
+    click.echo(f"Closed {closed.label()} ({reason}). `outreach contacts reopen` undoes it.")
+
+
+@contacts.command("reopen")
+@click.argument("contact")
+@json_option
+@pass_app
+def reopen(app: AppContext, contact: str, as_json: bool) -> None:
+    """Reopen a closed CONTACT: their next steps show in `outreach due` again."""
+    from outreach.clock import iso
+    from outreach.services.closing import reopen_contact
+
+    opened = reopen_contact(app.store, contact, iso(app.now()))
+    if as_json:
+        _emit_contact(app, opened.id)
+        return
+    click.echo(f"Reopened {opened.label()}.")

@@ -105,7 +105,7 @@ def plan_json(plan: PlannedMessage, status: str) -> dict[str, Any]:
         "email": contact.email,
         "template": plan.template,
         "kind": plan.kind,
-        "subject": plan.rendered.subject,
+        "subject": plan.subject,
         "status": status,
         "timezone": contact.zone_name or None,
         "timezone_guessed": bool(contact.zone_name and not contact.timezone),
@@ -126,7 +126,7 @@ def where_drafts(app: AppContext) -> str:
 
 def print_preview(planned: Sequence[PlannedMessage]) -> None:
     for plan in planned:
-        click.echo(f"--- {plan.contact.label()}: {plan.rendered.subject}")
+        click.echo(f"--- {plan.contact.label()}: {plan.subject}")
         if plan.note:
             click.echo(f"    note: {plan.note}")
         if plan.slots:

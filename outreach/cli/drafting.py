@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 
 # --- draft --------------------------------------------------------------------------------
 
+ignore_lint_option = click.option(
+    "--ignore-lint",
+    is_flag=True,
+    help="Draft even what breaks the etiquette rules (`outreach templates lint`).",
+)
+
+
 
 @click.command()
 @click.argument("template")
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
 @click.option("--tag", help="Draft for every contact with this tag.")
 @click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
 @click.option("--dry-run", is_flag=True, help="Render and show; write nothing.")
+@ignore_lint_option
 @json_option
 @pass_app
 def draft(
@@ -43,6 +51,7 @@ def draft(
     tag: str | None,
     stage: str | None,
     dry_run: bool,
+    ignore_lint: bool,
     as_json: bool,
 ) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
@@ -50,12 +59,16 @@ def draft(
     Re-running replaces each contact's draft instead of adding a second one. Templates that use
     `slots` propose times from your free time, held so no two contacts get the same slot.
     Contacts without an address, bounced, closed or already contacted are skipped and counted.
+    Every message is checked against the etiquette rules (`outreach templates lint`) first: an
+    error stops the run before anything is written.
     """
     from outreach.services.drafting import draft_messages, plan_messages, select_contacts
 
     chosen = select_contacts(app, contacts, tag, stage)
     with progress_bar(f"Preparing {template}", len(chosen), enabled=not as_json) as bar:
-        planned, skipped = plan_messages(app, template, chosen, progress=bar)
+        planned, skipped = plan_messages(
+            app, template, chosen, progress=bar, ignore_lint=ignore_lint
+        )
     if dry_run:
         if as_json:
             emit_json(
@@ -161,6 +174,7 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
         ],
         "failed": problems_json(report.failed),
         "uncertain": problems_json(report.uncertain),
+        "stale": problems_json(report.stale),
     }
 
 
@@ -179,21 +193,30 @@ def send(
     rolling 24 hours. With the local backend nothing is emailed: the drafts move to the
     workspace's sent/ folder (to rehearse; connect Gmail to send for real).
     """
-    from outreach.services.sending import check_cap, send_messages, sendable
+    from outreach.services.sending import (
+        SendReport,
+        check_cap,
+        send_messages,
+        sendable,
+        split_stale,
+    )
 
     if as_json and not yes:
         raise click.UsageError("send --json does not ask; add --yes to send.")
-    rows = sendable(app, contacts)
+    rows, stale = split_stale(app, sendable(app, contacts))
+    if not as_json:
+        print_skipped(app, stale, verb="stale   ")
     if limit is not None:
         rows = rows[:limit]
     local = app.config.mail.backend == "local"
     if not rows:
         if as_json:
-            from outreach.services.sending import SendReport
-
-            emit_json(_send_json(app, [], SendReport()))
+            emit_json(_send_json(app, [], SendReport(stale=stale)))
             return
-        click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
+        if stale:
+            click.echo("Nothing to send: every drafted message is stale (see above).")
+        else:
+            click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
         return
     check_cap(app, len(rows), app.now())
     if not as_json:
@@ -205,11 +228,13 @@ def send(
         return
     with progress_bar("Sending", len(rows), enabled=not as_json) as bar:
         report = send_messages(app, rows, progress=bar)
+    report.stale[:0] = stale
     if as_json:
         emit_json(_send_json(app, rows, report))
         if report.failed or report.uncertain:
             raise SystemExit(1)
         return
+    print_skipped(app, report.stale[len(stale):], verb="stale   ")
     for label, reason in report.failed:
         click.secho(f"not sent {label}: {reason}", fg="red", err=True)
     for label, reason in report.uncertain:
@@ -241,21 +266,25 @@ def send(
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be drafted; write nothing.")
+@ignore_lint_option
 @json_option
 @pass_app
-def followup(app: AppContext, dry_run: bool, as_json: bool) -> None:
-    """Draft everything due that a message answers: nudges, thank-yous, referral outreach and
-    keep-in-touch notes, each in the right thread.
+def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -> None:
+    """Draft everything due that a message answers: nudges, new times, thank-yous, referral
+    outreach and keep-in-touch notes, each in the contact's thread.
 
     Booking is not drafted here (it needs a time: `outreach book`). A thank-you waits until
-    `outreach met` has recorded what you talked about.
+    `outreach met` has recorded what you talked about. Messages already drafted are listed, not
+    drafted again: send them with `outreach send`.
     """
     from outreach.progress import NO_PROGRESS
     from outreach.services.drafting import DraftReport
     from outreach.services.followups import draft_due
 
     with progress_bar("Drafting follow-ups", enabled=not as_json and not dry_run) as bar:
-        outcome = draft_due(app, dry_run=dry_run, progress=bar or NO_PROGRESS)
+        outcome = draft_due(
+            app, dry_run=dry_run, ignore_lint=ignore_lint, progress=bar or NO_PROGRESS
+        )
     total = DraftReport()
     for report in outcome.reports:
         total.created += report.created
@@ -282,6 +311,9 @@ def followup(app: AppContext, dry_run: bool, as_json: bool) -> None:
                     for plan in plans
                 ],
                 "waiting": problems_json(waiting),
+                "to_send": [
+                    {"contact": label, "what": what} for label, what in outcome.waiting_to_send
+                ],
                 "failed": problems_json(total.failed),
             }
         )
@@ -289,16 +321,21 @@ def followup(app: AppContext, dry_run: bool, as_json: bool) -> None:
             raise SystemExit(1)
         return
     print_skipped(app, waiting, verb="waiting")
+    for label, what in outcome.waiting_to_send:
+        click.echo(f"to send  {label}: {what}; send it with `outreach send`")
     for template, planned in outcome.planned.items():
         for plan in planned:
-            click.echo(f"{template:<12} {plan.contact.label()}: {plan.rendered.subject}")
+            click.echo(f"{template:<12} {plan.contact.label()}: {plan.subject}")
     if dry_run:
         click.echo(
             f"Dry run: {plural(outcome.total, 'draft')} would be written; nothing was written."
         )
         return
     if outcome.total == 0:
-        click.echo("Nothing is due. `outreach due` shows what is coming up.")
+        if outcome.waiting_to_send:
+            click.echo("Nothing new to draft; the messages above wait to be sent.")
+        else:
+            click.echo("Nothing is due. `outreach due` shows what is coming up.")
         return
     for label, reason in total.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)

@@ -32,6 +32,15 @@ def contact_zone(contact: Contact) -> ZoneInfo | None:
         ) from None
 
 
+def contact_zone_or_none(contact: Contact) -> ZoneInfo | None:
+    """The contact's zone, or None when it is unknown or not a valid zone name (reported
+    where it matters: proposing slots)."""
+    try:
+        return contact_zone(contact)
+    except ContactError:
+        return None
+
+
 def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interval]:
     """Busy intervals from every configured source within [start, end)."""
     config = app.config
