@@ -136,3 +136,15 @@ def test_a_referral_may_have_only_a_name(home: Path, run: Invoke) -> None:
     edited = run("contacts", "edit", str(bob["id"]), "--email", "bob@rmi.org")
     assert edited.exit_code == 0, edited.output
     assert store(home).contacts.get("bob@rmi.org").referred_by is not None
+
+
+def test_a_merged_address_still_finds_the_kept_contact(home: Path, run: Invoke) -> None:
+    assert run("contacts", "add", "ada.l@example.net", "--name", "Ada L.").exit_code == 0
+    result = run("contacts", "merge", "ada@example.org", "ada.l@example.net", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    db = store(home)
+    kept = db.contacts.get("ada@example.org")
+    assert db.contacts.get("ADA.L@example.net").id == kept.id  # `contacts show` finds it
+    assert db.contacts.ids_by_email()["ada.l@example.net"] == kept.id  # sync sees their mail
+    again = run("contacts", "add", "ada.l@example.net", "--name", "Ada L.")
+    assert again.exit_code == 1 and "already a contact" in again.output
