@@ -200,5 +200,6 @@ def lint(app: AppContext, names: tuple[str, ...], as_json: bool) -> None:
                 click.secho(str(finding), fg=colour)
     if errors:
         if not as_json:
-            click.echo(f"{plural(errors, 'error')}. Fix them before drafting.", err=True)
+            them = "it" if errors == 1 else "them"
+            click.echo(f"{plural(errors, 'error')}. Fix {them} before drafting.", err=True)
         raise SystemExit(1)
