@@ -139,6 +139,7 @@ class FollowupConfig:
     unknown_return_business_days: int = 10
     thankyou_window_hours: int = 24
     keep_in_touch_days: int = 90
+    close_after_business_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -327,6 +328,9 @@ def parse_config(text: str, path: Path) -> Config:
             "thankyou_window_hours", fdef.thankyou_window_hours, 1, 168
         ),
         keep_in_touch_days=follow_s.integer("keep_in_touch_days", fdef.keep_in_touch_days, 7, 730),
+        close_after_business_days=follow_s.integer(
+            "close_after_business_days", fdef.close_after_business_days, 1, 60
+        ),
     )
     return Config(user, mail, google, schedule, followup, source=path)
 

@@ -238,7 +238,7 @@ def test_a_lost_send_answer_is_resolved_from_the_thread_though_the_message_id_ch
         fake.inject(lose_response=True, path_pattern="drafts/send", times=1)
         first = run("send", "--yes")
         assert first.exit_code == 0, first.output  # resolved, not "outcome unknown"
-        assert "Sent 1 of 1." in first.output, first.output
+        assert "Sent 1 of 1 message from" in first.output, first.output
         assert len(sent_copies(fake, "person000@example.org")) == 1
         again = run("send", "--yes", "person000@example.org")
         assert "Nothing to send" in again.output
@@ -262,6 +262,7 @@ def test_a_draft_sent_from_gmail_under_a_new_message_id_is_not_drafted_or_sent_a
         assert fake.drafts() == []  # no second draft of what already went out
         sent = run("send", "--yes")
         assert sent.exit_code == 0, sent.output
-        assert "Sent 0 of 2 (2 had been sent from Gmail)." in sent.output
+        assert "Sent 0 of 2 messages from user@example.com (2 had been sent from Gmail)." \
+            in sent.output
         assert len(fake.messages(label="SENT")) == 2
         assert "Nothing to send" in run("send", "--yes").output

@@ -95,7 +95,10 @@ def test_drafts_sent_from_gmail_are_seen_as_sent_at_the_real_time(
 ) -> None:
     assert set(stages(sent_app).values()) == {"drafted"}
     report = sync(sent_app)
-    assert report.mode == "full" and report.reason == "first sync"
+    # The first draft noted where the mailbox was: the first sync reads its history from
+    # there (so it would also see a contact answering in a thread of their own).
+    assert report.mode == "incremental"
+    assert report.reason == "first sync, from the first draft on"
     assert report.counts() == {"sent": 6}
     for _, address in PEOPLE:
         row = row_for(sent_app, address)
@@ -150,10 +153,16 @@ def test_due_nudges_only_silent_contacts_after_five_business_days(
         assert result.exit_code == 0, result.output
         return list(json.loads(result.output))
 
-    friday = due("2026-03-06T23:00:00-05:00")
-    assert {(d["contact"], d["action"]) for d in friday} == {
+    wednesday = due("2026-03-04T08:00:00-05:00")
+    assert {(d["contact"], d["action"]) for d in wednesday} == {
         ("ada@example.org", "book"),
         ("ada.office@example.org", "book"),
+    }
+    # By Friday night every time offered on Monday has passed: propose new ones instead.
+    friday = due("2026-03-06T23:00:00-05:00")
+    assert {(d["contact"], d["action"]) for d in friday} == {
+        ("ada@example.org", "propose_times"),
+        ("ada.office@example.org", "propose_times"),
     }
     monday = due("2026-03-09T08:00:00-04:00")  # the clocks changed on Sunday
     nudges = [d for d in monday if d["action"] == "follow_up"]
@@ -168,7 +177,11 @@ def test_due_nudges_only_silent_contacts_after_five_business_days(
     later = due("2026-03-16T08:00:00-04:00")
     assert ("cat@example.org", "follow_up") in {(d["contact"], d["action"]) for d in later}
     assert all(d["contact"] != "bob@nowhere.example.org" for d in later)
-    assert all(set(d) == {"contact", "action", "due", "overdue"} for d in later)
+    assert all(
+        set(d)
+        == {"contact", "name", "action", "text", "due", "overdue", "drafted", "reason", "command"}
+        for d in later
+    )
 
 
 @pytest.fixture
@@ -205,8 +218,11 @@ def test_with_gmail_readonly_return_dates_come_from_bodies(
     [away] = [e for e in readonly_app.store.events.all() if e.kind == "auto_reply"]
     assert away.return_date == "2026-03-13"
     assert any("auto-reply, back 2026-03-13" in c.text for c in report.changes)
-    gets = [c for c in fake_gmail.calls if c.method_id == "gmail.users.messages.get"]
-    assert gets and {c.param("format") for c in gets} == {"full"}
+    formats = sorted(str(c.param("format")) for c in fake_gmail.calls
+                     if c.method_id == "gmail.users.messages.get")
+    # Bodies of the four messages in tracked threads; the newsletter outside them is read as
+    # metadata only, to see who wrote it.
+    assert formats == ["full"] * 4 + ["metadata"]
     assert 403 not in fake_gmail.status_counts
 
     def nudged(now: str) -> set[str]:
@@ -253,16 +269,40 @@ def test_a_second_sync_changes_nothing_and_costs_one_request(
     assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
 
 
-def test_no_change_sync_is_one_request_even_with_mail_in_other_threads(
+PROMOTIONS = ("INBOX", "UNREAD", "CATEGORY_PROMOTIONS")
+
+
+def test_no_change_sync_is_one_request_even_with_bulk_mail_in_other_threads(
     sent_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
 ) -> None:
+    sync(sent_app)
+    for day in range(3, 6):
+        fake_gmail.deliver(newsletter(at(f"2026-03-0{day} 08:00")), labels=PROMOTIONS)
+    fake_gmail.reset_log()
+    report = sync(sent_app)
+    assert report.changes == [] and report.examined == 0
+    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
+
+
+def test_other_personal_mail_costs_one_batch_of_headers_and_records_nothing(
+    sent_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
+) -> None:
+    """A contact may answer in a thread of their own, so new mail in the inbox is read
+    (headers only) to see who sent it; mail from strangers is then left alone."""
     sync(sent_app)
     for day in range(3, 6):
         fake_gmail.deliver(newsletter(at(f"2026-03-0{day} 08:00")))
     fake_gmail.reset_log()
     report = sync(sent_app)
-    assert report.changes == [] and report.examined == 0
-    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
+    assert report.changes == [] and report.recorded == 0
+    assert fake_gmail.method_counts == {
+        "gmail.users.history.list": 1,
+        "gmail.users.messages.get": 3,
+    }
+    assert report.requests == 2  # the history page, and one batch of three headers
+    fake_gmail.reset_log()
+    sync(sent_app)
+    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}  # idle again
 
 
 def test_history_pages_are_followed_to_the_end(
@@ -270,7 +310,7 @@ def test_history_pages_are_followed_to_the_end(
 ) -> None:
     sync(sent_app)
     for _ in range(260):  # two history records each (messageAdded + labelAdded): 2 pages
-        message_id = fake_gmail.deliver(newsletter(at("2026-03-03 08:00")))
+        message_id = fake_gmail.deliver(newsletter(at("2026-03-03 08:00")), labels=PROMOTIONS)
         fake_gmail.mailbox.modify(message_id, add=["STARRED"])
     fake_gmail.deliver(reply(row_for(sent_app, "grace@example.org"), "grace@example.org",
                              at("2026-03-04 09:00")))
@@ -394,13 +434,13 @@ def test_sync_command_prints_changes(
     env = {"OUTREACH_NOW": "2026-03-02T11:00:00-05:00"}
     first = run("sync", env=env)
     assert first.exit_code == 0, first.output
-    assert "Synced Gmail (full: first sync" in first.output
+    assert "Synced Gmail (incremental: first sync, from the first draft on" in first.output
     assert "6 sent" in first.output
     fake_gmail.deliver(reply(row_for(sent_app, "ada@example.org"), "Ada <ada@example.org>",
                              at("2026-03-02 12:00")))
     second = run("sync", env=env)
     assert "Ada Lovelace <ada@example.org>: replied: Re: " in second.output
-    assert "(incremental; 2 requests): 1 repl(ies)." in second.output
+    assert "(incremental; 2 requests): 1 reply." in second.output
     third = run("sync", env=env)
     assert "(incremental; 1 request): nothing new." in third.output
 

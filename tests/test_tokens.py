@@ -6,6 +6,7 @@ login without spinning, `doctor` and `auth status` say what the token holds and 
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -143,6 +144,11 @@ def test_the_watch_command_prints_the_dead_token_once(
     assert result.output.count("Waiting for a new login") == 1
 
 
+def token_line(output: str) -> str:
+    """doctor's "token" line."""
+    return next(line for line in output.splitlines() if re.match(r"^\S+\s+token\s", line))
+
+
 def test_doctor_reports_the_tokens_state(
     keyring_app: AppContext, fake_gmail: FakeGoogle, run: Invoke  # noqa: F811
 ) -> None:
@@ -152,7 +158,8 @@ def test_doctor_reports_the_tokens_state(
     a_week_later(fake_gmail)
     dead = run("doctor")
     assert dead.exit_code == 1
-    line = next(line for line in dead.output.splitlines() if "FAIL" in line and "token" in line)
+    line = token_line(dead.output)
+    assert line.startswith("FAIL")
     assert "invalid_grant" in line and "Testing mode" in line
     assert "Publish app" in dead.output
 
@@ -163,8 +170,8 @@ def test_doctor_and_status_say_which_read_scope_is_held(
     configure(keyring_app.workspace.root, google={"read_scope": "readonly"})
     result = run("doctor")  # the login granted gmail.metadata, config wants gmail.readonly
     assert result.exit_code == 1
-    line = next(line for line in result.output.splitlines() if "token" in line)
-    assert "FAIL" in line and "invalid_scope" in line
+    line = token_line(result.output)
+    assert line.startswith("FAIL") and "invalid_scope" in line
     assert "config.toml needs gmail.readonly" in line and "gmail.metadata: headers" in line
     status = run("auth", "status")
     assert "mail read  gmail.metadata: headers and labels, no message text" in status.output

@@ -75,6 +75,10 @@ class MailBackend(Protocol):
         """Whether the draft is still there (a sent draft leaves the drafts)."""
         ...
 
+    def delete_draft(self, draft_id: str) -> bool:
+        """Remove a draft that must never be sent; False when it was already gone."""
+        ...
+
     def send_draft(self, draft_id: str) -> SentRef:
         """Send an existing draft. Raises MailError on failure."""
         ...

@@ -314,6 +314,26 @@ class GmailBackend(GmailLookups):
 
     # -- sending ------------------------------------------------------------------------
 
+    def delete_draft(self, draft_id: str) -> bool:
+        """drafts.delete; a 404 means the user already sent or deleted it in Gmail."""
+        request = self.service.users().drafts().delete(userId=self.user_id, id=draft_id)
+        try:
+            self._call("drafts.delete", request)
+        except HttpError as exc:
+            if status_of(exc) == 404:
+                return False
+            raise MailError(
+                f"Gmail failed while removing draft {draft_id}: HTTP {status_of(exc)}: "
+                f"{reason_text(exc)}",
+                hint="Run the command again; it is safe to re-run.",
+            ) from None
+        except TRANSPORT_ERRORS as exc:
+            raise MailError(
+                f"Could not reach Gmail while removing draft {draft_id}: {exc}",
+                hint="Check your connection and run the command again; it is safe to re-run.",
+            ) from None
+        return True
+
     def draft_exists(self, draft_id: str) -> bool:
         request = self.service.users().drafts().get(
             userId=self.user_id, id=draft_id, format="minimal"

@@ -17,7 +17,7 @@ start id is too old: resync in full), a transport failure, a 5xx or a rate limit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -27,7 +27,7 @@ from googleapiclient.errors import HttpError
 from outreach.errors import AuthError, MailError, SyncError
 from outreach.mail.gmail import GmailBackend
 from outreach.mail.gmail_errors import TRANSPORT_ERRORS, rate_limit, reason_text, status_of
-from outreach.track.message import MessageMeta
+from outreach.track.meta import MessageMeta
 
 __all__ = [
     "METADATA_HEADERS",
@@ -80,6 +80,7 @@ class HistoryChanges:
 
     history_id: str  # the mailbox's history id at the time of the last page
     added: dict[str, str] = field(default_factory=dict)  # message id -> thread id, in order
+    labels: dict[str, frozenset[str]] = field(default_factory=dict)  # added: their labels
     sent: dict[str, str] = field(default_factory=dict)  # label SENT added: id -> thread id
     deleted: set[str] = field(default_factory=set)  # message ids deleted (drafts sent, ...)
     pages: int = 0
@@ -116,6 +117,10 @@ def _translated(action: str) -> Iterator[None]:
         if isinstance(exc, AuthError):
             raise
         raise TransientSyncError(exc.message, hint=exc.hint) from None
+
+
+# Threads read between two progress updates of a full resync (a multiple of the batch size).
+PROGRESS_SLICE = 200
 
 
 class GmailSync:
@@ -171,6 +176,8 @@ class GmailSync:
                 for item in record.get("messagesAdded", []):
                     message = item.get("message", {})
                     changes.added.setdefault(str(message["id"]), str(message.get("threadId")))
+                    if "labelIds" in message:
+                        changes.labels[str(message["id"])] = frozenset(message["labelIds"])
                 for item in record.get("messagesDeleted", []):
                     changes.deleted.add(str(item.get("message", {}).get("id")))
                 for item in record.get("labelsAdded", []):
@@ -192,26 +199,60 @@ class GmailSync:
                 raise _NotFound from None
             raise
 
-    def messages(self, message_ids: list[str]) -> list[MessageMeta]:
-        """Metadata of these messages (batched), in the order asked; deleted ones left out."""
+    def messages(
+        self, message_ids: list[str], bodies_of: Collection[str] | None = None
+    ) -> list[MessageMeta]:
+        """These messages (batched), in the order asked; deleted ones left out.
+
+        With ``read_bodies``, only the messages of ``bodies_of`` (all when None: messages of
+        tracked threads) are read in full; any other (mail outside our threads, read only to
+        see who wrote it) is read as metadata, whatever the scope allows."""
         messages = self._users().messages()
+        if self.read_bodies and bodies_of is not None:
+            full = [mid for mid in message_ids if mid in bodies_of]
+            plain = [mid for mid in message_ids if mid not in bodies_of]
+        else:
+            full, plain = list(message_ids), []
         found = self._batch(
             "messages.get",
-            message_ids,
+            full,
             lambda mid: messages.get(userId=self.backend.user_id, id=mid, **self._format()),
             "reading new messages",
         )
+        found.update(
+            self._batch(
+                "messages.get",
+                plain,
+                lambda mid: messages.get(
+                    userId=self.backend.user_id,
+                    id=mid,
+                    format="metadata",
+                    metadataHeaders=METADATA_HEADERS,
+                ),
+                "reading new messages",
+            )
+        )
         return [MessageMeta.from_gmail(found[mid]) for mid in message_ids if mid in found]
 
-    def threads(self, thread_ids: list[str]) -> dict[str, list[MessageMeta]]:
-        """Metadata of every message of these threads (batched); deleted threads left out."""
+    def threads(
+        self, thread_ids: list[str], progress: Callable[[int], None] | None = None
+    ) -> dict[str, list[MessageMeta]]:
+        """Metadata of every message of these threads (batched); deleted threads left out.
+
+        With ``progress``, threads are read in slices of :data:`PROGRESS_SLICE`, each slice
+        advancing it (the same batches of 50, so no extra requests beyond rounding)."""
         threads = self._users().threads()
-        found = self._batch(
-            "threads.get",
-            thread_ids,
-            lambda tid: threads.get(userId=self.backend.user_id, id=tid, **self._format()),
-            "reading tracked threads",
-        )
+
+        def get(tid: str) -> Any:
+            return threads.get(userId=self.backend.user_id, id=tid, **self._format())
+
+        found: dict[str, dict[str, Any]] = {}
+        step = PROGRESS_SLICE if progress is not None else max(len(thread_ids), 1)
+        for start in range(0, len(thread_ids), step):
+            part = thread_ids[start : start + step]
+            found.update(self._batch("threads.get", part, get, "reading tracked threads"))
+            if progress is not None:
+                progress(len(part))
         return {
             tid: [MessageMeta.from_gmail(m) for m in found[tid].get("messages", [])]
             for tid in thread_ids

@@ -133,6 +133,13 @@ class LocalOutbox:
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()
 
+    def delete_draft(self, draft_id: str) -> bool:
+        try:
+            self._draft_path(draft_id).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def send_draft(self, draft_id: str) -> SentRef:
         source = self._draft_path(draft_id)
         if not source.exists():

@@ -20,15 +20,25 @@ from outreach.schedule.slots import Slot, propose_slots
 
 
 def contact_zone(contact: Contact) -> ZoneInfo | None:
-    if not contact.timezone:
+    """The contact's zone: the one given, else a guess from country data, else None."""
+    if not contact.zone_name:
         return None
     try:
-        return ZoneInfo(contact.timezone)
+        return ZoneInfo(contact.zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ContactError(
             f"{contact.label()} has an unknown time zone {contact.timezone!r}.",
             hint=f"Fix it: `outreach contacts edit {contact.id} --tz Europe/Berlin`.",
         ) from None
+
+
+def contact_zone_or_none(contact: Contact) -> ZoneInfo | None:
+    """The contact's zone, or None when it is unknown or not a valid zone name (reported
+    where it matters: proposing slots)."""
+    try:
+        return contact_zone(contact)
+    except ContactError:
+        return None
 
 
 def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interval]:

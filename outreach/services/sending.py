@@ -11,7 +11,7 @@ sees whether it really left.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,12 +21,15 @@ from outreach.errors import MailError, NotSentError, SendCapError
 from outreach.mail.backend import MailBackend, SentRef
 from outreach.store import MessageRow
 
+ProgressFn = Callable[[int], None]
+
 
 @dataclass
 class SendReport:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     uncertain: list[tuple[str, str]] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)  # left unsent, and why
     already: list[str] = field(default_factory=list)  # found sent from Gmail: not sent again
 
 
@@ -35,6 +38,37 @@ def sendable(app: AppContext, refs: Sequence[str]) -> list[MessageRow]:
     ids = [app.store.contacts.get(ref).id for ref in refs] if refs else None
     rows = app.store.messages.in_state("drafted", ids)
     return [row for row in rows if row.send_started_at is None and row.draft_id]
+
+
+_REDRAFT = {
+    "outreach": "re-draft it with `outreach draft outreach {ref}`",
+    "followup": "`outreach due` says what to do instead",
+    "newtimes": "re-draft it with `outreach followup`",
+    "confirm": "`outreach contacts show {ref}` shows the meeting",
+    "cancel": "`outreach contacts show {ref}` shows the meeting",
+}
+
+
+def split_stale(
+    app: AppContext, rows: Sequence[MessageRow]
+) -> tuple[list[MessageRow], list[tuple[str, str]]]:
+    """(the rows that may be sent, (label, why not) for the stale ones)."""
+    from outreach.services.staleness import stale_reason
+
+    facts = app.store.facts()
+    fresh: list[MessageRow] = []
+    stale: list[tuple[str, str]] = []
+    for row in rows:
+        reason = stale_reason(app, row, facts[row.contact_id])
+        if reason is None:
+            fresh.append(row)
+            continue
+        contact = app.store.contacts.get(row.contact_id)
+        fix = _REDRAFT.get(row.kind, "`outreach due` says what to do now").format(
+            ref=contact.email or contact.id
+        )
+        stale.append((contact.label(), f"{row.kind} not sent: {reason}; {fix}"))
+    return fresh, stale
 
 
 def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
@@ -51,7 +85,7 @@ def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
     else:
         wait = "the cap is lower than this run"
     raise SendCapError(
-        f"Sending {wanted} message(s) would pass your daily cap of {cap} "
+        f"Sending {wanted} message{'' if wanted == 1 else 's'} would pass your daily cap of {cap} "
         f"({len(recent)} sent in the last 24 hours, {max(room, 0)} left); {wait}.",
         hint="Send fewer with `outreach send CONTACT ...` or `--limit N`, or raise "
         "mail.daily_send_cap in config.toml.",
@@ -103,11 +137,20 @@ def _send(backend: MailBackend, row: MessageRow, address: str | None, now: datet
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
+def send_messages(
+    app: AppContext, rows: Sequence[MessageRow], *, progress: ProgressFn | None = None
+) -> SendReport:
+    """Send each row at most once; a stale one (see :mod:`outreach.services.staleness`) is
+    left unsent, whoever asked for it. ``progress`` is advanced by one per message."""
     store = app.store
     backend = app.mail()
     report = SendReport()
-    for row in rows:
+    fresh, report.stale = split_stale(app, rows)
+    if progress and report.stale:
+        progress(len(report.stale))
+    for row in fresh:
+        if progress:
+            progress(1)
         contact = store.contacts.get(row.contact_id)
         label = contact.label()
         now = app.now()

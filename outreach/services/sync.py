@@ -38,11 +38,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
+from outreach.progress import NO_PROGRESS, Progress
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
@@ -54,9 +56,15 @@ if TYPE_CHECKING:
 # thread): only then may that send be taken for it when its Message-ID says nothing.
 DraftGone = Callable[[TrackedMessage, str], bool]
 
-__all__ = ["Change", "SyncReport", "sync", "watch"]
+__all__ = ["Change", "SyncReport", "remember_mailbox_position", "sync", "watch"]
 
 LOCAL_ACCOUNT = "local"
+# Labels of messages outside our threads that are not a person writing: drafts, spam, chat,
+# and Gmail's bulk categories. Their headers are never fetched, so a busy inbox of
+# newsletters costs nothing beyond the history page that lists them.
+_NOT_A_PERSON = frozenset(
+    {"DRAFT", "SPAM", "TRASH", "CHAT", "CATEGORY_PROMOTIONS", "CATEGORY_SOCIAL", "CATEGORY_FORUMS"}
+)
 BACKOFF_CAP_SECONDS = 600.0
 
 
@@ -97,13 +105,21 @@ def _bare(message_id: str) -> str:
     return message_id.strip().strip("<>").strip()
 
 
+def _angled(message_id: str | None) -> str:
+    """A Message-ID header as "<...>" ("" when there is none)."""
+    bare = _bare(message_id or "")
+    return f"<{bare}>" if bare else ""
+
+
 @dataclass
 class _Seen:
-    """A message to apply: its event id, thread and metadata."""
+    """A message to apply: its event id, thread and metadata; ``contact_id`` when it was
+    matched to a contact by address (a thread of their own) rather than by thread."""
 
     event_id: str
     thread_id: str
     meta: MessageMeta
+    contact_id: int | None = None
 
 
 class _Recorder:
@@ -124,6 +140,20 @@ class _Recorder:
         self.contacts: dict[int, Contact] = {}
         self.recorded = 0
         self.changes: list[Change] = []
+        self.by_address = self.store.contacts.ids_by_email()
+
+    def contact_for_mail(self, meta: MessageMeta) -> int | None:
+        """The contact a message outside our threads belongs to: the sender, or for the
+        user's own mail, the first recipient who is a contact. None: not about a contact."""
+        owner = self.owner.casefold()
+        sender = meta.sender
+        if sender and sender != owner:
+            return self.by_address.get(sender)
+        for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""]):
+            found = self.by_address.get(address.casefold())
+            if found is not None:
+                return found
+        return None
 
     def _index(self, row: TrackedMessage) -> None:
         self.by_message_id[_bare(row.message_id)] = row
@@ -163,7 +193,7 @@ class _Recorder:
         meta = seen.meta
         if "DRAFT" in meta.label_ids:
             return  # a draft in the thread is not an event (it may be sent later)
-        contact_id = self.threads.get(seen.thread_id)
+        contact_id = seen.contact_id or self.threads.get(seen.thread_id)
         if contact_id is None:
             return
         contact = self.contact(contact_id)
@@ -176,6 +206,7 @@ class _Recorder:
             kind = EventKind.OTHER
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
+        about = _address_concerned(kind, found, meta, contact)
         stored = self.store.events.record(
             gmail_id=seen.event_id,
             thread_id=seen.thread_id,
@@ -186,10 +217,13 @@ class _Recorder:
             occurred_at=occurred,
             return_date=None if found.return_date is None else found.return_date.isoformat(),
             detail=detail,
+            message_id=_angled(meta.header("Message-ID")),
+            address=about or "",
         )
         if not stored:
             return
         self.recorded += 1
+        self.threads.setdefault(seen.thread_id, contact_id)  # later mail there is theirs too
         label = contact.label()
         if kind is EventKind.OWN_SEND:
             row = self._match_send(meta, seen.thread_id, seen.event_id, draft_gone)
@@ -226,11 +260,67 @@ class _Recorder:
             )
         elif kind is EventKind.BOUNCE:
             self.changes.append(Change(label, "bounce", found.occurred_at, f"bounced: {detail}"))
+        elif kind is EventKind.RSVP:
+            self.changes.append(
+                Change(label, "rsvp", found.occurred_at, self._apply_rsvp(contact, found))
+            )
+
+    def _apply_rsvp(self, contact: Contact, found: Classification) -> str:
+        """Record an answer to an invite on the meeting it answers; the change's text."""
+        answer = found.rsvp or "unknown"
+        store = self.store
+        meeting = None
+        if found.rsvp_uid:
+            meeting = next(
+                (m for m in store.meetings.for_contact(contact.id) if m.uid == found.rsvp_uid),
+                None,
+            )
+        if meeting is None:
+            meeting = store.meetings.latest(contact.id)
+        if answer == "unknown" or meeting is None or meeting.state not in (
+            "scheduled",
+            "declined",
+        ):
+            return "answered the invite" + ("" if answer == "unknown" else f": {answer}")
+        sent_times = [
+            r.sent_at for r in store.messages.invites_for(meeting.id) if r.sent_at is not None
+        ]
+        stale = (
+            found.rsvp_sequence < meeting.sequence
+            if found.rsvp_sequence is not None
+            else bool(sent_times) and iso(found.occurred_at) < max(sent_times)
+        )
+        if stale:
+            return f"{answer} an earlier version of the invite (the meeting has moved since)"
+        changes: dict[str, object] = {"rsvp": answer, "rsvp_at": iso(found.occurred_at)}
+        if answer == "declined" and meeting.state == "scheduled":
+            changes["state"] = "declined"
+        elif answer != "declined" and meeting.state == "declined":
+            changes["state"] = "scheduled"  # they changed their mind
+        store.meetings.update(meeting.id, iso(self.app.now()), **changes)
+        return f"{answer} the invite"
 
     @staticmethod
     def _bounce_is_theirs(found: Classification, contact: Contact) -> bool:
         failed = found.failed_recipient
         return failed is None or not contact.email or failed.lower() == contact.email.lower()
+
+
+def _address_concerned(
+    kind: EventKind, found: Classification, meta: MessageMeta, contact: Contact
+) -> str:
+    """The contact's address an event is about: a bounce's failed recipient, the recipient of
+    our own send, else the sender."""
+    own = (contact.email or "").casefold()
+    if kind is EventKind.BOUNCE:
+        return found.failed_recipient or own
+    if kind is EventKind.OWN_SEND:
+        recipients = [
+            address.casefold()
+            for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""])
+        ]
+        return own if own in recipients or not recipients else recipients[0]
+    return found.sender
 
 
 def _apply_all(
@@ -253,11 +343,32 @@ def _apply_all(
         pass
 
 
-def sync(app: AppContext, *, full: bool = False, dry_run: bool = False) -> SyncReport:
-    """Sync the configured backend; see the module docstring."""
+def sync(
+    app: AppContext,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> SyncReport:
+    """Sync the configured backend; see the module docstring. ``progress`` counts the
+    tracked threads read by a full Gmail resync (the slow case)."""
     if app.config.mail.backend == "gmail":
-        return _sync_gmail(app, full=full, dry_run=dry_run)
+        return _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
     return _sync_local(app, dry_run=dry_run)
+
+
+def remember_mailbox_position(app: AppContext) -> None:
+    """Before the first draft in Gmail: note the mailbox's history id, so the first sync reads
+    everything from then on (a contact may answer in a thread of their own, which a resync of
+    our threads would not find). One getProfile call, once per workspace."""
+    if app.config.mail.backend != "gmail":
+        return
+    account = app.config.user.email
+    if app.store.sync.get(account).history_id is not None:
+        return
+    position = _gmail_reader(app).current_history_id()
+    with app.store.transaction():
+        app.store.sync.set_baseline(account, position)
 
 
 def _gmail_reader(app: AppContext) -> GmailSync:
@@ -269,7 +380,9 @@ def _gmail_reader(app: AppContext) -> GmailSync:
     return GmailSync(backend, read_bodies=app.config.google.reads_bodies)
 
 
-def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
+def _sync_gmail(
+    app: AppContext, *, full: bool, dry_run: bool, progress: Progress = NO_PROGRESS
+) -> SyncReport:
     from outreach.mail.gmail_sync import HistoryChanges, HistoryExpired
 
     reader = _gmail_reader(app)
@@ -285,6 +398,8 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     elif state.history_id is None:
         report.reason = "first sync"
     else:
+        if state.last_sync is None:
+            report.reason = "first sync, from the first draft on"
         try:
             changes = reader.changes_since(state.history_id)
         except HistoryExpired:
@@ -304,15 +419,31 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
             if tid in recorder.threads and mid not in ours
         }
         wanted.update({m: t for m, t in changes.sent.items() if t in recorder.threads})
-        known = store.events.known_ids(wanted)
-        fetch = [mid for mid in wanted if mid not in known]
-        for meta in reader.messages(fetch):
-            items.append(_Seen(meta.id, meta.thread_id or wanted[meta.id], meta))
+        # Mail outside our threads: its headers say whether a contact wrote it (an answer in
+        # a thread of their own, an answer to an invite) or the user wrote to one.
+        outside: dict[str, str] = {
+            mid: tid
+            for mid, tid in {**changes.added, **changes.sent}.items()
+            if tid not in recorder.threads
+            and mid not in ours
+            and not (changes.labels.get(mid, frozenset()) & _NOT_A_PERSON)
+        }
+        known = store.events.known_ids([*wanted, *outside])
+        fetch = [mid for mid in [*wanted, *outside] if mid not in known]
+        for meta in reader.messages(fetch, bodies_of=set(wanted)):  # bodies: our threads only
+            thread = meta.thread_id or wanted.get(meta.id) or outside[meta.id]
+            if meta.id in wanted or thread in recorder.threads:
+                items.append(_Seen(meta.id, thread, meta))
+                continue
+            contact_id = recorder.contact_for_mail(meta)
+            if contact_id is not None:
+                items.append(_Seen(meta.id, thread, meta, contact_id=contact_id))
         report.history_id = changes.history_id
     else:
         report.mode = "full"
         report.history_id = reader.current_history_id()  # first: nothing after it is missed
-        threads = reader.threads(list(recorder.threads))
+        progress.expect(len(recorder.threads))
+        threads = reader.threads(list(recorder.threads), progress=progress)
         metas = [(tid, meta) for tid, messages in threads.items() for meta in messages]
         in_view = {meta.id for _, meta in metas if "DRAFT" in meta.label_ids}
 
@@ -361,12 +492,21 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
                 (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
                 None,
             )
+        contact_id: int | None = None
         if thread is None:
-            continue  # not in a conversation of ours: never recorded
+            # Not in a conversation of ours: theirs only if a contact wrote it (or the user
+            # wrote to one), in a thread of its own.
+            contact_id = recorder.contact_for_mail(message.meta)
+            if contact_id is None:
+                continue
+            thread = next(
+                (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
+                message.root or message.message_id or message.key,
+            )
         if own:
             thread_of.setdefault(own, thread)
         if message.key not in known:
-            items.append(_Seen(message.key, thread, message.meta))
+            items.append(_Seen(message.key, thread, message.meta, contact_id=contact_id))
     report.examined = len(items)
     stamp = iso(app.now())
     _apply_all(

@@ -2,10 +2,10 @@
 
 Pure: message metadata in, a :class:`Classification` out. The input is what Gmail returns
 (with gmail.metadata: labels, internalDate and headers; with the gmail.readonly opt-in also
-the text), wrapped in :class:`~outreach.track.message.MessageMeta`; the local backend builds
-the same value from a parsed ``.eml`` file, so one set of rules serves both. Headers and the
+the text), wrapped in :class:`~outreach.track.meta.MessageMeta`; the local backend builds the
+same value from a parsed ``.eml`` file, so one set of rules serves both. Headers and the
 subject decide first; the text (the body, or a snippet if Gmail gave one) only adds a return
-date or a failed address, so everything works without it.
+date, a failed address or an invite's answer, so everything works without it.
 
 The rules, first match wins:
 
@@ -18,6 +18,12 @@ The rules, first match wins:
    OTHER. Bounces are checked before auto-replies because DSNs often carry
    ``Auto-Submitted`` too;
 4. a read receipt (``report-type=disposition-notification``): OTHER;
+4b. an answer to an invite (iTIP ``METHOD:REPLY``): RSVP, with the answer (accepted, declined,
+   tentative) from the ``text/calendar`` part's PARTSTAT when the body could be read, else from
+   a ``text/calendar; method=REPLY`` Content-Type or the subject prefix Google Calendar,
+   Outlook, Apple Calendar and Thunderbird write ("Accepted:", "Angenommen:", "Refusé :",
+   "Aceptado provisionalmente:", ...). Checked before auto-replies: calendar servers mark
+   their answers ``Auto-Submitted`` too;
 5. bulk mail (``List-Unsubscribe``, ``List-Id``, ``Precedence: bulk|list|junk``): AUTO_REPLY
    when it also has an out-of-office subject, ``X-Autoreply`` or
    ``Auto-Submitted: auto-replied``; else OTHER (a newsletter is not a reply);
@@ -37,11 +43,18 @@ from datetime import date, datetime
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
-from outreach.track.message import DeliveryRecipient, MessageMeta
+from outreach.track.itip import itip_answer
+from outreach.track.meta import DeliveryRecipient, MessageMeta
 from outreach.track.model import EventKind
 from outreach.track.returndate import find_return_date, normalize_text
 
-__all__ = ["Classification", "MessageMeta", "classify", "is_out_of_office_subject"]
+__all__ = [
+    "Classification",
+    "MessageMeta",
+    "classify",
+    "is_out_of_office_subject",
+    "itip_answer",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,9 @@ class Classification:
     return_date: date | None = None  # auto-replies: the stated return date
     failed_recipient: str | None = None  # bounces: the address that failed
     reason: str = ""  # why, in a few words (stored as the event's detail)
+    rsvp: str | None = None  # RSVP: accepted, declined or tentative
+    rsvp_uid: str | None = None  # RSVP: the invite's UID, when the calendar part was read
+    rsvp_sequence: int | None = None  # RSVP: the SEQUENCE answered, likewise
 
 
 # --- cues, matched against normalize_text() output (lower case, accents removed) ---------
@@ -217,6 +233,17 @@ def classify(meta: MessageMeta, *, owner_email: str, contact_email: str | None) 
     if main_type == "multipart/report" and report_type == "disposition-notification":
         return result(EventKind.OTHER, "a read receipt")
 
+    answer = itip_answer(meta)
+    if answer is not None:
+        partstat, uid, sequence, how = answer
+        return result(
+            EventKind.RSVP,
+            f"{partstat} the invite ({how})",
+            rsvp=partstat,
+            rsvp_uid=uid,
+            rsvp_sequence=sequence,
+        )
+
     ooo_subject = is_out_of_office_subject(subject)
     auto_submitted = _auto_submitted(meta)
     autoreply_header = _autoreply_header(meta)
@@ -250,3 +277,5 @@ def classify(meta: MessageMeta, *, owner_email: str, contact_email: str | None) 
     if contact_email is None or sender == contact_email.strip().lower():
         return result(EventKind.REPLY, "reply")
     return result(EventKind.REPLY, f"reply from {sender}, not the contact's address")
+
+

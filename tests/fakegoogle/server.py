@@ -291,8 +291,10 @@ class FakeGoogle:
     new id, with history messageDeleted (draft) + messageAdded (SENT); False keeps the draft's
     message id and records labelRemoved DRAFT + labelAdded SENT instead.
     ``rewrite_message_id_on_send``: the sent copy gets a Message-ID header of Gmail's own.
-    ``strict_threading``: a requested threadId is honoured only if In-Reply-To/References and
-    the subject also match (Gmail's documented rule); by default the threadId alone suffices.
+    ``strict_threading`` (default): a requested threadId is honoured only if In-Reply-To or
+    References name a message of that thread and the Subject matches it (Gmail's documented
+    rule: https://developers.google.com/gmail/api/guides/threads); otherwise the message
+    starts a new thread. False: the threadId alone suffices (kinder than Gmail).
     """
 
     def __init__(
@@ -309,7 +311,7 @@ class FakeGoogle:
         publishing_status: str = "testing",
         new_id_on_send: bool = True,
         rewrite_message_id_on_send: bool = False,
-        strict_threading: bool = False,
+        strict_threading: bool = True,
     ) -> None:
         if publishing_status not in ("testing", "production"):
             raise ValueError(f"publishing_status 'testing' or 'production': {publishing_status!r}")

@@ -314,7 +314,7 @@ class Mailbox:
         clock: Clock,
         *,
         new_id_on_send: bool = True,
-        strict_threading: bool = False,
+        strict_threading: bool = True,
         rewrite_message_id_on_send: bool = False,
         first_history_id: int = 1000,
     ) -> None:

@@ -1,14 +1,14 @@
-"""What classification reads of a message: :class:`MessageMeta`, from Gmail or a parsed file.
+"""A message's metadata, as classification reads it, from Gmail or from a parsed ``.eml``.
 
-Pure: a Gmail message resource or an ``email.message.Message`` in, a value out.
-
-Gmail gives what the granted scope allows. With ``gmail.metadata`` (the default) a message is
-its labels, internalDate and headers; Google documents format=metadata as "message ID,
-labels, and email headers", and whether a snippet comes with it is not documented, so nothing
-here relies on one. With ``gmail.readonly`` (an opt-in) sync asks for format=full: then the
-text parts are the :attr:`MessageMeta.body` and a delivery-status report's per-recipient
-fields (RFC 3464: Final-Recipient, Action, Status) are :attr:`MessageMeta.delivery`. A local
-``.eml`` file gives all of it.
+:class:`MessageMeta` holds what Gmail gives for the granted scope. With ``gmail.metadata`` (the
+default) a message is its labels, internalDate and headers; Google documents format=metadata
+as "message ID, labels, and email headers", and whether a snippet comes with it is not
+documented, so nothing relies on one. With ``gmail.readonly`` (an opt-in) sync asks for
+format=full: then the text parts are the :attr:`MessageMeta.body`, a delivery-status report's
+per-recipient fields (RFC 3464: Final-Recipient, Action, Status) are
+:attr:`MessageMeta.delivery`, and the first ``text/calendar`` part is kept, for answers to
+invites. The local backend builds the same value from a parsed file, so one set of rules
+serves both.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = ["SNIPPET_CHARS", "DeliveryRecipient", "MessageMeta"]
 
 SNIPPET_CHARS = 500  # of body text kept by MessageMeta.from_email (Gmail's own are ~200)
 BODY_CHARS = 4000  # of body text kept for classification: an out-of-office note is short
+
 
 # Where the quoted original starts in a reply or an auto-reply: what follows is our own
 # message (with our proposed dates in it), not theirs.
@@ -160,17 +161,6 @@ def _payload_body(payload: Mapping[str, Any]) -> tuple[str, tuple[DeliveryRecipi
 # --- parsed files -------------------------------------------------------------------------
 
 
-def _part_text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:
-        return payload.decode("utf-8", errors="replace")
-
-
 def _email_text(msg: Message) -> str:
     """The first text part, plain text preferred (html reduced to text)."""
     markup: str | None = None
@@ -211,13 +201,14 @@ class MessageMeta:
     internal_date: datetime | None  # Gmail's internalDate (receipt time), aware UTC
     headers: tuple[tuple[str, str], ...]  # in order, names as written
     mime_type: str | None = None  # payload.mimeType, e.g. "multipart/report"
+    calendar: str | None = None  # a text/calendar part, when the body could be read
     body: str = ""  # the writer's own text, when it could be read (gmail.readonly, files)
     delivery: tuple[DeliveryRecipient, ...] = ()  # a delivery-status report's recipients
 
     @classmethod
     def from_gmail(cls, resource: Mapping[str, Any]) -> MessageMeta:
         """Wrap a ``users.messages.get`` resource: format=metadata, or format=full (then the
-        body and any delivery-status fields are read too)."""
+        body, any delivery-status fields and the calendar part are read too)."""
         payload = resource.get("payload") or {}
         headers = tuple(
             (str(h.get("name", "")), _decode(str(h.get("value", ""))))
@@ -239,6 +230,7 @@ class MessageMeta:
             internal_date=internal,
             headers=headers,
             mime_type=payload.get("mimeType"),
+            calendar=_gmail_calendar_part(payload),
             body=body,
             delivery=delivery,
         )
@@ -253,23 +245,23 @@ class MessageMeta:
         message_id: str | None = None,
         thread_id: str | None = None,
     ) -> MessageMeta:
-        """Wrap a parsed message (any policy): the snippet is the start of its text body,
-        the body its own words, the delivery status read from its report part.
+        """Wrap a parsed message (any policy): the snippet is the start of its text body, the
+        body its own words, the delivery status read from its report part.
 
         ``received_at`` plays the part of Gmail's internalDate (e.g. the Maildir file's
         delivery time); without it the Date header gives the time.
         """
         headers = tuple((str(name), _decode(str(value))) for name, value in msg.items())
-        text = _email_text(msg)
         return cls(
             id=message_id if message_id is not None else _decode(str(msg.get("Message-ID", ""))),
             thread_id=thread_id,
             label_ids=frozenset(labels),
-            snippet=re.sub(r"\s+", " ", text).strip()[:SNIPPET_CHARS],
+            snippet=_body_snippet(msg),
             internal_date=None if received_at is None else received_at.astimezone(UTC),
             headers=headers,
             mime_type=msg.get_content_type(),
-            body=own_words(text),
+            calendar=_calendar_part(msg),
+            body=own_words(_email_text(msg)),
             delivery=_email_delivery(msg),
         )
 
@@ -328,3 +320,62 @@ class MessageMeta:
         """The calendar date where it was written (Date header), else the UTC date."""
         stated = self.header_date
         return stated.date() if stated is not None else self.occurred_at.date()
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:
+        return payload.decode("utf-8", errors="replace")
+
+
+def _calendar_part(msg: Message) -> str | None:
+    """The first text/calendar part (inline or attached) of a parsed message."""
+    for part in msg.walk():
+        if part.get_content_type() in ("text/calendar", "application/ics"):
+            text = _part_text(part)
+            if text.strip():
+                return text
+    return None
+
+
+def _gmail_calendar_part(payload: Mapping[str, Any]) -> str | None:
+    """The first text/calendar part of a Gmail ``format=full`` payload (None for metadata,
+    which has no parts)."""
+    stack = [payload]
+    while stack:
+        part = stack.pop(0)
+        if part.get("mimeType") in ("text/calendar", "application/ics"):
+            data = (part.get("body") or {}).get("data")
+            if data:
+                try:
+                    raw = base64.urlsafe_b64decode(str(data) + "=" * (-len(str(data)) % 4))
+                except (ValueError, binascii.Error):
+                    continue
+                return raw.decode("utf-8", errors="replace")
+        stack.extend(part.get("parts") or ())
+    return None
+
+
+def _body_snippet(msg: Message) -> str:
+    """Like Gmail's snippet: the first text part, plain text preferred, whitespace collapsed."""
+    html_text: str | None = None
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        ctype = part.get_content_type()
+        if ctype == "text/plain":
+            text = _part_text(part)
+            break
+        if ctype == "text/html" and html_text is None:
+            html_text = _part_text(part)
+    else:
+        text = ""
+        if html_text is not None:
+            text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html_text)
+            text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return re.sub(r"\s+", " ", text).strip()[:SNIPPET_CHARS]
