@@ -7,7 +7,6 @@ import re
 
 from outreach.compose.render import RenderContext, RenderedMessage
 
-
 WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
