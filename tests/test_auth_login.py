@@ -18,7 +18,7 @@ import pytest
 from outreach.errors import AuthError
 from outreach.google import keychain
 from outreach.google.auth import COMPOSE_SCOPE, FREEBUSY_SCOPE, METADATA_SCOPE, READONLY_SCOPE
-from outreach.google.auth import login as run_login
+from outreach.google.login import login as run_login
 from tests.conftest import Invoke
 from tests.fakegoogle import FakeGoogle
 from tests.helpers_sync import (

@@ -25,7 +25,7 @@ def login(app: AppContext, no_browser: bool) -> None:
     gmail.readonly instead when [google] read_scope = "readonly" in config.toml.
     """
     from outreach.google.auth import SCOPE_PURPOSES, scopes_for, short
-    from outreach.google.auth import login as run_login
+    from outreach.google.login import login as run_login
 
     config = app.config
     secrets = app.workspace.resolve(config.google.client_secrets_file)
