@@ -266,3 +266,16 @@ def test_a_draft_sent_from_gmail_under_a_new_message_id_is_not_drafted_or_sent_a
             in sent.output
         assert len(fake.messages(label="SENT")) == 2
         assert "Nothing to send" in run("send", "--yes").output
+
+
+def test_a_send_dropped_before_gmail_did_anything_is_sent_after_looking(
+    gmail: GmailWorkspace, run: Invoke
+) -> None:
+    assert run("draft", "outreach", "person009@example.org").exit_code == 0
+    gmail.fake.inject(drop=True, path_pattern="drafts/send", times=2)  # nothing was done
+    result = run("send", "--yes")
+    assert result.exit_code == 0, result.output
+    assert len(gmail.fake.messages(label="SENT")) == 1
+    calls = [c.method_id for c in gmail.fake.calls]
+    assert calls.count("gmail.users.drafts.send") == 3  # two dropped, each looked up first
+    assert calls.count("gmail.users.drafts.get") == 2  # "is the draft still there?"

@@ -4,7 +4,7 @@ Each send is claimed in its own committed transaction before the backend call. I
 fails without an answer (a lost connection), its outcome is looked up at once: a sent copy in
 the message's thread (by Message-ID, or, as a mail client may give the sent copy a Message-ID
 of its own, by SENT label, recipient, subject and time since the claim) means it went out;
-no sent copy while Gmail still holds the draft means nothing did, and it is sent once more.
+no sent copy while Gmail still holds the draft means nothing did, and it is tried again.
 Otherwise the claim stays: the message is never sent a second time; `outreach sync` later
 sees whether it really left.
 """
@@ -109,6 +109,9 @@ def _sent_copy(
         return None
 
 
+SEND_ATTEMPTS = 3  # a send whose answer is lost is looked up, then tried again this often
+
+
 def _draft_still_there(backend: MailBackend, draft_id: str) -> bool:
     try:
         return backend.draft_exists(draft_id)
@@ -119,10 +122,10 @@ def _draft_still_there(backend: MailBackend, draft_id: str) -> bool:
 def _send(backend: MailBackend, row: MessageRow, address: str | None, now: datetime) -> SentRef:
     """Send the row's draft. When the answer is lost, find out instead of guessing: a sent
     copy means it went out; no sent copy while Gmail still holds the draft means nothing went
-    out (a sent draft leaves the drafts), so it is sent once more; anything else leaves the
-    outcome unknown (MailError), and the message is never sent again."""
+    out (a sent draft leaves the drafts), so it is sent again (up to SEND_ATTEMPTS times in
+    all); anything else leaves the outcome unknown (MailError), and it is never sent again."""
     assert row.draft_id is not None
-    for attempt in range(2):
+    for attempt in range(SEND_ATTEMPTS):
         try:
             return backend.send_draft(row.draft_id)
         except NotSentError:
@@ -131,7 +134,7 @@ def _send(backend: MailBackend, row: MessageRow, address: str | None, now: datet
             sent = _sent_copy(backend, row, address, now)
             if sent is not None:
                 return sent
-            if attempt == 0 and _draft_still_there(backend, row.draft_id):
+            if attempt + 1 < SEND_ATTEMPTS and _draft_still_there(backend, row.draft_id):
                 continue
             raise
     raise AssertionError("unreachable")  # pragma: no cover
