@@ -56,6 +56,14 @@ def _print_changes(app: AppContext, report: object, prefix: str = "  ") -> None:
         click.echo(f"{prefix}{_when(app, change.at)}  {change.contact}: {change.text}")
 
 
+def _print_notes(report: object) -> None:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    for note in report.notes:
+        click.secho(f"Note: {note}", fg="yellow", err=True)
+
+
 def _summary(report: object) -> str:
     from outreach.services.sync import SyncReport
 
@@ -66,6 +74,8 @@ def _summary(report: object) -> str:
         "reply": "repl(ies)",
         "auto_reply": "auto-repl(ies)",
         "bounce": "bounce(s)",
+        "rsvp": "answer(s) to invites",
+        "calendar": "calendar change(s)",
     }
     found = ", ".join(f"{counts[k]} {names[k]}" for k in names if counts.get(k)) or "nothing new"
     if report.backend == "gmail":
@@ -73,7 +83,10 @@ def _summary(report: object) -> str:
         if report.reason:
             how += f": {report.reason}"
         plural = "" if report.requests == 1 else "s"
-        return f"Synced Gmail ({how}; {report.requests} request{plural}): {found}."
+        calendar = (
+            f", {report.calendar_requests} to Google Calendar" if report.calendar_requests else ""
+        )
+        return f"Synced Gmail ({how}; {report.requests} request{plural}{calendar}): {found}."
     return f"Synced the local inbox: {found}."
 
 
@@ -92,6 +105,7 @@ def sync(app: AppContext, full: bool, dry_run: bool) -> None:
 
     report = run_sync(app, full=full, dry_run=dry_run)
     _print_changes(app, report)
+    _print_notes(report)
     click.echo(_summary(report))
     if dry_run:
         click.echo("Dry run: nothing was recorded.")
@@ -125,6 +139,7 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     def on_report(report: SyncReport) -> None:
         nonlocal first
         _print_changes(app, report, prefix="")
+        _print_notes(report)
         if first or report.changes or report.reason:
             click.echo(f"{_when(app, app.now())}  {_summary(report)}")
         first = False

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
+from outreach.services.rsvps import record_answer
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
@@ -88,6 +89,8 @@ class SyncReport:
     changes: list[Change] = field(default_factory=list)
     requests: int = 0  # HTTP requests to Gmail (a batch counts once)
     dry_run: bool = False
+    calendar_requests: int = 0  # requests to Google Calendar (answers, catching up)
+    notes: list[str] = field(default_factory=list)  # what the user should read
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -293,12 +296,7 @@ class _Recorder:
         )
         if stale:
             return f"{answer} an earlier version of the invite (the meeting has moved since)"
-        changes: dict[str, object] = {"rsvp": answer, "rsvp_at": iso(found.occurred_at)}
-        if answer == "declined" and meeting.state == "scheduled":
-            changes["state"] = "declined"
-        elif answer != "declined" and meeting.state == "declined":
-            changes["state"] = "scheduled"  # they changed their mind
-        store.meetings.update(meeting.id, iso(self.app.now()), **changes)
+        record_answer(store, meeting, answer, iso(found.occurred_at), iso(self.app.now()))
         return f"{answer} the invite"
 
     @staticmethod
@@ -424,7 +422,21 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     report.requests = reader.requests - before
+    _read_calendar(app, report, full=full, dry_run=dry_run)
     return report
+
+
+def _read_calendar(app: AppContext, report: SyncReport, *, full: bool, dry_run: bool) -> None:
+    """Answers given on the user's calendar (:mod:`outreach.services.calendar_sync`)."""
+    from outreach.services.calendar_sync import read_answers
+
+    found = read_answers(app, full=full, dry_run=dry_run)
+    report.calendar_requests = found.requests
+    report.notes.extend(found.notes)
+    for contact_id, kind, at, text in found.changes:
+        report.changes.append(Change(app.store.contacts.get(contact_id).label(), kind, at, text))
+        if kind == "rsvp":
+            report.recorded += 1
 
 
 def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
