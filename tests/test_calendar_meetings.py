@@ -188,9 +188,12 @@ def test_a_decline_on_the_calendar_is_recorded_by_sync_and_due_proposes_new_time
     result = run("sync")
     assert result.exit_code == 0, result.output
     assert "<person001@example.org>: declined the invite (on Google Calendar)" in result.output
-    assert "1 to Google Calendar" in result.output
+    assert "2 to Google Calendar" in result.output  # the changes, and freeing the time
     declined = meeting(run)
     assert (declined["state"], declined["rsvp"]) == ("declined", "declined")
+    [kept] = events(fake)  # it stays, with their answer on it, but no longer blocks the time
+    assert kept["transparency"] == "transparent"
+    assert fake.calendar_events.writes[-1] == ("patch", kept["id"], "none", "0")
     due = json.loads(run("due", "--json").output)
     assert [(d["contact"], d["action"]) for d in due] == [(ADA, "propose_times")]
     assert "declined" in due[0]["reason"]
@@ -201,16 +204,22 @@ def test_a_decline_on_the_calendar_is_recorded_by_sync_and_due_proposes_new_time
     assert run("sync").output.count("declined") == 0  # recorded once
 
 
-def test_an_accept_then_a_change_of_mind_on_the_calendar(ws: GmailWorkspace, run: Invoke) -> None:
+def test_a_decline_then_a_change_of_mind_on_the_calendar(ws: GmailWorkspace, run: Invoke) -> None:
     fake = ws.fake
     assert run("book", ADA, "--slot", "1", "--send").exit_code == 0
     [event] = events(fake)
     fake.calendar_events.respond(event["iCalUID"], ADA, "accepted")
     assert "accepted the invite (on Google Calendar)" in run("sync").output
     assert meeting(run)["rsvp"] == "accepted"
+    fake.calendar_events.respond(event["iCalUID"], ADA, "declined")
+    run("sync")
+    assert meeting(run)["state"] == "declined"
     fake.calendar_events.respond(event["iCalUID"], ADA, "tentative")
     assert "tentative the invite" in run("sync").output
     assert (meeting(run)["rsvp"], meeting(run)["state"]) == ("tentative", "scheduled")
+    [back] = events(fake)
+    assert "transparency" not in back  # opaque again: the time is blocked once more
+    assert json.loads(run("due", "--json").output) == []
 
 
 def test_an_idle_sync_costs_one_gmail_and_one_calendar_request(
@@ -429,3 +438,96 @@ def test_meet_links_need_the_gmail_backend(workspace: Path, run: Invoke) -> None
     refused = run("status")
     assert refused.exit_code == 1
     assert "meet_link = true needs [mail] backend" in refused.output
+
+
+def test_a_decline_by_email_frees_the_time_on_the_calendar_too(
+    ws: GmailWorkspace, run: Invoke
+) -> None:
+    fake = ws.fake
+    assert run("book", ADA, "--slot", "1", "--send").exit_code == 0
+    run("sync")
+    answer = EmailMessage()
+    answer["From"] = f"Person 001 <{ADA}>"
+    answer["To"] = fake.email
+    answer["Subject"] = "Declined: Informational conversation, Sam Rivera / Person 001"
+    answer["Date"] = "Mon, 02 Mar 2026 10:00:00 -0500"
+    answer["Message-ID"] = "<decline-1@example.org>"
+    answer.set_content("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n", subtype="calendar")
+    fake.deliver(answer)
+    result = run("sync")
+    assert result.exit_code == 0, result.output
+    assert meeting(run)["state"] == "declined"
+    [kept] = events(fake)
+    assert kept["transparency"] == "transparent"
+
+
+def test_a_meet_link_not_ready_in_time_drafts_nothing_and_a_rerun_finishes(
+    ws: GmailWorkspace, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("outreach.google.calendar_events.MEET_WAITS", (0.0, 0.0))
+    fake = ws.fake
+    fake.calendar_events.meet_pending_reads = 3  # the insert's answer and two looks: pending
+    first = run("book", ADA, "--slot", "1", "--video")
+    assert first.exit_code == 1
+    assert "still creating the Google Meet link" in first.output
+    assert "Run the same command again" in first.output
+    assert [d for d in fake.drafts() if method_of(d.message.email)] == []
+    again = run("book", ADA, "--slot", "1")  # the meeting remembers that it wants a link
+    assert again.exit_code == 0, again.output
+    [event] = events(fake)
+    assert meeting(run)["join_url"] == event["hangoutLink"]
+    assert str(ics_of(invite_draft(fake))["LOCATION"]) == event["hangoutLink"]
+    assert [w[0] for w in fake.calendar_events.writes] == ["insert"]  # one event, one request
+
+
+def test_google_calendar_down_still_books_by_email_and_sync_catches_up(
+    ws: GmailWorkspace, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("outreach.google.calendar_events.NUM_RETRIES", 0)
+    fake = ws.fake
+    fake.inject(503, path_pattern=r"/calendar/v3/calendars/primary/events", times=1)
+    result = run("book", ADA, "--slot", "1")
+    assert result.exit_code == 0, result.output
+    assert "Google Calendar refused adding the meeting to your calendar: HTTP 503" in result.output
+    assert "put right by the next `outreach sync`" in result.output
+    assert "is drafted in the thread" in result.output
+    assert events(fake) == []
+    synced = run("sync")
+    assert synced.exit_code == 0, synced.output
+    [event] = events(fake)
+    assert event["iCalUID"] == meeting(run)["uid"]
+
+
+def test_a_private_brief_is_on_the_users_calendar_only_and_moves_with_the_meeting(
+    ws: GmailWorkspace, run: Invoke
+) -> None:
+    from outreach.app import AppContext
+    from outreach.config import Workspace
+    from outreach.services.calendar_sync import set_private_brief
+
+    fake = ws.fake
+    assert run("book", ADA, "--slot", "1").exit_code == 0
+
+    def brief(text: str) -> str:
+        app = AppContext(workspace=Workspace(ws.root))
+        try:
+            contact = app.store.contacts.get(ADA)
+            latest = app.store.meetings.latest(contact.id)
+            assert latest is not None
+            return set_private_brief(app, latest, text)
+        finally:
+            app.close()
+
+    assert brief("Ask about the move from research into product.") == ""
+    assert brief("Ask about the move from research into product; mention Grace.") == ""
+    [main, prep] = events(fake)
+    assert "Grace" not in main.get("description", "")  # the contact sees the meeting's event
+    assert prep["description"].endswith("mention Grace.")
+    assert (prep["visibility"], prep["transparency"]) == ("private", "transparent")
+    assert "attendees" not in prep or prep["attendees"] == []
+    assert (prep["start"], prep["end"]) == (main["start"], main["end"])
+    new_start = when(main, "start") + timedelta(hours=1)
+    assert run("reschedule", ADA, "--at", new_start.isoformat(), "--yes").exit_code == 0
+    assert [when(e, "start") for e in events(fake)] == [new_start, new_start]
+    assert run("cancel", ADA).exit_code == 0
+    assert events(fake) == []

@@ -202,7 +202,9 @@ class CalendarEvents:
         credentials = load_credentials(config.user.email, config.google.api_root)
         service = build_service("calendar", credentials, config.google.api_root)
         scopes = credentials.scopes
-        return cls(service, granted=frozenset(scopes) if scopes else None)
+        return cls(
+            service, granted=frozenset(scopes) if scopes else None, num_retries=NUM_RETRIES
+        )
 
     @property
     def may_write(self) -> bool:

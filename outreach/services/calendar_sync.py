@@ -24,7 +24,6 @@ answers read back from it (Gmail backend only).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,13 +56,14 @@ __all__ = [
     "keep_in_step",
     "read_answers",
     "scope_note",
+    "set_private_brief",
 ]
 
 SCOPE_NOTE = (
     "Your Google token does not allow outreach to put meetings on your Google Calendar (it "
-    "lacks the calendar.events scope), so this meeting is only in the invite. To have your "
-    "meetings on your calendar, kept in step and with the contact's answers read back, run "
-    "`outreach auth login` again and allow calendar access. (This note is shown once.)"
+    "lacks the calendar.events scope), so meetings are booked by email only. To have them on "
+    "your calendar, kept in step, with the contact's answers read back, run `outreach auth "
+    "login` again and allow calendar access. (This note is shown once.)"
 )
 READ_BACK = timedelta(days=1)  # answers are read for meetings that ended up to this long ago
 
@@ -93,11 +93,18 @@ def _gmail(app: AppContext) -> bool:
     return app.config.mail.backend == "gmail"
 
 
+FREE = "|free"  # suffix: the event stays, with their decline on it, but no longer blocks time
+
+
 def _wanted(meeting: MeetingRow) -> str | None:
-    """What the meeting's event should say: its time, absent, or None (leave it alone: a
-    meeting held or declined keeps its event, with the answer on it)."""
+    """What the meeting's event should say: its time; its time shown free (declined: the
+    event keeps their answer, and comes back if they change their mind); absent
+    (cancelled); or None: leave it alone (held, or declined before it was ever there)."""
+    times = f"{meeting.start}|{meeting.end}"
     if meeting.state == "scheduled":
-        return f"{meeting.start}|{meeting.end}"
+        return times
+    if meeting.state == "declined" and meeting.calendar_event_id:
+        return times + FREE
     if meeting.state == "cancelled":
         return ABSENT
     return None
@@ -154,6 +161,7 @@ def _attendee(contact: Contact) -> dict[str, str]:
 
 def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[str, Any]:
     """The event as the meeting says it should be (what an insert sends)."""
+    free = meeting.state == "declined"
     body: dict[str, Any] = {
         "iCalUID": meeting.uid,
         "summary": _summary(app, contact),
@@ -161,7 +169,7 @@ def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[s
         "start": _when(app, meeting.start),
         "end": _when(app, meeting.end),
         "attendees": [_attendee(contact)],
-        "transparency": "opaque",
+        "transparency": "transparent" if free else "opaque",
         "status": "confirmed",
         "guestsCanInviteOthers": False,
         "extendedProperties": {"private": {"outreachMeeting": meeting.uid}},
@@ -234,7 +242,7 @@ def keep_in_step(
     wanted = _wanted(meeting)
     if wanted is None or meeting.calendar_synced == REMOVED:
         return CalendarStep(meeting)
-    needs_link = wanted != ABSENT and wants_video and not meeting.join_url
+    needs_link = wanted == f"{meeting.start}|{meeting.end}" and wants_video and not meeting.join_url
     if meeting.calendar_synced == wanted and not needs_link:
         return CalendarStep(meeting)  # already in step: no call
     calendar = app.calendar()
@@ -274,7 +282,9 @@ def _remove(app: AppContext, calendar: CalendarEvents, meeting: MeetingRow) -> C
         event_id = None if found is None or is_cancelled(found) else str(found["id"])
     if event_id is not None:
         calendar.delete(event_id)
-    return CalendarStep(_save(app, meeting, calendar_synced=ABSENT))
+    if meeting.brief_event_id:
+        calendar.delete(meeting.brief_event_id)
+    return CalendarStep(_save(app, meeting, calendar_synced=ABSENT, brief_event_id=None))
 
 
 def _place(
@@ -302,8 +312,11 @@ def _place(
                 event = calendar.patch(
                     event_id, _moved_body(app, contact, meeting), conference=False
                 )
-    elif meeting.calendar_synced != wanted:
+    elif meeting.calendar_synced.removesuffix(FREE) != wanted.removesuffix(FREE):
         event = calendar.patch(event_id, _moved_body(app, contact, meeting), conference=False)
+    elif meeting.calendar_synced != wanted:  # declined, or accepted again: busy or free
+        free = {"transparency": "transparent" if wanted.endswith(FREE) else "opaque"}
+        event = calendar.patch(event_id, free, conference=False)
     else:
         event = calendar.get(event_id)
     if event is None:
@@ -335,6 +348,10 @@ def _place(
                 "[schedule] how_to_join.",
             )
         join_url = link.url
+    if meeting.brief_event_id and meeting.calendar_synced.removesuffix(FREE) != (
+        wanted.removesuffix(FREE)
+    ):
+        calendar.patch(meeting.brief_event_id, _brief_times(app, meeting), conference=False)
     saved = _save(
         app, meeting, calendar_event_id=event_id, calendar_synced=wanted, join_url=join_url
     )
@@ -354,6 +371,66 @@ def _removed_by_user(app: AppContext, meeting: MeetingRow) -> CalendarStep:
     )
 
 
+# --- notes only the user sees ------------------------------------------------------------
+
+
+def _brief_uid(meeting: MeetingRow) -> str:
+    return f"prep-{meeting.uid}"
+
+
+def _brief_times(app: AppContext, meeting: MeetingRow) -> dict[str, Any]:
+    return {"start": _when(app, meeting.start), "end": _when(app, meeting.end)}
+
+
+def set_private_brief(app: AppContext, meeting: MeetingRow, text: str) -> str:
+    """Put ``text`` (say, a prep brief for the call) on the user's Google Calendar where the
+    contact never sees it; "" when done, else a note saying why not.
+
+    Google shows an event's description to its guests, so the text does not go into the
+    meeting's own event: it goes into a private companion event at the same time, with no
+    guests and shown as free ("Prep: <name>"), which moves and goes with the meeting. Calling
+    again replaces the text; an empty ``text`` removes the companion. Idempotent: a re-run
+    finds the companion by its iCalUID instead of making a second one.
+    """
+    if not _gmail(app):
+        return "Notes on the calendar need the Gmail backend."
+    if meeting.state != "scheduled":
+        return f"The meeting is {meeting.state}: nothing to add notes to."
+    contact = app.store.contacts.get(meeting.contact_id)
+    calendar = app.calendar()
+    try:
+        event_id = meeting.brief_event_id
+        if not text.strip():
+            if event_id:
+                calendar.delete(event_id)
+            _save(app, meeting, brief_event_id=None)
+            return ""
+        body: dict[str, Any] = {
+            "summary": f"Prep: {contact.name}",
+            "description": text,
+            **_brief_times(app, meeting),
+            "transparency": "transparent",
+            "visibility": "private",
+            "extendedProperties": {"private": {"outreachBriefFor": meeting.uid}},
+        }
+        event = calendar.patch(event_id, body, conference=False) if event_id else None
+        if event is None:
+            event = calendar.insert({"iCalUID": _brief_uid(meeting), **body}, conference=False)
+        if event is None:  # made before: its answer was lost
+            found = calendar.find(_brief_uid(meeting))
+            if found is None or is_cancelled(found):
+                return "The notes' event was deleted from your Google Calendar by hand."
+            event = calendar.patch(str(found["id"]), body, conference=False)
+        if event is None:
+            return "The notes' event was deleted from your Google Calendar by hand."
+    except CalendarNotAllowed:
+        return scope_note(app) or "Your Google token does not allow calendar access."
+    except CalendarFailure as exc:
+        return exc.message
+    _save(app, meeting, brief_event_id=str(event["id"]))
+    return ""
+
+
 # --- busy, once ---------------------------------------------------------------------------
 
 
@@ -371,17 +448,12 @@ def counted_by_calendar(app: AppContext) -> list[Interval]:
 
 
 def _catch_up(app: AppContext, report: CalendarReport) -> None:
-    """Events not yet in step (Google was unreachable, access was missing, a Meet link was
-    still being made): try again, quietly when access is still missing."""
+    """Events not in step (Google was unreachable, access was missing, a Meet link was still
+    being made, a decline to show free): try again, quietly when access is still missing."""
     store = app.store
-    since = iso(app.now() - READ_BACK)
-    pending = store.calendar.out_of_step(since)
-    if not pending:
+    pending = store.calendar.out_of_step(iso(app.now() - READ_BACK))
+    if not pending or _told_no_access(app):
         return
-    noted = store.calendar.get(app.config.user.email).scope_note_at is not None
-    calendar = app.calendar()
-    if noted and (calendar.granted is None or not calendar.may_write):
-        return  # told once already; a new login makes it work again
     for meeting in pending:
         contact = store.contacts.get(meeting.contact_id)
         if not contact.email:
@@ -479,15 +551,10 @@ class _DryRun(Exception):
     pass
 
 
-def read_answers(
-    app: AppContext,
-    *,
-    full: bool = False,
-    dry_run: bool = False,
-    catch_up: Callable[[AppContext, CalendarReport], None] = _catch_up,
-) -> CalendarReport:
-    """Bring out-of-step events in step, then record the answers given on the calendar since
-    the last sync. No request at all while no meeting of the tool is on the calendar.
+def read_answers(app: AppContext, *, full: bool = False, dry_run: bool = False) -> CalendarReport:
+    """Record the answers given on the calendar since the last sync, then bring out-of-step
+    events in step (a decline frees its time; what failed before is tried again). No
+    request at all while no meeting of the tool is on the calendar.
 
     Failures of Google Calendar become notes: the mail part of sync is already recorded, and
     the next sync reads what this one could not.
@@ -495,36 +562,47 @@ def read_answers(
     report = CalendarReport()
     if not _gmail(app):
         return report
-    store = app.store
     try:
+        _read(app, report, full=full, dry_run=dry_run)
         if not dry_run:
-            catch_up(app, report)
-        since = app.now() - READ_BACK
-        meetings = store.calendar.on_calendar(iso(since))
-        if not meetings:
-            return report
-        calendar = app.calendar()
-        account = app.config.user.email
-        token = None if full else store.calendar.get(account).sync_token
-        earliest = min(datetime.fromisoformat(m.end) for m in meetings)
-        time_min = min(earliest, since) - timedelta(minutes=1)
-        before = calendar.requests
-        report.mode = "incremental" if token else "full"
-        try:
-            pages = list(calendar.changes(token, time_min))
-        except SyncTokenExpired:
-            report.mode = "full"
-            pages = list(calendar.changes(None, time_min))
-        finally:
-            report.requests += calendar.requests - before
+            _catch_up(app, report)
     except CalendarNotAllowed:
         note = scope_note(app)
         if note:
             report.notes.append(note)
-        return report
     except CalendarFailure as exc:
-        report.notes.append(f"{exc.message} Answers on the calendar are read on the next sync.")
-        return report
+        report.notes.append(f"{exc.message} The calendar is read again on the next sync.")
+    return report
+
+
+def _told_no_access(app: AppContext) -> bool:
+    """The user was told the token cannot use the calendar, and only a call could tell
+    whether that changed: stay quiet (and make no call) until a new login says its scopes."""
+    noted = app.store.calendar.get(app.config.user.email).scope_note_at is not None
+    calendar = app.calendar()
+    return noted and (calendar.granted is None or not calendar.may_write)
+
+
+def _read(app: AppContext, report: CalendarReport, *, full: bool, dry_run: bool) -> None:
+    store = app.store
+    since = app.now() - READ_BACK
+    meetings = store.calendar.on_calendar(iso(since))
+    if not meetings or _told_no_access(app):
+        return
+    calendar = app.calendar()
+    account = app.config.user.email
+    token = None if full else store.calendar.get(account).sync_token
+    earliest = min(datetime.fromisoformat(m.end) for m in meetings)
+    time_min = min(earliest, since) - timedelta(minutes=1)
+    before = calendar.requests
+    report.mode = "incremental" if token else "full"
+    try:
+        pages = list(calendar.changes(token, time_min))
+    except SyncTokenExpired:
+        report.mode = "full"
+        pages = list(calendar.changes(None, time_min))
+    finally:
+        report.requests += calendar.requests - before
     by_id = {m.calendar_event_id: m for m in meetings}
     by_uid = {m.uid: m for m in meetings}
     next_token = pages[-1][1] if pages else None
@@ -532,12 +610,12 @@ def read_answers(
         with store.transaction():
             for items, _ in pages:
                 for event in items:
-                    meeting = by_id.get(str(event.get("id"))) or by_uid.get(
+                    found = by_id.get(str(event.get("id"))) or by_uid.get(
                         str(event.get("iCalUID"))
                     )
-                    if meeting is None:
+                    if found is None:
                         continue
-                    meeting = store.meetings.by_id(meeting.id)
+                    meeting = store.meetings.by_id(found.id)
                     contact = store.contacts.get(meeting.contact_id)
                     if contact.email:
                         _apply(app, event, meeting, contact, report)
@@ -546,4 +624,3 @@ def read_answers(
                 raise _DryRun
     except _DryRun:
         pass
-    return report

@@ -73,15 +73,18 @@ class CalendarRepo:
 
     def out_of_step(self, since: str) -> list[MeetingRow]:
         """Meetings whose event is not what the meeting says: scheduled (ending after
-        ``since``) but not on the calendar at its time, or cancelled but perhaps still
-        there."""
+        ``since``) but not on the calendar at its time; declined but still blocking the
+        time; cancelled but perhaps still there."""
         rows = self.conn.execute(
-            "SELECT * FROM meetings WHERE "
+            "SELECT * FROM meetings WHERE calendar_synced != ? AND ("
             "(state = 'scheduled' AND julianday(end) > julianday(?) "
-            " AND calendar_synced != start || '|' || end AND calendar_synced != ?) "
+            " AND calendar_synced != start || '|' || end) "
+            "OR (state = 'declined' AND calendar_event_id IS NOT NULL "
+            " AND julianday(end) > julianday(?) "
+            " AND calendar_synced != start || '|' || end || '|free') "
             "OR (state = 'cancelled' AND calendar_event_id IS NOT NULL "
-            " AND calendar_synced NOT IN (?, ?)) ORDER BY id",
-            (since, REMOVED, ABSENT, REMOVED),
+            " AND calendar_synced != ?)) ORDER BY id",
+            (REMOVED, since, since, ABSENT),
         )
         return [MeetingRow(**dict(row)) for row in rows]
 

@@ -204,6 +204,8 @@ def _m9_calendar_events(conn: sqlite3.Connection) -> None:
       scheduled, "absent" once removed, "removed" when the user deleted it by hand), so a
       re-run makes no call when it is already in step, and sync can catch up on the rest;
     - ``meetings.video`` (a Google Meet link was asked for) and ``meetings.join_url``;
+    - ``meetings.brief_event_id``: a private companion event holding notes only the user
+      sees (a prep brief), moved and removed with the meeting;
     - ``calendar_sync``: the events.list sync token (RSVPs read incrementally), and when the
       user was told that the token cannot write to the calendar (said once).
     """
@@ -214,6 +216,7 @@ def _m9_calendar_events(conn: sqlite3.Connection) -> None:
         ALTER TABLE meetings ADD COLUMN calendar_synced TEXT NOT NULL DEFAULT '';
         ALTER TABLE meetings ADD COLUMN video INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE meetings ADD COLUMN join_url TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN brief_event_id TEXT;
         CREATE INDEX meetings_by_calendar_event ON meetings(calendar_event_id);
 
         CREATE TABLE calendar_sync (

@@ -39,6 +39,7 @@ class MeetingRow:
     calendar_synced: str = ""  # what that event says: "start|end", "absent", "removed", ""
     video: int = 0  # a Google Meet link was asked for
     join_url: str = ""  # the Meet link, once Google created it
+    brief_event_id: str | None = None  # a private companion event with the user's notes
 
 
 class ProposalRepo:
@@ -144,6 +145,7 @@ class MeetingRepo:
             "calendar_synced",
             "video",
             "join_url",
+            "brief_event_id",
         }
         if set(fields) - allowed:
             raise ValueError(f"not meeting fields: {sorted(set(fields) - allowed)}")
