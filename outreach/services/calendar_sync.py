@@ -567,7 +567,7 @@ def read_answers(app: AppContext, *, full: bool = False, dry_run: bool = False) 
         if not dry_run:
             _catch_up(app, report)
     except CalendarNotAllowed:
-        note = scope_note(app)
+        note = SCOPE_NOTE if dry_run else scope_note(app)  # a dry run records nothing
         if note:
             report.notes.append(note)
     except CalendarFailure as exc:
