@@ -21,6 +21,10 @@ def status(app: AppContext, as_json: bool) -> None:
         return
     click.echo(f"{report['contacts']} contact(s); {report['meetings_held']} conversation(s) held.")
     click.echo("  " + "  ".join(f"{stage}: {n}" for stage, n in report["stages"].items()))
+    if report["closed"]:
+        click.echo(
+            "  closed: " + ", ".join(f"{n} {why}" for why, n in report["closed"].items())
+        )
     if report["templates"]:
         print_table(
             "By template",

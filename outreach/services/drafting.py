@@ -248,9 +248,13 @@ def draft_messages(
     progress: ProgressFn | None = None,
 ) -> DraftReport:
     """Create or update one draft per planned message; failures are per contact."""
+    from outreach.services.sync import remember_mailbox_position
+
     report = DraftReport()
     store = app.store
     backend = app.mail()
+    if planned:
+        remember_mailbox_position(app)
     user = app.config.user
     domain = user.email.rpartition("@")[2] or "outreach.local"
     now = app.now()

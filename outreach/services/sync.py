@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 # thread): only then may that send be taken for it when its Message-ID says nothing.
 DraftGone = Callable[[TrackedMessage, str], bool]
 
-__all__ = ["Change", "SyncReport", "sync", "watch"]
+__all__ = ["Change", "SyncReport", "remember_mailbox_position", "sync", "watch"]
 
 LOCAL_ACCOUNT = "local"
 # Labels of messages outside our threads that are not a person writing: drafts, spam, chat,
@@ -208,9 +208,7 @@ class _Recorder:
             kind = EventKind.OTHER
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
-        about = found.failed_recipient if kind is EventKind.BOUNCE else found.sender
-        if kind is EventKind.BOUNCE and not about:
-            about = contact.email or ""
+        about = _address_concerned(kind, found, meta, contact)
         stored = self.store.events.record(
             gmail_id=seen.event_id,
             thread_id=seen.thread_id,
@@ -305,6 +303,23 @@ class _Recorder:
         return failed is None or not contact.email or failed.lower() == contact.email.lower()
 
 
+def _address_concerned(
+    kind: EventKind, found: Classification, meta: MessageMeta, contact: Contact
+) -> str:
+    """The contact's address an event is about: a bounce's failed recipient, the recipient of
+    our own send, else the sender."""
+    own = (contact.email or "").casefold()
+    if kind is EventKind.BOUNCE:
+        return found.failed_recipient or own
+    if kind is EventKind.OWN_SEND:
+        recipients = [
+            address.casefold()
+            for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""])
+        ]
+        return own if own in recipients or not recipients else recipients[0]
+    return found.sender
+
+
 def _apply_all(
     app: AppContext,
     recorder: _Recorder,
@@ -332,6 +347,20 @@ def sync(app: AppContext, *, full: bool = False, dry_run: bool = False) -> SyncR
     return _sync_local(app, dry_run=dry_run)
 
 
+def remember_mailbox_position(app: AppContext) -> None:
+    """Before the first draft in Gmail: note the mailbox's history id, so the first sync reads
+    everything from then on (a contact may answer in a thread of their own, which a resync of
+    our threads would not find). One getProfile call, once per workspace."""
+    if app.config.mail.backend != "gmail":
+        return
+    account = app.config.user.email
+    if app.store.sync.get(account).history_id is not None:
+        return
+    position = _gmail_reader(app).current_history_id()
+    with app.store.transaction():
+        app.store.sync.set_baseline(account, position)
+
+
 def _gmail_reader(app: AppContext) -> GmailSync:
     from outreach.mail.gmail import GmailBackend
     from outreach.mail.gmail_sync import GmailSync
@@ -357,6 +386,8 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     elif state.history_id is None:
         report.reason = "first sync"
     else:
+        if state.last_sync is None:
+            report.reason = "first sync, from the first draft on"
         try:
             changes = reader.changes_since(state.history_id)
         except HistoryExpired:
