@@ -531,3 +531,40 @@ def test_a_private_brief_is_on_the_users_calendar_only_and_moves_with_the_meetin
     assert [when(e, "start") for e in events(fake)] == [new_start, new_start]
     assert run("cancel", ADA).exit_code == 0
     assert events(fake) == []
+
+
+def test_an_event_moved_by_hand_is_reported_not_moved_back(
+    ws: GmailWorkspace, run: Invoke
+) -> None:
+    fake = ws.fake
+    assert run("book", ADA, "--slot", "1").exit_code == 0
+    run("sync")
+    [event] = events(fake)
+    later = when(event, "start") + timedelta(hours=3)
+    fake.calendar_events.move_as_user(event["iCalUID"], later, later + timedelta(minutes=20))
+    result = run("sync")
+    assert "its event was moved on your Google Calendar to" in result.output
+    assert f"outreach reschedule {ADA} --at ..." in result.output
+    assert [when(e, "start") for e in events(fake)] == [later]  # the user's choice stands
+    assert "moved on your Google Calendar" not in run("sync").output  # said once
+
+
+def test_a_move_google_missed_is_made_by_the_next_sync_without_a_false_alarm(
+    ws: GmailWorkspace, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("outreach.google.calendar_events.NUM_RETRIES", 0)
+    fake = ws.fake
+    assert run("book", ADA, "--slot", "1").exit_code == 0
+    run("sync")
+    [event] = events(fake)
+    new_start = when(event, "start") + timedelta(days=1)
+    fake.inject(503, path_pattern=r"/events/", method="PATCH", times=1)
+    moved = run("reschedule", ADA, "--at", new_start.isoformat(), "--yes")
+    assert moved.exit_code == 0, moved.output
+    assert "HTTP 503" in moved.output and "put right by the next `outreach sync`" in moved.output
+    fake.calendar_events.respond(event["iCalUID"], ADA, "accepted")  # to the old time
+    result = run("sync")
+    assert "moved on your Google Calendar" not in result.output
+    assert "accepted" not in result.output  # an answer to the old time is not taken
+    assert [when(e, "start") for e in events(fake)] == [new_start]
+    assert meeting(run)["rsvp"] is None

@@ -240,6 +240,8 @@ def keep_in_step(
     if bool(meeting.video) != wants_video and meeting.state == "scheduled":
         meeting = _save(app, meeting, video=int(wants_video))
     wanted = _wanted(meeting)
+    if wanted == ABSENT and meeting.calendar_synced == REMOVED and meeting.brief_event_id:
+        return _remove_brief(app, meeting)  # the user deleted the event; its notes go too
     if wanted is None or meeting.calendar_synced == REMOVED:
         return CalendarStep(meeting)
     needs_link = wanted == f"{meeting.start}|{meeting.end}" and wants_video and not meeting.join_url
@@ -362,6 +364,18 @@ def _times(meeting: MeetingRow) -> tuple[datetime, datetime]:
     return datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end)
 
 
+def _remove_brief(app: AppContext, meeting: MeetingRow) -> CalendarStep:
+    assert meeting.brief_event_id is not None
+    calendar = app.calendar()
+    before = calendar.requests
+    try:
+        calendar.delete(meeting.brief_event_id)
+    except (CalendarNotAllowed, CalendarFailure):
+        return CalendarStep(meeting, requests=calendar.requests - before, trouble=True)
+    saved = _save(app, meeting, brief_event_id=None)
+    return CalendarStep(saved, requests=calendar.requests - before)
+
+
 def _removed_by_user(app: AppContext, meeting: MeetingRow) -> CalendarStep:
     saved = _save(app, meeting, calendar_synced=REMOVED)
     return CalendarStep(
@@ -470,6 +484,15 @@ def _catch_up(app: AppContext, report: CalendarReport) -> None:
             return  # the rest would fail the same way
 
 
+def _synced_times(meeting: MeetingRow) -> tuple[datetime, datetime] | None:
+    """The times the event was last made to say (None when that is not known)."""
+    parts = meeting.calendar_synced.split("|")
+    try:
+        return datetime.fromisoformat(parts[0]), datetime.fromisoformat(parts[1])
+    except (IndexError, ValueError):
+        return None
+
+
 def _in_step(event: dict[str, Any], meeting: MeetingRow) -> bool:
     return event_times(event) == _times(meeting)
 
@@ -510,8 +533,9 @@ def _apply(
             )
         return
     if not _in_step(event, meeting):
+        # An event we have yet to move (the next catch-up does) was not moved by the user.
         times = event_times(event)
-        if times is not None:
+        if times is not None and times != _synced_times(meeting):
             zone = app.config.user.zone
             report.changes.append(
                 (
