@@ -299,3 +299,27 @@ def test_edsger_declines_the_conversation_itself(world: World) -> None:
     shown = world.ok("contacts", "show", "ewd@example.nl")
     assert "closed_reason" in shown and "declined" in shown
     one_conversation(world, "ewd@example.nl")
+
+
+# --- the invite sent from the mail client, before any sync --------------------------------
+
+
+@pytest.mark.parametrize("world", ["gmail"], indirect=True)
+def test_an_invite_sent_from_gmail_itself_is_not_rewritten_but_followed_up(world: World) -> None:
+    """The user presses Send on the invite draft in Gmail, then moves the meeting before any
+    sync: the draft that was sent cannot be rewritten, so the move is a new invite with
+    SEQUENCE 1, and the contact ends with both, in order, in one thread."""
+    meet(world, "ada@example.org", "Ada Lovelace", tz="Europe/London")
+    world.at("2026-03-02 12:00")
+    world.reply("ada@example.org", "Slot 2 please.")
+    world.ok("sync")
+    world.ok("book", "ada@example.org", "--slot", "2")
+    assert world.fake is not None
+    [draft] = world.fake.drafts()
+    world.fake.send_draft_as_user(draft.id)
+    world.ok("reschedule", "ada@example.org", "--at", "2026-03-05T11:00", "--send")
+    first, second = world.invites("ada@example.org")
+    assert str(first["UID"]) == str(second["UID"])
+    assert [int(first["SEQUENCE"]), int(second["SEQUENCE"])] == [0, 1]
+    assert world.fake.drafts() == []
+    one_conversation(world, "ada@example.org")

@@ -62,7 +62,7 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
         f"{app.config.schedule.slot_count} times you are free, in both time zones. The first:"
     )
     first = planned[0]
-    echo(f"   To: {first.contact.label()}\n   Subject: {first.rendered.subject}")
+    echo(f"   To: {first.contact.label()}\n   Subject: {first.subject}")
     for line in first.rendered.text.splitlines():
         echo(f"   | {line}")
     echo(f"   The drafts are .eml files in the Maildir {workspace.outbox_dir}.")
@@ -105,7 +105,7 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
     echo("8. `outreach followup` drafted what is due:")
     for template, plans in outcome.planned.items():
         for plan in plans:
-            echo(f"   {template:<12} {plan.contact.label()}: {plan.rendered.subject}")
+            echo(f"   {template:<12} {plan.contact.label()}: {plan.subject}")
 
     counts = {stage: n for stage, n in stage_counts(app.store).items() if n}
     echo("9. Where everyone stands: " + ", ".join(f"{n} {stage}" for stage, n in counts.items()))
