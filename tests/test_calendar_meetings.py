@@ -503,7 +503,7 @@ def test_a_private_brief_is_on_the_users_calendar_only_and_moves_with_the_meetin
 ) -> None:
     from outreach.app import AppContext
     from outreach.config import Workspace
-    from outreach.services.calendar_sync import set_private_brief
+    from outreach.services.calendar_brief import set_private_brief
 
     fake = ws.fake
     assert run("book", ADA, "--slot", "1").exit_code == 0

@@ -15,17 +15,16 @@ answers read back from it (Gmail backend only).
   the invite is drafted, and goes into the invite, its ``.ics`` and the confirmation.
 - **No access.** A token without the ``calendar.events`` scope books by email as before; the
   user is told once how to add the calendar (``outreach auth login`` again).
-- **Answers.** ``sync`` reads the events changed since the last sync (one ``events.list``
-  with a sync token; none at all while no meeting is on the calendar) and records accept,
-  decline and tentative like an emailed iTIP REPLY (:func:`outreach.services.rsvps.record_answer`).
+- **Answers** are read back by ``sync`` (:mod:`outreach.services.calendar_answers`); private
+  notes beside the meeting are :mod:`outreach.services.calendar_brief`.
 - **Busy once.** Google's free/busy reports the tool's own events, and the store reports its
   scheduled meetings: :func:`counted_by_calendar` lets availability count each one once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
@@ -36,27 +35,21 @@ from outreach.google.calendar_events import (
     CalendarEvents,
     CalendarFailure,
     CalendarNotAllowed,
-    SyncTokenExpired,
-    attendee_answer,
     conference_request_id,
     event_times,
     is_cancelled,
     meet_link,
-    updated_at,
 )
 from outreach.schedule.intervals import Interval
-from outreach.services.rsvps import ANSWERS, record_answer
-from outreach.store.calendar import ABSENT, REMOVED
+from outreach.store.calendar import ABSENT, FREE, REMOVED
 from outreach.store.meetings import MeetingRow
 
 __all__ = [
-    "CalendarReport",
+    "SCOPE_NOTE",
     "CalendarStep",
     "counted_by_calendar",
     "keep_in_step",
-    "read_answers",
     "scope_note",
-    "set_private_brief",
 ]
 
 SCOPE_NOTE = (
@@ -65,7 +58,6 @@ SCOPE_NOTE = (
     "your calendar, kept in step, with the contact's answers read back, run `outreach auth "
     "login` again and allow calendar access. (This note is shown once.)"
 )
-READ_BACK = timedelta(days=1)  # answers are read for meetings that ended up to this long ago
 
 
 @dataclass
@@ -78,22 +70,9 @@ class CalendarStep:
     trouble: bool = False  # the calendar could not be reached or written: try again later
 
 
-@dataclass
-class CalendarReport:
-    """What sync learnt from the calendar."""
-
-    requests: int = 0
-    changes: list[tuple[int, str, datetime, str]] = field(default_factory=list)
-    # (contact id, kind, when, text)
-    notes: list[str] = field(default_factory=list)
-    mode: str = ""  # "", incremental, full
-
-
-def _gmail(app: AppContext) -> bool:
+def gmail_backend(app: AppContext) -> bool:
+    """Whether the workspace uses Gmail (only then is there a Google Calendar to keep)."""
     return app.config.mail.backend == "gmail"
-
-
-FREE = "|free"  # suffix: the event stays, with their decline on it, but no longer blocks time
 
 
 def _wanted(meeting: MeetingRow) -> str | None:
@@ -171,7 +150,6 @@ def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[s
         "attendees": [_attendee(contact)],
         "transparency": "transparent" if free else "opaque",
         "status": "confirmed",
-        "guestsCanInviteOthers": False,
         "extendedProperties": {"private": {"outreachMeeting": meeting.uid}},
     }
     where = app.config.schedule.how_to_join
@@ -185,6 +163,7 @@ def _moved_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[
     asked for again."""
     body = event_body(app, contact, meeting)
     del body["iCalUID"]
+    del body["status"]  # never bring back an event the user deleted
     return body
 
 
@@ -200,7 +179,8 @@ def _conference(meeting: MeetingRow) -> dict[str, Any]:
 # --- keeping one meeting in step ----------------------------------------------------------
 
 
-def _save(app: AppContext, meeting: MeetingRow, **changes: object) -> MeetingRow:
+def save(app: AppContext, meeting: MeetingRow, **changes: object) -> MeetingRow:
+    """Write changes to the meeting at once (each step is its own transaction), re-read."""
     with app.store.transaction():
         app.store.meetings.update(meeting.id, iso(app.now()), **changes)
     return app.store.meetings.by_id(meeting.id)
@@ -230,15 +210,15 @@ def keep_in_step(
             while a link was needed. Nothing was drafted; re-running finishes the booking.
     """
     wants_video = _video_wanted(app, meeting, video)
-    if wants_video and not _gmail(app):
+    if wants_video and not gmail_backend(app):
         raise ScheduleError(
             "A Google Meet link needs the Gmail backend ([mail] backend = \"gmail\").",
             hint="Book without --video, or say how to join in [schedule] how_to_join.",
         )
-    if not _gmail(app):
+    if not gmail_backend(app):
         return CalendarStep(meeting)
     if bool(meeting.video) != wants_video and meeting.state == "scheduled":
-        meeting = _save(app, meeting, video=int(wants_video))
+        meeting = save(app, meeting, video=int(wants_video))
     wanted = _wanted(meeting)
     if wanted == ABSENT and meeting.calendar_synced == REMOVED and meeting.brief_event_id:
         return _remove_brief(app, meeting)  # the user deleted the event; its notes go too
@@ -286,7 +266,7 @@ def _remove(app: AppContext, calendar: CalendarEvents, meeting: MeetingRow) -> C
         calendar.delete(event_id)
     if meeting.brief_event_id:
         calendar.delete(meeting.brief_event_id)
-    return CalendarStep(_save(app, meeting, calendar_synced=ABSENT, brief_event_id=None))
+    return CalendarStep(save(app, meeting, calendar_synced=ABSENT, brief_event_id=None))
 
 
 def _place(
@@ -310,7 +290,7 @@ def _place(
                 return _removed_by_user(app, meeting)
             event_id = str(found["id"])
             event = found
-            if event_times(found) != _times(meeting):
+            if event_times(found) != meeting_times(meeting):
                 event = calendar.patch(
                     event_id, _moved_body(app, contact, meeting), conference=False
                 )
@@ -336,7 +316,7 @@ def _place(
         event = calendar.wait_for_meet(event)
         link = meet_link(event)
         if link.status != "success":
-            _save(app, meeting, calendar_event_id=event_id, calendar_synced=wanted)
+            save(app, meeting, calendar_event_id=event_id, calendar_synced=wanted)
             if link.status == "pending":
                 raise ScheduleError(
                     "Google is still creating the Google Meet link; the invite is not drafted "
@@ -353,14 +333,14 @@ def _place(
     if meeting.brief_event_id and meeting.calendar_synced.removesuffix(FREE) != (
         wanted.removesuffix(FREE)
     ):
-        calendar.patch(meeting.brief_event_id, _brief_times(app, meeting), conference=False)
-    saved = _save(
+        calendar.patch(meeting.brief_event_id, brief_times(app, meeting), conference=False)
+    saved = save(
         app, meeting, calendar_event_id=event_id, calendar_synced=wanted, join_url=join_url
     )
     return CalendarStep(saved)
 
 
-def _times(meeting: MeetingRow) -> tuple[datetime, datetime]:
+def meeting_times(meeting: MeetingRow) -> tuple[datetime, datetime]:
     return datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end)
 
 
@@ -372,12 +352,12 @@ def _remove_brief(app: AppContext, meeting: MeetingRow) -> CalendarStep:
         calendar.delete(meeting.brief_event_id)
     except (CalendarNotAllowed, CalendarFailure):
         return CalendarStep(meeting, requests=calendar.requests - before, trouble=True)
-    saved = _save(app, meeting, brief_event_id=None)
+    saved = save(app, meeting, brief_event_id=None)
     return CalendarStep(saved, requests=calendar.requests - before)
 
 
 def _removed_by_user(app: AppContext, meeting: MeetingRow) -> CalendarStep:
-    saved = _save(app, meeting, calendar_synced=REMOVED)
+    saved = save(app, meeting, calendar_synced=REMOVED)
     return CalendarStep(
         saved,
         "The meeting's event was deleted from your Google Calendar by hand, so it is not put "
@@ -385,64 +365,8 @@ def _removed_by_user(app: AppContext, meeting: MeetingRow) -> CalendarStep:
     )
 
 
-# --- notes only the user sees ------------------------------------------------------------
-
-
-def _brief_uid(meeting: MeetingRow) -> str:
-    return f"prep-{meeting.uid}"
-
-
-def _brief_times(app: AppContext, meeting: MeetingRow) -> dict[str, Any]:
+def brief_times(app: AppContext, meeting: MeetingRow) -> dict[str, Any]:
     return {"start": _when(app, meeting.start), "end": _when(app, meeting.end)}
-
-
-def set_private_brief(app: AppContext, meeting: MeetingRow, text: str) -> str:
-    """Put ``text`` (say, a prep brief for the call) on the user's Google Calendar where the
-    contact never sees it; "" when done, else a note saying why not.
-
-    Google shows an event's description to its guests, so the text does not go into the
-    meeting's own event: it goes into a private companion event at the same time, with no
-    guests and shown as free ("Prep: <name>"), which moves and goes with the meeting. Calling
-    again replaces the text; an empty ``text`` removes the companion. Idempotent: a re-run
-    finds the companion by its iCalUID instead of making a second one.
-    """
-    if not _gmail(app):
-        return "Notes on the calendar need the Gmail backend."
-    if meeting.state != "scheduled":
-        return f"The meeting is {meeting.state}: nothing to add notes to."
-    contact = app.store.contacts.get(meeting.contact_id)
-    calendar = app.calendar()
-    try:
-        event_id = meeting.brief_event_id
-        if not text.strip():
-            if event_id:
-                calendar.delete(event_id)
-            _save(app, meeting, brief_event_id=None)
-            return ""
-        body: dict[str, Any] = {
-            "summary": f"Prep: {contact.name}",
-            "description": text,
-            **_brief_times(app, meeting),
-            "transparency": "transparent",
-            "visibility": "private",
-            "extendedProperties": {"private": {"outreachBriefFor": meeting.uid}},
-        }
-        event = calendar.patch(event_id, body, conference=False) if event_id else None
-        if event is None:
-            event = calendar.insert({"iCalUID": _brief_uid(meeting), **body}, conference=False)
-        if event is None:  # made before: its answer was lost
-            found = calendar.find(_brief_uid(meeting))
-            if found is None or is_cancelled(found):
-                return "The notes' event was deleted from your Google Calendar by hand."
-            event = calendar.patch(str(found["id"]), body, conference=False)
-        if event is None:
-            return "The notes' event was deleted from your Google Calendar by hand."
-    except CalendarNotAllowed:
-        return scope_note(app) or "Your Google token does not allow calendar access."
-    except CalendarFailure as exc:
-        return exc.message
-    _save(app, meeting, brief_event_id=str(event["id"]))
-    return ""
 
 
 # --- busy, once ---------------------------------------------------------------------------
@@ -453,198 +377,6 @@ def counted_by_calendar(app: AppContext) -> list[Interval]:
     Google's free/busy reports them, and the store does too, so availability takes them out
     of Google's answer and counts them once, from the store (which also lets a meeting being
     moved not clash with its own event)."""
-    if not _gmail(app):
+    if not gmail_backend(app):
         return []
-    return [Interval(*_times(m)) for m in app.store.calendar.in_step()]
-
-
-# --- sync: catch up, and read the answers -------------------------------------------------
-
-
-def _catch_up(app: AppContext, report: CalendarReport) -> None:
-    """Events not in step (Google was unreachable, access was missing, a Meet link was still
-    being made, a decline to show free): try again, quietly when access is still missing."""
-    store = app.store
-    pending = store.calendar.out_of_step(iso(app.now() - READ_BACK))
-    if not pending or _told_no_access(app):
-        return
-    for meeting in pending:
-        contact = store.contacts.get(meeting.contact_id)
-        if not contact.email:
-            continue
-        try:
-            step = keep_in_step(app, contact, meeting)
-        except ScheduleError as exc:
-            report.notes.append(f"{contact.label()}: {exc.message}")
-            continue
-        report.requests += step.requests
-        if step.note:
-            report.notes.append(step.note)
-        if step.trouble:
-            return  # the rest would fail the same way
-
-
-def _synced_times(meeting: MeetingRow) -> tuple[datetime, datetime] | None:
-    """The times the event was last made to say (None when that is not known)."""
-    parts = meeting.calendar_synced.split("|")
-    try:
-        return datetime.fromisoformat(parts[0]), datetime.fromisoformat(parts[1])
-    except (IndexError, ValueError):
-        return None
-
-
-def _in_step(event: dict[str, Any], meeting: MeetingRow) -> bool:
-    return event_times(event) == _times(meeting)
-
-
-def _answer_time(app: AppContext, event: dict[str, Any]) -> datetime:
-    """When they answered: the event's last change (never later than now)."""
-    moment = updated_at(event) or app.now()
-    return min(moment, app.now()).astimezone(UTC)
-
-
-def _thread_of(app: AppContext, meeting: MeetingRow) -> str:
-    for row in reversed(app.store.messages.invites_for(meeting.id)):
-        if row.thread_id:
-            return row.thread_id
-    return ""
-
-
-def _apply(
-    app: AppContext,
-    event: dict[str, Any],
-    meeting: MeetingRow,
-    contact: Contact,
-    report: CalendarReport,
-) -> None:
-    store = app.store
-    now = iso(app.now())
-    if is_cancelled(event):
-        if meeting.state in ("scheduled", "declined"):
-            store.meetings.update(meeting.id, now, calendar_synced=REMOVED)
-            report.changes.append(
-                (
-                    contact.id,
-                    "calendar",
-                    app.now(),
-                    "its event was deleted from your Google Calendar; the meeting still "
-                    f"stands (`outreach cancel {contact.email}` cancels it)",
-                )
-            )
-        return
-    if not _in_step(event, meeting):
-        # An event we have yet to move (the next catch-up does) was not moved by the user.
-        times = event_times(event)
-        if times is not None and times != _synced_times(meeting):
-            zone = app.config.user.zone
-            report.changes.append(
-                (
-                    contact.id,
-                    "calendar",
-                    app.now(),
-                    "its event was moved on your Google Calendar to "
-                    f"{times[0].astimezone(zone):%a %d %b %H:%M}, but the invite says "
-                    f"{datetime.fromisoformat(meeting.start).astimezone(zone):%a %d %b %H:%M}: "
-                    f"`outreach reschedule {contact.email} --at ...` tells them",
-                )
-            )
-        return  # an answer to another time is not an answer to the meeting
-    assert contact.email is not None
-    answer = attendee_answer(event, contact.email)
-    if answer not in ANSWERS or answer == meeting.rsvp:
-        return
-    at = _answer_time(app, event)
-    stored = store.events.record(
-        gmail_id=f"calendar:{event['id']}:{event.get('updated', '')}:{answer}",
-        thread_id=_thread_of(app, meeting),
-        contact_id=contact.id,
-        kind="rsvp",
-        sender=contact.email.casefold(),
-        subject="",
-        occurred_at=iso(at),
-        detail=f"{answer} the invite (on Google Calendar)",
-        address=contact.email,
-    )
-    if not stored:
-        return
-    record_answer(store, meeting, answer, iso(at), now)
-    report.changes.append((contact.id, "rsvp", at, f"{answer} the invite (on Google Calendar)"))
-
-
-class _DryRun(Exception):
-    pass
-
-
-def read_answers(app: AppContext, *, full: bool = False, dry_run: bool = False) -> CalendarReport:
-    """Record the answers given on the calendar since the last sync, then bring out-of-step
-    events in step (a decline frees its time; what failed before is tried again). No
-    request at all while no meeting of the tool is on the calendar.
-
-    Failures of Google Calendar become notes: the mail part of sync is already recorded, and
-    the next sync reads what this one could not.
-    """
-    report = CalendarReport()
-    if not _gmail(app):
-        return report
-    try:
-        _read(app, report, full=full, dry_run=dry_run)
-        if not dry_run:
-            _catch_up(app, report)
-    except CalendarNotAllowed:
-        note = SCOPE_NOTE if dry_run else scope_note(app)  # a dry run records nothing
-        if note:
-            report.notes.append(note)
-    except CalendarFailure as exc:
-        report.notes.append(f"{exc.message} The calendar is read again on the next sync.")
-    return report
-
-
-def _told_no_access(app: AppContext) -> bool:
-    """The user was told the token cannot use the calendar, and only a call could tell
-    whether that changed: stay quiet (and make no call) until a new login says its scopes."""
-    noted = app.store.calendar.get(app.config.user.email).scope_note_at is not None
-    calendar = app.calendar()
-    return noted and (calendar.granted is None or not calendar.may_write)
-
-
-def _read(app: AppContext, report: CalendarReport, *, full: bool, dry_run: bool) -> None:
-    store = app.store
-    since = app.now() - READ_BACK
-    meetings = store.calendar.on_calendar(iso(since))
-    if not meetings or _told_no_access(app):
-        return
-    calendar = app.calendar()
-    account = app.config.user.email
-    token = None if full else store.calendar.get(account).sync_token
-    earliest = min(datetime.fromisoformat(m.end) for m in meetings)
-    time_min = min(earliest, since) - timedelta(minutes=1)
-    before = calendar.requests
-    report.mode = "incremental" if token else "full"
-    try:
-        pages = list(calendar.changes(token, time_min))
-    except SyncTokenExpired:
-        report.mode = "full"
-        pages = list(calendar.changes(None, time_min))
-    finally:
-        report.requests += calendar.requests - before
-    by_id = {m.calendar_event_id: m for m in meetings}
-    by_uid = {m.uid: m for m in meetings}
-    next_token = pages[-1][1] if pages else None
-    try:
-        with store.transaction():
-            for items, _ in pages:
-                for event in items:
-                    found = by_id.get(str(event.get("id"))) or by_uid.get(
-                        str(event.get("iCalUID"))
-                    )
-                    if found is None:
-                        continue
-                    meeting = store.meetings.by_id(found.id)
-                    contact = store.contacts.get(meeting.contact_id)
-                    if contact.email:
-                        _apply(app, event, meeting, contact, report)
-            store.calendar.save_token(account, next_token, iso(app.now()))
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    return [Interval(*meeting_times(m)) for m in app.store.calendar.in_step()]

@@ -458,8 +458,8 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
 
 
 def _read_calendar(app: AppContext, report: SyncReport, *, full: bool, dry_run: bool) -> None:
-    """Answers given on the user's calendar (:mod:`outreach.services.calendar_sync`)."""
-    from outreach.services.calendar_sync import read_answers
+    """Answers given on the user's calendar (:mod:`outreach.services.calendar_answers`)."""
+    from outreach.services.calendar_answers import read_answers
 
     found = read_answers(app, full=full, dry_run=dry_run)
     report.calendar_requests = found.requests

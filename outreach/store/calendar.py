@@ -16,6 +16,7 @@ from outreach.store.meetings import MeetingRow
 # meetings.calendar_synced values other than "start|end"
 ABSENT = "absent"  # we removed the event (the meeting was cancelled)
 REMOVED = "removed"  # the user deleted it on their calendar: it is not put back
+FREE = "|free"  # after "start|end": declined, the event stays with their answer, shown free
 
 
 @dataclass(frozen=True)

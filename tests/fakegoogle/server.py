@@ -25,7 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.fakegoogle.calendar_events import EventsCalendar, attach, busy_source
+from tests.fakegoogle.calendar_events import EventsCalendar
+from tests.fakegoogle.calendar_handlers import attach, busy_source
 from tests.fakegoogle.handlers import ALL_SCOPES, SCOPE_PREFIX, Api, Route, Router
 from tests.fakegoogle.state import Calendars, Clock, DraftView, Mailbox, StoredMessage
 from tests.fakegoogle.wire import (
