@@ -41,10 +41,15 @@ def ws(
     return workspace
 
 
-def without_calendar(fake: FakeGoogle) -> None:
-    """Google grants this token no calendar.events (the access token is refreshed to learn)."""
-    fake.expire_tokens()
-    fake.set_refresh_token_scopes(REFRESH_TOKEN, WITHOUT_CALENDAR_EVENTS)
+def without_calendar(ws: GmailWorkspace, run: Invoke) -> None:
+    """A saved token that does not say its scopes, which Google grants no calendar.events:
+    only Google's answer tells (the access token is refreshed to learn)."""
+    info = ws.fake.authorized_user_info(REFRESH_TOKEN)
+    info.pop("scopes", None)
+    (ws.root / "unscoped-token.json").write_text(json.dumps(info))
+    assert run("auth", "import", str(ws.root / "unscoped-token.json")).exit_code == 0
+    ws.fake.expire_tokens()
+    ws.fake.set_refresh_token_scopes(REFRESH_TOKEN, WITHOUT_CALENDAR_EVENTS)
 
 
 def meeting(run: Invoke, ref: str = ADA) -> dict[str, Any]:
@@ -363,7 +368,7 @@ def test_a_server_refusing_the_calendar_scope_is_told_once_too(
     ws: GmailWorkspace, run: Invoke
 ) -> None:
     fake = ws.fake  # the saved token does not say its scopes; only Google's answer does
-    without_calendar(fake)
+    without_calendar(ws, run)
     first = run("book", ADA, "--slot", "1")
     assert first.exit_code == 0, first.output
     assert first.output.count("lacks the calendar.events scope") == 1
@@ -378,7 +383,7 @@ def test_after_logging_in_again_sync_puts_the_meetings_on_the_calendar(
     ws: GmailWorkspace, run: Invoke
 ) -> None:
     fake = ws.fake
-    without_calendar(fake)
+    without_calendar(ws, run)
     assert run("book", ADA, "--slot", "1").exit_code == 0
     assert events(fake) == []
     # The user logs in again and allows the calendar: the new token says its scopes.
