@@ -193,7 +193,7 @@ def test_a_decline_on_the_calendar_is_recorded_by_sync_and_due_proposes_new_time
     result = run("sync")
     assert result.exit_code == 0, result.output
     assert "<person001@example.org>: declined the invite (on Google Calendar)" in result.output
-    assert "2 to Google Calendar" in result.output  # the changes, and freeing the time
+    assert "1 request + 2 to Google Calendar" in result.output  # the changes; freeing the time
     declined = meeting(run)
     assert (declined["state"], declined["rsvp"]) == ("declined", "declined")
     [kept] = events(fake)  # it stays, with their answer on it, but no longer blocks the time
@@ -236,7 +236,7 @@ def test_an_idle_sync_costs_one_gmail_and_one_calendar_request(
     run("sync")
     fake.reset_log()
     result = run("sync")
-    assert "(incremental; 1 request, 1 to Google Calendar): nothing new." in result.output
+    assert "(incremental; 1 request + 1 to Google Calendar): nothing new." in result.output
     assert fake.count("/calendar/v3/calendars/primary/events") == 1
     assert len(fake.requests) == 2
 

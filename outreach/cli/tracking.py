@@ -88,7 +88,7 @@ def _summary(report: object) -> str:
             how += f": {report.reason}"
         plural = "" if report.requests == 1 else "s"
         calendar = (
-            f", {report.calendar_requests} to Google Calendar" if report.calendar_requests else ""
+            f" + {report.calendar_requests} to Google Calendar" if report.calendar_requests else ""
         )
         return f"Synced Gmail ({how}; {report.requests} request{plural}{calendar}): {found}."
     return f"Synced the local inbox: {found}."
