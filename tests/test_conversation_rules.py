@@ -129,7 +129,7 @@ def test_a_first_message_whose_times_have_passed_is_not_sent(sent: Path, run: In
     assert not list((sent / "sent" / "cur").iterdir())
     assert run("draft", "outreach", "ada@example.org", env=later).exit_code == 0
     resent = run("send", "ada@example.org", "--yes", env=later)
-    assert resent.exit_code == 0 and "Sent 1 of 1" in resent.output
+    assert resent.exit_code == 0 and "Moved 1 of 1 message" in resent.output
 
 
 def test_superseded_invites_left_by_an_older_version_are_never_sent(

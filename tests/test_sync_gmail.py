@@ -366,7 +366,7 @@ def test_sync_command_prints_changes(
                              at("2026-03-02 12:00")))
     second = run("sync", env=env)
     assert "Ada Lovelace <ada@example.org>: replied: Re: " in second.output
-    assert "(incremental; 2 requests): 1 repl(ies)." in second.output
+    assert "(incremental; 2 requests): 1 reply." in second.output
     third = run("sync", env=env)
     assert "(incremental; 1 request): nothing new." in third.output
 

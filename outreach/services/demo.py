@@ -27,7 +27,7 @@ from outreach.services.meetings_log import record_meeting
 from outreach.services.reporting import stage_counts
 from outreach.services.sending import send_messages, sendable
 from outreach.services.sync import sync
-from outreach.services.workspace import init_workspace
+from outreach.services.workspace import UserValues, init_workspace
 from outreach.store import MessageRow
 
 SAMPLE_CONTACTS = Path(__file__).parents[1] / "_data" / "sample_contacts.csv"
@@ -40,10 +40,12 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
     workspace = Workspace(root)
     init_workspace(
         workspace,
-        name="Sam Rivera",
-        email="sam.rivera@example.edu",
-        timezone="America/New_York",
-        user_extras={"school": "State University"},
+        UserValues(
+            name="Sam Rivera",
+            email="sam.rivera@example.edu",
+            timezone="America/New_York",
+            school="State University",
+        ),
     )
     config = workspace.config_file
     config.write_text(config.read_text("utf-8").replace('busy = ["google"]', "busy = []"), "utf-8")

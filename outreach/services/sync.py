@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
+from outreach.progress import NO_PROGRESS, Progress
 from outreach.services.rsvps import record_answer
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
@@ -340,10 +341,17 @@ def _apply_all(
         pass
 
 
-def sync(app: AppContext, *, full: bool = False, dry_run: bool = False) -> SyncReport:
-    """Sync the configured backend; see the module docstring."""
+def sync(
+    app: AppContext,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> SyncReport:
+    """Sync the configured backend; see the module docstring. ``progress`` counts the
+    tracked threads read by a full Gmail resync (the slow case)."""
     if app.config.mail.backend == "gmail":
-        return _sync_gmail(app, full=full, dry_run=dry_run)
+        return _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
     return _sync_local(app, dry_run=dry_run)
 
 
@@ -370,7 +378,9 @@ def _gmail_reader(app: AppContext) -> GmailSync:
     return GmailSync(backend)
 
 
-def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
+def _sync_gmail(
+    app: AppContext, *, full: bool, dry_run: bool, progress: Progress = NO_PROGRESS
+) -> SyncReport:
     from outreach.mail.gmail_sync import HistoryChanges, HistoryExpired
 
     reader = _gmail_reader(app)
@@ -430,7 +440,8 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     else:
         report.mode = "full"
         report.history_id = reader.current_history_id()  # first: nothing after it is missed
-        threads = reader.threads(list(recorder.threads))
+        progress.expect(len(recorder.threads))
+        threads = reader.threads(list(recorder.threads), progress=progress)
         metas = [(tid, meta) for tid, messages in threads.items() for meta in messages]
         in_view = {meta.id for _, meta in metas if "DRAFT" in meta.label_ids}
 

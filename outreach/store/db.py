@@ -197,6 +197,21 @@ def _m3_conversations(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m5_contact_aliases(conn: sqlite3.Connection) -> None:
+    """Addresses and import keys of contacts merged into another, so the merged contact is
+    found by them (a re-import or `contacts add` of the old address finds the one kept)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE contact_aliases (
+            alias TEXT PRIMARY KEY,           -- "email_key:<casefolded>" or "import_key:<key>"
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_aliases_by_contact ON contact_aliases(contact_id);
+        """,
+    )
+
+
 def _m9_calendar_events(conn: sqlite3.Connection) -> None:
     """The meeting on the user's own Google Calendar, kept in step with its invite.
 
@@ -235,6 +250,7 @@ MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_covering_indexes,
     _m3_conversations,
+    _m5_contact_aliases,
     _m9_calendar_events,
 ]
 
