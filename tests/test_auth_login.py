@@ -17,7 +17,13 @@ import pytest
 
 from outreach.errors import AuthError
 from outreach.google import keychain
-from outreach.google.auth import COMPOSE_SCOPE, FREEBUSY_SCOPE, METADATA_SCOPE, READONLY_SCOPE
+from outreach.google.auth import (
+    COMPOSE_SCOPE,
+    EVENTS_SCOPE,
+    FREEBUSY_SCOPE,
+    METADATA_SCOPE,
+    READONLY_SCOPE,
+)
 from outreach.google.login import login as run_login
 from tests.conftest import Invoke
 from tests.fakegoogle import FakeGoogle
@@ -85,13 +91,14 @@ def test_login_asks_for_exactly_the_tools_scopes_and_stores_what_was_granted(
     result = run("auth", "login")
     assert result.exit_code == 0, result.output
     asked = browser.asked()
-    assert set(asked["scope"].split()) == {COMPOSE_SCOPE, METADATA_SCOPE, FREEBUSY_SCOPE}
+    tools = {COMPOSE_SCOPE, METADATA_SCOPE, FREEBUSY_SCOPE, EVENTS_SCOPE}
+    assert set(asked["scope"].split()) == tools
     assert asked["access_type"] == "offline" and asked["prompt"] == "consent"
     assert asked["code_challenge_method"] == "S256"
     assert urlsplit(asked["redirect_uri"]).hostname == "localhost"
     assert "Mail read access: gmail.metadata" in result.output
     token = saved()
-    assert set(token["scopes"]) == {COMPOSE_SCOPE, METADATA_SCOPE, FREEBUSY_SCOPE}
+    assert set(token["scopes"]) == tools
     assert token["refresh_token"].startswith("1//") and token["login_at"]
     assert run("sync").exit_code == 0  # the stored token works
     status = run("auth", "status")

@@ -7,7 +7,9 @@ Scopes are the least that does the job:
   or, as an opt-in (``[google] read_scope = "readonly"``), gmail.readonly *instead*, to read
   the text of messages in our threads (holding both would not help: Gmail lets a token that
   holds gmail.metadata read no bodies, whatever else it holds);
-- calendar.freebusy: read only busy/free times, never event details.
+- calendar.freebusy: read only busy/free times, never event details;
+- calendar.events: keep the user's own copy of each booked meeting on their calendar (made,
+  moved, removed with the invite) and read the contact's answer on it.
 Refreshed tokens are written back to the keyring, never to disk.
 
 Google expires the refresh tokens of an OAuth app in Testing mode 7 days after login; when a
@@ -38,8 +40,9 @@ COMPOSE_SCOPE = f"{SCOPE_PREFIX}gmail.compose"
 METADATA_SCOPE = f"{SCOPE_PREFIX}gmail.metadata"
 READONLY_SCOPE = f"{SCOPE_PREFIX}gmail.readonly"
 FREEBUSY_SCOPE = f"{SCOPE_PREFIX}calendar.freebusy"
+EVENTS_SCOPE = f"{SCOPE_PREFIX}calendar.events"
 
-SCOPES = [COMPOSE_SCOPE, METADATA_SCOPE, FREEBUSY_SCOPE]
+SCOPES = [COMPOSE_SCOPE, METADATA_SCOPE, FREEBUSY_SCOPE, EVENTS_SCOPE]
 
 # What each scope is for, as `auth login` explains it.
 SCOPE_PURPOSES = {
@@ -47,6 +50,7 @@ SCOPE_PURPOSES = {
     METADATA_SCOPE: "sync: headers and labels of messages in your contacts' threads",
     READONLY_SCOPE: "sync: messages in your contacts' threads, their text included",
     FREEBUSY_SCOPE: "your busy times, to propose free ones",
+    EVENTS_SCOPE: "your booked meetings on your calendar, and the contacts' answers on them",
 }
 
 TESTING_LIFETIME = timedelta(days=7)

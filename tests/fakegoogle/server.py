@@ -25,7 +25,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakegoogle.handlers import ALL_SCOPES, METADATA_SCOPE, Api, Route, Router, tool_scopes
+from tests.fakegoogle.calendar_events import EventsCalendar
+from tests.fakegoogle.calendar_handlers import attach, busy_source
+from tests.fakegoogle.handlers import (
+    ALL_SCOPES,
+    METADATA_SCOPE,
+    Api,
+    Route,
+    Router,
+    tool_scopes,
+)
 from tests.fakegoogle.oauth import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -332,6 +341,9 @@ class FakeGoogle:
         self.api = Api(self.mailbox, self.calendars, snippets=snippets)
         self.router = Router()
         self._lock = threading.RLock()
+        self.calendar_events = EventsCalendar(email, self.clock, self._lock)  # events.*
+        attach(self.api, self.calendar_events)
+        self.calendars.sources.append(busy_source(self.calendar_events))
         self._faults: list[Fault] = []
         self._quota: _Quota | None = None
         self._concurrency: int | None = None
