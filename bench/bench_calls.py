@@ -89,7 +89,7 @@ def run(base: Path, contacts: int) -> list[tuple[str, str, int, int, int]]:
         rows.append(measure(site, fake, f"send --yes ({len(half)})", "send", "--yes", *half))
         for draft in fake.drafts():  # the rest are sent from Gmail's own interface
             fake.send_draft_as_user(draft.id)
-        rows.append(measure(site, fake, f"sync, first ({n} threads: full)", "sync"))
+        rows.append(measure(site, fake, f"sync, first after {n} sends", "sync"))
         rows.append(measure(site, fake, "sync, nothing new", "sync"))
         with site.db() as conn:
             from outreach.store.messages import MessageRow
