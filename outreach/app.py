@@ -79,6 +79,12 @@ class AppContext:
             self._calendar = CalendarEvents.from_app(self)
         return self._calendar
 
+    def reset_mail(self) -> None:
+        """Forget the built Google backends (mail and calendar): the next use builds them
+        again from the keyring (after a new login)."""
+        self._mail = None
+        self._calendar = None
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

@@ -84,11 +84,21 @@ class MailConfig:
     daily_send_cap: int = 100
 
 
+READ_SCOPES = ("metadata", "readonly")
+
+
 @dataclass(frozen=True)
 class GoogleConfig:
     client_secrets_file: str = "client_secret.json"
     api_root: str = ""
     quota_units_per_second: int = 250
+    # What sync may read of your mail: "metadata" (gmail.metadata: headers and labels) or
+    # "readonly" (gmail.readonly instead, to read the bodies of messages in tracked threads).
+    read_scope: str = "metadata"
+
+    @property
+    def reads_bodies(self) -> bool:
+        return self.read_scope == "readonly"
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,7 @@ class FollowupConfig:
     nudge_after_business_days: int = 5
     max_followups: int = 1
     after_return_business_days: int = 2
+    unknown_return_business_days: int = 10
     thankyou_window_hours: int = 24
     keep_in_touch_days: int = 90
     close_after_business_days: int = 10
@@ -260,7 +271,7 @@ def parse_config(text: str, path: Path) -> Config:
     )
 
     google_s = section("google")
-    google_s.reject_unknown({"client_secrets_file", "api_root", "quota_units_per_second"})
+    google_s.reject_unknown(set(GoogleConfig.__dataclass_fields__))
     api_root = google_s.string("api_root", GoogleConfig.api_root)
     if api_root and not re.match(r"^https?://[^/\s]+(/.*)?$", api_root):
         raise google_s._error("api_root", 'an http(s) URL such as "http://127.0.0.1:8765/"')
@@ -272,6 +283,7 @@ def parse_config(text: str, path: Path) -> Config:
         quota_units_per_second=google_s.integer(
             "quota_units_per_second", GoogleConfig.quota_units_per_second, 10, 10_000
         ),
+        read_scope=google_s.choice("read_scope", GoogleConfig.read_scope, READ_SCOPES),
     )
 
     sched_s = section("schedule")
@@ -316,6 +328,9 @@ def parse_config(text: str, path: Path) -> Config:
         max_followups=follow_s.integer("max_followups", fdef.max_followups, 0, 5),
         after_return_business_days=follow_s.integer(
             "after_return_business_days", fdef.after_return_business_days, 0, 30
+        ),
+        unknown_return_business_days=follow_s.integer(
+            "unknown_return_business_days", fdef.unknown_return_business_days, 0, 60
         ),
         thankyou_window_hours=follow_s.integer(
             "thankyou_window_hours", fdef.thankyou_window_hours, 1, 168

@@ -246,9 +246,23 @@ def test_early_return_date_does_not_bring_the_nudge_forward() -> None:
     assert due(contact, at("2026-03-09 00:00"))[0].due == at("2026-03-09 00:00")
 
 
-def test_out_of_office_without_a_date_keeps_the_normal_rule() -> None:
+def test_out_of_office_without_a_known_date_waits_the_default() -> None:
+    # The date was only in the body, which sync does not read with gmail.metadata: the
+    # absence is not ignored. Ten business days after Monday 2 March is Monday 16 March.
     contact = sent(auto_reply_at=at("2026-03-02 10:01"))
-    assert actions(contact, at("2026-03-09 00:00")) == [Action.FOLLOW_UP]
+    assert actions(contact, at("2026-03-13 23:00")) == []
+    [nudge] = due(contact, at("2026-03-16 00:00"))
+    assert nudge.due == at("2026-03-16 00:00")
+    assert "return date unknown" in nudge.reason
+
+
+def test_the_unknown_return_default_is_configurable_and_never_shortens_the_wait() -> None:
+    contact = sent(auto_reply_at=at("2026-03-02 10:01"))
+    longer = FollowupConfig(unknown_return_business_days=15)
+    assert actions(contact, at("2026-03-20 12:00"), longer) == []
+    shorter = FollowupConfig(unknown_return_business_days=2)
+    [nudge] = due(contact, at("2026-03-09 00:00"), shorter)
+    assert nudge.due == at("2026-03-09 00:00")  # five business days after the send still hold
 
 
 def test_old_out_of_office_from_before_the_send_is_ignored() -> None:

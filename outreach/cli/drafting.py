@@ -163,6 +163,7 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
     local = app.config.mail.backend == "local"
     labels = app.store.contacts.labels()
     sent = set(report.sent)
+    already = set(getattr(report, "already", []))
     return {
         "backend": app.config.mail.backend,
         "emailed": not local,
@@ -175,6 +176,11 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
         "failed": problems_json(report.failed),
         "uncertain": problems_json(report.uncertain),
         "stale": problems_json(report.stale),
+        "already_sent": [
+            {"contact": labels[row.contact_id][1], "subject": row.subject}
+            for row in rows
+            if labels[row.contact_id][0] in already
+        ],
     }
 
 
@@ -243,6 +249,9 @@ def send(
             fg="yellow",
             err=True,
         )
+    for label in report.already:
+        click.echo(f"already sent from Gmail: {label} (not sent again)")
+    already = f" ({len(report.already)} had been sent from Gmail)" if report.already else ""
     if local:
         click.echo(
             f"Moved {len(report.sent)} of {plural(len(rows), 'message')} to "
@@ -256,7 +265,7 @@ def send(
         )
     else:
         click.echo(f"Sent {len(report.sent)} of {plural(len(rows), 'message')} from "
-                   f"{app.config.user.email}.")
+                   f"{app.config.user.email}{already}.")
     if report.failed or report.uncertain:
         raise SystemExit(1)
 

@@ -174,7 +174,8 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     """Sync every --interval seconds and print what changed; Ctrl-C stops.
 
     Network errors do not stop it: it warns, waits longer each time (up to 10 minutes) and
-    carries on.
+    carries on. Nor does an expired Google login: it says so once, then waits for
+    `outreach auth login` (in another terminal) and carries on.
     """
     from outreach.services.sync import SyncReport
     from outreach.services.sync import watch as run_watch
@@ -192,9 +193,30 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     def on_error(message: str, retry_in: float) -> None:
         click.secho(f"Warning: {message} Retrying in {retry_in:.0f}s.", fg="yellow", err=True)
 
+    def on_token_dead(message: str, hint: str | None) -> None:
+        click.secho(f"Warning: {message}", fg="yellow", err=True)
+        if hint:
+            click.secho(f"Hint: {hint}", err=True)
+        click.secho(
+            "Waiting for a new login: watch carries on by itself once `outreach auth login` "
+            "has run.",
+            err=True,
+        )
+
+    def on_reconnected() -> None:
+        click.echo(f"{_when(app, app.now())}  A new Google login is in the keyring: syncing again.")
+
     click.echo(f"Watching every {interval:g}s; press Ctrl-C to stop.")
     try:
-        run_watch(app, interval, on_report=on_report, on_error=on_error, max_cycles=max_cycles)
+        run_watch(
+            app,
+            interval,
+            on_report=on_report,
+            on_error=on_error,
+            on_token_dead=on_token_dead,
+            on_reconnected=on_reconnected,
+            max_cycles=max_cycles,
+        )
     except KeyboardInterrupt:
         click.echo("Stopped watching; everything seen so far is recorded.")
 

@@ -13,6 +13,8 @@ import email.policy
 import hashlib
 import os
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -113,11 +115,23 @@ class LocalOutbox:
                 )
         return found
 
-    def find_sent(self, rfc_message_id: str, thread_id: str | None = None) -> SentRef | None:
+    def find_sent(
+        self,
+        rfc_message_id: str,
+        thread_id: str | None = None,
+        *,
+        recipients: Sequence[str] = (),
+        subject: str | None = None,
+        since: datetime | None = None,
+    ) -> SentRef | None:
+        """The local outbox moves a sent draft as it is: its Message-ID never changes."""
         path = self._find(self.sent, rfc_message_id)
         if path is None:
             return None
         return SentRef(message_id=rfc_message_id, thread_id=thread_root(read_message(path)))
+
+    def draft_exists(self, draft_id: str) -> bool:
+        return self._draft_path(draft_id).exists()
 
     def delete_draft(self, draft_id: str) -> bool:
         try:

@@ -71,36 +71,39 @@ def check_keyring(doc: Doctor) -> Iterable[Check]:
 
 
 def check_token(doc: Doctor) -> Iterable[Check]:
+    """The saved token, as Google sees it now: one refresh at the token endpoint, asking for
+    exactly the scopes config.toml needs. A dead token (``invalid_grant``: a Testing-mode
+    app's 7-day expiry, or revoked access) or a missing scope shows here, with its fix,
+    before a sync or a send meets it."""
     if doc.backend != "gmail":
         return
     doc.needs("keyring")
-    from outreach.google.auth import SCOPES, status
+    from outreach.google.auth import check_token as refresh_once
+    from outreach.google.auth import scopes_for, status
 
-    email = doc.config.user.email
+    config = doc.config
+    email = config.user.email
     try:
-        result = status(email)
+        saved = status(email)
     except OutreachError as exc:
         yield fail("token", exc.message, exc.hint or "Run `outreach auth login`.")
         return
-    if not result.connected:
+    if not saved.connected:
         yield fail(
             "token",
             f"no token for {email} in the keyring",
             f"{_SETUP} step 6: run `outreach auth login` (or `outreach auth import FILE`).",
         )
         return
-    granted = set(result.summary.get("scopes") or [])
-    if "https://www.googleapis.com/auth/gmail.readonly" in granted:
-        granted.add("https://www.googleapis.com/auth/gmail.metadata")
-    missing = [scope.rsplit("/", 1)[-1] for scope in SCOPES if granted and scope not in granted]
-    if missing:
-        yield fail(
-            "token",
-            f"the token lacks the scope{'' if len(missing) == 1 else 's'} {', '.join(missing)}",
-            "Run `outreach auth login` again and allow every permission asked for.",
+    found = refresh_once(email, config.google.api_root, scopes_for(config.google.read_scope))
+    detail = f"{email}: {found.detail}"
+    login_at = saved.summary.get("login_at")
+    if login_at:
+        detail += (
+            f"; logged in {login_at[:10]} (an app in Testing mode must log in again by "
+            f"{saved.summary['testing_expiry'][:10]})"
         )
-        return
-    yield ok("token", f"{email}: {result.summary['token']}")
+    yield Check("token", found.ok, detail, found.fix)
 
 
 def check_gmail_api(doc: Doctor) -> Iterable[Check]:

@@ -322,7 +322,14 @@ def draft_messages(
         if row.message_id in found:
             draft_ids[row.idem_key] = found[row.message_id].draft_id
             continue
-        sent = backend.find_sent(row.message_id, row.thread_id)
+        address = store.contacts.get(row.contact_id).email
+        sent = backend.find_sent(
+            row.message_id,
+            row.thread_id,
+            recipients=[address] if address else [],
+            subject=row.subject,
+            since=datetime.fromisoformat(row.created_at),
+        )
         if sent is not None:
             with store.transaction():
                 store.messages.mark_drafted(
@@ -347,6 +354,7 @@ def draft_messages(
                 message=_mime(app, plan, rows[plan.idem_key], now),
                 draft_id=draft_ids.get(plan.idem_key),
                 thread_id=plan.thread_id,
+                since=datetime.fromisoformat(rows[plan.idem_key].created_at),
             )
             for plan in chunk
         ]

@@ -1,8 +1,12 @@
 """Sending drafted messages: explicit, capped, and at most once per message, ever.
 
 Each send is claimed in its own committed transaction before the backend call. If the call
-fails without proof that nothing went out, the claim stays: the message is never sent a
-second time; `outreach sync` later sees whether it really left.
+fails without an answer (a lost connection), its outcome is looked up at once: a sent copy in
+the message's thread (by Message-ID, or, as a mail client may give the sent copy a Message-ID
+of its own, by SENT label, recipient, subject and time since the claim) means it went out;
+no sent copy while Gmail still holds the draft means nothing did, and it is tried again.
+Otherwise the claim stays: the message is never sent a second time; `outreach sync` later
+sees whether it really left.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from datetime import datetime, timedelta
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.errors import MailError, NotSentError, SendCapError
+from outreach.mail.backend import MailBackend, SentRef
 from outreach.store import MessageRow
 
 ProgressFn = Callable[[int], None]
@@ -25,6 +30,7 @@ class SendReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     uncertain: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, str]] = field(default_factory=list)  # left unsent, and why
+    already: list[str] = field(default_factory=list)  # found sent from Gmail: not sent again
 
 
 def sendable(app: AppContext, refs: Sequence[str]) -> list[MessageRow]:
@@ -86,6 +92,54 @@ def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
     )
 
 
+def _sent_copy(
+    backend: MailBackend, row: MessageRow, address: str | None, since: datetime
+) -> SentRef | None:
+    """The sent copy of ``row`` sent since ``since``, if Gmail has one; None when not found
+    or when Gmail cannot be asked (the outcome then stays unknown)."""
+    try:
+        return backend.find_sent(
+            row.message_id,
+            row.thread_id,
+            recipients=[address] if address else [],
+            subject=row.subject,
+            since=since,
+        )
+    except MailError:
+        return None
+
+
+SEND_ATTEMPTS = 3  # a send whose answer is lost is looked up, then tried again this often
+
+
+def _draft_still_there(backend: MailBackend, draft_id: str) -> bool:
+    try:
+        return backend.draft_exists(draft_id)
+    except MailError:
+        return False
+
+
+def _send(backend: MailBackend, row: MessageRow, address: str | None, now: datetime) -> SentRef:
+    """Send the row's draft. When the answer is lost, find out instead of guessing: a sent
+    copy means it went out; no sent copy while Gmail still holds the draft means nothing went
+    out (a sent draft leaves the drafts), so it is sent again (up to SEND_ATTEMPTS times in
+    all); anything else leaves the outcome unknown (MailError), and it is never sent again."""
+    assert row.draft_id is not None
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            return backend.send_draft(row.draft_id)
+        except NotSentError:
+            raise
+        except MailError:
+            sent = _sent_copy(backend, row, address, now)
+            if sent is not None:
+                return sent
+            if attempt + 1 < SEND_ATTEMPTS and _draft_still_there(backend, row.draft_id):
+                continue
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def send_messages(
     app: AppContext, rows: Sequence[MessageRow], *, progress: ProgressFn | None = None
 ) -> SendReport:
@@ -102,28 +156,29 @@ def send_messages(
             progress(1)
         contact = store.contacts.get(row.contact_id)
         label = contact.label()
-        stamp = iso(app.now())
+        now = app.now()
+        stamp = iso(now)
         with store.transaction():
             claimed = store.messages.claim_send(row.id, stamp)
         if not claimed:
             report.failed.append((label, "already sent (or a send was already attempted)"))
             continue
         try:
-            assert row.draft_id is not None
-            result = backend.send_draft(row.draft_id)
+            result = _send(backend, row, contact.email, now)
         except NotSentError as exc:
-            sent = backend.find_sent(row.message_id, row.thread_id)
+            # The draft may be gone because the user sent it in Gmail, at any time before.
+            sent = _sent_copy(backend, row, contact.email, datetime.fromisoformat(row.created_at))
             with store.transaction():
                 if sent is not None:
                     store.messages.mark_sent(
                         row.id, gmail_id=sent.message_id, thread_id=sent.thread_id, sent_at=stamp
                     )
-                    report.sent.append(label)
+                    report.already.append(label)
                     continue
                 store.messages.release_claim(row.id, exc.message, stamp)
             report.failed.append((label, exc.message))
             continue
-        except MailError as exc:
+        except MailError as exc:  # looked up already: no sent copy, and the draft is gone
             with store.transaction():
                 store.messages.set_error(row.id, f"send outcome unknown: {exc.message}", stamp)
             report.uncertain.append((label, exc.message))

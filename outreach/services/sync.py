@@ -375,7 +375,7 @@ def _gmail_reader(app: AppContext) -> GmailSync:
 
     backend = app.mail()
     assert isinstance(backend, GmailBackend)
-    return GmailSync(backend)
+    return GmailSync(backend, read_bodies=app.config.google.reads_bodies)
 
 
 def _sync_gmail(
@@ -428,7 +428,7 @@ def _sync_gmail(
         }
         known = store.events.known_ids([*wanted, *outside])
         fetch = [mid for mid in [*wanted, *outside] if mid not in known]
-        for meta in reader.messages(fetch):
+        for meta in reader.messages(fetch, bodies_of=set(wanted)):  # bodies: our threads only
             thread = meta.thread_id or wanted.get(meta.id) or outside[meta.id]
             if meta.id in wanted or thread in recorder.threads:
                 items.append(_Seen(meta.id, thread, meta))
@@ -552,40 +552,68 @@ def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
     return (OSError,)
 
 
+def _saved_token(app: AppContext) -> str | None:
+    """A fingerprint of the saved Google token (changes with every new login)."""
+    from outreach.google.auth import token_fingerprint
+
+    return token_fingerprint(app.config.user.email)
+
+
 def watch(
     app: AppContext,
     interval: float,
     *,
     on_report: Callable[[SyncReport], None],
     on_error: Callable[[str, float], None],
+    on_token_dead: Callable[[str, str | None], None] | None = None,
+    on_reconnected: Callable[[], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     max_cycles: int | None = None,
     backoff_cap: float = BACKOFF_CAP_SECONDS,
 ) -> int:
-    """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` syncs); return the
-    number of syncs tried.
+    """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` cycles); return the
+    number of cycles.
 
-    A transient failure (network, Gmail 5xx after the client's retries) is reported through
+    A transient failure (network, Gmail 5xx after the retries) is reported through
     ``on_error(message, retry_in)`` and retried after an exponentially growing pause, capped at
-    ``backoff_cap``; the first success goes back to ``interval``. Other errors (revoked
-    access, a broken workspace) propagate: waiting will not fix them.
+    ``backoff_cap``; the first success goes back to ``interval``. A dead token (Google said
+    ``invalid_grant``: a Testing-mode app's weekly expiry, or revoked access) is reported once
+    through ``on_token_dead(message, hint)``; then each cycle only re-reads the keyring, without
+    calling Google, until a new login is there (``on_reconnected``), and syncing resumes.
+    Other errors (a broken workspace, no token at all) propagate: waiting will not fix them.
     """
+    from outreach.errors import TokenRevokedError
+
     transient = _transient_errors(app)
     failures = 0
     cycles = 0
+    dead_token: str | None = None
+    waiting = False
     while True:
         cycles += 1
-        try:
-            report = sync(app)
-        except transient as exc:
-            failures += 1
-            delay = min(max(backoff_cap, interval), max(interval, 1.0) * 2**failures)
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            on_error(message, delay)
-        else:
-            failures = 0
-            delay = interval
-            on_report(report)
+        delay = interval
+        if waiting and _saved_token(app) != dead_token:
+            waiting = False
+            app.reset_mail()
+            if on_reconnected is not None:
+                on_reconnected()
+        if not waiting:
+            try:
+                report = sync(app)
+            except TokenRevokedError as exc:
+                waiting, dead_token = True, _saved_token(app)
+                app.reset_mail()
+                if on_token_dead is None:
+                    raise
+                on_token_dead(exc.message, exc.hint)
+            except transient as exc:
+                failures += 1
+                delay = min(max(backoff_cap, interval), max(interval, 1.0) * 2**failures)
+                message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                on_error(message, delay)
+            else:
+                failures = 0
+                on_report(report)
         if max_cycles is not None and cycles >= max_cycles:
             return cycles
         sleep(delay)

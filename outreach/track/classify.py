@@ -1,9 +1,11 @@
 """Classify a message seen in a tracked thread: our send, a reply, an auto-reply, a bounce.
 
-Pure: message metadata in, a :class:`Classification` out. The input is what Gmail returns with
-``format=metadata`` (labels, snippet, internalDate, headers), wrapped in
-:class:`~outreach.track.meta.MessageMeta`; the local backend builds the same value from a parsed
-``.eml`` file, so one set of rules serves both.
+Pure: message metadata in, a :class:`Classification` out. The input is what Gmail returns
+(with gmail.metadata: labels, internalDate and headers; with the gmail.readonly opt-in also
+the text), wrapped in :class:`~outreach.track.meta.MessageMeta`; the local backend builds the
+same value from a parsed ``.eml`` file, so one set of rules serves both. Headers and the
+subject decide first; the text (the body, or a snippet if Gmail gave one) only adds a return
+date, a failed address or an invite's answer, so everything works without it.
 
 The rules, first match wins:
 
@@ -11,8 +13,10 @@ The rules, first match wins:
 2. label ``SENT``, or From the owner: OWN_SEND;
 3. a delivery-status notification (``multipart/report; report-type=delivery-status``, or From
    mailer-daemon/postmaster with a failure subject): BOUNCE, with the failed recipient from
-   ``X-Failed-Recipients`` or else the snippet. Delay and success notices are OTHER. Bounces
-   are checked before auto-replies because DSNs often carry ``Auto-Submitted`` too;
+   ``X-Failed-Recipients``, else the report's Final-Recipient, else the text. Delay and
+   success notices (by the report's Action when it can be read, else by the subject) are
+   OTHER. Bounces are checked before auto-replies because DSNs often carry
+   ``Auto-Submitted`` too;
 4. a read receipt (``report-type=disposition-notification``): OTHER;
 4b. an answer to an invite (iTIP ``METHOD:REPLY``): RSVP, with the answer (accepted, declined,
    tentative) from the ``text/calendar`` part's PARTSTAT when the body could be read, else from
@@ -25,8 +29,8 @@ The rules, first match wins:
    ``Auto-Submitted: auto-replied``; else OTHER (a newsletter is not a reply);
 6. RFC 3834 ``Auto-Submitted`` other than ``no``, ``X-Autoreply``/``X-Autorespond``/
    ``X-Autoresponder``, ``Precedence: auto_reply``, or an out-of-office subject in one of many
-   languages: AUTO_REPLY, with the return date from subject and snippet
-   (see :mod:`outreach.track.returndate`);
+   languages: AUTO_REPLY, with the return date from the subject, else the text
+   (see :mod:`outreach.track.returndate`); none when neither states one;
 7. anything else with a sender: REPLY (an assistant writing from another address counts; we
    only look at tracked threads). No sender at all: OTHER.
 """
@@ -40,7 +44,7 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from outreach.track.itip import itip_answer
-from outreach.track.meta import MessageMeta
+from outreach.track.meta import DeliveryRecipient, MessageMeta
 from outreach.track.model import EventKind
 from outreach.track.returndate import find_return_date, normalize_text
 
@@ -149,14 +153,24 @@ def _is_daemon(meta: MessageMeta) -> bool:
     return local in _DAEMON_LOCAL_PARTS or bool(_DAEMON_NAMES_RE.search(name.lower()))
 
 
-def _failed_recipient(meta: MessageMeta, owner_email: str, contact_email: str | None) -> str | None:
+def _failed_recipient(
+    meta: MessageMeta,
+    owner_email: str,
+    contact_email: str | None,
+    reported: list[DeliveryRecipient],
+) -> str | None:
+    """The address that failed: the X-Failed-Recipients header, else the report's failed
+    recipients (readable with gmail.readonly), else an address in the text; None when
+    nothing says (with gmail.metadata a DSN without that header names no one)."""
     listed = meta.header("X-Failed-Recipients")
     candidates: list[str] = []
     if listed:
         candidates = [addr.lower() for _, addr in getaddresses([listed]) if addr]
     if not candidates:
+        candidates = [r.address for r in reported if r.address]
+    if not candidates:
         ignore = {owner_email.lower(), meta.sender}
-        found = (a.lower() for a in _EMAIL_RE.findall(meta.snippet))
+        found = (a.lower() for a in _EMAIL_RE.findall(meta.text))
         candidates = [a for a in found if a not in ignore]
     if contact_email and contact_email.lower() in candidates:
         return contact_email.lower()
@@ -200,12 +214,16 @@ def classify(meta: MessageMeta, *, owner_email: str, contact_email: str | None) 
     is_dsn = main_type == "multipart/report" and report_type == "delivery-status"
     failure_subject = _FAILURE_SUBJECT_RE.search(subject_n) is not None
     if is_dsn or (_is_daemon(meta) and failure_subject):
-        not_failure = _NOT_FAILURE_RE.search(subject_n) or (
-            not failure_subject and _NOT_FAILURE_RE.search(normalize_text(meta.snippet))
-        )
+        reported = [r for r in meta.delivery if r.action == "failed"]
+        if meta.delivery:  # the report's own Action fields decide (RFC 3464)
+            not_failure = not reported
+        else:
+            not_failure = bool(_NOT_FAILURE_RE.search(subject_n)) or bool(
+                not failure_subject and _NOT_FAILURE_RE.search(normalize_text(meta.text))
+            )
         if not_failure:
             return result(EventKind.OTHER, "a delivery delay or success notice, not a bounce")
-        failed = _failed_recipient(meta, owner, contact_email)
+        failed = _failed_recipient(meta, owner, contact_email, reported)
         why = "delivery status notification" if is_dsn else "mailer-daemon failure notice"
         return result(
             EventKind.BOUNCE,
@@ -250,7 +268,7 @@ def classify(meta: MessageMeta, *, owner_email: str, contact_email: str | None) 
     if cue is None and bulk:
         return result(EventKind.OTHER, "bulk mail (newsletter or list), not a reply")
     if cue is not None:
-        back = find_return_date(subject, meta.snippet, meta.local_date)
+        back = find_return_date(subject, meta.text, meta.local_date)
         reason = f"auto-reply ({cue})" + (f", back {back.isoformat()}" if back else "")
         return result(EventKind.AUTO_REPLY, reason, return_date=back)
 

@@ -12,7 +12,9 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   midnight, in the user's zone) of the ``nudge_after_business_days``-th business day after the
   local date of the latest send (the first outreach, or the previous nudge). An auto-reply
   received since that send with a stated return date moves it to the start of the
-  ``after_return_business_days``-th business day after the return date, when that is later.
+  ``after_return_business_days``-th business day after the return date, when that is later;
+  one whose return date is unknown (the date was only in the body, which sync may not read)
+  moves it to the ``unknown_return_business_days``-th business day after the auto-reply.
   A nudge is timely for ``close_after_business_days``; after that it becomes **close**.
 - **close**, stage sent: no reply ``close_after_business_days`` after the last nudge (or, when
   no more nudges are allowed, after the last send), or a nudge that fell due and was left
@@ -199,15 +201,24 @@ def _follow_up(
         f"no reply {config.nudge_after_business_days} business days after "
         f"{'the first message' if ordinal == 1 else 'the last nudge'} (sent {sent_day})"
     )
+    away = facts.auto_reply_at
     back = facts.auto_reply_return
-    if back is not None and facts.auto_reply_at is not None and facts.auto_reply_at >= base:
-        after_return = business_days_after(back, config.after_return_business_days)
-        if after_return > due_day:
-            due_day = after_return
-            reason = (
+    if away is not None and away >= base:
+        if back is not None:
+            later = business_days_after(back, config.after_return_business_days)
+            why = (
                 f"out of office until {back}; nudge {config.after_return_business_days} "
                 f"business days after their return"
             )
+        else:  # an absence of unknown length is not ignored: wait the configured default
+            away_day = _local_date(away, zone)
+            later = business_days_after(away_day, config.unknown_return_business_days)
+            why = (
+                f"out of office since {away_day}, return date unknown; nudge "
+                f"{config.unknown_return_business_days} business days after the auto-reply"
+            )
+        if later > due_day:
+            due_day, reason = later, why
     stale_day = business_days_after(due_day, config.close_after_business_days)
     if _local_date(now, zone) >= stale_day:
         return _close(
