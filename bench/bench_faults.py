@@ -7,10 +7,13 @@ using the Gmail backend pointed at a fresh fake server. Scenarios:
   planning, or with drafts in flight), then re-run to the end; repeated on fresh workspaces.
   Each time: exactly N drafts on the server (one per contact, distinct Message-IDs), every
   message row ``drafted`` with the draft id the server has, ``PRAGMA integrity_check`` ok.
-- **draft**: 10% 500s, 10% 429s with Retry-After, 5% dropped connections (nothing done) and
-  5% lost responses (done, answer lost) on every Gmail request and batch part (dropping and
-  losing being connection faults, they hit whole HTTP requests; one of each kind of fault
-  comes first for sure). The run must complete and make every draft exactly once.
+- **draft**: 10% 500s, 10% rate limits in Gmail's shapes (429 with the retry time only in
+  its message, 429 "Too many concurrent requests for user", 403 ``userRateLimitExceeded``
+  and 403 ``rateLimitExceeded``), 5% dropped connections (nothing done) and 5% lost
+  responses (done, answer lost) on every Gmail request and batch part (dropping and losing
+  being connection faults, they hit whole HTTP requests; one of each kind of fault comes
+  first for sure), and a limit of 20 requests at once. The run must complete and make every
+  draft exactly once.
 - **send**: ``outreach send --yes`` for N drafts under the same faults: no message sent twice
   (SENT messages on the server = distinct Message-IDs), every message row ``sent`` matches one
   SENT message; a second ``send --yes`` sends nothing.
@@ -201,40 +204,66 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
+# Gmail's rate limits, each with its share of the 10% (see tests/fakegoogle/REALITY.md):
+# 429 with the retry time only in the message, 403 userRateLimitExceeded, 403
+# rateLimitExceeded. "Too many concurrent requests for user" comes from a limit on requests
+# at once (CONCURRENCY), as Gmail gives it (batch parts past the limit), plus one for sure.
+RATE_LIMITS: list[tuple[int, dict[str, Any], float]] = [
+    (429, {}, 0.04),
+    (403, {"reason": "userRateLimitExceeded"}, 0.03),
+    (403, {"reason": "rateLimitExceeded"}, 0.03),
+]
+CONCURRENCY = 20  # requests at once (a batch's parts count); batches of 50 meet it
+
+
 def inject_flaky_network(fake: FakeGoogle, seed: int, *, retry_after: float = 1.0,
                          sure: bool = False) -> None:
-    """10% 500s, 10% 429s with Retry-After, 5% dropped connections, 5% lost responses.
+    """10% 500s, 10% rate limits in Gmail's shapes, 5% dropped connections, 5% lost
+    responses, and at most CONCURRENCY requests at once.
 
     ``sure``: also drop the first HTTP request, lose the answer to the second, and answer one
-    500 and one 429 straight after, so a short run meets every kind of fault at least once.
+    500 and one 429 (its time in the message) straight after; the first batch parts get one
+    of each other rate limit ("too many concurrent requests", the two 403s). So a short run
+    meets every kind of fault at least once (the batch-part ones if it makes batches).
     """
+    fake.concurrency(CONCURRENCY)
     if sure:
         fake.inject(drop=True, times=1, path_pattern=GMAIL_PATHS)
         fake.inject(lose_response=True, times=1, path_pattern=GMAIL_PATHS)
         fake.inject(500, times=1, path_pattern=GMAIL_PATHS)
         fake.inject(429, retry_after=retry_after, times=1, path_pattern=GMAIL_PATHS)
+        fake.inject(429, concurrent=True, times=1, path_pattern=GMAIL_PATHS, parts_only=True)
+        for status, shape, _ in RATE_LIMITS[1:]:
+            fake.inject(status, times=1, path_pattern=GMAIL_PATHS, parts_only=True, **shape)
     fake.inject(500, probability=0.10, seed=seed, path_pattern=GMAIL_PATHS)
-    fake.inject(429, retry_after=retry_after, probability=0.10, seed=seed + 1,
-                path_pattern=GMAIL_PATHS)
+    for offset, (status, shape, share) in enumerate(RATE_LIMITS):
+        fake.inject(status, retry_after=retry_after, probability=share, seed=seed + 10 + offset,
+                    path_pattern=GMAIL_PATHS, **shape)
     fake.inject(drop=True, probability=0.05, seed=seed + 2, path_pattern=GMAIL_PATHS)
     fake.inject(lose_response=True, probability=0.05, seed=seed + 3, path_pattern=GMAIL_PATHS)
 
 
+def calm_network(fake: FakeGoogle) -> None:
+    fake.reset_faults()
+    fake.concurrency(None)
+
+
 def fault_counts(fake: FakeGoogle) -> dict[str, int]:
-    """Faults the server answered with: API calls (batch parts included) given 500 or 429,
-    and HTTP requests (a batch counts once) closed without an answer."""
+    """Faults the server answered with: API calls (batch parts included) given 500, 429 or
+    403, and HTTP requests (a batch counts once) closed without an answer."""
     calls = fake.status_counts
     return {
         "500": calls.get(500, 0),
         "429": calls.get(429, 0),
+        "403": calls.get(403, 0),
         "no answer": sum(1 for _, _, status in fake.requests if status == 0),
         "requests": len(fake.requests),
     }
 
 
 def describe(counts: dict[str, int]) -> str:
-    return (f"{counts['500']}x500, {counts['429']}x429, {counts['no answer']} dropped/lost "
-            f"of {counts['requests']} HTTP requests")
+    return (f"{counts['500']}x500, {counts['429']}x429, {counts['403']}x403, "
+            f"{counts['no answer']} dropped/lost of {counts['requests']} HTTP requests")
 
 
 def quiet_disconnects() -> None:
@@ -425,7 +454,7 @@ def draft_fault_scenario(base: Path, *, contacts: int, seed: int, retry_after: f
         site = make_site(base / "draft", fake, contacts)
         inject_flaky_network(fake, seed, retry_after=retry_after, sure=sure)
         done = site.cli("draft", "outreach", "--tag", "batch")
-        fake.reset_faults()
+        calm_network(fake)
         if done.returncode != 0:
             outcome.problems.append(f"the run did not complete (exit {done.returncode}): "
                                     f"{done.stderr[-400:]}")
@@ -454,7 +483,7 @@ def send_fault_scenario(base: Path, *, contacts: int, seed: int, retry_after: fl
         inject_flaky_network(fake, seed, retry_after=retry_after, sure=sure)
         first = site.cli("send", "--yes")
         outcome.counts = fault_counts(fake)
-        fake.reset_faults()
+        calm_network(fake)
         second = site.cli("send", "--yes")
         outcome.runs = 2
         problems, stats = send_violations(site)
@@ -530,7 +559,7 @@ def sync_fault_scenario(base: Path, *, contacts: int, seed: int, retry_after: fl
     rng = random.Random(seed)
     started = time.monotonic()
     outcome = Outcome("sync", 0, "", 0.0)
-    totals = {"500": 0, "429": 0, "no answer": 0, "requests": 0}
+    totals = {"500": 0, "429": 0, "403": 0, "no answer": 0, "requests": 0}
 
     def faulty_sync(*args: str, offset: int, flaky: bool = True) -> str:
         fake.reset_log()
@@ -539,7 +568,7 @@ def sync_fault_scenario(base: Path, *, contacts: int, seed: int, retry_after: fl
         try:
             count, out = _sync_until_done(site, *args)
         finally:
-            fake.reset_faults()
+            calm_network(fake)
             for key, value in fault_counts(fake).items():
                 totals[key] += value
         tries.append(count)

@@ -16,6 +16,7 @@ from outreach.config import Config, Workspace, default_workspace, load_config
 from outreach.errors import WorkspaceError
 
 if TYPE_CHECKING:
+    from outreach.google.calendar_events import CalendarEvents
     from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
     from outreach.store import Store
@@ -38,6 +39,7 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _mail: MailBackend | None = field(default=None, repr=False)
+    _calendar: CalendarEvents | None = field(default=None, repr=False)
     # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
     now_override: datetime | None = None
     lock_mode: LockMode = "none"
@@ -137,6 +139,21 @@ class AppContext:
 
                 self._mail = LocalOutbox(self.workspace)
         return self._mail
+
+    def calendar(self) -> CalendarEvents:
+        """The events of the user's primary Google Calendar (Gmail backend), built on first
+        use."""
+        if self._calendar is None:
+            from outreach.google.calendar_events import CalendarEvents
+
+            self._calendar = CalendarEvents.from_app(self)
+        return self._calendar
+
+    def reset_mail(self) -> None:
+        """Forget the built Google backends (mail and calendar): the next use builds them
+        again from the keyring (after a new login)."""
+        self._mail = None
+        self._calendar = None
 
     def close_store(self) -> None:
         if self._store is not None:

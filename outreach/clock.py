@@ -1,7 +1,9 @@
 """The only source of "now".
 
 ``OUTREACH_NOW`` (ISO 8601 with an offset) fixes the current time for every command: for tests,
-demos and "what will be due on Monday". Nothing else reads the clock.
+demos and "what will be due on Monday". Nothing else reads the clock for what time it is;
+only waits measure real time (the Gmail pacer, and Gmail's "retry after" moments, which are
+on Google's real clock).
 """
 
 from __future__ import annotations

@@ -89,11 +89,21 @@ class MailConfig:
     daily_send_cap: int = 100
 
 
+READ_SCOPES = ("metadata", "readonly")
+
+
 @dataclass(frozen=True)
 class GoogleConfig:
     client_secrets_file: str = "client_secret.json"
     api_root: str = ""
     quota_units_per_second: int = 250
+    # What sync may read of your mail: "metadata" (gmail.metadata: headers and labels) or
+    # "readonly" (gmail.readonly instead, to read the bodies of messages in tracked threads).
+    read_scope: str = "metadata"
+
+    @property
+    def reads_bodies(self) -> bool:
+        return self.read_scope == "readonly"
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,7 @@ class ScheduleConfig:
     share_held_slots: bool = False
     hold_days: int = 7
     how_to_join: str = ""
+    meet_link: bool = False
 
     @property
     def work_start_minutes(self) -> int:
@@ -131,8 +142,10 @@ class FollowupConfig:
     nudge_after_business_days: int = 5
     max_followups: int = 1
     after_return_business_days: int = 2
+    unknown_return_business_days: int = 10
     thankyou_window_hours: int = 24
     keep_in_touch_days: int = 90
+    close_after_business_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -263,7 +276,7 @@ def parse_config(text: str, path: Path) -> Config:
     )
 
     google_s = section("google")
-    google_s.reject_unknown({"client_secrets_file", "api_root", "quota_units_per_second"})
+    google_s.reject_unknown(set(GoogleConfig.__dataclass_fields__))
     api_root = google_s.string("api_root", GoogleConfig.api_root)
     if api_root and not re.match(r"^https?://[^/\s]+(/.*)?$", api_root):
         raise google_s._error("api_root", 'an http(s) URL such as "http://127.0.0.1:8765/"')
@@ -275,6 +288,7 @@ def parse_config(text: str, path: Path) -> Config:
         quota_units_per_second=google_s.integer(
             "quota_units_per_second", GoogleConfig.quota_units_per_second, 10, 10_000
         ),
+        read_scope=google_s.choice("read_scope", GoogleConfig.read_scope, READ_SCOPES),
     )
 
     sched_s = section("schedule")
@@ -300,7 +314,14 @@ def parse_config(text: str, path: Path) -> Config:
         share_held_slots=sched_s.boolean("share_held_slots", defaults.share_held_slots),
         hold_days=sched_s.integer("hold_days", defaults.hold_days, 1, 90),
         how_to_join=sched_s.string("how_to_join", defaults.how_to_join),
+        meet_link=sched_s.boolean("meet_link", defaults.meet_link),
     )
+    if schedule.meet_link and mail.backend != "gmail":
+        raise ConfigError(
+            f"{path}: [schedule] meet_link = true needs [mail] backend = \"gmail\" (Google "
+            "Meet links are made with the event on your Google Calendar).",
+            hint=f"Set meet_link = false in {path}, or use the Gmail backend.",
+        )
 
     follow_s = section("followup")
     follow_s.reject_unknown(set(FollowupConfig.__dataclass_fields__))
@@ -313,10 +334,16 @@ def parse_config(text: str, path: Path) -> Config:
         after_return_business_days=follow_s.integer(
             "after_return_business_days", fdef.after_return_business_days, 0, 30
         ),
+        unknown_return_business_days=follow_s.integer(
+            "unknown_return_business_days", fdef.unknown_return_business_days, 0, 60
+        ),
         thankyou_window_hours=follow_s.integer(
             "thankyou_window_hours", fdef.thankyou_window_hours, 1, 168
         ),
         keep_in_touch_days=follow_s.integer("keep_in_touch_days", fdef.keep_in_touch_days, 7, 730),
+        close_after_business_days=follow_s.integer(
+            "close_after_business_days", fdef.close_after_business_days, 1, 60
+        ),
     )
     return Config(user, mail, google, schedule, followup, source=path)
 

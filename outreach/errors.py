@@ -50,6 +50,11 @@ class AuthError(OutreachError):
     """Credentials are missing, expired or revoked, or the keyring is unavailable."""
 
 
+class TokenRevokedError(AuthError):
+    """Google refused the saved refresh token (invalid_grant): expired or revoked. Only a new
+    login helps; `watch` waits for one."""
+
+
 class MailError(OutreachError):
     """The mail backend failed in a way the user must act on."""
 

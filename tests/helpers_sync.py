@@ -82,11 +82,12 @@ def local_workspace(home: Path) -> None:
 
 def gmail_backend(fake: FakeGoogle, *, num_retries: int = 1, units_per_second: float = 250,
                   timeout: float = 10) -> GmailBackend:
+    info = fake.authorized_user_info()  # a refresh token the user granted the tool's scopes
     creds = Credentials(
-        token="fake-access-token",
-        refresh_token="fake-refresh-token",
-        client_id="fake-client-id",
-        client_secret="fake-client-secret",
+        token=info["token"],
+        refresh_token=info["refresh_token"],
+        client_id=info["client_id"],
+        client_secret=info["client_secret"],
         token_uri=token_uri(fake.url),
     )
     service = build_service("gmail", creds, api_root=fake.url, timeout=timeout)

@@ -2,6 +2,8 @@
 
 Nothing in the client is mocked: services come from outreach.google.services.build_service with
 api_root pointed at the fake, and credentials refresh through the fake's token endpoint.
+Tests of Gmail's surface itself (formats, queries, uploads) use ``wide``, a fake whose token
+holds every scope; everything else runs under the fake's defaults: the tool's own scopes.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -29,6 +31,7 @@ from googleapiclient.http import MediaInMemoryUpload, MediaIoBaseUpload
 from outreach.google.services import build_service, token_uri
 from tests.fakegoogle import FakeGoogle, samples
 from tests.fakegoogle.fixtures import fake_google  # noqa: F401
+from tests.fakegoogle.handlers import ALL_SCOPES
 
 USER = "user@example.com"
 COMPOSE = "https://www.googleapis.com/auth/gmail.compose"
@@ -39,11 +42,20 @@ FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
 # ------------------------------------------------------------------------------------ helpers
 
 
+@pytest.fixture
+def wide() -> Iterator[FakeGoogle]:
+    """A fake whose token holds every scope and which gives snippets: for tests of Gmail's
+    surface itself, not of what outreach may do with its own scopes."""
+    with FakeGoogle(token_scopes=ALL_SCOPES, snippets=True) as fake:
+        yield fake
+
+
 def credentials(fake: FakeGoogle, token: str | None = "fake-access-token",  # noqa: S107
-                scopes: list[str] | None = None) -> Credentials:
+                scopes: list[str] | None = None, refresh: str = "refresh-1") -> Credentials:
+    info = fake.authorized_user_info(refresh_token=refresh, scopes=scopes)
     return Credentials(
-        token=token, refresh_token="refresh-1", client_id="client-id",
-        client_secret="client-secret", token_uri=token_uri(fake.url), scopes=scopes,
+        token=token, refresh_token=refresh, client_id=info["client_id"],
+        client_secret=info["client_secret"], token_uri=token_uri(fake.url), scopes=scopes,
     )
 
 
@@ -87,8 +99,8 @@ def status_of(call: Callable[[], Any]) -> int:
 # ------------------------------------------------------------------------------------ drafts
 
 
-def test_draft_lifecycle_with_json_raw(fake_google: FakeGoogle) -> None:  # noqa: F811
-    drafts = gmail(fake_google).users().drafts()
+def test_draft_lifecycle_with_json_raw(wide: FakeGoogle) -> None:
+    drafts = gmail(wide).users().drafts()
     created = drafts.create(userId="me", body={"message": {"raw": raw(
         mail(msgid="<one@outreach>"))}}).execute()
     assert created["message"]["labelIds"] == ["DRAFT"]
@@ -110,16 +122,16 @@ def test_draft_lifecycle_with_json_raw(fake_google: FakeGoogle) -> None:  # noqa
         mail(subject="Coffee chat next week?", msgid="<one@outreach>"))}}).execute()
     assert updated["id"] == draft_id
     assert updated["message"]["id"] != first_message  # like Gmail: a new message per update
-    assert fake_google.drafts()[0].message.subject == "Coffee chat next week?"
+    assert wide.drafts()[0].message.subject == "Coffee chat next week?"
 
     drafts.delete(userId="me", id=draft_id).execute()
-    assert fake_google.drafts() == []
+    assert wide.drafts() == []
     assert status_of(lambda: drafts.get(userId="me", id=draft_id).execute()) == 404
     assert status_of(lambda: drafts.create(userId="me", body={"message": {}}).execute()) == 400
 
 
-def test_uploads_multipart_media_and_resumable(fake_google: FakeGoogle) -> None:  # noqa: F811
-    users = gmail(fake_google).users()
+def test_uploads_multipart_media_and_resumable(wide: FakeGoogle) -> None:
+    users = gmail(wide).users()
     message = mail(msgid="<up@outreach>").as_bytes()
     multipart = users.drafts().create(
         userId="me", body={"message": {}},
@@ -133,7 +145,7 @@ def test_uploads_multipart_media_and_resumable(fake_google: FakeGoogle) -> None:
         media_body=MediaInMemoryUpload(message, mimetype="message/rfc822", resumable=True),
     ).execute()
     replaced = users.drafts().update(
-        userId="me", id=media["id"], body={"message": {"threadId": media["message"]["threadId"]}},
+        userId="me", id=media["id"], body={"message": {}},
         media_body=MediaInMemoryUpload(mail(subject="Edited").as_bytes(),
                                        mimetype="message/rfc822"),
     ).execute()
@@ -141,19 +153,19 @@ def test_uploads_multipart_media_and_resumable(fake_google: FakeGoogle) -> None:
         userId="me", media_body=MediaInMemoryUpload(message, mimetype="message/rfc822"),
     ).execute()
 
-    assert {multipart["id"], media["id"], resumable["id"]} == {d.id for d in fake_google.drafts()}
-    assert replaced["message"]["threadId"] == media["message"]["threadId"]
-    assert fake_google.message(sent["id"]).label_ids == ["SENT"]
+    assert {multipart["id"], media["id"], resumable["id"]} == {d.id for d in wide.drafts()}
+    assert replaced["id"] == media["id"] and replaced["message"]["id"] != media["message"]["id"]
+    assert wide.message(sent["id"]).label_ids == ["SENT"]
     assert all(d.message.message_id == "up@outreach" or d.message.subject == "Edited"
-               for d in fake_google.drafts())
-    upload_calls = [c for c in fake_google.calls if c.path.startswith("/upload/gmail/v1/")]
+               for d in wide.drafts())
+    upload_calls = [c for c in wide.calls if c.path.startswith("/upload/gmail/v1/")]
     assert len(upload_calls) == 6  # resumable: start + one PUT
     bad = MediaInMemoryUpload(b"not mail", mimetype="text/plain")
     assert status_of(lambda: users.messages().send(userId="me", media_body=bad).execute()) == 400
 
 
-def test_drafts_send_moves_the_message_to_sent(fake_google: FakeGoogle) -> None:  # noqa: F811
-    users = gmail(fake_google).users()
+def test_drafts_send_moves_the_message_to_sent(wide: FakeGoogle) -> None:
+    users = gmail(wide).users()
     start = users.getProfile(userId="me").execute()["historyId"]
     first = users.drafts().create(userId="me", body={"message": {"raw": raw(mail())}}).execute()
     second = users.drafts().create(userId="me", body={"message": {"raw": raw(
@@ -163,13 +175,13 @@ def test_drafts_send_moves_the_message_to_sent(fake_google: FakeGoogle) -> None:
     assert sent["labelIds"] == ["SENT"]
     assert sent["threadId"] == first["message"]["threadId"]
     assert status_of(lambda: users.drafts().get(userId="me", id=first["id"]).execute()) == 404
-    stored = fake_google.message(sent["id"])
+    stored = wide.message(sent["id"])
     assert stored.header("Message-ID")  # Gmail adds Message-ID and Date when missing
     assert stored.header("Date")
 
-    by_user = fake_google.send_draft_as_user(second["id"])  # pressing Send in Gmail
-    assert [m.id for m in fake_google.messages(label="SENT")] == [sent["id"], by_user]
-    assert fake_google.drafts() == []
+    by_user = wide.send_draft_as_user(second["id"])  # pressing Send in Gmail
+    assert [m.id for m in wide.messages(label="SENT")] == [sent["id"], by_user]
+    assert wide.drafts() == []
 
     history = users.history().list(userId="me", startHistoryId=start,
                                    historyTypes="messageAdded", labelId="SENT").execute()
@@ -196,8 +208,8 @@ def test_draft_send_can_keep_the_message_id() -> None:
 # ------------------------------------------------------------------------------------ batch
 
 
-def test_batch_of_30_drafts_create(fake_google: FakeGoogle) -> None:  # noqa: F811
-    service = gmail(fake_google)
+def test_batch_of_30_drafts_create(wide: FakeGoogle) -> None:
+    service = gmail(wide)
     results: dict[str, tuple[Any, HttpError | None]] = {}
 
     def collect(request_id: str, response: Any, error: HttpError | None) -> None:
@@ -212,13 +224,13 @@ def test_batch_of_30_drafts_create(fake_google: FakeGoogle) -> None:  # noqa: F8
               request_id="missing")
     batch.execute()
 
-    assert fake_google.requests == [("POST", "/batch", 200)]  # one round trip
-    assert fake_google.method_counts["gmail.users.drafts.create"] == 30
+    assert wide.requests == [("POST", "/batch", 200)]  # one round trip
+    assert wide.method_counts["gmail.users.drafts.create"] == 30
     missing_response, missing_error = results.pop("missing")
     assert missing_response is None and missing_error is not None
     assert missing_error.resp.status == 404
     assert len(results) == 30 and all(error is None for _, error in results.values())
-    by_id = {d.message.message_id: d.id for d in fake_google.drafts()}
+    by_id = {d.message.message_id: d.id for d in wide.drafts()}
     for n in range(30):
         response, _ = results[f"contact-{n}"]
         assert by_id[f"batch-{n}@outreach"] == response["id"]
@@ -260,19 +272,19 @@ def test_batch_refreshes_an_expired_token(fake_google: FakeGoogle) -> None:  # n
 # ------------------------------------------------------------------------------------ threads
 
 
-def test_threading_by_thread_id_and_by_references(fake_google: FakeGoogle) -> None:  # noqa: F811
-    users = gmail(fake_google).users()
+def test_threading_by_thread_id_and_by_references(wide: FakeGoogle) -> None:
+    users = gmail(wide).users()
     sent = users.messages().send(userId="me", body={"raw": raw(
         mail(msgid="<first@outreach>"))}).execute()
     thread = sent["threadId"]
     assert thread == sent["id"]  # a thread's id is its first message's id
 
-    reply = fake_google.deliver(mail(subject="Re: Coffee chat?", sender="ada@example.org",
+    reply = wide.deliver(mail(subject="Re: Coffee chat?", sender="ada@example.org",
                                      to=USER, in_reply_to="<first@outreach>",
                                      msgid="<reply@ada>"))
-    other_subject = fake_google.deliver(mail(subject="Something else", sender="ada@example.org",
+    other_subject = wide.deliver(mail(subject="Something else", sender="ada@example.org",
                                              to=USER, in_reply_to="<first@outreach>"))
-    no_refs = fake_google.deliver(mail(subject="Re: Coffee chat?", sender="ada@example.org",
+    no_refs = wide.deliver(mail(subject="Re: Coffee chat?", sender="ada@example.org",
                                        to=USER))
     followup = users.drafts().create(userId="me", body={"message": {
         "raw": raw(mail(subject="Re: Coffee chat?", in_reply_to="<reply@ada>")),
@@ -280,18 +292,18 @@ def test_threading_by_thread_id_and_by_references(fake_google: FakeGoogle) -> No
     by_headers = users.messages().send(userId="me", body={"raw": raw(
         mail(subject="RE: coffee chat?", in_reply_to="<reply@ada>"))}).execute()
 
-    outreach = fake_google.message(sent["id"])
-    bounced = fake_google.deliver(samples.bounce(outreach).as_bytes())  # subject differs
-    auto = fake_google.deliver(samples.auto_reply(outreach))
+    outreach = wide.message(sent["id"])
+    bounced = wide.deliver(samples.bounce(outreach).as_bytes())  # subject differs
+    auto = wide.deliver(samples.auto_reply(outreach))
 
-    assert fake_google.message(reply).thread_id == thread
-    assert fake_google.message(other_subject).thread_id not in (thread, None)
-    assert fake_google.message(no_refs).thread_id != thread
+    assert wide.message(reply).thread_id == thread
+    assert wide.message(other_subject).thread_id not in (thread, None)
+    assert wide.message(no_refs).thread_id != thread
     assert followup["message"]["threadId"] == thread
     assert by_headers["threadId"] == thread
-    assert fake_google.message(bounced).thread_id == thread
-    assert fake_google.message(auto).thread_id == thread
-    assert fake_google.message(bounced).email.get_content_type() == "multipart/report"
+    assert wide.message(bounced).thread_id == thread
+    assert wide.message(auto).thread_id == thread
+    assert wide.message(bounced).email.get_content_type() == "multipart/report"
 
     got = users.threads().get(userId="me", id=thread, format="metadata",
                               metadataHeaders=["From", "Subject"]).execute()
@@ -307,14 +319,14 @@ def test_threading_by_thread_id_and_by_references(fake_google: FakeGoogle) -> No
 # ------------------------------------------------------------------------------------ messages
 
 
-def test_messages_get_formats_and_list_queries(fake_google: FakeGoogle) -> None:  # noqa: F811
-    users = gmail(fake_google).users()
-    fake_google.set_now(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
+def test_messages_get_formats_and_list_queries(wide: FakeGoogle) -> None:
+    users = gmail(wide).users()
+    wide.set_now(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
     ids = [users.messages().send(userId="me", body={"raw": raw(
         mail(to=f"p{n}@example.org", msgid=f"<m{n}@outreach>"))}).execute()["id"]
         for n in range(3)]
-    inbound = fake_google.deliver(mail(sender="ada@example.org", to=USER, subject="Hello"))
-    fake_google.advance(timedelta(minutes=5))
+    inbound = wide.deliver(mail(sender="ada@example.org", to=USER, subject="Hello"))
+    wide.advance(timedelta(minutes=5))
     draft = users.drafts().create(userId="me", body={"message": {"raw": raw(mail())}}).execute()
 
     meta = users.messages().get(userId="me", id=ids[0], format="metadata",
@@ -352,7 +364,7 @@ def test_messages_get_formats_and_list_queries(fake_google: FakeGoogle) -> None:
         request = users.messages().list_next(request, response)
     assert pages == [f"{ids[2]},{ids[1]}", ids[0]]
     users.messages().modify(userId="me", id=inbound, body={"removeLabelIds": ["UNREAD"]}).execute()
-    assert fake_google.message(inbound).label_ids == ["INBOX"]
+    assert wide.message(inbound).label_ids == ["INBOX"]
 
     profile = users.getProfile(userId=USER).execute()
     assert profile["emailAddress"] == USER and profile["messagesTotal"] == 5
@@ -407,10 +419,60 @@ def test_token_refresh_after_expiry(fake_google: FakeGoogle) -> None:  # noqa: F
 
     fake_google.expire_tokens()
     fake_google.revoke_refresh_token("refresh-1")
-    with pytest.raises(RefreshError, match="invalid_grant"):
+    with pytest.raises(RefreshError, match="invalid_grant") as caught:
         users.getProfile(userId="me").execute()
+    assert caught.value.args[1] == {  # Google's JSON, exactly
+        "error": "invalid_grant", "error_description": "Token has been expired or revoked."}
     anonymous = build_service("gmail", None, api_root=fake_google.url)
     assert status_of(lambda: anonymous.users().getProfile(userId="me").execute()) == 401
+
+
+def test_by_default_a_token_holds_exactly_the_tools_scopes(
+    fake_google: FakeGoogle,  # noqa: F811
+) -> None:
+    from outreach.google.auth import SCOPES
+
+    assert fake_google.default_scopes == frozenset(SCOPES)
+    creds = credentials(fake_google, token=None, scopes=SCOPES)  # granted: the tool's scopes
+    users = gmail(fake_google, creds).users()
+    users.getProfile(userId="me").execute()
+    assert set(creds.granted_scopes or []) == set(SCOPES)
+    assert status_of(lambda: users.labels().create(userId="me", body={"name": "x"}).execute()) \
+        == 403  # no broader scope than the tool's
+
+
+def test_the_metadata_scope_limits_the_token_even_beside_a_broader_one() -> None:
+    with FakeGoogle(token_scopes=[COMPOSE, METADATA, "https://mail.google.com/"]) as fake:
+        users = gmail(fake).users()
+        sent = users.messages().send(userId="me", body={"raw": raw(mail())}).execute()
+        draft = users.drafts().create(userId="me", body={"message": {"raw": raw(mail())}})
+        draft_id = draft.execute()["id"]
+        users.messages().get(userId="me", id=sent["id"], format="metadata").execute()
+        users.drafts().get(userId="me", id=draft_id, format="metadata").execute()
+        users.messages().list(userId="me", labelIds=["SENT"]).execute()
+        refused = [
+            lambda: users.messages().get(userId="me", id=sent["id"]).execute(),  # full
+            lambda: users.messages().get(userId="me", id=sent["id"], format="raw").execute(),
+            lambda: users.threads().get(userId="me", id=sent["threadId"]).execute(),
+            lambda: users.drafts().get(userId="me", id=draft_id, format="full").execute(),
+            lambda: users.messages().list(userId="me", q="in:sent").execute(),
+            lambda: users.messages().list(userId="me", q="").execute(),  # even an empty q
+            lambda: users.threads().list(userId="me", q="in:sent").execute(),
+            lambda: users.drafts().list(userId="me", q="in:drafts").execute(),
+        ]
+        for call in refused:
+            with pytest.raises(HttpError) as caught:
+                call()
+            error = json.loads(caught.value.content)["error"]
+            assert (error["code"], error["status"]) == (403, "PERMISSION_DENIED")
+            assert error["message"].startswith("Metadata scope do")
+    with FakeGoogle(token_scopes=[COMPOSE, "https://www.googleapis.com/auth/gmail.readonly"]) \
+            as fake:  # gmail.readonly instead of gmail.metadata: bodies and queries allowed
+        users = gmail(fake).users()
+        sent = users.messages().send(userId="me", body={"raw": raw(mail())}).execute()
+        full = users.messages().get(userId="me", id=sent["id"]).execute()
+        assert full["payload"]["body"]["data"]
+        users.messages().list(userId="me", q="in:sent").execute()
 
 
 def test_scopes_are_enforced_like_gmail(fake_google: FakeGoogle) -> None:  # noqa: F811
@@ -418,16 +480,141 @@ def test_scopes_are_enforced_like_gmail(fake_google: FakeGoogle) -> None:  # noq
     creds = credentials(fake_google, token=None, scopes=[COMPOSE, METADATA, FREEBUSY])
     users = gmail(fake_google, creds).users()
     sent = users.messages().send(userId="me", body={"raw": raw(mail())}).execute()
-    users.drafts().list(userId="me", q="in:drafts").execute()  # gmail.compose may search drafts
+    users.drafts().list(userId="me").execute()
     users.messages().get(userId="me", id=sent["id"], format="metadata").execute()
     assert status_of(lambda: users.messages().get(userId="me", id=sent["id"]).execute()) == 403
     assert status_of(lambda: users.messages().list(userId="me", q="in:sent").execute()) == 403
+    narrow = credentials(fake_google, token=None, scopes=[COMPOSE], refresh="refresh-2")
     fake_google.set_refresh_token_scopes("refresh-2", [COMPOSE])
-    narrow = credentials(fake_google, token=None, scopes=[COMPOSE])
-    narrow._refresh_token = "refresh-2"
     narrow_users = gmail(fake_google, narrow).users()
     assert status_of(lambda: narrow_users.history().list(userId="me", startHistoryId="1")
                      .execute()) == 403
+    greedy = credentials(fake_google, token=None, scopes=[COMPOSE, METADATA], refresh="refresh-2")
+    with pytest.raises(RefreshError, match="invalid_scope"):  # more than the user granted
+        gmail(fake_google, greedy).users().getProfile(userId="me").execute()
+
+
+def test_no_snippet_unless_asked_for() -> None:
+    for snippets in (False, True):
+        with FakeGoogle(snippets=snippets) as fake:
+            message_id = fake.deliver(mail(sender="ada@example.org", to=USER))
+            users = gmail(fake).users()
+            got = users.messages().get(userId="me", id=message_id, format="metadata").execute()
+            thread = users.threads().get(userId="me", id=got["threadId"],
+                                         format="metadata").execute()
+            assert ("snippet" in got) is snippets
+            assert ("snippet" in thread["messages"][0]) is snippets
+            if snippets:
+                assert got["snippet"].startswith("Hi Ada, would you have 20 minutes")
+
+
+def test_refresh_tokens_of_a_testing_app_expire_after_7_days() -> None:
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    for status, alive_after_8_days in (("testing", False), ("production", True)):
+        with FakeGoogle(publishing_status=status) as fake:
+            fake.set_now(start)
+            creds = credentials(fake, token=None)  # consented now
+            users = gmail(fake, creds).users()
+            users.getProfile(userId="me").execute()
+            fake.advance(timedelta(days=6, hours=23))
+            fake.expire_tokens()
+            users.getProfile(userId="me").execute()  # still within the week
+            fake.advance(timedelta(days=1, hours=2))
+            fake.expire_tokens()
+            if alive_after_8_days:
+                users.getProfile(userId="me").execute()
+                continue
+            with pytest.raises(RefreshError) as caught:
+                users.getProfile(userId="me").execute()
+            assert caught.value.args[1] == {
+                "error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+
+
+def test_access_tokens_expire_after_an_hour_on_the_fakes_clock(
+    fake_google: FakeGoogle,  # noqa: F811
+) -> None:
+    fake_google.set_now(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    creds = credentials(fake_google, token=None)
+    users = gmail(fake_google, creds).users()
+    users.getProfile(userId="me").execute()
+    first = creds.token
+    fake_google.advance(timedelta(minutes=61))
+    users.getProfile(userId="me").execute()  # 401, refreshed, retried
+    assert creds.token != first
+    assert fake_google.count("^/token$") == 2 and fake_google.status_counts[401] == 1
+
+
+def test_the_consent_screen_and_code_exchange_follow_google(
+    fake_google: FakeGoogle,  # noqa: F811
+) -> None:
+    import hashlib
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
+    verifier = "v" * 64
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode()
+    query = {"client_id": fake_google.client_id, "redirect_uri": "http://localhost:9/",
+             "response_type": "code", "scope": f"{COMPOSE} {METADATA}", "state": "s1",
+             "access_type": "offline", "code_challenge": challenge.rstrip("="),
+             "code_challenge_method": "S256"}
+
+    def consent(**changes: str) -> tuple[int, dict[str, list[str]]]:
+        url = f"{fake_google.url}o/oauth2/auth?{urlencode({**query, **changes})}"
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(url, timeout=5)
+        except urllib.error.HTTPError as answer:
+            location = answer.headers.get("Location") or ""
+            return answer.code, parse_qs(urlsplit(location).query)
+        raise AssertionError("no redirect")
+
+    def exchange(code: str, **changes: str) -> tuple[int, dict[str, Any]]:
+        form = {"grant_type": "authorization_code", "code": code,
+                "client_id": fake_google.client_id, "client_secret": "fake-client-secret",
+                "redirect_uri": query["redirect_uri"], "code_verifier": verifier, **changes}
+        request = urllib.request.Request(fake_google.token_uri, data=urlencode(form).encode())  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.load(refused)
+
+    status, params = consent()
+    assert status == 302 and params["state"] == ["s1"]
+    assert params["scope"][0].split() == sorted([COMPOSE, METADATA])
+    assert exchange(params["code"][0], code_verifier="wrong")[1]["error"] == "invalid_grant"
+    status, params = consent()
+    code = params["code"][0]
+    status, token = exchange(code)
+    assert status == 200 and token["refresh_token"].startswith("1//")
+    assert exchange(code)[1]["error"] == "invalid_grant"  # a code works once
+    assert exchange(code, client_secret="nope")[0] == 401  # invalid_client
+
+    fake_google.set_consent(withhold=[METADATA])  # the user unticks a box
+    granted = consent()[1]["scope"][0].split()
+    assert granted == [COMPOSE]
+    fake_google.set_consent(deny=True)
+    assert consent()[1]["error"] == ["access_denied"]
+
+
+def test_a_sent_copy_may_get_a_message_id_of_gmails_own() -> None:
+    with FakeGoogle(rewrite_message_id_on_send=True) as fake:
+        users = gmail(fake).users()
+        draft = users.drafts().create(userId="me", body={"message": {"raw": raw(
+            mail(msgid="<ours@outreach>"))}}).execute()
+        sent = users.drafts().send(userId="me", body={"id": draft["id"]}).execute()
+        stored = fake.message(sent["id"])
+        assert stored.message_id != "ours@outreach" and stored.message_id.endswith(
+            "@mail.gmail.com")
+        assert stored.subject == "Coffee chat?" and stored.thread_id == sent["threadId"]
+        other = users.drafts().create(userId="me", body={"message": {"raw": raw(
+            mail(msgid="<second@outreach>"))}}).execute()
+        by_user = fake.send_draft_as_user(other["id"], rewrite_message_id=False)
+        assert fake.message(by_user).message_id == "second@outreach"
 
 
 # ------------------------------------------------------------------------------------ faults
@@ -443,19 +630,67 @@ def test_injected_429_and_500_are_retried(fake_google: FakeGoogle) -> None:  # n
     assert fake_google.status_counts == {429: 1, 500: 1, 200: 2}
     assert len(fake_google.drafts()) == 1  # the 500 happened before any work
 
-    fake_google.inject(403, reason="rateLimitExceeded", times=1)
-    with pytest.raises(HttpError) as caught:
-        users.getProfile(userId="me").execute()  # num_retries=0: see the error itself
-    assert json.loads(caught.value.content)["error"]["errors"][0]["reason"] == \
-        "rateLimitExceeded"
-    fake_google.inject(429, retry_after=2, times=1)
-    with pytest.raises(HttpError) as caught:
-        users.getProfile(userId="me").execute()
-    assert caught.value.resp["retry-after"] == "2"
-    assert json.loads(caught.value.content)["error"]["status"] == "RESOURCE_EXHAUSTED"
 
 
-def test_quota_gives_429_with_retry_after(fake_google: FakeGoogle) -> None:  # noqa: F811
+def error_of(call: Callable[[], Any]) -> tuple[HttpError, dict[str, Any]]:
+    with pytest.raises(HttpError) as caught:
+        call()
+    return caught.value, json.loads(caught.value.content)["error"]
+
+
+def test_rate_limits_come_in_gmails_shapes(fake_google: FakeGoogle) -> None:  # noqa: F811
+    users = gmail(fake_google).users()
+
+    def profile() -> Any:
+        return users.getProfile(userId="me").execute()  # num_retries=0: the error itself
+
+    fake_google.inject(429, retry_after=30, times=1)
+    before = datetime.now(UTC)
+    error, body = error_of(profile)
+    assert "retry-after" not in error.resp  # the time is only in the message
+    assert body["status"] == "RESOURCE_EXHAUSTED"
+    assert body["errors"][0] == {"message": body["message"], "domain": "usageLimits",
+                                 "reason": "rateLimitExceeded"}
+    prefix = "User-rate limit exceeded.  Retry after "
+    assert body["message"].startswith(prefix) and body["message"].endswith("Z")
+    retry_at = datetime.fromisoformat(body["message"][len(prefix):].replace("Z", "+00:00"))
+    assert 29 <= (retry_at - before).total_seconds() <= 32
+
+    fake_google.inject(429, retry_after=2, retry_after_header=True, times=1)
+    assert error_of(profile)[0].resp["retry-after"] == "2"  # only when a test asks
+
+    fake_google.inject(429, concurrent=True, times=1)
+    error, body = error_of(profile)
+    assert body["message"] == "Too many concurrent requests for user"
+    assert body["errors"][0]["reason"] == "rateLimitExceeded" and "retry-after" not in error.resp
+
+    for reason, message in (("userRateLimitExceeded", "User Rate Limit Exceeded"),
+                            ("rateLimitExceeded", "Quota exceeded for quota metric")):
+        fake_google.inject(403, reason=reason, times=1)
+        error, body = error_of(profile)
+        assert error.resp.status == 403 and body["errors"][0]["reason"] == reason
+        assert body["errors"][0]["domain"] == "usageLimits"
+        assert body["message"].startswith(message)
+
+
+def test_a_concurrency_limit_refuses_the_parts_of_a_batch_past_it(
+    fake_google: FakeGoogle,  # noqa: F811
+) -> None:
+    fake_google.concurrency(3)
+    service = gmail(fake_google)
+    statuses: list[int] = []
+    batch = service.new_batch_http_request(
+        callback=lambda _id, _r, e: statuses.append(e.resp.status if e else 200))
+    for _ in range(5):
+        batch.add(service.users().getProfile(userId="me"))
+    batch.execute()
+    assert statuses == [200, 200, 200, 429, 429]
+    fake_google.concurrency(None)
+
+
+def test_quota_gives_429_with_the_retry_time_in_the_message(
+    fake_google: FakeGoogle,  # noqa: F811
+) -> None:
     users = gmail(fake_google).users()
     sent = users.messages().send(userId="me", body={"raw": raw(mail())}).execute()
     fake_google.quota(units_per_second=5, window=10)  # 50 units per 10 s: no race with time
@@ -464,11 +699,11 @@ def test_quota_gives_429_with_retry_after(fake_google: FakeGoogle) -> None:  # n
     with pytest.raises(HttpError) as caught:
         users.messages().get(userId="me", id=sent["id"], format="minimal").execute()
     error = caught.value
-    assert error.resp.status == 429 and int(error.resp["retry-after"]) >= 1
+    assert error.resp.status == 429 and "retry-after" not in error.resp
     body = json.loads(error.content)["error"]
     assert body["errors"][0]["reason"] == "rateLimitExceeded"
     assert body["status"] == "RESOURCE_EXHAUSTED"
-    assert body["message"].startswith("User-rate limit exceeded.")
+    assert body["message"].startswith("User-rate limit exceeded.  Retry after 20")
     assert fake_google.units_spent == 50
 
     fake_google.quota(units_per_second=5, window=10)  # a fresh window

@@ -4,9 +4,11 @@ Short versions of ``bench/bench_faults.py`` (the same scenario code, fewer conta
 
 - a draft run SIGKILLed twice at random points, then re-run: exactly one draft per contact,
   the database consistent;
-- 10% 500s, 10% 429s with Retry-After, 5% dropped connections and 5% lost responses (plus one
-  of each for sure): `draft` completes with every draft exactly once, `send --yes` sends
-  nothing twice, `sync` loses and doubles no event compared with a clean run.
+- 10% 500s, 10% rate limits in Gmail's shapes (429 with the retry time only in the message,
+  429 "Too many concurrent requests for user", 403 userRateLimitExceeded / rateLimitExceeded),
+  5% dropped connections and 5% lost responses (plus one of each for sure): `draft` completes
+  with every draft exactly once (under a concurrency limit too), `send --yes` sends nothing
+  twice, `sync` loses and doubles no event compared with a clean run.
 
 ``OUTREACH_FAULT_SEED=N`` re-runs them with another seed. The long versions (200 contacts, 20
 kills, three seeds) are opt-in: ``OUTREACH_SLOW=1 pytest -m slow tests/test_faults.py``.
@@ -41,9 +43,13 @@ def explain(outcome: Outcome) -> str:
     return "\n".join([outcome.detail, *outcome.problems, *outcome.log[-6:]])
 
 
-def assert_every_fault_hit(outcome: Outcome) -> None:
+def assert_every_fault_hit(outcome: Outcome, batches: bool = True) -> None:
+    """Every kind of fault met: for runs that make batches, every rate-limit shape too."""
     counts = outcome.counts
     assert counts["500"] > 0 and counts["429"] > 0, explain(outcome)
+    if batches:
+        assert counts["429"] >= 2, explain(outcome)  # user-rate, too many concurrent
+        assert counts["403"] >= 2, explain(outcome)  # userRateLimitExceeded, rateLimitExceeded
     assert counts["no answer"] >= 2, explain(outcome)  # one dropped, one answer lost
 
 
@@ -75,7 +81,7 @@ def test_drafting_on_a_flaky_network_makes_every_draft_exactly_once(tmp_path: Pa
 def test_sending_on_a_flaky_network_sends_nothing_twice(tmp_path: Path) -> None:
     outcome = send_fault_scenario(tmp_path, contacts=8, seed=SEED, sure=True)
     assert outcome.ok, explain(outcome)
-    assert_every_fault_hit(outcome)
+    assert_every_fault_hit(outcome, batches=False)  # one send at a time
 
 
 def test_syncing_on_a_flaky_network_loses_and_doubles_no_event(tmp_path: Path) -> None:

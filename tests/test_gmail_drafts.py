@@ -220,3 +220,62 @@ def test_gmail_down_is_a_clear_error_not_a_crash(gmail: GmailWorkspace, run: Inv
     assert result.exit_code == 1, result.output
     assert "Gmail" in result.output and "Hint:" in result.output
     assert "Unexpected error" not in result.output
+
+
+# --- never a double send, also when Gmail gives the sent copy a Message-ID of its own ---------
+
+
+def sent_copies(fake: FakeGoogle, to: str) -> list[str]:
+    return [m.id for m in fake.messages(label="SENT") if to in (m.header("To") or "")]
+
+
+def test_a_lost_send_answer_is_resolved_from_the_thread_though_the_message_id_changed(
+    tmp_path: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeGoogle(rewrite_message_id_on_send=True) as fake:
+        gmail_workspace(tmp_path, fake, run, monkeypatch, contacts=3)
+        assert run("draft", "outreach", "person000@example.org").exit_code == 0
+        fake.inject(lose_response=True, path_pattern="drafts/send", times=1)
+        first = run("send", "--yes")
+        assert first.exit_code == 0, first.output  # resolved, not "outcome unknown"
+        assert "Sent 1 of 1 message from" in first.output, first.output
+        assert len(sent_copies(fake, "person000@example.org")) == 1
+        again = run("send", "--yes", "person000@example.org")
+        assert "Nothing to send" in again.output
+        assert run("sync").exit_code == 0
+        assert len(sent_copies(fake, "person000@example.org")) == 1
+        shown = run("contacts", "show", "person000@example.org", "--json")
+        assert '"stage": "sent"' in shown.output
+
+
+def test_a_draft_sent_from_gmail_under_a_new_message_id_is_not_drafted_or_sent_again(
+    tmp_path: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeGoogle() as fake:
+        gmail_workspace(tmp_path, fake, run, monkeypatch, contacts=2)
+        assert run("draft", "outreach", "--tag", "batch").exit_code == 0
+        first, second = fake.drafts()
+        fake.send_draft_as_user(first.id, rewrite_message_id=True)  # Gmail's web client
+        fake.send_draft_as_user(second.id, rewrite_message_id=True)
+        redraft = run("draft", "outreach", "--tag", "batch")  # before any sync
+        assert "already sent from Gmail" in redraft.output
+        assert fake.drafts() == []  # no second draft of what already went out
+        sent = run("send", "--yes")
+        assert sent.exit_code == 0, sent.output
+        assert "Sent 0 of 2 messages from user@example.com (2 had been sent from Gmail)." \
+            in sent.output
+        assert len(fake.messages(label="SENT")) == 2
+        assert "Nothing to send" in run("send", "--yes").output
+
+
+def test_a_send_dropped_before_gmail_did_anything_is_sent_after_looking(
+    gmail: GmailWorkspace, run: Invoke
+) -> None:
+    assert run("draft", "outreach", "person009@example.org").exit_code == 0
+    gmail.fake.inject(drop=True, path_pattern="drafts/send", times=2)  # nothing was done
+    result = run("send", "--yes")
+    assert result.exit_code == 0, result.output
+    assert len(gmail.fake.messages(label="SENT")) == 1
+    calls = [c.method_id for c in gmail.fake.calls]
+    assert calls.count("gmail.users.drafts.send") == 3  # two dropped, each looked up first
+    assert calls.count("gmail.users.drafts.get") == 2  # "is the draft still there?"

@@ -107,9 +107,10 @@ def test_importing_the_package_does_not_import_the_client() -> None:
 def test_uploads_batches_and_token_refresh_reach_api_root(fake_google: FakeGoogle) -> None:  # noqa: F811
     fake = fake_google
     fake.set_access_token(None)  # the first call must refresh through {api_root}token
+    info = fake.authorized_user_info(refresh_token="refresh-1")
     credentials = Credentials(
-        token=None, refresh_token="refresh-1", client_id="id", client_secret="secret",
-        token_uri=token_uri(fake.url),
+        token=None, refresh_token="refresh-1", client_id=info["client_id"],
+        client_secret=info["client_secret"], token_uri=token_uri(fake.url),
     )
     gmail = build_service("gmail", credentials, api_root=fake.url)
     media = MediaInMemoryUpload(RAW, mimetype="message/rfc822")

@@ -175,8 +175,8 @@ def test_an_answer_that_arrives_before_the_message_it_answers_is_threaded_later(
     app = sent_local
     sync(app)
     first = reply(row_for(app, "ada@example.org"), "ada@example.org", at("2026-03-02 12:00"))
-    second = EmailMessage()
-    second["From"] = "ada@example.org"
+    second = EmailMessage()  # her assistant answers her reply; it is delivered first
+    second["From"] = "Office of Ada <office@example.org>"
     second["To"] = "sam@example.edu"
     second["Subject"] = "Re: one more thing"
     second["Message-ID"] = "<second.reply@mail.example.org>"
@@ -185,7 +185,7 @@ def test_an_answer_that_arrives_before_the_message_it_answers_is_threaded_later(
     second.set_content("Also: bring questions about forecasting.")
     early = drop(app, second)
     reads.clear()
-    assert sync(app).changes == []  # it answers nothing we know yet
+    assert sync(app).changes == []  # it answers nothing we know yet, from no contact
     assert sync(app).changes == [] and reads == [early]
     reads.clear()
     late = drop(app, first)
@@ -229,3 +229,25 @@ def test_watch_reuses_a_settled_listing_but_never_misses_a_file(tmp_path: Path) 
     os.utime(folder, ns=(changed, changed))
     assert cache.entries(folder) is not listed
     assert len(cache.entries(folder)) == 3
+
+
+def test_mail_set_aside_is_recorded_once_its_sender_becomes_a_contact(
+    sent_local: AppContext, reads: list[Path]
+) -> None:
+    from email.message import EmailMessage
+
+    app = sent_local
+    note = EmailMessage()
+    note["From"] = "Grace Hopper <grace.hopper@navy.example.org>"
+    note["To"] = "sam@example.edu"
+    note["Subject"] = "Heard you are asking about compilers"
+    note["Message-ID"] = "<note.1@navy.example.org>"
+    note["Date"] = "Tue, 3 Mar 2026 09:00:00 -0500"
+    note.set_content("Happy to talk.")
+    path = drop(app, note)
+    assert sync(app).changes == []  # not a contact yet
+    reads.clear()
+    assert sync(app).changes == [] and reads == []
+    add_contacts(app, ("Grace Hopper", "grace.hopper@navy.example.org"))
+    assert sync(app).counts() == {"reply": 1}
+    assert reads == [path]

@@ -23,6 +23,7 @@ from tests.helpers_sync import (
     assistant_reply,
     at,
     bounce,
+    configure,
     draft,
     fake_gmail,  # noqa: F401
     file_keyring,  # noqa: F401
@@ -94,7 +95,10 @@ def test_drafts_sent_from_gmail_are_seen_as_sent_at_the_real_time(
 ) -> None:
     assert set(stages(sent_app).values()) == {"drafted"}
     report = sync(sent_app)
-    assert report.mode == "full" and report.reason == "first sync"
+    # The first draft noted where the mailbox was: the first sync reads its history from
+    # there (so it would also see a contact answering in a thread of their own).
+    assert report.mode == "incremental"
+    assert report.reason == "first sync, from the first draft on"
     assert report.counts() == {"sent": 6}
     for _, address in PEOPLE:
         row = row_for(sent_app, address)
@@ -116,8 +120,9 @@ def test_replies_auto_replies_bounces_assistants_and_newsletters(
     assert report.counts() == {"reply": 2, "auto_reply": 1, "bounce": 1}
     kinds = {e.kind: e for e in sent_app.store.events.all() if e.kind != "own_send"}
     assert set(kinds) == {"reply", "auto_reply", "bounce"}  # no event for the newsletter
-    assert kinds["auto_reply"].return_date == "2026-03-13"
-    assert "bob@nowhere.example.org" in kinds["bounce"].detail
+    # gmail.metadata reads no text: "until 13 March 2026" is in the body, not the subject.
+    assert kinds["auto_reply"].return_date is None
+    assert "bob@nowhere.example.org" in kinds["bounce"].detail  # X-Failed-Recipients
     dan = sent_app.store.contacts.get("ada.office@example.org")
     dans = sent_app.store.events.for_contact(dan.id)
     assert [(e.kind, e.sender) for e in dans if e.kind == "reply"] == [
@@ -132,7 +137,7 @@ def test_replies_auto_replies_bounces_assistants_and_newsletters(
         "eve@example.org": "sent",
     }
     texts = [c.text for c in report.changes]
-    assert any("auto-reply, back 2026-03-13" in t for t in texts)
+    assert "auto-reply" in texts
     assert any("(from assistant.office@example.org)" in t for t in texts)
 
 
@@ -148,22 +153,104 @@ def test_due_nudges_only_silent_contacts_after_five_business_days(
         assert result.exit_code == 0, result.output
         return list(json.loads(result.output))
 
-    friday = due("2026-03-06T23:00:00-05:00")
-    assert {(d["contact"], d["action"]) for d in friday} == {
+    wednesday = due("2026-03-04T08:00:00-05:00")
+    assert {(d["contact"], d["action"]) for d in wednesday} == {
         ("ada@example.org", "book"),
         ("ada.office@example.org", "book"),
+    }
+    # By Friday night every time offered on Monday has passed: propose new ones instead.
+    friday = due("2026-03-06T23:00:00-05:00")
+    assert {(d["contact"], d["action"]) for d in friday} == {
+        ("ada@example.org", "propose_times"),
+        ("ada.office@example.org", "propose_times"),
     }
     monday = due("2026-03-09T08:00:00-04:00")  # the clocks changed on Sunday
     nudges = [d for d in monday if d["action"] == "follow_up"]
     assert sorted(d["contact"] for d in nudges) == ["eve@example.org", "grace@example.org"]
     assert all(d["due"] == "2026-03-09T00:00:00-04:00" and not d["overdue"] for d in nudges)
-    # Cat is out of office until Friday 13 March: her nudge waits 2 business days after that.
-    assert "cat@example.org" not in {d["contact"] for d in due("2026-03-16T12:00:00-04:00")
-                                     if d["action"] == "follow_up"}
-    later = due("2026-03-17T08:00:00-04:00")
+    # Cat is out of office; her return date is only in the body, which gmail.metadata does
+    # not read: her nudge waits the default 10 business days after the auto-reply.
+    def nudged(now: str) -> set[str]:
+        return {d["contact"] for d in due(now) if d["action"] == "follow_up"}
+
+    assert "cat@example.org" not in nudged("2026-03-13T23:00:00-04:00")
+    later = due("2026-03-16T08:00:00-04:00")
     assert ("cat@example.org", "follow_up") in {(d["contact"], d["action"]) for d in later}
     assert all(d["contact"] != "bob@nowhere.example.org" for d in later)
-    assert all(set(d) == {"contact", "action", "due", "overdue"} for d in later)
+    assert all(
+        set(d)
+        == {"contact", "name", "action", "text", "due", "overdue", "drafted", "reason", "command"}
+        for d in later
+    )
+
+
+@pytest.fixture
+def readonly_app(
+    workspace: Path, fake_gmail: FakeGoogle, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> AppContext:
+    """As ``sent_app``, with the gmail.readonly opt-in: the token holds gmail.readonly instead
+    of gmail.metadata, and config.toml says read_scope = "readonly"."""
+    from outreach.google.auth import scopes_for
+
+    fake_gmail.set_access_token("fake-access-token", scopes=scopes_for("readonly"))
+    gmail_workspace(workspace, fake_gmail)
+    configure(workspace, google={"read_scope": "readonly"})
+    set_now(monkeypatch, at("2026-03-02 09:00"))
+    app = gmail_app(workspace, fake_gmail)
+    add_contacts(app, *PEOPLE)
+    rows = draft(app, "outreach", *(address for _, address in PEOPLE))
+    fake_gmail.set_now(at("2026-03-02 10:00"))
+    for row in rows:
+        assert row.draft_id
+        fake_gmail.send_draft_as_user(row.draft_id)
+    set_now(monkeypatch, at("2026-03-02 11:00"))
+    return app
+
+
+def test_with_gmail_readonly_return_dates_come_from_bodies(
+    readonly_app: AppContext, fake_gmail: FakeGoogle, run: Invoke  # noqa: F811
+) -> None:
+    sync(readonly_app)
+    deliver_everything(readonly_app, fake_gmail)
+    fake_gmail.reset_log()
+    report = sync(readonly_app)
+    assert report.counts() == {"reply": 2, "auto_reply": 1, "bounce": 1}
+    [away] = [e for e in readonly_app.store.events.all() if e.kind == "auto_reply"]
+    assert away.return_date == "2026-03-13"
+    assert any("auto-reply, back 2026-03-13" in c.text for c in report.changes)
+    formats = sorted(str(c.param("format")) for c in fake_gmail.calls
+                     if c.method_id == "gmail.users.messages.get")
+    # Bodies of the four messages in tracked threads; the newsletter outside them is read as
+    # metadata only, to see who wrote it.
+    assert formats == ["full"] * 4 + ["metadata"]
+    assert 403 not in fake_gmail.status_counts
+
+    def nudged(now: str) -> set[str]:
+        result = run("due", "--json", env={"OUTREACH_NOW": now})
+        return {d["contact"] for d in json.loads(result.output) if d["action"] == "follow_up"}
+
+    # Back Friday 13 March: the nudge waits 2 business days after that.
+    assert "cat@example.org" not in nudged("2026-03-16T12:00:00-04:00")
+    assert "cat@example.org" in nudged("2026-03-17T08:00:00-04:00")
+
+
+def test_a_snippet_when_gmail_gives_one_adds_the_return_date(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeGoogle(email=USER, snippets=True) as fake:
+        gmail_workspace(workspace, fake)
+        set_now(monkeypatch, at("2026-03-02 09:00"))
+        app = gmail_app(workspace, fake)
+        add_contacts(app, ("Cat Away", "cat@example.org"))
+        [row] = draft(app, "outreach", "cat@example.org")
+        assert row.draft_id
+        fake.send_draft_as_user(row.draft_id)
+        sync(app)
+        fake.deliver(out_of_office(row_for(app, "cat@example.org"), "Cat <cat@example.org>",
+                                   at("2026-03-02 10:02"), "13 March 2026"))
+        sync(app)
+        [away] = [e for e in app.store.events.all() if e.kind == "auto_reply"]
+        assert away.return_date == "2026-03-13"
 
 
 def test_a_second_sync_changes_nothing_and_costs_one_request(
@@ -182,16 +269,40 @@ def test_a_second_sync_changes_nothing_and_costs_one_request(
     assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
 
 
-def test_no_change_sync_is_one_request_even_with_mail_in_other_threads(
+PROMOTIONS = ("INBOX", "UNREAD", "CATEGORY_PROMOTIONS")
+
+
+def test_no_change_sync_is_one_request_even_with_bulk_mail_in_other_threads(
     sent_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
 ) -> None:
+    sync(sent_app)
+    for day in range(3, 6):
+        fake_gmail.deliver(newsletter(at(f"2026-03-0{day} 08:00")), labels=PROMOTIONS)
+    fake_gmail.reset_log()
+    report = sync(sent_app)
+    assert report.changes == [] and report.examined == 0
+    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
+
+
+def test_other_personal_mail_costs_one_batch_of_headers_and_records_nothing(
+    sent_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
+) -> None:
+    """A contact may answer in a thread of their own, so new mail in the inbox is read
+    (headers only) to see who sent it; mail from strangers is then left alone."""
     sync(sent_app)
     for day in range(3, 6):
         fake_gmail.deliver(newsletter(at(f"2026-03-0{day} 08:00")))
     fake_gmail.reset_log()
     report = sync(sent_app)
-    assert report.changes == [] and report.examined == 0
-    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
+    assert report.changes == [] and report.recorded == 0
+    assert fake_gmail.method_counts == {
+        "gmail.users.history.list": 1,
+        "gmail.users.messages.get": 3,
+    }
+    assert report.requests == 2  # the history page, and one batch of three headers
+    fake_gmail.reset_log()
+    sync(sent_app)
+    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}  # idle again
 
 
 def test_history_pages_are_followed_to_the_end(
@@ -199,7 +310,7 @@ def test_history_pages_are_followed_to_the_end(
 ) -> None:
     sync(sent_app)
     for _ in range(260):  # two history records each (messageAdded + labelAdded): 2 pages
-        message_id = fake_gmail.deliver(newsletter(at("2026-03-03 08:00")))
+        message_id = fake_gmail.deliver(newsletter(at("2026-03-03 08:00")), labels=PROMOTIONS)
         fake_gmail.mailbox.modify(message_id, add=["STARRED"])
     fake_gmail.deliver(reply(row_for(sent_app, "grace@example.org"), "grace@example.org",
                              at("2026-03-04 09:00")))
@@ -323,13 +434,13 @@ def test_sync_command_prints_changes(
     env = {"OUTREACH_NOW": "2026-03-02T11:00:00-05:00"}
     first = run("sync", env=env)
     assert first.exit_code == 0, first.output
-    assert "Synced Gmail (full: first sync" in first.output
+    assert "Synced Gmail (incremental: first sync, from the first draft on" in first.output
     assert "6 sent" in first.output
     fake_gmail.deliver(reply(row_for(sent_app, "ada@example.org"), "Ada <ada@example.org>",
                              at("2026-03-02 12:00")))
     second = run("sync", env=env)
     assert "Ada Lovelace <ada@example.org>: replied: Re: " in second.output
-    assert "(incremental; 2 requests): 1 repl(ies)." in second.output
+    assert "(incremental; 2 requests): 1 reply." in second.output
     third = run("sync", env=env)
     assert "(incremental; 1 request): nothing new." in third.output
 

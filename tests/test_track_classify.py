@@ -506,3 +506,85 @@ def test_times_and_around_the_clock_are_not_dates() -> None:
 def test_subject_dates_are_not_a_fallback() -> None:
     # Without a cue, only the body counts: the subject repeats ours ("... on 12/15?").
     assert find_return_date("Automatic reply: Coffee on 12/15?", "I am away.", DEC_1) is None
+
+
+# --- without a snippet (gmail.metadata), and with bodies (the gmail.readonly opt-in) --------
+
+
+def full_resource(message: email.message.Message, labels: tuple[str, ...] = ("INBOX",)) -> Any:
+    """``message`` as Gmail's format=full resource (built by the fake's own encoder)."""
+    from tests.fakegoogle.state import StoredMessage, message_resource
+
+    stored = StoredMessage("18e0a1b2c3d4e5f6", "18e0a1b2c3d40000", list(labels),
+                           message.as_bytes(), SENT_AT_MS, 1)
+    return message_resource(stored, "full")
+
+
+def metadata_resource(message: email.message.Message) -> Any:
+    """``message`` as format=metadata gives it: headers only, no snippet."""
+    from tests.fakegoogle.state import StoredMessage, message_resource
+
+    stored = StoredMessage("18e0a1b2c3d4e5f6", "18e0a1b2c3d40000", ["INBOX"],
+                           message.as_bytes(), SENT_AT_MS, 1)
+    resource = message_resource(stored, "metadata")
+    assert "snippet" not in resource
+    return resource
+
+
+def test_a_bounce_is_known_from_headers_alone() -> None:
+    meta = MessageMeta.from_gmail(metadata_resource(load_eml("gmail_dsn_bounce.eml")))
+    assert meta.text == ""
+    result = classify(meta, owner_email=OWNER, contact_email=CONTACT)
+    assert (result.kind, result.failed_recipient) == (EventKind.BOUNCE, CONTACT)
+
+
+def test_a_bounce_without_x_failed_recipients_names_no_one_from_headers_alone() -> None:
+    msg = load_eml("gmail_dsn_bounce.eml")
+    del msg["X-Failed-Recipients"]
+    result = run(metadata_resource(msg))
+    assert (result.kind, result.failed_recipient) == (EventKind.BOUNCE, None)
+
+
+def test_with_bodies_the_delivery_report_names_the_failed_recipient() -> None:
+    msg = load_eml("gmail_dsn_bounce.eml")
+    del msg["X-Failed-Recipients"]
+    meta = MessageMeta.from_gmail(full_resource(msg))
+    assert [(r.address, r.action, r.status) for r in meta.delivery] == [
+        ("ada@example.org", "failed", "5.1.1")]
+    assert classify(meta, owner_email=OWNER, contact_email=None).failed_recipient == CONTACT
+
+
+def test_with_bodies_a_delay_report_is_not_a_bounce_whatever_its_subject() -> None:
+    text = (MAIL / "gmail_dsn_bounce.eml").read_text().replace("Action: failed", "Action: delayed")
+    msg = email.message_from_string(text, policy=email.policy.default)
+    msg.replace_header("Subject", "Mail delivery notification")
+    assert run(metadata_resource(msg)).kind is EventKind.BOUNCE  # headers alone: a report
+    assert run(full_resource(msg)).kind is EventKind.OTHER  # the report says: delayed
+
+
+def test_an_auto_reply_whose_date_is_only_in_the_body() -> None:
+    msg = load_eml("outlook_automatic_reply.eml")
+    without = run(metadata_resource(msg))
+    assert (without.kind, without.return_date) == (EventKind.AUTO_REPLY, None)
+    with_body = run(full_resource(msg))
+    assert (with_body.kind, with_body.return_date) == (EventKind.AUTO_REPLY, date(2025, 12, 8))
+
+
+def test_the_quoted_original_is_not_read_for_a_return_date() -> None:
+    msg = email.message.EmailMessage()
+    msg["From"] = "Ada Lovelace <ada@example.org>"
+    msg["To"] = OWNER
+    msg["Subject"] = "Automatic reply: A question"
+    msg["Date"] = "Mon, 2 Mar 2026 10:05:12 -0500"
+    msg["Auto-Submitted"] = "auto-replied"
+    msg.set_content("I am away with limited access to email.\n\nOn Mon, 2 Mar 2026 Sam Rivera "
+                    "wrote:\n> Would Thursday 12 March at 14:00 or Friday 13 March suit you?\n")
+    meta = MessageMeta.from_gmail(full_resource(msg))
+    assert "12 March" not in meta.body
+    assert run(full_resource(msg)).return_date is None
+
+
+def test_a_snippet_when_gmail_gives_one_still_adds_a_return_date() -> None:
+    headers = from_contact("Automatic reply: A question", ("Auto-Submitted", "auto-replied"))
+    result = run(gmail_message(headers, snippet="I am out of the office until 13 March 2026."))
+    assert result.return_date == date(2026, 3, 13)

@@ -17,12 +17,20 @@ if TYPE_CHECKING:
 
 # name -> (module, attribute, one-line help). Modules load only when their command runs.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("outreach.cli.workspace", "init", "Create a workspace: config, templates, database."),
+    "init": ("outreach.cli.workspace", "init", "Create a workspace, or update your details."),
     "demo": ("outreach.cli.workspace", "demo", "Run the pipeline on sample contacts, offline."),
-    "doctor": ("outreach.cli.doctor", "doctor", "Check config, keyring, credentials and the API."),
+    "doctor": ("outreach.cli.doctor", "doctor", "Check every setup step; name the fix for each."),
     "auth": ("outreach.cli.auth", "auth", "Connect, inspect or disconnect your Google account."),
-    "contacts": ("outreach.cli.contacts", "contacts", "Import, add, list, show and edit contacts."),
-    "templates": ("outreach.cli.templates", "templates", "List, preview and lint templates."),
+    "contacts": (
+        "outreach.cli.contacts",
+        "contacts",
+        "Import, list, search, edit, merge and delete contacts.",
+    ),
+    "templates": (
+        "outreach.cli.templates",
+        "templates",
+        "List, show, start, preview and lint templates.",
+    ),
     "slots": ("outreach.cli.meetings", "slots", "Propose meeting times from your free time."),
     "draft": ("outreach.cli.drafting", "draft", "Create one draft per contact from a template."),
     "send": ("outreach.cli.drafting", "send", "Send drafted messages (asks first; daily cap)."),
@@ -30,11 +38,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "watch": ("outreach.cli.tracking", "watch", "Sync repeatedly and print what changed."),
     "status": ("outreach.cli.tracking", "status", "Counts per stage and reply rates."),
     "due": ("outreach.cli.tracking", "due", "What to do today: nudge, book, thank, reach out."),
-    "book": ("outreach.cli.meetings", "book", "Book a proposed slot and send the invite."),
+    "book": ("outreach.cli.meetings", "book", "Book a time and draft the invite (--send sends)."),
     "reschedule": ("outreach.cli.meetings", "reschedule", "Move a booked meeting."),
     "cancel": ("outreach.cli.meetings", "cancel", "Cancel a booked meeting."),
     "met": ("outreach.cli.tracking", "met", "Record a conversation, notes and referrals."),
-    "followup": ("outreach.cli.drafting", "followup", "Draft every due nudge and thank-you."),
+    "followup": (
+        "outreach.cli.drafting",
+        "followup",
+        "Draft due nudges, thank-yous, referral and keep-in-touch notes.",
+    ),
     "referrals": ("outreach.cli.tracking", "referrals", "Show who referred whom, as a tree."),
     "export": ("outreach.cli.export", "export", "Export contacts and their stages."),
     "restore": ("outreach.cli.restore", "restore", "Put back an automatic database backup."),
@@ -137,6 +149,9 @@ class OutreachGroup(click.Group):
         except OutreachError as exc:
             print_error(exc)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo(
                 "Interrupted. Work saved before it is kept, and the database never keeps half a "
@@ -201,8 +216,27 @@ def _database_trouble(ctx: click.Context, exc: Exception) -> OutreachError | Non
     return explain(exc, app.workspace.db_file, backup_dir=app.workspace.backups_dir)
 
 
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`outreach contacts list | head -1`): stop without a word.
+
+    Python flushes stdout again at exit and would complain a second time; point it at
+    /dev/null first (the recipe in the signal module's documentation).
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
-    cli(prog_name="outreach")
+    try:
+        cli(prog_name="outreach")
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        sys.exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,22 +19,39 @@ def auth() -> None:
 @click.option("--no-browser", is_flag=True, help="Print the URL to open instead of a browser.")
 @pass_app
 def login(app: AppContext, no_browser: bool) -> None:
-    """Authorise outreach in your browser (Google's installed-app flow)."""
-    from outreach.google.auth import SCOPES
-    from outreach.google.auth import login as run_login
+    """Authorise outreach in your browser (Google's installed-app flow).
+
+    It asks for gmail.compose, calendar.freebusy and, for sync, gmail.metadata, or
+    gmail.readonly instead when [google] read_scope = "readonly" in config.toml.
+    """
+    from outreach.google.auth import SCOPE_PURPOSES, scopes_for, short
+    from outreach.google.login import login as run_login
 
     config = app.config
     secrets = app.workspace.resolve(config.google.client_secrets_file)
-    click.echo("Asking for: " + ", ".join(scope.rsplit("/", 1)[-1] for scope in SCOPES))
-    summary = run_login(secrets, config.user.email, open_browser=not no_browser)
+    scopes = scopes_for(config.google.read_scope)
+    click.echo("Asking Google for:")
+    for scope in scopes:
+        click.echo(f"  {short(scope):<18} {SCOPE_PURPOSES.get(scope, '')}")
+    result = run_login(secrets, config.user.email, open_browser=not no_browser, scopes=scopes)
+    summary = result.summary
     click.echo(f"Connected {summary['account']}; the token is in your OS keyring.")
+    click.echo(f"Mail read access: {summary['mail_read']}.")
+    for scope in result.missing:
+        click.secho(
+            f"Warning: Google did not grant {short(scope)} (its box was unticked): "
+            f"{SCOPE_PURPOSES.get(scope, 'needed')} will not work. Run `outreach auth login` "
+            "again and leave every box ticked.",
+            fg="yellow",
+            err=True,
+        )
 
 
 @auth.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_app
 def import_(app: AppContext, file: Path) -> None:
-    """Store an authorized-user JSON token (Credentials.to_json()) in the keyring."""
+    """Store a Google token file (Credentials.to_json(), type authorized_user) in the keyring."""
     from outreach.google.auth import import_token
 
     summary = import_token(file, app.config.user.email)
@@ -57,9 +74,25 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(f"{result.account}: not connected. Run `outreach auth login`.")
         return
     summary = result.summary
-    click.echo(f"account  {summary['account']}")
-    click.echo(f"scopes   {', '.join(summary['scopes']) or '(as granted at login)'}")
-    click.echo(f"token    {summary['token']}")
+    click.echo(f"account    {summary['account']}")
+    click.echo(f"scopes     {', '.join(summary['scopes']) or '(as granted at login)'}")
+    click.echo(f"mail read  {summary['mail_read']}")
+    click.echo(f"token      {summary['token']}")
+    if "login_at" in summary:
+        click.echo(
+            f"login      {summary['login_at']}; if the OAuth app is in Testing mode, Google "
+            f"expires this login at {summary['testing_expiry']}"
+        )
+    from outreach.google.auth import READONLY_SCOPE
+
+    wants_bodies = app.config.google.reads_bodies
+    if summary["scopes"] and wants_bodies != (READONLY_SCOPE in summary["scopes"]):
+        click.secho(
+            f"Warning: config.toml says read_scope = \"{app.config.google.read_scope}\", "
+            "but the token was granted otherwise: run `outreach auth login` again.",
+            fg="yellow",
+            err=True,
+        )
 
 
 @auth.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from outreach.app import AppContext, pass_app
@@ -14,7 +16,12 @@ from outreach.cli.output import emit_json, json_option
 @json_option
 @pass_app
 def slots(app: AppContext, contact: str | None, count: int | None, as_json: bool) -> None:
-    """Propose meeting times from your free time (nothing is held or written)."""
+    """Propose meeting times from your free time (nothing is held or written).
+
+    With --contact, each time is shown in their zone too (a zone guessed from their country is
+    said to be a guess). --json gives both zones for every slot.
+    """
+    from outreach.cli.output import slot_json, zone_note
     from outreach.services.availability import SlotPlanner
 
     person = app.store.contacts.get(contact) if contact else None
@@ -23,9 +30,11 @@ def slots(app: AppContext, contact: str | None, count: int | None, as_json: bool
         from outreach.contacts.model import Contact
 
         person = Contact(id=0, name="(anyone)", email=None)
+    if contact and not as_json:
+        click.secho(f"(their time zone: {zone_note(person)})", fg="cyan", err=True)
     proposed = planner.slots_for(person, count, fallback=False)
     if as_json:
-        emit_json([slot.to_json() for slot in proposed])
+        emit_json([slot_json(slot, person) for slot in proposed])
         return
     for number, slot in enumerate(proposed, start=1):
         click.echo(f"{number}. {slot}")
@@ -35,21 +44,68 @@ def _report(result: object, verb: str, what: str = "invite") -> None:
     from outreach.services.booking import BookingResult
 
     assert isinstance(result, BookingResult)
+    if result.calendar_note:
+        click.secho(f"Note: {result.calendar_note}", fg="yellow", err=True)
     for label, reason in result.draft.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
     if result.draft.failed:
         raise SystemExit(1)
-    if result.sent is not None and result.sent.sent:
-        click.echo(f"{verb} {result.when}; the {what} was sent.")
-    else:
+    if result.withdrawn:
         click.echo(
-            f"{verb} {result.when}; the {what} is drafted in the thread. Send it with "
-            "`outreach send` (or from your mail client)."
+            f"{verb} {result.when}. The invite had not been sent, so nothing goes out: "
+            "its draft was removed."
         )
+    else:
+        subject = f' ("{result.subject}")' if result.subject else ""
+        if result.sent is not None and result.sent.sent:
+            click.echo(f"{verb} {result.when}; the {what}{subject} was sent.")
+        else:
+            click.echo(
+                f"{verb} {result.when}; the {what}{subject} is drafted in the thread. Send it "
+                "with `outreach send` (or from your mail client)."
+            )
+    _calendar_line(result.meeting)
 
 
-def _ask(question: str) -> bool:
-    return click.confirm(question, default=False)
+def _calendar_line(meeting: object) -> None:
+    """Where the meeting stands on the user's Google Calendar, when it is there."""
+    from outreach.store.calendar import ABSENT
+    from outreach.store.meetings import MeetingRow
+
+    assert isinstance(meeting, MeetingRow)
+    if not meeting.calendar_event_id:
+        return
+    if meeting.calendar_synced == ABSENT:
+        click.echo("Removed from your Google Calendar.")
+    elif meeting.calendar_synced == f"{meeting.start}|{meeting.end}":
+        link = f", with a Google Meet link: {meeting.join_url}" if meeting.join_url else ""
+        click.echo(f"On your Google Calendar{link}.")
+
+
+def _asker(yes: bool) -> Callable[[str], bool]:
+    """Questions about odd or busy times: --yes answers them; without a terminal to answer
+    on, the question becomes an error that names the flag (never a bare "Aborted!")."""
+
+    def ask(question: str) -> bool:
+        if yes:
+            click.echo(f"{question} Yes (--yes).", err=True)
+            return True
+        try:
+            return click.confirm(question, default=False, err=True)
+        except click.Abort:
+            from outreach.errors import ScheduleError
+
+            raise ScheduleError(
+                f"Not booked: {question} (no answer: nothing to read it from).",
+                hint="Run it on a terminal to answer, or add --yes to book it anyway.",
+            ) from None
+
+    return ask
+
+
+yes_option = click.option(
+    "--yes", is_flag=True, help="Book even an odd or busy time without asking."
+)
 
 
 @click.command()
@@ -57,30 +113,59 @@ def _ask(question: str) -> bool:
 @click.option("--slot", type=click.IntRange(min=1), help="Book proposed slot N.")
 @click.option("--at", "at", metavar="DATETIME", help="Book this time, e.g. 2026-03-04T15:00.")
 @click.option("--send", is_flag=True, help="Send the invite now instead of drafting it.")
+@click.option(
+    "--video/--no-video",
+    default=None,
+    help="Make a Google Meet link with the calendar event and put it in the invite (Gmail "
+    "backend; default: [schedule] meet_link).",
+)
+@yes_option
 @pass_app
-def book(app: AppContext, contact: str, slot: int | None, at: str | None, send: bool) -> None:
+def book(
+    app: AppContext,
+    contact: str,
+    slot: int | None,
+    at: str | None,
+    send: bool,
+    video: bool | None,
+    yes: bool,
+) -> None:
     """Book a time with CONTACT and draft (or --send) a real calendar invite in the thread.
 
-    Other slots held for CONTACT are released. If the time is no longer free, you are asked.
+    --slot N books one of the times last proposed to CONTACT; --at books any future time
+    (your time zone unless it has an offset). A time in the past is refused; one outside
+    either person's working hours, at night for them, or no longer free is asked about
+    first. Other slots held for CONTACT are released. With Gmail, the meeting is also put on
+    your Google Calendar (Google mails nothing: the invite is yours, in the thread).
     """
     from outreach.services.booking import book as run_book
 
     if (slot is None) == (at is None):
         raise click.UsageError("Give exactly one of --slot N or --at DATETIME.")
-    _report(run_book(app, contact, slot=slot, at=at, send=send, confirm=_ask), "Booked")
+    _report(
+        run_book(app, contact, slot=slot, at=at, send=send, confirm=_asker(yes), video=video),
+        "Booked",
+    )
 
 
 @click.command()
 @click.argument("contact")
 @click.option("--at", "at", required=True, metavar="DATETIME", help="The new time.")
 @click.option("--send", is_flag=True, help="Send the updated invite now.")
+@yes_option
 @pass_app
-def reschedule(app: AppContext, contact: str, at: str, send: bool) -> None:
-    """Move CONTACT's meeting: same invite (UID), SEQUENCE + 1."""
+def reschedule(app: AppContext, contact: str, at: str, send: bool, yes: bool) -> None:
+    """Move CONTACT's meeting to a new time: one invite, with the same UID.
+
+    If the earlier invite was never sent, its draft is rewritten (they will only ever see
+    the new time); otherwise an updated invite (SEQUENCE + 1) is drafted in the thread.
+    """
     from outreach.services.booking import reschedule as run_reschedule
 
     _report(
-        run_reschedule(app, contact, at=at, send=send, confirm=_ask), "Moved to", "updated invite"
+        run_reschedule(app, contact, at=at, send=send, confirm=_asker(yes)),
+        "Moved to",
+        "updated invite",
     )
 
 
@@ -89,7 +174,11 @@ def reschedule(app: AppContext, contact: str, at: str, send: bool) -> None:
 @click.option("--send", is_flag=True, help="Send the cancellation now.")
 @pass_app
 def cancel(app: AppContext, contact: str, send: bool) -> None:
-    """Cancel CONTACT's meeting (METHOD:CANCEL removes it from their calendar)."""
+    """Cancel CONTACT's meeting.
+
+    If they never received the invite, its draft is removed and nothing is sent; otherwise a
+    cancellation (METHOD:CANCEL) is drafted in the thread, to remove it from their calendar.
+    """
     from outreach.services.booking import cancel as run_cancel
 
     _report(run_cancel(app, contact, send=send), "Cancelled", "cancellation")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import emit_json, json_option, print_table
+from outreach.cli.output import emit_json, json_option, plural, print_table, progress_bar
 
 
 @click.command()
@@ -19,8 +19,15 @@ def status(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json(report)
         return
-    click.echo(f"{report['contacts']} contact(s); {report['meetings_held']} conversation(s) held.")
+    click.echo(
+        f"{plural(report['contacts'], 'contact')}; "
+        f"{plural(report['meetings_held'], 'conversation')} held."
+    )
     click.echo("  " + "  ".join(f"{stage}: {n}" for stage, n in report["stages"].items()))
+    if report["closed"]:
+        click.echo(
+            "  closed: " + ", ".join(f"{n} {why}" for why, n in report["closed"].items())
+        )
     if report["templates"]:
         print_table(
             "By template",
@@ -56,42 +63,94 @@ def _print_changes(app: AppContext, report: object, prefix: str = "  ") -> None:
         click.echo(f"{prefix}{_when(app, change.at)}  {change.contact}: {change.text}")
 
 
+def _print_notes(report: object) -> None:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    for note in report.notes:
+        click.secho(f"Note: {note}", fg="yellow", err=True)
+
+
 def _summary(report: object) -> str:
     from outreach.services.sync import SyncReport
 
     assert isinstance(report, SyncReport)
     counts = report.counts()
     names = {
-        "sent": "sent",
-        "reply": "repl(ies)",
-        "auto_reply": "auto-repl(ies)",
-        "bounce": "bounce(s)",
+        "sent": ("sent", "sent"),
+        "reply": ("reply", "replies"),
+        "auto_reply": ("auto-reply", "auto-replies"),
+        "bounce": ("bounce", "bounces"),
+        "rsvp": ("answer to an invite", "answers to invites"),
+        "calendar": ("calendar change", "calendar changes"),
     }
-    found = ", ".join(f"{counts[k]} {names[k]}" for k in names if counts.get(k)) or "nothing new"
+    found = (
+        ", ".join(plural(counts[k], *names[k]) for k in names if counts.get(k)) or "nothing new"
+    )
     if report.backend == "gmail":
         how = f"{report.mode}"
         if report.reason:
             how += f": {report.reason}"
-        plural = "" if report.requests == 1 else "s"
-        return f"Synced Gmail ({how}; {report.requests} request{plural}): {found}."
+        calendar = (
+            f" + {report.calendar_requests} to Google Calendar" if report.calendar_requests else ""
+        )
+        requests = plural(report.requests, "request")
+        return f"Synced Gmail ({how}; {requests}{calendar}): {found}."
     return f"Synced the local inbox: {found}."
+
+
+def _sync_json(app: AppContext, report: object) -> dict[str, object]:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    refs = {label: ref for label, ref in app.store.contacts.labels().values()}
+    zone = app.config.user.zone
+    return {
+        "backend": report.backend,
+        "mode": report.mode,
+        "reason": report.reason or None,
+        "dry_run": report.dry_run,
+        "requests": report.requests if report.backend == "gmail" else None,
+        "calendar_requests": report.calendar_requests if report.backend == "gmail" else None,
+        "counts": {kind: report.counts().get(kind, 0) for kind in (
+            "sent", "reply", "auto_reply", "bounce", "rsvp")},
+        "notes": list(report.notes),
+        "changes": [
+            {
+                "contact": refs.get(change.contact, change.contact),
+                "name": change.contact,
+                "kind": change.kind,
+                "at": change.at.astimezone(zone).isoformat(timespec="seconds"),
+                "text": change.text,
+            }
+            for change in report.changes
+        ],
+    }
 
 
 @click.command()
 @click.option("--full", is_flag=True, help="Re-read every tracked thread instead of the history.")
 @click.option("--dry-run", is_flag=True, help="Show what sync would record; write nothing.")
+@json_option
 @pass_app
-def sync(app: AppContext, full: bool, dry_run: bool) -> None:
+def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
     """Record sends, replies, auto-replies and bounces in your contacts' threads.
 
     With Gmail, only what changed since the last sync is read (one request when nothing did);
-    the first sync, --full, or a history too old to read resyncs the tracked threads. With the
-    local backend, .eml files in the workspace's inbox/ Maildir are read.
+    the first sync, --full, or a history too old to read resyncs the tracked threads. While a
+    meeting is on your Google Calendar, the answers given there are read too (one more
+    request). With the local backend, .eml files in the workspace's inbox/ Maildir are read.
     """
+    from outreach.progress import NO_PROGRESS
     from outreach.services.sync import sync as run_sync
 
-    report = run_sync(app, full=full, dry_run=dry_run)
+    with progress_bar("Reading tracked threads", enabled=not as_json) as bar:
+        report = run_sync(app, full=full, dry_run=dry_run, progress=bar or NO_PROGRESS)
+    if as_json:
+        emit_json(_sync_json(app, report))
+        return
     _print_changes(app, report)
+    _print_notes(report)
     click.echo(_summary(report))
     if dry_run:
         click.echo("Dry run: nothing was recorded.")
@@ -115,7 +174,8 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     """Sync every --interval seconds and print what changed; Ctrl-C stops.
 
     Network errors do not stop it: it warns, waits longer each time (up to 10 minutes) and
-    carries on.
+    carries on. Nor does an expired Google login: it says so once, then waits for
+    `outreach auth login` (in another terminal) and carries on.
     """
     from outreach.services.sync import SyncReport
     from outreach.services.sync import watch as run_watch
@@ -125,6 +185,7 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     def on_report(report: SyncReport) -> None:
         nonlocal first
         _print_changes(app, report, prefix="")
+        _print_notes(report)
         if first or report.changes or report.reason:
             click.echo(f"{_when(app, app.now())}  {_summary(report)}")
         first = False
@@ -132,82 +193,71 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     def on_error(message: str, retry_in: float) -> None:
         click.secho(f"Warning: {message} Retrying in {retry_in:.0f}s.", fg="yellow", err=True)
 
+    def on_token_dead(message: str, hint: str | None) -> None:
+        click.secho(f"Warning: {message}", fg="yellow", err=True)
+        if hint:
+            click.secho(f"Hint: {hint}", err=True)
+        click.secho(
+            "Waiting for a new login: watch carries on by itself once `outreach auth login` "
+            "has run.",
+            err=True,
+        )
+
+    def on_reconnected() -> None:
+        click.echo(f"{_when(app, app.now())}  A new Google login is in the keyring: syncing again.")
+
     click.echo(f"Watching every {interval:g}s; press Ctrl-C to stop.")
     try:
-        run_watch(app, interval, on_report=on_report, on_error=on_error, max_cycles=max_cycles)
+        run_watch(
+            app,
+            interval,
+            on_report=on_report,
+            on_error=on_error,
+            on_token_dead=on_token_dead,
+            on_reconnected=on_reconnected,
+            max_cycles=max_cycles,
+        )
     except KeyboardInterrupt:
         click.echo("Stopped watching; everything seen so far is recorded.")
 
 
 # --- due ----------------------------------------------------------------------------------
 
-_ACTION_TEXT = {
-    "follow_up": "nudge (no reply)",
-    "book": "book a time",
-    "thank_you": "thank them",
-    "reach_referral": "write to referral",
-    "keep_in_touch": "keep in touch",
-}
-
-
-def _next_step(app: AppContext, action: object, ref: str) -> str:
-    from outreach.track.model import Action, DueAction
-
-    assert isinstance(action, DueAction)
-    if action.action is Action.BOOK:
-        held = app.store.proposals.for_contact(action.contact_id, "held")
-        if held:
-            return f"outreach book {ref} --slot N (N = 1-{len(held)})"
-        return f"outreach book {ref} --at DATETIME"
-    if action.action is Action.THANK_YOU:
-        meeting = app.store.meetings.latest(action.contact_id)
-        if meeting is None or not (meeting.notes or meeting.takeaways):
-            return f'outreach met {ref} --notes "..." then outreach followup'
-    return "outreach followup"
-
-
 @click.command()
 @json_option
 @pass_app
 def due(app: AppContext, as_json: bool) -> None:
-    """What to do now: nudge, book, thank, write to a referral, keep in touch.
+    """What to do now, with the command that does each: nudge, book, propose new times, thank,
+    write to a referral, keep in touch, or close a contact who never answered.
 
-    Overdue actions come first. Set OUTREACH_NOW to see what will be due at another time.
+    Overdue actions come first. A message already drafted stays here until it is sent. Set
+    OUTREACH_NOW to see what will be due at another time.
     """
-    from outreach.services.due import due_now
+    from outreach.services.due import due_items
 
-    actions = due_now(app)
-    labels = app.store.contacts.labels()
+    items = due_items(app)
     zone = app.config.user.zone
     if as_json:
-        emit_json(
-            [
-                {
-                    "contact": labels[a.contact_id][1],
-                    "action": a.action.value,
-                    "due": a.due.astimezone(zone).isoformat(timespec="seconds"),
-                    "overdue": a.overdue,
-                }
-                for a in actions
-            ]
-        )
+        emit_json([item.to_json(zone) for item in items])
         return
-    if not actions:
+    if not items:
         click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
         return
     print_table(
-        f"Due ({len(actions)})",
-        ["contact", "action", "due", "", "next"],
+        f"Due ({len(items)})",
+        ["contact", "action", "due", "", "why", "next"],
         [
             [
-                labels[a.contact_id][0],
-                _ACTION_TEXT[a.action.value],
-                a.due.astimezone(zone).strftime("%a %d %b %H:%M"),
-                "OVERDUE" if a.overdue else "",
-                _next_step(app, a, labels[a.contact_id][1]),
+                item.name,
+                item.text,
+                item.action.due.astimezone(zone).strftime("%a %d %b %H:%M"),
+                "OVERDUE" if item.action.overdue else "",
+                item.action.reason,
+                item.command,
             ]
-            for a in actions
+            for item in items
         ],
+        alarm=frozenset({"OVERDUE"}),
     )
 
 
@@ -235,9 +285,15 @@ def _check_referrals(
     return values
 
 
-def _notes_from_editor(label: str) -> str:
+def _notes_from_editor(label: str, ref: str) -> str:
+    from outreach.cli.output import interactive
     from outreach.errors import OutreachError
 
+    if not interactive():
+        raise OutreachError(
+            "No --notes given, and there is no terminal to open an editor in.",
+            hint=f'Pass them: `outreach met {ref} --notes "what you talked about"`.',
+        )
     try:
         text = click.edit(_EDITOR_TEMPLATE.format(name=label), extension=".md")
     except click.ClickException as exc:
@@ -257,16 +313,26 @@ def _notes_from_editor(label: str) -> str:
 
 @click.command()
 @click.argument("contact")
-@click.option("--notes", help="What you talked about (else $EDITOR opens).")
-@click.option("--takeaways", help="What you will do with it (a thank-you may quote it).")
+@click.option(
+    "--notes",
+    help="What THEY said: a topic, their advice or a sentence (else $EDITOR opens, on a "
+    'terminal). The thank-you recalls the first item: "what you said about ...".',
+)
+@click.option(
+    "--takeaways",
+    help='What YOU will do with it, e.g. "take the battery course": the thank-you says '
+    "\"I'm going to ...\".",
+)
 @click.option(
     "--referral",
     "referrals",
     multiple=True,
     callback=_check_referrals,
     metavar='"NAME <EMAIL>"',
-    help="Someone they suggested you talk to (repeatable).",
+    help='Someone they suggested you talk to (repeatable); a name alone ("Bob at RMI") is '
+    "kept until you add their address.",
 )
+@json_option
 @pass_app
 def met(
     app: AppContext,
@@ -274,30 +340,65 @@ def met(
     notes: str | None,
     takeaways: str | None,
     referrals: tuple[str, ...],
+    as_json: bool,
 ) -> None:
-    """Record a conversation with CONTACT: notes, takeaways and referrals.
+    """Record a conversation with CONTACT: what they said (--notes), what you will do
+    (--takeaways) and who they suggested you talk to (--referral).
 
-    Marks the booked meeting as held (or records one now if nothing was booked). Each
-    --referral becomes a contact referred by CONTACT, ready for `outreach followup`.
+    Marks the booked meeting as held (or records one of the configured length, ending now, if
+    nothing was booked). Separate several items with new lines or ";": the thank-you uses
+    the first of each. Each --referral becomes a contact referred by CONTACT, ready for
+    `outreach followup` once it has an address.
     """
     from outreach.services.meetings_log import record_meeting
 
     who = app.store.contacts.get(contact)
-    if notes is None:
-        notes = _notes_from_editor(who.label())
+    latest = app.store.meetings.latest(who.id)
+    adding = bool(referrals or takeaways) and latest is not None and bool(latest.notes)
+    if notes is None and not adding:  # adding to a recorded conversation keeps its notes
+        notes = _notes_from_editor(who.label(), who.email or str(who.id))
     result = record_meeting(app, contact, notes=notes, takeaways=takeaways, referrals=referrals)
+    if as_json:
+        emit_json(
+            {
+                "contact": who.email or str(who.id),
+                "meeting_created": result.created_meeting,
+                "referrals_added": [_ref_json(p) for p in result.added],
+                "referrals_linked": [_ref_json(p) for p in result.linked],
+                "referrals_unchanged": [
+                    _ref_json(p) for p in [*result.unchanged, *result.unchanged_named]
+                ],
+            }
+        )
+        return
     how = "recorded now (nothing was booked)" if result.created_meeting else "marked as held"
     click.echo(f"Conversation with {who.label()} {how}.")
     for person in result.added:
-        click.echo(f"  added referral {person.label()}")
+        if person.email:
+            click.echo(f"  added referral {person.label()}")
+        else:
+            click.echo(
+                f"  added referral {person.label()}: no address yet, so unreachable until you "
+                f"add one: `outreach contacts edit {person.id} --email ADDRESS`"
+            )
     for person in result.linked:
         click.echo(f"  {person.label()} is now marked as referred by {who.name}")
     for person in result.unchanged:
         click.echo(f"  {person.label()} was already referred by someone else; left as it was")
+    for person in result.unchanged_named:
+        click.echo(f"  {person.label()} was already recorded as their referral")
+    reachable = [p for p in (*result.added, *result.linked) if p.email]
     click.echo(
         "Next: `outreach followup` drafts the thank-you"
-        + (" and the referral outreach." if result.added or result.linked else ".")
+        + (" and the referral outreach." if reachable else ".")
     )
+
+
+def _ref_json(person: object) -> dict[str, object]:
+    from outreach.contacts.model import Contact
+
+    assert isinstance(person, Contact)
+    return {"id": person.id, "email": person.email, "name": person.name, "org": person.org}
 
 
 @click.command()

@@ -7,8 +7,11 @@ has only a name and an email. Rules by kind:
 every kind
     ``syntax``/``render`` (error): the template must parse and render.
     ``filters`` (error): only known filters and tests (Jinja defers some of these to run time).
-    ``fields`` (warning): a contact field that is not a standard one and has no ``default``
-    fails for every contact without that column; a missing ``user.X`` (error) fails for all.
+    ``fields``: a contact field that no contact has (when the workspace has contacts) or that
+    looks like a typo of a known one (``contact.compnay``) is an error with a "did you mean";
+    a non-standard field read without ``default`` or an ``if`` (warning) fails for every
+    contact without that column; a missing ``user.X`` (error) fails for all; an unknown
+    variable (error). Fields only tested with ``if`` are optional and fine.
     ``no-job-ask`` (error, some phrasings warning): never ask for a job or a referral to one.
     ``tone`` (warning): no guilt-tripping ("just following up", "I haven't heard back").
     ``minimal`` (warning): renders, and reads cleanly, for a contact with only name and email.
@@ -36,466 +39,63 @@ keepintouch
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import replace
 
-from jinja2 import nodes
-
+from outreach.compose.lint_checks import (
+    check_common,
+    check_confirm,
+    check_first_message,
+    check_followup,
+    check_keepintouch,
+    check_newtimes,
+    check_thankyou,
+)
+from outreach.compose.lint_cues import ODD_EMPTY_RE, content_lines, durations
+from outreach.compose.lint_fields import FieldCheck
+from outreach.compose.lint_findings import (
+    ERROR,
+    FIRST_MESSAGE_KINDS,
+    STANDARD_CONTACT_FIELDS,
+    WARNING,
+    Findings,
+    LintFinding,
+)
+from outreach.compose.lint_samples import (
+    SAMPLE_SLOTS,
+    SAMPLE_TODAY,
+    SampleSlot,
+    minimal_context,
+    sample_context,
+)
+from outreach.compose.lint_usage import template_usage
 from outreach.compose.render import (
     TEXT_ENV,
+    VARIABLES,
     RenderContext,
     RenderedMessage,
     compile_template,
-    meeting_vars,
     render,
-    user_vars,
+    suggest_field,
 )
-from outreach.compose.templates import KINDS, ParsedTemplate, TemplateFileError, TemplateSource
-from outreach.contacts.model import Contact
+from outreach.compose.templates import KINDS, TemplateFileError, TemplateSource
 from outreach.errors import TemplateError
 
-if TYPE_CHECKING:
-    from outreach.config import UserConfig
-
-ERROR = "error"
-WARNING = "warning"
-
-FIRST_MESSAGE_KINDS = frozenset({"outreach", "referral"})
-STANDARD_CONTACT_FIELDS = frozenset(Contact(id=0, name="", email=None).template_vars())
-_GUARD_FILTERS = frozenset({"default", "d"})
-_GUARD_TESTS = frozenset({"defined", "undefined"})
-
-
-@dataclass(frozen=True)
-class LintFinding:
-    template: str
-    rule: str
-    severity: str  # "error" or "warning"
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = self.template if self.line is None else f"{self.template} line {self.line}"
-        return f"{where}: {self.severity}: {self.message} [{self.rule}]"
-
-
-# --- sample contexts ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SampleSlot:
-    """Stands in for a scheduler slot: formats itself in both zones."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
-
-
-SAMPLE_TODAY = date(2026, 3, 2)
-SAMPLE_SLOTS: tuple[SampleSlot, ...] = (
-    SampleSlot("Tue 3 Mar, 15:00-15:20 GMT (10:00-10:20 EST, your time)"),
-    SampleSlot("Wed 4 Mar, 16:30-16:50 GMT (11:30-11:50 EST, your time)"),
-    SampleSlot("Thu 5 Mar, 14:00-14:20 GMT (09:00-09:20 EST, your time)"),
-)
-_SAMPLE_USER = {
-    "name": "Alex Morgan",
-    "email": "alex.morgan@example.com",
-    "signature": "Alex Morgan\nMSc Data Science, University of Leeds",
-    "timezone": "Europe/London",
-    "first_name": "Alex",
-}
-
-
-def _sample_contact() -> Contact:
-    return Contact(
-        id=0,
-        name="Maya Chen",
-        email="maya.chen@example.org",
-        first_name="Maya",
-        last_name="Chen",
-        org="Northwind Health",
-        title="Senior Data Scientist",
-        timezone="America/New_York",
-        linkedin_url="https://www.linkedin.com/in/example",
-        notes="Leads the forecasting team; spoke at PyData about hospital demand models.",
-        source="linkedin",
-    )
-
-
-def _sample_meeting() -> dict[str, Any]:
-    return meeting_vars(
-        start="Tue 3 Mar, 15:00 GMT",
-        end="15:20 GMT",
-        when="Tuesday 3 March, 15:00-15:20 GMT (10:00-10:20 EST, your time)",
-        join="https://meet.example.com/abc-defg-hij",
-        notes="Talked about her move from academic research into healthcare analytics.",
-        takeaways=(
-            "building a portfolio of small, finished projects\n"
-            "asking teams how they review models before deployment"
-        ),
-        referrals=["Grace Okafor <grace.okafor@example.net>"],
-    )
-
-
-def sample_context(user: UserConfig | None = None, *, meeting_minutes: int = 20) -> RenderContext:
-    """A realistic context for preview and lint, without a real contact.
-
-    Pass the configured user so templates see your real ``[user]`` values (extras included).
-    """
-    contact = _sample_contact()
-    referrer = Contact(
-        id=0,
-        name="Priya Raman",
-        email="priya.raman@example.com",
-        first_name="Priya",
-        org="Northwind Health",
-        title="Analytics Manager",
-    )
-    return RenderContext(
-        contact=contact.template_vars(),
-        contact_label=f"sample {contact.label()}",
-        user=dict(_SAMPLE_USER) if user is None else user_vars(user),
-        today=SAMPLE_TODAY,
-        slots=SAMPLE_SLOTS,
-        referrer=referrer.template_vars(),
-        meeting=_sample_meeting(),
-        meeting_minutes=meeting_minutes,
-    )
-
-
-def minimal_context(kind: str, base: RenderContext) -> RenderContext:
-    """A contact with only a name and email; referrer and meeting only where the kind needs."""
-    contact = Contact(id=0, name="Jordan Lee", email="jordan.lee@example.net")
-    referrer = None
-    meeting = None
-    if kind == "referral":
-        referrer = Contact(id=0, name="Sam Patel", email="sam.patel@example.net").template_vars()
-    if kind in ("confirm", "thankyou"):
-        meeting = meeting_vars(
-            start="Tue 3 Mar, 15:00 GMT",
-            end="15:20 GMT",
-            notes="moving from teaching into product design" if kind == "thankyou" else "",
-        )
-    return replace(
-        base,
-        contact=contact.template_vars(),
-        contact_label=f"a contact with only a name and email ({contact.label()})",
-        referrer=referrer,
-        meeting=meeting,
-    )
-
-
-# --- static analysis ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Usage:
-    paths: set[str]  # "slots", "meeting.notes", "contact.org", ...
-    unguarded: list[tuple[str, int]]  # (path, part line) for field reads without default
-    filters: list[tuple[str, int]]
-    tests: list[tuple[str, int]]
-
-
-def _path_of(node: nodes.Node) -> str | None:
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Getattr):
-        base = _path_of(node.node)
-        return None if base is None else f"{base}.{node.attr}"
-    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
-        base = _path_of(node.node)
-        if base is not None and isinstance(node.arg.value, str):
-            return f"{base}.{node.arg.value}"
-    return None
-
-
-def _walk(node: nodes.Node) -> Iterator[nodes.Node]:
-    yield node
-    for child in node.iter_child_nodes():
-        yield from _walk(child)
-
-
-def _paths_in(node: nodes.Node) -> set[str]:
-    return {path for child in _walk(node) if (path := _path_of(child)) is not None}
-
-
-def _usage(source: str) -> _Usage:
-    """Which variables, filters and tests a template part uses.
-
-    A field read counts as guarded (not reported as possibly missing) when it is the operand of
-    ``default`` or ``is defined``, or sits in the branch of an ``if`` whose test reads it.
-    """
-    tree = TEXT_ENV.parse(source)
-    usage = _Usage(set(), [], [], [])
-
-    def visit(node: nodes.Node, guarded: frozenset[str]) -> None:
-        if isinstance(node, nodes.Filter):
-            usage.filters.append((node.name, node.lineno))
-            if node.name in _GUARD_FILTERS and node.node is not None:
-                guarded = guarded | {p for p in [_path_of(node.node)] if p}
-        if isinstance(node, nodes.Test):
-            usage.tests.append((node.name, node.lineno))
-            if node.name in _GUARD_TESTS:
-                guarded = guarded | {p for p in [_path_of(node.node)] if p}
-        if isinstance(node, nodes.Name) and node.ctx == "load":
-            usage.paths.add(node.name)
-        if isinstance(node, nodes.Getattr | nodes.Getitem):
-            path = _path_of(node)
-            if path is not None:
-                usage.paths.add(path)
-                if (
-                    path not in guarded
-                    and path.count(".") == 1
-                    and isinstance(node.node, nodes.Name)
-                ):
-                    usage.unguarded.append((path, node.lineno))
-        if isinstance(node, nodes.If | nodes.CondExpr):
-            test = node.test
-            visit(test, guarded)
-            inside = guarded | _paths_in(test)
-            branch = node.body if isinstance(node, nodes.If) else [node.expr1]
-            for child in branch:
-                visit(child, inside)
-            if isinstance(node, nodes.If):
-                for elif_node in node.elif_:
-                    visit(elif_node, guarded)
-                for child in node.else_:
-                    visit(child, guarded)
-            elif node.expr2 is not None:
-                visit(node.expr2, guarded)
-            return
-        for child in node.iter_child_nodes():
-            visit(child, guarded)
-
-    visit(tree, frozenset())
-    return usage
-
-
-# --- helpers -----------------------------------------------------------------------------------
-
-
-class _Findings:
-    def __init__(self, parsed: ParsedTemplate) -> None:
-        self.parsed = parsed
-        self.items: list[LintFinding] = []
-
-    def add(self, rule: str, severity: str, message: str, line: int | None = None) -> None:
-        finding = LintFinding(self.parsed.source.display, rule, severity, message, line)
-        if finding not in self.items:
-            self.items.append(finding)
-
-    def line_of(self, phrase: str) -> int | None:
-        """The file line whose template text contains ``phrase`` (case-insensitive)."""
-        needle = phrase.lower().strip()
-        if not needle:
-            return None
-        if needle in self.parsed.subject.lower():
-            return self.parsed.subject_line
-        for offset, line in enumerate(self.parsed.body.split("\n")):
-            if needle in line.lower():
-                return self.parsed.body_line + offset
-        return None
-
-
-_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-
-
-def _content_lines(rendered: RenderedMessage, context: RenderContext) -> list[str]:
-    """Body lines without slot lines and without the signature."""
-    text = rendered.text
-    if "\n-- \n" in text:
-        text = text.split("\n-- \n", 1)[0]
-    signature = str(context.user.get("signature", "")).strip()
-    if signature and signature in text:
-        head, _, tail = text.rpartition(signature)
-        text = head + tail
-    slot_texts = [str(slot) for slot in context.slots if str(slot)]
-    return [line for line in text.split("\n") if not any(s in line for s in slot_texts)]
-
-
-def _word_count(lines: list[str]) -> int:
-    return sum(len(_WORD_RE.findall(line)) for line in lines)
-
-
-_NUMBER_WORDS = {
-    "five": 5,
-    "ten": 10,
-    "fifteen": 15,
-    "twenty": 20,
-    "twenty-five": 25,
-    "twenty five": 25,
-    "thirty": 30,
-    "forty": 40,
-    "forty-five": 45,
-    "forty five": 45,
-    "sixty": 60,
-    "ninety": 90,
-}
-_NUM = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
-_HALF_HOUR_RE = re.compile(r"\b(?:half|1/2)[\s-]*(?:an?\s+)?hour\b", re.IGNORECASE)
-_QUARTER_HOUR_RE = re.compile(r"\bquarter[\s-]+(?:of\s+)?(?:an?\s+)?hour\b", re.IGNORECASE)
-_HOURS_RE = re.compile(
-    r"\b(an|one|a\s+full|a\s+couple\s+of|two|three|\d{1,2}(?:\.\d)?)[\s-]*hours?\b"
-    r"|\bhour[\s-]long\b",
-    re.IGNORECASE,
-)
-_MINUTES_RE = re.compile(
-    rf"\b{_NUM}(?:\s*(?:-|–|to|or)\s*{_NUM})?[\s-]*(?:minutes?|mins?)\b", re.IGNORECASE
-)
-
-
-def _number(text: str | None) -> int | None:
-    if text is None:
-        return None
-    text = text.lower()
-    if text.isdigit():
-        return int(text)
-    return _NUMBER_WORDS.get(text.replace("  ", " "))
-
-
-def durations(text: str) -> list[tuple[int, str]]:
-    """Meeting lengths asked for in ``text``, in minutes, with the phrase that asked."""
-    found: list[tuple[int, str]] = []
-    for pattern, minutes in ((_HALF_HOUR_RE, 30), (_QUARTER_HOUR_RE, 15)):
-        for match in pattern.finditer(text):
-            found.append((minutes, match.group(0)))
-        text = pattern.sub(" ", text)
-    for match in _HOURS_RE.finditer(text):
-        amount = (match.group(1) or "an").lower()
-        hours = {"an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0}.get(amount)
-        if hours is None:
-            hours = 1.0 if not amount[0].isdigit() else float(amount)
-        found.append((int(hours * 60), match.group(0)))
-    text = _HOURS_RE.sub(" ", text)
-    for match in _MINUTES_RE.finditer(text):
-        values = [v for v in (_number(match.group(1)), _number(match.group(2))) if v is not None]
-        if values:
-            found.append((max(values), match.group(0)))
-    return found
-
-
-def _search(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
-    for pattern in patterns:
-        match = pattern.search(text)
-        if match:
-            return match
-    return None
-
-
-def _cues(*phrases: str) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.IGNORECASE) for p in phrases]
-
-
-_TIMES_CUES = _cues(
-    r"\b(?:times?|days?|slots?|dates?)\s+(?:that\s+)?(?:would\s+)?(?:might\s+)?(?:work|suit)s?\b",
-    r"\bwhat(?:ever)?\s+(?:time\s+)?(?:works|suits)\b",
-    r"\byour\s+availability\b",
-    r"\bwhen\s+(?:you(?:'re|’re|\s+are)|would\s+you\s+be)\s+(?:free|available)\b",
-    r"\b(?:suggest|propose|name|pick)\s+a\s+(?:time|day)\b",
-    r"\bconvenient\s+(?:time|for\s+you)\b",
-)
-_CONNECTION_CUES = _cues(
-    r"\balum(?:ni|na|nae|nus)?\b",
-    r"\bfellow\b",
-    r"\bfound\s+(?:you|your)\b",
-    r"\bcame\s+across\b",
-    r"\bwe\s+met\b",
-    r"\bmet\s+(?:you|at|during|through)\b",
-    r"\bconnect(?:ed|ion)\b",
-    r"\b(?:read|saw|watched|heard|enjoyed|admired)\s+(?:you|your)\b",
-    r"\byour\s+(?:talk|article|post|paper|book|podcast|presentation|interview|blog)\b",
-    r"\bsuggested\s+(?:that\s+)?I\b",
-    r"\b(?:recommended|referred|pointed\s+me|introduced|introduction)\b",
-    r"\bmutual\b",
-    r"\bthrough\b",
-    r"\bfollow(?:ed|ing)?\s+your\s+work\b",
-)
-_CONNECTION_VARS = frozenset(
-    {"source", "connection", "how_we_met", "met_at", "referred_by", "school", "event", "group"}
-)
-_EASY_CUES = _cues(
-    r"\b(?:phone|video|zoom|teams|meet|call|coffee|in\s+person|your\s+office|near\s+you)\b"
-)
-_EASY_OUT_CUES = _cues(
-    r"\bno\s+(?:worries|problem|pressure)\b",
-    r"\bif\s+(?:now|this)\s+(?:isn['’]t|is\s+not)\b",
-    r"\b(?:completely|totally|entirely)\s+(?:understand|fine)\b",
-    r"\bif\s+(?:you['’]re|you\s+are)\s+(?:too\s+)?busy\b",
-    r"\bno\s+need\s+to\s+reply\b",
-)
-_INVITE_CUES = _cues(r"\binvit", r"\bcalendar\b")
-_BIG_ASK_CUES = _cues(
-    r"\b(?:could|would|can)\s+you\s+(?:please\s+)?(?:introduce|connect|refer|send|review|"
-    r"look\s+over|forward|share|meet)\b",
-    r"\b(?:another|a\s+second|a\s+follow-up)\s+(?:call|meeting|chat|conversation)\b",
-)
-_OUTCOME_CUES = _cues(
-    r"\b(?:your\s+)?advice\b",
-    r"\b(?:you\s+)?(?:suggested|recommended)\b",
-    r"\bintroduc",
-    r"\bworked\s+out\b",
-    r"\bthanks\s+to\s+you\b",
-)
-_OUTCOME_VARS = frozenset(
-    {
-        "meeting.notes",
-        "meeting.takeaways",
-        "meeting.takeaway",
-        "meeting.referrals",
-        "contact.notes",
-        "contact.outcome",
-    }
-)
-_SPECIFIC_VARS = frozenset(
-    {"meeting.notes", "meeting.takeaways", "meeting.takeaway", "meeting.advice"}
-)
-_TONE_CUES = _cues(
-    r"\bjust\s+(?:following|checking|circling)\s+(?:up|in|back)\b",
-    r"\b(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:heard|hear)\s+(?:back|from\s+you)\b",
-    r"\bdid\s+you\s+(?:get|see|receive)\s+my\b",
-    r"\bbump(?:ing)?\s+(?:this|my)\b",
-    r"\bcircling\s+back\b",
-    r"\bper\s+my\s+(?:last|previous)\b",
-    r"\bas\s+(?:I\s+)?(?:previously\s+)?mentioned\b",
-    r"\bstill\s+waiting\b",
-    r"\bany\s+updates?\b",
-    r"\bfollowing\s+up\s+again\b",
-    r"\bfriendly\s+reminder\b",
-)
-_ROLE = r"(?:jobs?|positions?|roles?|openings?|vacanc(?:y|ies)|internships?)"
-_JOB_ASK_ERRORS = _cues(
-    r"\b(?:job|position|role|internship|employment|career)\s+(?:openings?|opportunit(?:y|ies)|"
-    r"vacanc(?:y|ies))\b",
-    rf"\b(?:any|open|available)\s+{_ROLE}\b",
-    r"\b(?:are\s+you|is\s+(?:your\s+)?\w+|are\s+(?:they|your\s+\w+))\s+(?:currently\s+)?hiring\b",
-    r"\b(?:hire|employ)\s+me\b",
-    r"\bconsider\s+me\s+for\b",
-    rf"\b(?:refer|recommend)\s+me\s+(?:for|to)\s+(?:a|an|the|any|your|this|that)?\s*{_ROLE}",
-    r"\brefer\s+me\s+for\b",
-    r"\bput\s+in\s+a\s+(?:good\s+)?word\b",
-    r"\bpass\s+(?:along|on)\s+my\s+(?:resume|résumé|cv|application)\b",
-    rf"\bhelp\s+me\s+(?:get|land|find|secure)\s+(?:a|an)\s+(?:{_ROLE}|interviews?)",
-    rf"\bget\s+me\s+(?:a|an)\s+(?:{_ROLE}|interviews?)",
-    rf"\breferral\s+(?:for|to)\s+(?:a|an|the|any|your)?\s*{_ROLE}",
-)
-_JOB_ASK_WARNINGS = _cues(
-    r"\b(?:my|attached|attach|attaching|enclosed?)\s+(?:my\s+)?(?:resume|résumé|cv)\b",
-    rf"\b(?:looking|searching|hunting)\s+for\s+(?:a\s+|an\s+)?(?:new\s+)?"
-    rf"(?:{_ROLE}|work|employment)\b",
-    r"\bjob\s+(?:hunt|hunting|search|searching)\b",
-    rf"\bapply(?:ing)?\s+(?:for|to)\s+(?:a|an|the)?\s*{_ROLE}",
-)
-_ODD_EMPTY_RE = re.compile(
-    r"(?<=\w) [,.;:!?](?=\s|$)|\b(?:at|as|for|with|from|of|the|an?)\s*[,.;:!?](?=\s|$)|\S {2,}\S",
-    re.MULTILINE,
-)
-
-
-# --- the lint ----------------------------------------------------------------------------------
+__all__ = [
+    "ERROR",
+    "SAMPLE_SLOTS",
+    "SAMPLE_TODAY",
+    "STANDARD_CONTACT_FIELDS",
+    "WARNING",
+    "LintFinding",
+    "SampleSlot",
+    "durations",
+    "lint",
+    "lint_all",
+    "lint_rendered",
+    "minimal_context",
+    "sample_context",
+]
 
 
 def _augment(context: RenderContext, fields: set[str], user_fields: set[str]) -> RenderContext:
@@ -510,12 +110,17 @@ def _augment(context: RenderContext, fields: set[str], user_fields: set[str]) ->
 
 
 def lint(
-    template: TemplateSource, sample_context: RenderContext | None = None
+    template: TemplateSource,
+    sample_context: RenderContext | None = None,
+    *,
+    known_fields: frozenset[str] | None = None,
 ) -> list[LintFinding]:
     """Check ``template`` against the etiquette rules for its kind.
 
     ``sample_context`` defaults to :func:`sample_context` without a user; pass
     ``sample_context(config.user, meeting_minutes=...)`` so ``user.*`` is checked for real.
+    ``known_fields`` are the extra columns the workspace's contacts have (None: unknown); a
+    field none of them has is an error once there are any.
     """
     context = sample_context if sample_context is not None else _default_context()
     try:
@@ -523,13 +128,14 @@ def lint(
     except TemplateFileError as exc:
         return [LintFinding(template.display, "syntax", ERROR, exc.detail, exc.line)]
     parsed = compiled.parsed
-    found = _Findings(parsed)
+    found = Findings(parsed)
 
-    usage = _usage(parsed.body)
-    subject_usage = _usage(parsed.subject)
+    usage = template_usage(parsed.body)
+    subject_usage = template_usage(parsed.subject)
     paths = usage.paths | subject_usage.paths
     missing_contact: set[str] = set()
     missing_user: set[str] = set()
+    fields = FieldCheck(found, context, known_fields)
     for part_usage, first_line in ((subject_usage, parsed.subject_line), (usage, parsed.body_line)):
         for name, lineno in part_usage.filters:
             if name not in TEXT_ENV.filters:
@@ -537,28 +143,23 @@ def lint(
         for name, lineno in part_usage.tests:
             if name not in TEXT_ENV.tests:
                 found.add("filters", ERROR, f"no test named {name!r}", first_line + lineno - 1)
+        for name in sorted(part_usage.undeclared - set(VARIABLES)):
+            close = suggest_field(name, VARIABLES)
+            maybe = f"; did you mean {close!r}?" if close else ""
+            found.add(
+                "fields",
+                ERROR,
+                f"unknown variable {name!r}{maybe} (templates see {', '.join(VARIABLES)})",
+                fields.line_of(name),
+            )
         for path, lineno in part_usage.unguarded:
-            root, _, field_name = path.partition(".")
-            line = first_line + lineno - 1
-            if root == "contact" and field_name not in STANDARD_CONTACT_FIELDS:
-                missing_contact.add(field_name)
-                found.add(
-                    "fields",
-                    WARNING,
-                    f"contact.{field_name} is not a standard field: drafting fails for every "
-                    f"contact without a {field_name!r} column; write "
-                    f"{{{{ contact.{field_name} | default('') }}}} if it is optional",
-                    line,
-                )
-            if root == "user" and field_name not in context.user:
-                missing_user.add(field_name)
-                found.add(
-                    "fields",
-                    ERROR,
-                    f"user.{field_name} is not set under [user] in config.toml, so every draft "
-                    "fails",
-                    line,
-                )
+            missing = fields.read(path, first_line + lineno - 1, guarded=False)
+            if missing == "contact":
+                missing_contact.add(path.partition(".")[2])
+            elif missing == "user":
+                missing_user.add(path.partition(".")[2])
+        for path, lineno in part_usage.guarded:
+            fields.read(path, first_line + lineno - 1, guarded=True)
 
     sample = _augment(context, missing_contact, missing_user)
     try:
@@ -571,35 +172,61 @@ def lint(
         return found.items
 
     _check_minimal(found, template, parsed.kind, sample, missing_contact)
-    _check_common(found, rendered, sample)
-    if parsed.kind in FIRST_MESSAGE_KINDS:
-        _check_first_message(found, rendered, sample, paths)
-    elif parsed.kind == "followup":
-        _check_followup(found, rendered, sample)
-    elif parsed.kind == "confirm":
-        _check_confirm(found, rendered, paths)
-    elif parsed.kind == "thankyou":
-        _check_thankyou(found, rendered, sample, paths)
-    elif parsed.kind == "keepintouch":
-        _check_keepintouch(found, rendered, paths)
+    _check_content(found, rendered, sample, paths)
+    return found.items
+
+
+def lint_rendered(
+    template: TemplateSource, rendered: RenderedMessage, context: RenderContext
+) -> list[LintFinding]:
+    """The content rules (no job ask, the time asked for, length, ...) applied to one
+    message as it was rendered for a real contact: a contact's own fields can break a rule
+    the template keeps with the sample."""
+    compiled = compile_template(template)
+    found = Findings(compiled.parsed)
+    parsed = compiled.parsed
+    paths = template_usage(parsed.body).paths | template_usage(parsed.subject).paths
+    _check_content(found, rendered, context, paths)
+    return [f for f in found.items if f.rule != "kind"]
+
+
+def _check_content(
+    found: Findings, rendered: RenderedMessage, context: RenderContext, paths: set[str]
+) -> None:
+    kind = found.parsed.kind
+    check_common(found, rendered, context)
+    if kind in FIRST_MESSAGE_KINDS:
+        check_first_message(found, rendered, context, paths)
+    elif kind == "followup":
+        check_followup(found, rendered, context)
+    elif kind == "newtimes":
+        check_newtimes(found, rendered, context, paths)
+    elif kind == "confirm":
+        check_confirm(found, rendered, paths)
+    elif kind == "thankyou":
+        check_thankyou(found, rendered, context, paths)
+    elif kind == "keepintouch":
+        check_keepintouch(found, rendered, paths)
     else:
         found.add(
             "kind",
             WARNING,
-            f"kind {parsed.kind!r} has no etiquette rules; add a header such as "
+            f"kind {kind!r} has no etiquette rules; add a header such as "
             f"'Kind: outreach' (kinds: {', '.join(KINDS)})",
             1,
         )
-    return found.items
 
 
 def lint_all(
-    templates: Mapping[str, TemplateSource], sample_context: RenderContext | None = None
+    templates: Mapping[str, TemplateSource],
+    sample_context: RenderContext | None = None,
+    *,
+    known_fields: frozenset[str] | None = None,
 ) -> list[LintFinding]:
     """Lint every template, in name order."""
     findings: list[LintFinding] = []
     for name in sorted(templates):
-        findings.extend(lint(templates[name], sample_context))
+        findings.extend(lint(templates[name], sample_context, known_fields=known_fields))
     return findings
 
 
@@ -608,7 +235,7 @@ def _default_context() -> RenderContext:
 
 
 def _check_minimal(
-    found: _Findings,
+    found: Findings,
     template: TemplateSource,
     kind: str,
     sample: RenderContext,
@@ -625,8 +252,8 @@ def _check_minimal(
             exc.line,
         )
         return
-    for text in (rendered.subject, *_content_lines(rendered, context)):
-        match = _ODD_EMPTY_RE.search(text)
+    for text in (rendered.subject, *content_lines(rendered, context)):
+        match = ODD_EMPTY_RE.search(text)
         if match:
             snippet = text.strip()
             found.add(
@@ -636,187 +263,3 @@ def _check_minimal(
                 "optional fields in {% if ... %}",
             )
             return
-
-
-def _check_common(found: _Findings, rendered: RenderedMessage, context: RenderContext) -> None:
-    text = "\n".join([rendered.subject, *_content_lines(rendered, context)])
-    for pattern in _JOB_ASK_ERRORS:
-        for match in pattern.finditer(text):
-            found.add(
-                "no-job-ask",
-                ERROR,
-                f"{match.group(0)!r} asks for a job; an informational interview never does "
-                "(ask to learn about their work instead)",
-                found.line_of(match.group(0)),
-            )
-    for pattern in _JOB_ASK_WARNINGS:
-        for match in pattern.finditer(text):
-            found.add(
-                "no-job-ask",
-                WARNING,
-                f"{match.group(0)!r} makes the message read like a job application",
-                found.line_of(match.group(0)),
-            )
-    for pattern in _TONE_CUES:
-        for match in pattern.finditer(text):
-            found.add(
-                "tone",
-                WARNING,
-                f"{match.group(0)!r} can read as guilt-tripping; people are busy, so keep "
-                "the note light",
-                found.line_of(match.group(0)),
-            )
-    if len(rendered.subject) > 78:
-        found.add(
-            "subject",
-            WARNING,
-            f"the subject is {len(rendered.subject)} characters with the sample contact; "
-            "keep it under 78",
-            found.parsed.subject_line,
-        )
-
-
-def _check_length(
-    found: _Findings,
-    rendered: RenderedMessage,
-    context: RenderContext,
-    warn_over: int,
-    error_over: int | None,
-) -> None:
-    words = _word_count(_content_lines(rendered, context))
-    if error_over is not None and words > error_over:
-        found.add(
-            "length",
-            ERROR,
-            f"the body is {words} words with the sample contact; keep it under {warn_over}",
-        )
-    elif words > warn_over:
-        found.add(
-            "length",
-            WARNING,
-            f"the body is {words} words with the sample contact; aim for under {warn_over}",
-        )
-
-
-def _check_first_message(
-    found: _Findings, rendered: RenderedMessage, context: RenderContext, paths: set[str]
-) -> None:
-    _check_length(found, rendered, context, 150, 200)
-    text = "\n".join([rendered.subject, *_content_lines(rendered, context)])
-
-    asked = durations(text)
-    if not asked:
-        found.add(
-            "time-ask",
-            ERROR,
-            "does not ask for a specific amount of time; ask for 15-30 minutes (20 is common)",
-        )
-    for minutes, phrase in asked:
-        if minutes > 30:
-            found.add(
-                "time-ask",
-                ERROR,
-                f"asks for {phrase!r} ({minutes} minutes); keep the ask to 15-30 minutes",
-                found.line_of(phrase),
-            )
-        elif minutes < 15:
-            found.add(
-                "time-ask",
-                WARNING,
-                f"asks for {phrase!r}; 15-30 minutes gives time for a real conversation",
-                found.line_of(phrase),
-            )
-
-    if "slots" not in paths and _search(_TIMES_CUES, text) is None:
-        found.add(
-            "times",
-            ERROR,
-            "proposes no times and does not ask for theirs; list {{ slots | bulleted }} or ask "
-            "which times work for them",
-        )
-    if _search(_EASY_CUES, text) is None:
-        found.add(
-            "easy",
-            WARNING,
-            "make it easy to say yes: offer a phone or video call, or to fit their schedule",
-        )
-
-    uses_connection = any(path.startswith("referrer") for path in paths) or any(
-        f"contact.{name}" in paths for name in _CONNECTION_VARS
-    )
-    if not uses_connection and _search(_CONNECTION_CUES, text) is None:
-        found.add(
-            "connection",
-            ERROR,
-            "does not say how you found or are connected to them (a referrer, a shared school, "
-            "an event, their talk or article, ...)",
-        )
-
-    personal = {
-        path
-        for path in paths
-        if path.startswith("contact.")
-        and path.split(".")[1] not in {"name", "first_name", "last_name", "email", "id"}
-    }
-    if not personal:
-        found.add(
-            "personal",
-            WARNING,
-            "mentions nothing about the person beyond their name; say what about their work "
-            "interests you (contact.org, contact.title, a column of your own)",
-        )
-
-
-def _check_followup(found: _Findings, rendered: RenderedMessage, context: RenderContext) -> None:
-    _check_length(found, rendered, context, 100, 150)
-    text = "\n".join(_content_lines(rendered, context))
-    if _search(_EASY_OUT_CUES, text) is None:
-        found.add(
-            "easy-out",
-            WARNING,
-            "make 'no' easy (for example 'if now isn't a good time, no worries')",
-        )
-
-
-def _check_confirm(found: _Findings, rendered: RenderedMessage, paths: set[str]) -> None:
-    if not paths & {"meeting.when", "meeting.start"}:
-        found.add(
-            "confirm-time",
-            ERROR,
-            "does not state the booked time; use {{ meeting.when }}",
-        )
-    if _search(_INVITE_CUES, rendered.text) is None:
-        found.add("invite", WARNING, "say that a calendar invite is attached")
-
-
-def _check_thankyou(
-    found: _Findings, rendered: RenderedMessage, context: RenderContext, paths: set[str]
-) -> None:
-    if not paths & _SPECIFIC_VARS:
-        found.add(
-            "specific",
-            ERROR,
-            "does not name anything specific from the conversation; use {{ meeting.takeaways }} "
-            "or {{ meeting.notes }}",
-        )
-    text = "\n".join(_content_lines(rendered, context))
-    ask = _search(_BIG_ASK_CUES, text)
-    if ask is not None or "slots" in paths:
-        phrase = ask.group(0) if ask is not None else "slots"
-        found.add(
-            "big-ask",
-            WARNING,
-            f"a thank-you asks for nothing big ({phrase!r}); save the next request for later",
-            found.line_of(phrase),
-        )
-    _check_length(found, rendered, context, 150, None)
-
-
-def _check_keepintouch(found: _Findings, rendered: RenderedMessage, paths: set[str]) -> None:
-    if not paths & _OUTCOME_VARS and _search(_OUTCOME_CUES, rendered.text) is None:
-        found.add(
-            "outcome",
-            WARNING,
-            "tell them how their advice or referrals worked out (meeting.takeaways, "
-            "meeting.referrals, contact.outcome)",
-        )

@@ -1,7 +1,9 @@
 """Rendering a template for one contact: the sandbox, the filters and the error messages.
 
-Templates run in Jinja's immutable sandbox with ``StrictUndefined``: a missing field is an error
-that names the template file, the line (headers counted) and the contact, with a hint. Contact
+Templates run in Jinja's immutable sandbox with a strict undefined: a missing field is an
+error that names the template file, the line (headers counted) and the contact, with a hint
+(and a "did you mean" for a likely typo); only testing it (``{% if contact.connection %}``)
+is false. Contact
 values are data passed to the template, never template source, so a contact named
 ``{{ 7*7 }}`` renders literally.
 
@@ -14,8 +16,10 @@ Variables a template sees:
 - ``meeting``: see :func:`meeting_vars`, or None.
 - ``today``: a ``datetime.date``; ``meeting_minutes``: the length asked for.
 
-Filters besides Jinja's: ``bulleted``, ``join_and``, ``first_name``, ``first_item`` and
-``required`` (fail with a message when a value is empty).
+Filters besides Jinja's: ``bulleted``, ``join_and``, ``first_name``, ``first_item``,
+``required`` (fail with a message when a value is empty), and ``phrase_kind``,
+``as_clause``, ``as_sentence`` and ``to_you`` (:mod:`outreach.compose.phrases`: put a phrase
+the user typed where it reads as English).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from outreach.compose import limits
+from outreach.compose.phrases import as_clause, as_sentence, phrase_kind, to_you
 from outreach.compose.templates import (
     ParsedTemplate,
     TemplateFileError,
@@ -110,9 +115,13 @@ def first_name(value: object) -> str:
 
 
 def first_item(value: object) -> str:
-    """The first item of a list or of a multi-line note, without a bullet or a final period."""
+    """The first item of a list, or of a note with one item per line or per ``;``, without a
+    bullet or a final period."""
     items = _items(value)
-    return items[0].rstrip(".") if items else ""
+    if not items:
+        return ""
+    first = next((part.strip() for part in items[0].split(";") if part.strip()), "")
+    return first.rstrip(".")
 
 
 def required(value: object, message: str = "a required value is empty") -> object:
@@ -128,6 +137,10 @@ FILTERS: dict[str, Callable[..., object]] = {
     "first_name": first_name,
     "first_item": first_item,
     "required": required,
+    "phrase_kind": phrase_kind,
+    "as_clause": as_clause,
+    "as_sentence": as_sentence,
+    "to_you": to_you,
 }
 
 # --- the environment ---------------------------------------------------------------------------
@@ -185,9 +198,22 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return limits.check_size(super().call_binop(context, operator, left, right))
 
 
+class OptionalUndefined(StrictUndefined):
+    """StrictUndefined, except that testing a missing value is simply false.
+
+    ``{% if contact.connection %}`` is how a template says a column is optional; printing,
+    comparing or looping over a missing value is still an error naming the line.
+    """
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:  # type: ignore[override]
+        return False
+
+
 def _make_env(autoescape: bool) -> _Sandbox:
     env = _Sandbox(
-        undefined=StrictUndefined,
+        undefined=OptionalUndefined,
         autoescape=autoescape,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -469,7 +495,49 @@ def _expression_for(attr: str, source_line: str) -> str | None:
     return f"{match.group(1)}.{attr}" if match else None
 
 
-def _explain_undefined(message: str, source_line: str) -> tuple[str, str]:
+# Names people reach for, and the field that holds it.
+FIELD_ALIASES = {
+    "company": "org",
+    "organisation": "org",
+    "organization": "org",
+    "employer": "org",
+    "position": "title",
+    "job_title": "title",
+    "role": "title",
+    "surname": "last_name",
+    "lastname": "last_name",
+    "firstname": "first_name",
+    "given_name": "first_name",
+    "fullname": "name",
+    "full_name": "name",
+    "tz": "timezone",
+    "time_zone": "timezone",
+    "linkedin": "linkedin_url",
+    "note": "notes",
+    "tag": "tags",
+    "mail": "email",
+    "email_address": "email",
+}
+
+
+def suggest_field(name: str, candidates: Iterable[str]) -> str | None:
+    """The field ``name`` was probably meant to be ("compnay" -> "org", "tittle" -> "title"),
+    among ``candidates`` and the usual aliases; None when nothing is close."""
+    import difflib
+
+    names = [c for c in dict.fromkeys(candidates) if c != name]
+    if name.casefold() in FIELD_ALIASES:
+        return FIELD_ALIASES[name.casefold()]
+    pool = names + [alias for alias in FIELD_ALIASES if alias != name]
+    close = difflib.get_close_matches(name.casefold(), pool, n=1, cutoff=0.75)
+    if not close:
+        return None
+    return FIELD_ALIASES.get(close[0], close[0])
+
+
+def _explain_undefined(
+    message: str, source_line: str, contact_keys: Iterable[str] = ()
+) -> tuple[str, str]:
     """A clearer message and a hint for an undefined-variable error."""
     generic_hint = (
         "Check the variable name. Templates see: " + ", ".join(VARIABLES) + ". Use "
@@ -497,6 +565,13 @@ def _explain_undefined(message: str, source_line: str) -> tuple[str, str]:
             "in {% if meeting %}...{% endif %}.",
         )
     if root == "contact" and expr is not None:
+        close = suggest_field(attr, contact_keys)
+        if close is not None:
+            return (
+                f"no value for {expr}: did you mean contact.{close}?",
+                f"Correct the field name, or write {{{{ {expr} | default('') }}}} if it is an "
+                "optional column.",
+            )
         return (
             f"no value for {expr}",
             f"Add a {attr!r} column to the contact (outreach contacts edit), or write "
@@ -544,7 +619,9 @@ def _render_part(part: _Part, parsed: ParsedTemplate, variables: dict[str, Any],
             detail = f"blocked by the template sandbox: {message}"
             hint = "Templates can use variables, filters and tests, not Python internals."
         elif isinstance(exc, UndefinedError):
-            detail, hint = _explain_undefined(message, source_line)
+            contact = variables.get("contact")
+            keys = list(contact) if isinstance(contact, Mapping) else []
+            detail, hint = _explain_undefined(message, source_line, keys)
         elif isinstance(exc, JinjaError):
             detail, hint = message, _SYNTAX_HINT
         else:

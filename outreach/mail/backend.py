@@ -7,7 +7,9 @@ stop the others.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -20,6 +22,7 @@ class DraftRequest:
     message: EmailMessage
     draft_id: str | None = None
     thread_id: str | None = None
+    since: datetime | None = None  # when the message was first drafted (to know its sends)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,26 @@ class MailBackend(Protocol):
         """Find drafts by their Message-ID headers (recovering after a crash)."""
         ...
 
-    def find_sent(self, rfc_message_id: str, thread_id: str | None = None) -> SentRef | None:
-        """Find a sent message by its Message-ID header (the user may have sent the draft)."""
+    def find_sent(
+        self,
+        rfc_message_id: str,
+        thread_id: str | None = None,
+        *,
+        recipients: Sequence[str] = (),
+        subject: str | None = None,
+        since: datetime | None = None,
+    ) -> SentRef | None:
+        """Find the sent copy of a message: by its Message-ID header, or, since a mail client
+        may give the sent copy a Message-ID of its own, by a sent message in its thread to
+        one of ``recipients`` with ``subject``, sent at or after ``since``."""
+        ...
+
+    def draft_exists(self, draft_id: str) -> bool:
+        """Whether the draft is still there (a sent draft leaves the drafts)."""
+        ...
+
+    def delete_draft(self, draft_id: str) -> bool:
+        """Remove a draft that must never be sent; False when it was already gone."""
         ...
 
     def send_draft(self, draft_id: str) -> SentRef:

@@ -1,21 +1,24 @@
-"""The Gmail backend: the only module that calls the Gmail API.
+"""The Gmail backend: the only module (with its helpers) that calls the Gmail API.
 
 Many drafts are made in batch requests sized so one batch spends at most a second of quota,
-with a client-side pace under the per-user limit. Single calls use the client's own retry
-(``execute(num_retries=...)``, which handles 429, 5xx and rate-limit 403s with back-off).
-What the client lacks is added here: retrying the failed parts of a batch, honouring
-Retry-After, and never creating a draft twice when a create's outcome is unknown (a dropped
-connection or a 5xx): such drafts are looked up by Message-ID before any retry.
+with a client-side pace under the per-user limit. Every call is retried here, not by the
+client library, because Gmail's rate limits say more than the library reads
+(:mod:`outreach.mail.gmail_errors`): the time to retry in a 429's message is honoured, a 403
+``userRateLimitExceeded``/``rateLimitExceeded`` is retried like a 429, and "Too many
+concurrent requests for user" halves the batches for the rest of the run. A create whose
+outcome is unknown (a dropped connection or a 5xx) is looked up by Message-ID before any
+retry, so no draft is ever made twice.
 """
 
 from __future__ import annotations
 
 import base64
-import socket
+import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
 
 import httplib2
@@ -23,10 +26,26 @@ from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError, NotSentError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail.gmail_errors import (
+    TRANSPORT_ERRORS,
+    rate_limit,
+    reason_text,
+    status_of,
+)
+from outreach.mail.gmail_lookup import GmailLookups, header
+from outreach.mail.gmail_retry import (
+    MAX_WAIT_SECONDS,
+    BatchOutcome,
+    CallStats,
+    RetryRounds,
+    RoundLimits,
+)
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
 
 if TYPE_CHECKING:
     from outreach.app import AppContext
+
+__all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
 
 # httplib2 silently re-sends a request, POSTs included, when a connection closes before the
 # status line: after a lost response that would create a second draft. Our own retry knows
@@ -34,46 +53,12 @@ if TYPE_CHECKING:
 httplib2.RETRIES = 1
 
 NUM_RETRIES = 5
-MAX_STALLED_ROUNDS = 8  # rounds in a row that finish nothing before giving up
-MAX_TOTAL_ROUNDS = 60
-RATE_LIMIT_ROUNDS = 3
-TRANSPORT_ERRORS = (httplib2.HttpLib2Error, OSError, ConnectionError, socket.timeout)
+MAX_BATCH = 50  # Gmail advises batches of at most 50
+MAX_BACKOFF_SECONDS = 32.0
 
 
 def encode_raw(message: EmailMessage) -> str:
     return base64.urlsafe_b64encode(message.as_bytes()).decode("ascii")
-
-
-def header(resource: dict[str, Any], name: str) -> str:
-    for item in resource.get("payload", {}).get("headers", []):
-        if item.get("name", "").lower() == name.lower():
-            return str(item.get("value", ""))
-    return ""
-
-
-def _status(exc: HttpError) -> int:
-    return int(getattr(exc.resp, "status", 0) or 0)
-
-
-def _reason(exc: HttpError) -> str:
-    try:
-        return str(exc.reason or exc)
-    except Exception:  # pragma: no cover - HttpError formatting is best effort
-        return f"HTTP {_status(exc)}"
-
-
-def _retry_after(exc: HttpError) -> float | None:
-    value = exc.resp.get("retry-after") if exc.resp is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _rate_limited(exc: HttpError) -> bool:
-    if _status(exc) == 429:
-        return True
-    return _status(exc) == 403 and b"ateLimitExceeded" in (exc.content or b"")
 
 
 def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[DraftRequest]]:
@@ -81,46 +66,7 @@ def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[Draft
         yield items[start : start + size]
 
 
-@dataclass
-class _Outcome:
-    """What happened to one request of a batch."""
-
-    ref: DraftRef | None = None
-    error: HttpError | None = None
-    dropped: bool = False  # the whole batch's connection failed: outcome unknown
-
-
-class _RetryRounds:
-    """Rounds of retrying the failed parts of batches.
-
-    The pause grows only while rounds make no progress and resets when one does: on a flaky
-    network most rounds finish something, and giving up after a fixed number of rounds would
-    abandon work that was getting done.
-    """
-
-    def __init__(self) -> None:
-        self.stalled = 0
-        self.total = 0
-
-    def go_on(self, pending: int) -> bool:
-        return pending > 0 and self.stalled < MAX_STALLED_ROUNDS and self.total < MAX_TOTAL_ROUNDS
-
-    def pause_after(self, before: int, after: int) -> float:
-        """Record a round that left ``after`` of ``before`` items; return the next pause."""
-        self.total += 1
-        self.stalled = 0 if after < before else self.stalled + 1
-        return min(30.0, 0.5 * 2.0**self.stalled)
-
-
-@dataclass
-class CallStats:
-    requests: int = 0
-    batches: int = 0
-    retried: int = 0
-    rate_limited: int = 0
-
-
-class GmailBackend:
+class GmailBackend(GmailLookups):
     name = "gmail"
 
     def __init__(
@@ -131,12 +77,17 @@ class GmailBackend:
         user_id: str = "me",
         num_retries: int = NUM_RETRIES,
         sleep: Callable[[float], None] = time.sleep,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.service = service
         self.pacer = pacer or QuotaPacer()
         self.user_id = user_id
         self.num_retries = num_retries
         self.sleep = sleep
+        # Gmail's retry times are moments on Google's clock: compared with the real one, not
+        # with OUTREACH_NOW.
+        self.wall_clock = wall_clock
+        self.max_batch = MAX_BATCH
         self.stats = CallStats()
 
     @classmethod
@@ -149,39 +100,65 @@ class GmailBackend:
         service = build_service("gmail", credentials, config.google.api_root)
         return cls(service, QuotaPacer(config.google.quota_units_per_second))
 
+    # -- waiting ------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.wall_clock(), UTC)
+
+    @staticmethod
+    def _backoff(attempt: int) -> float:
+        """Exponential back-off with jitter: ~1, 2, 4, ... seconds, at most 32."""
+        return min(MAX_BACKOFF_SECONDS, 2.0**attempt) * random.uniform(0.5, 1.0)  # noqa: S311
+
+    def _lower_parallelism(self, size: int) -> None:
+        """Gmail said too many requests at once: halve the batches for the rest of the run."""
+        smaller = max(1, size // 2)
+        if smaller < self.max_batch:
+            self.max_batch = smaller
+            self.stats.parallelism_lowered += 1
+
+    def batch_size(self, method: str) -> int:
+        return max(1, min(self.max_batch, self.pacer.batch_size(method)))
+
     # -- single calls -------------------------------------------------------------------
 
-    def _call(self, method: str, request: Any) -> Any:
-        """Execute one request under the pace.
+    def _call(self, method: str, request: Any, *, retry_unknown: bool = True) -> Any:
+        """Execute one request under the pace, retrying what Gmail says may be retried.
 
-        One plain try first: a rate-limit answer with Retry-After is honoured here (the client
-        would back off at random and ignore it). Any other retryable failure (5xx, 429 without
-        Retry-After, a dropped connection) goes to the client's own retry with back-off.
+        Rate limits wait as long as Gmail says (the message's time, or a Retry-After header),
+        else back off; 5xx answers back off, and so do dropped connections unless
+        ``retry_unknown`` is False (a send whose answer was lost: its outcome is looked up,
+        not repeated). A wait longer than MAX_WAIT_SECONDS, a refusal, or running out of
+        retries raises the last error.
         """
         cost = UNIT_COSTS[method]
-        for _round in range(RATE_LIMIT_ROUNDS):
+        attempt = 0
+        while True:
             self.pacer.acquire(cost)
             self.stats.requests += 1
             try:
                 return request.execute()
             except HttpError as exc:
-                if _rate_limited(exc):
+                limit = rate_limit(exc, self._now())
+                if limit is None and status_of(exc) < 500:
+                    raise
+                if attempt >= self.num_retries:
+                    raise
+                wait = self._backoff(attempt)
+                if limit is not None:
                     self.stats.rate_limited += 1
-                wait = _retry_after(exc) if _rate_limited(exc) else None
-                if wait is not None:
-                    self.pacer.pause(wait)
-                    continue
-                if self.num_retries == 0 or not (_rate_limited(exc) or _status(exc) >= 500):
-                    raise
-                break
+                    if limit.concurrent:
+                        self._lower_parallelism(self.max_batch)
+                    asked = limit.wait(self._now())
+                    if asked is not None and asked > MAX_WAIT_SECONDS:
+                        raise
+                    wait = wait if asked is None else asked
             except TRANSPORT_ERRORS:
-                if self.num_retries == 0:
+                if attempt >= self.num_retries or not retry_unknown:
                     raise
-                break
-        # The first try counted as one attempt: the client gets the remaining retries.
-        self.pacer.acquire(cost)
-        self.stats.requests += 1
-        return request.execute(num_retries=max(self.num_retries - 1, 0))
+                wait = self._backoff(attempt)
+            attempt += 1
+            self.pacer.pause(wait)
 
     def _call_or_fail(self, method: str, request: Any, doing: str) -> Any:
         """A call whose failure ends the command: a clear error instead of a raw one."""
@@ -189,7 +166,7 @@ class GmailBackend:
             return self._call(method, request)
         except HttpError as exc:
             raise MailError(
-                f"Gmail failed while {doing}: HTTP {_status(exc)}: {_reason(exc)}",
+                f"Gmail failed while {doing}: HTTP {status_of(exc)}: {reason_text(exc)}",
                 hint="Check your connection (`outreach doctor`) and run the command again; "
                 "it is safe to re-run.",
             ) from None
@@ -206,7 +183,7 @@ class GmailBackend:
         )
         return result
 
-    # -- drafts -----------------------------------------------------------------------
+    # -- batches ------------------------------------------------------------------------
 
     def _draft_request(self, request: DraftRequest) -> Any:
         body: dict[str, Any] = {"message": {"raw": encode_raw(request.message)}}
@@ -217,15 +194,15 @@ class GmailBackend:
             return drafts.update(userId=self.user_id, id=request.draft_id, body=body)
         return drafts.create(userId=self.user_id, body=body)
 
-    def _run_batch(self, method: str, chunk: Sequence[DraftRequest]) -> dict[str, _Outcome]:
-        outcomes: dict[str, _Outcome] = {r.key: _Outcome(dropped=True) for r in chunk}
+    def _run_batch(self, method: str, chunk: Sequence[DraftRequest]) -> dict[str, BatchOutcome]:
+        outcomes: dict[str, BatchOutcome] = {r.key: BatchOutcome(dropped=True) for r in chunk}
         by_index = {str(i): r.key for i, r in enumerate(chunk)}
 
         def callback(request_id: str, response: Any, exception: Exception | None) -> None:
             key = by_index[request_id]
             if exception is None:
                 message = response.get("message", {})
-                outcomes[key] = _Outcome(
+                outcomes[key] = BatchOutcome(
                     ref=DraftRef(
                         draft_id=str(response["id"]),
                         message_id=message.get("id"),
@@ -233,9 +210,9 @@ class GmailBackend:
                     )
                 )
             elif isinstance(exception, HttpError):
-                outcomes[key] = _Outcome(error=exception)
+                outcomes[key] = BatchOutcome(error=exception)
             else:
-                outcomes[key] = _Outcome(dropped=True)
+                outcomes[key] = BatchOutcome(dropped=True)
 
         batch = self.service.new_batch_http_request(callback=callback)
         for index, request in enumerate(chunk):
@@ -246,24 +223,25 @@ class GmailBackend:
         try:
             batch.execute()
         except HttpError as exc:  # the batch request itself was refused
-            return {r.key: _Outcome(error=exc) for r in chunk}
+            return {r.key: BatchOutcome(error=exc) for r in chunk}
         except TRANSPORT_ERRORS:
-            return {r.key: _Outcome(dropped=True) for r in chunk}
+            return {r.key: BatchOutcome(dropped=True) for r in chunk}
         return outcomes
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
         results: dict[str, DraftRef | Failure] = {}
         pending = list(requests)
         last_error: dict[str, str] = {}
-        rounds = _RetryRounds()
+        rounds = RetryRounds()
         while rounds.go_on(len(pending)):
             retry: list[DraftRequest] = []
             unknown_creates: list[DraftRequest] = []
-            wait = 0.0
+            limits = RoundLimits()
             for method in ("drafts.create", "drafts.update"):
                 group = [r for r in pending if bool(r.draft_id) == (method == "drafts.update")]
-                for chunk in _chunks(group, self.pacer.batch_size(method)):
+                for chunk in _chunks(group, self.batch_size(method)):
                     outcomes = self._run_batch(method, chunk)
+                    crowded = False
                     for request in chunk:
                         outcome = outcomes[request.key]
                         if outcome.ref is not None:
@@ -276,18 +254,24 @@ class GmailBackend:
                             continue
                         assert outcome.error is not None
                         error = outcome.error
-                        status = _status(error)
-                        last_error[request.key] = f"HTTP {status}: {_reason(error)}"
-                        if _rate_limited(error):
+                        status = status_of(error)
+                        last_error[request.key] = f"HTTP {status}: {reason_text(error)}"
+                        limit = rate_limit(error, self._now())
+                        if limit is not None:
                             self.stats.rate_limited += 1
-                            wait = max(wait, _retry_after(error) or 0.0)
-                            retry.append(request)
+                            crowded = crowded or limit.concurrent
+                            if limits.note(request.key, limit, self._now()):
+                                retry.append(request)
                         elif status >= 500:
                             (unknown_creates if creating else retry).append(request)
                         elif status == 404 and not creating:
                             results[request.key] = self._missing_draft(request)
                         else:
                             results[request.key] = Failure(last_error[request.key], False)
+                    if crowded:
+                        self._lower_parallelism(len(chunk))
+            for key, why in (limits.too_long or {}).items():
+                results[key] = Failure(why)
             if unknown_creates:
                 found = self.find_drafts([str(r.message["Message-ID"]) for r in unknown_creates])
                 for request in unknown_creates:
@@ -300,7 +284,7 @@ class GmailBackend:
             pending = retry
             if pending:
                 self.stats.retried += len(pending)
-                self.pacer.pause(max(wait, backoff))
+                self.pacer.pause(max(limits.wait, backoff))
         for request in pending:
             results[request.key] = Failure(
                 f"gave up after {rounds.total} rounds of retries: "
@@ -310,168 +294,82 @@ class GmailBackend:
 
     def _missing_draft(self, request: DraftRequest) -> DraftRef | Failure:
         """drafts.update said 404: the user sent or deleted the draft in Gmail."""
-        sent = self.find_sent(str(request.message["Message-ID"]), request.thread_id)
+        message = request.message
+        sent = self.find_sent(
+            str(message["Message-ID"]),
+            request.thread_id,
+            recipients=[address for _, address in getaddresses(_recipient_fields(message))],
+            subject=str(message.get("Subject", "")),
+            since=request.since,
+        )
         if sent is not None:
             return Failure(
                 "already sent from Gmail; run `outreach sync` to record it", retryable=False
             )
-        fresh = DraftRequest(request.key, request.message, None, request.thread_id)
+        fresh = DraftRequest(request.key, message, None, request.thread_id, request.since)
         outcome = self._run_batch("drafts.create", [fresh])[fresh.key]
         if outcome.ref is not None:
             return outcome.ref
         return Failure("the draft was deleted in Gmail and could not be re-created")
 
-    def _iter_pages(
-        self, method: str, make: Callable[[str | None], Any], field: str
-    ) -> Iterator[dict[str, Any]]:
-        token: str | None = None
-        while True:
-            page = self._call_or_fail(method, make(token), "listing drafts")
-            yield from page.get(field, [])
-            token = page.get("nextPageToken")
-            if not token:
-                return
-
-    def _metadata_batch(
-        self, method: str, ids: list[str], make: Callable[[str], Any]
-    ) -> dict[str, dict[str, Any]]:
-        """Fetch many resources in batches of <= 50 under the pace; returns id -> resource."""
-        found: dict[str, dict[str, Any]] = {}
-        failed: list[str] = []
-
-        def callback(request_id: str, response: Any, exception: Exception | None) -> None:
-            if exception is None:
-                found[request_id] = response
-            elif not (isinstance(exception, HttpError) and _status(exception) == 404):
-                failed.append(request_id)  # a 404 means "gone": nothing to find
-
-        remaining = list(ids)
-        rounds = _RetryRounds()
-        while rounds.go_on(len(remaining)):
-            failed.clear()
-            size = max(1, min(50, int(self.pacer.capacity // UNIT_COSTS[method])))
-            for start in range(0, len(remaining), size):
-                chunk = remaining[start : start + size]
-                batch = self.service.new_batch_http_request(callback=callback)
-                for item in chunk:
-                    batch.add(make(item), request_id=item)
-                self.pacer.acquire(UNIT_COSTS[method] * len(chunk))
-                self.stats.batches += 1
-                self.stats.requests += 1
-                try:
-                    batch.execute()
-                except (HttpError, *TRANSPORT_ERRORS):
-                    failed.extend(i for i in chunk if i not in found)
-            backoff = rounds.pause_after(len(remaining), len(failed))
-            remaining = list(failed)
-            if remaining:
-                self.pacer.pause(backoff)
-        if remaining:
-            raise MailError(
-                f"Gmail did not answer for {len(remaining)} item(s) after retries.",
-                hint="Check your connection and run the command again; it is safe to re-run.",
-            )
-        return found
-
-    def find_drafts(self, rfc_message_ids: list[str]) -> dict[str, DraftRef]:
-        """List the drafts and read their Message-ID headers (search by header needs a
-        scope we do not ask for)."""
-        wanted = set(rfc_message_ids)
-        if not wanted:
-            return {}
-        drafts = self.service.users().drafts()
-        listed = list(
-            self._iter_pages(
-                "drafts.list",
-                lambda token: drafts.list(userId=self.user_id, maxResults=500, pageToken=token),
-                "drafts",
-            )
-        )
-        resources = self._metadata_batch(
-            "drafts.get",
-            [str(d["id"]) for d in listed],
-            lambda draft_id: drafts.get(userId=self.user_id, id=draft_id, format="metadata"),
-        )
-        found: dict[str, DraftRef] = {}
-        for draft_id, resource in resources.items():
-            message = resource.get("message", {})
-            message_id = header(message, "Message-ID")
-            if message_id in wanted:
-                found[message_id] = DraftRef(
-                    draft_id=draft_id,
-                    message_id=message.get("id"),
-                    thread_id=message.get("threadId"),
-                )
-        return found
-
-    def find_sent(self, rfc_message_id: str, thread_id: str | None = None) -> SentRef | None:
-        """Look for a sent copy: in the known thread, else among the most recent sent mail."""
-        messages = self.service.users().messages()
-        if thread_id:
-            try:
-                thread = self._call(
-                    "threads.get",
-                    self.service.users()
-                    .threads()
-                    .get(
-                        userId=self.user_id,
-                        id=thread_id,
-                        format="metadata",
-                        metadataHeaders=["Message-ID"],
-                    ),
-                )
-            except HttpError as exc:
-                if _status(exc) != 404:
-                    raise MailError(
-                        f"Gmail failed while looking for a sent copy: {_reason(exc)}",
-                        hint="Run the command again; it is safe to re-run.",
-                    ) from None
-                thread = {"messages": []}
-            except TRANSPORT_ERRORS as exc:
-                raise MailError(
-                    f"Could not reach Gmail while looking for a sent copy: {exc}",
-                    hint="Run the command again; it is safe to re-run.",
-                ) from None
-            candidates = thread.get("messages", [])
-        else:
-            listed = self._call_or_fail(
-                "messages.list",
-                messages.list(userId=self.user_id, labelIds=["SENT"], maxResults=100),
-                "looking for a sent copy",
-            ).get("messages", [])
-            fetched = self._metadata_batch(
-                "messages.get",
-                [str(m["id"]) for m in listed],
-                lambda mid: messages.get(
-                    userId=self.user_id, id=mid, format="metadata", metadataHeaders=["Message-ID"]
-                ),
-            )
-            candidates = list(fetched.values())
-        for message in candidates:
-            if (
-                "SENT" in message.get("labelIds", [])
-                and header(message, "Message-ID") == rfc_message_id
-            ):
-                return SentRef(message_id=str(message["id"]), thread_id=message.get("threadId"))
-        return None
-
     # -- sending ------------------------------------------------------------------------
+
+    def delete_draft(self, draft_id: str) -> bool:
+        """drafts.delete; a 404 means the user already sent or deleted it in Gmail."""
+        request = self.service.users().drafts().delete(userId=self.user_id, id=draft_id)
+        try:
+            self._call("drafts.delete", request)
+        except HttpError as exc:
+            if status_of(exc) == 404:
+                return False
+            raise MailError(
+                f"Gmail failed while removing draft {draft_id}: HTTP {status_of(exc)}: "
+                f"{reason_text(exc)}",
+                hint="Run the command again; it is safe to re-run.",
+            ) from None
+        except TRANSPORT_ERRORS as exc:
+            raise MailError(
+                f"Could not reach Gmail while removing draft {draft_id}: {exc}",
+                hint="Check your connection and run the command again; it is safe to re-run.",
+            ) from None
+        return True
+
+    def draft_exists(self, draft_id: str) -> bool:
+        request = self.service.users().drafts().get(
+            userId=self.user_id, id=draft_id, format="minimal"
+        )
+        try:
+            self._call("drafts.get", request)
+        except HttpError as exc:
+            if status_of(exc) == 404:
+                return False
+            raise MailError(
+                f"Gmail failed while reading draft {draft_id}: {reason_text(exc)}"
+            ) from None
+        except TRANSPORT_ERRORS as exc:
+            raise MailError(
+                f"Could not reach Gmail while reading draft {draft_id}: {exc}"
+            ) from None
+        return True
 
     def send_draft(self, draft_id: str) -> SentRef:
         request = self.service.users().drafts().send(userId=self.user_id, body={"id": draft_id})
         try:
-            response = self._call("drafts.send", request)
+            # A lost answer is not retried: the send may have happened; the caller looks for
+            # the sent copy instead (services/sending.py). A 5xx is retried: Gmail answered,
+            # and a repeated drafts.send of a draft already sent finds it gone (404).
+            response = self._call("drafts.send", request, retry_unknown=False)
         except HttpError as exc:
-            status = _status(exc)
+            status = status_of(exc)
             if status < 500:
                 # Gmail answered with a refusal (bad request, no permission, draft gone, rate
                 # limit after retries): nothing was sent, so the message may be sent later.
                 raise NotSentError(
-                    f"Gmail did not send draft {draft_id}: HTTP {status}: {_reason(exc)}",
+                    f"Gmail did not send draft {draft_id}: HTTP {status}: {reason_text(exc)}",
                     hint="If it was sent or deleted in Gmail, `outreach sync` records it; "
                     "if permission was refused, run `outreach doctor`.",
                 ) from None
-            raise MailError(f"Gmail send failed: HTTP {status}: {_reason(exc)}") from None
+            raise MailError(f"Gmail send failed: HTTP {status}: {reason_text(exc)}") from None
         except TRANSPORT_ERRORS as exc:
             raise MailError(f"The connection to Gmail failed during the send: {exc}") from None
         return SentRef(message_id=str(response["id"]), thread_id=response.get("threadId"))
@@ -483,3 +381,7 @@ class GmailBackend:
         if isinstance(result, Failure):
             raise MailError(f"Gmail could not prepare the message: {result.reason}")
         return self.send_draft(result.draft_id)
+
+
+def _recipient_fields(message: EmailMessage) -> list[str]:
+    return [str(v) for name in ("To", "Cc", "Bcc") for v in (message.get_all(name) or [])]

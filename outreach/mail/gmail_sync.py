@@ -1,19 +1,23 @@
 """Reading Gmail for sync: the profile's history id, history pages, message and thread metadata.
 
 A thin adapter over :class:`~outreach.mail.gmail.GmailBackend`, which owns the service, the pace
-under the user's quota, the client's own retry and batching. Everything here asks for
-``format=metadata`` (headers, labels, snippet, internalDate), which the ``gmail.metadata``
-scope allows; bodies are never read.
+under the user's quota, the retries and batching. By default everything here asks for
+``format=metadata`` (headers, labels, internalDate), all the ``gmail.metadata`` scope allows:
+no body, perhaps no snippet. With ``read_bodies`` (the ``gmail.readonly`` opt-in,
+``[google] read_scope = "readonly"``) messages and threads are read with ``format=full``, so
+out-of-office return dates and bounce details come from their text. Only messages in tracked
+threads are ever read.
 
 Errors are translated once, here: a 404 on ``history.list`` is :class:`HistoryExpired` (the
-start id is too old: resync in full), a transport failure or a 5xx/429 left after the
-client's retries is :class:`TransientSyncError` (try again later), anything else is a
-:class:`SyncError` that says what to do.
+start id is too old: resync in full), a transport failure, a 5xx or a rate limit (429, or
+403 ``userRateLimitExceeded``/``rateLimitExceeded``) left after the retries is
+:class:`TransientSyncError` (try again later), anything else is a :class:`SyncError` or
+:class:`~outreach.errors.AuthError` that says what to do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -21,8 +25,9 @@ from typing import Any, TypeVar
 from googleapiclient.errors import HttpError
 
 from outreach.errors import AuthError, MailError, SyncError
-from outreach.mail.gmail import TRANSPORT_ERRORS, GmailBackend, _reason, _status
-from outreach.track.classify import MessageMeta
+from outreach.mail.gmail import GmailBackend
+from outreach.mail.gmail_errors import TRANSPORT_ERRORS, rate_limit, reason_text, status_of
+from outreach.track.meta import MessageMeta
 
 __all__ = [
     "METADATA_HEADERS",
@@ -75,6 +80,7 @@ class HistoryChanges:
 
     history_id: str  # the mailbox's history id at the time of the last page
     added: dict[str, str] = field(default_factory=dict)  # message id -> thread id, in order
+    labels: dict[str, frozenset[str]] = field(default_factory=dict)  # added: their labels
     sent: dict[str, str] = field(default_factory=dict)  # label SENT added: id -> thread id
     deleted: set[str] = field(default_factory=set)  # message ids deleted (drafts sent, ...)
     pages: int = 0
@@ -85,19 +91,21 @@ def _translated(action: str) -> Iterator[None]:
     try:
         yield
     except HttpError as exc:
-        status = _status(exc)
-        if status == 429 or status >= 500:
+        status = status_of(exc)
+        if rate_limit(exc) is not None or status >= 500:
             raise TransientSyncError(
-                f"Gmail failed while {action} (HTTP {status}: {_reason(exc)}), after retries.",
+                f"Gmail failed while {action} (HTTP {status}: {reason_text(exc)}), after retries.",
                 hint="Nothing was recorded; run `outreach sync` again later.",
             ) from None
         if status in (401, 403):
             raise AuthError(
-                f"Gmail refused {action}: HTTP {status}: {_reason(exc)}.",
-                hint="Sync needs the gmail.metadata scope: run `outreach auth login` again.",
+                f"Gmail refused {action}: HTTP {status}: {reason_text(exc)}.",
+                hint="Sync needs gmail.metadata (or gmail.readonly with [google] read_scope = "
+                '"readonly"): run `outreach auth login` again; `outreach auth status` shows '
+                "what the token holds.",
             ) from None
         raise SyncError(
-            f"Gmail refused {action}: HTTP {status}: {_reason(exc)}.",
+            f"Gmail refused {action}: HTTP {status}: {reason_text(exc)}.",
             hint="Run `outreach sync --full`; if it persists, run `outreach doctor`.",
         ) from None
     except TRANSPORT_ERRORS as exc:
@@ -111,11 +119,21 @@ def _translated(action: str) -> Iterator[None]:
         raise TransientSyncError(exc.message, hint=exc.hint) from None
 
 
+# Threads read between two progress updates of a full resync (a multiple of the batch size).
+PROGRESS_SLICE = 200
+
+
 class GmailSync:
     """History and metadata reads for sync, through one :class:`GmailBackend`."""
 
-    def __init__(self, backend: GmailBackend) -> None:
+    def __init__(self, backend: GmailBackend, *, read_bodies: bool = False) -> None:
         self.backend = backend
+        self.read_bodies = read_bodies  # format=full: needs gmail.readonly, not gmail.metadata
+
+    def _format(self) -> dict[str, Any]:
+        if self.read_bodies:
+            return {"format": "full"}
+        return {"format": "metadata", "metadataHeaders": METADATA_HEADERS}
 
     @property
     def requests(self) -> int:
@@ -158,6 +176,8 @@ class GmailSync:
                 for item in record.get("messagesAdded", []):
                     message = item.get("message", {})
                     changes.added.setdefault(str(message["id"]), str(message.get("threadId")))
+                    if "labelIds" in message:
+                        changes.labels[str(message["id"])] = frozenset(message["labelIds"])
                 for item in record.get("messagesDeleted", []):
                     changes.deleted.add(str(item.get("message", {}).get("id")))
                 for item in record.get("labelsAdded", []):
@@ -175,40 +195,64 @@ class GmailSync:
         try:
             return self.backend._call(method, request)
         except HttpError as exc:
-            if _status(exc) == 404:
+            if status_of(exc) == 404:
                 raise _NotFound from None
             raise
 
-    def messages(self, message_ids: list[str]) -> list[MessageMeta]:
-        """Metadata of these messages (batched), in the order asked; deleted ones left out."""
+    def messages(
+        self, message_ids: list[str], bodies_of: Collection[str] | None = None
+    ) -> list[MessageMeta]:
+        """These messages (batched), in the order asked; deleted ones left out.
+
+        With ``read_bodies``, only the messages of ``bodies_of`` (all when None: messages of
+        tracked threads) are read in full; any other (mail outside our threads, read only to
+        see who wrote it) is read as metadata, whatever the scope allows."""
         messages = self._users().messages()
+        if self.read_bodies and bodies_of is not None:
+            full = [mid for mid in message_ids if mid in bodies_of]
+            plain = [mid for mid in message_ids if mid not in bodies_of]
+        else:
+            full, plain = list(message_ids), []
         found = self._batch(
             "messages.get",
-            message_ids,
-            lambda mid: messages.get(
-                userId=self.backend.user_id,
-                id=mid,
-                format="metadata",
-                metadataHeaders=METADATA_HEADERS,
-            ),
+            full,
+            lambda mid: messages.get(userId=self.backend.user_id, id=mid, **self._format()),
             "reading new messages",
+        )
+        found.update(
+            self._batch(
+                "messages.get",
+                plain,
+                lambda mid: messages.get(
+                    userId=self.backend.user_id,
+                    id=mid,
+                    format="metadata",
+                    metadataHeaders=METADATA_HEADERS,
+                ),
+                "reading new messages",
+            )
         )
         return [MessageMeta.from_gmail(found[mid]) for mid in message_ids if mid in found]
 
-    def threads(self, thread_ids: list[str]) -> dict[str, list[MessageMeta]]:
-        """Metadata of every message of these threads (batched); deleted threads left out."""
+    def threads(
+        self, thread_ids: list[str], progress: Callable[[int], None] | None = None
+    ) -> dict[str, list[MessageMeta]]:
+        """Metadata of every message of these threads (batched); deleted threads left out.
+
+        With ``progress``, threads are read in slices of :data:`PROGRESS_SLICE`, each slice
+        advancing it (the same batches of 50, so no extra requests beyond rounding)."""
         threads = self._users().threads()
-        found = self._batch(
-            "threads.get",
-            thread_ids,
-            lambda tid: threads.get(
-                userId=self.backend.user_id,
-                id=tid,
-                format="metadata",
-                metadataHeaders=METADATA_HEADERS,
-            ),
-            "reading tracked threads",
-        )
+
+        def get(tid: str) -> Any:
+            return threads.get(userId=self.backend.user_id, id=tid, **self._format())
+
+        found: dict[str, dict[str, Any]] = {}
+        step = PROGRESS_SLICE if progress is not None else max(len(thread_ids), 1)
+        for start in range(0, len(thread_ids), step):
+            part = thread_ids[start : start + step]
+            found.update(self._batch("threads.get", part, get, "reading tracked threads"))
+            if progress is not None:
+                progress(len(part))
         return {
             tid: [MessageMeta.from_gmail(m) for m in found[tid].get("messages", [])]
             for tid in thread_ids

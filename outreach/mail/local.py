@@ -19,6 +19,8 @@ import errno
 import hashlib
 import os
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -144,7 +146,16 @@ class LocalOutbox:
                 )
         return found
 
-    def find_sent(self, rfc_message_id: str, thread_id: str | None = None) -> SentRef | None:
+    def find_sent(
+        self,
+        rfc_message_id: str,
+        thread_id: str | None = None,
+        *,
+        recipients: Sequence[str] = (),
+        subject: str | None = None,
+        since: datetime | None = None,
+    ) -> SentRef | None:
+        """The local outbox moves a sent draft as it is: its Message-ID never changes."""
         path = self._find(self.sent, rfc_message_id)
         if path is None:
             return None
@@ -154,6 +165,16 @@ class LocalOutbox:
         message = email.message_from_bytes(data, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         return SentRef(message_id=rfc_message_id, thread_id=thread_root(message))
+
+    def draft_exists(self, draft_id: str) -> bool:
+        return self._draft_path(draft_id).exists()
+
+    def delete_draft(self, draft_id: str) -> bool:
+        try:
+            self._draft_path(draft_id).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def send_draft(self, draft_id: str) -> SentRef:
         source = self._draft_path(draft_id)

@@ -15,20 +15,30 @@ from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ContactError, ScheduleError
 from outreach.schedule.busy import load_ics_busy
-from outreach.schedule.intervals import Interval
+from outreach.schedule.intervals import Interval, subtract
 from outreach.schedule.slots import Slot, propose_slots
 
 
 def contact_zone(contact: Contact) -> ZoneInfo | None:
-    if not contact.timezone:
+    """The contact's zone: the one given, else a guess from country data, else None."""
+    if not contact.zone_name:
         return None
     try:
-        return ZoneInfo(contact.timezone)
+        return ZoneInfo(contact.zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ContactError(
             f"{contact.label()} has an unknown time zone {contact.timezone!r}.",
             hint=f"Fix it: `outreach contacts edit {contact.id} --tz Europe/Berlin`.",
         ) from None
+
+
+def contact_zone_or_none(contact: Contact) -> ZoneInfo | None:
+    """The contact's zone, or None when it is unknown or not a valid zone name (reported
+    where it matters: proposing slots)."""
+    try:
+        return contact_zone(contact)
+    except ContactError:
+        return None
 
 
 def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interval]:
@@ -40,8 +50,10 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
             if config.mail.backend != "gmail":
                 continue  # the local backend has no Google account to ask
             from outreach.google.calendar import fetch_busy
+            from outreach.services.calendar_sync import counted_by_calendar
 
-            busy.extend(fetch_busy(app, start, end))
+            # Google reports the tool's own events too: count those once, from the store.
+            busy.extend(subtract(fetch_busy(app, start, end), counted_by_calendar(app)))
         else:
             busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
     for meeting in app.store.meetings.scheduled():

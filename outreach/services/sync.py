@@ -39,12 +39,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.mail.maildir import ListingCache
+from outreach.progress import NO_PROGRESS, Progress
+from outreach.services.rsvps import record_answer
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
@@ -56,9 +59,15 @@ if TYPE_CHECKING:
 # thread): only then may that send be taken for it when its Message-ID says nothing.
 DraftGone = Callable[[TrackedMessage, str], bool]
 
-__all__ = ["Change", "SyncReport", "sync", "watch"]
+__all__ = ["Change", "SyncReport", "remember_mailbox_position", "sync", "watch"]
 
 LOCAL_ACCOUNT = "local"
+# Labels of messages outside our threads that are not a person writing: drafts, spam, chat,
+# and Gmail's bulk categories. Their headers are never fetched, so a busy inbox of
+# newsletters costs nothing beyond the history page that lists them.
+_NOT_A_PERSON = frozenset(
+    {"DRAFT", "SPAM", "TRASH", "CHAT", "CATEGORY_PROMOTIONS", "CATEGORY_SOCIAL", "CATEGORY_FORUMS"}
+)
 BACKOFF_CAP_SECONDS = 600.0
 
 
@@ -83,6 +92,8 @@ class SyncReport:
     changes: list[Change] = field(default_factory=list)
     requests: int = 0  # HTTP requests to Gmail (a batch counts once)
     dry_run: bool = False
+    calendar_requests: int = 0  # requests to Google Calendar (answers, catching up)
+    notes: list[str] = field(default_factory=list)  # what the user should read
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -99,13 +110,21 @@ def _bare(message_id: str) -> str:
     return message_id.strip().strip("<>").strip()
 
 
+def _angled(message_id: str | None) -> str:
+    """A Message-ID header as "<...>" ("" when there is none)."""
+    bare = _bare(message_id or "")
+    return f"<{bare}>" if bare else ""
+
+
 @dataclass
 class _Seen:
-    """A message to apply: its event id, thread and metadata."""
+    """A message to apply: its event id, thread and metadata; ``contact_id`` when it was
+    matched to a contact by address (a thread of their own) rather than by thread."""
 
     event_id: str
     thread_id: str
     meta: MessageMeta
+    contact_id: int | None = None
 
 
 class _Recorder:
@@ -126,6 +145,20 @@ class _Recorder:
         self.contacts: dict[int, Contact] = {}
         self.recorded = 0
         self.changes: list[Change] = []
+        self.by_address = self.store.contacts.ids_by_email()
+
+    def contact_for_mail(self, meta: MessageMeta) -> int | None:
+        """The contact a message outside our threads belongs to: the sender, or for the
+        user's own mail, the first recipient who is a contact. None: not about a contact."""
+        owner = self.owner.casefold()
+        sender = meta.sender
+        if sender and sender != owner:
+            return self.by_address.get(sender)
+        for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""]):
+            found = self.by_address.get(address.casefold())
+            if found is not None:
+                return found
+        return None
 
     def _index(self, row: TrackedMessage) -> None:
         self.by_message_id[_bare(row.message_id)] = row
@@ -165,7 +198,7 @@ class _Recorder:
         meta = seen.meta
         if "DRAFT" in meta.label_ids:
             return  # a draft in the thread is not an event (it may be sent later)
-        contact_id = self.threads.get(seen.thread_id)
+        contact_id = seen.contact_id or self.threads.get(seen.thread_id)
         if contact_id is None:
             return
         contact = self.contact(contact_id)
@@ -178,6 +211,7 @@ class _Recorder:
             kind = EventKind.OTHER
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
+        about = _address_concerned(kind, found, meta, contact)
         stored = self.store.events.record(
             gmail_id=seen.event_id,
             thread_id=seen.thread_id,
@@ -188,10 +222,13 @@ class _Recorder:
             occurred_at=occurred,
             return_date=None if found.return_date is None else found.return_date.isoformat(),
             detail=detail,
+            message_id=_angled(meta.header("Message-ID")),
+            address=about or "",
         )
         if not stored:
             return
         self.recorded += 1
+        self.threads.setdefault(seen.thread_id, contact_id)  # later mail there is theirs too
         label = contact.label()
         if kind is EventKind.OWN_SEND:
             row = self._match_send(meta, seen.thread_id, seen.event_id, draft_gone)
@@ -228,11 +265,62 @@ class _Recorder:
             )
         elif kind is EventKind.BOUNCE:
             self.changes.append(Change(label, "bounce", found.occurred_at, f"bounced: {detail}"))
+        elif kind is EventKind.RSVP:
+            self.changes.append(
+                Change(label, "rsvp", found.occurred_at, self._apply_rsvp(contact, found))
+            )
+
+    def _apply_rsvp(self, contact: Contact, found: Classification) -> str:
+        """Record an answer to an invite on the meeting it answers; the change's text."""
+        answer = found.rsvp or "unknown"
+        store = self.store
+        meeting = None
+        if found.rsvp_uid:
+            meeting = next(
+                (m for m in store.meetings.for_contact(contact.id) if m.uid == found.rsvp_uid),
+                None,
+            )
+        if meeting is None:
+            meeting = store.meetings.latest(contact.id)
+        if answer == "unknown" or meeting is None or meeting.state not in (
+            "scheduled",
+            "declined",
+        ):
+            return "answered the invite" + ("" if answer == "unknown" else f": {answer}")
+        sent_times = [
+            r.sent_at for r in store.messages.invites_for(meeting.id) if r.sent_at is not None
+        ]
+        stale = (
+            found.rsvp_sequence < meeting.sequence
+            if found.rsvp_sequence is not None
+            else bool(sent_times) and iso(found.occurred_at) < max(sent_times)
+        )
+        if stale:
+            return f"{answer} an earlier version of the invite (the meeting has moved since)"
+        record_answer(store, meeting, answer, iso(found.occurred_at), iso(self.app.now()))
+        return f"{answer} the invite"
 
     @staticmethod
     def _bounce_is_theirs(found: Classification, contact: Contact) -> bool:
         failed = found.failed_recipient
         return failed is None or not contact.email or failed.lower() == contact.email.lower()
+
+
+def _address_concerned(
+    kind: EventKind, found: Classification, meta: MessageMeta, contact: Contact
+) -> str:
+    """The contact's address an event is about: a bounce's failed recipient, the recipient of
+    our own send, else the sender."""
+    own = (contact.email or "").casefold()
+    if kind is EventKind.BOUNCE:
+        return found.failed_recipient or own
+    if kind is EventKind.OWN_SEND:
+        recipients = [
+            address.casefold()
+            for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""])
+        ]
+        return own if own in recipients or not recipients else recipients[0]
+    return found.sender
 
 
 def _apply_all(
@@ -255,11 +343,32 @@ def _apply_all(
         pass
 
 
-def sync(app: AppContext, *, full: bool = False, dry_run: bool = False) -> SyncReport:
-    """Sync the configured backend; see the module docstring."""
+def sync(
+    app: AppContext,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> SyncReport:
+    """Sync the configured backend; see the module docstring. ``progress`` counts the
+    tracked threads read by a full Gmail resync (the slow case)."""
     if app.config.mail.backend == "gmail":
-        return _sync_gmail(app, full=full, dry_run=dry_run)
+        return _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
     return _sync_local(app, dry_run=dry_run)
+
+
+def remember_mailbox_position(app: AppContext) -> None:
+    """Before the first draft in Gmail: note the mailbox's history id, so the first sync reads
+    everything from then on (a contact may answer in a thread of their own, which a resync of
+    our threads would not find). One getProfile call, once per workspace."""
+    if app.config.mail.backend != "gmail":
+        return
+    account = app.config.user.email
+    if app.store.sync.get(account).history_id is not None:
+        return
+    position = _gmail_reader(app).current_history_id()
+    with app.store.transaction():
+        app.store.sync.set_baseline(account, position)
 
 
 def _gmail_reader(app: AppContext) -> GmailSync:
@@ -268,10 +377,12 @@ def _gmail_reader(app: AppContext) -> GmailSync:
 
     backend = app.mail()
     assert isinstance(backend, GmailBackend)
-    return GmailSync(backend)
+    return GmailSync(backend, read_bodies=app.config.google.reads_bodies)
 
 
-def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
+def _sync_gmail(
+    app: AppContext, *, full: bool, dry_run: bool, progress: Progress = NO_PROGRESS
+) -> SyncReport:
     from outreach.mail.gmail_sync import HistoryChanges, HistoryExpired
 
     reader = _gmail_reader(app)
@@ -287,6 +398,8 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     elif state.history_id is None:
         report.reason = "first sync"
     else:
+        if state.last_sync is None:
+            report.reason = "first sync, from the first draft on"
         try:
             changes = reader.changes_since(state.history_id)
         except HistoryExpired:
@@ -306,15 +419,31 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
             if tid in recorder.threads and mid not in ours
         }
         wanted.update({m: t for m, t in changes.sent.items() if t in recorder.threads})
-        known = store.events.known_ids(wanted)
-        fetch = [mid for mid in wanted if mid not in known]
-        for meta in reader.messages(fetch):
-            items.append(_Seen(meta.id, meta.thread_id or wanted[meta.id], meta))
+        # Mail outside our threads: its headers say whether a contact wrote it (an answer in
+        # a thread of their own, an answer to an invite) or the user wrote to one.
+        outside: dict[str, str] = {
+            mid: tid
+            for mid, tid in {**changes.added, **changes.sent}.items()
+            if tid not in recorder.threads
+            and mid not in ours
+            and not (changes.labels.get(mid, frozenset()) & _NOT_A_PERSON)
+        }
+        known = store.events.known_ids([*wanted, *outside])
+        fetch = [mid for mid in [*wanted, *outside] if mid not in known]
+        for meta in reader.messages(fetch, bodies_of=set(wanted)):  # bodies: our threads only
+            thread = meta.thread_id or wanted.get(meta.id) or outside[meta.id]
+            if meta.id in wanted or thread in recorder.threads:
+                items.append(_Seen(meta.id, thread, meta))
+                continue
+            contact_id = recorder.contact_for_mail(meta)
+            if contact_id is not None:
+                items.append(_Seen(meta.id, thread, meta, contact_id=contact_id))
         report.history_id = changes.history_id
     else:
         report.mode = "full"
         report.history_id = reader.current_history_id()  # first: nothing after it is missed
-        threads = reader.threads(list(recorder.threads))
+        progress.expect(len(recorder.threads))
+        threads = reader.threads(list(recorder.threads), progress=progress)
         metas = [(tid, meta) for tid, messages in threads.items() for meta in messages]
         in_view = {meta.id for _, meta in metas if "DRAFT" in meta.label_ids}
 
@@ -337,12 +466,31 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     report.requests = reader.requests - before
+    _read_calendar(app, report, full=full, dry_run=dry_run)
     return report
+
+
+def _read_calendar(app: AppContext, report: SyncReport, *, full: bool, dry_run: bool) -> None:
+    """Answers given on the user's calendar (:mod:`outreach.services.calendar_answers`)."""
+    from outreach.services.calendar_answers import read_answers
+
+    found = read_answers(app, full=full, dry_run=dry_run)
+    report.calendar_requests = found.requests
+    report.notes.extend(found.notes)
+    for contact_id, kind, at, text in found.changes:
+        report.changes.append(Change(app.store.contacts.get(contact_id).label(), kind, at, text))
+        if kind == "rsvp":
+            report.recorded += 1
 
 
 def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     """Local sync reads only files it has not seen (the ``maildir_seen`` index): with nothing
-    new it lists the folders, compares names, sizes and mtimes, and reads no message file."""
+    new it lists the folders, compares names, sizes and mtimes, and reads no message file.
+
+    A file seen before that was in no conversation of ours is read again only when it may now
+    be in one: a new message it answers arrived, or the contacts' addresses changed (it may be
+    a contact's mail, in a thread of its own).
+    """
     from outreach.mail.local_inbox import Listed, LocalInbox, LocalMessage
     from outreach.store.maildir_seen import SeenFile
 
@@ -358,8 +506,11 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
         if stamps.get(item.rel) != (item.entry.size, item.entry.mtime_ns)
     ]
     gone = [path for path in stamps if path not in by_rel]
+    book = store.seen_files.address_book()
+    owner = app.config.user.email.casefold()
+    book_changed = store.seen_files.seen_address_book() != (book, owner)
     stamp = iso(app.now())
-    if not fresh and not gone:
+    if not fresh and not gone and not book_changed:
         if not dry_run:
             with store.transaction():
                 store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
@@ -374,7 +525,8 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     for row in recorder.by_message_id.values():
         thread_of[_bare(row.message_id)] = row.thread_id or row.message_id
 
-    def place(message: LocalMessage) -> str | None:
+    def place(message: LocalMessage) -> tuple[str | None, int | None]:
+        """The thread a message belongs to, and its contact when matched by address."""
         own = _bare(message.message_id)
         thread = thread_of.get(own) if own else None
         if thread is None:
@@ -382,37 +534,48 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
                 (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
                 None,
             )
-        if thread is not None and own:
+        contact_id: int | None = None
+        if thread is None:
+            # Not in a conversation of ours: theirs only if a contact wrote it (or the user
+            # wrote to one), in a thread of its own.
+            contact_id = recorder.contact_for_mail(message.meta)
+            if contact_id is None:
+                return None, None
+            thread = message.root or message.message_id or message.key
+        if own:
             thread_of.setdefault(own, thread)
-        return thread
+        return thread, contact_id
 
-    messages: list[tuple[Listed, LocalMessage]] = []
+    placed: list[tuple[Listed, LocalMessage, str | None, int | None]] = []
     for item in fresh:
         message = inbox.read(item)
         if message is not None:  # unreadable or gone: not indexed, so tried again next time
-            messages.append((item, message))
-    placed: list[tuple[Listed, LocalMessage, str | None]] = [
-        (item, message, place(message)) for item, message in messages
+            placed.append((item, message, *place(message)))
+    # Files seen before outside any conversation of ours that may be in one now: they answer a
+    # message placed just now (an answer to an answer), or come from (or go to) a contact.
+    fresh_paths = {item.rel for item in fresh}
+    waiting = [
+        old
+        for old in seen.values()
+        if old.thread_id is None and old.path in by_rel and old.path not in fresh_paths
     ]
-    # A file seen before outside any conversation of ours may answer one that arrived now (an
-    # answer to an answer): only such files are read again.
-    waiting = [old for old in seen.values() if old.thread_id is None and old.path in by_rel]
-    waiting = [old for old in waiting if all(old.path != item.rel for item in fresh)]
-    progress = bool(messages)
+    progress = True
     while progress and waiting:
         progress = False
         for old in list(waiting):
-            if any(_bare(ref) in thread_of for ref in old.referenced):
+            answers = any(_bare(ref) in thread_of for ref in old.referenced)
+            theirs = book_changed and any(a in recorder.by_address for a in old.addresses)
+            if answers or theirs:
                 waiting.remove(old)
                 message = inbox.read(by_rel[old.path])
                 if message is not None:
-                    placed.append((by_rel[old.path], message, place(message)))
+                    placed.append((by_rel[old.path], message, *place(message)))
                     progress = True
 
-    known = store.events.known_ids(message.key for _, message, _ in placed)
+    known = store.events.known_ids(message.key for _, message, _, _ in placed)
     items = [
-        _Seen(message.key, thread, message.meta)
-        for _, message, thread in placed
+        _Seen(message.key, thread, message.meta, contact_id=contact_id)
+        for _, message, thread, contact_id in placed
         if thread is not None and message.key not in known
     ]
     index = [
@@ -423,9 +586,10 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
             message_key=message.key,
             message_id=message.message_id,
             referenced=message.referenced,
+            addresses=_addresses(message.meta, owner),
             thread_id=thread,
         )
-        for item, message, thread in placed
+        for item, message, thread, _ in placed
     ]
     report.examined = len(items)
 
@@ -433,6 +597,7 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
         store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
         store.seen_files.save(index)
         store.seen_files.forget(gone)
+        store.seen_files.saw_address_book(book, owner)
 
     _apply_all(
         app,
@@ -445,6 +610,16 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     return report
+
+
+def _addresses(meta: MessageMeta, owner: str) -> tuple[str, ...]:
+    """The addresses that could make a message a contact's (see ``contact_for_mail``): its
+    sender, or for the user's own mail, its recipients."""
+    sender = meta.sender
+    if sender and sender != owner:
+        return (sender,)
+    pairs = getaddresses([meta.header("To") or "", meta.header("Cc") or ""])
+    return tuple(dict.fromkeys(address.casefold() for _, address in pairs if address))
 
 
 _LISTINGS = ListingCache()  # kept across the syncs of one process (watch)
@@ -471,43 +646,72 @@ def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
     return (OSError, DatabaseLocked)
 
 
+def _saved_token(app: AppContext) -> str | None:
+    """A fingerprint of the saved Google token (changes with every new login)."""
+    from outreach.google.auth import token_fingerprint
+
+    return token_fingerprint(app.config.user.email)
+
+
 def watch(
     app: AppContext,
     interval: float,
     *,
     on_report: Callable[[SyncReport], None],
     on_error: Callable[[str, float], None],
+    on_token_dead: Callable[[str, str | None], None] | None = None,
+    on_reconnected: Callable[[], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     max_cycles: int | None = None,
     backoff_cap: float = BACKOFF_CAP_SECONDS,
 ) -> int:
-    """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` syncs); return the
-    number of syncs tried.
+    """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` cycles); return the
+    number of cycles.
 
-    A transient failure (network, Gmail 5xx after the client's retries, the database locked
-    by another program) is reported through ``on_error(message, retry_in)`` and retried after
-    an exponentially growing pause, capped at ``backoff_cap``; the first success goes back to
-    ``interval``. Other errors (revoked access, a broken workspace) propagate: waiting will not
-    fix them. Each sync holds the workspace's writer lock, waiting its turn (and saying so)
-    while another outreach command holds it; between syncs it holds nothing.
+    A transient failure (network, Gmail 5xx after the retries, the database locked by another
+    program) is reported through ``on_error(message, retry_in)`` and retried after an
+    exponentially growing pause, capped at ``backoff_cap``; the first success goes back to
+    ``interval``. Each sync holds the workspace's writer lock, waiting its turn (and saying so)
+    while another outreach command holds it; between syncs it holds nothing. A dead token
+    (Google said ``invalid_grant``: a Testing-mode app's weekly expiry, or revoked access) is
+    reported once through ``on_token_dead(message, hint)``; then each cycle only re-reads the
+    keyring, without calling Google, until a new login is there (``on_reconnected``), and
+    syncing resumes.
+    Other errors (a broken workspace, no token at all) propagate: waiting will not fix them.
     """
+    from outreach.errors import TokenRevokedError
+
     transient = _transient_errors(app)
     failures = 0
     cycles = 0
+    dead_token: str | None = None
+    waiting = False
     while True:
         cycles += 1
-        try:
-            with app.writing():
-                report = sync(app)
-        except transient as exc:
-            failures += 1
-            delay = min(max(backoff_cap, interval), max(interval, 1.0) * 2**failures)
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            on_error(message, delay)
-        else:
-            failures = 0
-            delay = interval
-            on_report(report)
+        delay = interval
+        if waiting and _saved_token(app) != dead_token:
+            waiting = False
+            app.reset_mail()
+            if on_reconnected is not None:
+                on_reconnected()
+        if not waiting:
+            try:
+                with app.writing():
+                    report = sync(app)
+            except TokenRevokedError as exc:
+                waiting, dead_token = True, _saved_token(app)
+                app.reset_mail()
+                if on_token_dead is None:
+                    raise
+                on_token_dead(exc.message, exc.hint)
+            except transient as exc:
+                failures += 1
+                delay = min(max(backoff_cap, interval), max(interval, 1.0) * 2**failures)
+                message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                on_error(message, delay)
+            else:
+                failures = 0
+                on_report(report)
         if max_cycles is not None and cycles >= max_cycles:
             return cycles
         sleep(delay)

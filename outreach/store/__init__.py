@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from outreach.store import backup, db, trouble
+from outreach.store.calendar import CalendarRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import BUSY_TIMEOUT_SECONDS, connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
@@ -34,6 +35,7 @@ class Store:
         self.proposals = ProposalRepo(conn)
         self.meetings = MeetingRepo(conn)
         self.seen_files = SeenFileRepo(conn)
+        self.calendar = CalendarRepo(conn)
 
     @classmethod
     def open(

@@ -163,11 +163,114 @@ def _m2_covering_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m3_conversations(conn: sqlite3.Connection) -> None:
+    """What a whole conversation needs to go right.
+
+    - ``messages.meeting_id``: the meeting an invite (or thank-you) belongs to, so a meeting
+      keeps at most one unsent invite; ``messages.recipient``: the address it went to
+      (casefolded), so a corrected address after a bounce starts afresh.
+    - ``thread_events.message_id``: the RFC Message-ID of what they sent, so our next message
+      answers it (In-Reply-To, References); ``thread_events.address``: the contact's address an
+      event is about (a bounce's failed recipient, our send's recipient, their reply's sender),
+      so a bounce, and what was sent to a bounced address, stay with the old address.
+    - ``meetings.rsvp`` and ``rsvp_at``: accepted, declined or tentative, from their answer.
+    - ``contacts.closed_reason``: why a contact was closed (declined, no reply, ...).
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN meeting_id INTEGER
+            REFERENCES meetings(id) ON DELETE SET NULL;
+        ALTER TABLE messages ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+        ALTER TABLE thread_events ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE thread_events ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN rsvp TEXT;
+        ALTER TABLE meetings ADD COLUMN rsvp_at TEXT;
+        ALTER TABLE contacts ADD COLUMN closed_reason TEXT NOT NULL DEFAULT '';
+
+        UPDATE messages SET recipient = COALESCE(
+            (SELECT email_key FROM contacts WHERE contacts.id = messages.contact_id), '');
+        UPDATE messages SET meeting_id = CAST(
+                substr(idem_key, instr(idem_key, ':') + 1,
+                       instr(substr(idem_key, instr(idem_key, ':') + 1) || ':', ':') - 1)
+            AS INTEGER)
+            WHERE kind IN ('confirm', 'cancel', 'thankyou')
+              AND CAST(substr(idem_key, instr(idem_key, ':') + 1,
+                       instr(substr(idem_key, instr(idem_key, ':') + 1) || ':', ':') - 1)
+                  AS INTEGER) IN (SELECT id FROM meetings);
+        UPDATE thread_events SET message_id = substr(gmail_id, 7)
+            WHERE gmail_id LIKE 'local:<%';
+        UPDATE thread_events SET address = COALESCE(
+                (SELECT email_key FROM contacts WHERE contacts.id = thread_events.contact_id), '')
+            WHERE kind IN ('bounce', 'own_send');
+        UPDATE thread_events SET address = lower(sender) WHERE kind NOT IN ('bounce', 'own_send');
+
+        CREATE INDEX messages_by_meeting ON messages(meeting_id);
+        """,
+    )
+
+
+def _m5_contact_aliases(conn: sqlite3.Connection) -> None:
+    """Addresses and import keys of contacts merged into another, so the merged contact is
+    found by them (a re-import or `contacts add` of the old address finds the one kept)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE contact_aliases (
+            alias TEXT PRIMARY KEY,           -- "email_key:<casefolded>" or "import_key:<key>"
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_aliases_by_contact ON contact_aliases(contact_id);
+        """,
+    )
+
+
+def _m9_calendar_events(conn: sqlite3.Connection) -> None:
+    """The meeting on the user's own Google Calendar, kept in step with its invite.
+
+    - ``meetings.calendar_event_id``: the Google Calendar event id of the user's copy;
+      ``meetings.calendar_synced``: what that event was last made to say ("start|end" while
+      scheduled, "absent" once removed, "removed" when the user deleted it by hand), so a
+      re-run makes no call when it is already in step, and sync can catch up on the rest;
+    - ``meetings.video`` (a Google Meet link was asked for) and ``meetings.join_url``;
+    - ``meetings.brief_event_id``: a private companion event holding notes only the user
+      sees (a prep brief), moved and removed with the meeting;
+    - ``meetings.calendar_guest``: the contact is on the event as a guest; only once an invite
+      reached them (a guest on Google Calendar would otherwise see a time the user has not
+      sent yet, moving with every change before it is sent);
+    - ``calendar_sync``: the events.list sync token (RSVPs read incrementally), and when the
+      user was told that the token cannot write to the calendar (said once).
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE meetings ADD COLUMN calendar_event_id TEXT;
+        ALTER TABLE meetings ADD COLUMN calendar_synced TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN video INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE meetings ADD COLUMN join_url TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN brief_event_id TEXT;
+        ALTER TABLE meetings ADD COLUMN calendar_guest INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX meetings_by_calendar_event ON meetings(calendar_event_id);
+
+        CREATE TABLE calendar_sync (
+            account TEXT PRIMARY KEY,
+            sync_token TEXT,
+            synced_at TEXT,
+            scope_note_at TEXT
+        );
+        """,
+    )
+
+
 def _m4_maildir_seen(conn: sqlite3.Connection) -> None:
     """Maildir files local sync has read, so a sync with nothing new reads no file again.
 
+    - ``maildir_seen``: each file read (name, size, mtime) and what it said;
+    - ``maildir_state``: ``address_book`` counts changes to the contacts' addresses (kept by
+      triggers), so sync knows when mail it set aside as not a contact's may now be one's.
+
     Written with IF NOT EXISTS so it stays correct wherever it lands among other branches'
-    migrations.
+    migrations (it needs ``contact_aliases``, migration 5).
     """
     run_script(
         conn,
@@ -179,14 +282,45 @@ def _m4_maildir_seen(conn: sqlite3.Connection) -> None:
             message_key TEXT NOT NULL,        -- its event id: local:<Message-ID>, local:file:..
             message_id TEXT NOT NULL DEFAULT '',
             referenced TEXT NOT NULL DEFAULT '[]',  -- JSON: Message-IDs it answers or returns
+            addresses TEXT NOT NULL DEFAULT '[]',   -- JSON: its sender, or the user's recipients
             thread_id TEXT                    -- the conversation it belongs to; NULL: not ours
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS maildir_state (
+            name TEXT PRIMARY KEY,            -- address_book, address_book_seen, owner_seen
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO maildir_state (name, value) VALUES ('address_book', '0');
+        CREATE TRIGGER IF NOT EXISTS address_book_added AFTER INSERT ON contacts BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_removed AFTER DELETE ON contacts BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_changed AFTER UPDATE OF email_key ON contacts
+        BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_alias_added AFTER INSERT ON contact_aliases
+        BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_alias_removed AFTER DELETE ON contact_aliases
+        BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
         """,
     )
 
 
 # Append new migrations; never edit or reorder a released one.
-MIGRATIONS: list[Migration] = [_m1_initial, _m2_covering_indexes, _m4_maildir_seen]
+MIGRATIONS: list[Migration] = [
+    _m1_initial,
+    _m2_covering_indexes,
+    _m3_conversations,
+    _m5_contact_aliases,
+    _m9_calendar_events,
+    _m4_maildir_seen,  # issue 12: appended after the migrations already in main
+]
 
 
 def _create_private_file(path: Path) -> None:

@@ -2,8 +2,9 @@
 
 With this index a local sync lists the folders, compares names, sizes and mtimes with what it
 saw before, and reads only files that are new or changed. What a seen file said (its event id,
-its Message-ID, the Message-IDs it points at, the conversation it was placed in) is kept, so a
-message arriving later that answers it still finds the thread without re-reading it.
+its Message-ID, the Message-IDs it points at, the addresses that could make it a contact's, the
+conversation it was placed in) is kept, so a message arriving later that answers it, or a
+contact added later who wrote it, still finds it without re-reading every file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class SeenFile:
     message_key: str
     message_id: str
     referenced: tuple[str, ...]
+    addresses: tuple[str, ...]  # its sender, or (the user's own mail) its recipients
     thread_id: str | None
 
 
@@ -36,12 +38,19 @@ class SeenFileRepo:
 
     def all(self) -> dict[str, SeenFile]:
         rows = self.conn.execute(
-            "SELECT path, size, mtime_ns, message_key, message_id, referenced, thread_id "
-            "FROM maildir_seen"
+            "SELECT path, size, mtime_ns, message_key, message_id, referenced, addresses, "
+            "thread_id FROM maildir_seen"
         )
         return {
             row[0]: SeenFile(
-                row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), row[6]
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                tuple(json.loads(row[5])),
+                tuple(json.loads(row[6])),
+                row[7],
             )
             for row in rows
         }
@@ -49,12 +58,12 @@ class SeenFileRepo:
     def save(self, files: Iterable[SeenFile]) -> None:
         self.conn.executemany(
             """INSERT INTO maildir_seen (path, size, mtime_ns, message_key, message_id,
-                   referenced, thread_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+                   referenced, addresses, thread_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(path) DO UPDATE SET size = excluded.size,
                    mtime_ns = excluded.mtime_ns, message_key = excluded.message_key,
                    message_id = excluded.message_id, referenced = excluded.referenced,
-                   thread_id = excluded.thread_id""",
+                   addresses = excluded.addresses, thread_id = excluded.thread_id""",
             [
                 (
                     f.path,
@@ -63,6 +72,7 @@ class SeenFileRepo:
                     f.message_key,
                     f.message_id,
                     json.dumps(list(f.referenced)),
+                    json.dumps(list(f.addresses)),
                     f.thread_id,
                 )
                 for f in files
@@ -71,3 +81,25 @@ class SeenFileRepo:
 
     def forget(self, paths: Iterable[str]) -> None:
         self.conn.executemany("DELETE FROM maildir_seen WHERE path = ?", [(p,) for p in paths])
+
+    def _state(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM maildir_state WHERE name = ?", (name,))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def address_book(self) -> str:
+        """A counter the contacts' triggers bump whenever an address is added, changed or
+        removed (migration 4)."""
+        return self._state("address_book") or "0"
+
+    def seen_address_book(self) -> tuple[str, str] | None:
+        """The address book counter and the user's address as the last sync saw them."""
+        book, owner = self._state("address_book_seen"), self._state("owner_seen")
+        return None if book is None or owner is None else (book, owner)
+
+    def saw_address_book(self, book: str, owner: str) -> None:
+        self.conn.executemany(
+            "INSERT INTO maildir_state (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            [("address_book_seen", book), ("owner_seen", owner)],
+        )

@@ -4,30 +4,39 @@ Stage (first match wins): closed; bounced (a bounce with no reply and no send of
 it); thanked (a thank-you sent); met (``met_at`` recorded, or the meeting is ``held``);
 scheduled (a meeting in state ``scheduled``); replied; sent; drafted; new.
 
-Due actions (none for closed or bounced contacts, nor for contacts without an email address):
+Due actions (none for closed or bounced contacts, nor for contacts without an email address).
+An action whose message is already drafted stays due with ``drafted=True`` until it is sent
+("send the drafted thank-you"): a draft nobody sends helps nobody.
 
-- **follow_up**, stage sent, fewer than ``max_followups`` nudges sent and none drafted
-  waiting to be sent: due at the start (local
+- **follow_up**, stage sent, fewer than ``max_followups`` nudges sent: due at the start (local
   midnight, in the user's zone) of the ``nudge_after_business_days``-th business day after the
   local date of the latest send (the first outreach, or the previous nudge). An auto-reply
   received since that send with a stated return date moves it to the start of the
-  ``after_return_business_days``-th business day after the return date, when that is later.
-  An auto-reply without a date changes nothing.
-- **book**, stage replied (a reply, no meeting scheduled or held): due at the latest reply.
-- **thank_you**, a scheduled or held meeting, no thank-you sent or drafted: due when the
-  meeting ends, or when ``outreach met`` was recorded if that is earlier (or there is no
-  meeting end); not due before the end unless ``met`` was recorded. Overdue once
-  ``thankyou_window_hours`` have passed since it became due.
-- **reach_referral**, stage new with ``referred_by``: due when the contact was added
-  (``created_at``; now when unknown or later than now).
-- **keep_in_touch**, stage replied, met or thanked, no keep-in-touch note drafted and
-  waiting: due at the start of the local day ``keep_in_touch_days`` after the last exchange
-  (any send, reply or meeting resets it).
+  ``after_return_business_days``-th business day after the return date, when that is later;
+  one whose return date is unknown (the date was only in the body, which sync may not read)
+  moves it to the ``unknown_return_business_days``-th business day after the auto-reply.
+  A nudge is timely for ``close_after_business_days``; after that it becomes **close**.
+- **close**, stage sent: no reply ``close_after_business_days`` after the last nudge (or, when
+  no more nudges are allowed, after the last send), or a nudge that fell due and was left
+  too long: suggest closing the contact as "no reply".
+- **book**, stage replied, their reply after our last send, some offered time still ahead
+  (or none offered): due at the latest reply. Stage scheduled with the invite only drafted:
+  **book** with ``drafted`` ("send the drafted invite").
+- **propose_times**, stage replied: every time offered has passed, or the latest meeting was
+  declined or cancelled (and no new times were sent since): due at the reply or the change.
+- **thank_you**, a scheduled or held meeting (never a declined or cancelled one), no thank-you
+  sent: due when the meeting ends, or when ``outreach met`` was recorded if that is earlier
+  (or there is no meeting end); not due before the end unless ``met`` was recorded. Overdue
+  once ``thankyou_window_hours`` have passed since it became due.
+- **reach_referral**, stage new with ``referred_by`` (or drafted, the note unsent): due when
+  the contact was added (``created_at``; now when unknown or later than now).
+- **keep_in_touch**, stage replied, met or thanked: due at the start of the local day
+  ``keep_in_touch_days`` after the last exchange (any send, reply or meeting resets it).
 
-Business days are Monday to Friday (no holidays). follow_up, book, reach_referral and
-keep_in_touch are overdue when today (local) is more than 2 business days after the day they
-became due: due on a Monday, overdue from Thursday. Times due at local midnight make
-``outreach due`` show the action all day, whenever it is run.
+Business days are Monday to Friday (no holidays). Every action but thank_you is overdue when
+today (local) is more than 2 business days after the day they became due: due on a Monday,
+overdue from Thursday. Times due at local midnight make ``outreach due`` show the action all
+day, whenever it is run.
 """
 
 from __future__ import annotations
@@ -149,47 +158,129 @@ def _overdue_by_business_days(due: datetime, now: datetime, zone: ZoneInfo) -> b
     return _local_date(now, zone) > deadline
 
 
-def _follow_up(
-    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
-) -> DueAction | None:
-    if facts.followups_sent >= config.max_followups or facts.followup_drafted:
-        return None
+def _nudge_base(facts: ContactFacts) -> datetime | None:
+    """The send a nudge follows: the previous nudge, or the send that replaced a bounce, or
+    the first message."""
     if facts.followups_sent > 0 or (
         facts.bounced_at is not None and facts.last_sent_at is not None
     ):
-        base = facts.last_sent_at  # the previous nudge, or the send that replaced a bounce
-    else:
-        base = facts.first_sent_at or facts.last_sent_at
+        return facts.last_sent_at
+    return facts.first_sent_at or facts.last_sent_at
+
+
+def _close(
+    facts: ContactFacts, day: date, since: date, why: str, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    due = _start_of(day, zone)
+    if now < due:
+        return None
+    return DueAction(
+        facts.contact_id,
+        Action.CLOSE,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        f"no reply since {since}: {why}; close them as no reply, or keep them for later",
+    )
+
+
+def _follow_up(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    """Stage sent: the one nudge while it is timely, then a suggestion to close."""
+    base = _nudge_base(facts)
     if base is None:
         return None
     sent_day = _local_date(base, zone)
+    if facts.followups_sent >= config.max_followups:
+        close_day = business_days_after(sent_day, config.close_after_business_days)
+        what = "the nudge" if facts.followups_sent else "the first message"
+        return _close(facts, close_day, sent_day, f"{what} went unanswered", now, zone)
     due_day = business_days_after(sent_day, config.nudge_after_business_days)
     ordinal = facts.followups_sent + 1
     reason = (
         f"no reply {config.nudge_after_business_days} business days after "
         f"{'the first message' if ordinal == 1 else 'the last nudge'} (sent {sent_day})"
     )
+    away = facts.auto_reply_at
     back = facts.auto_reply_return
-    if back is not None and facts.auto_reply_at is not None and facts.auto_reply_at >= base:
-        after_return = business_days_after(back, config.after_return_business_days)
-        if after_return > due_day:
-            due_day = after_return
-            reason = (
+    if away is not None and away >= base:
+        if back is not None:
+            later = business_days_after(back, config.after_return_business_days)
+            why = (
                 f"out of office until {back}; nudge {config.after_return_business_days} "
                 f"business days after their return"
             )
+        else:  # an absence of unknown length is not ignored: wait the configured default
+            away_day = _local_date(away, zone)
+            later = business_days_after(away_day, config.unknown_return_business_days)
+            why = (
+                f"out of office since {away_day}, return date unknown; nudge "
+                f"{config.unknown_return_business_days} business days after the auto-reply"
+            )
+        if later > due_day:
+            due_day, reason = later, why
+    stale_day = business_days_after(due_day, config.close_after_business_days)
+    if _local_date(now, zone) >= stale_day:
+        return _close(
+            facts, stale_day, sent_day, f"a nudge was due {due_day} and is no longer timely",
+            now, zone,
+        )
     due = _start_of(due_day, zone)
     if now < due:
         return None
+    if facts.followup_drafted:
+        reason = "the nudge is drafted: send it while it is timely"
     return DueAction(
-        facts.contact_id, Action.FOLLOW_UP, due, _overdue_by_business_days(due, now, zone), reason
+        facts.contact_id,
+        Action.FOLLOW_UP,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        reason,
+        drafted=facts.followup_drafted,
     )
 
 
-def _book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+    """Stage replied: book the time they chose, or propose new times when none can be."""
     replied = facts.last_reply_at
     if replied is None or now < replied:
         return None
+    changed = facts.meeting_changed_at
+    if facts.newtimes_drafted:
+        return DueAction(
+            facts.contact_id,
+            Action.PROPOSE_TIMES,
+            replied if changed is None else max(replied, changed),
+            False,
+            "new times are drafted: send them",
+            drafted=True,
+        )
+    if facts.meeting_state in ("cancelled", "declined") and changed is not None:
+        answered = facts.newtimes_sent_at is not None and facts.newtimes_sent_at >= changed
+        if not answered:
+            why = (
+                "they declined the invite"
+                if facts.meeting_state == "declined"
+                else "the meeting was cancelled"
+            )
+            return DueAction(
+                facts.contact_id,
+                Action.PROPOSE_TIMES,
+                changed,
+                _overdue_by_business_days(changed, now, zone),
+                f"{why} ({_local_date(changed, zone)}); propose new times",
+            )
+    if facts.last_sent_at is not None and facts.last_sent_at > replied:
+        return None  # we wrote last: their answer comes next
+    if facts.offered_until is not None and facts.offered_until <= now:
+        return DueAction(
+            facts.contact_id,
+            Action.PROPOSE_TIMES,
+            replied,
+            _overdue_by_business_days(replied, now, zone),
+            f"replied {_local_date(replied, zone)}, but every time offered has passed; "
+            "propose new times",
+        )
     return DueAction(
         facts.contact_id,
         Action.BOOK,
@@ -199,8 +290,23 @@ def _book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | Non
     )
 
 
+def _send_invite(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+    """Stage scheduled with the invite still a draft: they do not know yet."""
+    if not facts.invite_drafted:
+        return None
+    due = facts.meeting_changed_at or now
+    return DueAction(
+        facts.contact_id,
+        Action.BOOK,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        "the invite is drafted but not sent: they do not know the time yet",
+        drafted=True,
+    )
+
+
 def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> DueAction | None:
-    if facts.thankyou_sent_at is not None or facts.thankyou_drafted:
+    if facts.thankyou_sent_at is not None:
         return None
     end = facts.meeting_end if facts.meeting_state in ("scheduled", "held") else None
     if facts.met_at is not None:
@@ -212,12 +318,16 @@ def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> Du
     if now < due:
         return None
     window = timedelta(hours=config.thankyou_window_hours)
+    reason = f"met; send a thank-you within {config.thankyou_window_hours} hours"
+    if facts.thankyou_drafted:
+        reason = f"the thank-you is drafted: send it within {config.thankyou_window_hours} hours"
     return DueAction(
         facts.contact_id,
         Action.THANK_YOU,
         due,
         now > due + window,
-        f"met; send a thank-you within {config.thankyou_window_hours} hours",
+        reason,
+        drafted=facts.thankyou_drafted,
     )
 
 
@@ -229,7 +339,10 @@ def _reach_referral(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAc
         Action.REACH_REFERRAL,
         due,
         _overdue_by_business_days(due, now, zone),
-        "referred by a contact; write with the referral template",
+        "the note is drafted: send it"
+        if facts.outreach_drafted
+        else "referred by a contact; write with the referral template",
+        drafted=facts.outreach_drafted,
     )
 
 
@@ -237,7 +350,7 @@ def _keep_in_touch(
     facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
 ) -> DueAction | None:
     last = facts.last_exchange_at
-    if last is None or facts.keepintouch_drafted:
+    if last is None:
         return None
     last_day = _local_date(last, zone)
     due = _start_of(last_day + timedelta(days=config.keep_in_touch_days), zone)
@@ -248,7 +361,10 @@ def _keep_in_touch(
         Action.KEEP_IN_TOUCH,
         due,
         _overdue_by_business_days(due, now, zone),
-        f"last exchange {last_day}, {config.keep_in_touch_days} days ago or more",
+        "the note is drafted: send it"
+        if facts.keepintouch_drafted
+        else f"last exchange {last_day}, {config.keep_in_touch_days} days ago or more",
+        drafted=facts.keepintouch_drafted,
     )
 
 
@@ -265,10 +381,14 @@ def contact_due_actions(
     if current is Stage.SENT:
         found.append(_follow_up(facts, config, now, user_tz))
     if current is Stage.REPLIED:
-        found.append(_book(facts, now, user_tz))
+        found.append(_propose_or_book(facts, now, user_tz))
+    if current is Stage.SCHEDULED:
+        found.append(_send_invite(facts, now, user_tz))
     if current in (Stage.SCHEDULED, Stage.MET):
         found.append(_thank_you(facts, config, now))
-    if current is Stage.NEW and facts.referred_by is not None:
+    if facts.referred_by is not None and (
+        current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
+    ):
         found.append(_reach_referral(facts, now, user_tz))
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
         found.append(_keep_in_touch(facts, config, now, user_tz))

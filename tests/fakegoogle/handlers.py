@@ -45,6 +45,16 @@ from tests.fakegoogle.wire import (
 GMAIL_PREFIX = "gmail.users."
 SCOPE_PREFIX = "https://www.googleapis.com/auth/"
 ALL_SCOPES = frozenset({"https://mail.google.com/", f"{SCOPE_PREFIX}calendar"})
+METADATA_SCOPE = f"{SCOPE_PREFIX}gmail.metadata"
+
+
+def tool_scopes() -> frozenset[str]:
+    """The scopes outreach asks for at login (``outreach.google.auth.SCOPES``): what the
+    fake's tokens hold unless a test says otherwise, so every test runs under the tool's own
+    scopes and no broader ones."""
+    from outreach.google.auth import SCOPES
+
+    return frozenset(SCOPES)
 
 
 @dataclass(frozen=True)
@@ -199,9 +209,10 @@ def handles(method_id: str) -> Callable[[Handler], Handler]:
 class Api:
     """The fake's API surface over one mailbox and a set of calendars."""
 
-    def __init__(self, mailbox: Mailbox, calendars: Calendars) -> None:
+    def __init__(self, mailbox: Mailbox, calendars: Calendars, *, snippets: bool = False) -> None:
         self.mailbox = mailbox
         self.calendars = calendars
+        self.snippets = snippets  # give messages and threads a body snippet (Google may not)
         self.sessions: dict[str, ResumableSession] = {}
         self._session_ids = itertools.count(1)
 
@@ -345,11 +356,15 @@ class Api:
 
 
 def _draft_resource(
-    draft_id: str, message: StoredMessage, fmt: str | None = None, headers: list[str] | None = None
+    draft_id: str,
+    message: StoredMessage,
+    fmt: str | None = None,
+    headers: list[str] | None = None,
+    snippet: bool = False,
 ) -> dict[str, Any]:
     if fmt is None:
         return {"id": draft_id, "message": message.snapshot()}
-    return {"id": draft_id, "message": message_resource(message, fmt, headers or [])}
+    return {"id": draft_id, "message": message_resource(message, fmt, headers or [], snippet)}
 
 
 # ------------------------------------------------------------------------------------ gmail
@@ -396,7 +411,8 @@ def _drafts_get(
 ) -> Response:
     fmt = api.format_param(request)
     draft_id, message = api.mailbox.get_draft(params["id"])
-    return json_response(200, _draft_resource(draft_id, message, fmt))
+    headers = request.params("metadataHeaders")
+    return json_response(200, _draft_resource(draft_id, message, fmt, headers, api.snippets))
 
 
 @handles("gmail.users.drafts.delete")
@@ -470,7 +486,8 @@ def _messages_get(
 ) -> Response:
     fmt = api.format_param(request)
     message = api.mailbox.get_message(params["id"])
-    return json_response(200, message_resource(message, fmt, request.params("metadataHeaders")))
+    headers = request.params("metadataHeaders")
+    return json_response(200, message_resource(message, fmt, headers, api.snippets))
 
 
 @handles("gmail.users.messages.list")
@@ -568,7 +585,7 @@ def _threads_get(
         {
             "id": params["id"],
             "historyId": str(max(m.history_id for m in messages)),
-            "messages": [message_resource(m, fmt, headers) for m in messages],
+            "messages": [message_resource(m, fmt, headers, api.snippets) for m in messages],
         },
     )
 
@@ -588,13 +605,11 @@ def _threads_list(
         out["threads"] = []
         for thread_id in chunk:
             messages = box.thread_messages(thread_id)
-            out["threads"].append(
-                {
-                    "id": thread_id,
-                    "snippet": messages[-1].snippet,
-                    "historyId": str(max(m.history_id for m in messages)),
-                }
-            )
+            listed: dict[str, Any] = {"id": thread_id}
+            if api.snippets:
+                listed["snippet"] = messages[-1].snippet
+            listed["historyId"] = str(max(m.history_id for m in messages))
+            out["threads"].append(listed)
     if next_token:
         out["nextPageToken"] = next_token
     out["resultSizeEstimate"] = len(thread_ids)

@@ -23,18 +23,35 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
-from tests.fakegoogle.handlers import ALL_SCOPES, SCOPE_PREFIX, Api, Route, Router
+from tests.fakegoogle.calendar_events import EventsCalendar
+from tests.fakegoogle.calendar_handlers import attach, busy_source
+from tests.fakegoogle.handlers import (
+    ALL_SCOPES,
+    METADATA_SCOPE,
+    Api,
+    Route,
+    Router,
+    tool_scopes,
+)
+from tests.fakegoogle.oauth import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    Consent,
+    OAuthServer,
+)
 from tests.fakegoogle.state import Calendars, Clock, DraftView, Mailbox, StoredMessage
 from tests.fakegoogle.wire import (
+    RATE_LIMIT_403_MESSAGES,
     ApiError,
     Request,
     Response,
     boundary_of,
+    concurrent_requests_error,
     http_response_bytes,
-    json_response,
     parse_http_request,
+    rate_limit_403_error,
     rate_limit_error,
     split_multipart,
 )
@@ -58,7 +75,10 @@ DEFAULT_COSTS: dict[str, int] = {
 }
 DEFAULT_GMAIL_COST = 5
 MAX_BATCH_PARTS = 100
-METADATA_SCOPE = f"{SCOPE_PREFIX}gmail.metadata"
+# Methods the gmail.metadata scope limits (no ``q``; no format=full or raw), whatever other
+# scopes the token also holds.
+_QUERY_METHODS = frozenset({"messages.list", "threads.list", "drafts.list"})
+_FORMAT_METHODS = frozenset({"messages.get", "threads.get", "drafts.get"})
 
 
 class _Drop:
@@ -85,6 +105,9 @@ class Fault:
     probability: float | None = None
     seed: int | None = None
     wire_only: bool = False
+    retry_after_header: bool = False
+    concurrent: bool = False
+    parts_only: bool = False
     hits: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
@@ -101,6 +124,8 @@ class Fault:
     def matches(self, request: Request) -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
+        if self.parts_only and not request.in_batch:
+            return False
         if self.method and self.method.upper() != request.method:
             return False
         return not (self._regex and not self._regex.search(request.path))
@@ -113,15 +138,30 @@ class Fault:
         return True
 
     def error(self) -> Response:
+        """Google's error for this fault. Rate limits come in Gmail's own shapes: a 429 with
+        the retry time only in its message (or "Too many concurrent requests for user"), a
+        403 ``userRateLimitExceeded``/``rateLimitExceeded``; a Retry-After header only with
+        ``retry_after_header``. Other statuses carry Retry-After when ``retry_after`` is set."""
         assert self.status is not None
-        if self.status == 429 and self.reason is None and self.message is None:
-            return rate_limit_error(
-                self.retry_after if self.retry_after is not None else 1
-            ).response()
-        headers = []
-        if self.retry_after is not None:
-            headers.append(("Retry-After", str(max(0, round(self.retry_after)))))
-        return ApiError(self.status, self.message, self.reason, headers=headers).response()
+        seconds = self.retry_after
+        header = (
+            [("Retry-After", str(max(0, round(seconds))))]
+            if seconds is not None and self.retry_after_header
+            else []
+        )
+        shaped = self.message is None and self.reason in (None, "rateLimitExceeded")
+        if self.status == 429 and shaped:
+            if self.concurrent:
+                error = concurrent_requests_error()
+                error.headers = header
+                return error.response()
+            wait = 1.0 if seconds is None else seconds
+            return rate_limit_error(wait, header=self.retry_after_header).response()
+        if self.status == 403 and self.message is None and self.reason in RATE_LIMIT_403_MESSAGES:
+            return rate_limit_403_error(self.reason, header).response()
+        if seconds is not None and not header:
+            header = [("Retry-After", str(max(0, round(seconds))))]
+        return ApiError(self.status, self.message, self.reason, headers=header).response()
 
 
 @dataclass(frozen=True)
@@ -134,6 +174,11 @@ class Call:
     method_id: str  # "gmail.users.drafts.create", "oauth.token", "batch", "" if unrouted
     in_batch: bool
     at: float
+    query: str = ""  # the query string as sent ("format=metadata&metadataHeaders=From&...")
+
+    def param(self, name: str) -> str | None:
+        values = parse_qs(self.query).get(name)
+        return values[-1] if values else None
 
 
 class _Quota:
@@ -238,13 +283,27 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeGoogle:
     """A fake Gmail + Calendar + OAuth server on 127.0.0.1 (see the module docstring).
 
+    As strict as Google by default (``REALITY.md`` beside this file gives the sources):
+
+    - the static access token (and every refresh) holds the scopes outreach asks for
+      (``outreach.google.auth.SCOPES``), not more; ``token_scopes`` changes that;
+    - ``enforce_scopes``: a token's scopes must include one the method allows, and whenever
+      the token holds gmail.metadata (even beside a broader scope) Gmail refuses ``q`` and
+      format=full/raw on messages, threads and drafts;
+    - no body ``snippet`` in message resources unless ``snippets`` (whether a metadata-only
+      token gets one is not documented);
+    - ``publishing_status="testing"``: refresh tokens expire 7 days after consent, on the
+      fake's clock, with ``invalid_grant``; "production" keeps them until revoked;
+    - rate limits in Gmail's shapes (see :meth:`inject`, :meth:`quota`, :meth:`concurrency`).
+
     ``new_id_on_send``: drafts.send (and :meth:`send_draft_as_user`) give the sent message a
     new id, with history messageDeleted (draft) + messageAdded (SENT); False keeps the draft's
     message id and records labelRemoved DRAFT + labelAdded SENT instead.
-    ``strict_threading``: a requested threadId is honoured only if In-Reply-To/References and
-    the subject also match (Gmail's documented rule); by default the threadId alone suffices.
-    ``enforce_scopes``: a token's scopes must include one the method allows, and a token whose
-    only Gmail read scope is gmail.metadata cannot use format=full/raw or ``q``, like Gmail.
+    ``rewrite_message_id_on_send``: the sent copy gets a Message-ID header of Gmail's own.
+    ``strict_threading`` (default): a requested threadId is honoured only if In-Reply-To or
+    References name a message of that thread and the Subject matches it (Gmail's documented
+    rule: https://developers.google.com/gmail/api/guides/threads); otherwise the message
+    starts a new thread. False: the threadId alone suffices (kinder than Gmail).
     """
 
     def __init__(
@@ -254,11 +313,17 @@ class FakeGoogle:
         host: str = "127.0.0.1",
         port: int = 0,
         access_token: str | None = "fake-access-token",  # noqa: S107
+        token_scopes: Iterable[str] | None = None,
         require_auth: bool = True,
         enforce_scopes: bool = True,
+        snippets: bool = False,
+        publishing_status: str = "testing",
         new_id_on_send: bool = True,
-        strict_threading: bool = False,
+        rewrite_message_id_on_send: bool = False,
+        strict_threading: bool = True,
     ) -> None:
+        if publishing_status not in ("testing", "production"):
+            raise ValueError(f"publishing_status 'testing' or 'production': {publishing_status!r}")
         self.email = email
         self.host = host
         self.port = port
@@ -266,27 +331,38 @@ class FakeGoogle:
         self.enforce_scopes = enforce_scopes
         self.clock = Clock()
         self.mailbox = Mailbox(
-            email, self.clock, new_id_on_send=new_id_on_send, strict_threading=strict_threading
+            email,
+            self.clock,
+            new_id_on_send=new_id_on_send,
+            strict_threading=strict_threading,
+            rewrite_message_id_on_send=rewrite_message_id_on_send,
         )
         self.calendars = Calendars(primary_aliases=[email])
-        self.api = Api(self.mailbox, self.calendars)
+        self.api = Api(self.mailbox, self.calendars, snippets=snippets)
         self.router = Router()
         self._lock = threading.RLock()
+        self.calendar_events = EventsCalendar(email, self.clock, self._lock)  # events.*
+        attach(self.api, self.calendar_events)
+        self.calendars.sources.append(busy_source(self.calendar_events))
         self._faults: list[Fault] = []
         self._quota: _Quota | None = None
+        self._concurrency: int | None = None
+        self._in_flight = 0
         self.units_spent = 0
         self._log: list[Call] = []
         self._wire: list[Call] = []
-        self._static_tokens: dict[str, frozenset[str]] = {}
+        self._batches: list[list[str]] = []
+        scopes = frozenset(token_scopes) if token_scopes is not None else tool_scopes()
+        self.oauth = OAuthServer(self.clock, scopes, testing=publishing_status == "testing")
         if access_token:
-            self._static_tokens[access_token] = ALL_SCOPES
-        self._issued: dict[str, frozenset[str]] = {}
-        self._token_counter = 0
-        self._revoked_refresh: set[str] = set()
-        self._all_refresh_revoked = False
-        self._refresh_scopes: dict[str, frozenset[str]] = {}
+            self.oauth.static_tokens[access_token] = scopes
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def default_scopes(self) -> frozenset[str]:
+        """What a token holds unless a test says otherwise."""
+        return self.oauth.default_scopes
 
     # ======================================================================= lifecycle
 
@@ -353,10 +429,13 @@ class FakeGoogle:
             when = None if internal_date is None else int(internal_date.timestamp() * 1000)
             return self.mailbox.add_message(raw, labels, thread_id, when).id
 
-    def send_draft_as_user(self, draft_id: str) -> str:
-        """The user presses Send in Gmail: the draft becomes a SENT message; return its id."""
+    def send_draft_as_user(self, draft_id: str, rewrite_message_id: bool | None = None) -> str:
+        """The user presses Send in Gmail: the draft becomes a SENT message; return its id.
+
+        ``rewrite_message_id`` (default: the server's ``rewrite_message_id_on_send``): the
+        sent copy gets a Message-ID of Gmail's own, as Gmail's web client might give it."""
         with self._lock:
-            return self.mailbox.send_draft(draft_id).id
+            return self.mailbox.send_draft(draft_id, rewrite_message_id).id
 
     def edit_draft_as_user(self, draft_id: str, message: bytes | EmailMessage) -> str:
         """The user edits a draft in Gmail: same draft id, new message id (returned)."""
@@ -428,45 +507,88 @@ class FakeGoogle:
     # ======================================================================= auth controls
 
     def set_access_token(self, token: str | None, scopes: Iterable[str] | None = None) -> None:
-        """Replace the static access token the server accepts (None: accept only issued ones)."""
+        """Replace the static access token the server accepts (None: accept only issued ones);
+        it holds ``scopes``, by default the tool's."""
         with self._lock:
-            self._static_tokens = {}
+            self.oauth.static_tokens = {}
             if token:
-                self._static_tokens[token] = frozenset(scopes) if scopes else ALL_SCOPES
+                self.oauth.static_tokens[token] = (
+                    frozenset(scopes) if scopes is not None else self.oauth.default_scopes
+                )
 
     def expire_tokens(self) -> None:
         """Every access token now gets 401 until the client refreshes."""
         with self._lock:
-            self._static_tokens.clear()
-            self._issued.clear()
+            self.oauth.expire_access_tokens()
+
+    def grant_refresh_token(
+        self,
+        token: str,
+        scopes: Iterable[str] | None = None,
+        issued_at: datetime | None = None,
+    ) -> None:
+        """The user consented (at ``issued_at``, default now on the fake's clock) to
+        ``scopes`` (default: the tool's) and got refresh token ``token``."""
+        with self._lock:
+            self.oauth.grant(token, scopes, issued_at)
 
     def revoke_refresh_token(self, token: str | None = None) -> None:
         """Make one refresh token (or, with None, all) fail with 400 invalid_grant."""
         with self._lock:
             if token is None:
-                self._all_refresh_revoked = True
+                self.oauth.all_revoked = True
             else:
-                self._revoked_refresh.add(token)
+                grant = self.oauth.grants.get(token) or self.oauth.grant(token)
+                grant.revoked = True
 
     def set_refresh_token_scopes(self, token: str, scopes: Iterable[str]) -> None:
         """What the user granted for ``token``: refreshes asking for more get invalid_scope."""
+        self.grant_refresh_token(token, scopes)
+
+    def set_consent(self, *, deny: bool = False, withhold: Iterable[str] = ()) -> None:
+        """What the user does on the consent screen next: allow everything (the default),
+        untick the boxes of ``withhold``, or ``deny`` (Cancel: error=access_denied)."""
         with self._lock:
-            self._refresh_scopes[token] = frozenset(scopes)
+            self.oauth.consent = Consent(deny=deny, withhold=frozenset(withhold))
+
+    @property
+    def client_id(self) -> str:
+        return DEFAULT_CLIENT_ID
+
+    def client_secrets(self) -> dict[str, Any]:
+        """A Desktop OAuth client file (``client_secret.json``) whose endpoints are this
+        server's, as Google Cloud's console would give one."""
+        return {
+            "installed": {
+                "client_id": DEFAULT_CLIENT_ID,
+                "project_id": "outreach-fake",
+                "auth_uri": f"{self.url}o/oauth2/auth",
+                "token_uri": self.token_uri,
+                "auth_provider_x509_cert_url": f"{self.url}oauth2/v1/certs",
+                "client_secret": DEFAULT_CLIENT_SECRET,
+                "redirect_uris": ["http://localhost"],
+            }
+        }
 
     def authorized_user_info(
         self,
         refresh_token: str = "fake-refresh-token",  # noqa: S107
         scopes: Iterable[str] | None = None,
     ) -> dict[str, Any]:
-        """An authorized-user dict (``Credentials.to_json()`` shape) pointing at this server."""
+        """An authorized-user dict (``Credentials.to_json()`` shape) pointing at this server.
+
+        The refresh token is granted now (on the fake's clock) for ``scopes`` (default: the
+        tool's), unless it was granted already."""
         with self._lock:
-            token = next(iter(self._static_tokens), None)
+            token = next(iter(self.oauth.static_tokens), None)
+            if refresh_token not in self.oauth.grants:
+                self.oauth.grant(refresh_token, scopes)
         return {
             "token": token,
             "refresh_token": refresh_token,
             "token_uri": self.token_uri,
-            "client_id": "fake-client-id.apps.googleusercontent.com",
-            "client_secret": "fake-client-secret",
+            "client_id": DEFAULT_CLIENT_ID,
+            "client_secret": DEFAULT_CLIENT_SECRET,
             "scopes": list(scopes) if scopes is not None else None,
             "universe_domain": "googleapis.com",
             "account": "",
@@ -490,19 +612,27 @@ class FakeGoogle:
         probability: float | None = None,
         seed: int | None = None,
         wire_only: bool = False,
+        retry_after_header: bool = False,
+        concurrent: bool = False,
+        parts_only: bool = False,
     ) -> Fault:
         """Add a fault for requests whose path matches ``path_pattern`` (re.search; all if None).
 
-        - ``status``: answer with Google's error JSON (429 is Gmail's rateLimitExceeded), with a
-          Retry-After header when ``retry_after`` is given; ``reason`` sets errors[0].reason
-          (e.g. 403 + "rateLimitExceeded", which the client retries).
+        - ``status``: answer with Google's error JSON; ``reason`` sets errors[0].reason.
+          Rate limits come as Gmail sends them: 429 is "User-rate limit exceeded.  Retry
+          after <UTC time>" (``retry_after`` seconds from now, default 1; the time only in
+          the message, a Retry-After header too only with ``retry_after_header``), or with
+          ``concurrent`` "Too many concurrent requests for user" (no time at all); 403 with
+          reason "userRateLimitExceeded" or "rateLimitExceeded" is Gmail's 403 rate limit.
+          Any other status carries Retry-After when ``retry_after`` is given.
         - ``drop``: read the request, then close the connection without answering (nothing
           happens). ``lose_response``: do the work, then close without answering.
         - ``latency``: seconds to sleep before answering (every matching latency adds up).
         - ``times``: how many requests it hits (None: every one until reset_faults);
           ``probability``: hit each matching request with that chance (``seed`` for repeats).
         Batch parts are matched by their own paths too (status and latency only), unless
-        ``wire_only``: then only HTTP requests are hit (latency as a network round trip).
+        ``wire_only``: then only HTTP requests are hit (latency as a network round trip);
+        ``parts_only``: only batch parts are hit.
         """
         if not (status or drop or lose_response or latency):
             raise ValueError("inject() needs status, drop, lose_response or latency")
@@ -520,10 +650,21 @@ class FakeGoogle:
             probability,
             seed,
             wire_only,
+            retry_after_header,
+            concurrent,
+            parts_only,
         )
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def concurrency(self, limit: int | None) -> None:
+        """Enforce a per-user limit of ``limit`` requests in flight (None: off, the default;
+        Gmail's is not published). The parts of a batch count as concurrent requests, as
+        Gmail runs them in parallel: parts past the limit get 429 "Too many concurrent
+        requests for user"."""
+        with self._lock:
+            self._concurrency = limit
 
     def reset_faults(self) -> None:
         with self._lock:
@@ -583,15 +724,28 @@ class FakeGoogle:
         """API calls by discovery method id, e.g. {"gmail.users.drafts.create": 30}."""
         return Counter(c.method_id for c in self.calls)
 
+    @property
+    def batches(self) -> list[list[str]]:
+        """Each batch request's parts, as method ids, in order."""
+        with self._lock:
+            return [list(parts) for parts in self._batches]
+
     def reset_log(self) -> None:
         with self._lock:
             self._log.clear()
             self._wire.clear()
+            self._batches.clear()
             self.units_spent = 0
 
     def _record(self, request: Request, status: int, method_id: str, wire: bool, api: bool) -> None:
         call = Call(
-            request.method, request.path, status, method_id, request.in_batch, time.monotonic()
+            request.method,
+            request.path,
+            status,
+            method_id,
+            request.in_batch,
+            time.monotonic(),
+            urlsplit(request.target).query,
         )
         with self._lock:
             if wire:
@@ -631,10 +785,14 @@ class FakeGoogle:
             self._record(request, status, self._method_id(request, is_batch), True, not is_batch)
             return outcome
         method_id = ""
+        oauth_path = _OAUTH_PATHS.get(path)
+        with self._lock:
+            self._in_flight += 1
         try:
-            if path in ("/token", "/revoke"):
-                method_id = f"oauth.{path[1:]}"
-                response = self._oauth(request, path[1:])
+            if oauth_path is not None:
+                method_id = f"oauth.{oauth_path}"
+                with self._lock:
+                    response = self._oauth(request, oauth_path)
             elif is_batch:
                 method_id = "batch"
                 response = self._batch(request)
@@ -647,6 +805,9 @@ class FakeGoogle:
             response = ApiError(
                 500, "fake server error: " + traceback.format_exc(limit=3)
             ).response()
+        finally:
+            with self._lock:
+                self._in_flight -= 1
         lost = fault is not None and fault.lose_response
         self._record(request, 0 if lost else response.status, method_id, True, not is_batch)
         return DROP if lost else response
@@ -654,15 +815,17 @@ class FakeGoogle:
     def _method_id(self, request: Request, is_batch: bool) -> str:
         if is_batch:
             return "batch"
-        if request.path in ("/token", "/revoke"):
-            return f"oauth.{request.path[1:]}"
+        if request.path in _OAUTH_PATHS:
+            return f"oauth.{_OAUTH_PATHS[request.path]}"
         try:
             return self.router.match(request.method, request.path)[0].method_id
         except ApiError:
             return ""
 
-    def _api_call(self, request: Request) -> tuple[Response, str]:
-        """One API request (a wire request or a batch part): auth, route, quota, handler."""
+    def _api_call(self, request: Request, concurrent: int = 0) -> tuple[Response, str]:
+        """One API request (a wire request or a batch part): auth, route, quota, handler.
+
+        ``concurrent``: how many other requests run beside it (the earlier parts of its batch)."""
         method_id = ""
         try:
             route_error: ApiError | None = None
@@ -687,6 +850,7 @@ class FakeGoogle:
             if route_error is not None:
                 raise route_error
             self._authorize(route, request, scopes)
+            self._check_concurrency(route, concurrent)
             self._charge(route)
             with self._lock:
                 return self.api.handle(route, params, request, self.url), method_id
@@ -704,8 +868,8 @@ class FakeGoogle:
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         token = token or (request.param("access_token") or "")
         with self._lock:
-            scopes = self._static_tokens.get(token) or self._issued.get(token)
-        if not token or scopes is None:
+            scopes = self.oauth.scopes_of(token) if token else None
+        if scopes is None:
             raise ApiError(
                 401,
                 headers=[
@@ -720,8 +884,7 @@ class FakeGoogle:
     def _authorize(self, route: Route, request: Request, scopes: frozenset[str]) -> None:
         if not self.enforce_scopes or not route.scopes:
             return
-        granting = scopes & route.scopes
-        if not granting:
+        if not scopes & route.scopes:
             raise ApiError(
                 403,
                 "Request had insufficient authentication scopes.",
@@ -740,14 +903,26 @@ class FakeGoogle:
                     ]
                 },
             )
-        if granting == {METADATA_SCOPE}:
+        if METADATA_SCOPE not in scopes or route.api != "gmail":
+            return
+        # Held at all, gmail.metadata limits the token, whatever broader scope it also holds.
+        name = route.short_name
+        if name in _FORMAT_METHODS:
             fmt = (request.param("format") or "full").lower()
-            if route.short_name in ("messages.get", "threads.get") and fmt in ("full", "raw"):
+            if fmt in ("full", "raw"):
                 raise ApiError(
                     403, f"Metadata scope doesn't allow format {fmt.upper()}", "forbidden"
                 )
-            if request.param("q"):
-                raise ApiError(403, "Metadata scope does not support 'q' parameter", "forbidden")
+        if name in _QUERY_METHODS and request.param("q") is not None:
+            raise ApiError(403, "Metadata scope does not support 'q' parameter", "forbidden")
+
+    def _check_concurrency(self, route: Route, concurrent: int) -> None:
+        if route.api != "gmail":
+            return
+        with self._lock:
+            limit, in_flight = self._concurrency, self._in_flight
+        if limit is not None and in_flight + concurrent > limit:
+            raise concurrent_requests_error()
 
     def _charge(self, route: Route) -> None:
         with self._lock:
@@ -760,10 +935,7 @@ class FakeGoogle:
             if wait is None:
                 self.units_spent += cost
                 return
-        retry_at = (datetime.now().astimezone() + timedelta(seconds=wait)).isoformat(
-            timespec="milliseconds"
-        )
-        raise rate_limit_error(max(1.0, wait), retry_at)
+        raise rate_limit_error(wait)
 
     # ----------------------------------------------------------------------- batch
 
@@ -789,6 +961,9 @@ class FakeGoogle:
         }
         out_boundary = f"batch_{random.getrandbits(64):016x}"
         chunks: list[bytes] = []
+        methods: list[str] = []
+        with self._lock:
+            self._batches.append(methods)
         for index, (part_headers, content) in enumerate(parts, start=1):
             content_id = part_headers.get("content-id", "").strip()
             response_id = (
@@ -799,11 +974,12 @@ class FakeGoogle:
             try:
                 inner = parse_http_request(content)
                 inner.headers = {**outer_headers, **inner.headers}
-                response, method_id = self._api_call(inner)
+                response, method_id = self._api_call(inner, concurrent=index - 1)
             except ApiError as error:
                 inner = Request("POST", "/batch/part", {}, b"", in_batch=True)
                 response, method_id = error.response(), ""
             self._record(inner, response.status, method_id, False, True)
+            methods.append(method_id)
             chunks.append(
                 f"--{out_boundary}\r\nContent-Type: application/http\r\n"
                 f"Content-ID: {response_id}\r\n\r\n".encode()
@@ -818,56 +994,11 @@ class FakeGoogle:
     # ----------------------------------------------------------------------- oauth
 
     def _oauth(self, request: Request, endpoint: str) -> Response:
-        if request.method != "POST":
-            raise ApiError(405, "Use POST", "badRequest")
-        form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
-        form.update({k: v[-1] for k, v in request.query.items() if k not in form})
+        if endpoint == "auth":
+            return self.oauth.authorize(request)
         if endpoint == "revoke":
-            token = form.get("token", "")
-            with self._lock:
-                self._issued.pop(token, None)
-                self._static_tokens.pop(token, None)
-                self._revoked_refresh.add(token)
-            return json_response(200, {})
-        grant = form.get("grant_type")
-        if grant == "refresh_token":
-            refresh = form.get("refresh_token", "")
-            if not refresh or not form.get("client_id"):
-                return _oauth_error("invalid_request", "Missing required parameter: refresh_token")
-            with self._lock:
-                revoked = self._all_refresh_revoked or refresh in self._revoked_refresh
-                granted = self._refresh_scopes.get(refresh)
-            if revoked:
-                return _oauth_error("invalid_grant", "Token has been expired or revoked.")
-            issued_refresh = None
-        elif grant == "authorization_code":
-            if not form.get("code"):
-                return _oauth_error("invalid_request", "Missing required parameter: code")
-            granted = None
-            with self._lock:
-                self._token_counter += 1
-                issued_refresh = f"1//fake-refresh-{self._token_counter}"
-        else:
-            return _oauth_error("unsupported_grant_type", f"Invalid grant_type: {grant}")
-        requested = frozenset(form.get("scope", "").split())
-        if granted is not None and requested and not requested <= granted:
-            return _oauth_error("invalid_scope", "Some requested scopes were invalid.")
-        scopes = requested or granted or ALL_SCOPES
-        with self._lock:
-            self._token_counter += 1
-            access = f"ya29.fake-{self._token_counter}"
-            self._issued[access] = scopes
-        payload: dict[str, Any] = {
-            "access_token": access,
-            "expires_in": 3599,
-            "scope": " ".join(sorted(scopes)),
-            "token_type": "Bearer",
-        }
-        if issued_refresh:
-            payload["refresh_token"] = issued_refresh
-        return json_response(200, payload)
+            return self.oauth.revoke(request)
+        return self.oauth.token(request)
 
 
-def _oauth_error(error: str, description: str) -> Response:
-    status = 401 if error == "invalid_client" else 400
-    return json_response(status, {"error": error, "error_description": description})
+_OAUTH_PATHS = {"/token": "token", "/revoke": "revoke", "/o/oauth2/auth": "auth"}

@@ -9,6 +9,8 @@ holds the lock around every use. Gmail's rules are followed where a client can o
   match); otherwise a new thread;
 - every change appends a history record and bumps the mailbox's historyId;
 - raw messages are stored with CRLF line ends (what Gmail returns for format=raw).
+
+What Google does is written down, with sources, in ``REALITY.md`` beside this file.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -94,6 +96,21 @@ def msgids_in(value: str | None) -> list[str]:
         return []
     found = _MSGID.findall(value)
     return found or [strip_msgid(token) for token in value.split() if token.strip("<>")]
+
+
+_MESSAGE_ID_LINE = re.compile(rb"(?im)^message-id:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*")
+
+
+def replace_message_id(raw: bytes, message_id: str) -> bytes:
+    """``raw`` with its Message-ID header (or none) replaced by ``message_id``; the rest of
+    the bytes untouched."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    line = b"Message-ID: " + message_id.encode("ascii")
+    if _MESSAGE_ID_LINE.search(head):
+        head = _MESSAGE_ID_LINE.sub(lambda _match: line, head, count=1)
+    else:
+        head = line + b"\r\n" + head
+    return head + sep + body
 
 
 def crlf(raw: bytes) -> bytes:
@@ -297,12 +314,14 @@ class Mailbox:
         clock: Clock,
         *,
         new_id_on_send: bool = True,
-        strict_threading: bool = False,
+        strict_threading: bool = True,
+        rewrite_message_id_on_send: bool = False,
         first_history_id: int = 1000,
     ) -> None:
         self.email = email
         self.clock = clock
         self.new_id_on_send = new_id_on_send
+        self.rewrite_message_id_on_send = rewrite_message_id_on_send
         self.strict_threading = strict_threading
         self.messages: dict[str, StoredMessage] = {}
         self.drafts: dict[str, str] = {}  # draft id -> message id
@@ -489,9 +508,18 @@ class Mailbox:
         prepared = self._prepare_send(crlf(raw), f"{self._counter + 1:x}")
         return self.add_message(prepared, ["SENT"], thread_id)
 
-    def send_draft(self, draft_id: str) -> StoredMessage:
+    def send_draft(self, draft_id: str, rewrite_message_id: bool | None = None) -> StoredMessage:
+        """Send a draft. ``rewrite_message_id`` (default: the mailbox's
+        ``rewrite_message_id_on_send``) gives the sent copy a Message-ID of Gmail's own, as a
+        client that rewrites it would."""
         _, draft_message = self.get_draft(draft_id)
         prepared = self._prepare_send(draft_message.raw, draft_message.id)
+        rewrite = rewrite_message_id
+        if rewrite is None:
+            rewrite = self.rewrite_message_id_on_send
+        if rewrite:
+            self._counter += 1
+            prepared = replace_message_id(prepared, f"<CAfake{self._counter:08x}@mail.gmail.com>")
         del self.drafts[draft_id]
         if not self.new_id_on_send:
             draft_message.raw = prepared
@@ -762,20 +790,25 @@ def find_part(message: StoredMessage, part_id: str) -> Message | None:
 
 
 def message_resource(
-    message: StoredMessage, fmt: str = "full", metadata_headers: Sequence[str] = ()
+    message: StoredMessage,
+    fmt: str = "full",
+    metadata_headers: Sequence[str] = (),
+    snippet: bool = False,
 ) -> dict[str, Any]:
-    """A Gmail Message resource in the requested format."""
+    """A Gmail Message resource in the requested format. ``snippet``: include the body's
+    snippet (off by default: whether a gmail.metadata token gets one is not documented)."""
     if fmt not in FORMATS:
         raise ApiError(400, f"Invalid value at 'format' ({fmt})", "invalidArgument")
     resource: dict[str, Any] = {
         "id": message.id,
         "threadId": message.thread_id,
         "labelIds": list(message.label_ids),
-        "snippet": message.snippet,
         "sizeEstimate": len(message.raw),
         "historyId": str(message.history_id),
         "internalDate": str(message.internal_date),
     }
+    if snippet and fmt != "minimal":
+        resource["snippet"] = message.snippet
     if fmt == "raw":
         resource["raw"] = b64url_encode(message.raw)
     elif fmt == "metadata":
@@ -800,12 +833,17 @@ def message_resource(
 # ------------------------------------------------------------------------------- calendars
 
 
+BusySource = Callable[[str, datetime, datetime], Iterable[tuple[datetime, datetime]]]
+
+
 class Calendars:
     """Busy intervals per calendar id, for freeBusy."""
 
     def __init__(self, primary_aliases: Iterable[str] = ()) -> None:
         self.busy: dict[str, list[tuple[datetime, datetime]]] = {}
         self.aliases = {alias.casefold(): "primary" for alias in primary_aliases}
+        # More busy times by calendar id (the events of calendar_events.EventsCalendar).
+        self.sources: list[BusySource] = []
 
     def set_busy(self, calendar_id: str, intervals: Iterable[tuple[datetime, datetime]]) -> None:
         cleaned = []
@@ -827,7 +865,11 @@ class Calendars:
         self, calendar_id: str, time_min: datetime, time_max: datetime
     ) -> list[tuple[datetime, datetime]]:
         merged: list[tuple[datetime, datetime]] = []
-        for start, end in self.busy.get(self._key(calendar_id), []):
+        key = self._key(calendar_id)
+        found = list(self.busy.get(key, []))
+        for source in self.sources:
+            found.extend(source(key, time_min, time_max))
+        for start, end in sorted(found):
             start, end = max(start, time_min), min(end, time_max)
             if end <= start:
                 continue

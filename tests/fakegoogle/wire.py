@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -152,15 +153,48 @@ class ApiError(Exception):
         return json_response(self.code, self.payload(), self.headers)
 
 
-def rate_limit_error(retry_after: float | None, retry_at: str | None = None) -> ApiError:
-    """Gmail's per-user rate limit error (429 RESOURCE_EXHAUSTED, reason rateLimitExceeded)."""
-    message = "User-rate limit exceeded."
-    if retry_at:
-        message += f"  Retry after {retry_at}"
-    headers = []
-    if retry_after is not None:
-        headers.append(("Retry-After", str(max(0, round(retry_after)))))
+def retry_stamp(moment: datetime) -> str:
+    """A retry time as Gmail writes it in a message: UTC, milliseconds, "Z"."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def rate_limit_error(
+    retry_in: float, *, header: bool = False, now: datetime | None = None
+) -> ApiError:
+    """Gmail's per-user rate limit: 429 RESOURCE_EXHAUSTED, reason rateLimitExceeded, and the
+    time to retry only in the message ("User-rate limit exceeded.  Retry after
+    2026-03-07T18:03:15.961Z", two spaces as Gmail writes it). ``header`` adds a Retry-After
+    header, which Gmail is not known to send; only tests that ask for it get one. The time is
+    the wall clock's, as Google's is, not the fake's frozen clock."""
+    moment = (now or datetime.now(UTC)) + timedelta(seconds=max(0.0, retry_in))
+    message = f"User-rate limit exceeded.  Retry after {retry_stamp(moment)}"
+    headers = [("Retry-After", str(max(0, round(retry_in))))] if header else []
     return ApiError(429, message, "rateLimitExceeded", domain="usageLimits", headers=headers)
+
+
+def concurrent_requests_error() -> ApiError:
+    """Gmail's per-user concurrency limit: 429, "Too many concurrent requests for user",
+    reason rateLimitExceeded in domain global, and no time to retry."""
+    return ApiError(429, "Too many concurrent requests for user", "rateLimitExceeded")
+
+
+# 403 rate limits, as Gmail's error guide names them and as users have reported them.
+RATE_LIMIT_403_MESSAGES = {
+    "userRateLimitExceeded": "User Rate Limit Exceeded",
+    "rateLimitExceeded": (
+        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of "
+        "service 'gmail.googleapis.com' for consumer 'project_number:123456789012'."
+    ),
+}
+
+
+def rate_limit_403_error(reason: str, headers: list[tuple[str, str]] | None = None) -> ApiError:
+    """A 403 rate limit (``userRateLimitExceeded`` or ``rateLimitExceeded``), domain
+    usageLimits, no time to retry."""
+    return ApiError(
+        403, RATE_LIMIT_403_MESSAGES[reason], reason, domain="usageLimits", headers=headers
+    )
 
 
 # ---------------------------------------------------------------------------------------------
