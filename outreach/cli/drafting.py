@@ -8,7 +8,11 @@ from contextlib import contextmanager
 import click
 
 from outreach.app import AppContext, pass_app
+from outreach.config import WHEN_FULL
 from outreach.track.model import STAGES
+
+NOTES_PER_CONTACT = 5
+"""Up to this many contacts with the same note get a line each; more get one summary line."""
 
 
 @contextmanager
@@ -38,6 +42,27 @@ def _print_plan_preview(planned: list[object]) -> None:
             click.echo(f"    slot: {slot}")
 
 
+def _print_notes(planned: list[object]) -> None:
+    """Each note once per contact when few share it; else one line with the count."""
+    from outreach.services.drafting import PlannedMessage
+
+    by_note: dict[str, list[PlannedMessage]] = {}
+    for plan in planned:
+        assert isinstance(plan, PlannedMessage)
+        if plan.note:
+            by_note.setdefault(plan.note, []).append(plan)
+    for note, plans in by_note.items():
+        if len(plans) <= NOTES_PER_CONTACT:
+            for plan in plans:
+                click.secho(f"note    {plan.contact.label()}: {note}", fg="yellow", err=True)
+            continue
+        line = f"note    {len(plans):,} contacts: {note}"
+        most = max(plan.shared_with for plan in plans)
+        if most:
+            line += f" (each time to at most {most + 1} people)"
+        click.secho(line + "; `--dry-run` lists them.", fg="yellow", err=True)
+
+
 def _print_report(report: object, dry_run: bool = False) -> None:
     from outreach.services.drafting import DraftReport
 
@@ -60,6 +85,15 @@ def _print_report(report: object, dry_run: bool = False) -> None:
 @click.option("--tag", help="Draft for every contact with this tag.")
 @click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
 @click.option("--dry-run", is_flag=True, help="Render and show; write nothing.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Draft at most N messages (a smaller batch)."
+)
+@click.option(
+    "--when-full",
+    type=click.Choice(WHEN_FULL),
+    help="When free time runs out: stop before drafting (default, or [schedule] when_full), "
+    "ask the rest for their times, or share times already offered to others.",
+)
 @pass_app
 def draft(
     app: AppContext,
@@ -68,16 +102,25 @@ def draft(
     tag: str | None,
     stage: str | None,
     dry_run: bool,
+    limit: int | None,
+    when_full: str | None,
 ) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
 
     Re-running replaces each contact's draft instead of adding a second one. Templates that use
-    `slots` propose times from your free time, held so no two contacts get the same slot.
+    `slots` propose times from your free time, held so no two contacts get the same slot; if
+    free time runs out, nothing is drafted until you choose (--when-full).
     """
     from outreach.services.drafting import draft_messages, plan_messages, select_contacts
 
     chosen = select_contacts(app, contacts, tag, stage)
-    planned, skipped = plan_messages(app, template, chosen)
+    planned, skipped = plan_messages(
+        app,
+        template,
+        chosen,
+        when_full=when_full or app.config.schedule.when_full,
+        limit=limit,
+    )
     if dry_run:
         _print_plan_preview(list(planned))
         for label, reason in skipped:
@@ -89,9 +132,7 @@ def draft(
             click.secho(f"skipped {label}: {reason}", fg="yellow", err=True)
         click.echo("Nothing to draft.")
         return
-    for plan in planned:
-        if plan.note:
-            click.secho(f"note    {plan.contact.label()}: {plan.note}", fg="yellow", err=True)
+    _print_notes(list(planned))
     with _progress(len(planned), f"Drafting {template}") as advance:
         report = draft_messages(app, planned, progress=advance)
     report.skipped[:0] = skipped

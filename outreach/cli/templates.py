@@ -59,7 +59,8 @@ def preview(app: AppContext, template: str, contact: str) -> None:
 
     source = get_template(load_templates(app.workspace.templates_dir), template)
     person = app.store.contacts.get(contact)
-    slots = SlotPlanner(app, app.now()).slots_for(person) if uses_slots(source) else []
+    planner = SlotPlanner(app, app.now()) if uses_slots(source) else None
+    slots = planner.slots_for(person) if planner else []
     rendered = render_for_contact(app, source, person, slots, meeting_context(app, person))
     user = app.config.user
     click.echo(f"From: {user.name} <{user.email}>")
@@ -67,6 +68,8 @@ def preview(app: AppContext, template: str, contact: str) -> None:
     click.echo(f"Subject: {rendered.subject}")
     click.echo("")
     click.echo(rendered.text.rstrip("\n"))
+    if planner is not None and person.id in planner.notes:
+        click.secho(f"note: {planner.notes[person.id]}", fg="yellow", err=True)
 
 
 @templates.command("lint")

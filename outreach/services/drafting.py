@@ -64,6 +64,7 @@ class PlannedMessage:
     reply_subject: str | None = None
     slots: list[Any] = field(default_factory=list)
     note: str | None = None  # e.g. why its slots are not exclusive
+    shared_with: int = 0  # most other contacts offered one of its slot times
     ics: bytes | None = None  # a calendar invite (REQUEST or CANCEL) to attach
     ics_method: str = "REQUEST"
 
@@ -144,8 +145,12 @@ def plan_messages(
     contacts: Sequence[Contact],
     *,
     extra_vars: Callable[[Contact], dict[str, Any]] | None = None,
+    when_full: str | None = None,
+    limit: int | None = None,
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
-    """Render every message (no writes). Template errors raise before anything is drafted."""
+    """Render every message (no writes). Template errors raise before anything is drafted, and
+    so does free time running out when ``when_full`` is "stop" (see SlotPlanner). ``limit``:
+    plan at most this many messages (the first contacts that need one)."""
     from outreach.services.availability import SlotPlanner
 
     source = get_template(load_templates(app.workspace.templates_dir), template_name)
@@ -153,10 +158,12 @@ def plan_messages(
     store = app.store
     facts_by_id = store.facts()
     now = app.now()
-    planner = SlotPlanner(app, now) if uses_slots(source) else None
+    planner = SlotPlanner(app, now, when_full) if uses_slots(source) else None
     planned: list[PlannedMessage] = []
     skipped: list[tuple[str, str]] = []
     for contact in contacts:
+        if limit is not None and len(planned) >= limit:
+            break
         facts = facts_by_id[contact.id]
         reason = _skip_reason(contact, facts, kind)
         if reason:
@@ -174,6 +181,7 @@ def plan_messages(
         plan = PlannedMessage(contact, key, kind, template_name, rendered, slots=slots)
         if planner is not None and contact.id in planner.notes:
             plan.note = planner.notes[contact.id]
+            plan.shared_with = planner.shared.get(contact.id, 0)
         if kind in THREADED_KINDS:
             last, chain = thread_of(app, contact)
             if last is not None:
@@ -182,6 +190,8 @@ def plan_messages(
                 plan.references = chain
                 plan.reply_subject = last.subject
         planned.append(plan)
+    if planner is not None:
+        planner.check()
     return planned, skipped
 
 
