@@ -134,7 +134,7 @@ def test_a_smaller_batch_gets_slots_of_its_own(batch: Path, run: Invoke) -> None
     messages = drafts(batch)
     assert len(messages) == 2 and all(OFFERS in text(m) for m in messages)
     # The next batch: nothing is free until these are booked or released, and it says so.
-    again = run("draft", "outreach", "--tag", "batch", "--stage", "new", "--limit", "2", env=MONDAY)
+    again = run("draft", "outreach", "--tag", "batch", "--stage", "new", env=MONDAY)
     assert again.exit_code == 1
     assert "No free time is left" in again.output and "2 with slots held" in again.output
 
@@ -156,3 +156,15 @@ def test_preview_says_when_free_time_has_run_out(batch: Path, run: Invoke) -> No
     assert result.exit_code == 0, result.output
     assert ASKS in " ".join(result.output.split())
     assert "note: free time ran out" in result.output
+
+
+def test_a_few_left_over_are_asked_for_their_times_with_a_note_each(
+    batch: Path, run: Invoke
+) -> None:
+    # Seven contacts: two get the six free times, five are left over: few enough to go on.
+    result = run("draft", "outreach", "--tag", "batch", "--limit", "7", env=MONDAY)
+    assert result.exit_code == 0, result.output
+    assert "7 created" in result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note")]
+    assert len(notes) == 5 and all("asks for their times" in line for line in notes)
+    assert sum(ASKS in text(m) for m in drafts(batch)) == 5

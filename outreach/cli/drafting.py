@@ -91,8 +91,9 @@ def _print_report(report: object, dry_run: bool = False) -> None:
 @click.option(
     "--when-full",
     type=click.Choice(WHEN_FULL),
-    help="When free time runs out: stop before drafting (default, or [schedule] when_full), "
-    "ask the rest for their times, or share times already offered to others.",
+    help="When free time runs out for more than a few contacts: stop before drafting "
+    "(default, or [schedule] when_full), ask the rest for their times, or share times "
+    "already offered to others.",
 )
 @pass_app
 def draft(

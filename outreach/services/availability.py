@@ -53,6 +53,11 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
     return busy
 
 
+FEW = 5
+"""With when_full "stop", up to this many contacts without a free slot are asked for their
+times (with a note) instead of stopping the run."""
+
+
 class SlotsExhaustedError(ScheduleError):
     """Free time ran out part-way through a batch, and the user has not said what to do."""
 
@@ -68,9 +73,11 @@ class SlotPlanner:
     When free time runs out (no time left that nobody else was offered), ``when_full`` says
     what the contacts left over get: ``"ask"`` no slots (the templates then ask for their
     times), ``"share"`` times already offered to others, the least-offered first, ``"stop"``
-    no slots, and :meth:`check` raises before anything is drafted, saying how many contacts
-    got slots of their own and what to change. Default: ``"share"`` if the config says so,
-    else ``"ask"`` (``outreach draft`` passes the config's choice or its ``--when-full``).
+    no slots, and if more than :data:`FEW` are left over, :meth:`check` raises before anything
+    is drafted, saying how many contacts got slots of their own and what to change (a few are
+    asked for their times, each with a note: stopping a batch of 50 because three contacts in
+    Kolkata share one evening helps nobody). Default: ``"share"`` if the config says so, else
+    ``"ask"`` (``outreach draft`` passes the config's choice or its ``--when-full``).
     """
 
     def __init__(self, app: AppContext, now: datetime, when_full: str | None = None) -> None:
@@ -141,13 +148,14 @@ class SlotPlanner:
         return to_slots(proposal.chosen, config.user.zone, zone)
 
     def check(self) -> None:
-        """Stop before anything is drafted when free time ran out and ``when_full`` is "stop".
+        """Stop before anything is drafted when free time ran out for more than :data:`FEW`
+        contacts and ``when_full`` is "stop".
 
         Raises:
             SlotsExhaustedError: naming how many contacts got slots of their own and the
                 choices: ask for their times, share times, or make room.
         """
-        if self.when_full != "stop" or not self.exhausted:
+        if self.when_full != "stop" or len(self.exhausted) <= FEW:
             return
         schedule = self.app.config.schedule
         left = len(self.exhausted)
