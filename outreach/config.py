@@ -150,6 +150,7 @@ class FollowupConfig:
     after_return_business_days: int = 2
     thankyou_window_hours: int = 24
     keep_in_touch_days: int = 90
+    close_after_business_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,9 @@ def parse_config(text: str, path: Path) -> Config:
             "thankyou_window_hours", fdef.thankyou_window_hours, 1, 168
         ),
         keep_in_touch_days=follow_s.integer("keep_in_touch_days", fdef.keep_in_touch_days, 7, 730),
+        close_after_business_days=follow_s.integer(
+            "close_after_business_days", fdef.close_after_business_days, 1, 60
+        ),
     )
     return Config(user, mail, google, schedule, followup, source=path)
 

@@ -122,31 +122,74 @@ def test_book_a_proposed_slot_drafts_an_invite_in_the_thread(drafted: Path, run:
     assert run("contacts", "list", "--json").output.count('"stage": "scheduled"') == 1
 
 
-def test_reschedule_keeps_the_uid_and_bumps_the_sequence(drafted: Path, run: Invoke) -> None:
-    assert run("book", "ada@example.org", "--slot", "1").exit_code == 0
-    moved = run("reschedule", "ada@example.org", "--at", "2026-03-06T11:00")
+def sent_invites(workspace: Path) -> list[EmailMessage]:
+    found = []
+    for path in sorted((workspace / "sent" / "cur").iterdir()):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        if message.get_content_type() == "multipart/mixed":
+            found.append(message)
+    return found
+
+
+def invite_event(message: EmailMessage) -> tuple[str, str, int, str]:
+    inline, _ = calendar_parts(message)
+    calendar = icalendar.Calendar.from_ical(inline)
+    [event] = calendar.walk("VEVENT")
+    return (
+        str(calendar["METHOD"]),
+        str(event["UID"]),
+        int(event["SEQUENCE"]),
+        str(event.get("STATUS", "")),
+    )
+
+
+def test_each_sent_invite_keeps_the_uid_and_bumps_the_sequence(
+    drafted: Path, run: Invoke
+) -> None:
+    assert run("send", "--yes").exit_code == 0  # the outreach itself
+    assert run("book", "ada@example.org", "--slot", "1", "--send").exit_code == 0
+    moved = run("reschedule", "ada@example.org", "--at", "2026-03-06T11:00", "--send")
     assert moved.exit_code == 0, moved.output
-    cancelled = run("cancel", "ada@example.org")
+    cancelled = run("cancel", "ada@example.org", "--send")
     assert cancelled.exit_code == 0, cancelled.output
 
-    events = []
-    for message in invites(drafted):
-        inline, _ = calendar_parts(message)
-        calendar = icalendar.Calendar.from_ical(inline)
-        [event] = calendar.walk("VEVENT")
-        events.append(
-            (
-                str(calendar["METHOD"]),
-                str(event["UID"]),
-                int(event["SEQUENCE"]),
-                str(event.get("STATUS", "")),
-            )
-        )
-    events.sort(key=lambda e: e[2])
+    events = sorted((invite_event(m) for m in sent_invites(drafted)), key=lambda e: e[2])
     assert [e[2] for e in events] == [0, 1, 2]
     assert len({e[1] for e in events}) == 1
-    assert events[1][0] == "REQUEST"
-    assert events[2][0] == "CANCEL" and events[2][3] == "CANCELLED"
+    assert [e[0] for e in events] == ["REQUEST", "REQUEST", "CANCEL"]
+    assert events[2][3] == "CANCELLED"
+    assert invites(drafted) == []  # nothing left waiting in the outbox
+
+
+def test_moving_an_unsent_invite_rewrites_its_draft(drafted: Path, run: Invoke) -> None:
+    """Two reschedules before sending: the contact must receive one invite, for the last
+    time, as the first version they ever see (SEQUENCE 0)."""
+    assert run("book", "ada@example.org", "--slot", "1").exit_code == 0
+    for when in ("2026-03-05T10:00", "2026-03-06T11:00"):
+        moved = run("reschedule", "ada@example.org", "--at", when)
+        assert moved.exit_code == 0, moved.output
+    [invite] = invites(drafted)
+    method, _, sequence, _ = invite_event(invite)
+    assert (method, sequence) == ("REQUEST", 0)
+    assert "Confirmed:" in invite.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    sent = run("send", "--yes")
+    assert sent.exit_code == 0, sent.output
+    [received] = sent_invites(drafted)
+    inline, _ = calendar_parts(received)
+    [event] = icalendar.Calendar.from_ical(inline).walk("VEVENT")
+    start = event.decoded("DTSTART")
+    assert (start.month, start.day, start.hour) == (3, 6, 11)
+
+
+def test_cancelling_a_booking_never_sent_sends_nothing(drafted: Path, run: Invoke) -> None:
+    assert run("book", "ada@example.org", "--slot", "1").exit_code == 0
+    cancelled = run("cancel", "ada@example.org")
+    assert cancelled.exit_code == 0, cancelled.output
+    assert "nothing goes out" in cancelled.output
+    assert invites(drafted) == []
+    assert run("send", "--yes").exit_code == 0  # only the outreach
+    assert sent_invites(drafted) == []
 
 
 def test_booking_a_time_that_is_no_longer_free_asks_first(drafted: Path, run: Invoke) -> None:

@@ -23,7 +23,8 @@ from outreach.errors import TemplateError
 
 BAD_DIR = Path(__file__).parent / "data" / "bad" / "templates"
 BUILTINS = (
-    "cancel", "confirm", "followup", "keepintouch", "outreach", "referral", "thankyou"
+    "cancel", "confirm", "followup", "keepintouch", "newtimes", "outreach", "referral",
+    "thankyou"
 )
 
 

@@ -168,3 +168,28 @@ def test_a_few_left_over_are_asked_for_their_times_with_a_note_each(
     notes = [line for line in result.output.splitlines() if line.startswith("note")]
     assert len(notes) == 5 and all("asks for their times" in line for line in notes)
     assert sum(ASKS in text(m) for m in drafts(batch)) == 5
+
+
+def test_the_same_message_keeps_its_times_and_a_new_message_gets_fresh_ones(
+    workspace: Path, run: Invoke
+) -> None:
+    from datetime import datetime
+
+    from outreach.app import AppContext
+    from outreach.config import Workspace
+    from outreach.services.availability import SlotPlanner
+
+    configure(workspace, schedule={"busy": []})
+    run("contacts", "add", "ada@example.org", "--name", "Ada Lovelace", "--tz", "Europe/London")
+    assert run("draft", "outreach", "ada@example.org", env=MONDAY).exit_code == 0
+    app = AppContext(Workspace(workspace))
+    ada = app.store.contacts.get("ada@example.org")
+    offered = app.store.proposals.for_contact(ada.id, "held")
+    times = {datetime.fromisoformat(p.start) for p in offered}
+    assert len(times) == 3
+    now = datetime.fromisoformat(MONDAY["OUTREACH_NOW"])
+    again = SlotPlanner(app, now).slots_for(ada, key=offered[0].message_idem_key)
+    assert {s.start for s in again} == times
+    fresh = SlotPlanner(app, now).slots_for(ada, key=f"newtimes:{ada.id}:1")
+    assert len(fresh) == 3 and not {s.start for s in fresh} & times
+    app.close()

@@ -38,13 +38,33 @@ def pipeline(workspace: Path, run: Invoke) -> Path:
 
 
 def test_due_json_is_overdue_first_with_stable_keys(pipeline: Path, run: Invoke) -> None:
+    """Every item names the person, the action, when, whether overdue, why, and the exact
+    command that does it; a script can act on it without reading the table."""
     result = run("due", "--json", env={"OUTREACH_NOW": "2026-03-12T09:00:00-04:00"})
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [
-        {"contact": "grace@example.org", "action": "book",
-         "due": "2026-03-03T11:00:00-05:00", "overdue": True},
-        {"contact": "ada@example.org", "action": "follow_up",
-         "due": "2026-03-09T00:00:00-04:00", "overdue": True},
+        {
+            "contact": "grace@example.org",
+            "name": "Grace",
+            "action": "propose_times",
+            "text": "propose new times",
+            "due": "2026-03-03T11:00:00-05:00",
+            "overdue": True,
+            "drafted": False,
+            "reason": "replied 2026-03-03, but every time offered has passed; propose new times",
+            "command": "outreach draft newtimes grace@example.org",
+        },
+        {
+            "contact": "ada@example.org",
+            "name": "Ada Lovelace",
+            "action": "follow_up",
+            "text": "nudge (no reply)",
+            "due": "2026-03-09T00:00:00-04:00",
+            "overdue": True,
+            "drafted": False,
+            "reason": "no reply 5 business days after the first message (sent 2026-03-02)",
+            "command": "outreach draft followup ada@example.org",
+        },
     ]
 
 
@@ -56,11 +76,16 @@ def test_due_before_anything_is_due(pipeline: Path, run: Invoke) -> None:
 
 
 def test_due_table_says_what_to_run_next(pipeline: Path, run: Invoke) -> None:
-    result = run("due", env={"OUTREACH_NOW": "2026-03-09T09:00:00-04:00", "COLUMNS": "200"})
+    result = run("due", env={"OUTREACH_NOW": "2026-03-03T12:00:00-05:00", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Due (2)" in out
-    assert "book a time" in out and "nudge (no reply)" in out
-    assert "outreach book grace@example.org --slot N (N = 1-3)" in out  # her held slots
-    assert "outreach followup" in out
+    assert "Due (1)" in out and "book a time" in out
+    # Slot 1 (Tuesday morning) is over by noon: only the slots still ahead are offered.
+    assert "outreach book grace@example.org --slot N (N = 2, 3)" in out
     assert "Alan" not in out  # no email address: nothing can be sent
+
+    later = run("due", env={"OUTREACH_NOW": "2026-03-09T09:00:00-04:00", "COLUMNS": "200"})
+    assert "Due (2)" in later.output
+    assert "propose new times" in later.output and "nudge (no reply)" in later.output
+    assert "outreach draft newtimes grace@example.org" in later.output
+    assert "outreach draft followup ada@example.org" in later.output

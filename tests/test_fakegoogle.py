@@ -133,7 +133,7 @@ def test_uploads_multipart_media_and_resumable(fake_google: FakeGoogle) -> None:
         media_body=MediaInMemoryUpload(message, mimetype="message/rfc822", resumable=True),
     ).execute()
     replaced = users.drafts().update(
-        userId="me", id=media["id"], body={"message": {"threadId": media["message"]["threadId"]}},
+        userId="me", id=media["id"], body={"message": {}},
         media_body=MediaInMemoryUpload(mail(subject="Edited").as_bytes(),
                                        mimetype="message/rfc822"),
     ).execute()
@@ -142,7 +142,7 @@ def test_uploads_multipart_media_and_resumable(fake_google: FakeGoogle) -> None:
     ).execute()
 
     assert {multipart["id"], media["id"], resumable["id"]} == {d.id for d in fake_google.drafts()}
-    assert replaced["message"]["threadId"] == media["message"]["threadId"]
+    assert replaced["id"] == media["id"] and replaced["message"]["id"] != media["message"]["id"]
     assert fake_google.message(sent["id"]).label_ids == ["SENT"]
     assert all(d.message.message_id == "up@outreach" or d.message.subject == "Edited"
                for d in fake_google.drafts())

@@ -85,8 +85,13 @@ def test_the_whole_follow_up_cycle(sent: Path, run: Invoke) -> None:
     assert nudge["In-Reply-To"] == ada_outreach.message_id
     assert ada_outreach.message_id in str(nudge["References"])
     due = json.loads(ok(run("due", "--json", env=monday)))
-    assert [d for d in due if d["action"] == "follow_up"] == []
-    assert "Nothing is due" in ok(run("followup", env=monday))  # drafted once
+    nudges = [d for d in due if d["action"] == "follow_up"]
+    assert {(d["contact"], d["drafted"], d["command"]) for d in nudges} == {
+        ("ada@example.org", True, "outreach send ada@example.org"),
+        ("grace@example.org", True, "outreach send grace@example.org"),
+    }  # drafted, so due says to send them until they are sent
+    again = ok(run("followup", env=monday))  # drafted once, not twice
+    assert "Nothing new to draft" in again and again.count("to send") == 2
 
     # Ada answers; the meeting happens; she suggests someone.
     ok(run("send", "ada@example.org", "--yes", env=now("2026-03-09T09:00:00-04:00")))
@@ -98,33 +103,45 @@ def test_the_whole_follow_up_cycle(sent: Path, run: Invoke) -> None:
            "--takeaways", "ask teams how they review models",
            "--referral", "Katherine Johnson <kj@example.net>", env=met))
     preview = ok(run("followup", "--dry-run", env=met))
-    assert "thankyou     Ada Lovelace <ada@example.org>: Thank you, Ada" in preview
+    # In her thread, so its subject is the thread's: what the preview shows is what is sent.
+    assert f"thankyou     Ada Lovelace <ada@example.org>: Re: {ada_outreach.subject}" in preview
     assert "referral     Katherine Johnson <kj@example.net>: Ada suggested I get in touch" in (
         preview
     )
     ok(run("followup", env=met))
     thanks = outbox(sent, "ada@example.org", "Thank you for taking the time")
     text = " ".join(body(thanks).split())
-    assert "what you said about ask teams how they review models" in text  # takeaways first
+    assert "what you said about building a portfolio of small projects" in text  # notes
+    assert "I'm going to ask teams how they review models." in text  # takeaways
     assert "suggesting I speak with Katherine Johnson" in text
     assert thanks["Subject"] == f"Re: {ada_outreach.subject}"  # in her thread
     assert thanks["In-Reply-To"] is not None
     intro = outbox(sent, "kj@example.net", "Ada Lovelace at Analytical Engines suggested")
     assert intro["Subject"] == "Ada suggested I get in touch"
     assert intro["To"] == "Katherine Johnson <kj@example.net>"
-    assert "Nothing is due" in ok(run("followup", env=met))
+    assert "Nothing new to draft" in ok(run("followup", env=met))
 
     # Ninety days after the thank-you went out, a keep-in-touch note.
     ok(run("send", "ada@example.org", "--yes", env=now("2026-03-12T17:00:00-04:00")))
-    assert "Nothing is due" in ok(run("followup", env=now("2026-06-09T08:00:00-04:00")))
+    june = ok(run("followup", env=now("2026-06-09T08:00:00-04:00")))
+    assert "Nothing new to draft" in june  # the referral note still waits to be sent
+    assert "to send  Katherine Johnson <kj@example.net>" in june
     later = now("2026-06-10T08:00:00-04:00")
     due = json.loads(ok(run("due", "--json", env=later)))
     assert ("ada@example.org", "keep_in_touch") in {(d["contact"], d["action"]) for d in due}
     ok(run("followup", env=later))
     note = outbox(sent, "ada@example.org", "reached out to Katherine Johnson")
-    assert "ask teams how they review models" in " ".join(body(note).split())
+    assert "After our conversation I set out to ask teams how they review models," in " ".join(
+        body(note).split()
+    )
+    due = json.loads(ok(run("due", "--json", env=later)))
+    [keep] = [d for d in due if (d["contact"], d["action"]) == ("ada@example.org", "keep_in_touch")]
+    assert keep["drafted"] and keep["command"] == "outreach send ada@example.org"
+    ok(run("send", "ada@example.org", "--yes", env=later))
     due = json.loads(ok(run("due", "--json", env=later)))
     assert ("ada@example.org", "keep_in_touch") not in {(d["contact"], d["action"]) for d in due}
+    # Grace never answered her nudge: months later, the suggestion is to close, not nudge.
+    assert ("grace@example.org", "close") in {(d["contact"], d["action"]) for d in due}
 
 
 def test_a_thank_you_waits_for_notes(

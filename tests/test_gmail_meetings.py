@@ -52,7 +52,7 @@ def test_book_send_puts_the_invite_in_the_contacts_gmail_thread(
     [outreach_sent] = gmail.fake.messages(label="SENT")
     result = run("book", "person001@example.org", "--slot", "1", "--send")
     assert result.exit_code == 0, result.output
-    assert "the invite was sent" in result.output
+    assert "the invite (\"Re: " in result.output and "was sent." in result.output
     sent = gmail.fake.messages(label="SENT")
     assert len(sent) == 2
     invite = next(m for m in sent if m.message_id != outreach_sent.message_id)

@@ -202,7 +202,9 @@ def test_hostile_fields_give_exactly_the_intended_headers(
         event(f"{len(stored)} of {len(contacts)} rows imported")
         if not stored:
             return
-        drafted = invoke(home, "draft", "outreach", "--tag", "fuzz")
+        # Hostile fields can also break the etiquette (a 3,000-word "interest"): that is the
+        # lint guard's business, tested elsewhere; here only the headers matter.
+        drafted = invoke(home, "draft", "outreach", "--tag", "fuzz", "--ignore-lint")
         assert drafted.exit_code == 0, drafted.output
         assert_clean_failure(drafted)
         drafts = read_drafts(home)

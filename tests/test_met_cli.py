@@ -41,15 +41,19 @@ def test_met_without_a_booking_records_a_meeting_now(people: Path, run: Invoke) 
     contact = db.contacts.get("ada@example.org")
     [meeting] = db.meetings.for_contact(contact.id)
     assert meeting.state == "held"
-    assert meeting.start == meeting.end == meeting.met_at
-    assert datetime.fromisoformat(meeting.start) == datetime.fromisoformat(NOW["OUTREACH_NOW"])
+    assert meeting.end == meeting.met_at  # a conversation of the configured 20 minutes
+    assert datetime.fromisoformat(meeting.end) == datetime.fromisoformat(NOW["OUTREACH_NOW"])
+    minutes = datetime.fromisoformat(meeting.end) - datetime.fromisoformat(meeting.start)
+    assert minutes.total_seconds() == 20 * 60
     assert meeting.notes == "moving from research into analytics"
     assert meeting.takeaways == "ship small finished projects"
     show = json.loads(run("contacts", "show", "ada@example.org", "--json", env=NOW).output)
     assert show["stage"] == "met"
-    due = json.loads(run("due", "--json", env=NOW).output)
-    assert due == [{"contact": "ada@example.org", "action": "thank_you",
-                    "due": "2026-03-10T15:30:00-04:00", "overdue": False}]
+    [due] = json.loads(run("due", "--json", env=NOW).output)
+    assert (due["contact"], due["action"], due["due"], due["overdue"]) == (
+        "ada@example.org", "thank_you", "2026-03-10T15:30:00-04:00", False
+    )
+    assert due["command"] == "outreach draft thankyou ada@example.org"
 
 
 def test_met_marks_a_booked_meeting_held(people: Path, run: Invoke) -> None:

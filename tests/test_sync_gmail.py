@@ -148,10 +148,16 @@ def test_due_nudges_only_silent_contacts_after_five_business_days(
         assert result.exit_code == 0, result.output
         return list(json.loads(result.output))
 
-    friday = due("2026-03-06T23:00:00-05:00")
-    assert {(d["contact"], d["action"]) for d in friday} == {
+    wednesday = due("2026-03-04T08:00:00-05:00")
+    assert {(d["contact"], d["action"]) for d in wednesday} == {
         ("ada@example.org", "book"),
         ("ada.office@example.org", "book"),
+    }
+    # By Friday night every time offered on Monday has passed: propose new ones instead.
+    friday = due("2026-03-06T23:00:00-05:00")
+    assert {(d["contact"], d["action"]) for d in friday} == {
+        ("ada@example.org", "propose_times"),
+        ("ada.office@example.org", "propose_times"),
     }
     monday = due("2026-03-09T08:00:00-04:00")  # the clocks changed on Sunday
     nudges = [d for d in monday if d["action"] == "follow_up"]
@@ -163,7 +169,11 @@ def test_due_nudges_only_silent_contacts_after_five_business_days(
     later = due("2026-03-17T08:00:00-04:00")
     assert ("cat@example.org", "follow_up") in {(d["contact"], d["action"]) for d in later}
     assert all(d["contact"] != "bob@nowhere.example.org" for d in later)
-    assert all(set(d) == {"contact", "action", "due", "overdue"} for d in later)
+    assert all(
+        set(d)
+        == {"contact", "name", "action", "text", "due", "overdue", "drafted", "reason", "command"}
+        for d in later
+    )
 
 
 def test_a_second_sync_changes_nothing_and_costs_one_request(
@@ -182,16 +192,40 @@ def test_a_second_sync_changes_nothing_and_costs_one_request(
     assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
 
 
-def test_no_change_sync_is_one_request_even_with_mail_in_other_threads(
+PROMOTIONS = ("INBOX", "UNREAD", "CATEGORY_PROMOTIONS")
+
+
+def test_no_change_sync_is_one_request_even_with_bulk_mail_in_other_threads(
     sent_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
 ) -> None:
+    sync(sent_app)
+    for day in range(3, 6):
+        fake_gmail.deliver(newsletter(at(f"2026-03-0{day} 08:00")), labels=PROMOTIONS)
+    fake_gmail.reset_log()
+    report = sync(sent_app)
+    assert report.changes == [] and report.examined == 0
+    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
+
+
+def test_other_personal_mail_costs_one_batch_of_headers_and_records_nothing(
+    sent_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
+) -> None:
+    """A contact may answer in a thread of their own, so new mail in the inbox is read
+    (headers only) to see who sent it; mail from strangers is then left alone."""
     sync(sent_app)
     for day in range(3, 6):
         fake_gmail.deliver(newsletter(at(f"2026-03-0{day} 08:00")))
     fake_gmail.reset_log()
     report = sync(sent_app)
-    assert report.changes == [] and report.examined == 0
-    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}
+    assert report.changes == [] and report.recorded == 0
+    assert fake_gmail.method_counts == {
+        "gmail.users.history.list": 1,
+        "gmail.users.messages.get": 3,
+    }
+    assert report.requests == 2  # the history page, and one batch of three headers
+    fake_gmail.reset_log()
+    sync(sent_app)
+    assert fake_gmail.method_counts == {"gmail.users.history.list": 1}  # idle again
 
 
 def test_history_pages_are_followed_to_the_end(
@@ -199,7 +233,7 @@ def test_history_pages_are_followed_to_the_end(
 ) -> None:
     sync(sent_app)
     for _ in range(260):  # two history records each (messageAdded + labelAdded): 2 pages
-        message_id = fake_gmail.deliver(newsletter(at("2026-03-03 08:00")))
+        message_id = fake_gmail.deliver(newsletter(at("2026-03-03 08:00")), labels=PROMOTIONS)
         fake_gmail.mailbox.modify(message_id, add=["STARRED"])
     fake_gmail.deliver(reply(row_for(sent_app, "grace@example.org"), "grace@example.org",
                              at("2026-03-04 09:00")))

@@ -193,7 +193,36 @@ def test_no_nudge_after_a_bounce() -> None:
 
 def test_at_most_one_nudge_by_default() -> None:
     contact = sent(followups_sent=1, last_sent_at=at("2026-03-09 10:00"))
-    assert actions(contact, at("2026-04-20 09:00")) == []
+    assert Action.FOLLOW_UP not in actions(contact, at("2026-04-20 09:00"))
+
+
+def test_silence_after_the_nudge_suggests_closing_as_no_reply() -> None:
+    contact = sent(followups_sent=1, last_sent_at=at("2026-03-09 10:00"))
+    # Ten business days after the nudge (Monday 23 March): close them, or keep for later.
+    assert actions(contact, at("2026-03-20 23:00")) == []
+    [close] = due(contact, at("2026-03-23 09:00"))
+    assert close.action is Action.CLOSE
+    assert "no reply since 2026-03-09" in close.reason
+
+
+def test_a_nudge_is_timely_only_for_a_while_then_it_becomes_close() -> None:
+    """Four months later a nudge "in case my earlier message slipped past" would embarrass;
+    ten business days after it fell due, due offers to close the contact instead."""
+    contact = sent()  # nudge due Monday 9 March
+    assert actions(contact, at("2026-03-20 09:00")) == [Action.FOLLOW_UP]
+    assert actions(contact, at("2026-03-23 09:00")) == [Action.CLOSE]
+    [late] = due(contact, at("2026-07-01 09:00"))
+    assert late.action is Action.CLOSE and late.overdue
+    assert "no longer timely" in late.reason
+    patient = FollowupConfig(close_after_business_days=20)
+    assert actions(contact, at("2026-03-23 09:00"), patient) == [Action.FOLLOW_UP]
+
+
+def test_a_drafted_nudge_stays_due_until_sent_while_it_is_timely() -> None:
+    [nudge] = due(sent(followup_drafted=True), at("2026-03-09 08:00"))
+    assert (nudge.action, nudge.drafted) == (Action.FOLLOW_UP, True)
+    assert "drafted" in nudge.reason
+    assert actions(sent(followup_drafted=True), at("2026-03-23 09:00")) == [Action.CLOSE]
 
 
 def test_a_second_nudge_counts_from_the_first_when_allowed() -> None:
@@ -310,8 +339,14 @@ def test_thank_you_for_a_conversation_recorded_without_a_booked_meeting() -> Non
     assert actions(contact, at("2026-03-05 12:30")) == [Action.THANK_YOU]
 
 
-def test_no_thank_you_once_drafted_or_sent() -> None:
-    assert actions(sent(**MEETING, thankyou_drafted=True), at("2026-03-10 16:00")) == []
+def test_a_drafted_thank_you_stays_due_until_sent_and_turns_overdue() -> None:
+    [thanks] = due(sent(**MEETING, thankyou_drafted=True), at("2026-03-10 16:00"))
+    assert (thanks.action, thanks.drafted, thanks.overdue) == (Action.THANK_YOU, True, False)
+    [late] = due(sent(**MEETING, thankyou_drafted=True), at("2026-03-12 16:00"))
+    assert late.overdue
+
+
+def test_no_thank_you_once_sent() -> None:
     thanked = sent(
         **MEETING, thankyou_sent_at=at("2026-03-10 17:00"), last_sent_at=at("2026-03-10 17:00")
     )
@@ -357,8 +392,8 @@ def test_keep_in_touch_is_reset_by_any_exchange() -> None:
 def test_keep_in_touch_applies_to_replied_and_met_contacts() -> None:
     replied = sent(last_reply_at=at("2026-03-03 14:00"))
     assert Action.KEEP_IN_TOUCH in actions(replied, at("2026-06-02 00:00"))
-    met = sent(met_at=at("2026-03-05 12:00"), thankyou_drafted=True)
-    assert actions(met, at("2026-06-03 00:00")) == [Action.KEEP_IN_TOUCH]
+    met = sent(met_at=at("2026-03-05 12:00"), thankyou_sent_at=at("2026-03-05 18:00"))
+    assert actions(met, at("2026-06-04 00:00")) == [Action.KEEP_IN_TOUCH]
 
 
 @pytest.mark.parametrize(
@@ -371,7 +406,8 @@ def test_keep_in_touch_applies_to_replied_and_met_contacts() -> None:
     ids=["never-answered", "bounced", "closed"],
 )
 def test_no_keep_in_touch_for_unanswered_bounced_or_closed(contact: ContactFacts) -> None:
-    assert actions(contact, at("2027-01-01 09:00")) == []
+    assert Action.KEEP_IN_TOUCH not in actions(contact, at("2027-01-01 09:00"))
+    assert set(actions(contact, at("2027-01-01 09:00"))) <= {Action.CLOSE}
 
 
 # --- referrals and contacts without email -------------------------------------------------
@@ -402,13 +438,10 @@ def test_referral_added_in_the_future_is_due_now() -> None:
     assert reach.due == now
 
 
-def test_a_drafted_nudge_stops_the_follow_up_being_listed() -> None:
-    assert actions(sent(followup_drafted=True), at("2026-03-09 08:00")) == []
-
-
-def test_a_drafted_keep_in_touch_note_stops_it_being_listed() -> None:
+def test_a_drafted_keep_in_touch_note_stays_due_as_send_it() -> None:
     contact = replace(thanked_on("2026-03-10"), keepintouch_drafted=True)
-    assert actions(contact, at("2026-06-08 08:00")) == []
+    [note] = due(contact, at("2026-06-08 08:00"))
+    assert (note.action, note.drafted) == (Action.KEEP_IN_TOUCH, True)
 
 
 def test_contacts_without_email_never_get_actions() -> None:

@@ -68,6 +68,9 @@ class OutreachGroup(click.Group):
         except OutreachError as exc:
             print_error(exc)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing half-written (re-running is safe).", err=True)
             ctx.exit(130)
@@ -100,8 +103,27 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = AppContext.from_environment(verbose=verbose)
 
 
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`outreach contacts list | head -1`): stop without a word.
+
+    Python flushes stdout again at exit and would complain a second time; point it at
+    /dev/null first (the recipe in the signal module's documentation).
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
-    cli(prog_name="outreach")
+    try:
+        cli(prog_name="outreach")
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        sys.exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover

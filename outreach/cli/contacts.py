@@ -165,7 +165,7 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     """Show one CONTACT (email or id) with its timeline."""
     from outreach.services.timeline import contact_detail
 
-    detail = contact_detail(app.store, contact, app.config.user.zone)
+    detail = contact_detail(app.store, contact, app.config.user.zone, app.now())
     if as_json:
         emit_json(detail)
         return
@@ -183,6 +183,7 @@ def _print_detail(detail: dict[str, Any]) -> None:
         "source",
         "tags",
         "referred_by",
+        "closed_reason",
         "notes",
     ):
         value = detail.get(key)
@@ -191,6 +192,12 @@ def _print_detail(detail: dict[str, Any]) -> None:
             click.echo(f"  {key:<12} {shown}")
     for key, value in sorted(detail.get("extra", {}).items()):
         click.echo(f"  {key:<12} {value}")
+    offered = detail.get("offered", [])
+    if offered:
+        click.secho("Offered times (book with --slot N)", bold=True)
+        for slot in offered:
+            state = "" if slot["state"] == "held" else f"  ({slot['state']})"
+            click.echo(f"  {slot['slot']}. {slot['when']}{state}")
     timeline = detail.get("timeline", [])
     if timeline:
         click.secho("Timeline", bold=True)
@@ -247,3 +254,50 @@ def edit(
         now=iso(app.now()),
     )
     click.echo(f"Updated {updated.label()}.")
+    if "email" in changes:
+        _say_if_fresh_start(app, updated)
+
+
+def _say_if_fresh_start(app: AppContext, contact: Any) -> None:
+    """After a corrected address: say when the contact can be written to afresh."""
+    from outreach.track.model import Stage
+    from outreach.track.pipeline import stage
+
+    facts = app.store.facts(contact.id)[contact.id]
+    sent_aside = any(m.state == "bounced" for m in app.store.messages.for_contact(contact.id))
+    if sent_aside and stage(facts) is Stage.NEW:
+        click.echo(
+            "The old address bounced: its messages stay in the history, and the contact is "
+            f"ready for a first message again (`outreach draft outreach {contact.email}`)."
+        )
+
+
+@contacts.command("close")
+@click.argument("contact")
+@click.option(
+    "--reason",
+    default="other",
+    show_default=True,
+    help='Why: "declined" (they said no to a conversation), "no reply", "not now", or any '
+    "words of your own.",
+)
+@pass_app
+def close(app: AppContext, contact: str, reason: str) -> None:
+    """Close CONTACT: nothing more is due for them; `status` counts them by reason."""
+    from outreach.clock import iso
+    from outreach.services.closing import close_contact
+
+    closed = close_contact(app.store, contact, reason, iso(app.now()))
+    click.echo(f"Closed {closed.label()} ({reason}). `outreach contacts reopen` undoes it.")
+
+
+@contacts.command("reopen")
+@click.argument("contact")
+@pass_app
+def reopen(app: AppContext, contact: str) -> None:
+    """Reopen a closed CONTACT: their next steps show in `outreach due` again."""
+    from outreach.clock import iso
+    from outreach.services.closing import reopen_contact
+
+    opened = reopen_contact(app.store, contact, iso(app.now()))
+    click.echo(f"Reopened {opened.label()}.")

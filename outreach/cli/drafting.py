@@ -35,7 +35,7 @@ def _print_plan_preview(planned: list[object]) -> None:
 
     for plan in planned:
         assert isinstance(plan, PlannedMessage)
-        click.echo(f"--- {plan.contact.label()}: {plan.rendered.subject}")
+        click.echo(f"--- {plan.contact.label()}: {plan.subject}")
         if plan.note:
             click.echo(f"    note: {plan.note}")
         for slot in plan.slots:
@@ -79,6 +79,13 @@ def _print_report(report: object, dry_run: bool = False) -> None:
         click.echo("Re-run the same command to retry the failures; nothing will be doubled.")
 
 
+ignore_lint_option = click.option(
+    "--ignore-lint",
+    is_flag=True,
+    help="Draft even what breaks the etiquette rules (`outreach templates lint`).",
+)
+
+
 @click.command()
 @click.argument("template")
 @click.argument("contacts", nargs=-1)
@@ -95,6 +102,7 @@ def _print_report(report: object, dry_run: bool = False) -> None:
     "(default, or [schedule] when_full), ask the rest for their times, or share times "
     "already offered to others.",
 )
+@ignore_lint_option
 @pass_app
 def draft(
     app: AppContext,
@@ -105,12 +113,15 @@ def draft(
     dry_run: bool,
     limit: int | None,
     when_full: str | None,
+    ignore_lint: bool,
 ) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
 
     Re-running replaces each contact's draft instead of adding a second one. Templates that use
     `slots` propose times from your free time, held so no two contacts get the same slot; if
     free time runs out, nothing is drafted until you choose (--when-full).
+    Every message is checked against the etiquette rules (`outreach templates lint`) first: an
+    error stops the run before anything is written.
     """
     from outreach.services.drafting import draft_messages, plan_messages, select_contacts
 
@@ -119,6 +130,7 @@ def draft(
         app,
         template,
         chosen,
+        ignore_lint=ignore_lint,
         when_full=when_full or app.config.schedule.when_full,
         limit=limit,
     )
@@ -159,13 +171,18 @@ def send(app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | Non
     Never sends a message twice, and refuses a run that would pass mail.daily_send_cap in any
     rolling 24 hours.
     """
-    from outreach.services.sending import check_cap, send_messages, sendable
+    from outreach.services.sending import check_cap, send_messages, sendable, split_stale
 
-    rows = sendable(app, contacts)
+    rows, stale = split_stale(app, sendable(app, contacts))
+    for label, reason in stale:
+        click.secho(f"stale    {label}: {reason}", fg="yellow", err=True)
     if limit is not None:
         rows = rows[:limit]
     if not rows:
-        click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
+        if stale:
+            click.echo("Nothing to send: every drafted message is stale (see above).")
+        else:
+            click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
         return
     check_cap(app, len(rows), app.now())
     for row in rows:
@@ -174,6 +191,8 @@ def send(app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | Non
         click.echo("Nothing sent.")
         return
     report = send_messages(app, rows)
+    for label, reason in report.stale:
+        click.secho(f"stale    {label}: {reason}", fg="yellow", err=True)
     for label, reason in report.failed:
         click.secho(f"not sent {label}: {reason}", fg="red", err=True)
     for label, reason in report.uncertain:
@@ -189,22 +208,32 @@ def send(app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | Non
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be drafted; write nothing.")
+@ignore_lint_option
 @pass_app
-def followup(app: AppContext, dry_run: bool) -> None:
-    """Draft every due nudge, thank-you, referral outreach and keep-in-touch note."""
+def followup(app: AppContext, dry_run: bool, ignore_lint: bool) -> None:
+    """Draft every due nudge, new times, thank-you, referral outreach and keep-in-touch note.
+
+    Each goes in the contact's thread. Messages already drafted are listed, not drafted again:
+    send them with `outreach send`.
+    """
     from outreach.services.followups import draft_due
 
-    outcome = draft_due(app, dry_run=dry_run)
+    outcome = draft_due(app, dry_run=dry_run, ignore_lint=ignore_lint)
     for label, reason in outcome.skipped:
         click.secho(f"waiting {label}: {reason}", fg="yellow", err=True)
+    for label, what in outcome.waiting_to_send:
+        click.echo(f"to send  {label}: {what}; send it with `outreach send`")
     for template, planned in outcome.planned.items():
         for plan in planned:
-            click.echo(f"{template:<12} {plan.contact.label()}: {plan.rendered.subject}")
+            click.echo(f"{template:<12} {plan.contact.label()}: {plan.subject}")
     if dry_run:
         click.echo(f"Dry run: {outcome.total} draft(s) would be written; nothing was written.")
         return
     if outcome.total == 0:
-        click.echo("Nothing is due. `outreach due` shows what is coming up.")
+        if outcome.waiting_to_send:
+            click.echo("Nothing new to draft; the messages above wait to be sent.")
+        else:
+            click.echo("Nothing is due. `outreach due` shows what is coming up.")
         return
     for report in outcome.reports:
         report.skipped = [s for s in report.skipped if s not in outcome.skipped]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from outreach.app import AppContext, pass_app
@@ -39,17 +41,46 @@ def _report(result: object, verb: str, what: str = "invite") -> None:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
     if result.draft.failed:
         raise SystemExit(1)
+    if result.withdrawn:
+        click.echo(
+            f"{verb} {result.when}. The invite had not been sent, so nothing goes out: "
+            "its draft was removed."
+        )
+        return
+    subject = f' ("{result.subject}")' if result.subject else ""
     if result.sent is not None and result.sent.sent:
-        click.echo(f"{verb} {result.when}; the {what} was sent.")
+        click.echo(f"{verb} {result.when}; the {what}{subject} was sent.")
     else:
         click.echo(
-            f"{verb} {result.when}; the {what} is drafted in the thread. Send it with "
-            "`outreach send` (or from your mail client)."
+            f"{verb} {result.when}; the {what}{subject} is drafted in the thread. Send it "
+            "with `outreach send` (or from your mail client)."
         )
 
 
-def _ask(question: str) -> bool:
-    return click.confirm(question, default=False)
+def _asker(yes: bool) -> Callable[[str], bool]:
+    """Questions about odd or busy times: --yes answers them; without a terminal to answer
+    on, the question becomes an error that names the flag (never a bare "Aborted!")."""
+
+    def ask(question: str) -> bool:
+        if yes:
+            click.echo(f"{question} Yes (--yes).", err=True)
+            return True
+        try:
+            return click.confirm(question, default=False, err=True)
+        except click.Abort:
+            from outreach.errors import ScheduleError
+
+            raise ScheduleError(
+                f"Not booked: {question} (no answer: nothing to read it from).",
+                hint="Run it on a terminal to answer, or add --yes to book it anyway.",
+            ) from None
+
+    return ask
+
+
+yes_option = click.option(
+    "--yes", is_flag=True, help="Book even an odd or busy time without asking."
+)
 
 
 @click.command()
@@ -57,30 +88,43 @@ def _ask(question: str) -> bool:
 @click.option("--slot", type=click.IntRange(min=1), help="Book proposed slot N.")
 @click.option("--at", "at", metavar="DATETIME", help="Book this time, e.g. 2026-03-04T15:00.")
 @click.option("--send", is_flag=True, help="Send the invite now instead of drafting it.")
+@yes_option
 @pass_app
-def book(app: AppContext, contact: str, slot: int | None, at: str | None, send: bool) -> None:
+def book(
+    app: AppContext, contact: str, slot: int | None, at: str | None, send: bool, yes: bool
+) -> None:
     """Book a time with CONTACT and draft (or --send) a real calendar invite in the thread.
 
-    Other slots held for CONTACT are released. If the time is no longer free, you are asked.
+    --slot N books one of the times last proposed to CONTACT; --at books any future time
+    (your time zone unless it has an offset). A time in the past is refused; one outside
+    either person's working hours, at night for them, or no longer free is asked about
+    first. Other slots held for CONTACT are released.
     """
     from outreach.services.booking import book as run_book
 
     if (slot is None) == (at is None):
         raise click.UsageError("Give exactly one of --slot N or --at DATETIME.")
-    _report(run_book(app, contact, slot=slot, at=at, send=send, confirm=_ask), "Booked")
+    _report(run_book(app, contact, slot=slot, at=at, send=send, confirm=_asker(yes)), "Booked")
 
 
 @click.command()
 @click.argument("contact")
 @click.option("--at", "at", required=True, metavar="DATETIME", help="The new time.")
 @click.option("--send", is_flag=True, help="Send the updated invite now.")
+@yes_option
 @pass_app
-def reschedule(app: AppContext, contact: str, at: str, send: bool) -> None:
-    """Move CONTACT's meeting: same invite (UID), SEQUENCE + 1."""
+def reschedule(app: AppContext, contact: str, at: str, send: bool, yes: bool) -> None:
+    """Move CONTACT's meeting to a new time: one invite, with the same UID.
+
+    If the earlier invite was never sent, its draft is rewritten (they will only ever see
+    the new time); otherwise an updated invite (SEQUENCE + 1) is drafted in the thread.
+    """
     from outreach.services.booking import reschedule as run_reschedule
 
     _report(
-        run_reschedule(app, contact, at=at, send=send, confirm=_ask), "Moved to", "updated invite"
+        run_reschedule(app, contact, at=at, send=send, confirm=_asker(yes)),
+        "Moved to",
+        "updated invite",
     )
 
 
@@ -89,7 +133,11 @@ def reschedule(app: AppContext, contact: str, at: str, send: bool) -> None:
 @click.option("--send", is_flag=True, help="Send the cancellation now.")
 @pass_app
 def cancel(app: AppContext, contact: str, send: bool) -> None:
-    """Cancel CONTACT's meeting (METHOD:CANCEL removes it from their calendar)."""
+    """Cancel CONTACT's meeting.
+
+    If they never received the invite, its draft is removed and nothing is sent; otherwise a
+    cancellation (METHOD:CANCEL) is drafted in the thread, to remove it from their calendar.
+    """
     from outreach.services.booking import cancel as run_cancel
 
     _report(run_cancel(app, contact, send=send), "Cancelled", "cancellation")

@@ -32,19 +32,28 @@ def _plain_table(title: str | None, columns: Sequence[str], rows: list[list[str]
     click.echo("\n".join(lines))
 
 
-def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def print_table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    alarm: frozenset[str] = frozenset(),
+) -> None:
     """A rich table for a short listing on a terminal; plain aligned columns otherwise
-    (piped into another program, or too long to be worth rich's layout time)."""
+    (piped into another program, or too long to be worth rich's layout time). Cells whose
+    text is in ``alarm`` (e.g. "OVERDUE") stand out in bold red on a terminal. Cell text is
+    shown as it is (a contact named "[bold]" is not rich markup)."""
     cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
     if len(cells) > RICH_ROW_LIMIT or not sys.stdout.isatty():
         _plain_table(title, columns, cells)
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(Text(cell, style="bold red" if cell in alarm else "") for cell in row))
     Console(soft_wrap=False).print(table)

@@ -141,73 +141,41 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
 
 # --- due ----------------------------------------------------------------------------------
 
-_ACTION_TEXT = {
-    "follow_up": "nudge (no reply)",
-    "book": "book a time",
-    "thank_you": "thank them",
-    "reach_referral": "write to referral",
-    "keep_in_touch": "keep in touch",
-}
-
-
-def _next_step(app: AppContext, action: object, ref: str) -> str:
-    from outreach.track.model import Action, DueAction
-
-    assert isinstance(action, DueAction)
-    if action.action is Action.BOOK:
-        held = app.store.proposals.for_contact(action.contact_id, "held")
-        if held:
-            return f"outreach book {ref} --slot N (N = 1-{len(held)})"
-        return f"outreach book {ref} --at DATETIME"
-    if action.action is Action.THANK_YOU:
-        meeting = app.store.meetings.latest(action.contact_id)
-        if meeting is None or not (meeting.notes or meeting.takeaways):
-            return f'outreach met {ref} --notes "..." then outreach followup'
-    return "outreach followup"
-
-
 @click.command()
 @json_option
 @pass_app
 def due(app: AppContext, as_json: bool) -> None:
-    """What to do now: nudge, book, thank, write to a referral, keep in touch.
+    """What to do now, with the command that does each: nudge, book, propose new times, thank,
+    write to a referral, keep in touch, or close a contact who never answered.
 
-    Overdue actions come first. Set OUTREACH_NOW to see what will be due at another time.
+    Overdue actions come first. A message already drafted stays here until it is sent. Set
+    OUTREACH_NOW to see what will be due at another time.
     """
-    from outreach.services.due import due_now
+    from outreach.services.due import due_items
 
-    actions = due_now(app)
-    labels = app.store.contacts.labels()
+    items = due_items(app)
     zone = app.config.user.zone
     if as_json:
-        emit_json(
-            [
-                {
-                    "contact": labels[a.contact_id][1],
-                    "action": a.action.value,
-                    "due": a.due.astimezone(zone).isoformat(timespec="seconds"),
-                    "overdue": a.overdue,
-                }
-                for a in actions
-            ]
-        )
+        emit_json([item.to_json(zone) for item in items])
         return
-    if not actions:
+    if not items:
         click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
         return
     print_table(
-        f"Due ({len(actions)})",
-        ["contact", "action", "due", "", "next"],
+        f"Due ({len(items)})",
+        ["contact", "action", "due", "", "why", "next"],
         [
             [
-                labels[a.contact_id][0],
-                _ACTION_TEXT[a.action.value],
-                a.due.astimezone(zone).strftime("%a %d %b %H:%M"),
-                "OVERDUE" if a.overdue else "",
-                _next_step(app, a, labels[a.contact_id][1]),
+                item.name,
+                item.text,
+                item.action.due.astimezone(zone).strftime("%a %d %b %H:%M"),
+                "OVERDUE" if item.action.overdue else "",
+                item.action.reason,
+                item.command,
             ]
-            for a in actions
+            for item in items
         ],
+        alarm=frozenset({"OVERDUE"}),
     )
 
 
@@ -257,8 +225,16 @@ def _notes_from_editor(label: str) -> str:
 
 @click.command()
 @click.argument("contact")
-@click.option("--notes", help="What you talked about (else $EDITOR opens).")
-@click.option("--takeaways", help="What you will do with it (a thank-you may quote it).")
+@click.option(
+    "--notes",
+    help="What THEY said: a topic, their advice or a sentence (else $EDITOR opens). The "
+    'thank-you recalls the first item: "what you said about ...".',
+)
+@click.option(
+    "--takeaways",
+    help='What YOU will do with it, e.g. "take the battery course": the thank-you says '
+    "\"I'm going to ...\".",
+)
 @click.option(
     "--referral",
     "referrals",
@@ -275,10 +251,13 @@ def met(
     takeaways: str | None,
     referrals: tuple[str, ...],
 ) -> None:
-    """Record a conversation with CONTACT: notes, takeaways and referrals.
+    """Record a conversation with CONTACT: what they said (--notes), what you will do
+    (--takeaways) and who they suggested you talk to (--referral).
 
-    Marks the booked meeting as held (or records one now if nothing was booked). Each
-    --referral becomes a contact referred by CONTACT, ready for `outreach followup`.
+    Marks the booked meeting as held (or records one of the configured length, ending now, if
+    nothing was booked). Separate several items with new lines or ";": the thank-you uses
+    the first of each. Each --referral becomes a contact referred by CONTACT, ready for
+    `outreach followup`.
     """
     from outreach.services.meetings_log import record_meeting
 

@@ -571,26 +571,48 @@ def lint(
         return found.items
 
     _check_minimal(found, template, parsed.kind, sample, missing_contact)
-    _check_common(found, rendered, sample)
-    if parsed.kind in FIRST_MESSAGE_KINDS:
-        _check_first_message(found, rendered, sample, paths)
-    elif parsed.kind == "followup":
-        _check_followup(found, rendered, sample)
-    elif parsed.kind == "confirm":
+    _check_content(found, rendered, sample, paths)
+    return found.items
+
+
+def lint_rendered(
+    template: TemplateSource, rendered: RenderedMessage, context: RenderContext
+) -> list[LintFinding]:
+    """The content rules (no job ask, the time asked for, length, ...) applied to one
+    message as it was rendered for a real contact: a contact's own fields can break a rule
+    the template keeps with the sample."""
+    compiled = compile_template(template)
+    found = _Findings(compiled.parsed)
+    paths = _usage(compiled.parsed.body).paths | _usage(compiled.parsed.subject).paths
+    _check_content(found, rendered, context, paths)
+    return [f for f in found.items if f.rule != "kind"]
+
+
+def _check_content(
+    found: _Findings, rendered: RenderedMessage, context: RenderContext, paths: set[str]
+) -> None:
+    kind = found.parsed.kind
+    _check_common(found, rendered, context)
+    if kind in FIRST_MESSAGE_KINDS:
+        _check_first_message(found, rendered, context, paths)
+    elif kind == "followup":
+        _check_followup(found, rendered, context)
+    elif kind == "newtimes":
+        _check_newtimes(found, rendered, context, paths)
+    elif kind == "confirm":
         _check_confirm(found, rendered, paths)
-    elif parsed.kind == "thankyou":
-        _check_thankyou(found, rendered, sample, paths)
-    elif parsed.kind == "keepintouch":
+    elif kind == "thankyou":
+        _check_thankyou(found, rendered, context, paths)
+    elif kind == "keepintouch":
         _check_keepintouch(found, rendered, paths)
     else:
         found.add(
             "kind",
             WARNING,
-            f"kind {parsed.kind!r} has no etiquette rules; add a header such as "
+            f"kind {kind!r} has no etiquette rules; add a header such as "
             f"'Kind: outreach' (kinds: {', '.join(KINDS)})",
             1,
         )
-    return found.items
 
 
 def lint_all(
@@ -776,6 +798,14 @@ def _check_followup(found: _Findings, rendered: RenderedMessage, context: Render
             WARNING,
             "make 'no' easy (for example 'if now isn't a good time, no worries')",
         )
+
+
+def _check_newtimes(
+    found: _Findings, rendered: RenderedMessage, context: RenderContext, paths: set[str]
+) -> None:
+    if "slots" not in paths:
+        found.add("times", ERROR, "proposes no new times; use {{ slots | bulleted }}")
+    _check_length(found, rendered, context, 120, 180)
 
 
 def _check_confirm(found: _Findings, rendered: RenderedMessage, paths: set[str]) -> None:

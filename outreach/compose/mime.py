@@ -52,9 +52,14 @@ def safe_display_name(name: str) -> str:
     return safe_header_text(name)[:MAX_DISPLAY_NAME].rstrip()
 
 
+def base_subject(subject: str) -> str:
+    """A subject without the reply prefixes stacked in front of it (Re:, Aw:, Sv:)."""
+    return _REPLY_PREFIX_RE.sub("", safe_header_text(subject))
+
+
 def reply_subject(subject: str) -> str:
     """``"Re: "`` plus the subject, without stacking ``Re: Re:``."""
-    base = _REPLY_PREFIX_RE.sub("", safe_header_text(subject))
+    base = base_subject(subject)
     return f"Re: {base}" if base else "Re:"
 
 

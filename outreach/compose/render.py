@@ -14,8 +14,10 @@ Variables a template sees:
 - ``meeting``: see :func:`meeting_vars`, or None.
 - ``today``: a ``datetime.date``; ``meeting_minutes``: the length asked for.
 
-Filters besides Jinja's: ``bulleted``, ``join_and``, ``first_name``, ``first_item`` and
-``required`` (fail with a message when a value is empty).
+Filters besides Jinja's: ``bulleted``, ``join_and``, ``first_name``, ``first_item``,
+``required`` (fail with a message when a value is empty), and ``phrase_kind``,
+``as_clause``, ``as_sentence`` and ``to_you`` (:mod:`outreach.compose.phrases`: put a phrase
+the user typed where it reads as English).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from outreach.compose.phrases import as_clause, as_sentence, phrase_kind, to_you
 from outreach.compose.templates import (
     ParsedTemplate,
     TemplateFileError,
@@ -109,9 +112,13 @@ def first_name(value: object) -> str:
 
 
 def first_item(value: object) -> str:
-    """The first item of a list or of a multi-line note, without a bullet or a final period."""
+    """The first item of a list, or of a note with one item per line or per ``;``, without a
+    bullet or a final period."""
     items = _items(value)
-    return items[0].rstrip(".") if items else ""
+    if not items:
+        return ""
+    first = next((part.strip() for part in items[0].split(";") if part.strip()), "")
+    return first.rstrip(".")
 
 
 def required(value: object, message: str = "a required value is empty") -> object:
@@ -127,6 +134,10 @@ FILTERS: dict[str, Callable[..., object]] = {
     "first_name": first_name,
     "first_item": first_item,
     "required": required,
+    "phrase_kind": phrase_kind,
+    "as_clause": as_clause,
+    "as_sentence": as_sentence,
+    "to_you": to_you,
 }
 
 # --- the environment ---------------------------------------------------------------------------

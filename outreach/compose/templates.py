@@ -35,7 +35,15 @@ from pathlib import Path
 from outreach.errors import TemplateError
 
 EXTENSION = ".txt"
-KINDS: tuple[str, ...] = ("outreach", "referral", "followup", "confirm", "thankyou", "keepintouch")
+KINDS: tuple[str, ...] = (
+    "outreach",
+    "referral",
+    "followup",
+    "newtimes",
+    "confirm",
+    "thankyou",
+    "keepintouch",
+)
 FORMATS: tuple[str, ...] = ("text", "html")
 HEADERS: tuple[str, ...] = ("Subject", "Kind", "Format", "Description")
 

@@ -58,6 +58,10 @@ class MailBackend(Protocol):
         """Find a sent message by its Message-ID header (the user may have sent the draft)."""
         ...
 
+    def delete_draft(self, draft_id: str) -> bool:
+        """Remove a draft that must never be sent; False when it was already gone."""
+        ...
+
     def send_draft(self, draft_id: str) -> SentRef:
         """Send an existing draft. Raises MailError on failure."""
         ...

@@ -455,6 +455,26 @@ class GmailBackend:
                 return SentRef(message_id=str(message["id"]), thread_id=message.get("threadId"))
         return None
 
+    def delete_draft(self, draft_id: str) -> bool:
+        """drafts.delete; a 404 means the user already sent or deleted it in Gmail."""
+        request = self.service.users().drafts().delete(userId=self.user_id, id=draft_id)
+        try:
+            self._call("drafts.delete", request)
+        except HttpError as exc:
+            if _status(exc) == 404:
+                return False
+            raise MailError(
+                f"Gmail failed while removing draft {draft_id}: HTTP {_status(exc)}: "
+                f"{_reason(exc)}",
+                hint="Run the command again; it is safe to re-run.",
+            ) from None
+        except TRANSPORT_ERRORS as exc:
+            raise MailError(
+                f"Could not reach Gmail while removing draft {draft_id}: {exc}",
+                hint="Check your connection and run the command again; it is safe to re-run.",
+            ) from None
+        return True
+
     # -- sending ------------------------------------------------------------------------
 
     def send_draft(self, draft_id: str) -> SentRef:

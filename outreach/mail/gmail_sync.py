@@ -75,6 +75,7 @@ class HistoryChanges:
 
     history_id: str  # the mailbox's history id at the time of the last page
     added: dict[str, str] = field(default_factory=dict)  # message id -> thread id, in order
+    labels: dict[str, frozenset[str]] = field(default_factory=dict)  # added: their labels
     sent: dict[str, str] = field(default_factory=dict)  # label SENT added: id -> thread id
     deleted: set[str] = field(default_factory=set)  # message ids deleted (drafts sent, ...)
     pages: int = 0
@@ -158,6 +159,8 @@ class GmailSync:
                 for item in record.get("messagesAdded", []):
                     message = item.get("message", {})
                     changes.added.setdefault(str(message["id"]), str(message.get("threadId")))
+                    if "labelIds" in message:
+                        changes.labels[str(message["id"])] = frozenset(message["labelIds"])
                 for item in record.get("messagesDeleted", []):
                     changes.deleted.add(str(item.get("message", {}).get("id")))
                 for item in record.get("labelsAdded", []):

@@ -119,6 +119,13 @@ class LocalOutbox:
             return None
         return SentRef(message_id=rfc_message_id, thread_id=thread_root(read_message(path)))
 
+    def delete_draft(self, draft_id: str) -> bool:
+        try:
+            self._draft_path(draft_id).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def send_draft(self, draft_id: str) -> SentRef:
         source = self._draft_path(draft_id)
         if not source.exists():

@@ -45,6 +45,7 @@ class LocalMessage:
     referenced: tuple[str, ...]  # Message-IDs it answers or returns, nearest first
     meta: MessageMeta
     path: Path
+    root: str = ""  # the thread's first Message-ID (References' first, else In-Reply-To)
 
 
 def _ids(value: object) -> list[str]:
@@ -116,8 +117,10 @@ class LocalInbox:
         message_id = message_ids[0] if message_ids else ""
         base = path.name.split(":", 1)[0]
         key = local_id(message_id) if message_id else f"local:file:{base}"
-        referenced = list(reversed(_ids(_header(msg, "References"))))
-        referenced = _ids(_header(msg, "In-Reply-To")) + referenced + _returned_originals(msg)
+        chain = _ids(_header(msg, "References"))
+        replied_to = _ids(_header(msg, "In-Reply-To"))
+        root = chain[0] if chain else (replied_to[0] if replied_to else "")
+        referenced = replied_to + list(reversed(chain)) + _returned_originals(msg)
         received: datetime | None = None
         if not _header(msg, "Date"):
             received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
@@ -135,4 +138,5 @@ class LocalInbox:
             referenced=tuple(dict.fromkeys(referenced)),
             meta=meta,
             path=path,
+            root=root,
         )

@@ -48,10 +48,19 @@ from typing import NamedTuple
 
 from outreach.config import ScheduleConfig
 from outreach.errors import ScheduleError
-from outreach.schedule.engine import OTHERS, Candidate, SlotEngine, wall_time
+from outreach.schedule.engine import (
+    NIGHT_END,
+    NIGHT_START,
+    OTHERS,
+    Candidate,
+    SlotEngine,
+    wall_time,
+)
 from outreach.schedule.intervals import Interval
 
 __all__ = [
+    "NIGHT_END",
+    "NIGHT_START",
     "Slot",
     "ZonedSpan",
     "busy_query_window",

@@ -33,6 +33,15 @@ def contact_zone(contact: Contact) -> ZoneInfo | None:
         ) from None
 
 
+def contact_zone_or_none(contact: Contact) -> ZoneInfo | None:
+    """The contact's zone, or None when it is unknown or not a valid zone name (reported
+    where it matters: proposing slots)."""
+    try:
+        return contact_zone(contact)
+    except ContactError:
+        return None
+
+
 def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interval]:
     """Busy intervals from every configured source within [start, end)."""
     config = app.config
@@ -91,10 +100,19 @@ class SlotPlanner:
         self.engine = SlotEngine(
             now, schedule, app.config.user.zone, gather_busy(app, now, window_end)
         )
+        # Holds belong to (contact, message): a re-run of the same message keeps its times; a
+        # new message to the same contact (new times after "none of those work") gets others.
+        self._owners: dict[tuple[int, str], int] = {}
+        self._owners_of: dict[int, list[int]] = {}
+        self._latest_key: dict[int, str] = {}
         held = app.store.proposals.held(iso(now))
-        for row in held:
+        for row in sorted(held, key=lambda r: (r.created_at, r.id)):
+            key = row.message_idem_key or ""
+            self._latest_key[row.contact_id] = key
             self.engine.hold(
-                row.contact_id, datetime.fromisoformat(row.start), datetime.fromisoformat(row.end)
+                self._owner(row.contact_id, key),
+                datetime.fromisoformat(row.start),
+                datetime.fromisoformat(row.end),
             )
         self.held_before = len({row.contact_id for row in held})
         self.notes: dict[int, str] = {}  # contact id -> why its slots are not its own, or none
@@ -103,10 +121,28 @@ class SlotPlanner:
         self.own = 0  # ... who got slots nobody else holds
         self.exhausted: list[Contact] = []  # ... who got none because others hold the time
 
+    def _owner(self, contact_id: int, key: str) -> int:
+        """The engine's owner number for the holds of one message to one contact."""
+        owner = self._owners.get((contact_id, key))
+        if owner is None:
+            owner = self._owners[contact_id, key] = len(self._owners) + 1
+            self._owners_of.setdefault(contact_id, []).append(owner)
+        return owner
+
     def slots_for(
-        self, contact: Contact, count: int | None = None, *, fallback: bool = True
+        self,
+        contact: Contact,
+        count: int | None = None,
+        *,
+        fallback: bool = True,
+        key: str | None = None,
     ) -> list[Slot]:
         """Slots for one contact, held against everyone else's (and held for it at once).
+
+        ``key`` is the idempotency key of the message they are for: slots still held for the
+        same message are offered again (a re-run changes no times); slots held for another
+        message to the contact block like anyone else's. Without a key (preview, `outreach
+        slots`), the contact's latest held offer is taken as the message.
 
         ``fallback=False`` (one contact, e.g. `outreach slots`): no slot at all is an error that
         says what to widen. Otherwise a contact without slots gets none and a note; the
@@ -118,7 +154,10 @@ class SlotPlanner:
         )
         zone = contact_zone(contact)
         share = fallback and self.when_full == "share"
-        proposal = self.engine.propose(zone, wanted, contact.id, share=share, keep_own=True)
+        if key is None:
+            key = self._latest_key.get(contact.id, "")
+        owner = self._owner(contact.id, key)
+        proposal = self.engine.propose(zone, wanted, owner, share=share, keep_own=True)
         self.planned += 1
         if not proposal.chosen:
             if proposal.possible and fallback:
@@ -142,9 +181,11 @@ class SlotPlanner:
             )
         else:
             self.own += 1
-        self.engine.release(contact.id)
+        for previous in self._owners_of[contact.id]:  # drafting releases all the contact held
+            self.engine.release(previous)
         for c in proposal.chosen:
-            self.engine.hold(contact.id, c.start, c.end)
+            self.engine.hold(owner, c.start, c.end)
+        self._latest_key[contact.id] = key
         return to_slots(proposal.chosen, config.user.zone, zone)
 
     def check(self) -> None:

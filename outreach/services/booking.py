@@ -1,38 +1,50 @@
-"""Booking, moving and cancelling a meeting, each with an invite in the contact's thread.
+"""Booking, moving and cancelling a meeting: one meeting, one invite, in the contact's thread.
 
-Proposals are text; one real invite goes out once a time is agreed. The meeting row (UID,
-SEQUENCE) is written first and the confirmation is drafted through the same idempotent path as
-every other message, so re-running an interrupted `book` finishes it instead of booking twice.
-Reschedule keeps the UID and bumps SEQUENCE; cancel sends METHOD:CANCEL with SEQUENCE + 1.
+Proposals are text; one real invite goes out once a time is agreed. A meeting has at most one
+unsent invite (:mod:`outreach.services.invites`): moving a meeting before its invite was sent
+rewrites that draft, and cancelling it removes the draft and sends nothing. SEQUENCE rises only
+over invites the contact actually received, so their calendar always applies the newest.
+
+Times are checked before anything is written: a time in the past is refused, a time outside
+either person's working hours or in the contact's night is asked about (``confirm``), and so is
+a time that is no longer free. The meeting row is written first and the invite drafted through
+the same idempotent path as every other message, so re-running an interrupted `book` finishes
+it instead of booking twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ScheduleError
+from outreach.schedule.checks import past_reason, time_concerns
 from outreach.schedule.intervals import Interval
-from outreach.schedule.invites import build_invite, new_uid
-from outreach.services.availability import gather_busy
-from outreach.services.drafting import DraftReport, draft_messages, plan_messages
-from outreach.services.meeting_context import format_span, meeting_context
-from outreach.services.sending import SendReport, check_cap, send_messages
-from outreach.store.meetings import MeetingRow
+from outreach.schedule.invites import new_uid
+from outreach.services.availability import contact_zone_or_none, gather_busy
+from outreach.services.drafting import DraftReport
+from outreach.services.invites import issue_invite, withdraw_invites
+from outreach.services.meeting_context import format_span
+from outreach.services.sending import SendReport
+from outreach.store.meetings import MeetingRow, ProposalRow
 
 Confirm = Callable[[str], bool]
+
+__all__ = ["BookingResult", "book", "cancel", "offered_slots", "parse_when", "reschedule"]
 
 
 @dataclass
 class BookingResult:
     meeting: MeetingRow
     when: str
-    draft: DraftReport
-    sent: SendReport | None
+    draft: DraftReport = field(default_factory=DraftReport)
+    sent: SendReport | None = None
+    subject: str = ""  # the invite's Subject as it goes on the wire
+    withdrawn: bool = False  # cancelled before any invite was sent: nothing goes out
 
 
 def parse_when(app: AppContext, text: str) -> datetime:
@@ -50,47 +62,99 @@ def parse_when(app: AppContext, text: str) -> datetime:
     return moment
 
 
+def _ref(contact: Contact) -> str:
+    return contact.email or str(contact.id)
+
+
+def offered_slots(app: AppContext, contact: Contact) -> list[ProposalRow]:
+    """The slots of the latest offer made to the contact, numbered as the message numbered
+    them (whatever became of them since: booked, released, expired)."""
+    rows = app.store.proposals.for_contact(contact.id)
+    if not rows:
+        return []
+    latest = max(rows, key=lambda p: (p.created_at, p.id))
+    return [p for p in rows if p.message_idem_key == latest.message_idem_key]
+
+
 def _slot_time(app: AppContext, contact: Contact, number: int) -> tuple[datetime, datetime]:
-    # "booked" too: re-running an interrupted `book --slot N` must find the same slot.
-    held = [p for p in app.store.proposals.for_contact(contact.id) if p.state in ("held", "booked")]
-    if not held:
+    offer = offered_slots(app, contact)
+    if not offer:
         raise ScheduleError(
-            f"No proposed slots are held for {contact.label()}.",
-            hint=f"Give the time: `outreach book {contact.email or contact.id} --at "
-            "2026-03-04T15:00`.",
+            f"No times were proposed to {contact.label()}.",
+            hint=f"Give the time: `outreach book {_ref(contact)} --at 2026-03-04T15:00`.",
         )
-    chosen = [p for p in held if p.slot_index == number]
+    chosen = [p for p in offer if p.slot_index == number]
     if not chosen:
-        numbers = ", ".join(sorted({str(p.slot_index) for p in held}))
+        numbers = ", ".join(sorted({str(p.slot_index) for p in offer}))
         raise ScheduleError(
             f"{contact.label()} was offered slots {numbers}, not {number}.",
-            hint="Pick one of those numbers (see `outreach contacts show`).",
+            hint=f"Pick one of those numbers (`outreach contacts show {_ref(contact)}` lists "
+            "them).",
         )
-    return datetime.fromisoformat(chosen[-1].start), datetime.fromisoformat(chosen[-1].end)
+    start, end = datetime.fromisoformat(chosen[-1].start), datetime.fromisoformat(chosen[-1].end)
+    if start <= app.now():
+        raise ScheduleError(
+            f"Slot {number} ({format_span(app, contact, start, end)}) is already over.",
+            hint=f"Propose new times: `outreach draft newtimes {_ref(contact)}`, or book "
+            f"another time with `outreach book {_ref(contact)} --at ...`.",
+        )
+    return start, end
+
+
+def _check_time(
+    app: AppContext,
+    contact: Contact,
+    start: datetime,
+    end: datetime,
+    confirm: Confirm,
+    own: MeetingRow | None = None,
+) -> None:
+    """Refuse a time that is over; ask about one that is odd or no longer free."""
+    when = format_span(app, contact, start, end)
+    past = past_reason(start, app.now())
+    if past is not None:
+        raise ScheduleError(
+            f"{when} is in the past ({past}); nothing was booked.",
+            hint=f"Give a future time, or see free times with `outreach slots --contact "
+            f"{_ref(contact)}`.",
+        )
+    config = app.config
+    concerns = time_concerns(
+        start,
+        end,
+        config.schedule,
+        config.user.zone,
+        contact_zone_or_none(contact),
+        contact.display_first_name or contact.name,
+    )
+    if concerns and not confirm(f"{when} is {' and '.join(concerns)}. Book it anyway?"):
+        raise ScheduleError(
+            f"Not booked: {when} is {concerns[0]}.",
+            hint="Choose another time with --at, or pass --yes to book it as it is.",
+        )
+    _check_free(app, contact, start, end, confirm, own)
 
 
 def _check_free(
-    app: AppContext, contact: Contact, start: datetime, end: datetime, confirm: Confirm
+    app: AppContext,
+    contact: Contact,
+    start: datetime,
+    end: datetime,
+    confirm: Confirm,
+    own: MeetingRow | None,
 ) -> None:
-    """Warn and ask when the time is no longer free (busy, or offered to someone else)."""
+    """Ask when the time is no longer free (busy, or offered to someone else)."""
     wanted = Interval(start, end)
-    clashes = [b for b in gather_busy(app, start - timedelta(hours=1), end + timedelta(hours=1))]
-    now = iso(app.now())
-    own_meeting = app.store.meetings.latest(contact.id)
     busy = [
         b
-        for b in clashes
+        for b in gather_busy(app, start - timedelta(hours=1), end + timedelta(hours=1))
         if b.start < wanted.end
         and wanted.start < b.end
-        and not (
-            own_meeting is not None
-            and own_meeting.state == "scheduled"
-            and b.start == datetime.fromisoformat(own_meeting.start)
-        )
+        and not (own is not None and b.start == datetime.fromisoformat(own.start))
     ]
     offered = [
         p
-        for p in app.store.proposals.held(now, exclude_contact=contact.id)
+        for p in app.store.proposals.held(iso(app.now()), exclude_contact=contact.id)
         if datetime.fromisoformat(p.start) < end and start < datetime.fromisoformat(p.end)
     ]
     if not busy and not offered:
@@ -99,64 +163,20 @@ def _check_free(
     when = format_span(app, contact, start, end)
     if not confirm(f"{when} is no longer free ({why}). Book it anyway?"):
         raise ScheduleError(
-            f"Not booked: {when} is no longer free.",
+            f"Not booked: {when} is no longer free ({why}).",
             hint="Choose another time with --at, or see free times with `outreach slots "
-            f"--contact {contact.email or contact.id}`.",
+            f"--contact {_ref(contact)}`.",
         )
 
 
-def _invite_for(app: AppContext, contact: Contact, meeting: MeetingRow, method: str) -> bytes:
-    user = app.config.user
-    assert contact.email is not None
-    org = f" ({contact.org})" if contact.org else ""
-    agenda = (
-        f"A {app.config.schedule.meeting_minutes}-minute informational conversation between "
-        f"{user.name} and {contact.name}{org}: your path, your work, and your advice."
-    )
-    return build_invite(
-        uid=meeting.uid,
-        sequence=meeting.sequence,
-        method="CANCEL" if method == "CANCEL" else "REQUEST",
-        start=datetime.fromisoformat(meeting.start),
-        end=datetime.fromisoformat(meeting.end),
-        tz=user.zone,
-        organizer_name=user.name,
-        organizer_email=user.email,
-        attendee_name=contact.name,
-        attendee_email=contact.email,
-        summary=f"{user.name} / {contact.name}: informational conversation",
-        description=agenda,
-        location_or_join=app.config.schedule.how_to_join
-        or "By phone or video, as we agree by email.",
-        dtstamp=app.now(),
-    )
-
-
-def _draft_invite(
-    app: AppContext,
-    contact: Contact,
-    meeting: MeetingRow,
-    template: str,
-    method: str,
-    send: bool,
-) -> tuple[DraftReport, SendReport | None]:
-    planned, skipped = plan_messages(
-        app, template, [contact], extra_vars=lambda c: {"meeting": meeting_context(app, c)}
-    )
-    if not planned:
-        reason = skipped[0][1] if skipped else "nothing to draft"
-        raise ScheduleError(f"Cannot write to {contact.label()}: {reason}.")
-    planned[0].ics = _invite_for(app, contact, meeting, method)
-    planned[0].ics_method = method
-    report = draft_messages(app, planned)
-    if report.failed:
-        return report, None
-    if not send:
-        return report, None
-    check_cap(app, 1, app.now())
-    row = app.store.messages.by_key(planned[0].idem_key)
-    assert row is not None
-    return report, send_messages(app, [row])
+def _reachable(app: AppContext, ref: str) -> Contact:
+    contact = app.store.contacts.get(ref)
+    if not contact.email:
+        raise ScheduleError(
+            f"{contact.label()} has no email address to send an invite to.",
+            hint=f"Add one: `outreach contacts edit {contact.id} --email ...`.",
+        )
+    return contact
 
 
 def book(
@@ -168,9 +188,7 @@ def book(
     send: bool,
     confirm: Confirm,
 ) -> BookingResult:
-    contact = app.store.contacts.get(ref)
-    if not contact.email:
-        raise ScheduleError(f"{contact.label()} has no email address to send an invite to.")
+    contact = _reachable(app, ref)
     if slot is not None:
         start, end = _slot_time(app, contact, slot)
     else:
@@ -178,18 +196,24 @@ def book(
         start = parse_when(app, at)
         end = start + timedelta(minutes=app.config.schedule.meeting_minutes)
     existing = app.store.meetings.latest(contact.id)
-    stamp = iso(app.now())
     if existing is not None and existing.state == "scheduled":
         if datetime.fromisoformat(existing.start) != start:
+            booked = format_span(
+                app,
+                contact,
+                datetime.fromisoformat(existing.start),
+                datetime.fromisoformat(existing.end),
+            )
             raise ScheduleError(
-                f"{contact.label()} already has a meeting at {existing.start}.",
-                hint=f"Move it with `outreach reschedule {contact.email} --at ...`, or "
-                "cancel it first.",
+                f"{contact.label()} already has a meeting on {booked}.",
+                hint=f"Move it with `outreach reschedule {_ref(contact)} --at ...`, or "
+                f"cancel it first with `outreach cancel {_ref(contact)}`.",
             )
         meeting = existing  # an interrupted booking of the same time: finish it
     else:
-        _check_free(app, contact, start, end, confirm)
+        _check_time(app, contact, start, end, confirm)
         domain = app.config.user.email.rpartition("@")[2] or "outreach.local"
+        stamp = iso(app.now())
         with app.store.transaction():
             meeting = app.store.meetings.create(
                 contact_id=contact.id,
@@ -199,10 +223,16 @@ def book(
                 now=stamp,
             )
             for proposal in app.store.proposals.for_contact(contact.id, "held"):
-                booked = datetime.fromisoformat(proposal.start) == start
-                app.store.proposals.set_state(proposal.id, "booked" if booked else "released")
-    report, sent = _draft_invite(app, contact, meeting, "confirm", "REQUEST", send)
-    return BookingResult(meeting, format_span(app, contact, start, end), report, sent)
+                booked_it = datetime.fromisoformat(proposal.start) == start
+                app.store.proposals.set_state(proposal.id, "booked" if booked_it else "released")
+    issued = issue_invite(app, contact, meeting, "REQUEST", send=send)
+    return BookingResult(
+        issued.meeting,
+        format_span(app, contact, start, end),
+        issued.draft,
+        issued.sent,
+        issued.subject,
+    )
 
 
 def _scheduled(app: AppContext, contact: Contact) -> MeetingRow:
@@ -210,7 +240,7 @@ def _scheduled(app: AppContext, contact: Contact) -> MeetingRow:
     if meeting is None or meeting.state != "scheduled":
         raise ScheduleError(
             f"{contact.label()} has no booked meeting.",
-            hint=f"Book one with `outreach book {contact.email or contact.id} --slot N`.",
+            hint=f"Book one with `outreach book {_ref(contact)} --slot N` (or --at ...).",
         )
     return meeting
 
@@ -218,36 +248,42 @@ def _scheduled(app: AppContext, contact: Contact) -> MeetingRow:
 def reschedule(
     app: AppContext, ref: str, *, at: str, send: bool, confirm: Confirm
 ) -> BookingResult:
-    contact = app.store.contacts.get(ref)
+    contact = _reachable(app, ref)
     meeting = _scheduled(app, contact)
     start = parse_when(app, at)
     end = start + (datetime.fromisoformat(meeting.end) - datetime.fromisoformat(meeting.start))
     if datetime.fromisoformat(meeting.start) != start:
-        _check_free(app, contact, start, end, confirm)
+        _check_time(app, contact, start, end, confirm, own=meeting)
         with app.store.transaction():
             app.store.meetings.update(
-                meeting.id,
-                iso(app.now()),
-                start=iso(start),
-                end=iso(end),
-                sequence=meeting.sequence + 1,
+                meeting.id, iso(app.now()), start=iso(start), end=iso(end), rsvp=None
             )
         meeting = app.store.meetings.by_id(meeting.id)
-    report, sent = _draft_invite(app, contact, meeting, "confirm", "REQUEST", send)
-    return BookingResult(meeting, format_span(app, contact, start, end), report, sent)
+    issued = issue_invite(app, contact, meeting, "REQUEST", send=send)
+    return BookingResult(
+        issued.meeting,
+        format_span(app, contact, start, end),
+        issued.draft,
+        issued.sent,
+        issued.subject,
+    )
 
 
 def cancel(app: AppContext, ref: str, *, send: bool) -> BookingResult:
     contact = app.store.contacts.get(ref)
     meeting = app.store.meetings.latest(contact.id)
     if meeting is None or meeting.state not in ("scheduled", "cancelled"):
-        raise ScheduleError(f"{contact.label()} has no booked meeting to cancel.")
+        raise ScheduleError(
+            f"{contact.label()} has no booked meeting to cancel.",
+            hint=f"`outreach contacts show {_ref(contact)}` shows their meetings.",
+        )
     if meeting.state == "scheduled":
         with app.store.transaction():
-            app.store.meetings.update(
-                meeting.id, iso(app.now()), state="cancelled", sequence=meeting.sequence + 1
-            )
+            app.store.meetings.update(meeting.id, iso(app.now()), state="cancelled")
         meeting = app.store.meetings.by_id(meeting.id)
-    report, sent = _draft_invite(app, contact, meeting, "cancel", "CANCEL", send)
     start, end = datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end)
-    return BookingResult(meeting, format_span(app, contact, start, end), report, sent)
+    when = format_span(app, contact, start, end)
+    if withdraw_invites(app, meeting):
+        return BookingResult(app.store.meetings.by_id(meeting.id), when, withdrawn=True)
+    issued = issue_invite(app, contact, meeting, "CANCEL", send=send)
+    return BookingResult(issued.meeting, when, issued.draft, issued.sent, issued.subject)

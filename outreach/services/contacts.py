@@ -10,6 +10,7 @@ from outreach.contacts.importers import ImportResult, normalise_record, read_con
 from outreach.contacts.model import CORE_FIELDS, Contact, ContactRecord
 from outreach.contacts.validate import extra_key
 from outreach.errors import ContactError
+from outreach.services.closing import readdress_after_bounce
 from outreach.store import Store, UpsertSummary
 from outreach.track.model import Stage
 from outreach.track.pipeline import stage
@@ -105,10 +106,14 @@ def edit_contact(
     fields: dict[str, Any] = {name: getattr(clean, name) for name in CORE_FIELDS if name in changes}
     if "closed" in changes:
         fields["closed_at"] = now if changes["closed"] else None
+        if not changes["closed"]:
+            fields["closed_reason"] = ""
     if "referred_by" in changes:
         fields["referred_by"] = store.contacts.get(changes["referred_by"]).id
     fields["extra"] = clean.extra
     with store.transaction():
+        if "email" in fields:
+            readdress_after_bounce(store, contact, fields["email"], now)
         store.contacts.update(contact.id, now, **fields)
         store.contacts.add_tags(contact.id, add_tags)
         store.contacts.remove_tags(contact.id, remove_tags)

@@ -19,7 +19,12 @@ from typing import Any
 
 from outreach.app import AppContext
 from outreach.clock import iso
-from outreach.compose.mime import build_invite_message, build_message, make_message_id
+from outreach.compose.mime import (
+    build_invite_message,
+    build_message,
+    make_message_id,
+    safe_header_text,
+)
 from outreach.compose.render import RenderContext, RenderedMessage, render
 from outreach.compose.templates import (
     TemplateSource,
@@ -27,11 +32,13 @@ from outreach.compose.templates import (
     load_templates,
     parse_template,
 )
+from outreach.compose.threading import ReplyPoint
 from outreach.contacts.model import Contact
 from outreach.errors import ContactError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure
+from outreach.services.conversation import idempotency_key, next_reply_point
+from outreach.services.lint_guard import LintGuard
 from outreach.store import MessageRow
-from outreach.store.meetings import MeetingRow
 from outreach.track.model import ContactFacts, Stage
 from outreach.track.pipeline import stage
 
@@ -41,12 +48,15 @@ KINDS = {
     "outreach": "outreach",
     "referral": "outreach",
     "followup": "followup",
+    "newtimes": "newtimes",
     "confirm": "confirm",
     "thankyou": "thankyou",
     "keepintouch": "keepintouch",
     "cancel": "cancel",
 }
-THREADED_KINDS = {"followup", "confirm", "thankyou", "keepintouch", "cancel"}
+THREADED_KINDS = {"followup", "newtimes", "confirm", "thankyou", "keepintouch", "cancel"}
+# Kinds that speak of a meeting that did not happen (cancelled or declined) too.
+_ANY_MEETING = frozenset({"confirm", "cancel", "newtimes"})
 
 
 @dataclass
@@ -58,15 +68,32 @@ class PlannedMessage:
     kind: str
     template: str
     rendered: RenderedMessage
-    thread_id: str | None = None
-    in_reply_to: str | None = None
-    references: list[str] = field(default_factory=list)
-    reply_subject: str | None = None
+    reply: ReplyPoint | None = None  # where it goes in the conversation (None: a new thread)
     slots: list[Any] = field(default_factory=list)
     note: str | None = None  # e.g. why its slots are not exclusive
     shared_with: int = 0  # most other contacts offered one of its slot times
     ics: bytes | None = None  # a calendar invite (REQUEST or CANCEL) to attach
     ics_method: str = "REQUEST"
+    meeting_id: int | None = None
+
+    @property
+    def thread_id(self) -> str | None:
+        return None if self.reply is None else self.reply.thread_id
+
+    @property
+    def in_reply_to(self) -> str | None:
+        return None if self.reply is None else self.reply.in_reply_to
+
+    @property
+    def references(self) -> list[str]:
+        return [] if self.reply is None else list(self.reply.references)
+
+    @property
+    def subject(self) -> str:
+        """The Subject as it goes on the wire (a reply carries its thread's first subject)."""
+        if self.reply is not None:
+            return self.reply.subject
+        return safe_header_text(self.rendered.subject)
 
 
 @dataclass
@@ -80,6 +107,7 @@ class DraftReport:
 
 
 ProgressFn = Callable[[int], None]
+KeyFn = Callable[[Contact], str]
 
 
 def select_contacts(
@@ -106,58 +134,31 @@ def message_kind(template_name: str) -> str:
     return KINDS.get(template_name, "outreach")
 
 
-def idempotency_key(
-    kind: str, contact: Contact, facts: ContactFacts, meeting: MeetingRow | None
-) -> str:
-    """The identity of "this message to this contact": a re-run maps to the same key."""
-    if kind == "outreach":
-        return f"outreach:{contact.id}"
-    if kind == "followup":
-        return f"followup:{contact.id}:{facts.followups_sent + 1}"
-    if kind == "thankyou" and meeting is not None:
-        return f"thankyou:{meeting.id}"
-    if kind in ("confirm", "cancel") and meeting is not None:
-        return f"{kind}:{meeting.id}:{meeting.sequence}"
-    if kind == "keepintouch":
-        since = facts.last_exchange_at.date().isoformat() if facts.last_exchange_at else "never"
-        return f"keepintouch:{contact.id}:{since}"
-    return f"{kind}:{contact.id}"
-
-
-def thread_of(app: AppContext, contact: Contact) -> tuple[MessageRow | None, list[str]]:
-    """The contact's conversation so far: the message to reply to and the References chain."""
-    rows = [
-        row
-        for row in app.store.messages.for_contact(contact.id)
-        if row.state in ("drafted", "sent") and row.message_id
-    ]
-    sent = [row for row in rows if row.state == "sent"] or rows
-    if not sent:
-        return None, []
-    last = sent[-1]
-    chain = [row.message_id for row in sent if row.thread_id == last.thread_id or not row.thread_id]
-    return last, chain
-
-
 def plan_messages(
     app: AppContext,
     template_name: str,
     contacts: Sequence[Contact],
     *,
     extra_vars: Callable[[Contact], dict[str, Any]] | None = None,
+    key_for: KeyFn | None = None,
+    meeting_id: int | None = None,
+    ignore_lint: bool = False,
     when_full: str | None = None,
     limit: int | None = None,
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
-    """Render every message (no writes). Template errors raise before anything is drafted, and
-    so does free time running out when ``when_full`` is "stop" (see SlotPlanner). ``limit``:
-    plan at most this many messages (the first contacts that need one)."""
+    """Render every message (no writes). Template errors, and etiquette errors in what was
+    rendered (unless ``ignore_lint``), raise before anything is drafted, and so does free time
+    running out when ``when_full`` is "stop" (see SlotPlanner). ``limit``: plan at most this
+    many messages (the first contacts that need one)."""
     from outreach.services.availability import SlotPlanner
+    from outreach.services.meeting_context import meeting_context
 
     source = get_template(load_templates(app.workspace.templates_dir), template_name)
     kind = KINDS.get(template_name) or message_kind(parse_template(source).kind)
     store = app.store
     facts_by_id = store.facts()
     now = app.now()
+    guard = None if ignore_lint else LintGuard(app, source)
     planner = SlotPlanner(app, now, when_full) if uses_slots(source) else None
     planned: list[PlannedMessage] = []
     skipped: list[tuple[str, str]] = []
@@ -170,26 +171,32 @@ def plan_messages(
             skipped.append((contact.label(), reason))
             continue
         meeting = store.meetings.latest(contact.id)
-        key = idempotency_key(kind, contact, facts, meeting)
+        key = key_for(contact) if key_for else idempotency_key(store, kind, contact, facts, meeting)
         existing = store.messages.by_key(key)
         if existing is not None and existing.send_started_at is not None:
             skipped.append((contact.label(), f"its {kind} message was already sent"))
             continue
-        slots = planner.slots_for(contact) if planner else []
-        variables = extra_vars(contact) if extra_vars else {}
-        rendered = render_for_contact(app, source, contact, slots, variables.get("meeting"))
+        slots = planner.slots_for(contact, key=key) if planner else []
+        if extra_vars is not None:
+            meeting_values = extra_vars(contact).get("meeting")
+        else:
+            meeting_values = meeting_context(app, contact, include_cancelled=kind in _ANY_MEETING)
+        context = context_for_contact(app, contact, slots, meeting_values)
+        rendered = render(source, context)
+        if guard is not None:
+            guard.check(contact, rendered, context)
         plan = PlannedMessage(contact, key, kind, template_name, rendered, slots=slots)
+        plan.meeting_id = meeting_id
+        if kind == "thankyou" and meeting is not None:
+            plan.meeting_id = meeting.id
         if planner is not None and contact.id in planner.notes:
             plan.note = planner.notes[contact.id]
             plan.shared_with = planner.shared.get(contact.id, 0)
         if kind in THREADED_KINDS:
-            last, chain = thread_of(app, contact)
-            if last is not None:
-                plan.thread_id = last.thread_id
-                plan.in_reply_to = last.message_id
-                plan.references = chain
-                plan.reply_subject = last.subject
+            plan.reply = next_reply_point(store, contact)
         planned.append(plan)
+    if guard is not None:
+        guard.raise_if_failed()
     if planner is not None:
         planner.check()
     return planned, skipped
@@ -203,10 +210,20 @@ def render_for_contact(
     meeting: dict[str, Any] | None,
 ) -> RenderedMessage:
     """Render one template for one contact: the same path for preview, draft and follow-up."""
+    return render(source, context_for_contact(app, contact, slots, meeting))
+
+
+def context_for_contact(
+    app: AppContext,
+    contact: Contact,
+    slots: Sequence[Any],
+    meeting: dict[str, Any] | None,
+) -> RenderContext:
+    """What a template sees for this contact."""
     referrer = None
     if contact.referred_by is not None:
         referrer = app.store.contacts.find(str(contact.referred_by))
-    context = RenderContext.for_contact(
+    return RenderContext.for_contact(
         contact,
         app.config.user,
         today=app.now().astimezone(app.config.user.zone).date(),
@@ -215,7 +232,6 @@ def render_for_contact(
         meeting=meeting,
         meeting_minutes=app.config.schedule.meeting_minutes,
     )
-    return render(source, context)
 
 
 def uses_slots(source: TemplateSource) -> bool:
@@ -263,12 +279,14 @@ def draft_messages(
                 contact_id=plan.contact.id,
                 kind=plan.kind,
                 template=plan.template,
-                subject=plan.rendered.subject,
+                subject=plan.subject,
                 message_id=before.message_id if before else make_message_id(domain),
                 backend=backend.name,
                 thread_id=plan.thread_id,
                 in_reply_to=plan.in_reply_to,
                 now=stamp,
+                recipient=plan.contact.email or "",
+                meeting_id=plan.meeting_id,
             )
 
     # 2. Recover from an interrupted run: the draft may exist, or the user may have sent it.
@@ -329,7 +347,7 @@ def _mime(app: AppContext, plan: PlannedMessage, row: MessageRow, now: datetime)
         "date": now,
         "in_reply_to": plan.in_reply_to,
         "references": plan.references or None,
-        "reply_subject": plan.reply_subject,
+        "reply_subject": None if plan.reply is None else plan.reply.first_subject,
     }
     if plan.ics is not None:
         return build_invite_message(**common, ics=plan.ics, method=plan.ics_method)

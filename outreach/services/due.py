@@ -1,13 +1,120 @@
-"""What is due now: kept apart from drafting so `outreach due` loads no template engine."""
+"""What is due now, each with the exact command that does it.
+
+Kept apart from drafting so `outreach due` loads no template engine. The rules are pure
+(:mod:`outreach.track.pipeline`); this module adds what a person (or a script reading
+``due --json``) needs to act: who, what, why, and the command to run.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from outreach.app import AppContext
-from outreach.track.model import DueAction
+from outreach.track.model import Action, DueAction
 from outreach.track.pipeline import due_actions
+
+__all__ = ["DueItem", "due_items", "due_now"]
+
+# What each action means, as a short phrase (drafted: the message only waits to be sent).
+ACTION_TEXT = {
+    Action.FOLLOW_UP: ("nudge (no reply)", "send the drafted nudge"),
+    Action.BOOK: ("book a time", "send the drafted invite"),
+    Action.PROPOSE_TIMES: ("propose new times", "send the drafted new times"),
+    Action.THANK_YOU: ("thank them", "send the drafted thank-you"),
+    Action.REACH_REFERRAL: ("write to referral", "send the drafted referral note"),
+    Action.KEEP_IN_TOUCH: ("keep in touch", "send the drafted keep-in-touch note"),
+    Action.CLOSE: ("close (no reply)", "close (no reply)"),
+}
+_TEMPLATE = {
+    Action.FOLLOW_UP: "followup",
+    Action.PROPOSE_TIMES: "newtimes",
+    Action.THANK_YOU: "thankyou",
+    Action.REACH_REFERRAL: "referral",
+    Action.KEEP_IN_TOUCH: "keepintouch",
+}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A due action with the words and the command to act on it."""
+
+    action: DueAction
+    name: str
+    ref: str  # the contact as a command takes it: email, else id
+    text: str  # e.g. "thank them", "send the drafted thank-you"
+    command: str
+
+    def to_json(self, zone: Any) -> dict[str, Any]:
+        """The stable shape of ``due --json`` (documented in the README)."""
+        return {
+            "contact": self.ref,
+            "name": self.name,
+            "action": self.action.action.value,
+            "text": self.text,
+            "due": self.action.due.astimezone(zone).isoformat(timespec="seconds"),
+            "overdue": self.action.overdue,
+            "drafted": self.action.drafted,
+            "reason": self.action.reason,
+            "command": self.command,
+        }
 
 
 def due_now(app: AppContext) -> list[DueAction]:
     """What is due at ``app.now()``, overdue first."""
     config = app.config
     return due_actions(app.store.facts().values(), config.followup, app.now(), config.user.zone)
+
+
+def _future_slots(app: AppContext, contact_id: int, now: datetime) -> list[int]:
+    """Numbers of the latest offer's slots that have not started yet."""
+    rows = app.store.proposals.for_contact(contact_id)
+    if not rows:
+        return []
+    latest = max(rows, key=lambda p: (p.created_at, p.id))
+    return sorted(
+        p.slot_index
+        for p in rows
+        if p.message_idem_key == latest.message_idem_key
+        and datetime.fromisoformat(p.start) > now
+    )
+
+
+def _command(app: AppContext, action: DueAction, ref: str) -> str:
+    if action.drafted:
+        return f"outreach send {ref}"
+    if action.action is Action.BOOK:
+        slots = _future_slots(app, action.contact_id, app.now())
+        if len(slots) == 1:
+            return f"outreach book {ref} --slot {slots[0]}"
+        if slots:
+            return f"outreach book {ref} --slot N (N = {', '.join(map(str, slots))})"
+        return f"outreach book {ref} --at DATETIME"
+    if action.action is Action.CLOSE:
+        return f'outreach contacts close {ref} --reason "no reply"'
+    if action.action is Action.THANK_YOU:
+        meeting = app.store.meetings.latest(action.contact_id)
+        if meeting is None or not (meeting.notes.strip() or meeting.takeaways.strip()):
+            return f'outreach met {ref} --notes "..." (then outreach draft thankyou {ref})'
+    return f"outreach draft {_TEMPLATE[action.action]} {ref}"
+
+
+def due_items(app: AppContext) -> list[DueItem]:
+    """What is due now, overdue first, each with the command that does it."""
+    actions = due_now(app)
+    names = app.store.contacts.names()
+    items = []
+    for action in actions:
+        name, ref = names[action.contact_id]
+        idle, drafted = ACTION_TEXT[action.action]
+        items.append(
+            DueItem(
+                action,
+                name,
+                ref,
+                drafted if action.drafted else idle,
+                _command(app, action, ref),
+            )
+        )
+    return items

@@ -4,12 +4,15 @@
 due action          template         notes
 ==================  ===============  ============================================
 follow_up           ``followup``     in the contact's thread (Re:, In-Reply-To)
+propose_times       ``newtimes``     fresh slots, after a late reply or a decline
 thank_you           ``thankyou``     ``meeting`` with notes, takeaways, referrals
 keep_in_touch       ``keepintouch``  ``meeting`` when there was one
 reach_referral      ``referral``     ``referrer`` is who suggested them
 ==================  ===============  ============================================
 
-``book`` is not drafted: it needs a time (``outreach book CONTACT --slot N``).
+``book`` is not drafted: it needs a time (``outreach book CONTACT --slot N``); nor is
+``close``. An action whose message is already drafted only waits to be sent: it is listed,
+not drafted again (that would move the times it proposes).
 
 Planning and drafting go through :func:`~outreach.services.drafting.plan_messages` and
 :func:`~outreach.services.drafting.draft_messages`, so idempotency keys and threading are the
@@ -21,15 +24,12 @@ by one template's drafts are not offered again by the next.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from outreach.app import AppContext
 from outreach.contacts.model import Contact
 from outreach.services.drafting import DraftReport, PlannedMessage, draft_messages, plan_messages
 from outreach.services.due import due_now
-from outreach.services.meeting_context import meeting_context
 from outreach.track.model import Action
 
 __all__ = ["TEMPLATE_FOR", "FollowupOutcome", "draft_due", "due_now"]
@@ -37,6 +37,7 @@ __all__ = ["TEMPLATE_FOR", "FollowupOutcome", "draft_due", "due_now"]
 # In drafting order.
 TEMPLATE_FOR: dict[Action, str] = {
     Action.THANK_YOU: "thankyou",
+    Action.PROPOSE_TIMES: "newtimes",
     Action.FOLLOW_UP: "followup",
     Action.REACH_REFERRAL: "referral",
     Action.KEEP_IN_TOUCH: "keepintouch",
@@ -48,6 +49,7 @@ class FollowupOutcome:
     planned: dict[str, list[PlannedMessage]] = field(default_factory=dict)
     reports: list[DraftReport] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    waiting_to_send: list[tuple[str, str]] = field(default_factory=list)  # (label, what)
     dry_run: bool = False
 
     @property
@@ -55,23 +57,23 @@ class FollowupOutcome:
         return sum(len(plans) for plans in self.planned.values())
 
 
-def _meeting_vars(app: AppContext) -> Callable[[Contact], dict[str, Any]]:
-    def variables(contact: Contact) -> dict[str, Any]:
-        return {"meeting": meeting_context(app, contact, include_cancelled=False)}
-
-    return variables
-
-
-def _work(app: AppContext) -> tuple[dict[str, list[Contact]], list[tuple[str, str]]]:
-    """Contacts per template, in drafting order, and those that cannot be drafted yet."""
+def _work(
+    app: AppContext,
+) -> tuple[dict[str, list[Contact]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Contacts per template, in drafting order; those that cannot be drafted yet; and those
+    whose message is drafted and only waits to be sent."""
     store = app.store
     wanted: dict[str, list[Contact]] = {name: [] for name in TEMPLATE_FOR.values()}
     skipped: list[tuple[str, str]] = []
+    waiting: list[tuple[str, str]] = []
     for action in due_now(app):
         template = TEMPLATE_FOR.get(action.action)
         if template is None:
             continue
         contact = store.contacts.get(action.contact_id)
+        if action.drafted:
+            waiting.append((contact.label(), f"the {template} message is drafted"))
+            continue
         if action.action is Action.THANK_YOU:
             meeting = store.meetings.latest(contact.id)
             if meeting is None or not (meeting.notes.strip() or meeting.takeaways.strip()):
@@ -85,19 +87,21 @@ def _work(app: AppContext) -> tuple[dict[str, list[Contact]], list[tuple[str, st
                 )
                 continue
         wanted[template].append(contact)
-    return {name: people for name, people in wanted.items() if people}, skipped
+    return {name: people for name, people in wanted.items() if people}, skipped, waiting
 
 
-def draft_due(app: AppContext, *, dry_run: bool = False) -> FollowupOutcome:
-    """Plan (and unless ``dry_run``, draft) every due nudge, thank-you, referral outreach and
-    keep-in-touch note."""
-    work, skipped = _work(app)
-    outcome = FollowupOutcome(skipped=list(skipped), dry_run=dry_run)
-    extra = _meeting_vars(app)
-    # Render everything first: a template error stops the run before any draft is written.
+def draft_due(
+    app: AppContext, *, dry_run: bool = False, ignore_lint: bool = False
+) -> FollowupOutcome:
+    """Plan (and unless ``dry_run``, draft) every due nudge, new times, thank-you, referral
+    outreach and keep-in-touch note."""
+    work, skipped, waiting = _work(app)
+    outcome = FollowupOutcome(skipped=list(skipped), waiting_to_send=waiting, dry_run=dry_run)
+    # Render everything first: a template error (or an etiquette error in what was
+    # rendered) stops the run before any draft is written.
     first_pass: dict[str, list[PlannedMessage]] = {}
     for template, contacts in work.items():
-        planned, not_planned = plan_messages(app, template, contacts, extra_vars=extra)
+        planned, not_planned = plan_messages(app, template, contacts, ignore_lint=ignore_lint)
         first_pass[template] = planned
         outcome.skipped.extend(not_planned)
     if dry_run:
@@ -105,7 +109,7 @@ def draft_due(app: AppContext, *, dry_run: bool = False) -> FollowupOutcome:
         return outcome
     outcome.skipped = list(skipped)
     for template, contacts in work.items():
-        planned, not_planned = plan_messages(app, template, contacts, extra_vars=extra)
+        planned, not_planned = plan_messages(app, template, contacts, ignore_lint=ignore_lint)
         report = draft_messages(app, planned) if planned else DraftReport()
         report.skipped[:0] = not_planned
         outcome.skipped.extend(not_planned)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
 from outreach.compose.render import meeting_vars
 from outreach.contacts.model import Contact
-from outreach.errors import ContactError
 from outreach.schedule.slots import Slot
-from outreach.services.availability import contact_zone
+from outreach.services.availability import contact_zone_or_none
 
 
 def _abbreviation(moment: datetime) -> str:
@@ -21,19 +20,12 @@ def _day_clock(moment: datetime) -> str:
     return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M} {_abbreviation(moment)}"
 
 
-def _zone(contact: Contact) -> tzinfo | None:
-    try:
-        return contact_zone(contact)
-    except ContactError:
-        return None  # a bad zone is reported where it matters (slots); here show only ours
-
-
 def format_span(app: AppContext, contact: Contact, start: datetime, end: datetime) -> str:
     """A time in both people's zones, e.g. "Tue 2 Dec, 10:00-10:20 EST / 15:00-15:20 GMT".
 
     A meeting recorded by `met` without a booking has no length: then just its start.
     """
-    user_tz, contact_tz = app.config.user.zone, _zone(contact)
+    user_tz, contact_tz = app.config.user.zone, contact_zone_or_none(contact)
     if end > start:
         return Slot(start, end).format(user_tz, contact_tz)
     mine = _day_clock(start.astimezone(user_tz))
@@ -47,9 +39,12 @@ def format_span(app: AppContext, contact: Contact, start: datetime, end: datetim
 def meeting_context(
     app: AppContext, contact: Contact, *, include_cancelled: bool = True
 ) -> dict[str, Any] | None:
-    """The contact's latest meeting as template variables, or None when there is none."""
+    """The contact's latest meeting as template variables, or None when there is none (nor,
+    unless ``include_cancelled``, when it did not take place: cancelled or declined)."""
     meeting = app.store.meetings.latest(contact.id)
-    if meeting is None or (meeting.state == "cancelled" and not include_cancelled):
+    if meeting is None or (
+        meeting.state in ("cancelled", "declined") and not include_cancelled
+    ):
         return None
     start = datetime.fromisoformat(meeting.start)
     end = datetime.fromisoformat(meeting.end)
@@ -69,4 +64,5 @@ def meeting_context(
     )
     values["sequence"] = meeting.sequence
     values["state"] = meeting.state
+    values["rsvp"] = meeting.rsvp or ""
     return values

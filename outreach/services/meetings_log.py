@@ -1,19 +1,21 @@
 """`outreach met` and `outreach referrals`: conversations held, what was said, who was suggested.
 
-``met`` records the conversation on the contact's booked meeting (or on a new one, start = end
-= now, when nothing was booked: a call that happened by phone or in a corridor), with notes and
-takeaways; each referral becomes a contact with ``referred_by`` (an existing contact keeps its
-fields and only gains ``referred_by`` when it has none). It is all one transaction, after every
-referral has been checked.
+``met`` records the conversation on the contact's booked meeting (or, when nothing was booked,
+on a new one of the configured length that ends now: a call by phone or a chat in a corridor),
+with notes (what they said) and takeaways (what the user will do); each referral becomes a
+contact with ``referred_by`` (an existing contact keeps its fields and only gains
+``referred_by`` when it has none). It is all one transaction, after every referral has been
+checked.
 
-The same module turns a meeting into what templates see as ``meeting`` (thank-you,
-keep-in-touch), and builds the referral tree.
+The same module turns a meeting into what templates see as ``meeting`` (thank-you, keep-in-
+touch), and builds the referral tree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from outreach.app import AppContext
@@ -97,9 +99,12 @@ def record_meeting(
         latest = store.meetings.latest(contact.id)
         created = latest is None or latest.state not in ("scheduled", "held")
         if created:
+            # Nothing was booked (a call by phone, a chat in a corridor): a conversation of
+            # the length asked for, ending now.
+            minutes = timedelta(minutes=app.config.schedule.meeting_minutes)
             latest = store.meetings.create(
                 contact_id=contact.id,
-                start=stamp,
+                start=iso(app.now() - minutes),
                 end=stamp,
                 uid=new_uid(app.config.user.email.rpartition("@")[2] or "outreach.local"),
                 now=stamp,

@@ -22,6 +22,7 @@ class SendReport:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     uncertain: list[tuple[str, str]] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)  # left unsent, and why
 
 
 def sendable(app: AppContext, refs: Sequence[str]) -> list[MessageRow]:
@@ -29,6 +30,37 @@ def sendable(app: AppContext, refs: Sequence[str]) -> list[MessageRow]:
     ids = [app.store.contacts.get(ref).id for ref in refs] if refs else None
     rows = app.store.messages.in_state("drafted", ids)
     return [row for row in rows if row.send_started_at is None and row.draft_id]
+
+
+_REDRAFT = {
+    "outreach": "re-draft it with `outreach draft outreach {ref}`",
+    "followup": "`outreach due` says what to do instead",
+    "newtimes": "re-draft it with `outreach followup`",
+    "confirm": "`outreach contacts show {ref}` shows the meeting",
+    "cancel": "`outreach contacts show {ref}` shows the meeting",
+}
+
+
+def split_stale(
+    app: AppContext, rows: Sequence[MessageRow]
+) -> tuple[list[MessageRow], list[tuple[str, str]]]:
+    """(the rows that may be sent, (label, why not) for the stale ones)."""
+    from outreach.services.staleness import stale_reason
+
+    facts = app.store.facts()
+    fresh: list[MessageRow] = []
+    stale: list[tuple[str, str]] = []
+    for row in rows:
+        reason = stale_reason(app, row, facts[row.contact_id])
+        if reason is None:
+            fresh.append(row)
+            continue
+        contact = app.store.contacts.get(row.contact_id)
+        fix = _REDRAFT.get(row.kind, "`outreach due` says what to do now").format(
+            ref=contact.email or contact.id
+        )
+        stale.append((contact.label(), f"{row.kind} not sent: {reason}; {fix}"))
+    return fresh, stale
 
 
 def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
@@ -53,10 +85,13 @@ def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
 
 
 def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
+    """Send each row at most once; a stale one (see :mod:`outreach.services.staleness`) is
+    left unsent, whoever asked for it."""
     store = app.store
     backend = app.mail()
     report = SendReport()
-    for row in rows:
+    fresh, report.stale = split_stale(app, rows)
+    for row in fresh:
         contact = store.contacts.get(row.contact_id)
         label = contact.label()
         stamp = iso(app.now())

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from outreach.app import AppContext
@@ -57,6 +58,12 @@ DraftGone = Callable[[TrackedMessage, str], bool]
 __all__ = ["Change", "SyncReport", "sync", "watch"]
 
 LOCAL_ACCOUNT = "local"
+# Labels of messages outside our threads that are not a person writing: drafts, spam, chat,
+# and Gmail's bulk categories. Their headers are never fetched, so a busy inbox of
+# newsletters costs nothing beyond the history page that lists them.
+_NOT_A_PERSON = frozenset(
+    {"DRAFT", "SPAM", "TRASH", "CHAT", "CATEGORY_PROMOTIONS", "CATEGORY_SOCIAL", "CATEGORY_FORUMS"}
+)
 BACKOFF_CAP_SECONDS = 600.0
 
 
@@ -97,13 +104,21 @@ def _bare(message_id: str) -> str:
     return message_id.strip().strip("<>").strip()
 
 
+def _angled(message_id: str | None) -> str:
+    """A Message-ID header as "<...>" ("" when there is none)."""
+    bare = _bare(message_id or "")
+    return f"<{bare}>" if bare else ""
+
+
 @dataclass
 class _Seen:
-    """A message to apply: its event id, thread and metadata."""
+    """A message to apply: its event id, thread and metadata; ``contact_id`` when it was
+    matched to a contact by address (a thread of their own) rather than by thread."""
 
     event_id: str
     thread_id: str
     meta: MessageMeta
+    contact_id: int | None = None
 
 
 class _Recorder:
@@ -124,6 +139,20 @@ class _Recorder:
         self.contacts: dict[int, Contact] = {}
         self.recorded = 0
         self.changes: list[Change] = []
+        self.by_address = self.store.contacts.ids_by_email()
+
+    def contact_for_mail(self, meta: MessageMeta) -> int | None:
+        """The contact a message outside our threads belongs to: the sender, or for the
+        user's own mail, the first recipient who is a contact. None: not about a contact."""
+        owner = self.owner.casefold()
+        sender = meta.sender
+        if sender and sender != owner:
+            return self.by_address.get(sender)
+        for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""]):
+            found = self.by_address.get(address.casefold())
+            if found is not None:
+                return found
+        return None
 
     def _index(self, row: TrackedMessage) -> None:
         self.by_message_id[_bare(row.message_id)] = row
@@ -163,7 +192,7 @@ class _Recorder:
         meta = seen.meta
         if "DRAFT" in meta.label_ids:
             return  # a draft in the thread is not an event (it may be sent later)
-        contact_id = self.threads.get(seen.thread_id)
+        contact_id = seen.contact_id or self.threads.get(seen.thread_id)
         if contact_id is None:
             return
         contact = self.contact(contact_id)
@@ -176,6 +205,9 @@ class _Recorder:
             kind = EventKind.OTHER
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
+        about = found.failed_recipient if kind is EventKind.BOUNCE else found.sender
+        if kind is EventKind.BOUNCE and not about:
+            about = contact.email or ""
         stored = self.store.events.record(
             gmail_id=seen.event_id,
             thread_id=seen.thread_id,
@@ -186,10 +218,13 @@ class _Recorder:
             occurred_at=occurred,
             return_date=None if found.return_date is None else found.return_date.isoformat(),
             detail=detail,
+            message_id=_angled(meta.header("Message-ID")),
+            address=about or "",
         )
         if not stored:
             return
         self.recorded += 1
+        self.threads.setdefault(seen.thread_id, contact_id)  # later mail there is theirs too
         label = contact.label()
         if kind is EventKind.OWN_SEND:
             row = self._match_send(meta, seen.thread_id, seen.event_id, draft_gone)
@@ -226,6 +261,45 @@ class _Recorder:
             )
         elif kind is EventKind.BOUNCE:
             self.changes.append(Change(label, "bounce", found.occurred_at, f"bounced: {detail}"))
+        elif kind is EventKind.RSVP:
+            self.changes.append(
+                Change(label, "rsvp", found.occurred_at, self._apply_rsvp(contact, found))
+            )
+
+    def _apply_rsvp(self, contact: Contact, found: Classification) -> str:
+        """Record an answer to an invite on the meeting it answers; the change's text."""
+        answer = found.rsvp or "unknown"
+        store = self.store
+        meeting = None
+        if found.rsvp_uid:
+            meeting = next(
+                (m for m in store.meetings.for_contact(contact.id) if m.uid == found.rsvp_uid),
+                None,
+            )
+        if meeting is None:
+            meeting = store.meetings.latest(contact.id)
+        if answer == "unknown" or meeting is None or meeting.state not in (
+            "scheduled",
+            "declined",
+        ):
+            return "answered the invite" + ("" if answer == "unknown" else f": {answer}")
+        sent_times = [
+            r.sent_at for r in store.messages.invites_for(meeting.id) if r.sent_at is not None
+        ]
+        stale = (
+            found.rsvp_sequence < meeting.sequence
+            if found.rsvp_sequence is not None
+            else bool(sent_times) and iso(found.occurred_at) < max(sent_times)
+        )
+        if stale:
+            return f"{answer} an earlier version of the invite (the meeting has moved since)"
+        changes: dict[str, object] = {"rsvp": answer, "rsvp_at": iso(found.occurred_at)}
+        if answer == "declined" and meeting.state == "scheduled":
+            changes["state"] = "declined"
+        elif answer != "declined" and meeting.state == "declined":
+            changes["state"] = "scheduled"  # they changed their mind
+        store.meetings.update(meeting.id, iso(self.app.now()), **changes)
+        return f"{answer} the invite"
 
     @staticmethod
     def _bounce_is_theirs(found: Classification, contact: Contact) -> bool:
@@ -304,10 +378,25 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
             if tid in recorder.threads and mid not in ours
         }
         wanted.update({m: t for m, t in changes.sent.items() if t in recorder.threads})
-        known = store.events.known_ids(wanted)
-        fetch = [mid for mid in wanted if mid not in known]
+        # Mail outside our threads: its headers say whether a contact wrote it (an answer in
+        # a thread of their own, an answer to an invite) or the user wrote to one.
+        outside: dict[str, str] = {
+            mid: tid
+            for mid, tid in {**changes.added, **changes.sent}.items()
+            if tid not in recorder.threads
+            and mid not in ours
+            and not (changes.labels.get(mid, frozenset()) & _NOT_A_PERSON)
+        }
+        known = store.events.known_ids([*wanted, *outside])
+        fetch = [mid for mid in [*wanted, *outside] if mid not in known]
         for meta in reader.messages(fetch):
-            items.append(_Seen(meta.id, meta.thread_id or wanted[meta.id], meta))
+            thread = meta.thread_id or wanted.get(meta.id) or outside[meta.id]
+            if meta.id in wanted or thread in recorder.threads:
+                items.append(_Seen(meta.id, thread, meta))
+                continue
+            contact_id = recorder.contact_for_mail(meta)
+            if contact_id is not None:
+                items.append(_Seen(meta.id, thread, meta, contact_id=contact_id))
         report.history_id = changes.history_id
     else:
         report.mode = "full"
@@ -361,12 +450,21 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
                 (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
                 None,
             )
+        contact_id: int | None = None
         if thread is None:
-            continue  # not in a conversation of ours: never recorded
+            # Not in a conversation of ours: theirs only if a contact wrote it (or the user
+            # wrote to one), in a thread of its own.
+            contact_id = recorder.contact_for_mail(message.meta)
+            if contact_id is None:
+                continue
+            thread = next(
+                (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
+                message.root or message.message_id or message.key,
+            )
         if own:
             thread_of.setdefault(own, thread)
         if message.key not in known:
-            items.append(_Seen(message.key, thread, message.meta))
+            items.append(_Seen(message.key, thread, message.meta, contact_id=contact_id))
     report.examined = len(items)
     stamp = iso(app.now())
     _apply_all(

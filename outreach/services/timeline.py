@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from outreach.schedule.slots import Slot
+from outreach.services.availability import contact_zone_or_none
 from outreach.services.contacts import contact_summary
 from outreach.store import Store
+from outreach.store.meetings import ProposalRow
 from outreach.track.pipeline import stage
 
 
-def contact_detail(store: Store, ref: str, user_zone: tzinfo) -> dict[str, Any]:
+def _span(start: str, end: str, user_zone: tzinfo, contact_zone: tzinfo | None) -> str:
+    """A stored span as people read it: in the user's zone, and the contact's."""
+    first, last = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    if last <= first:
+        last = first + timedelta(minutes=1)
+    return Slot(first, last).format(user_zone, contact_zone)
+
+
+def _offer(rows: list[ProposalRow]) -> list[ProposalRow]:
+    """The latest offer's slots: what "--slot N" refers to."""
+    if not rows:
+        return []
+    latest = max(rows, key=lambda p: (p.created_at, p.id))
+    return sorted(
+        (p for p in rows if p.message_idem_key == latest.message_idem_key),
+        key=lambda p: p.slot_index,
+    )
+
+
+def contact_detail(
+    store: Store, ref: str, user_zone: tzinfo, now: datetime | None = None
+) -> dict[str, Any]:
     contact = store.contacts.get(ref)
+    their_zone = contact_zone_or_none(contact)
     facts = store.facts(contact.id)[contact.id]
     detail = contact_summary(contact, stage(facts))
     detail.update(
@@ -25,6 +50,8 @@ def contact_detail(store: Store, ref: str, user_zone: tzinfo) -> dict[str, Any]:
     if contact.referred_by is not None:
         referrer = store.contacts.find(str(contact.referred_by))
         detail["referrer"] = None if referrer is None else referrer.label()
+    if facts.closed:
+        detail["closed_reason"] = facts.closed_reason or None
     messages = store.messages.for_contact(contact.id)
     events = store.events.for_contact(contact.id)
     proposals = store.proposals.for_contact(contact.id)
@@ -50,6 +77,17 @@ def contact_detail(store: Store, ref: str, user_zone: tzinfo) -> dict[str, Any]:
     detail["proposals"] = [
         {"slot": p.slot_index, "start": p.start, "end": p.end, "state": p.state} for p in proposals
     ]
+    moment = now or datetime.now(UTC)
+    detail["offered"] = [
+        {
+            "slot": p.slot_index,
+            "start": p.start,
+            "end": p.end,
+            "when": _span(p.start, p.end, user_zone, their_zone),
+            "state": "over" if datetime.fromisoformat(p.start) <= moment else p.state,
+        }
+        for p in _offer(proposals)
+    ]
     detail["meetings"] = [
         {k: v for k, v in asdict(m).items() if k not in ("id", "contact_id")} for m in meetings
     ]
@@ -63,12 +101,24 @@ def contact_detail(store: Store, ref: str, user_zone: tzinfo) -> dict[str, Any]:
     for e in events:
         if e.kind == "own_send":
             continue
-        extra = f" (back {e.return_date})" if e.return_date else ""
-        timeline.append(
-            {"at": e.occurred_at, "what": f"{e.kind.replace('_', '-')} from {e.sender}{extra}"}
-        )
+        if e.kind == "rsvp":
+            what = f"answered the invite: {e.detail.split(' the invite', 1)[0]} ({e.sender})"
+        elif e.kind == "bounce":
+            what = f"bounce: mail to {e.address or contact.email} did not arrive"
+        else:
+            extra = f" (back {e.return_date})" if e.return_date else ""
+            what = f"{e.kind.replace('_', '-')} from {e.sender}{extra}"
+            if e.subject:
+                what += f": {e.subject}"
+        timeline.append({"at": e.occurred_at, "what": what})
     for mt in meetings:
-        timeline.append({"at": mt.start, "what": f"meeting {mt.state} ({mt.start} to {mt.end})"})
+        span = _span(mt.start, mt.end, user_zone, their_zone)
+        answer = f", {mt.rsvp}" if mt.rsvp else ""
+        timeline.append({"at": mt.created_at, "what": f"meeting booked for {span}"})
+        if mt.state != "scheduled":
+            timeline.append({"at": mt.updated_at, "what": f"meeting {mt.state}{answer}: {span}"})
+        elif mt.rsvp and mt.rsvp_at:
+            timeline.append({"at": mt.rsvp_at, "what": f"meeting {mt.rsvp}: {span}"})
         if mt.met_at:
             timeline.append({"at": mt.met_at, "what": "conversation recorded"})
     for entry in timeline:

@@ -210,12 +210,35 @@ class ContactRepo:
             for cid, name, email in rows
         }
 
+    def names(self) -> dict[int, tuple[str, str]]:
+        """Every contact's (name, reference: email or id), without loading whole records."""
+        rows = self.conn.execute("SELECT id, name, email FROM contacts")
+        return {cid: (name, email or str(cid)) for cid, name, email in rows}
+
+    def ids_by_email(self) -> dict[str, int]:
+        """Casefolded address -> contact id: to recognise a contact's mail in any thread."""
+        rows = self.conn.execute("SELECT email_key, id FROM contacts WHERE email_key IS NOT NULL")
+        return {row[0]: row[1] for row in rows}
+
+    def closed_reason(self, contact_id: int) -> str:
+        row = self.conn.execute("SELECT closed_reason FROM contacts WHERE id = ?", (contact_id,))
+        found = row.fetchone()
+        return "" if found is None else str(found[0])
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
 
     def update(self, contact_id: int, now: str, **fields: Any) -> None:
         """Set core fields (and ``extra`` as a dict) of one contact."""
-        allowed = {*_UPDATABLE, "email", "referred_by", "extra", "source", "closed_at"}
+        allowed = {
+            *_UPDATABLE,
+            "email",
+            "referred_by",
+            "extra",
+            "source",
+            "closed_at",
+            "closed_reason",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not contact fields: {sorted(unknown)}")

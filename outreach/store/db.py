@@ -150,8 +150,54 @@ def _m2_covering_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m3_conversations(conn: sqlite3.Connection) -> None:
+    """What a whole conversation needs to go right.
+
+    - ``messages.meeting_id``: the meeting an invite (or thank-you) belongs to, so a meeting
+      keeps at most one unsent invite; ``messages.recipient``: the address it went to
+      (casefolded), so a corrected address after a bounce starts afresh.
+    - ``thread_events.message_id``: the RFC Message-ID of what they sent, so our next message
+      answers it (In-Reply-To, References); ``thread_events.address``: the address an event is
+      about (a bounce's failed recipient), so a bounce stays with the old address.
+    - ``meetings.rsvp`` and ``rsvp_at``: accepted, declined or tentative, from their answer.
+    - ``contacts.closed_reason``: why a contact was closed (declined, no reply, ...).
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN meeting_id INTEGER
+            REFERENCES meetings(id) ON DELETE SET NULL;
+        ALTER TABLE messages ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+        ALTER TABLE thread_events ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE thread_events ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN rsvp TEXT;
+        ALTER TABLE meetings ADD COLUMN rsvp_at TEXT;
+        ALTER TABLE contacts ADD COLUMN closed_reason TEXT NOT NULL DEFAULT '';
+
+        UPDATE messages SET recipient = COALESCE(
+            (SELECT email_key FROM contacts WHERE contacts.id = messages.contact_id), '');
+        UPDATE messages SET meeting_id = CAST(
+                substr(idem_key, instr(idem_key, ':') + 1,
+                       instr(substr(idem_key, instr(idem_key, ':') + 1) || ':', ':') - 1)
+            AS INTEGER)
+            WHERE kind IN ('confirm', 'cancel', 'thankyou')
+              AND CAST(substr(idem_key, instr(idem_key, ':') + 1,
+                       instr(substr(idem_key, instr(idem_key, ':') + 1) || ':', ':') - 1)
+                  AS INTEGER) IN (SELECT id FROM meetings);
+        UPDATE thread_events SET message_id = substr(gmail_id, 7)
+            WHERE gmail_id LIKE 'local:<%';
+        UPDATE thread_events SET address = COALESCE(
+                (SELECT email_key FROM contacts WHERE contacts.id = thread_events.contact_id), '')
+            WHERE kind = 'bounce';
+        UPDATE thread_events SET address = lower(sender) WHERE kind != 'bounce';
+
+        CREATE INDEX messages_by_meeting ON messages(meeting_id);
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
-MIGRATIONS: list[Migration] = [_m1_initial, _m2_covering_indexes]
+MIGRATIONS: list[Migration] = [_m1_initial, _m2_covering_indexes, _m3_conversations]
 
 
 def _create_private_file(path: Path) -> None:

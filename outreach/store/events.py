@@ -24,6 +24,8 @@ class EventRow:
     occurred_at: str
     return_date: str | None
     detail: str
+    message_id: str = ""  # the RFC Message-ID of the message, "<...>" ("" when unknown)
+    address: str = ""  # the address it concerns: a bounce's failed recipient, else the sender
 
 
 def _event(row: sqlite3.Row) -> EventRow:
@@ -46,12 +48,14 @@ class EventRepo:
         occurred_at: str,
         return_date: str | None = None,
         detail: str = "",
+        message_id: str = "",
+        address: str = "",
     ) -> bool:
         """Store an event once; False when this message was already recorded."""
         cursor = self.conn.execute(
             """INSERT OR IGNORE INTO thread_events (gmail_id, thread_id, contact_id, kind,
-                   sender, subject, occurred_at, return_date, detail)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   sender, subject, occurred_at, return_date, detail, message_id, address)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 gmail_id,
                 thread_id,
@@ -62,6 +66,8 @@ class EventRepo:
                 occurred_at,
                 return_date,
                 detail,
+                message_id,
+                address.casefold(),
             ),
         )
         return cursor.rowcount == 1
@@ -156,15 +162,24 @@ class SyncRepo:
         )
 
     def tracked_threads(self) -> dict[str, int]:
-        """Thread id -> contact id for every thread holding a message of ours.
+        """Thread id -> contact id for every thread holding a message of ours, or a message
+        from a contact (who may answer in a thread of their own).
 
         A thread is the contact's of its first message (threads are never shared).
         """
+        found: dict[str, int] = {}
+        rows = self.conn.execute(
+            "SELECT thread_id, contact_id FROM thread_events "
+            "WHERE contact_id IS NOT NULL AND thread_id != '' "
+            "AND kind IN ('reply', 'auto_reply', 'rsvp', 'own_send') ORDER BY id DESC"
+        )
+        found.update((row[0], row[1]) for row in rows)
         rows = self.conn.execute(
             "SELECT thread_id, contact_id FROM messages "
             "WHERE thread_id IS NOT NULL AND thread_id != '' ORDER BY id DESC"
         )
-        return {row[0]: row[1] for row in rows}
+        found.update((row[0], row[1]) for row in rows)
+        return found
 
     def tracked_messages(self) -> list[TrackedMessage]:
         """Every message row with a Message-ID, oldest first."""

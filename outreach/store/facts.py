@@ -16,8 +16,12 @@ from typing import Any
 
 from outreach.track.model import ContactFacts
 
-_CONTACTS_SQL = "SELECT id, email, name, referred_by, closed_at, created_at FROM contacts"
+_CONTACTS_SQL = (
+    "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason FROM contacts"
+)
 
+# Messages that were superseded before sending ('discarded') or went to an address that
+# bounced and was since corrected ('bounced') are part of no conversation.
 _MESSAGES_SQL = """
 SELECT contact_id,
   SUM(state = 'drafted') AS drafted,
@@ -28,18 +32,26 @@ SELECT contact_id,
   MAX(CASE WHEN kind = 'thankyou' THEN sent_at END) AS thankyou_sent_at,
   SUM(kind = 'thankyou' AND state = 'drafted') AS thankyou_drafted,
   MAX(CASE WHEN kind = 'keepintouch' THEN sent_at END) AS last_keepintouch_at,
-  SUM(kind = 'keepintouch' AND state = 'drafted') AS keepintouch_drafted
-FROM messages {where} GROUP BY contact_id
+  SUM(kind = 'keepintouch' AND state = 'drafted') AS keepintouch_drafted,
+  MAX(CASE WHEN kind = 'newtimes' THEN sent_at END) AS newtimes_sent_at,
+  SUM(kind = 'newtimes' AND state = 'drafted') AS newtimes_drafted,
+  SUM(kind = 'outreach' AND state = 'drafted') AS outreach_drafted
+FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where} GROUP BY contact_id
 """
 
+# A bounce belongs to the address that bounced: once the contact has another address, it no
+# longer makes them unreachable (it stays in the history).
 _EVENTS_SQL = """
-SELECT contact_id,
-  MAX(CASE WHEN kind = 'own_send' THEN occurred_at END) AS own_send_at,
-  MAX(CASE WHEN kind = 'reply' THEN occurred_at END) AS last_reply_at,
-  MAX(CASE WHEN kind = 'bounce' THEN occurred_at END) AS bounced_at,
-  MAX(CASE WHEN kind = 'auto_reply' THEN occurred_at END) AS auto_reply_at
-FROM thread_events {where} GROUP BY contact_id
+SELECT e.contact_id,
+  MAX(CASE WHEN e.kind = 'own_send' THEN e.occurred_at END) AS own_send_at,
+  MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
+  MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
+      THEN e.occurred_at END) AS bounced_at,
+  MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at
+FROM thread_events e JOIN contacts c ON c.id = e.contact_id {where} GROUP BY e.contact_id
 """
+
+_OFFERS_SQL = "SELECT contact_id, MAX(end) FROM proposals {where} GROUP BY contact_id"
 
 # The return date stated by each contact's latest out-of-office (the last row per contact wins).
 _RETURN_SQL = """
@@ -48,7 +60,10 @@ WHERE kind = 'auto_reply' {and_where} ORDER BY contact_id, occurred_at, id
 """
 
 _MEETING_SQL = """
-SELECT contact_id, state, start, end, met_at FROM meetings
+SELECT contact_id, state, start, end, met_at, rsvp, updated_at,
+  (SELECT COUNT(*) FROM messages m WHERE m.meeting_id = meetings.id
+     AND m.kind IN ('confirm', 'cancel') AND m.state = 'drafted') AS invite_drafted
+FROM meetings
 WHERE id IN (SELECT MAX(id) FROM meetings {where} GROUP BY contact_id)
 """
 
@@ -75,14 +90,18 @@ def contact_facts(
     where = "WHERE contact_id = ?" if one else ""
     by_id = " WHERE id = ?" if one else ""
     and_where = "AND contact_id = ?" if one else ""
-    messages = {row[0]: row for row in conn.execute(_MESSAGES_SQL.format(where=where), params)}
-    events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=where), params)}
+    events_where = "WHERE e.contact_id = ?" if one else ""
+    messages = {
+        row[0]: row for row in conn.execute(_MESSAGES_SQL.format(and_where=and_where), params)
+    }
+    events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=events_where), params)}
     returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
     meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
-    empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0)
+    offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall())
+    empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0)
     empty_events = (None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
-    for cid, email, name, referred_by, closed_at, created_at in conn.execute(
+    for cid, email, name, referred_by, closed_at, created_at, closed_reason in conn.execute(
         _CONTACTS_SQL + by_id, params
     ):
         m = messages.get(cid, empty_messages)
@@ -94,6 +113,7 @@ def contact_facts(
             name=name,
             referred_by=referred_by,
             closed=closed_at is not None,
+            closed_reason=closed_reason or "",
             created_at=_time(created_at),
             drafted=m[1] or 0,
             first_sent_at=_time(m[2]),
@@ -112,5 +132,12 @@ def contact_facts(
             thankyou_drafted=bool(m[7]),
             last_keepintouch_at=_time(m[8]),
             keepintouch_drafted=bool(m[9]),
+            newtimes_sent_at=_time(m[10]),
+            newtimes_drafted=bool(m[11]),
+            outreach_drafted=bool(m[12]),
+            meeting_rsvp=None if meeting is None else meeting[5],
+            meeting_changed_at=None if meeting is None else _time(meeting[6]),
+            invite_drafted=False if meeting is None else bool(meeting[7]),
+            offered_until=_time(offers.get(cid)),
         )
     return facts

@@ -33,6 +33,8 @@ class MeetingRow:
     met_at: str | None
     created_at: str
     updated_at: str
+    rsvp: str | None = None  # accepted, declined or tentative: their answer to the invite
+    rsvp_at: str | None = None
 
 
 class ProposalRepo:
@@ -124,7 +126,17 @@ class MeetingRepo:
         return [MeetingRow(**dict(row)) for row in rows]
 
     def update(self, meeting_id: int, now: str, **fields: object) -> None:
-        allowed = {"start", "end", "sequence", "state", "notes", "takeaways", "met_at"}
+        allowed = {
+            "start",
+            "end",
+            "sequence",
+            "state",
+            "notes",
+            "takeaways",
+            "met_at",
+            "rsvp",
+            "rsvp_at",
+        }
         if set(fields) - allowed:
             raise ValueError(f"not meeting fields: {sorted(set(fields) - allowed)}")
         values = {**fields, "updated_at": now}

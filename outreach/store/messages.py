@@ -33,6 +33,8 @@ class MessageRow:
     sent_at: str | None
     created_at: str
     updated_at: str
+    meeting_id: int | None = None  # the meeting an invite or thank-you belongs to
+    recipient: str = ""  # the address it is to, casefolded
 
 
 def _row(row: sqlite3.Row) -> MessageRow:
@@ -66,17 +68,22 @@ class MessageRepo:
         thread_id: str | None,
         in_reply_to: str | None,
         now: str,
+        recipient: str = "",
+        meeting_id: int | None = None,
     ) -> MessageRow:
         """Record the intent to draft (or refresh) a message; returns the row, old or new.
 
-        An existing row keeps its Message-ID and draft id so the re-run updates that draft.
+        An existing row keeps its Message-ID and draft id so the re-run updates that draft;
+        what it says (kind, template, subject) and where it goes in the thread are refreshed:
+        an unsent invite becomes the cancellation, a reply goes after their latest message.
         """
         existing = self.by_key(idem_key)
         if existing is None:
             self.conn.execute(
                 """INSERT INTO messages (contact_id, kind, template, idem_key, subject,
-                       message_id, backend, thread_id, in_reply_to, state, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""",
+                       message_id, backend, thread_id, in_reply_to, state, created_at, updated_at,
+                       recipient, meeting_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
                 (
                     contact_id,
                     kind,
@@ -89,12 +96,28 @@ class MessageRepo:
                     in_reply_to,
                     now,
                     now,
+                    recipient.casefold(),
+                    meeting_id,
                 ),
             )
         else:
             self.conn.execute(
-                "UPDATE messages SET template = ?, subject = ?, updated_at = ? WHERE id = ?",
-                (template, subject, now, existing.id),
+                """UPDATE messages SET kind = ?, template = ?, subject = ?, updated_at = ?,
+                       in_reply_to = ?, thread_id = COALESCE(?, thread_id),
+                       recipient = ?, meeting_id = COALESCE(?, meeting_id),
+                       state = CASE WHEN state = 'discarded' THEN 'pending' ELSE state END
+                   WHERE id = ?""",
+                (
+                    kind,
+                    template,
+                    subject,
+                    now,
+                    in_reply_to,
+                    thread_id,
+                    recipient.casefold(),
+                    meeting_id,
+                    existing.id,
+                ),
             )
         found = self.by_key(idem_key)
         assert found is not None
@@ -150,6 +173,40 @@ class MessageRepo:
                WHERE id = ?""",
             (sent_at, gmail_id, thread_id, sent_at, row_id),
         )
+
+    def count_for(self, contact_id: int, *, kind: str, state: str) -> int:
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE contact_id = ? AND kind = ? AND state = ?",
+            (contact_id, kind, state),
+        )
+        return int(row.fetchone()[0])
+
+    def invites_for(self, meeting_id: int) -> list[MessageRow]:
+        """The meeting's invites and cancellations, oldest first."""
+        rows = self.conn.execute(
+            "SELECT * FROM messages WHERE meeting_id = ? AND kind IN ('confirm', 'cancel') "
+            "ORDER BY id",
+            (meeting_id,),
+        )
+        return [_row(row) for row in rows]
+
+    def discard(self, row_id: int, now: str) -> None:
+        """A draft that will never be sent (superseded before anyone saw it)."""
+        self.conn.execute(
+            "UPDATE messages SET state = 'discarded', updated_at = ? "
+            "WHERE id = ? AND state != 'sent' AND send_started_at IS NULL",
+            (now, row_id),
+        )
+
+    def void_for_address(self, contact_id: int, address: str, now: str) -> int:
+        """Messages to an address that bounced, once the contact has a new one: they never
+        arrived, so they are no longer part of the conversation (kept for the history)."""
+        cursor = self.conn.execute(
+            "UPDATE messages SET state = 'bounced', updated_at = ? "
+            "WHERE contact_id = ? AND recipient = ? AND state IN ('sent', 'drafted', 'pending')",
+            (now, contact_id, address.casefold()),
+        )
+        return cursor.rowcount
 
     def for_contact(self, contact_id: int) -> list[MessageRow]:
         rows = self.conn.execute(

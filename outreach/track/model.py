@@ -31,15 +31,26 @@ class EventKind(StrEnum):
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
     OWN_SEND = "own_send"
+    RSVP = "rsvp"  # an answer to an invite: accepted, declined or tentative (in ``detail``)
     OTHER = "other"  # in a tracked thread but not about the contact (ignored by rules)
 
 
 class Action(StrEnum):
     FOLLOW_UP = "follow_up"
     BOOK = "book"
+    PROPOSE_TIMES = "propose_times"  # the times offered are over, or the invite was declined
     THANK_YOU = "thank_you"
     REACH_REFERRAL = "reach_referral"
     KEEP_IN_TOUCH = "keep_in_touch"
+    CLOSE = "close"  # no reply after the nudge's time: close as "no reply", or keep in touch
+
+
+class Rsvp(StrEnum):
+    """An attendee's answer to an invite (iTIP PARTSTAT)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ class ContactFacts:
     name: str
     referred_by: int | None = None
     closed: bool = False
+    closed_reason: str = ""  # why it was closed: "declined", "no reply", ...
     created_at: datetime | None = None  # when the contact was added (referrals: due from then)
     drafted: int = 0  # messages in state drafted (not yet sent)
     first_sent_at: datetime | None = None  # first outreach/referral message sent
@@ -69,6 +81,13 @@ class ContactFacts:
     thankyou_drafted: bool = False
     last_keepintouch_at: datetime | None = None
     keepintouch_drafted: bool = False  # a keep-in-touch note is drafted, waiting to be sent
+    newtimes_sent_at: datetime | None = None  # new times proposed (after a late reply, a decline)
+    newtimes_drafted: bool = False
+    outreach_drafted: bool = False  # a first message (outreach, referral) drafted, not sent
+    meeting_rsvp: str | None = None  # their answer to the latest meeting's invite
+    meeting_changed_at: datetime | None = None  # the latest meeting's last change
+    invite_drafted: bool = False  # the latest meeting's invite is drafted, not sent
+    offered_until: datetime | None = None  # end of the latest slot ever offered to them
 
     @property
     def last_exchange_at(self) -> datetime | None:
@@ -83,10 +102,14 @@ class ContactFacts:
 
 @dataclass(frozen=True)
 class DueAction:
-    """One thing to do: ``due`` is when it became due; overdue past its deadline."""
+    """One thing to do: ``due`` is when it became due; overdue past its deadline.
+
+    ``drafted``: the message that does it is already drafted and only waits to be sent.
+    """
 
     contact_id: int
     action: Action
     due: datetime
     overdue: bool
     reason: str
+    drafted: bool = False

@@ -149,20 +149,43 @@ def _overdue_by_business_days(due: datetime, now: datetime, zone: ZoneInfo) -> b
     return _local_date(now, zone) > deadline
 
 
-def _follow_up(
-    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
-) -> DueAction | None:
-    if facts.followups_sent >= config.max_followups or facts.followup_drafted:
-        return None
+def _nudge_base(facts: ContactFacts) -> datetime | None:
+    """The send a nudge follows: the previous nudge, or the send that replaced a bounce, or
+    the first message."""
     if facts.followups_sent > 0 or (
         facts.bounced_at is not None and facts.last_sent_at is not None
     ):
-        base = facts.last_sent_at  # the previous nudge, or the send that replaced a bounce
-    else:
-        base = facts.first_sent_at or facts.last_sent_at
+        return facts.last_sent_at
+    return facts.first_sent_at or facts.last_sent_at
+
+
+def _close(
+    facts: ContactFacts, day: date, since: date, why: str, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    due = _start_of(day, zone)
+    if now < due:
+        return None
+    return DueAction(
+        facts.contact_id,
+        Action.CLOSE,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        f"no reply since {since}: {why}; close them as no reply, or keep them for later",
+    )
+
+
+def _follow_up(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    """Stage sent: the one nudge while it is timely, then a suggestion to close."""
+    base = _nudge_base(facts)
     if base is None:
         return None
     sent_day = _local_date(base, zone)
+    if facts.followups_sent >= config.max_followups:
+        close_day = business_days_after(sent_day, config.close_after_business_days)
+        what = "the nudge" if facts.followups_sent else "the first message"
+        return _close(facts, close_day, sent_day, f"{what} went unanswered", now, zone)
     due_day = business_days_after(sent_day, config.nudge_after_business_days)
     ordinal = facts.followups_sent + 1
     reason = (
@@ -178,18 +201,68 @@ def _follow_up(
                 f"out of office until {back}; nudge {config.after_return_business_days} "
                 f"business days after their return"
             )
+    stale_day = business_days_after(due_day, config.close_after_business_days)
+    if _local_date(now, zone) >= stale_day:
+        return _close(
+            facts, stale_day, sent_day, f"a nudge was due {due_day} and is no longer timely",
+            now, zone,
+        )
     due = _start_of(due_day, zone)
     if now < due:
         return None
+    if facts.followup_drafted:
+        reason = "the nudge is drafted: send it while it is timely"
     return DueAction(
-        facts.contact_id, Action.FOLLOW_UP, due, _overdue_by_business_days(due, now, zone), reason
+        facts.contact_id,
+        Action.FOLLOW_UP,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        reason,
+        drafted=facts.followup_drafted,
     )
 
 
-def _book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+    """Stage replied: book the time they chose, or propose new times when none can be."""
     replied = facts.last_reply_at
     if replied is None or now < replied:
         return None
+    changed = facts.meeting_changed_at
+    if facts.newtimes_drafted:
+        return DueAction(
+            facts.contact_id,
+            Action.PROPOSE_TIMES,
+            replied if changed is None else max(replied, changed),
+            False,
+            "new times are drafted: send them",
+            drafted=True,
+        )
+    if facts.meeting_state in ("cancelled", "declined") and changed is not None:
+        answered = facts.newtimes_sent_at is not None and facts.newtimes_sent_at >= changed
+        if not answered:
+            why = (
+                "they declined the invite"
+                if facts.meeting_state == "declined"
+                else "the meeting was cancelled"
+            )
+            return DueAction(
+                facts.contact_id,
+                Action.PROPOSE_TIMES,
+                changed,
+                _overdue_by_business_days(changed, now, zone),
+                f"{why} ({_local_date(changed, zone)}); propose new times",
+            )
+    if facts.last_sent_at is not None and facts.last_sent_at > replied:
+        return None  # we wrote last: their answer comes next
+    if facts.offered_until is not None and facts.offered_until <= now:
+        return DueAction(
+            facts.contact_id,
+            Action.PROPOSE_TIMES,
+            replied,
+            _overdue_by_business_days(replied, now, zone),
+            f"replied {_local_date(replied, zone)}, but every time offered has passed; "
+            "propose new times",
+        )
     return DueAction(
         facts.contact_id,
         Action.BOOK,
@@ -199,8 +272,23 @@ def _book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | Non
     )
 
 
+def _send_invite(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+    """Stage scheduled with the invite still a draft: they do not know yet."""
+    if not facts.invite_drafted:
+        return None
+    due = facts.meeting_changed_at or now
+    return DueAction(
+        facts.contact_id,
+        Action.BOOK,
+        due,
+        _overdue_by_business_days(due, now, zone),
+        "the invite is drafted but not sent: they do not know the time yet",
+        drafted=True,
+    )
+
+
 def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> DueAction | None:
-    if facts.thankyou_sent_at is not None or facts.thankyou_drafted:
+    if facts.thankyou_sent_at is not None:
         return None
     end = facts.meeting_end if facts.meeting_state in ("scheduled", "held") else None
     if facts.met_at is not None:
@@ -212,12 +300,16 @@ def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> Du
     if now < due:
         return None
     window = timedelta(hours=config.thankyou_window_hours)
+    reason = f"met; send a thank-you within {config.thankyou_window_hours} hours"
+    if facts.thankyou_drafted:
+        reason = f"the thank-you is drafted: send it within {config.thankyou_window_hours} hours"
     return DueAction(
         facts.contact_id,
         Action.THANK_YOU,
         due,
         now > due + window,
-        f"met; send a thank-you within {config.thankyou_window_hours} hours",
+        reason,
+        drafted=facts.thankyou_drafted,
     )
 
 
@@ -229,7 +321,10 @@ def _reach_referral(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAc
         Action.REACH_REFERRAL,
         due,
         _overdue_by_business_days(due, now, zone),
-        "referred by a contact; write with the referral template",
+        "the note is drafted: send it"
+        if facts.outreach_drafted
+        else "referred by a contact; write with the referral template",
+        drafted=facts.outreach_drafted,
     )
 
 
@@ -237,7 +332,7 @@ def _keep_in_touch(
     facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
 ) -> DueAction | None:
     last = facts.last_exchange_at
-    if last is None or facts.keepintouch_drafted:
+    if last is None:
         return None
     last_day = _local_date(last, zone)
     due = _start_of(last_day + timedelta(days=config.keep_in_touch_days), zone)
@@ -248,7 +343,10 @@ def _keep_in_touch(
         Action.KEEP_IN_TOUCH,
         due,
         _overdue_by_business_days(due, now, zone),
-        f"last exchange {last_day}, {config.keep_in_touch_days} days ago or more",
+        "the note is drafted: send it"
+        if facts.keepintouch_drafted
+        else f"last exchange {last_day}, {config.keep_in_touch_days} days ago or more",
+        drafted=facts.keepintouch_drafted,
     )
 
 
@@ -265,10 +363,14 @@ def contact_due_actions(
     if current is Stage.SENT:
         found.append(_follow_up(facts, config, now, user_tz))
     if current is Stage.REPLIED:
-        found.append(_book(facts, now, user_tz))
+        found.append(_propose_or_book(facts, now, user_tz))
+    if current is Stage.SCHEDULED:
+        found.append(_send_invite(facts, now, user_tz))
     if current in (Stage.SCHEDULED, Stage.MET):
         found.append(_thank_you(facts, config, now))
-    if current is Stage.NEW and facts.referred_by is not None:
+    if facts.referred_by is not None and (
+        current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
+    ):
         found.append(_reach_referral(facts, now, user_tz))
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
         found.append(_keep_in_touch(facts, config, now, user_tz))

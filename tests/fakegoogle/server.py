@@ -241,8 +241,10 @@ class FakeGoogle:
     ``new_id_on_send``: drafts.send (and :meth:`send_draft_as_user`) give the sent message a
     new id, with history messageDeleted (draft) + messageAdded (SENT); False keeps the draft's
     message id and records labelRemoved DRAFT + labelAdded SENT instead.
-    ``strict_threading``: a requested threadId is honoured only if In-Reply-To/References and
-    the subject also match (Gmail's documented rule); by default the threadId alone suffices.
+    ``strict_threading`` (default): a requested threadId is honoured only if In-Reply-To or
+    References name a message of that thread and the Subject matches it (Gmail's documented
+    rule: https://developers.google.com/gmail/api/guides/threads); otherwise the message
+    starts a new thread. False: the threadId alone suffices (kinder than Gmail).
     ``enforce_scopes``: a token's scopes must include one the method allows, and a token whose
     only Gmail read scope is gmail.metadata cannot use format=full/raw or ``q``, like Gmail.
     """
@@ -257,7 +259,7 @@ class FakeGoogle:
         require_auth: bool = True,
         enforce_scopes: bool = True,
         new_id_on_send: bool = True,
-        strict_threading: bool = False,
+        strict_threading: bool = True,
     ) -> None:
         self.email = email
         self.host = host

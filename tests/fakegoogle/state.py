@@ -297,7 +297,7 @@ class Mailbox:
         clock: Clock,
         *,
         new_id_on_send: bool = True,
-        strict_threading: bool = False,
+        strict_threading: bool = True,
         first_history_id: int = 1000,
     ) -> None:
         self.email = email

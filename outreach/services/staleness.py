@@ -1,0 +1,77 @@
+"""Nothing stale is ever sent: why a drafted message should no longer go out.
+
+A draft waits in the outbox (or in Gmail) until the user sends it, and the conversation moves
+on meanwhile: they reply, a meeting is booked or declined, the times it proposes pass, a nudge
+stops being timely. `send` asks :func:`stale_reason` before each message and leaves a stale one
+unsent, saying why and what to do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from outreach.app import AppContext
+from outreach.store import MessageRow
+from outreach.track.model import Action, ContactFacts, Stage
+from outreach.track.pipeline import contact_due_actions, stage
+
+__all__ = ["stale_reason"]
+
+_FIRST_CONTACT_LIVE = frozenset({Stage.NEW, Stage.DRAFTED})
+
+
+def _times_passed(app: AppContext, row: MessageRow, now: datetime) -> bool:
+    offered = [
+        p for p in app.store.proposals.for_contact(row.contact_id)
+        if p.message_idem_key == row.idem_key
+    ]
+    return any(datetime.fromisoformat(p.start) <= now for p in offered)
+
+
+def _invite_reason(app: AppContext, row: MessageRow, now: datetime) -> str | None:
+    if row.meeting_id is None:
+        return None
+    live = [r for r in app.store.messages.invites_for(row.meeting_id) if r.state != "discarded"]
+    if live and live[-1].id != row.id:
+        return "a newer invite for the same meeting replaced it"
+    meeting = app.store.meetings.by_id(row.meeting_id)
+    if row.kind == "confirm" and meeting.state != "scheduled":
+        return f"the meeting is {meeting.state}"
+    if row.kind == "confirm" and datetime.fromisoformat(meeting.start) <= now:
+        return "the meeting time has passed"
+    return None
+
+
+def _due(app: AppContext, facts: ContactFacts, now: datetime, action: Action) -> bool:
+    config = app.config
+    return any(
+        a.action is action
+        for a in contact_due_actions(facts, config.followup, now, config.user.zone)
+    )
+
+
+def stale_reason(app: AppContext, row: MessageRow, facts: ContactFacts) -> str | None:
+    """Why this drafted message must not be sent now (None: it may go)."""
+    now = app.now()
+    current = stage(facts)
+    if current is Stage.CLOSED:
+        return "the contact is closed"
+    if current is Stage.BOUNCED:
+        return "mail to this address bounced"
+    if row.kind == "outreach" and current not in _FIRST_CONTACT_LIVE:
+        return f"they are already at stage {current.value}"
+    if row.kind == "followup" and not _due(app, facts, now, Action.FOLLOW_UP):
+        if current is not Stage.SENT:
+            return "they answered after this nudge was drafted"
+        return "the nudge is no longer timely"
+    if row.kind == "thankyou" and facts.meeting_state in ("cancelled", "declined"):
+        return f"the meeting was {facts.meeting_state}"
+    if row.kind == "newtimes" and current is not Stage.REPLIED:
+        return f"they are at stage {current.value} now"
+    if row.kind in ("confirm", "cancel"):
+        reason = _invite_reason(app, row, now)
+        if reason is not None:
+            return reason
+    if _times_passed(app, row, now):
+        return "some of the times it proposes have passed"
+    return None
