@@ -36,6 +36,7 @@ keepintouch
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -583,9 +584,16 @@ def lint_rendered(
     the template keeps with the sample."""
     compiled = compile_template(template)
     found = _Findings(compiled.parsed)
-    paths = _usage(compiled.parsed.body).paths | _usage(compiled.parsed.subject).paths
+    paths = set(_template_paths(compiled.parsed.body, compiled.parsed.subject))
     _check_content(found, rendered, context, paths)
     return [f for f in found.items if f.rule != "kind"]
+
+
+@functools.lru_cache(maxsize=64)
+def _template_paths(body: str, subject: str) -> frozenset[str]:
+    """The variables a template's body and subject read: parsed once per template text, not
+    once per contact (drafting lints every rendered message)."""
+    return frozenset(_usage(body).paths | _usage(subject).paths)
 
 
 def _check_content(

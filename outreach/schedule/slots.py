@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import NamedTuple
 
 from outreach.config import ScheduleConfig
@@ -137,6 +138,11 @@ class Slot:
         return f"{text} {mine_abbr} / {their_text}"
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        # Rendering and linting a message print each slot several times: format it once.
         return self.format(self.user_tz or UTC, self.contact_tz)
 
     def to_json(self) -> dict[str, str]:
