@@ -109,8 +109,9 @@ def test_share_offers_times_spread_as_thinly_as_possible(batch: Path, run: Invok
     times = held(run)
     assert len(times) == 6 and max(times.values()) == 5  # 30 offers over 6 times
     notes = [line for line in result.output.splitlines() if line.startswith("note")]
-    assert len(notes) == 1 and "8 contacts" in notes[0]
-    assert "also offered to other contacts" in notes[0] and "at most 5 people" in notes[0]
+    assert len(notes) == 2  # one line for the eight, one for how widely times are shared
+    assert "8 contacts" in notes[0] and "also offered to other contacts" in notes[0]
+    assert "each is offered to at most 5 people" in notes[1]
 
 
 def test_the_choice_can_be_made_once_in_the_config(batch: Path, run: Invoke) -> None:
@@ -158,7 +159,7 @@ def test_preview_says_when_free_time_has_run_out(batch: Path, run: Invoke) -> No
     assert "note: free time ran out" in result.output
 
 
-def test_a_few_left_over_are_asked_for_their_times_with_a_note_each(
+def test_a_few_left_over_are_asked_for_their_times_with_a_note(
     batch: Path, run: Invoke
 ) -> None:
     # Seven contacts: two get the six free times, five are left over: few enough to go on.
@@ -166,8 +167,11 @@ def test_a_few_left_over_are_asked_for_their_times_with_a_note_each(
     assert result.exit_code == 0, result.output
     assert "7 created" in result.output
     notes = [line for line in result.output.splitlines() if line.startswith("note")]
-    assert len(notes) == 5 and all("asks for their times" in line for line in notes)
+    assert len(notes) == 1 and "5 contacts" in notes[0] and "asks for their times" in notes[0]
     assert sum(ASKS in text(m) for m in drafts(batch)) == 5
+    verbose = run("--verbose", "draft", "outreach", "--tag", "batch", "--limit", "7", env=MONDAY)
+    named = [line for line in verbose.output.splitlines() if line.startswith("note")]
+    assert len(named) == 5  # --verbose names each of them
 
 
 def test_the_same_message_keeps_its_times_and_a_new_message_gets_fresh_ones(

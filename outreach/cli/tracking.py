@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import emit_json, json_option, print_table
+from outreach.cli.output import emit_json, json_option, plural, print_table, progress_bar
 
 
 @click.command()
@@ -19,8 +19,15 @@ def status(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json(report)
         return
-    click.echo(f"{report['contacts']} contact(s); {report['meetings_held']} conversation(s) held.")
+    click.echo(
+        f"{plural(report['contacts'], 'contact')}; "
+        f"{plural(report['meetings_held'], 'conversation')} held."
+    )
     click.echo("  " + "  ".join(f"{stage}: {n}" for stage, n in report["stages"].items()))
+    if report["closed"]:
+        click.echo(
+            "  closed: " + ", ".join(f"{n} {why}" for why, n in report["closed"].items())
+        )
     if report["templates"]:
         print_table(
             "By template",
@@ -62,35 +69,69 @@ def _summary(report: object) -> str:
     assert isinstance(report, SyncReport)
     counts = report.counts()
     names = {
-        "sent": "sent",
-        "reply": "repl(ies)",
-        "auto_reply": "auto-repl(ies)",
-        "bounce": "bounce(s)",
+        "sent": ("sent", "sent"),
+        "reply": ("reply", "replies"),
+        "auto_reply": ("auto-reply", "auto-replies"),
+        "bounce": ("bounce", "bounces"),
     }
-    found = ", ".join(f"{counts[k]} {names[k]}" for k in names if counts.get(k)) or "nothing new"
+    found = (
+        ", ".join(plural(counts[k], *names[k]) for k in names if counts.get(k)) or "nothing new"
+    )
     if report.backend == "gmail":
         how = f"{report.mode}"
         if report.reason:
             how += f": {report.reason}"
-        plural = "" if report.requests == 1 else "s"
-        return f"Synced Gmail ({how}; {report.requests} request{plural}): {found}."
+        return f"Synced Gmail ({how}; {plural(report.requests, 'request')}): {found}."
     return f"Synced the local inbox: {found}."
+
+
+def _sync_json(app: AppContext, report: object) -> dict[str, object]:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    refs = {label: ref for label, ref in app.store.contacts.labels().values()}
+    zone = app.config.user.zone
+    return {
+        "backend": report.backend,
+        "mode": report.mode,
+        "reason": report.reason or None,
+        "dry_run": report.dry_run,
+        "requests": report.requests if report.backend == "gmail" else None,
+        "counts": {kind: report.counts().get(kind, 0) for kind in (
+            "sent", "reply", "auto_reply", "bounce")},
+        "changes": [
+            {
+                "contact": refs.get(change.contact, change.contact),
+                "name": change.contact,
+                "kind": change.kind,
+                "at": change.at.astimezone(zone).isoformat(timespec="seconds"),
+                "text": change.text,
+            }
+            for change in report.changes
+        ],
+    }
 
 
 @click.command()
 @click.option("--full", is_flag=True, help="Re-read every tracked thread instead of the history.")
 @click.option("--dry-run", is_flag=True, help="Show what sync would record; write nothing.")
+@json_option
 @pass_app
-def sync(app: AppContext, full: bool, dry_run: bool) -> None:
+def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
     """Record sends, replies, auto-replies and bounces in your contacts' threads.
 
     With Gmail, only what changed since the last sync is read (one request when nothing did);
     the first sync, --full, or a history too old to read resyncs the tracked threads. With the
     local backend, .eml files in the workspace's inbox/ Maildir are read.
     """
+    from outreach.progress import NO_PROGRESS
     from outreach.services.sync import sync as run_sync
 
-    report = run_sync(app, full=full, dry_run=dry_run)
+    with progress_bar("Reading tracked threads", enabled=not as_json) as bar:
+        report = run_sync(app, full=full, dry_run=dry_run, progress=bar or NO_PROGRESS)
+    if as_json:
+        emit_json(_sync_json(app, report))
+        return
     _print_changes(app, report)
     click.echo(_summary(report))
     if dry_run:
@@ -203,9 +244,15 @@ def _check_referrals(
     return values
 
 
-def _notes_from_editor(label: str) -> str:
+def _notes_from_editor(label: str, ref: str) -> str:
+    from outreach.cli.output import interactive
     from outreach.errors import OutreachError
 
+    if not interactive():
+        raise OutreachError(
+            "No --notes given, and there is no terminal to open an editor in.",
+            hint=f'Pass them: `outreach met {ref} --notes "what you talked about"`.',
+        )
     try:
         text = click.edit(_EDITOR_TEMPLATE.format(name=label), extension=".md")
     except click.ClickException as exc:
@@ -227,8 +274,8 @@ def _notes_from_editor(label: str) -> str:
 @click.argument("contact")
 @click.option(
     "--notes",
-    help="What THEY said: a topic, their advice or a sentence (else $EDITOR opens). The "
-    'thank-you recalls the first item: "what you said about ...".',
+    help="What THEY said: a topic, their advice or a sentence (else $EDITOR opens, on a "
+    'terminal). The thank-you recalls the first item: "what you said about ...".',
 )
 @click.option(
     "--takeaways",
@@ -241,8 +288,10 @@ def _notes_from_editor(label: str) -> str:
     multiple=True,
     callback=_check_referrals,
     metavar='"NAME <EMAIL>"',
-    help="Someone they suggested you talk to (repeatable).",
+    help='Someone they suggested you talk to (repeatable); a name alone ("Bob at RMI") is '
+    "kept until you add their address.",
 )
+@json_option
 @pass_app
 def met(
     app: AppContext,
@@ -250,6 +299,7 @@ def met(
     notes: str | None,
     takeaways: str | None,
     referrals: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Record a conversation with CONTACT: what they said (--notes), what you will do
     (--takeaways) and who they suggested you talk to (--referral).
@@ -257,26 +307,57 @@ def met(
     Marks the booked meeting as held (or records one of the configured length, ending now, if
     nothing was booked). Separate several items with new lines or ";": the thank-you uses
     the first of each. Each --referral becomes a contact referred by CONTACT, ready for
-    `outreach followup`.
+    `outreach followup` once it has an address.
     """
     from outreach.services.meetings_log import record_meeting
 
     who = app.store.contacts.get(contact)
-    if notes is None:
-        notes = _notes_from_editor(who.label())
+    latest = app.store.meetings.latest(who.id)
+    adding = bool(referrals or takeaways) and latest is not None and bool(latest.notes)
+    if notes is None and not adding:  # adding to a recorded conversation keeps its notes
+        notes = _notes_from_editor(who.label(), who.email or str(who.id))
     result = record_meeting(app, contact, notes=notes, takeaways=takeaways, referrals=referrals)
+    if as_json:
+        emit_json(
+            {
+                "contact": who.email or str(who.id),
+                "meeting_created": result.created_meeting,
+                "referrals_added": [_ref_json(p) for p in result.added],
+                "referrals_linked": [_ref_json(p) for p in result.linked],
+                "referrals_unchanged": [
+                    _ref_json(p) for p in [*result.unchanged, *result.unchanged_named]
+                ],
+            }
+        )
+        return
     how = "recorded now (nothing was booked)" if result.created_meeting else "marked as held"
     click.echo(f"Conversation with {who.label()} {how}.")
     for person in result.added:
-        click.echo(f"  added referral {person.label()}")
+        if person.email:
+            click.echo(f"  added referral {person.label()}")
+        else:
+            click.echo(
+                f"  added referral {person.label()}: no address yet, so unreachable until you "
+                f"add one: `outreach contacts edit {person.id} --email ADDRESS`"
+            )
     for person in result.linked:
         click.echo(f"  {person.label()} is now marked as referred by {who.name}")
     for person in result.unchanged:
         click.echo(f"  {person.label()} was already referred by someone else; left as it was")
+    for person in result.unchanged_named:
+        click.echo(f"  {person.label()} was already recorded as their referral")
+    reachable = [p for p in (*result.added, *result.linked) if p.email]
     click.echo(
         "Next: `outreach followup` drafts the thank-you"
-        + (" and the referral outreach." if result.added or result.linked else ".")
+        + (" and the referral outreach." if reachable else ".")
     )
+
+
+def _ref_json(person: object) -> dict[str, object]:
+    from outreach.contacts.model import Contact
+
+    assert isinstance(person, Contact)
+    return {"id": person.id, "email": person.email, "name": person.name, "org": person.org}
 
 
 @click.command()

@@ -13,6 +13,7 @@ touch), and builds the referral tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,19 +38,50 @@ __all__ = [
     "referral_tree",
 ]
 
-REFERRAL_SYNTAX = '"Name <email>" (for example "Grace Hopper <grace@example.com>")'
+REFERRAL_SYNTAX = (
+    '"Name <email>" (for example "Grace Hopper <grace@example.com>"), or just a name '
+    '("Bob at RMI") until you have their address'
+)
+# "Bob at RMI", "Bob @ RMI" or "Bob (RMI)": a name and where they work.
+_NAME_AT_ORG = re.compile(
+    r"^(?P<name>.+?)\s+(?:at|@)\s+(?P<org>.+)$|^(?P<n2>.+?)\s*\((?P<o2>.+)\)$"
+)
 
 
 def parse_referral(text: str) -> ContactRecord:
-    """A referral argument as a contact record; ContactError naming the argument if bad."""
+    """A referral argument as a contact record; ContactError naming the argument if bad.
+
+    "Name <email>" or an address gives a reachable contact; a name alone ("Bob at RMI",
+    "Bob (RMI)") gives one without an address, unreachable until one is added.
+    """
     name, address = split_name_addr(text)
-    if not address or "@" not in address:
-        raise ContactError(
-            f"--referral {text!r} is not a name and an email address.",
-            hint=f"Write it as {REFERRAL_SYNTAX}.",
-        )
+    if "<" in text or "@" in address.replace(" @ ", " at "):
+        if not address or "@" not in address:
+            raise ContactError(
+                f"--referral {text!r} is not a name and an email address.",
+                hint=f"Write it as {REFERRAL_SYNTAX}.",
+            )
+    else:
+        return _name_only(text)
     try:
         return normalise_record(ContactRecord(name=name, email=address, source="referral"))
+    except ContactError as exc:
+        raise ContactError(
+            f"--referral {text!r}: {exc.message}.", hint=f"Write it as {REFERRAL_SYNTAX}."
+        ) from None
+
+
+def _name_only(text: str) -> ContactRecord:
+    clean = " ".join(text.split())
+    if not clean:
+        raise ContactError("--referral is empty.", hint=f"Write it as {REFERRAL_SYNTAX}.")
+    match = _NAME_AT_ORG.match(clean)
+    name, org = clean, ""
+    if match:
+        name = (match.group("name") or match.group("n2")).strip()
+        org = (match.group("org") or match.group("o2")).strip()
+    try:
+        return normalise_record(ContactRecord(name=name, org=org, source="referral"))
     except ContactError as exc:
         raise ContactError(
             f"--referral {text!r}: {exc.message}.", hint=f"Write it as {REFERRAL_SYNTAX}."
@@ -64,6 +96,7 @@ class MetResult:
     added: list[Contact] = field(default_factory=list)  # new contacts from referrals
     linked: list[Contact] = field(default_factory=list)  # existing contacts now referred_by
     unchanged: list[Contact] = field(default_factory=list)  # already referred by someone
+    unchanged_named: list[Contact] = field(default_factory=list)  # name-only, already known
 
 
 def record_meeting(
@@ -118,7 +151,9 @@ def record_meeting(
         store.meetings.update(latest.id, stamp, **changes)
         result = MetResult(contact, store.meetings.by_id(latest.id), created)
         for record in records:
-            assert record.email is not None
+            if record.email is None:
+                _add_by_name(store, contact, record, stamp, result)
+                continue
             existing = store.contacts.find(record.email)
             if existing is None:
                 store.contacts.upsert([record], stamp, referred_by=contact.id)
@@ -129,6 +164,20 @@ def record_meeting(
             else:
                 result.unchanged.append(existing)
     return result
+
+
+def _add_by_name(
+    store: Store, referrer: Contact, record: ContactRecord, stamp: str, result: MetResult
+) -> None:
+    """A referral known only by name: one contact per name and referrer (re-running `met`
+    finds the same one), unreachable until an address is added."""
+    for known in store.contacts.referred_by(referrer.id):
+        if known.name.casefold() == record.name.casefold():
+            result.unchanged_named.append(known)
+            return
+    key = f"referral:{referrer.id}:{record.name.casefold()}"
+    contact_id = store.contacts.add_unaddressed(record, stamp, key=key, referred_by=referrer.id)
+    result.added.append(store.contacts.get(contact_id))
 
 
 # --- the referral tree --------------------------------------------------------------------
