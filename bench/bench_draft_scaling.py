@@ -9,8 +9,9 @@ runs do not share caches or memory.
 
 ``--against REF`` also measures the code of a git commit (extracted with ``git archive`` into
 a temporary folder) in the same run, size by size, alternating with the current code: the
-before/after figures are then side by side under the same load. ``--profile`` prints the top
-functions (cProfile) of the largest first run of each code tree.
+before/after figures are then side by side under the same load. ``--repeat N`` runs N rounds of
+every size (medians shown). ``--profile`` prints the top functions (cProfile) of the largest
+first run of each code tree.
 
 When free time runs out, code that asks the user what to do (``--when-full``) is run with
 ``--when-full share`` (the closest to what older code did silently), or with ``--mode ask``.
@@ -220,11 +221,14 @@ def main() -> int:
             trees[f"before ({args.against[:7]})"] = extract(args.against, Path(tmp))
         trees["after (this tree)"] = ROOT
         results: dict[str, dict[int, list[dict[str, object]]]] = {t: {} for t in trees}
-        for size in sizes:
-            for _ in range(args.repeat):
+        # Rounds of every size, alternating trees: load from other work on the machine then
+        # falls on all sizes and both trees alike, not on one of them.
+        for round_number in range(args.repeat):
+            for size in sizes:
                 for name, code in trees.items():
                     last = size == sizes[-1]
-                    data = measure(code, size, last, args.profile and last, args.mode)
+                    profile = args.profile and last and round_number == 0
+                    data = measure(code, size, last, profile, args.mode)
                     results[name].setdefault(size, []).append(data)
                     print(f"  {name:<22} {size:>5} contacts: {data['first']:6.1f} s", flush=True)
 
