@@ -107,6 +107,7 @@ class ScheduleConfig:
     share_held_slots: bool = False  # older spelling of when_full = "share" (read into it)
     hold_days: int = 7
     how_to_join: str = ""
+    meet_link: bool = False
     extended_hours: str = ""
     contact_day: str = "07:00-21:00"
     when_full: str = "stop"
@@ -321,10 +322,17 @@ def parse_config(text: str, path: Path) -> Config:
         share_held_slots=sched_s.boolean("share_held_slots", defaults.share_held_slots),
         hold_days=sched_s.integer("hold_days", defaults.hold_days, 1, 90),
         how_to_join=sched_s.string("how_to_join", defaults.how_to_join),
+        meet_link=sched_s.boolean("meet_link", defaults.meet_link),
         extended_hours=extended,
         contact_day=contact_day,
         when_full=_when_full(sched_s),
     )
+    if schedule.meet_link and mail.backend != "gmail":
+        raise ConfigError(
+            f"{path}: [schedule] meet_link = true needs [mail] backend = \"gmail\" (Google "
+            "Meet links are made with the event on your Google Calendar).",
+            hint=f"Set meet_link = false in {path}, or use the Gmail backend.",
+        )
 
     follow_s = section("followup")
     follow_s.reject_unknown(set(FollowupConfig.__dataclass_fields__))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from outreach.store.calendar import CalendarRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
@@ -29,6 +30,7 @@ class Store:
         self.sync = SyncRepo(conn)
         self.proposals = ProposalRepo(conn)
         self.meetings = MeetingRepo(conn)
+        self.calendar = CalendarRepo(conn)
 
     @classmethod
     def open(cls, path: Path) -> Store:

@@ -35,6 +35,12 @@ class MeetingRow:
     updated_at: str
     rsvp: str | None = None  # accepted, declined or tentative: their answer to the invite
     rsvp_at: str | None = None
+    calendar_event_id: str | None = None  # the user's copy on their Google Calendar
+    calendar_synced: str = ""  # what that event says: "start|end", "absent", "removed", ""
+    video: int = 0  # a Google Meet link was asked for
+    join_url: str = ""  # the Meet link, once Google created it
+    brief_event_id: str | None = None  # a private companion event with the user's notes
+    calendar_guest: int = 0  # the contact is a guest on the event (an invite reached them)
 
 
 class ProposalRepo:
@@ -136,6 +142,12 @@ class MeetingRepo:
             "met_at",
             "rsvp",
             "rsvp_at",
+            "calendar_event_id",
+            "calendar_synced",
+            "video",
+            "join_url",
+            "brief_event_id",
+            "calendar_guest",
         }
         if set(fields) - allowed:
             raise ValueError(f"not meeting fields: {sorted(set(fields) - allowed)}")
