@@ -10,7 +10,8 @@ fixed per time zone so only rendering is measured:
 
 Then slot proposal per contact the way `outreach draft` does it (``SlotPlanner``: every
 contact's slots held against the next contact's, falling back to shared times when free time
-runs out), on an empty calendar, for ``--planner-contacts`` contacts.
+runs out, as ``outreach draft --when-full share`` does), on an empty calendar, for
+``--planner-contacts`` contacts.
 
     .venv/bin/python bench/bench_render.py [--contacts 10000] [--planner-contacts 2000]
 
@@ -136,7 +137,7 @@ def main() -> int:
         text = workspace.config_file.read_text().replace('busy = ["google"]', "busy = []")
         workspace.config_file.write_text(text)
         app = AppContext(workspace=workspace)
-        planner = SlotPlanner(app, NOW)
+        planner = SlotPlanner(app, NOW, when_full="share")
         subset = contacts[: args.planner_contacts]
         first = min(100, len(subset))
         started = time.perf_counter()

@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +20,8 @@ from outreach.errors import ConfigError
 ENV_HOME = "OUTREACH_HOME"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+WHEN_FULL = ("stop", "ask", "share")
+"""What `outreach draft` does when free time runs out (see ScheduleConfig.when_full)."""
 
 
 @dataclass(frozen=True)
@@ -116,20 +119,39 @@ class ScheduleConfig:
     slot_count: int = 3
     buffer_minutes: int = 10
     busy: tuple[str, ...] = ("google",)
-    share_held_slots: bool = False
+    share_held_slots: bool = False  # older spelling of when_full = "share" (read into it)
     hold_days: int = 7
     how_to_join: str = ""
     meet_link: bool = False
+    extended_hours: str = ""
+    contact_day: str = "07:00-21:00"
+    when_full: str = "stop"
+
+    @cached_property
+    def working_window(self) -> tuple[int, int]:
+        """Working hours as (start, end) minutes after midnight, in the user's zone."""
+        return _parse_hours(self.working_hours)
+
+    @cached_property
+    def extended_window(self) -> tuple[int, int]:
+        """The hours (user's zone) slots may use for a contact whose day does not overlap the
+        user's working hours; the working hours themselves when ``extended_hours`` is empty."""
+        return _parse_hours(self.extended_hours) if self.extended_hours else self.working_window
+
+    @cached_property
+    def contact_day_window(self) -> tuple[int, int]:
+        """The part of a contact's day (their zone) usable outside their working hours."""
+        return _parse_hours(self.contact_day)
 
     @property
     def work_start_minutes(self) -> int:
         """Start of the working day, minutes after midnight."""
-        return _parse_hours(self.working_hours)[0]
+        return self.working_window[0]
 
     @property
     def work_end_minutes(self) -> int:
         """End of the working day, minutes after midnight."""
-        return _parse_hours(self.working_hours)[1]
+        return self.working_window[1]
 
     @property
     def working_weekdays(self) -> frozenset[int]:
@@ -302,8 +324,11 @@ def parse_config(text: str, path: Path) -> Config:
     days = sched_s.strings("working_days", defaults.working_days)
     if not days or any(day not in WEEKDAYS for day in days):
         raise sched_s._error("working_days", f"a non-empty list of {', '.join(WEEKDAYS)}")
+    meeting_minutes = sched_s.integer("meeting_minutes", defaults.meeting_minutes, 5, 240)
+    extended = _extended_hours(sched_s, hours)
+    contact_day = _contact_day(sched_s, meeting_minutes)
     schedule = ScheduleConfig(
-        meeting_minutes=sched_s.integer("meeting_minutes", defaults.meeting_minutes, 5, 240),
+        meeting_minutes=meeting_minutes,
         working_hours=hours,
         working_days=days,
         lead_hours=sched_s.integer("lead_hours", defaults.lead_hours, 0, 24 * 30),
@@ -315,6 +340,9 @@ def parse_config(text: str, path: Path) -> Config:
         hold_days=sched_s.integer("hold_days", defaults.hold_days, 1, 90),
         how_to_join=sched_s.string("how_to_join", defaults.how_to_join),
         meet_link=sched_s.boolean("meet_link", defaults.meet_link),
+        extended_hours=extended,
+        contact_day=contact_day,
+        when_full=_when_full(sched_s),
     )
     if schedule.meet_link and mail.backend != "gmail":
         raise ConfigError(
@@ -346,6 +374,62 @@ def parse_config(text: str, path: Path) -> Config:
         ),
     )
     return Config(user, mail, google, schedule, followup, source=path)
+
+
+def _extended_hours(section: _Section, working_hours: str) -> str:
+    """``extended_hours``: empty, or a span that reaches at least as far as working_hours."""
+    accepted = (
+        f'"HH:MM-HH:MM" that starts no later and ends no earlier than working_hours '
+        f'("{working_hours}"), e.g. "07:00-21:00"; or "" to stay inside working_hours'
+    )
+    raw = section.data.get("extended_hours", ScheduleConfig.extended_hours)
+    if not isinstance(raw, str):
+        raise section._error("extended_hours", accepted)
+    value = raw.strip()
+    if not value:
+        return ""
+    try:
+        start, end = _parse_hours(value)
+    except ValueError:
+        raise section._error("extended_hours", accepted) from None
+    work_start, work_end = _parse_hours(working_hours)
+    if start > work_start or end < work_end:
+        raise section._error("extended_hours", accepted)
+    return value
+
+
+def _contact_day(section: _Section, meeting_minutes: int) -> str:
+    """``contact_day``: inside 07:00-22:00 (never the contact's night), room for a meeting."""
+    accepted = (
+        '"HH:MM-HH:MM" inside 07:00-22:00 (a contact\'s night, 22:00-07:00 their time, is '
+        f"never offered) and at least meeting_minutes ({meeting_minutes}) long"
+    )
+    value = section.data.get("contact_day", ScheduleConfig.contact_day)
+    if not isinstance(value, str):
+        raise section._error("contact_day", accepted)
+    value = value.strip()
+    try:
+        start, end = _parse_hours(value)
+    except ValueError:
+        raise section._error("contact_day", accepted) from None
+    if start < 7 * 60 or end > 22 * 60 or end - start < meeting_minutes:
+        raise section._error("contact_day", accepted)
+    return value
+
+
+def _when_full(section: _Section) -> str:
+    """``when_full``; the older ``share_held_slots = true`` means ``"share"``."""
+    sharing = section.boolean("share_held_slots", ScheduleConfig.share_held_slots)
+    if "when_full" not in section.data:
+        return "share" if sharing else ScheduleConfig.when_full
+    value = section.choice("when_full", ScheduleConfig.when_full, WHEN_FULL)
+    if sharing and value != "share":
+        raise ConfigError(
+            f"{section.path}: [schedule] share_held_slots = true contradicts "
+            f'when_full = "{value}".',
+            hint=f"Remove share_held_slots from {section.path}: when_full replaces it.",
+        )
+    return value
 
 
 def load_config(workspace: Workspace) -> Config:

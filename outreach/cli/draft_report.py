@@ -67,6 +67,13 @@ def print_skipped(
 def print_notes(app: AppContext, planned: Sequence[PlannedMessage]) -> None:
     notes = [(plan.contact.label(), plan.note) for plan in planned if plan.note]
     print_skipped(app, notes, verb="note   ")
+    most = max((plan.shared_with for plan in planned), default=0)
+    if most:
+        click.secho(
+            f"note    shared times: each is offered to at most {most + 1} people.",
+            fg="yellow",
+            err=True,
+        )
 
 
 def zone_summary(

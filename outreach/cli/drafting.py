@@ -19,6 +19,7 @@ from outreach.cli.draft_report import (
     zone_summary,
 )
 from outreach.cli.output import emit_json, json_option, plural, progress_bar
+from outreach.config import WHEN_FULL
 from outreach.track.model import STAGES
 
 if TYPE_CHECKING:
@@ -41,6 +42,16 @@ ignore_lint_option = click.option(
 @click.option("--tag", help="Draft for every contact with this tag.")
 @click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
 @click.option("--dry-run", is_flag=True, help="Render and show; write nothing.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Draft at most N messages (a smaller batch)."
+)
+@click.option(
+    "--when-full",
+    type=click.Choice(WHEN_FULL),
+    help="When free time runs out for more than a few contacts: stop before drafting "
+    "(default, or [schedule] when_full), ask the rest for their times, or share times "
+    "already offered to others.",
+)
 @ignore_lint_option
 @json_option
 @pass_app
@@ -51,13 +62,16 @@ def draft(
     tag: str | None,
     stage: str | None,
     dry_run: bool,
+    limit: int | None,
+    when_full: str | None,
     ignore_lint: bool,
     as_json: bool,
 ) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
 
     Re-running replaces each contact's draft instead of adding a second one. Templates that use
-    `slots` propose times from your free time, held so no two contacts get the same slot.
+    `slots` propose times from your free time, held so no two contacts get the same slot; if
+    free time runs out, nothing is drafted until you choose (--when-full).
     Contacts without an address, bounced, closed or already contacted are skipped and counted.
     Every message is checked against the etiquette rules (`outreach templates lint`) first: an
     error stops the run before anything is written.
@@ -67,7 +81,13 @@ def draft(
     chosen = select_contacts(app, contacts, tag, stage)
     with progress_bar(f"Preparing {template}", len(chosen), enabled=not as_json) as bar:
         planned, skipped = plan_messages(
-            app, template, chosen, progress=bar, ignore_lint=ignore_lint
+            app,
+            template,
+            chosen,
+            progress=bar,
+            ignore_lint=ignore_lint,
+            when_full=when_full or app.config.schedule.when_full,
+            limit=limit,
         )
     if dry_run:
         if as_json:

@@ -39,6 +39,7 @@ keepintouch
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -184,10 +185,16 @@ def lint_rendered(
     the template keeps with the sample."""
     compiled = compile_template(template)
     found = Findings(compiled.parsed)
-    parsed = compiled.parsed
-    paths = template_usage(parsed.body).paths | template_usage(parsed.subject).paths
+    paths = set(_template_paths(compiled.parsed.body, compiled.parsed.subject))
     _check_content(found, rendered, context, paths)
     return [f for f in found.items if f.rule != "kind"]
+
+
+@functools.lru_cache(maxsize=64)
+def _template_paths(body: str, subject: str) -> frozenset[str]:
+    """The variables a template's body and subject read: parsed once per template text, not
+    once per contact (drafting lints every rendered message)."""
+    return frozenset(template_usage(body).paths | template_usage(subject).paths)
 
 
 def _check_content(

@@ -4,7 +4,8 @@ How :func:`propose_slots` chooses, in order:
 
 1. **Candidates.** Every working day (in the user's zone) between ``now + lead_hours`` and
    ``now + horizon_days``, start times on a grid of the user's wall clock inside the working
-   hours. Each start is built as a wall-clock time *in the zone* and converted to UTC; the end is
+   hours (or, for a contact whose zone is known, inside ``extended_hours`` when set: see 4).
+   Each start is built as a wall-clock time *in the zone* and converted to UTC; the end is
    start + ``meeting_minutes`` of real time. Nothing adds a ``timedelta`` to a local time, so DST
    days and 30/45-minute offsets come out right. A wall time that does not exist (the hour
    skipped in spring) is not offered; a repeated one (autumn) is offered once, at its first
@@ -19,8 +20,12 @@ How :func:`propose_slots` chooses, in order:
    interval or any held slot (times already offered to other contacts).
 4. **The contact's day** (when their zone is known). Never any part of 22:00-07:00 their time.
    Preferred: inside their working hours (the user's clock hours, in their zone) on a working
-   day; then 07:00-21:00 on a working day; then 07:00-21:00 on any day. A less convenient tier
-   is used only to fill places the better tiers cannot.
+   day; then ``contact_day`` (default 07:00-21:00) on a working day; then ``contact_day`` on
+   any day. With ``extended_hours`` set (e.g. 07:00-21:00, for a contact in Tokyo from New
+   York), each of these tiers is tried first inside the user's working hours, then in the
+   user's extended hours: the person asked for a favour gets the convenient time, and the
+   user's early morning or evening is used only when their day does not overlap it. A less
+   convenient tier is used only to fill places the better tiers cannot.
 5. **Spread.** One slot per day on the earliest days first. On each day the earliest start in
    the part of the day opposite to the previous pick (morning before 12:00, afternoon from
    13:00), so the offers alternate; the first offer prefers a morning; the lunch hour is a last
@@ -30,40 +35,39 @@ How :func:`propose_slots` chooses, in order:
    Results are sorted by start; the procedure is deterministic.
 
 Times of day for the alternation are read in the contact's zone when known (variety matters to
-the person choosing), else in the user's.
+the person choosing), else in the user's. The work is done by
+:class:`~outreach.schedule.engine.SlotEngine`, which serves a whole batch of contacts.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import NamedTuple
 
 from outreach.config import ScheduleConfig
 from outreach.errors import ScheduleError
-from outreach.schedule.intervals import Interval, pad
+from outreach.schedule.engine import (
+    NIGHT_END,
+    NIGHT_START,
+    OTHERS,
+    Candidate,
+    SlotEngine,
+    wall_time,
+)
+from outreach.schedule.intervals import Interval
 
 __all__ = [
-    "CONTACT_DAY_END",
-    "CONTACT_DAY_START",
+    "NIGHT_END",
+    "NIGHT_START",
     "Slot",
     "ZonedSpan",
     "busy_query_window",
+    "no_slot_error",
     "propose_slots",
 ]
-
-CONTACT_DAY_START = 7 * 60
-"""Minutes after midnight: the contact's fallback day starts 07:00 their time."""
-CONTACT_DAY_END = 21 * 60
-"""Minutes after midnight: the contact's fallback day ends 21:00 their time."""
-NIGHT_START = 22 * 60
-NIGHT_END = 7 * 60
-NOON = 12 * 60
-LUNCH_END = 13 * 60
-GRIDS = (30, 15)
-"""Grid steps in minutes, tried in order (see the module docstring)."""
 
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -134,6 +138,11 @@ class Slot:
         return f"{text} {mine_abbr} / {their_text}"
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        # Rendering and linting a message print each slot several times: format it once.
         return self.format(self.user_tz or UTC, self.contact_tz)
 
     def to_json(self) -> dict[str, str]:
@@ -180,225 +189,45 @@ def propose_slots(
 
     ``busy`` are the user's busy times (any order, overlapping is fine; fetch them for
     :func:`busy_query_window`). ``held`` are slots already offered to other contacts and not
-    yet released; pass ``[]`` when ``share_held_slots`` is on. Both are kept
-    ``buffer_minutes`` away from. See the module docstring for the rules. Fewer than ``count``
-    slots are returned when fewer exist; none at all is an error.
+    yet released. Both are kept ``buffer_minutes`` away from. See the module docstring for the
+    rules. Fewer than ``count`` slots are returned when fewer exist; none at all is an error.
+    For many contacts in one run, use :class:`~outreach.schedule.engine.SlotEngine` (this is
+    one request to a fresh engine).
 
     Raises:
         ScheduleError: no slot satisfies the rules (with a hint on what to widen).
     """
     _require_aware(now)
-    wanted = config.slot_count if count is None else count
+    wanted = check_request(config, config.slot_count if count is None else count)
+    engine = SlotEngine(now, config, user_tz, busy)
+    for interval in held:
+        engine.hold(OTHERS, interval.start, interval.end)
+    proposal = engine.propose(contact_tz, wanted)
+    if not proposal.chosen:
+        raise no_slot_error(engine, contact_tz, bool(held))
+    return to_slots(proposal.chosen, user_tz, contact_tz)
+
+
+def check_request(config: ScheduleConfig, wanted: int) -> int:
+    """``wanted``, if slots can be asked for at all; else a ScheduleError that says why."""
     if wanted < 1:
         raise ScheduleError(
             f"Asked for {wanted} slots.", hint="Ask for at least one slot (--count 1 or more)."
         )
-    meeting = timedelta(minutes=config.meeting_minutes)
-    buffer = timedelta(minutes=config.buffer_minutes)
-    earliest = now.astimezone(UTC) + timedelta(hours=config.lead_hours)
-    latest = now.astimezone(UTC) + timedelta(days=config.horizon_days)
     if config.work_end_minutes - config.work_start_minutes < config.meeting_minutes:
         raise ScheduleError(
             f"Working hours {config.working_hours} are shorter than a "
             f"{config.meeting_minutes}-minute meeting.",
             hint="Widen [schedule] working_hours or shorten meeting_minutes in config.toml.",
         )
-    blocked = pad([*busy, *held], buffer)
-    finder = _Finder(config, user_tz, contact_tz, earliest, latest, meeting, blocked)
+    return wanted
 
-    chosen: list[_Candidate] = []
-    for tier in range(_TIERS if contact_tz is not None else 1):
-        for grid in GRIDS:
-            pool = [c for c in finder.candidates(grid) if c.tier <= tier]
-            chosen = _choose(pool, wanted, chosen, buffer)
-            if len(chosen) >= wanted:
-                break
-        if len(chosen) >= wanted:
-            break
-    if not chosen:
-        raise _no_slot_error(config, user_tz, contact_tz, earliest, latest, bool(held))
+
+def to_slots(chosen: Iterable[Candidate], user_tz: tzinfo, contact_tz: tzinfo | None) -> list[Slot]:
     return [
         Slot(c.start, c.end, user_tz=user_tz, contact_tz=contact_tz)
-        for c in sorted(chosen, key=lambda c: c.start)
+        for c in sorted(chosen, key=lambda c: c.start_s)
     ]
-
-
-# --- candidates -----------------------------------------------------------------------------
-
-_TIERS = 3  # 0: contact's working hours; 1: their daytime on a working day; 2: their daytime
-
-
-_MORNING, _MIDDAY, _AFTERNOON = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    start: datetime  # UTC
-    end: datetime  # UTC
-    day: date  # the user's date
-    tier: int
-    part: int  # _MORNING, _MIDDAY or _AFTERNOON, in the reference zone
-    clock: int  # start, minutes after midnight in the reference zone
-
-
-class _Finder:
-    """Generates free candidates for one request; caches per grid step."""
-
-    def __init__(
-        self,
-        config: ScheduleConfig,
-        user_tz: tzinfo,
-        contact_tz: tzinfo | None,
-        earliest: datetime,
-        latest: datetime,
-        meeting: timedelta,
-        blocked: list[Interval],
-    ) -> None:
-        self.config, self.user_tz, self.contact_tz = config, user_tz, contact_tz
-        self.earliest, self.latest, self.meeting = earliest, latest, meeting
-        self.blocked = blocked
-        self.blocked_starts = [b.start for b in blocked]
-        self._cache: dict[int, list[_Candidate]] = {}
-
-    def candidates(self, grid: int) -> list[_Candidate]:
-        if grid not in self._cache:
-            self._cache[grid] = list(self._generate(grid))
-        return self._cache[grid]
-
-    def _generate(self, grid: int) -> Iterable[_Candidate]:
-        config, tz = self.config, self.user_tz
-        weekdays = config.working_weekdays
-        work_start, work_end = config.work_start_minutes, config.work_end_minutes
-        first_minute = -(-work_start // grid) * grid  # round up onto the grid
-        day = self.earliest.astimezone(tz).date()
-        last_day = self.latest.astimezone(tz).date()
-        while day <= last_day:
-            if day.weekday() in weekdays:
-                day_end = _wall_time(day, work_end, tz).astimezone(UTC)
-                for minute in range(first_minute, work_end, grid):
-                    local = _wall_time(day, minute, tz)
-                    if not _exists(local):
-                        continue
-                    start = local.astimezone(UTC)
-                    end = start + self.meeting
-                    if start < self.earliest or end > self.latest or end > day_end:
-                        continue
-                    if self._is_blocked(start, end):
-                        continue
-                    candidate = self._rate(start, end, day)
-                    if candidate is not None:
-                        yield candidate
-            day += timedelta(days=1)
-
-    def _is_blocked(self, start: datetime, end: datetime) -> bool:
-        index = bisect.bisect_left(self.blocked_starts, end) - 1
-        return index >= 0 and self.blocked[index].end > start
-
-    def _rate(self, start: datetime, end: datetime, day: date) -> _Candidate | None:
-        """Attach the contact tier and the half of the day; None if it is the contact's night."""
-        if self.contact_tz is None:
-            clock = _minute_of(start.astimezone(self.user_tz))
-            return _Candidate(start, end, day, 0, _part_of_day(clock), clock)
-        span = _minutes_span(start, end, self.contact_tz)
-        if span is None:
-            return None  # crosses the contact's midnight: that is night
-        their_day, first, last = span
-        if first < NIGHT_END or last > NIGHT_START:
-            return None
-        working_day = their_day.weekday() in self.config.working_weekdays
-        if working_day and (
-            self.config.work_start_minutes <= first and last <= self.config.work_end_minutes
-        ):
-            tier = 0
-        elif first >= CONTACT_DAY_START and last <= CONTACT_DAY_END:
-            tier = 1 if working_day else 2
-        else:
-            return None
-        return _Candidate(start, end, day, tier, _part_of_day(first), first)
-
-
-def _choose(
-    pool: list[_Candidate], count: int, seed: list[_Candidate], buffer: timedelta
-) -> list[_Candidate]:
-    """Greedy spread, adding one pick at a time to ``seed`` until ``count``.
-
-    Each pick minimises (picks already on its day, its day, part-of-day mismatch, a clock time
-    already offered, start): new days first, earliest day first, then the preferred part of the
-    day, then a time not yet offered, then the earliest start.
-    """
-    chosen = list(seed)
-    while len(chosen) < count:
-        picks_on_day: dict[date, int] = {}
-        picks_in_part: dict[tuple[date, int], int] = {}
-        for c in chosen:
-            picks_on_day[c.day] = picks_on_day.get(c.day, 0) + 1
-            picks_in_part[c.day, c.part] = picks_in_part.get((c.day, c.part), 0) + 1
-        clocks = {c.clock for c in chosen}
-        previous = max(chosen, key=lambda c: c.start) if chosen else None
-        # A new day prefers the part opposite to the latest pick; the first pick a morning.
-        preferred = _AFTERNOON if previous is not None and previous.part == _MORNING else _MORNING
-        best: tuple[int, date, int, int, datetime] | None = None
-        pick: _Candidate | None = None
-        for c in pool:
-            if any(_too_close(c, other, buffer) for other in chosen):
-                continue
-            on_day = picks_on_day.get(c.day, 0)
-            if c.part == _MIDDAY:
-                mismatch = count + 1  # the lunch hour only when nothing else is left
-            elif on_day:
-                mismatch = picks_in_part.get((c.day, c.part), 0)  # the emptier half first
-            else:
-                mismatch = 0 if c.part == preferred else 1
-            key = (on_day, c.day, mismatch, int(c.clock in clocks), c.start)
-            if best is None or key < best:
-                best, pick = key, c
-        if pick is None:
-            break
-        chosen.append(pick)
-    return chosen
-
-
-def _too_close(a: _Candidate, b: _Candidate, buffer: timedelta) -> bool:
-    return a.start < b.end + buffer and b.start < a.end + buffer
-
-
-# --- wall-clock helpers ---------------------------------------------------------------------
-
-
-def _wall_time(day: date, minute: int, tz: tzinfo) -> datetime:
-    """The wall-clock time ``minute`` minutes after midnight of ``day`` in ``tz`` (1440 = the
-    next midnight). Built from fields, never by adding a timedelta to a local time."""
-    if minute >= 24 * 60:
-        day, minute = day + timedelta(days=1), minute - 24 * 60
-    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
-
-
-def _exists(local: datetime) -> bool:
-    """False for a wall time skipped by a DST change (it does not survive a round trip)."""
-    back = local.astimezone(UTC).astimezone(local.tzinfo)
-    return back.replace(tzinfo=None) == local.replace(tzinfo=None)
-
-
-def _minute_of(moment: datetime) -> int:
-    return moment.hour * 60 + moment.minute
-
-
-def _part_of_day(minute: int) -> int:
-    if minute < NOON:
-        return _MORNING
-    return _MIDDAY if minute < LUNCH_END else _AFTERNOON
-
-
-def _minutes_span(start: datetime, end: datetime, tz: tzinfo) -> tuple[date, int, int] | None:
-    """(local date, start minute, end minute) of a span in ``tz``; the end may be 1440 when it
-    falls on the next midnight. None if the span crosses midnight there."""
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    first, last = _minute_of(local_start), _minute_of(local_end)
-    if local_end.date() == local_start.date():
-        return local_start.date(), first, last
-    if local_end.date() == local_start.date() + timedelta(days=1) and last == 0:
-        return local_start.date(), first, 24 * 60
-    return None
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -431,14 +260,10 @@ def _abbreviation(moment: datetime) -> str:
 # --- errors ---------------------------------------------------------------------------------
 
 
-def _no_slot_error(
-    config: ScheduleConfig,
-    user_tz: tzinfo,
-    contact_tz: tzinfo | None,
-    earliest: datetime,
-    latest: datetime,
-    any_held: bool,
-) -> ScheduleError:
+def no_slot_error(engine: SlotEngine, contact_tz: tzinfo | None, any_held: bool) -> ScheduleError:
+    """Why ``engine`` has no slot for a contact in ``contact_tz``, and what to change."""
+    config, user_tz = engine.config, engine.user_tz
+    earliest, latest = engine.earliest, engine.latest
     if earliest >= latest:
         return ScheduleError(
             f"No slot possible: lead time ({config.lead_hours} h) reaches past the horizon "
@@ -447,19 +272,53 @@ def _no_slot_error(
         )
     first, last = earliest.astimezone(user_tz), latest.astimezone(user_tz)
     window = f"{_day(first)} {first:%H:%M} and {_day(last)} {last:%H:%M}"
+    hours = config.working_hours
+    if engine.extended and contact_tz is not None:
+        hours = f"{hours} (or extended_hours {config.extended_hours})"
     message = (
         f"No free {config.meeting_minutes}-minute slot between {window} "
-        f"within working hours {config.working_hours} on {', '.join(config.working_days)}"
+        f"within working hours {hours} on {', '.join(config.working_days)}"
     )
-    if contact_tz is not None:
-        message += f" that is also daytime (07:00-21:00) for the contact ({contact_tz})"
     hint = (
         "Widen [schedule] horizon_days or working_hours (or lower lead_hours / buffer_minutes) "
         "in config.toml, or free some time in your calendar."
     )
+    if contact_tz is not None:
+        message += f" that is also daytime ({config.contact_day}) for the contact ({contact_tz})"
+        theirs, yours = _hours_across(config, user_tz, contact_tz, first.date())
+        if not engine.candidates(contact_tz) and engine.candidates(None):
+            message += f": your {config.working_hours} is their {theirs}"
+            if not engine.extended:
+                hint = (
+                    "To offer early or late times to contacts whose day does not overlap "
+                    f"yours, set [schedule] extended_hours in config.toml (their "
+                    f"{config.working_hours} is your {yours}), e.g. "
+                    'extended_hours = "07:00-21:00". Their night (22:00-07:00) is never offered.'
+                )
+            else:
+                hint = (
+                    f"Their {config.working_hours} is your {yours}: widen [schedule] "
+                    "extended_hours (or contact_day) in config.toml to reach it. Their night "
+                    "(22:00-07:00) is never offered."
+                )
     if any_held:
         hint += " Slots held for other contacts also block; release stale proposals."
     return ScheduleError(message + ".", hint=hint)
+
+
+def _hours_across(
+    config: ScheduleConfig, user_tz: tzinfo, contact_tz: tzinfo, day: date
+) -> tuple[str, str]:
+    """The working hours' clock times seen from the other side: (the user's hours in the
+    contact's zone, the contact's hours in the user's zone), on ``day``."""
+    start, end = config.working_window
+
+    def across(source: tzinfo, target: tzinfo) -> str:
+        first = wall_time(day, start, source).astimezone(target)
+        last = wall_time(day, end, source).astimezone(target)
+        return f"{first:%H:%M}-{last:%H:%M}"
+
+    return across(user_tz, contact_tz), across(contact_tz, user_tz)
 
 
 def _require_aware(now: datetime) -> None:

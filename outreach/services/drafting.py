@@ -72,6 +72,7 @@ class PlannedMessage:
     reply: ReplyPoint | None = None  # where it goes in the conversation (None: a new thread)
     slots: list[Any] = field(default_factory=list)
     note: str | None = None  # e.g. why its slots are not exclusive
+    shared_with: int = 0  # most other contacts offered one of its slot times
     ics: bytes | None = None  # a calendar invite (REQUEST or CANCEL) to attach
     ics_method: str = "REQUEST"
     meeting_id: int | None = None
@@ -168,9 +169,13 @@ def plan_messages(
     meeting_id: int | None = None,
     ignore_lint: bool = False,
     progress: ProgressFn | None = None,
+    when_full: str | None = None,
+    limit: int | None = None,
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
     """Render every message (no writes). Template errors, and etiquette errors in what was
-    rendered (unless ``ignore_lint``), raise before anything is drafted.
+    rendered (unless ``ignore_lint``), raise before anything is drafted, and so does free time
+    running out when ``when_full`` is "stop" (see SlotPlanner). ``limit``: plan at most this
+    many messages (the first contacts that need one).
 
     ``progress`` is advanced by one per contact considered."""
     from outreach.services.availability import SlotPlanner
@@ -184,10 +189,12 @@ def plan_messages(
     facts_by_id = store.facts()
     now = app.now()
     guard = None if ignore_lint else LintGuard(app, source)
-    planner = SlotPlanner(app, now) if uses_slots(source) else None
+    planner = SlotPlanner(app, now, when_full) if uses_slots(source) else None
     planned: list[PlannedMessage] = []
     skipped: list[tuple[str, str]] = []
     for contact in contacts:
+        if limit is not None and len(planned) >= limit:
+            break
         if progress:
             progress(1)
         facts = facts_by_id[contact.id]
@@ -201,7 +208,7 @@ def plan_messages(
         if existing is not None and existing.send_started_at is not None:
             skipped.append((contact.label(), f"its {kind} message was already sent"))
             continue
-        slots = planner.slots_for(contact) if planner else []
+        slots = planner.slots_for(contact, key=key) if planner else []
         if extra_vars is not None:
             meeting_values = extra_vars(contact).get("meeting")
         else:
@@ -216,11 +223,14 @@ def plan_messages(
             plan.meeting_id = meeting.id
         if planner is not None and contact.id in planner.notes:
             plan.note = planner.notes[contact.id]
+            plan.shared_with = planner.shared.get(contact.id, 0)
         if kind in THREADED_KINDS:
             plan.reply = next_reply_point(store, contact)
         planned.append(plan)
     if guard is not None:
         guard.raise_if_failed()
+    if planner is not None:
+        planner.check()
     return planned, skipped
 
 
