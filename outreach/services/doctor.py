@@ -185,7 +185,7 @@ def check_local_maildirs(doc: Doctor) -> Iterable[Check]:
     )
 
 
-def check_database_integrity(doc: Doctor) -> Iterable[Check]:
+def check_integrity(doc: Doctor) -> Iterable[Check]:
     """``PRAGMA integrity_check`` on the database, and where its automatic backups are."""
     from outreach.store.backup import list_backups
     from outreach.store.trouble import explain, restore_hint
@@ -226,7 +226,6 @@ CHECKS: list[CheckFn] = [
     check_workspace,
     check_config,
     check_database,
-    check_database_integrity,
     check_user,
     check_busy_files,
     check_templates,
@@ -236,6 +235,7 @@ CHECKS: list[CheckFn] = [
     check_token,
     check_gmail_api,
     check_calendar,
+    check_integrity,  # issue 12: the database file itself, and its backups
 ]
 
 
