@@ -40,7 +40,9 @@ Kind: outreach
 
 Hi {{ contact.first_name }},
 
-I'm {{ user.name }}; could I ask you about your path, for 20 minutes some time?
+I'm {{ user.name }}. I found you through the State University alumni directory and would be
+grateful for 20 minutes of your time to hear about your path. Could you tell me a few times
+that suit you?
 
 Thank you,
 {{ user.name }}
