@@ -58,8 +58,27 @@ def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_ru
             f"{result.unreachable} contact(s) have no email address: kept, but unreachable "
             "until you add one (`outreach contacts edit CONTACT --email ...`)."
         )
+    _print_job_changes(app, report.job_changes, dry_run)
     if dry_run:
         click.echo("Dry run: nothing was written.")
+
+
+def _print_job_changes(app: AppContext, changes: list[Any], dry_run: bool) -> None:
+    """New jobs seen in a re-import: congratulations are due (`outreach due`)."""
+    from outreach.store.changes import role_text
+
+    if not changes:
+        return
+    click.echo(f"{len(changes)} new job(s) since the last import:")
+    for contact, change in changes:
+        old = role_text(change.old_title, change.old_org)
+        new = role_text(change.new_title, change.new_org)
+        click.echo(f"  {contact.label()}: {old} -> {new}")
+    if not dry_run:
+        click.echo(
+            "Recorded in their timelines; `outreach due` lists the congratulations to send "
+            "(`outreach followup` drafts them)."
+        )
 
 
 @contacts.command("add")
@@ -198,6 +217,11 @@ def _print_detail(detail: dict[str, Any]) -> None:
         for slot in offered:
             state = "" if slot["state"] == "held" else f"  ({slot['state']})"
             click.echo(f"  {slot['slot']}. {slot['when']}{state}")
+    open_promises = [p for p in detail.get("promises", []) if not p["done_at"]]
+    if open_promises:
+        click.secho("Open promises (mark kept with `outreach promises --done N`)", bold=True)
+        for promise in open_promises:
+            click.echo(f"  {promise['id']}. {promise['promise']}")
     timeline = detail.get("timeline", [])
     if timeline:
         click.secho("Timeline", bold=True)

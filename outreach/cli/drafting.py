@@ -36,6 +36,17 @@ def _print_plan_preview(planned: list[object]) -> None:
             click.echo(f"    note: {plan.note}")
         for slot in plan.slots:
             click.echo(f"    slot: {slot}")
+        _print_reminders([plan])
+
+
+def _print_reminders(planned: list[object]) -> None:
+    """What the user must do to a draft before sending it (never written into it)."""
+    from outreach.services.drafting import PlannedMessage
+
+    for plan in planned:
+        assert isinstance(plan, PlannedMessage)
+        for reminder in plan.reminders:
+            click.secho(f"remember {plan.contact.label()}: {reminder}", fg="cyan")
 
 
 def _print_report(report: object, dry_run: bool = False) -> None:
@@ -107,6 +118,7 @@ def draft(
         report = draft_messages(app, planned, progress=advance)
     report.skipped[:0] = skipped
     _print_report(report)
+    _print_reminders(list(planned))
     where = (
         f"the outbox Maildir {app.workspace.outbox_dir}"
         if app.config.mail.backend == "local"
@@ -183,6 +195,7 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool) -> None:
     for template, planned in outcome.planned.items():
         for plan in planned:
             click.echo(f"{template:<12} {plan.contact.label()}: {plan.subject}")
+            _print_reminders([plan])
     if dry_run:
         click.echo(f"Dry run: {outcome.total} draft(s) would be written; nothing was written.")
         return

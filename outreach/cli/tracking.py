@@ -12,7 +12,10 @@ from outreach.cli.output import emit_json, json_option, print_table
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Counts per stage, and sent / replied / reply rate per template."""
+    """Counts per stage; reply rates per template; and what works per source and per tag:
+    contacted, replied, reply rate, conversations held, referrals gained, and median days
+    from the first message to a meeting (groups where nobody was contacted are left out of
+    the tables; --json has them all)."""
     from outreach.services.reporting import status_report
 
     report = status_report(app.store)
@@ -34,6 +37,27 @@ def status(app: AppContext, as_json: bool) -> None:
                     t["median_hours_to_reply"] if t["median_hours_to_reply"] is not None else "-",
                 ]
                 for t in report["templates"]
+            ],
+        )
+    for key, title in (("by_source", "By source"), ("by_tag", "By tag")):
+        groups = [g for g in report[key] if g["contacted"] or g["meetings_held"]]
+        if not groups:
+            continue
+        print_table(
+            title,
+            ["group", "contacted", "replied", "reply rate", "held", "referrals",
+             "median days to meeting"],
+            [
+                [
+                    g["group"],
+                    g["contacted"],
+                    g["replied"],
+                    "-" if g["reply_rate"] is None else f"{g['reply_rate']:.0%}",
+                    g["meetings_held"],
+                    g["referrals"],
+                    "-" if g["median_days_to_meeting"] is None else g["median_days_to_meeting"],
+                ]
+                for g in groups
             ],
         )
 
@@ -145,8 +169,9 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
 @json_option
 @pass_app
 def due(app: AppContext, as_json: bool) -> None:
-    """What to do now, with the command that does each: nudge, book, propose new times, thank,
-    write to a referral, keep in touch, or close a contact who never answered.
+    """What to do now, with the command that does each: nudge, book, prepare for a call,
+    propose new times, thank, keep a promise, write to a referral, keep in touch,
+    congratulate on a new job, or close a contact who never answered.
 
     Overdue actions come first. A message already drafted stays here until it is sent. Set
     OUTREACH_NOW to see what will be due at another time.
@@ -223,6 +248,12 @@ def _notes_from_editor(label: str) -> str:
     return notes
 
 
+def _has_notes(app: AppContext, contact_id: int) -> bool:
+    """Whether the conversation is recorded with notes already (`met` again only adds)."""
+    meeting = app.store.meetings.latest(contact_id)
+    return meeting is not None and meeting.state == "held" and bool(meeting.notes.strip())
+
+
 @click.command()
 @click.argument("contact")
 @click.option(
@@ -241,7 +272,28 @@ def _notes_from_editor(label: str) -> str:
     multiple=True,
     callback=_check_referrals,
     metavar='"NAME <EMAIL>"',
-    help="Someone they suggested you talk to (repeatable).",
+    help="Someone they suggested you talk to (repeatable); your note to them names CONTACT.",
+)
+@click.option(
+    "--referral-no-mention",
+    "unnamed_referrals",
+    multiple=True,
+    callback=_check_referrals,
+    metavar='"NAME <EMAIL>"',
+    help="Someone they suggested, without permission to say so: your note to them does not "
+    "name CONTACT (repeatable).",
+)
+@click.option(
+    "--resources",
+    help="What they mentioned: books, courses, groups, links (new lines or \";\" between).",
+)
+@click.option(
+    "--promise",
+    "promises",
+    multiple=True,
+    metavar="TEXT",
+    help='Something you promised, e.g. "send my résumé" (repeatable): in `outreach due` until '
+    "`outreach promises --done N`; the thank-you mentions it.",
 )
 @pass_app
 def met(
@@ -250,29 +302,74 @@ def met(
     notes: str | None,
     takeaways: str | None,
     referrals: tuple[str, ...],
+    unnamed_referrals: tuple[str, ...],
+    resources: str | None,
+    promises: tuple[str, ...],
 ) -> None:
     """Record a conversation with CONTACT: what they said (--notes), what you will do
-    (--takeaways) and who they suggested you talk to (--referral).
+    (--takeaways), resources they mentioned, what you promised, and who they suggested you
+    talk to (--referral).
 
-    Marks the booked meeting as held (or records one of the configured length, ending now, if
-    nothing was booked). Separate several items with new lines or ";": the thank-you uses
-    the first of each. Each --referral becomes a contact referred by CONTACT, ready for
-    `outreach followup`.
+    With no options, on a terminal, it asks each question in turn. Marks the booked meeting
+    as held (or records one of the configured length, ending now, if nothing was booked).
+    Separate several items with new lines or ";": the thank-you uses the first of each. Each
+    referral becomes a contact referred by CONTACT, ready for `outreach followup`.
     """
+    from outreach.cli.capture import MET_FLAGS, interview, on_a_terminal
+    from outreach.errors import OutreachError
     from outreach.services.meetings_log import record_meeting
 
     who = app.store.contacts.get(contact)
-    if notes is None:
+    by_name: list[tuple[str, bool]] = []
+    flags = (notes, takeaways, resources)
+    if all(f is None for f in flags) and not (referrals or unnamed_referrals or promises):
+        if not on_a_terminal():
+            raise OutreachError(
+                "Nothing to record: no options given, and no terminal to ask the questions on.",
+                hint=f"Pass what to record: `outreach met {who.email or who.id} {MET_FLAGS}`.",
+            )
+        answers = interview(who)
+        if answers.empty:
+            raise OutreachError(
+                "Nothing was answered, so nothing was recorded.",
+                hint="Run it again and answer at least one question, or pass --notes.",
+            )
+        notes, takeaways = answers.notes, answers.takeaways
+        resources, promises = answers.resources, tuple(answers.promises)
+        referrals, unnamed_referrals = tuple(answers.referrals), tuple(answers.unnamed_referrals)
+        by_name = answers.referrals_by_name
+    elif notes is None and not _has_notes(app, who.id):
+        if not on_a_terminal():
+            raise OutreachError(
+                "No --notes given, and no terminal to open an editor on.",
+                hint=f'Pass them: `outreach met {who.email or who.id} --notes "what they said"`.',
+            )
         notes = _notes_from_editor(who.label())
-    result = record_meeting(app, contact, notes=notes, takeaways=takeaways, referrals=referrals)
+    result = record_meeting(
+        app,
+        contact,
+        notes=notes,
+        takeaways=takeaways,
+        referrals=referrals,
+        unnamed_referrals=unnamed_referrals,
+        resources=resources,
+        promises=promises,
+        referrals_by_name=by_name,
+    )
     how = "recorded now (nothing was booked)" if result.created_meeting else "marked as held"
     click.echo(f"Conversation with {who.label()} {how}.")
     for person in result.added:
-        click.echo(f"  added referral {person.label()}")
+        quiet = "" if person.mention_referrer is not False else f" (without naming {who.name})"
+        where = "" if person.email else " (no address yet: `outreach contacts edit` adds one)"
+        click.echo(f"  added referral {person.label()}{quiet}{where}")
     for person in result.linked:
         click.echo(f"  {person.label()} is now marked as referred by {who.name}")
+    for person in result.known:
+        click.echo(f"  {person.label()} was already recorded as referred by {who.name}")
     for person in result.unchanged:
         click.echo(f"  {person.label()} was already referred by someone else; left as it was")
+    for promise in result.promises:
+        click.echo(f"  promise {promise.id}: {promise.text} (in `outreach due` until done)")
     click.echo(
         "Next: `outreach followup` drafts the thank-you"
         + (" and the referral outreach." if result.added or result.linked else ".")
@@ -280,15 +377,29 @@ def met(
 
 
 @click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tree", "mermaid", "dot"]),
+    default="tree",
+    show_default=True,
+    help="tree: on the terminal; mermaid: a flowchart for notes apps (Obsidian, GitHub); "
+    "dot: Graphviz (`dot -Tsvg`).",
+)
 @json_option
 @pass_app
-def referrals(app: AppContext, as_json: bool) -> None:
+def referrals(app: AppContext, fmt: str, as_json: bool) -> None:
     """Who referred whom, as a tree, with each contact's stage."""
     from outreach.services.meetings_log import ReferralNode, referral_tree
 
     roots = referral_tree(app.store)
     if as_json:
         emit_json([root.to_json() for root in roots])
+        return
+    if fmt != "tree":
+        from outreach.services.referral_graph import dot, mermaid
+
+        click.echo((mermaid if fmt == "mermaid" else dot)(roots), nl=False)
         return
     if not roots:
         click.echo('No referrals yet. Record them with `outreach met CONTACT --referral "..."`.')

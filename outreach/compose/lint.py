@@ -32,6 +32,12 @@ thankyou
     (warning): asks for nothing big. ``length`` (warning): over 150 words.
 keepintouch
     ``outcome`` (warning): reports how their advice or referrals worked out.
+congratulate
+    ``congratulates`` (error): says congratulations. ``no-ask`` (error): asks for nothing: no
+    times, no length of time, no call, favour or introduction ("could you ...", "let me
+    know"); a question is a warning (it asks for a reply). ``update`` (warning): gives a short
+    update (``user.update``, ``contact.outcome``, ``meeting.takeaways``, ``user.field``).
+    ``length``: over 120 words (warning), over 180 (error).
 """
 
 from __future__ import annotations
@@ -127,18 +133,30 @@ def _sample_contact() -> Contact:
 
 
 def _sample_meeting() -> dict[str, Any]:
-    return meeting_vars(
+    values = meeting_vars(
         start="Tue 3 Mar, 15:00 GMT",
         end="15:20 GMT",
         when="Tuesday 3 March, 15:00-15:20 GMT (10:00-10:20 EST, your time)",
         join="https://meet.example.com/abc-defg-hij",
-        notes="Talked about her move from academic research into healthcare analytics.",
+        notes="moving from academic research into healthcare analytics",
         takeaways=(
             "building a portfolio of small, finished projects\n"
             "asking teams how they review models before deployment"
         ),
-        referrals=["Grace Okafor <grace.okafor@example.net>"],
+        referrals=[
+            {
+                "name": "Grace Okafor",
+                "email": "grace.okafor@example.net",
+                "outcome": "met",
+                "when": "in March",
+                "referred": ["Tomás Reyes"],
+                "may_name": True,
+            }
+        ],
     )
+    values["promises"] = ["send the link to my thesis", "introduce you to Dana Whitfield"]
+    values["resources"] = "the NHS-R community\nForecasting: Principles and Practice"
+    return values
 
 
 def sample_context(user: UserConfig | None = None, *, meeting_minutes: int = 20) -> RenderContext:
@@ -605,6 +623,8 @@ def _check_content(
         _check_thankyou(found, rendered, context, paths)
     elif kind == "keepintouch":
         _check_keepintouch(found, rendered, paths)
+    elif kind == "congratulate":
+        _check_congratulate(found, rendered, context, paths)
     else:
         found.add(
             "kind",
@@ -850,3 +870,66 @@ def _check_keepintouch(found: _Findings, rendered: RenderedMessage, paths: set[s
             "tell them how their advice or referrals worked out (meeting.takeaways, "
             "meeting.referrals, contact.outcome)",
         )
+
+
+_CONGRATS_CUES = _cues(r"\bcongrat")
+_REQUEST_CUES = _cues(
+    r"\b(?:could|would|can|will)\s+you\b",
+    r"\blet\s+me\s+know\b",
+    r"\b(?:catch\s+up|grab\s+(?:a\s+)?coffee|(?:hop|jump)\s+on\s+a\s+call)\b",
+    r"\b(?:would|I'd|I\s+would)\s+(?:love|like)\s+to\s+(?:chat|talk|meet|speak|connect)\b",
+    r"\b(?:wondering|wonder)\s+(?:if|whether)\b",
+    r"\bfavou?r\b",
+    r"\b(?:keep\s+me\s+in\s+mind|think\s+of\s+me)\b",
+)
+_UPDATE_VARS = frozenset({"user.update", "contact.outcome", "meeting.takeaways", "user.field"})
+_UPDATE_CUES = _cues(
+    r"\bupdate\b", r"\bsince\s+we\s+(?:spoke|talked|met)\b", r"\bI(?:'ve|\s+have)\s+been\b"
+)
+
+
+def _check_congratulate(
+    found: _Findings, rendered: RenderedMessage, context: RenderContext, paths: set[str]
+) -> None:
+    text = "\n".join(_content_lines(rendered, context))
+    if _search(_CONGRATS_CUES, "\n".join([rendered.subject, text])) is None:
+        found.add("congratulates", ERROR, "does not congratulate them on the new role")
+    if "slots" in paths:
+        found.add(
+            "no-ask",
+            ERROR,
+            "proposes times; a congratulation asks for nothing (leave meetings for later)",
+            found.line_of("slots"),
+        )
+    for minutes, phrase in durations(text):
+        found.add(
+            "no-ask",
+            ERROR,
+            f"asks for {phrase!r} ({minutes} minutes); a congratulation asks for nothing",
+            found.line_of(phrase),
+        )
+    for patterns in (_BIG_ASK_CUES, _REQUEST_CUES):
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                found.add(
+                    "no-ask",
+                    ERROR,
+                    f"{match.group(0)!r} asks for something; a congratulation asks for nothing",
+                    found.line_of(match.group(0)),
+                )
+    if "?" in text:
+        line = next((line for line in text.split("\n") if "?" in line), "")
+        found.add(
+            "no-ask",
+            WARNING,
+            f"asks a question ({line.strip()!r}): it invites a reply; congratulate and stop",
+            found.line_of(line.strip()[:40]),
+        )
+    if not paths & _UPDATE_VARS and _search(_UPDATE_CUES, text) is None:
+        found.add(
+            "update",
+            WARNING,
+            "give a short update on what you have been doing (user.update, contact.outcome, "
+            "meeting.takeaways)",
+        )
+    _check_length(found, rendered, context, 120, 180)

@@ -48,6 +48,9 @@ def _row_to_contact(row: sqlite3.Row, tags: list[str]) -> Contact:
         tags=tags,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        mention_referrer=None
+        if row["mention_referrer"] is None
+        else bool(row["mention_referrer"]),
     )
 
 
@@ -158,6 +161,29 @@ class ContactRepo:
             ).fetchone()
         return None if row is None else _row_to_contact(row, self._tags(row["id"]))
 
+    def jobs_of(self, records: Iterable[ContactRecord]) -> dict[int, tuple[int, str, str, str]]:
+        """For each record already stored (by its index in ``records``): the stored contact's
+        (id, org, title, source), read before an upsert changes them."""
+        found: dict[int, tuple[int, str, str, str]] = {}
+        for index, record in enumerate(records):
+            column, key = identity_key(record)
+            row = self.conn.execute(
+                f"SELECT id, org, title, source FROM contacts WHERE {column} = ?",  # noqa: S608
+                (key,),
+            ).fetchone()
+            if row is not None:
+                found[index] = (row[0], row[1], row[2], row[3])
+        return found
+
+    def find_unaddressed(self, record: ContactRecord) -> Contact | None:
+        """The stored contact an address-less record was saved as (by its import key)."""
+        column, key = identity_key(record)
+        row = self.conn.execute(
+            f"SELECT * FROM contacts WHERE {column} = ?",  # noqa: S608 - column is ours
+            (key,),
+        ).fetchone()
+        return None if row is None else _row_to_contact(row, self._tags(row["id"]))
+
     def get(self, ref: str | int) -> Contact:
         """Like :meth:`find`, but an unknown contact is an error that says what to do."""
         contact = self.find(str(ref))
@@ -238,6 +264,7 @@ class ContactRepo:
             "source",
             "closed_at",
             "closed_reason",
+            "mention_referrer",
         }
         unknown = set(fields) - allowed
         if unknown:

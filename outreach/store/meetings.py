@@ -35,6 +35,8 @@ class MeetingRow:
     updated_at: str
     rsvp: str | None = None  # accepted, declined or tentative: their answer to the invite
     rsvp_at: str | None = None
+    resources: str = ""  # what they mentioned: books, courses, people's work, links
+    prepared_at: str | None = None  # when `outreach prep` printed the brief for it
 
 
 class ProposalRepo:
@@ -136,6 +138,7 @@ class MeetingRepo:
             "met_at",
             "rsvp",
             "rsvp_at",
+            "resources",
         }
         if set(fields) - allowed:
             raise ValueError(f"not meeting fields: {sorted(set(fields) - allowed)}")
@@ -145,6 +148,11 @@ class MeetingRepo:
             f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608 - names are ours
             (*values.values(), meeting_id),
         )
+
+    def set_prepared(self, meeting_id: int, at: str) -> None:
+        """Record that the brief was printed; not a change to the meeting (``updated_at``
+        stays: it dates what the contact was told)."""
+        self.conn.execute("UPDATE meetings SET prepared_at = ? WHERE id = ?", (at, meeting_id))
 
     def count_held(self) -> int:
         row = self.conn.execute("SELECT COUNT(*) FROM meetings WHERE met_at IS NOT NULL")

@@ -19,15 +19,26 @@ Due actions (none for closed or bounced contacts, nor for contacts without an em
   meeting end); not due before the end unless ``met`` was recorded. Overdue once
   ``thankyou_window_hours`` have passed since it became due.
 - **reach_referral**, stage new with ``referred_by``: due when the contact was added
-  (``created_at``; now when unknown or later than now).
-- **keep_in_touch**, stage replied, met or thanked, no keep-in-touch note drafted and
-  waiting: due at the start of the local day ``keep_in_touch_days`` after the last exchange
-  (any send, reply or meeting resets it).
+  (``created_at``; now when unknown or later than now). When the referrer may not be named
+  (``mention_referrer`` false), the note is a plain first message (the outreach template).
+- **keep_in_touch**, stage replied, met or thanked: due at the start of the local day
+  ``keep_in_touch_days`` after the last exchange (any send, reply, meeting or congratulation,
+  in any thread, resets it). The interval is the shortest ``keep_in_touch_by_tag`` override
+  among the contact's tags, else ``keep_in_touch_days``. A drafted note stays due until sent.
+- **prepare**, a scheduled meeting not yet started, no brief printed for it (``outreach prep``
+  records that): due at the start of the business day before the meeting's local day (from
+  the booking if that is later); overdue on the day itself.
+- **promise**, each promise made in a conversation and not marked done, whatever the stage
+  (closed contacts excepted, with or without an address): due when it was made.
+- **congratulate**, a new organisation or title seen on a re-import, in the last
+  ``congratulate_within_days``, not yet congratulated since (sent; a drafted one stays due
+  until sent): due when the change was seen. Not while the first message waits for an
+  answer (stage sent): a note then would read as a nudge.
 
-Business days are Monday to Friday (no holidays). follow_up, book, reach_referral and
-keep_in_touch are overdue when today (local) is more than 2 business days after the day they
-became due: due on a Monday, overdue from Thursday. Times due at local midnight make
-``outreach due`` show the action all day, whenever it is run.
+Business days are Monday to Friday (no holidays). follow_up, book, reach_referral,
+keep_in_touch, promise and congratulate are overdue when today (local) is more than 2
+business days after the day they became due: due on a Monday, overdue from Thursday. Times
+due at local midnight make ``outreach due`` show the action all day, whenever it is run.
 """
 
 from __future__ import annotations
@@ -47,6 +58,7 @@ __all__ = [
     "due_actions",
     "is_business_day",
     "next_business_day",
+    "previous_business_day",
     "stage",
 ]
 
@@ -64,6 +76,14 @@ def is_business_day(day: date) -> bool:
 def next_business_day(day: date) -> date:
     """The first business day strictly after ``day``."""
     return business_days_after(day, 1)
+
+
+def previous_business_day(day: date) -> date:
+    """The last business day strictly before ``day``."""
+    result = day - timedelta(days=1)
+    while not is_business_day(result):
+        result -= timedelta(days=1)
+    return result
 
 
 def business_days_after(start: date, n: int) -> date:
@@ -254,6 +274,13 @@ def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueA
             )
     if facts.last_sent_at is not None and facts.last_sent_at > replied:
         return None  # we wrote last: their answer comes next
+    if (
+        facts.first_sent_at is None
+        and facts.last_sent_at is None
+        and facts.meeting_state is None
+        and facts.congratulate_sent_at is not None
+    ):
+        return None  # they answered congratulations, which asked for nothing
     if facts.offered_until is not None and facts.offered_until <= now:
         return DueAction(
             facts.contact_id,
@@ -323,6 +350,9 @@ def _reach_referral(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAc
         _overdue_by_business_days(due, now, zone),
         "the note is drafted: send it"
         if facts.outreach_drafted
+        else "referred by a contact who would rather not be named; write with the outreach "
+        "template"
+        if facts.mention_referrer is False
         else "referred by a contact; write with the referral template",
         drafted=facts.outreach_drafted,
     )
@@ -335,7 +365,8 @@ def _keep_in_touch(
     if last is None:
         return None
     last_day = _local_date(last, zone)
-    due = _start_of(last_day + timedelta(days=config.keep_in_touch_days), zone)
+    days = config.keep_in_touch_days_for(facts.tags)
+    due = _start_of(last_day + timedelta(days=days), zone)
     if now < due:
         return None
     return DueAction(
@@ -345,8 +376,74 @@ def _keep_in_touch(
         _overdue_by_business_days(due, now, zone),
         "the note is drafted: send it"
         if facts.keepintouch_drafted
-        else f"last exchange {last_day}, {config.keep_in_touch_days} days ago or more",
+        else f"last exchange {last_day}, {days} days ago or more",
         drafted=facts.keepintouch_drafted,
+    )
+
+
+def _prepare(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+    """The working day before a scheduled meeting: read the brief."""
+    start = facts.meeting_start
+    if facts.meeting_state != "scheduled" or start is None or now >= start:
+        return None
+    if facts.meeting_prepared_at is not None:
+        return None
+    meeting_day = _local_date(start, zone)
+    due = _start_of(previous_business_day(meeting_day), zone)
+    if facts.meeting_changed_at is not None and facts.meeting_changed_at > due:
+        due = facts.meeting_changed_at  # booked at short notice: due from the booking
+    if now < due:
+        return None
+    when = start.astimezone(zone)
+    return DueAction(
+        facts.contact_id,
+        Action.PREPARE,
+        due,
+        _local_date(now, zone) >= meeting_day,
+        f"meeting {when:%a} {when.day} {when:%b} {when:%H:%M}; read the brief and the questions",
+    )
+
+
+def _promises(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> list[DueAction]:
+    actions = []
+    for promise in facts.open_promises:
+        if now < promise.made_at:
+            continue
+        made = _local_date(promise.made_at, zone)
+        actions.append(
+            DueAction(
+                facts.contact_id,
+                Action.PROMISE,
+                promise.made_at,
+                _overdue_by_business_days(promise.made_at, now, zone),
+                f'you promised on {made}: "{promise.text}"; mark it done once you have',
+                item_id=promise.promise_id,
+            )
+        )
+    return actions
+
+
+def _congratulate(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    changed = facts.job_changed_at
+    if changed is None or now < changed:
+        return None
+    sent = facts.congratulate_sent_at
+    if sent is not None and sent >= changed:
+        return None
+    if now - changed > timedelta(days=config.congratulate_within_days):
+        return None  # old news: a congratulation now would be late
+    what = facts.job_change or "a new role"
+    return DueAction(
+        facts.contact_id,
+        Action.CONGRATULATE,
+        changed,
+        _overdue_by_business_days(changed, now, zone),
+        "the congratulations are drafted: send them"
+        if facts.congratulate_drafted
+        else f"new role seen on {_local_date(changed, zone)}: {what}",
+        drafted=facts.congratulate_drafted,
     )
 
 
@@ -356,10 +453,13 @@ def contact_due_actions(
     """What is due for one contact at ``now`` (unsorted)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    if not facts.email:
+    if facts.closed:
         return []
+    promised = _promises(facts, now, user_tz)  # kept even to someone without an address
+    if not facts.email:
+        return promised
     current = stage(facts)
-    found: list[DueAction | None] = []
+    found: list[DueAction | None] = [*promised]
     if current is Stage.SENT:
         found.append(_follow_up(facts, config, now, user_tz))
     if current is Stage.REPLIED:
@@ -374,6 +474,10 @@ def contact_due_actions(
         found.append(_reach_referral(facts, now, user_tz))
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
         found.append(_keep_in_touch(facts, config, now, user_tz))
+    if current is Stage.SCHEDULED:
+        found.append(_prepare(facts, now, user_tz))
+    if current not in (Stage.SENT, Stage.BOUNCED):
+        found.append(_congratulate(facts, config, now, user_tz))
     return [action for action in found if action is not None]
 
 
@@ -384,4 +488,6 @@ def due_actions(
     actions = [
         action for contact in facts for action in contact_due_actions(contact, config, now, user_tz)
     ]
-    return sorted(actions, key=lambda a: (not a.overdue, a.due, a.contact_id, a.action.value))
+    return sorted(
+        actions, key=lambda a: (not a.overdue, a.due, a.contact_id, a.action.value, a.item_id or 0)
+    )
