@@ -21,6 +21,7 @@ from typing import Any
 
 from outreach.store import Store
 from outreach.store.reports import (
+    contact_sources,
     first_meetings,
     first_replies,
     first_sends_by_template,
@@ -32,11 +33,11 @@ from outreach.track.model import ContactFacts, Stage
 from outreach.track.pipeline import stage
 
 
-def stage_counts(store: Store) -> dict[str, int]:
+def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
     """How many contacts are in each stage (every stage present, zero included)."""
     counts = {value.value: 0 for value in Stage}
-    for facts in store.facts().values():
-        counts[stage(facts).value] += 1
+    for contact in (store.facts() if facts is None else facts).values():
+        counts[stage(contact).value] += 1
     return counts
 
 
@@ -65,8 +66,9 @@ def status_report(store: Store) -> dict[str, Any]:
                 "median_hours_to_reply": round(statistics.median(hours), 1) if hours else None,
             }
         )
-    counts = stage_counts(store)
-    by_source, by_tag = group_report(store)
+    facts = store.facts()
+    counts = stage_counts(store, facts)
+    by_source, by_tag = group_report(store, facts)
     return {
         "contacts": sum(counts.values()),
         "stages": counts,
@@ -108,19 +110,22 @@ def _group_row(
     }
 
 
-def group_report(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def group_report(
+    store: Store, facts: dict[int, ContactFacts] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What works: the figures above per source and per tag, groups sorted by name (the
     contacts without a source or a tag last)."""
-    facts = store.facts()
+    facts = store.facts() if facts is None else facts
     meetings = first_meetings(store.conn)
     held = held_per_contact(store.conn)
     referrals = referrals_per_contact(store.conn)
     sources: dict[str, list[int]] = {}
     tags: dict[str, list[int]] = {}
-    for contact in store.contacts.all():
-        sources.setdefault(contact.source or NO_SOURCE, []).append(contact.id)
-        for tag in contact.tags or [NO_TAG]:
-            tags.setdefault(tag, []).append(contact.id)
+    for contact_id, source in contact_sources(store.conn).items():
+        sources.setdefault(source or NO_SOURCE, []).append(contact_id)
+        known = facts.get(contact_id)
+        for tag in (known.tags if known is not None else ()) or (NO_TAG,):
+            tags.setdefault(tag, []).append(contact_id)
 
     def rows(groups: dict[str, list[int]], last: str) -> list[dict[str, Any]]:
         names = sorted(groups, key=lambda n: (n == last, n.casefold()))

@@ -56,3 +56,8 @@ def referrals_per_contact(conn: sqlite3.Connection) -> dict[int, int]:
         "GROUP BY referred_by"
     )
     return {row[0]: row[1] for row in rows}
+
+
+def contact_sources(conn: sqlite3.Connection) -> dict[int, str]:
+    """Each contact's source ("linkedin", "referral", ...), by id, in id order."""
+    return dict(conn.execute("SELECT id, source FROM contacts ORDER BY id").fetchall())

@@ -44,10 +44,22 @@ due at local midnight make ``outreach due`` show the action all day, whenever it
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.config import FollowupConfig
+from outreach.track.aftercare import congratulate, prepare, promises
+from outreach.track.days import (
+    OVERDUE_AFTER_BUSINESS_DAYS,
+    business_days_after,
+    business_days_between,
+    is_business_day,
+    next_business_day,
+    previous_business_day,
+)
+from outreach.track.days import local_date as _local_date
+from outreach.track.days import overdue_by_business_days as _overdue_by_business_days
+from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
 
 __all__ = [
@@ -61,63 +73,6 @@ __all__ = [
     "previous_business_day",
     "stage",
 ]
-
-OVERDUE_AFTER_BUSINESS_DAYS = 2
-
-
-# --- business days -------------------------------------------------------------------------
-
-
-def is_business_day(day: date) -> bool:
-    """Monday to Friday."""
-    return day.weekday() < 5
-
-
-def next_business_day(day: date) -> date:
-    """The first business day strictly after ``day``."""
-    return business_days_after(day, 1)
-
-
-def previous_business_day(day: date) -> date:
-    """The last business day strictly before ``day``."""
-    result = day - timedelta(days=1)
-    while not is_business_day(result):
-        result -= timedelta(days=1)
-    return result
-
-
-def business_days_after(start: date, n: int) -> date:
-    """The ``n``-th business day after ``start`` (``start`` itself never counts; it may be a
-    weekend day). ``n == 0`` gives ``start`` unchanged."""
-    if n < 0:
-        raise ValueError(f"n must be 0 or more, not {n}")
-    if n == 0:
-        return start
-    # A weekend start counts like the Friday before it (Saturday and Sunday add nothing).
-    base = start - timedelta(days=max(0, start.weekday() - 4))
-    weeks, rest = divmod(n, 5)
-    result = base + timedelta(weeks=weeks)  # five business days per calendar week
-    for _ in range(rest):
-        result += timedelta(days=1)
-        while not is_business_day(result):
-            result += timedelta(days=1)
-    return result
-
-
-def business_days_between(start: date, end: date) -> int:
-    """How many business days lie in ``(start, end]`` (0 when ``end <= start``)."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    day = start + timedelta(weeks=weeks)
-    for _ in range(rest):
-        day += timedelta(days=1)
-        if is_business_day(day):
-            count += 1
-    return count
-
 
 # --- stage ---------------------------------------------------------------------------------
 
@@ -154,19 +109,6 @@ def stage(facts: ContactFacts) -> Stage:
 
 
 # --- due actions ---------------------------------------------------------------------------
-
-
-def _local_date(moment: datetime, zone: ZoneInfo) -> date:
-    return moment.astimezone(zone).date()
-
-
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
-
-
-def _overdue_by_business_days(due: datetime, now: datetime, zone: ZoneInfo) -> bool:
-    deadline = business_days_after(_local_date(due, zone), OVERDUE_AFTER_BUSINESS_DAYS)
-    return _local_date(now, zone) > deadline
 
 
 def _nudge_base(facts: ContactFacts) -> datetime | None:
@@ -381,72 +323,6 @@ def _keep_in_touch(
     )
 
 
-def _prepare(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
-    """The working day before a scheduled meeting: read the brief."""
-    start = facts.meeting_start
-    if facts.meeting_state != "scheduled" or start is None or now >= start:
-        return None
-    if facts.meeting_prepared_at is not None:
-        return None
-    meeting_day = _local_date(start, zone)
-    due = _start_of(previous_business_day(meeting_day), zone)
-    if facts.meeting_changed_at is not None and facts.meeting_changed_at > due:
-        due = facts.meeting_changed_at  # booked at short notice: due from the booking
-    if now < due:
-        return None
-    when = start.astimezone(zone)
-    return DueAction(
-        facts.contact_id,
-        Action.PREPARE,
-        due,
-        _local_date(now, zone) >= meeting_day,
-        f"meeting {when:%a} {when.day} {when:%b} {when:%H:%M}; read the brief and the questions",
-    )
-
-
-def _promises(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> list[DueAction]:
-    actions = []
-    for promise in facts.open_promises:
-        if now < promise.made_at:
-            continue
-        made = _local_date(promise.made_at, zone)
-        actions.append(
-            DueAction(
-                facts.contact_id,
-                Action.PROMISE,
-                promise.made_at,
-                _overdue_by_business_days(promise.made_at, now, zone),
-                f'you promised on {made}: "{promise.text}"; mark it done once you have',
-                item_id=promise.promise_id,
-            )
-        )
-    return actions
-
-
-def _congratulate(
-    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
-) -> DueAction | None:
-    changed = facts.job_changed_at
-    if changed is None or now < changed:
-        return None
-    sent = facts.congratulate_sent_at
-    if sent is not None and sent >= changed:
-        return None
-    if now - changed > timedelta(days=config.congratulate_within_days):
-        return None  # old news: a congratulation now would be late
-    what = facts.job_change or "a new role"
-    return DueAction(
-        facts.contact_id,
-        Action.CONGRATULATE,
-        changed,
-        _overdue_by_business_days(changed, now, zone),
-        "the congratulations are drafted: send them"
-        if facts.congratulate_drafted
-        else f"new role seen on {_local_date(changed, zone)}: {what}",
-        drafted=facts.congratulate_drafted,
-    )
-
-
 def contact_due_actions(
     facts: ContactFacts, config: FollowupConfig, now: datetime, user_tz: ZoneInfo
 ) -> list[DueAction]:
@@ -455,7 +331,7 @@ def contact_due_actions(
         raise ValueError("now must be an aware datetime")
     if facts.closed:
         return []
-    promised = _promises(facts, now, user_tz)  # kept even to someone without an address
+    promised = promises(facts, now, user_tz)  # kept even to someone without an address
     if not facts.email:
         return promised
     current = stage(facts)
@@ -475,9 +351,9 @@ def contact_due_actions(
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
         found.append(_keep_in_touch(facts, config, now, user_tz))
     if current is Stage.SCHEDULED:
-        found.append(_prepare(facts, now, user_tz))
+        found.append(prepare(facts, now, user_tz))
     if current not in (Stage.SENT, Stage.BOUNCED):
-        found.append(_congratulate(facts, config, now, user_tz))
+        found.append(congratulate(facts, config, now, user_tz))
     return [action for action in found if action is not None]
 
 
