@@ -13,6 +13,7 @@ from click.testing import Result
 
 from outreach.app import AppContext
 from outreach.config import Workspace
+from outreach.services.workspace import set_user_key
 from tests.conftest import Invoke
 from tests.helpers_sync import at, configure, reply, row_for
 from tests.test_sync_local import drop
@@ -34,11 +35,10 @@ def ok(result: Result) -> str:
 
 
 def network_workspace(home: Path) -> None:
-    configure(
-        home,
-        user={"pitch": PITCH, "field": "healthcare analytics"},
-        schedule={"busy": [], "how_to_join": JOIN},
-    )
+    configure(home, schedule={"busy": [], "how_to_join": JOIN})
+    config = home / "config.toml"
+    text = set_user_key(config.read_text(encoding="utf-8"), "field", "healthcare analytics")
+    config.write_text(set_user_key(text, "pitch", PITCH), encoding="utf-8")
 
 
 def app_for(home: Path) -> AppContext:

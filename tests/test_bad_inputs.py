@@ -131,7 +131,7 @@ def test_bad_rows_are_skipped_and_named_by_line(
     assert "Traceback" not in result.output
     assert f"skipped: {name} line {line}: " in result.output, result.output
     assert f"imported {imported} new" in result.output
-    assert f"{imported} contact(s)" in run("status").output
+    assert f"{imported} contact{'' if imported == 1 else 's'};" in run("status").output
 
 
 @pytest.mark.parametrize("name", TEMPLATES)

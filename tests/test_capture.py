@@ -37,7 +37,7 @@ def ada(workspace: Path, run: Invoke) -> Path:
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone at a terminal answers (CliRunner's input stands in for the keyboard)."""
-    monkeypatch.setattr("outreach.cli.capture.on_a_terminal", lambda: True)
+    monkeypatch.setattr("outreach.cli.output.interactive", lambda: True)
 
 
 def db(home: Path) -> Store:

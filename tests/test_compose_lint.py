@@ -294,7 +294,8 @@ def test_a_user_key_missing_from_config_is_an_error() -> None:
 
 def test_unknown_filters_are_found_even_in_branches_not_taken() -> None:
     text = GOOD_OUTREACH.replace(
-        "{{ user.signature }}", "{% if contact.nickname is defined %}{{ x | shout }}{% endif %}"
+        "{{ user.signature }}",
+        "{% if contact.nickname is defined %}{{ contact.name | shout }}{% endif %}",
     )
     findings = lint(template(text))
     assert [(f.rule, f.severity, f.line) for f in findings] == [("filters", "error", 14)]

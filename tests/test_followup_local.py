@@ -74,7 +74,7 @@ def test_the_whole_follow_up_cycle(sent: Path, run: Invoke) -> None:
     preview = ok(run("followup", "--dry-run", env=monday))
     assert "followup     Ada Lovelace <ada@example.org>" in preview
     assert "followup     Grace Hopper <grace@example.org>" in preview
-    assert "Dry run: 2 draft(s) would be written" in preview
+    assert "Dry run: 2 drafts would be written" in preview
     assert len(db.conn.execute("SELECT id FROM messages").fetchall()) == messages_before
 
     ok(run("followup", env=monday))

@@ -46,7 +46,7 @@ def test_a_changed_company_puts_them_in_due_with_a_congratulation(
 ) -> None:
     out = reimport(imported, run, 'Difference Works,"Principal Engineer, Compilers"',
                    "2026-05-04T09:00:00-04:00")
-    assert "1 new job(s) since the last import:" in out
+    assert "1 new job since the last import:" in out
     assert (f"Ada Lovelace <{ADA}>: Principal Engineer, Compilers at Analytical Engines Ltd -> "
             "Principal Engineer, Compilers at Difference Works") in out
 

@@ -242,7 +242,7 @@ def test_bad_per_tag_intervals_name_the_file_and_the_key(
 
 def test_the_example_config_documents_the_new_keys() -> None:
     example = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text()
-    for key in ("pitch =", "field =", "[followup.keep_in_touch_by_tag]", "# alumni = 120",
+    for key in ("# pitch =", "# field =", "[followup.keep_in_touch_by_tag]", "# alumni = 120",
                 "congratulate_within_days = 30", "update ="):
         assert key in example
     config = parse_config(example, Path("config.example.toml"))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from outreach.contacts.model import ContactRecord
 from outreach.errors import WorkspaceError
 from outreach.store import Store
 from outreach.store.db import MIGRATIONS, connect, migrate, schema_version
@@ -69,3 +70,27 @@ def test_a_database_from_a_newer_outreach_is_refused_clearly(tmp_path: Path) -> 
     with pytest.raises(WorkspaceError) as caught:
         connect(path)
     assert "upgrade outreach" in str(caught.value)
+
+
+def test_the_contact_aliases_migration_upgrades_a_database_with_contacts(tmp_path: Path) -> None:
+    from outreach.store.db import _m5_contact_aliases
+
+    path = tmp_path / "before-aliases.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    before = MIGRATIONS[: MIGRATIONS.index(_m5_contact_aliases)]
+    migrate(conn, before)
+    conn.execute(
+        "INSERT INTO contacts (email, email_key, name, created_at, updated_at) "
+        "VALUES ('ada@example.org', 'ada@example.org', 'Ada', 'x', 'x')"
+    )
+    conn.close()
+    store = Store.open(path)
+    assert schema_version(store.conn) == len(MIGRATIONS)
+    ada = store.contacts.get("ada@example.org")
+    with store.transaction():
+        other = store.contacts.add_unaddressed(
+            ContactRecord(name="Ada L.", source="linkedin"), "y", key="linkedin:ada l."
+        )
+        store.contacts.merge(ada.id, other)
+    rows = store.conn.execute("SELECT alias, contact_id FROM contact_aliases").fetchall()
+    assert [tuple(row) for row in rows] == [("import_key:linkedin:ada l.", ada.id)]

@@ -94,7 +94,10 @@ def test_drafts_sent_from_gmail_are_seen_as_sent_at_the_real_time(
 ) -> None:
     assert set(stages(sent_app).values()) == {"drafted"}
     report = sync(sent_app)
-    assert report.mode == "full" and report.reason == "first sync"
+    # The first draft noted where the mailbox was: the first sync reads its history from
+    # there (so it would also see a contact answering in a thread of their own).
+    assert report.mode == "incremental"
+    assert report.reason == "first sync, from the first draft on"
     assert report.counts() == {"sent": 6}
     for _, address in PEOPLE:
         row = row_for(sent_app, address)
@@ -357,13 +360,13 @@ def test_sync_command_prints_changes(
     env = {"OUTREACH_NOW": "2026-03-02T11:00:00-05:00"}
     first = run("sync", env=env)
     assert first.exit_code == 0, first.output
-    assert "Synced Gmail (full: first sync" in first.output
+    assert "Synced Gmail (incremental: first sync, from the first draft on" in first.output
     assert "6 sent" in first.output
     fake_gmail.deliver(reply(row_for(sent_app, "ada@example.org"), "Ada <ada@example.org>",
                              at("2026-03-02 12:00")))
     second = run("sync", env=env)
     assert "Ada Lovelace <ada@example.org>: replied: Re: " in second.output
-    assert "(incremental; 2 requests): 1 repl(ies)." in second.output
+    assert "(incremental; 2 requests): 1 reply." in second.output
     third = run("sync", env=env)
     assert "(incremental; 1 request): nothing new." in third.output
 

@@ -185,7 +185,7 @@ def test_sync_command_on_the_local_backend(sent_local: AppContext, run: Invoke) 
     result = run("sync", env={"OUTREACH_NOW": "2026-03-02T13:00:00-05:00"})
     assert result.exit_code == 0, result.output
     assert "Ada Lovelace <ada@example.org>: replied: Re: " in result.output
-    assert "Synced the local inbox: 1 repl(ies)." in result.output
+    assert "Synced the local inbox: 1 reply." in result.output
     show = run("contacts", "show", "ada@example.org", "--json")
     assert show.exit_code == 0, show.output
     assert '"kind": "reply"' in show.output

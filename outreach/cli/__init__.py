@@ -13,12 +13,20 @@ from outreach.errors import OutreachError
 
 # name -> (module, attribute, one-line help). Modules load only when their command runs.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("outreach.cli.workspace", "init", "Create a workspace: config, templates, database."),
+    "init": ("outreach.cli.workspace", "init", "Create a workspace, or update your details."),
     "demo": ("outreach.cli.workspace", "demo", "Run the pipeline on sample contacts, offline."),
-    "doctor": ("outreach.cli.doctor", "doctor", "Check config, keyring, credentials and the API."),
+    "doctor": ("outreach.cli.doctor", "doctor", "Check every setup step; name the fix for each."),
     "auth": ("outreach.cli.auth", "auth", "Connect, inspect or disconnect your Google account."),
-    "contacts": ("outreach.cli.contacts", "contacts", "Import, add, list, show and edit contacts."),
-    "templates": ("outreach.cli.templates", "templates", "List, preview and lint templates."),
+    "contacts": (
+        "outreach.cli.contacts",
+        "contacts",
+        "Import, list, search, edit, merge and delete contacts.",
+    ),
+    "templates": (
+        "outreach.cli.templates",
+        "templates",
+        "List, show, start, preview and lint templates.",
+    ),
     "slots": ("outreach.cli.meetings", "slots", "Propose meeting times from your free time."),
     "draft": ("outreach.cli.drafting", "draft", "Create one draft per contact from a template."),
     "send": ("outreach.cli.drafting", "send", "Send drafted messages (asks first; daily cap)."),
@@ -26,11 +34,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "watch": ("outreach.cli.tracking", "watch", "Sync repeatedly and print what changed."),
     "status": ("outreach.cli.tracking", "status", "Counts per stage and reply rates."),
     "due": ("outreach.cli.tracking", "due", "What to do today: nudge, book, prepare, thank."),
-    "book": ("outreach.cli.meetings", "book", "Book a proposed slot and send the invite."),
+    "book": ("outreach.cli.meetings", "book", "Book a time and draft the invite (--send sends)."),
     "reschedule": ("outreach.cli.meetings", "reschedule", "Move a booked meeting."),
     "cancel": ("outreach.cli.meetings", "cancel", "Cancel a booked meeting."),
     "met": ("outreach.cli.tracking", "met", "Record a conversation, notes and referrals."),
-    "followup": ("outreach.cli.drafting", "followup", "Draft every due nudge and thank-you."),
+    "followup": (
+        "outreach.cli.drafting",
+        "followup",
+        "Draft due nudges, thank-yous, referral and keep-in-touch notes.",
+    ),
     "referrals": ("outreach.cli.tracking", "referrals", "Show who referred whom, as a tree."),
     "prep": ("outreach.cli.prep", "prep", "A one-page brief before a conversation."),
     "promises": ("outreach.cli.capture", "promises", "What you promised, and marking it kept."),

@@ -34,7 +34,7 @@ def login(app: AppContext, no_browser: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_app
 def import_(app: AppContext, file: Path) -> None:
-    """Store an authorized-user JSON token (Credentials.to_json()) in the keyring."""
+    """Store a Google token file (Credentials.to_json(), type authorized_user) in the keyring."""
     from outreach.google.auth import import_token
 
     summary = import_token(file, app.config.user.email)

@@ -8,7 +8,6 @@ named). Without a terminal nothing is asked and no editor opens: the error names
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,20 +17,12 @@ from outreach.app import AppContext, pass_app
 from outreach.cli.output import emit_json, json_option, print_table
 from outreach.contacts.model import Contact
 
-__all__ = ["Interview", "interview", "on_a_terminal", "promises"]
+__all__ = ["MET_FLAGS", "Interview", "interview", "promises"]
 
 MET_FLAGS = (
     '--notes "what they said" [--takeaways "what you will do"] [--resources "..."] '
     '[--promise "send my résumé"] [--referral "Name <email>"]'
 )
-
-
-def on_a_terminal() -> bool:
-    """Whether someone is there to answer: stdin and stdout are both a terminal."""
-    try:
-        return sys.stdin.isatty() and sys.stdout.isatty()
-    except (AttributeError, ValueError):  # closed or replaced streams
-        return False
 
 
 @dataclass
@@ -42,9 +33,9 @@ class Interview:
     takeaways: str = ""
     resources: str = ""
     promises: list[str] = field(default_factory=list)
-    referrals: list[str] = field(default_factory=list)  # "Name <email>", may name the contact
-    unnamed_referrals: list[str] = field(default_factory=list)  # may not name the contact
-    referrals_by_name: list[tuple[str, bool]] = field(default_factory=list)  # no address yet
+    # "Name <email>", or a name alone until the address is known: may name the contact ...
+    referrals: list[str] = field(default_factory=list)
+    unnamed_referrals: list[str] = field(default_factory=list)  # ... or may not
 
     @property
     def empty(self) -> bool:
@@ -55,7 +46,6 @@ class Interview:
             or self.promises
             or self.referrals
             or self.unnamed_referrals
-            or self.referrals_by_name
         )
 
 
@@ -104,12 +94,8 @@ def _referrals(ask: Ask, confirm: Callable[[str], bool], contact: Contact, into:
                 continue
             break
         may_name = confirm(f"  May you mention {first} when you write to {name}?")
-        if not address:
-            into.referrals_by_name.append((name, may_name))
-        elif may_name:
-            into.referrals.append(f"{name} <{address}>")
-        else:
-            into.unnamed_referrals.append(f"{name} <{address}>")
+        text = f"{name} <{address}>" if address else name
+        (into.referrals if may_name else into.unnamed_referrals).append(text)
 
 
 def interview(

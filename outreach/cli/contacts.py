@@ -1,4 +1,4 @@
-"""`outreach contacts ...`: import, add, list, show, edit."""
+"""`outreach contacts ...`: import, add, list, show, edit, delete, merge."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import emit_json, json_option, print_table
+from outreach.cli.contacts_manage import delete, merge
+from outreach.cli.output import (
+    emit_json,
+    json_option,
+    plural,
+    print_table,
+    progress_bar,
+    zone_note,
+)
 from outreach.track.model import STAGES
 
 FORMATS = ("auto", "csv", "linkedin", "google", "vcard")
@@ -16,7 +24,7 @@ FORMATS = ("auto", "csv", "linkedin", "google", "vcard")
 
 @click.group()
 def contacts() -> None:
-    """Import, add, list, show and edit contacts."""
+    """Import, add, list (and search), show, edit, merge and delete contacts."""
 
 
 @contacts.command("import")
@@ -31,20 +39,60 @@ def contacts() -> None:
 )
 @click.option("--tag", "tags", multiple=True, help="Tag every imported contact (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
 @pass_app
-def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_run: bool) -> None:
-    """Import contacts from FILE (LinkedIn/Google export, any CSV, vCard).
+def import_(
+    app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_run: bool, as_json: bool
+) -> None:
+    """Import contacts from FILE (LinkedIn/Google export, any CSV, vCard, or our own export).
 
     Re-importing a file adds nothing; changed rows update their contact. Bad rows are reported
     with their line number and skipped; the rest are imported in one transaction.
     """
     from outreach.clock import iso
+    from outreach.progress import NO_PROGRESS
     from outreach.services.contacts import import_contacts
 
-    report = import_contacts(
-        app.store, file, fmt=fmt, tags=tags, dry_run=dry_run, now=iso(app.now())
-    )
+    with progress_bar(f"Importing {file.name}", enabled=not as_json) as bar:
+        report = import_contacts(
+            app.store,
+            file,
+            fmt=fmt,
+            tags=tags,
+            dry_run=dry_run,
+            now=iso(app.now()),
+            progress=bar or NO_PROGRESS,
+        )
+    from outreach.store.changes import role_text
+
     result, summary = report.result, report.summary
+    if as_json:
+        emit_json(
+            {
+                "file": str(file),
+                "format": result.format,
+                "encoding": result.encoding,
+                "dry_run": dry_run,
+                "added": summary.added,
+                "updated": summary.updated,
+                "unchanged": len(summary.unchanged),
+                "skipped": [
+                    {"line": p.line, "reason": p.reason} for p in result.problems
+                ],
+                "merged": [{"line": p.line, "reason": p.reason} for p in result.merged],
+                "without_email": result.unreachable,
+                "job_changes": [
+                    {
+                        "contact": contact.email or str(contact.id),
+                        "name": contact.name,
+                        "from": role_text(change.old_title, change.old_org),
+                        "to": role_text(change.new_title, change.new_org),
+                    }
+                    for contact, change in report.job_changes
+                ],
+            }
+        )
+        return
     for problem in result.problems:
         click.secho(f"skipped: {problem}", fg="yellow", err=True)
     verb = "would import" if dry_run else "imported"
@@ -55,8 +103,9 @@ def import_(app: AppContext, file: Path, fmt: str, tags: tuple[str, ...], dry_ru
     )
     if result.unreachable:
         click.echo(
-            f"{result.unreachable} contact(s) have no email address: kept, but unreachable "
-            "until you add one (`outreach contacts edit CONTACT --email ...`)."
+            f"{plural(result.unreachable, 'contact')} without an email address: kept, but "
+            "unreachable until you add one (`outreach contacts list --no-email` lists them; "
+            "`outreach contacts edit CONTACT --email ...`)."
         )
     _print_job_changes(app, report.job_changes, dry_run)
     if dry_run:
@@ -69,7 +118,7 @@ def _print_job_changes(app: AppContext, changes: list[Any], dry_run: bool) -> No
 
     if not changes:
         return
-    click.echo(f"{len(changes)} new job(s) since the last import:")
+    click.echo(f"{plural(len(changes), 'new job')} since the last import:")
     for contact, change in changes:
         old = role_text(change.old_title, change.old_org)
         new = role_text(change.new_title, change.new_org)
@@ -98,6 +147,7 @@ def _print_job_changes(app: AppContext, changes: list[Any], dry_run: bool) -> No
     metavar="KEY=VALUE",
     help="An extra field for templates, e.g. --set how_we_met='PyCon 2025'.",
 )
+@json_option
 @pass_app
 def add(
     app: AppContext,
@@ -111,6 +161,7 @@ def add(
     referred_by: str | None,
     tags: tuple[str, ...],
     extra: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Add one contact by EMAIL."""
     from outreach.clock import iso
@@ -130,7 +181,20 @@ def add(
         extra=_parse_assignments(extra),
     )
     contact = add_contact(app.store, record, referred_by=referred_by, now=iso(app.now()))
+    if as_json:
+        _emit_contact(app, contact.id)
+        return
     click.echo(f"Added {contact.label()} (#{contact.id}).")
+    if not contact.timezone:
+        click.echo(f"  time zone: {zone_note(contact)}")
+
+
+def _emit_contact(app: AppContext, contact_id: int) -> None:
+    from outreach.services.contacts import contact_summary
+    from outreach.track.pipeline import stage
+
+    contact = app.store.contacts.get(contact_id)
+    emit_json(contact_summary(contact, stage(app.store.facts(contact.id)[contact.id])))
 
 
 def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -146,21 +210,48 @@ def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
 @contacts.command("list")
 @click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
 @click.option("--tag", help="Only contacts with this tag.")
+@click.option(
+    "--search", "-s", metavar="TEXT", help="Only contacts whose name, organisation, title or "
+    "email contains TEXT (any case)."
+)
+@click.option("--no-email", is_flag=True, help="Only contacts without an email address.")
+@click.option(
+    "--no-timezone", is_flag=True, help="Only contacts whose time zone is unknown (not given, "
+    "no guess)."
+)
 @json_option
 @pass_app
-def list_(app: AppContext, stage: str | None, tag: str | None, as_json: bool) -> None:
-    """List contacts with their stage."""
+def list_(
+    app: AppContext,
+    stage: str | None,
+    tag: str | None,
+    search: str | None,
+    no_email: bool,
+    no_timezone: bool,
+    as_json: bool,
+) -> None:
+    """List contacts with their stage (filters combine)."""
     from outreach.services.contacts import list_contacts
 
-    rows = list_contacts(app.store, stage_filter=stage, tag=tag)
+    rows = list_contacts(
+        app.store,
+        stage_filter=stage,
+        tag=tag,
+        search=search,
+        no_email=no_email,
+        no_timezone=no_timezone,
+    )
     if as_json:
         emit_json(rows)
         return
     if not rows:
-        click.echo("No contacts match. Import some with `outreach contacts import FILE`.")
+        if app.store.contacts.count():
+            click.echo("No contacts match these filters.")
+        else:
+            click.echo("No contacts yet. Import some with `outreach contacts import FILE`.")
         return
     print_table(
-        f"{len(rows)} contact(s)",
+        plural(len(rows), "contact"),
         ["id", "name", "email", "org", "stage", "tags"],
         [
             [
@@ -188,11 +279,14 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     if as_json:
         emit_json(detail)
         return
-    _print_detail(detail)
+    _print_detail(detail, zone_note(app.store.contacts.get(contact)))
 
 
-def _print_detail(detail: dict[str, Any]) -> None:
+def _print_detail(detail: dict[str, Any], zone: str) -> None:
     click.secho(f"{detail['name']} <{detail['email'] or 'no email'}>", bold=True)
+    detail = {**detail, "timezone": zone}
+    if detail.get("referrer"):
+        detail["referred_by"] = detail["referrer"]
     for key in (
         "id",
         "stage",
@@ -249,6 +343,7 @@ def _print_detail(detail: dict[str, Any]) -> None:
     default=None,
     help="Close the contact (no more actions due), or reopen it.",
 )
+@json_option
 @pass_app
 def edit(
     app: AppContext,
@@ -258,6 +353,7 @@ def edit(
     unset: tuple[str, ...],
     add_tags: tuple[str, ...],
     remove_tags: tuple[str, ...],
+    as_json: bool,
     **fields: Any,
 ) -> None:
     """Change fields, extra fields or tags of CONTACT."""
@@ -277,6 +373,9 @@ def edit(
         remove_tags=remove_tags,
         now=iso(app.now()),
     )
+    if as_json:
+        _emit_contact(app, updated.id)
+        return
     click.echo(f"Updated {updated.label()}.")
     if "email" in changes:
         _say_if_fresh_start(app, updated)
@@ -305,23 +404,35 @@ def _say_if_fresh_start(app: AppContext, contact: Any) -> None:
     help='Why: "declined" (they said no to a conversation), "no reply", "not now", or any '
     "words of your own.",
 )
+@json_option
 @pass_app
-def close(app: AppContext, contact: str, reason: str) -> None:
+def close(app: AppContext, contact: str, reason: str, as_json: bool) -> None:
     """Close CONTACT: nothing more is due for them; `status` counts them by reason."""
     from outreach.clock import iso
     from outreach.services.closing import close_contact
 
     closed = close_contact(app.store, contact, reason, iso(app.now()))
+    if as_json:
+        _emit_contact(app, closed.id)
+        return
     click.echo(f"Closed {closed.label()} ({reason}). `outreach contacts reopen` undoes it.")
 
 
 @contacts.command("reopen")
 @click.argument("contact")
+@json_option
 @pass_app
-def reopen(app: AppContext, contact: str) -> None:
+def reopen(app: AppContext, contact: str, as_json: bool) -> None:
     """Reopen a closed CONTACT: their next steps show in `outreach due` again."""
     from outreach.clock import iso
     from outreach.services.closing import reopen_contact
 
     opened = reopen_contact(app.store, contact, iso(app.now()))
+    if as_json:
+        _emit_contact(app, opened.id)
+        return
     click.echo(f"Reopened {opened.label()}.")
+
+
+contacts.add_command(delete)
+contacts.add_command(merge)

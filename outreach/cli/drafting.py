@@ -2,44 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from outreach.app import AppContext, pass_app
+from outreach.cli.draft_report import (
+    draft_summary,
+    plan_json,
+    print_notes,
+    print_preview,
+    print_skipped,
+    problems_json,
+    where_drafts,
+    zone_summary,
+)
+from outreach.cli.output import emit_json, json_option, plural, progress_bar
 from outreach.track.model import STAGES
 
-
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar for long runs on a terminal; silent otherwise."""
-    import sys
-
-    if total < 10 or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
+if TYPE_CHECKING:
+    from outreach.store import MessageRow
 
 
-def _print_plan_preview(planned: list[object]) -> None:
-    from outreach.services.drafting import PlannedMessage
-
-    for plan in planned:
-        assert isinstance(plan, PlannedMessage)
-        click.echo(f"--- {plan.contact.label()}: {plan.subject}")
-        if plan.note:
-            click.echo(f"    note: {plan.note}")
-        for slot in plan.slots:
-            click.echo(f"    slot: {slot}")
-        _print_reminders([plan])
-
-
-def _print_reminders(planned: list[object]) -> None:
+def _print_reminders(planned: Sequence[object]) -> None:
     """What the user must do to a draft before sending it (never written into it)."""
     from outreach.services.drafting import PlannedMessage
 
@@ -49,27 +35,14 @@ def _print_reminders(planned: list[object]) -> None:
             click.secho(f"remember {plan.contact.label()}: {reminder}", fg="cyan")
 
 
-def _print_report(report: object, dry_run: bool = False) -> None:
-    from outreach.services.drafting import DraftReport
-
-    assert isinstance(report, DraftReport)
-    for label, reason in report.skipped:
-        click.secho(f"skipped {label}: {reason}", fg="yellow", err=True)
-    for label, reason in report.failed:
-        click.secho(f"failed  {label}: {reason}", fg="red", err=True)
-    click.echo(
-        f"Drafts: {len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.failed)} failed, {len(report.skipped)} skipped."
-    )
-    if report.failed:
-        click.echo("Re-run the same command to retry the failures; nothing will be doubled.")
-
+# --- draft --------------------------------------------------------------------------------
 
 ignore_lint_option = click.option(
     "--ignore-lint",
     is_flag=True,
     help="Draft even what breaks the etiquette rules (`outreach templates lint`).",
 )
+
 
 
 @click.command()
@@ -79,6 +52,7 @@ ignore_lint_option = click.option(
 @click.option("--stage", type=click.Choice(STAGES), help="Only contacts in this stage.")
 @click.option("--dry-run", is_flag=True, help="Render and show; write nothing.")
 @ignore_lint_option
+@json_option
 @pass_app
 def draft(
     app: AppContext,
@@ -88,80 +62,191 @@ def draft(
     stage: str | None,
     dry_run: bool,
     ignore_lint: bool,
+    as_json: bool,
 ) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
 
     Re-running replaces each contact's draft instead of adding a second one. Templates that use
     `slots` propose times from your free time, held so no two contacts get the same slot.
+    Contacts without an address, bounced, closed or already contacted are skipped and counted.
     Every message is checked against the etiquette rules (`outreach templates lint`) first: an
     error stops the run before anything is written.
     """
     from outreach.services.drafting import draft_messages, plan_messages, select_contacts
 
     chosen = select_contacts(app, contacts, tag, stage)
-    planned, skipped = plan_messages(app, template, chosen, ignore_lint=ignore_lint)
+    with progress_bar(f"Preparing {template}", len(chosen), enabled=not as_json) as bar:
+        planned, skipped = plan_messages(
+            app, template, chosen, progress=bar, ignore_lint=ignore_lint
+        )
     if dry_run:
-        _print_plan_preview(list(planned))
-        for label, reason in skipped:
-            click.secho(f"skipped {label}: {reason}", fg="yellow", err=True)
-        click.echo(f"Dry run: {len(planned)} draft(s) would be written; nothing was written.")
+        if as_json:
+            emit_json(
+                {
+                    "template": template,
+                    "dry_run": True,
+                    "drafts": [plan_json(plan, "would_write") for plan in planned],
+                    "skipped": problems_json(skipped),
+                    "failed": [],
+                }
+            )
+            return
+        print_preview(planned)  # each shows its zone: no summary needed
+        _print_reminders(planned)
+        print_skipped(app, skipped, tag=tag, stage=stage)
+        click.echo(
+            f"Dry run: {plural(len(planned), 'draft')} would be written; nothing was written."
+        )
         return
     if not planned:
-        for label, reason in skipped:
-            click.secho(f"skipped {label}: {reason}", fg="yellow", err=True)
-        click.echo("Nothing to draft.")
+        if as_json:
+            emit_json(
+                {
+                    "template": template,
+                    "dry_run": False,
+                    "drafts": [],
+                    "skipped": problems_json(skipped),
+                    "failed": [],
+                }
+            )
+            return
+        print_skipped(app, skipped, tag=tag, stage=stage)
+        click.echo(f"Nothing to draft: all {plural(len(skipped), 'contact')} were skipped.")
         return
-    for plan in planned:
-        if plan.note:
-            click.secho(f"note    {plan.contact.label()}: {plan.note}", fg="yellow", err=True)
-    with _progress(len(planned), f"Drafting {template}") as advance:
-        report = draft_messages(app, planned, progress=advance)
+    with progress_bar(f"Drafting {template}", len(planned), enabled=not as_json) as bar:
+        report = draft_messages(app, planned, progress=bar)
     report.skipped[:0] = skipped
-    _print_report(report)
-    _print_reminders(list(planned))
-    where = (
-        f"the outbox Maildir {app.workspace.outbox_dir}"
-        if app.config.mail.backend == "local"
-        else "your Gmail drafts"
+    if as_json:
+        created, updated = set(report.created), set(report.updated)
+        failed = {label for label, _ in report.failed}
+        emit_json(
+            {
+                "template": template,
+                "dry_run": False,
+                "drafts": [
+                    plan_json(
+                        plan,
+                        "created"
+                        if plan.contact.label() in created
+                        else "updated"
+                        if plan.contact.label() in updated
+                        else "failed"
+                        if plan.contact.label() in failed
+                        else "skipped",
+                    )
+                    for plan in planned
+                ],
+                "skipped": problems_json(report.skipped),
+                "failed": problems_json(report.failed),
+            }
+        )
+        if report.failed:
+            raise SystemExit(1)
+        return
+    print_notes(app, planned)
+    _print_reminders(planned)
+    print_skipped(app, report.skipped, tag=tag, stage=stage)
+    for label, reason in report.failed:
+        click.secho(f"failed  {label}: {reason}", fg="red", err=True)
+    zone_summary(planned, tag, stage)
+    click.echo(draft_summary(report))
+    if report.failed:
+        click.echo("Re-run the same command to retry the failures; nothing will be doubled.")
+    click.echo(
+        f"Review them in {where_drafts(app)}; send with `outreach send` or from your mail client."
     )
-    click.echo(f"Review them in {where}; send with `outreach send` or from your mail client.")
     if report.failed:
         raise SystemExit(1)
+
+
+# --- send ---------------------------------------------------------------------------------
+
+
+def _send_question(app: AppContext, count: int) -> str:
+    if app.config.mail.backend == "local":
+        return (
+            f"Mark {'this' if count == 1 else 'these'} {plural(count, 'message')} as sent? "
+            "(local backend: nothing is emailed)"
+        )
+    return f"Send {'this' if count == 1 else 'these'} {plural(count, 'message')} now?"
+
+
+def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict[str, Any]:
+    local = app.config.mail.backend == "local"
+    labels = app.store.contacts.labels()
+    sent = set(report.sent)
+    return {
+        "backend": app.config.mail.backend,
+        "emailed": not local,
+        "sent_folder": str(app.workspace.root / "sent") if local else None,
+        "sent": [
+            {"contact": labels[row.contact_id][1], "subject": row.subject}
+            for row in rows
+            if labels[row.contact_id][0] in sent
+        ],
+        "failed": problems_json(report.failed),
+        "uncertain": problems_json(report.uncertain),
+        "stale": problems_json(report.stale),
+    }
 
 
 @click.command()
 @click.argument("contacts", nargs=-1)
 @click.option("--yes", is_flag=True, help="Send without asking for confirmation.")
 @click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
+@json_option
 @pass_app
-def send(app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | None) -> None:
+def send(
+    app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | None, as_json: bool
+) -> None:
     """Send drafted messages (all, or those of CONTACTS). Asks first unless --yes.
 
     Never sends a message twice, and refuses a run that would pass mail.daily_send_cap in any
-    rolling 24 hours.
+    rolling 24 hours. With the local backend nothing is emailed: the drafts move to the
+    workspace's sent/ folder (to rehearse; connect Gmail to send for real).
     """
-    from outreach.services.sending import check_cap, send_messages, sendable, split_stale
+    from outreach.services.sending import (
+        SendReport,
+        check_cap,
+        send_messages,
+        sendable,
+        split_stale,
+    )
 
+    if as_json and not yes:
+        raise click.UsageError("send --json does not ask; add --yes to send.")
     rows, stale = split_stale(app, sendable(app, contacts))
-    for label, reason in stale:
-        click.secho(f"stale    {label}: {reason}", fg="yellow", err=True)
+    if not as_json:
+        print_skipped(app, stale, verb="stale   ")
     if limit is not None:
         rows = rows[:limit]
+    local = app.config.mail.backend == "local"
     if not rows:
+        if as_json:
+            emit_json(_send_json(app, [], SendReport(stale=stale)))
+            return
         if stale:
             click.echo("Nothing to send: every drafted message is stale (see above).")
         else:
             click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
         return
     check_cap(app, len(rows), app.now())
-    for row in rows:
-        click.echo(f"  {app.store.contacts.get(row.contact_id).label()}: {row.subject}")
-    if not yes and not click.confirm(f"Send these {len(rows)} message(s) now?", default=False):
+    if not as_json:
+        labels = app.store.contacts.labels()
+        for row in rows:
+            click.echo(f"  {labels[row.contact_id][0]}: {row.subject}")
+    if not yes and not click.confirm(_send_question(app, len(rows)), default=False):
         click.echo("Nothing sent.")
         return
-    report = send_messages(app, rows)
-    for label, reason in report.stale:
-        click.secho(f"stale    {label}: {reason}", fg="yellow", err=True)
+    with progress_bar("Sending", len(rows), enabled=not as_json) as bar:
+        report = send_messages(app, rows, progress=bar)
+    report.stale[:0] = stale
+    if as_json:
+        emit_json(_send_json(app, rows, report))
+        if report.failed or report.uncertain:
+            raise SystemExit(1)
+        return
+    print_skipped(app, report.stale[len(stale):], verb="stale   ")
     for label, reason in report.failed:
         click.secho(f"not sent {label}: {reason}", fg="red", err=True)
     for label, reason in report.uncertain:
@@ -170,26 +255,84 @@ def send(app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | Non
             fg="yellow",
             err=True,
         )
-    click.echo(f"Sent {len(report.sent)} of {len(rows)}.")
+    if local:
+        click.echo(
+            f"Moved {len(report.sent)} of {plural(len(rows), 'message')} to "
+            f"{app.workspace.root / 'sent'}: nothing was emailed (the local backend only "
+            "writes files)."
+        )
+        click.echo(
+            'To send for real, connect Gmail: set [mail] backend = "gmail" in '
+            f"{app.workspace.config_file} and run `outreach auth login` (README, "
+            '"Connect your Gmail").'
+        )
+    else:
+        click.echo(f"Sent {len(report.sent)} of {plural(len(rows), 'message')} from "
+                   f"{app.config.user.email}.")
     if report.failed or report.uncertain:
         raise SystemExit(1)
+
+
+# --- followup -----------------------------------------------------------------------------
 
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be drafted; write nothing.")
 @ignore_lint_option
+@json_option
 @pass_app
-def followup(app: AppContext, dry_run: bool, ignore_lint: bool) -> None:
-    """Draft every due nudge, new times, thank-you, referral outreach and keep-in-touch note.
+def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -> None:
+    """Draft everything due that a message answers: nudges, new times, thank-yous, referral
+    outreach and keep-in-touch notes, each in the contact's thread.
 
-    Each goes in the contact's thread. Messages already drafted are listed, not drafted again:
-    send them with `outreach send`.
+    Booking is not drafted here (it needs a time: `outreach book`). A thank-you waits until
+    `outreach met` has recorded what you talked about. Messages already drafted are listed, not
+    drafted again: send them with `outreach send`.
     """
+    from outreach.progress import NO_PROGRESS
+    from outreach.services.drafting import DraftReport
     from outreach.services.followups import draft_due
 
-    outcome = draft_due(app, dry_run=dry_run, ignore_lint=ignore_lint)
-    for label, reason in outcome.skipped:
-        click.secho(f"waiting {label}: {reason}", fg="yellow", err=True)
+    with progress_bar("Drafting follow-ups", enabled=not as_json and not dry_run) as bar:
+        outcome = draft_due(
+            app, dry_run=dry_run, ignore_lint=ignore_lint, progress=bar or NO_PROGRESS
+        )
+    total = DraftReport()
+    for report in outcome.reports:
+        total.created += report.created
+        total.updated += report.updated
+        total.failed += report.failed
+    waiting = list(dict.fromkeys(outcome.skipped))
+    if as_json:
+        created, updated = set(total.created), set(total.updated)
+        emit_json(
+            {
+                "dry_run": dry_run,
+                "drafts": [
+                    plan_json(
+                        plan,
+                        "would_write"
+                        if dry_run
+                        else "created"
+                        if plan.contact.label() in created
+                        else "updated"
+                        if plan.contact.label() in updated
+                        else "failed",
+                    )
+                    for plans in outcome.planned.values()
+                    for plan in plans
+                ],
+                "waiting": problems_json(waiting),
+                "to_send": [
+                    {"contact": label, "what": what} for label, what in outcome.waiting_to_send
+                ],
+                "failed": problems_json(total.failed),
+            }
+        )
+        if total.failed:
+            raise SystemExit(1)
+        return
+    print_skipped(app, waiting, verb="waiting")
     for label, what in outcome.waiting_to_send:
         click.echo(f"to send  {label}: {what}; send it with `outreach send`")
     for template, planned in outcome.planned.items():
@@ -197,7 +340,9 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool) -> None:
             click.echo(f"{template:<12} {plan.contact.label()}: {plan.subject}")
             _print_reminders([plan])
     if dry_run:
-        click.echo(f"Dry run: {outcome.total} draft(s) would be written; nothing was written.")
+        click.echo(
+            f"Dry run: {plural(outcome.total, 'draft')} would be written; nothing was written."
+        )
         return
     if outcome.total == 0:
         if outcome.waiting_to_send:
@@ -205,6 +350,13 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool) -> None:
         else:
             click.echo("Nothing is due. `outreach due` shows what is coming up.")
         return
-    for report in outcome.reports:
-        report.skipped = [s for s in report.skipped if s not in outcome.skipped]
-        _print_report(report)
+    for label, reason in total.failed:
+        click.secho(f"failed  {label}: {reason}", fg="red", err=True)
+    total.skipped = waiting
+    click.echo(draft_summary(total).replace("skipped.", "waiting."))
+    if total.failed:
+        click.echo("Re-run `outreach followup` to retry the failures; nothing will be doubled.")
+        raise SystemExit(1)
+    click.echo(
+        f"Review them in {where_drafts(app)}; send with `outreach send` or from your mail client."
+    )

@@ -25,9 +25,15 @@ from outreach.app import AppContext, pass_app
     default="-",
     help="Write to this file instead of standard output.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @pass_app
-def export(app: AppContext, fmt: str, output: IO[str]) -> None:
-    """Export contacts, their stage, tags and extra fields (CSV re-imports cleanly)."""
+def export(app: AppContext, fmt: str, output: IO[str], as_json: bool) -> None:
+    """Export contacts, their stage, tags and extra fields.
+
+    The CSV re-imports into the same workspace without a single new or changed contact
+    (`outreach contacts import FILE` recognises it), so it doubles as a backup you can edit in
+    a spreadsheet.
+    """
     from outreach.services.export import export_contacts
 
-    output.write(export_contacts(app.store, fmt))
+    output.write(export_contacts(app.store, "json" if as_json else fmt))

@@ -16,7 +16,12 @@ from outreach.cli.output import emit_json, json_option
 @json_option
 @pass_app
 def slots(app: AppContext, contact: str | None, count: int | None, as_json: bool) -> None:
-    """Propose meeting times from your free time (nothing is held or written)."""
+    """Propose meeting times from your free time (nothing is held or written).
+
+    With --contact, each time is shown in their zone too (a zone guessed from their country is
+    said to be a guess). --json gives both zones for every slot.
+    """
+    from outreach.cli.output import slot_json, zone_note
     from outreach.services.availability import SlotPlanner
 
     person = app.store.contacts.get(contact) if contact else None
@@ -25,9 +30,11 @@ def slots(app: AppContext, contact: str | None, count: int | None, as_json: bool
         from outreach.contacts.model import Contact
 
         person = Contact(id=0, name="(anyone)", email=None)
+    if contact and not as_json:
+        click.secho(f"(their time zone: {zone_note(person)})", fg="cyan", err=True)
     proposed = planner.slots_for(person, count, fallback=False)
     if as_json:
-        emit_json([slot.to_json() for slot in proposed])
+        emit_json([slot_json(slot, person) for slot in proposed])
         return
     for number, slot in enumerate(proposed, start=1):
         click.echo(f"{number}. {slot}")

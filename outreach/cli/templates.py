@@ -1,49 +1,115 @@
-"""`outreach templates ...`: list, show, preview, lint."""
+"""`outreach templates ...`: list, show, new, preview, lint."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import print_table
+from outreach.cli.output import emit_json, json_option, plural, print_table, zone_note
+
+if TYPE_CHECKING:
+    from outreach.compose.templates import TemplateSource
 
 
 @click.group()
 def templates() -> None:
-    """List, show, preview and lint templates."""
+    """List, show, start, preview and lint templates."""
+
+
+def _origin(source: TemplateSource) -> str:
+    if source.builtin:
+        return "built-in"
+    if source.overrides_builtin:
+        return f"{source.path} (overrides built-in)"
+    return str(source.path)
 
 
 @templates.command("list")
+@json_option
 @pass_app
-def list_(app: AppContext) -> None:
+def list_(app: AppContext, as_json: bool) -> None:
     """Every template, its kind, and where it comes from (built-in or your workspace)."""
     from outreach.compose.templates import list_templates, parse_template
 
-    rows = []
-    for source in list_templates(app.workspace.templates_dir):
-        parsed = parse_template(source)
-        origin = (
-            "built-in"
-            if source.builtin
-            else (
-                f"{source.path} (overrides built-in)"
-                if source.overrides_builtin
-                else str(source.path)
-            )
+    sources = list_templates(app.workspace.templates_dir)
+    parsed = {source.name: parse_template(source) for source in sources}
+    if as_json:
+        emit_json(
+            [
+                {
+                    "name": source.name,
+                    "kind": parsed[source.name].kind,
+                    "description": parsed[source.name].description,
+                    "builtin": source.builtin,
+                    "overrides_builtin": source.overrides_builtin,
+                    "path": None if source.builtin else str(source.path),
+                }
+                for source in sources
+            ]
         )
-        rows.append([source.name, parsed.kind, parsed.description, origin])
-    print_table(None, ["template", "kind", "description", "from"], rows)
+        return
+    print_table(
+        None,
+        ["template", "kind", "description", "from"],
+        [
+            [s.name, parsed[s.name].kind, parsed[s.name].description, _origin(s)]
+            for s in sources
+        ],
+    )
 
 
 @templates.command("show")
 @click.argument("template")
+@click.option(
+    "--builtin", is_flag=True, help="Print the built-in of that name, even if you override it."
+)
 @pass_app
-def show(app: AppContext, template: str) -> None:
-    """Print TEMPLATE's source, e.g. to copy it into your workspace's templates/ and edit."""
+def show(app: AppContext, template: str, builtin: bool) -> None:
+    """Print TEMPLATE's source (your workspace's version if you have one).
+
+    To start your own from it: `outreach templates new NAME --from TEMPLATE`.
+    """
     from outreach.compose.templates import get_template, load_templates
 
-    source = get_template(load_templates(app.workspace.templates_dir), template)
+    source = get_template(
+        load_templates(None if builtin else app.workspace.templates_dir), template
+    )
+    if not builtin and source.overrides_builtin:
+        click.secho(
+            f"(your {source.path}; `--builtin` shows the built-in one)", fg="yellow", err=True
+        )
     click.echo(source.text, nl=False)
+
+
+@templates.command("new")
+@click.argument("name")
+@click.option(
+    "--from",
+    "base",
+    metavar="TEMPLATE",
+    help="The template to start from (default: the built-in of the same name).",
+)
+@json_option
+@pass_app
+def new(app: AppContext, name: str, base: str | None, as_json: bool) -> None:
+    """Start a new template NAME in your workspace's templates/, copied from a built-in.
+
+    `outreach templates new alumni --from outreach` makes templates/alumni.txt to edit; a NAME
+    that is a built-in's (e.g. `outreach`) makes your own version of it, which replaces it.
+    """
+    from outreach.services.templates import new_template
+
+    created = new_template(app.workspace.templates_dir, name, base)
+    if as_json:
+        emit_json({"name": created.name, "path": str(created.path), "from": created.base})
+        return
+    click.echo(f"Created {created.path} from the built-in {created.base} template.")
+    click.echo(
+        f"Edit it, then check it: `outreach templates lint {created.name}` and "
+        f"`outreach templates preview {created.name} CONTACT`."
+    )
 
 
 @templates.command("preview")
@@ -56,12 +122,28 @@ def preview(app: AppContext, template: str, contact: str) -> None:
     from outreach.services.availability import SlotPlanner
     from outreach.services.drafting import render_for_contact, uses_slots
     from outreach.services.meeting_context import meeting_context
+    from outreach.services.workspace import placeholders
 
     source = get_template(load_templates(app.workspace.templates_dir), template)
     person = app.store.contacts.get(contact)
-    slots = SlotPlanner(app, app.now()).slots_for(person) if uses_slots(source) else []
+    planner = SlotPlanner(app, app.now()) if uses_slots(source) else None
+    slots = planner.slots_for(person) if planner is not None else []
     rendered = render_for_contact(app, source, person, slots, meeting_context(app, person))
     user = app.config.user
+    left = placeholders(user)
+    if left:
+        from outreach.services.workspace import placeholder_fix
+
+        click.secho(
+            f"Note: [user] {' and '.join(left)} still the placeholder; `outreach draft` "
+            f"refuses to send this until you run `{placeholder_fix(left)}`.",
+            fg="yellow",
+            err=True,
+        )
+    if planner is not None:
+        click.secho(f"(their time zone: {zone_note(person)})", fg="cyan", err=True)
+        if person.id in planner.notes:
+            click.secho(f"(note: {planner.notes[person.id]})", fg="yellow", err=True)
     click.echo(f"From: {user.name} <{user.email}>")
     click.echo(f"To: {person.name} <{person.email or 'no email address'}>")
     click.echo(f"Subject: {rendered.subject}")
@@ -71,9 +153,14 @@ def preview(app: AppContext, template: str, contact: str) -> None:
 
 @templates.command("lint")
 @click.argument("names", nargs=-1)
+@json_option
 @pass_app
-def lint(app: AppContext, names: tuple[str, ...]) -> None:
-    """Check templates (all, or NAMES) against the etiquette of a good request."""
+def lint(app: AppContext, names: tuple[str, ...], as_json: bool) -> None:
+    """Check templates (all, or NAMES) against the etiquette of a good request.
+
+    Errors (exit 1) must be fixed before drafting; warnings are advice. Field names are checked
+    against your contacts' columns, with a "did you mean" for typos.
+    """
     from outreach.compose.lint import lint as lint_one
     from outreach.compose.lint import sample_context
     from outreach.compose.templates import get_template, load_templates
@@ -81,15 +168,38 @@ def lint(app: AppContext, names: tuple[str, ...]) -> None:
     available = load_templates(app.workspace.templates_dir)
     chosen = [get_template(available, name) for name in names] or list(available.values())
     context = sample_context(app.config.user, meeting_minutes=app.config.schedule.meeting_minutes)
-    errors = 0
-    for source in chosen:
-        findings = lint_one(source, context)
-        errors += sum(1 for f in findings if f.severity == "error")
-        if not findings:
-            click.echo(f"ok       {source.name}")
-        for finding in findings:
-            colour = "red" if finding.severity == "error" else "yellow"
-            click.secho(str(finding), fg=colour)
+    known = app.store.contacts.extra_keys()
+    results = [(source, lint_one(source, context, known_fields=known)) for source in chosen]
+    errors = sum(1 for _, found in results for f in found if f.severity == "error")
+    if as_json:
+        emit_json(
+            [
+                {
+                    "template": source.name,
+                    "path": None if source.builtin else str(source.path),
+                    "ok": not any(f.severity == "error" for f in found),
+                    "findings": [
+                        {
+                            "rule": f.rule,
+                            "severity": f.severity,
+                            "line": f.line,
+                            "message": f.message,
+                        }
+                        for f in found
+                    ],
+                }
+                for source, found in results
+            ]
+        )
+    else:
+        for source, findings in results:
+            if not findings:
+                click.echo(f"ok       {source.name}")
+            for finding in findings:
+                colour = "red" if finding.severity == "error" else "yellow"
+                click.secho(str(finding), fg=colour)
     if errors:
-        click.echo(f"{errors} error(s). Fix them before drafting.", err=True)
+        if not as_json:
+            them = "it" if errors == 1 else "them"
+            click.echo(f"{plural(errors, 'error')}. Fix {them} before drafting.", err=True)
         raise SystemExit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from outreach.app import AppContext, pass_app
-from outreach.cli.output import emit_json, json_option, print_table
+from outreach.cli.output import emit_json, json_option, plural, print_table, progress_bar
 
 
 @click.command()
@@ -22,8 +22,15 @@ def status(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json(report)
         return
-    click.echo(f"{report['contacts']} contact(s); {report['meetings_held']} conversation(s) held.")
+    click.echo(
+        f"{plural(report['contacts'], 'contact')}; "
+        f"{plural(report['meetings_held'], 'conversation')} held."
+    )
     click.echo("  " + "  ".join(f"{stage}: {n}" for stage, n in report["stages"].items()))
+    if report["closed"]:
+        click.echo(
+            "  closed: " + ", ".join(f"{n} {why}" for why, n in report["closed"].items())
+        )
     if report["templates"]:
         print_table(
             "By template",
@@ -86,35 +93,69 @@ def _summary(report: object) -> str:
     assert isinstance(report, SyncReport)
     counts = report.counts()
     names = {
-        "sent": "sent",
-        "reply": "repl(ies)",
-        "auto_reply": "auto-repl(ies)",
-        "bounce": "bounce(s)",
+        "sent": ("sent", "sent"),
+        "reply": ("reply", "replies"),
+        "auto_reply": ("auto-reply", "auto-replies"),
+        "bounce": ("bounce", "bounces"),
     }
-    found = ", ".join(f"{counts[k]} {names[k]}" for k in names if counts.get(k)) or "nothing new"
+    found = (
+        ", ".join(plural(counts[k], *names[k]) for k in names if counts.get(k)) or "nothing new"
+    )
     if report.backend == "gmail":
         how = f"{report.mode}"
         if report.reason:
             how += f": {report.reason}"
-        plural = "" if report.requests == 1 else "s"
-        return f"Synced Gmail ({how}; {report.requests} request{plural}): {found}."
+        return f"Synced Gmail ({how}; {plural(report.requests, 'request')}): {found}."
     return f"Synced the local inbox: {found}."
+
+
+def _sync_json(app: AppContext, report: object) -> dict[str, object]:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    refs = {label: ref for label, ref in app.store.contacts.labels().values()}
+    zone = app.config.user.zone
+    return {
+        "backend": report.backend,
+        "mode": report.mode,
+        "reason": report.reason or None,
+        "dry_run": report.dry_run,
+        "requests": report.requests if report.backend == "gmail" else None,
+        "counts": {kind: report.counts().get(kind, 0) for kind in (
+            "sent", "reply", "auto_reply", "bounce")},
+        "changes": [
+            {
+                "contact": refs.get(change.contact, change.contact),
+                "name": change.contact,
+                "kind": change.kind,
+                "at": change.at.astimezone(zone).isoformat(timespec="seconds"),
+                "text": change.text,
+            }
+            for change in report.changes
+        ],
+    }
 
 
 @click.command()
 @click.option("--full", is_flag=True, help="Re-read every tracked thread instead of the history.")
 @click.option("--dry-run", is_flag=True, help="Show what sync would record; write nothing.")
+@json_option
 @pass_app
-def sync(app: AppContext, full: bool, dry_run: bool) -> None:
+def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
     """Record sends, replies, auto-replies and bounces in your contacts' threads.
 
     With Gmail, only what changed since the last sync is read (one request when nothing did);
     the first sync, --full, or a history too old to read resyncs the tracked threads. With the
     local backend, .eml files in the workspace's inbox/ Maildir are read.
     """
+    from outreach.progress import NO_PROGRESS
     from outreach.services.sync import sync as run_sync
 
-    report = run_sync(app, full=full, dry_run=dry_run)
+    with progress_bar("Reading tracked threads", enabled=not as_json) as bar:
+        report = run_sync(app, full=full, dry_run=dry_run, progress=bar or NO_PROGRESS)
+    if as_json:
+        emit_json(_sync_json(app, report))
+        return
     _print_changes(app, report)
     click.echo(_summary(report))
     if dry_run:
@@ -228,9 +269,15 @@ def _check_referrals(
     return values
 
 
-def _notes_from_editor(label: str) -> str:
+def _notes_from_editor(label: str, ref: str) -> str:
+    from outreach.cli.output import interactive
     from outreach.errors import OutreachError
 
+    if not interactive():
+        raise OutreachError(
+            "No --notes given, and there is no terminal to open an editor in.",
+            hint=f'Pass them: `outreach met {ref} --notes "what you talked about"`.',
+        )
     try:
         text = click.edit(_EDITOR_TEMPLATE.format(name=label), extension=".md")
     except click.ClickException as exc:
@@ -258,8 +305,8 @@ def _has_notes(app: AppContext, contact_id: int) -> bool:
 @click.argument("contact")
 @click.option(
     "--notes",
-    help="What THEY said: a topic, their advice or a sentence (else $EDITOR opens). The "
-    'thank-you recalls the first item: "what you said about ...".',
+    help="What THEY said: a topic, their advice or a sentence (else $EDITOR opens, on a "
+    'terminal). The thank-you recalls the first item: "what you said about ...".',
 )
 @click.option(
     "--takeaways",
@@ -272,7 +319,8 @@ def _has_notes(app: AppContext, contact_id: int) -> bool:
     multiple=True,
     callback=_check_referrals,
     metavar='"NAME <EMAIL>"',
-    help="Someone they suggested you talk to (repeatable); your note to them names CONTACT.",
+    help='Someone they suggested you talk to (repeatable); your note to them names CONTACT. '
+    'A name alone ("Bob at RMI") is kept until you add their address.',
 )
 @click.option(
     "--referral-no-mention",
@@ -295,6 +343,7 @@ def _has_notes(app: AppContext, contact_id: int) -> bool:
     help='Something you promised, e.g. "send my résumé" (repeatable): in `outreach due` until '
     "`outreach promises --done N`; the thank-you mentions it.",
 )
+@json_option
 @pass_app
 def met(
     app: AppContext,
@@ -305,6 +354,7 @@ def met(
     unnamed_referrals: tuple[str, ...],
     resources: str | None,
     promises: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Record a conversation with CONTACT: what they said (--notes), what you will do
     (--takeaways), resources they mentioned, what you promised, and who they suggested you
@@ -313,17 +363,18 @@ def met(
     With no options, on a terminal, it asks each question in turn. Marks the booked meeting
     as held (or records one of the configured length, ending now, if nothing was booked).
     Separate several items with new lines or ";": the thank-you uses the first of each. Each
-    referral becomes a contact referred by CONTACT, ready for `outreach followup`.
+    referral becomes a contact referred by CONTACT, ready for `outreach followup` once it has
+    an address.
     """
-    from outreach.cli.capture import MET_FLAGS, interview, on_a_terminal
+    from outreach.cli.capture import MET_FLAGS, interview
+    from outreach.cli.output import interactive
     from outreach.errors import OutreachError
     from outreach.services.meetings_log import record_meeting
 
     who = app.store.contacts.get(contact)
-    by_name: list[tuple[str, bool]] = []
-    flags = (notes, takeaways, resources)
-    if all(f is None for f in flags) and not (referrals or unnamed_referrals or promises):
-        if not on_a_terminal():
+    no_options = all(value is None for value in (notes, takeaways, resources))
+    if no_options and not (referrals or unnamed_referrals or promises):
+        if not interactive():
             raise OutreachError(
                 "Nothing to record: no options given, and no terminal to ask the questions on.",
                 hint=f"Pass what to record: `outreach met {who.email or who.id} {MET_FLAGS}`.",
@@ -337,14 +388,8 @@ def met(
         notes, takeaways = answers.notes, answers.takeaways
         resources, promises = answers.resources, tuple(answers.promises)
         referrals, unnamed_referrals = tuple(answers.referrals), tuple(answers.unnamed_referrals)
-        by_name = answers.referrals_by_name
-    elif notes is None and not _has_notes(app, who.id):
-        if not on_a_terminal():
-            raise OutreachError(
-                "No --notes given, and no terminal to open an editor on.",
-                hint=f'Pass them: `outreach met {who.email or who.id} --notes "what they said"`.',
-            )
-        notes = _notes_from_editor(who.label())
+    elif notes is None and not _has_notes(app, who.id):  # adding to a recorded conversation
+        notes = _notes_from_editor(who.label(), who.email or str(who.id))  # keeps its notes
     result = record_meeting(
         app,
         contact,
@@ -354,14 +399,33 @@ def met(
         unnamed_referrals=unnamed_referrals,
         resources=resources,
         promises=promises,
-        referrals_by_name=by_name,
     )
+    if as_json:
+        emit_json(
+            {
+                "contact": who.email or str(who.id),
+                "meeting_created": result.created_meeting,
+                "referrals_added": [_ref_json(p) for p in result.added],
+                "referrals_linked": [_ref_json(p) for p in result.linked],
+                "referrals_unchanged": [
+                    _ref_json(p)
+                    for p in [*result.unchanged, *result.unchanged_named, *result.known]
+                ],
+                "promises": [{"id": p.id, "promise": p.text} for p in result.promises],
+            }
+        )
+        return
     how = "recorded now (nothing was booked)" if result.created_meeting else "marked as held"
     click.echo(f"Conversation with {who.label()} {how}.")
     for person in result.added:
         quiet = "" if person.mention_referrer is not False else f" (without naming {who.name})"
-        where = "" if person.email else " (no address yet: `outreach contacts edit` adds one)"
-        click.echo(f"  added referral {person.label()}{quiet}{where}")
+        if person.email:
+            click.echo(f"  added referral {person.label()}{quiet}")
+        else:
+            click.echo(
+                f"  added referral {person.label()}{quiet}: no address yet, so unreachable until "
+                f"you add one: `outreach contacts edit {person.id} --email ADDRESS`"
+            )
     for person in result.linked:
         click.echo(f"  {person.label()} is now marked as referred by {who.name}")
     for person in result.known:
@@ -370,10 +434,20 @@ def met(
         click.echo(f"  {person.label()} was already referred by someone else; left as it was")
     for promise in result.promises:
         click.echo(f"  promise {promise.id}: {promise.text} (in `outreach due` until done)")
+    for person in result.unchanged_named:
+        click.echo(f"  {person.label()} was already recorded as their referral")
+    reachable = [p for p in (*result.added, *result.linked) if p.email]
     click.echo(
         "Next: `outreach followup` drafts the thank-you"
-        + (" and the referral outreach." if result.added or result.linked else ".")
+        + (" and the referral outreach." if reachable else ".")
     )
+
+
+def _ref_json(person: object) -> dict[str, object]:
+    from outreach.contacts.model import Contact
+
+    assert isinstance(person, Contact)
+    return {"id": person.id, "email": person.email, "name": person.name, "org": person.org}
 
 
 @click.command()

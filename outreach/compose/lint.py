@@ -7,8 +7,11 @@ has only a name and an email. Rules by kind:
 every kind
     ``syntax``/``render`` (error): the template must parse and render.
     ``filters`` (error): only known filters and tests (Jinja defers some of these to run time).
-    ``fields`` (warning): a contact field that is not a standard one and has no ``default``
-    fails for every contact without that column; a missing ``user.X`` (error) fails for all.
+    ``fields``: a contact field that no contact has (when the workspace has contacts) or that
+    looks like a typo of a known one (``contact.compnay``) is an error with a "did you mean";
+    a non-standard field read without ``default`` or an ``if`` (warning) fails for every
+    contact without that column; a missing ``user.X`` (error) fails for all; an unknown
+    variable (error). Fields only tested with ``if`` are optional and fine.
     ``no-job-ask`` (error, some phrasings warning): never ask for a job or a referral to one.
     ``tone`` (warning): no guilt-tripping ("just following up", "I haven't heard back").
     ``minimal`` (warning): renders, and reads cleanly, for a contact with only name and email.
@@ -44,19 +47,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import nodes
+from jinja2 import meta, nodes
 
 from outreach.compose.render import (
     TEXT_ENV,
+    VARIABLES,
     RenderContext,
     RenderedMessage,
     compile_template,
     meeting_vars,
     render,
+    suggest_field,
     user_vars,
 )
 from outreach.compose.templates import KINDS, ParsedTemplate, TemplateFileError, TemplateSource
@@ -216,6 +221,8 @@ class _Usage:
     unguarded: list[tuple[str, int]]  # (path, part line) for field reads without default
     filters: list[tuple[str, int]]
     tests: list[tuple[str, int]]
+    guarded: list[tuple[str, int]] = field(default_factory=list)  # reads under default/if
+    undeclared: set[str] = field(default_factory=set)  # top-level names never defined
 
 
 def _path_of(node: nodes.Node) -> str | None:
@@ -239,6 +246,17 @@ def _walk(node: nodes.Node) -> Iterator[nodes.Node]:
 
 def _paths_in(node: nodes.Node) -> set[str]:
     return {path for child in _walk(node) if (path := _path_of(child)) is not None}
+
+
+def _truth_tested(node: nodes.Node) -> frozenset[str]:
+    """Fields a condition only tests for truth (``if contact.x``, ``if a and not b``): a
+    missing one is simply false there, so reading it in the test cannot fail."""
+    if isinstance(node, nodes.Not):
+        return _truth_tested(node.node)
+    if isinstance(node, nodes.And | nodes.Or):
+        return _truth_tested(node.left) | _truth_tested(node.right)
+    path = _path_of(node)
+    return frozenset() if path is None else frozenset({path})
 
 
 def _usage(source: str) -> _Usage:
@@ -265,15 +283,12 @@ def _usage(source: str) -> _Usage:
             path = _path_of(node)
             if path is not None:
                 usage.paths.add(path)
-                if (
-                    path not in guarded
-                    and path.count(".") == 1
-                    and isinstance(node.node, nodes.Name)
-                ):
-                    usage.unguarded.append((path, node.lineno))
+                if path.count(".") == 1 and isinstance(node.node, nodes.Name):
+                    target = usage.guarded if path in guarded else usage.unguarded
+                    target.append((path, node.lineno))
         if isinstance(node, nodes.If | nodes.CondExpr):
             test = node.test
-            visit(test, guarded)
+            visit(test, guarded | _truth_tested(test))
             inside = guarded | _paths_in(test)
             branch = node.body if isinstance(node, nodes.If) else [node.expr1]
             for child in branch:
@@ -290,6 +305,7 @@ def _usage(source: str) -> _Usage:
             visit(child, guarded)
 
     visit(tree, frozenset())
+    usage.undeclared = set(meta.find_undeclared_variables(tree)) - set(TEXT_ENV.globals)
     return usage
 
 
@@ -528,12 +544,17 @@ def _augment(context: RenderContext, fields: set[str], user_fields: set[str]) ->
 
 
 def lint(
-    template: TemplateSource, sample_context: RenderContext | None = None
+    template: TemplateSource,
+    sample_context: RenderContext | None = None,
+    *,
+    known_fields: frozenset[str] | None = None,
 ) -> list[LintFinding]:
     """Check ``template`` against the etiquette rules for its kind.
 
     ``sample_context`` defaults to :func:`sample_context` without a user; pass
     ``sample_context(config.user, meeting_minutes=...)`` so ``user.*`` is checked for real.
+    ``known_fields`` are the extra columns the workspace's contacts have (None: unknown); a
+    field none of them has is an error once there are any.
     """
     context = sample_context if sample_context is not None else _default_context()
     try:
@@ -548,6 +569,7 @@ def lint(
     paths = usage.paths | subject_usage.paths
     missing_contact: set[str] = set()
     missing_user: set[str] = set()
+    fields = _FieldCheck(found, context, known_fields)
     for part_usage, first_line in ((subject_usage, parsed.subject_line), (usage, parsed.body_line)):
         for name, lineno in part_usage.filters:
             if name not in TEXT_ENV.filters:
@@ -555,28 +577,23 @@ def lint(
         for name, lineno in part_usage.tests:
             if name not in TEXT_ENV.tests:
                 found.add("filters", ERROR, f"no test named {name!r}", first_line + lineno - 1)
+        for name in sorted(part_usage.undeclared - set(VARIABLES)):
+            close = suggest_field(name, VARIABLES)
+            maybe = f"; did you mean {close!r}?" if close else ""
+            found.add(
+                "fields",
+                ERROR,
+                f"unknown variable {name!r}{maybe} (templates see {', '.join(VARIABLES)})",
+                fields.line_of(name),
+            )
         for path, lineno in part_usage.unguarded:
-            root, _, field_name = path.partition(".")
-            line = first_line + lineno - 1
-            if root == "contact" and field_name not in STANDARD_CONTACT_FIELDS:
-                missing_contact.add(field_name)
-                found.add(
-                    "fields",
-                    WARNING,
-                    f"contact.{field_name} is not a standard field: drafting fails for every "
-                    f"contact without a {field_name!r} column; write "
-                    f"{{{{ contact.{field_name} | default('') }}}} if it is optional",
-                    line,
-                )
-            if root == "user" and field_name not in context.user:
-                missing_user.add(field_name)
-                found.add(
-                    "fields",
-                    ERROR,
-                    f"user.{field_name} is not set under [user] in config.toml, so every draft "
-                    "fails",
-                    line,
-                )
+            missing = fields.read(path, first_line + lineno - 1, guarded=False)
+            if missing == "contact":
+                missing_contact.add(path.partition(".")[2])
+            elif missing == "user":
+                missing_user.add(path.partition(".")[2])
+        for path, lineno in part_usage.guarded:
+            fields.read(path, first_line + lineno - 1, guarded=True)
 
     sample = _augment(context, missing_contact, missing_user)
     try:
@@ -636,13 +653,113 @@ def _check_content(
 
 
 def lint_all(
-    templates: Mapping[str, TemplateSource], sample_context: RenderContext | None = None
+    templates: Mapping[str, TemplateSource],
+    sample_context: RenderContext | None = None,
+    *,
+    known_fields: frozenset[str] | None = None,
 ) -> list[LintFinding]:
     """Lint every template, in name order."""
     findings: list[LintFinding] = []
     for name in sorted(templates):
-        findings.extend(lint(templates[name], sample_context))
+        findings.extend(lint(templates[name], sample_context, known_fields=known_fields))
     return findings
+
+
+class _FieldCheck:
+    """The ``fields`` rule for one template: which ``contact.X`` and ``user.X`` reads can fail,
+    which look like typos, and the "did you mean" for each."""
+
+    def __init__(
+        self, found: _Findings, context: RenderContext, known: frozenset[str] | None
+    ) -> None:
+        self.found = found
+        self.context = context
+        self.known = known
+
+    def line_of(self, name: str) -> int | None:
+        """The file line where the variable ``name`` is first used (as a whole word)."""
+        parsed = self.found.parsed
+        word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+        if word.search(parsed.subject):
+            return parsed.subject_line
+        for offset, text in enumerate(parsed.body.split("\n")):
+            if word.search(text):
+                return parsed.body_line + offset
+        return None
+
+    def read(self, path: str, line: int, *, guarded: bool) -> str | None:
+        """Report one field read; returns "contact" or "user" when the sample lacks it."""
+        root, _, name = path.partition(".")
+        if root == "contact":
+            return self._contact(name, line, guarded)
+        if root == "user" and name not in self.context.user:
+            known = [*self.context.user, "intro", "field", "school"]
+            close = suggest_field(name, known)
+            if guarded:
+                if close is not None and close in self.context.user:
+                    self.found.add(
+                        "fields",
+                        WARNING,
+                        f"user.{name} is never set; did you mean user.{close}?",
+                        line,
+                    )
+                return None
+            maybe = f"; did you mean user.{close}?" if close else ""
+            self.found.add(
+                "fields",
+                ERROR,
+                f"user.{name} is not set under [user] in config.toml, so every draft fails"
+                f"{maybe} (write {{{{ user.{name} | default('') }}}} if it is optional)",
+                line,
+            )
+            return "user"
+        return None
+
+    def _contact(self, name: str, line: int, guarded: bool) -> str | None:
+        if name in STANDARD_CONTACT_FIELDS:
+            return None
+        known = self.known or frozenset()
+        if name in known:
+            if not guarded:
+                self.found.add(
+                    "fields",
+                    WARNING,
+                    f"contact.{name} is not a standard field: drafting fails for every "
+                    f"contact without a {name!r} column; write "
+                    f"{{{{ contact.{name} | default('') }}}} if it is optional",
+                    line,
+                )
+            return None if guarded else "contact"
+        close = suggest_field(name, [*STANDARD_CONTACT_FIELDS, *known])
+        if guarded:
+            if close is not None:
+                self.found.add(
+                    "fields",
+                    WARNING,
+                    f"no contact has a {name!r} field, so this is always empty; did you mean "
+                    f"contact.{close}?",
+                    line,
+                )
+            return None
+        if close is not None or known:
+            maybe = f"; did you mean contact.{close}?" if close else ""
+            self.found.add(
+                "fields",
+                ERROR,
+                f"contact.{name} is not a field of any contact{maybe} (an optional column: "
+                f"{{% if contact.{name} %}}...{{% endif %}} or {{{{ contact.{name} | "
+                "default('') }})",
+                line,
+            )
+            return "contact"
+        self.found.add(
+            "fields",
+            WARNING,
+            f"contact.{name} is not a standard field: drafting fails for every contact without "
+            f"a {name!r} column; write {{{{ contact.{name} | default('') }}}} if it is optional",
+            line,
+        )
+        return "contact"
 
 
 def _default_context() -> RenderContext:

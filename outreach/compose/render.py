@@ -1,7 +1,9 @@
 """Rendering a template for one contact: the sandbox, the filters and the error messages.
 
-Templates run in Jinja's immutable sandbox with ``StrictUndefined``: a missing field is an error
-that names the template file, the line (headers counted) and the contact, with a hint. Contact
+Templates run in Jinja's immutable sandbox with a strict undefined: a missing field is an
+error that names the template file, the line (headers counted) and the contact, with a hint
+(and a "did you mean" for a likely typo); only testing it (``{% if contact.connection %}``)
+is false. Contact
 values are data passed to the template, never template source, so a contact named
 ``{{ 7*7 }}`` renders literally.
 
@@ -188,9 +190,22 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class OptionalUndefined(StrictUndefined):
+    """StrictUndefined, except that testing a missing value is simply false.
+
+    ``{% if contact.connection %}`` is how a template says a column is optional; printing,
+    comparing or looping over a missing value is still an error naming the line.
+    """
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:  # type: ignore[override]
+        return False
+
+
 def _make_env(autoescape: bool) -> _Sandbox:
     env = _Sandbox(
-        undefined=StrictUndefined,
+        undefined=OptionalUndefined,
         autoescape=autoescape,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -470,7 +485,49 @@ def _expression_for(attr: str, source_line: str) -> str | None:
     return f"{match.group(1)}.{attr}" if match else None
 
 
-def _explain_undefined(message: str, source_line: str) -> tuple[str, str]:
+# Names people reach for, and the field that holds it.
+FIELD_ALIASES = {
+    "company": "org",
+    "organisation": "org",
+    "organization": "org",
+    "employer": "org",
+    "position": "title",
+    "job_title": "title",
+    "role": "title",
+    "surname": "last_name",
+    "lastname": "last_name",
+    "firstname": "first_name",
+    "given_name": "first_name",
+    "fullname": "name",
+    "full_name": "name",
+    "tz": "timezone",
+    "time_zone": "timezone",
+    "linkedin": "linkedin_url",
+    "note": "notes",
+    "tag": "tags",
+    "mail": "email",
+    "email_address": "email",
+}
+
+
+def suggest_field(name: str, candidates: Iterable[str]) -> str | None:
+    """The field ``name`` was probably meant to be ("compnay" -> "org", "tittle" -> "title"),
+    among ``candidates`` and the usual aliases; None when nothing is close."""
+    import difflib
+
+    names = [c for c in dict.fromkeys(candidates) if c != name]
+    if name.casefold() in FIELD_ALIASES:
+        return FIELD_ALIASES[name.casefold()]
+    pool = names + [alias for alias in FIELD_ALIASES if alias != name]
+    close = difflib.get_close_matches(name.casefold(), pool, n=1, cutoff=0.75)
+    if not close:
+        return None
+    return FIELD_ALIASES.get(close[0], close[0])
+
+
+def _explain_undefined(
+    message: str, source_line: str, contact_keys: Iterable[str] = ()
+) -> tuple[str, str]:
     """A clearer message and a hint for an undefined-variable error."""
     generic_hint = (
         "Check the variable name. Templates see: " + ", ".join(VARIABLES) + ". Use "
@@ -498,6 +555,13 @@ def _explain_undefined(message: str, source_line: str) -> tuple[str, str]:
             "in {% if meeting %}...{% endif %}.",
         )
     if root == "contact" and expr is not None:
+        close = suggest_field(attr, contact_keys)
+        if close is not None:
+            return (
+                f"no value for {expr}: did you mean contact.{close}?",
+                f"Correct the field name, or write {{{{ {expr} | default('') }}}} if it is an "
+                "optional column.",
+            )
         return (
             f"no value for {expr}",
             f"Add a {attr!r} column to the contact (outreach contacts edit), or write "
@@ -537,7 +601,9 @@ def _render_part(part: _Part, parsed: ParsedTemplate, variables: dict[str, Any],
             detail = f"blocked by the template sandbox: {message}"
             hint = "Templates can use variables, filters and tests, not Python internals."
         elif isinstance(exc, UndefinedError):
-            detail, hint = _explain_undefined(message, source_line)
+            contact = variables.get("contact")
+            keys = list(contact) if isinstance(contact, Mapping) else []
+            detail, hint = _explain_undefined(message, source_line, keys)
         elif isinstance(exc, JinjaError):
             detail, hint = message, _SYNTAX_HINT
         else:

@@ -38,6 +38,7 @@ class ThreadMessage:
     ours: bool
     sent: bool = True  # ours: sent (False: still a draft); theirs: always True
     moves_thread: bool = True  # a person writing (not an auto-reply, bounce or RSVP)
+    answers: str | None = None  # the Message-ID it replied to, when known
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,17 @@ class ReplyPoint:
         return reply_subject(self.first_subject)
 
 
-def _order(message: ThreadMessage) -> tuple[datetime, bool]:
-    return (message.at, not message.ours)  # at the same second, theirs answers ours
+def _in_order(messages: list[ThreadMessage]) -> list[ThreadMessage]:
+    """Oldest first. Within one second (a frozen clock, a quick answer) a message comes after
+    the one it answers; otherwise theirs comes after ours, as an answer usually does."""
+    ordered = sorted(messages, key=lambda m: (m.at, not m.ours))
+    for i in range(len(ordered)):
+        for j in range(i + 1, len(ordered)):
+            if ordered[j].at != ordered[i].at:
+                break
+            if ordered[i].answers and ordered[i].answers == ordered[j].message_id:
+                ordered[i], ordered[j] = ordered[j], ordered[i]
+    return ordered
 
 
 def reply_point(messages: Sequence[ThreadMessage]) -> ReplyPoint | None:
@@ -67,7 +77,7 @@ def reply_point(messages: Sequence[ThreadMessage]) -> ReplyPoint | None:
         visible += [m for m in people if m.ours and not m.sent]
     if not visible:
         return None
-    visible.sort(key=_order)
+    visible = _in_order(visible)
     thread = next((m.thread_id for m in reversed(visible) if m.thread_id), None)
     in_thread = [m for m in visible if m.thread_id == thread]
     chain = tuple(dict.fromkeys(m.message_id for m in in_thread if m.message_id))

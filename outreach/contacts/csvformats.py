@@ -68,6 +68,25 @@ _LINKEDIN_COLUMNS = frozenset({"firstname", "lastname", "company", "position", "
 _GOOGLE_MARKER = re.compile(r"^(email\d+(value|label|type)|organization\d+(name|title))$")
 
 
+# The header `outreach export --format csv` writes, in order: a file that starts with it is our
+# own export and re-imports as itself (Stage is derived, so it is skipped; Source is kept).
+EXPORT_COLUMNS = (
+    "Name",
+    "Email",
+    "First Name",
+    "Last Name",
+    "Company",
+    "Title",
+    "Timezone",
+    "LinkedIn URL",
+    "Notes",
+    "Tags",
+    "Stage",
+    "Source",
+)
+_EXPORT_ROLES = {"stage": "skip", "source": "source"}
+
+
 def column_role(header: str) -> str:
     """What a column holds: a core field, "tags", "website", "skip", or "extra"."""
     key = header_key(header)
@@ -80,7 +99,12 @@ def column_role(header: str) -> str:
 
 
 def classify_header(headers: list[str]) -> str:
-    """Which export a header row comes from: "linkedin", "google" or plain "csv"."""
+    """Which export a header row comes from: "outreach" (ours), "linkedin", "google" or plain
+    "csv"."""
+    if [header_key(h) for h in headers[: len(EXPORT_COLUMNS)]] == [
+        header_key(c) for c in EXPORT_COLUMNS
+    ]:
+        return "outreach"
     keys = {header_key(h) for h in headers}
     if keys >= _LINKEDIN_COLUMNS:
         return "linkedin"
@@ -242,10 +266,12 @@ class _Columns:
     keys: list[str]
 
     @classmethod
-    def from_header(cls, cells: list[str]) -> _Columns:
+    def from_header(cls, cells: list[str], fmt: str = "csv") -> _Columns:
         roles, keys, used = [], [], set()
         for position, cell in enumerate(cells):
             role = column_role(cell) if cell.strip() else "extra"
+            if fmt == "outreach" and position < len(EXPORT_COLUMNS):
+                role = _EXPORT_ROLES.get(header_key(cell), role)
             key = ""
             if role in ("extra", "website"):
                 base = extra_key(cell) if cell.strip() else f"column_{position + 1}"
@@ -300,7 +326,7 @@ def row_to_record(columns: _Columns, row: RawRow, source: str) -> ContactRecord:
         timezone=get("timezone"),
         linkedin_url=get("linkedin_url"),
         notes=" ".join(found.get("notes", [])),
-        source=source,
+        source=get("source") or source,
         extra=extra,
         tags=tags,
         line=row.line,
@@ -331,7 +357,7 @@ def parse_csv(csv_file: CsvFile, fmt: str) -> CsvParse:
     """The records and structural problems of a CSV file read as format `fmt`."""
     header = csv_file.header
     result = CsvParse(format=fmt)
-    columns = _Columns.from_header(header.cells)
+    columns = _Columns.from_header(header.cells, fmt)
     for item in iter_rows(csv_file.lines, header.next_index, header.delimiter, len(header.cells)):
         if isinstance(item, tuple):
             result.problems.append(item)

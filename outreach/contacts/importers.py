@@ -34,6 +34,7 @@ _DESCRIPTIONS = {
     "google": "a Google Contacts CSV",
     "csv": "a CSV file",
     "vcard": "a vCard file",
+    "outreach": "an `outreach export` CSV",
 }
 _VCARD_SUFFIXES = (".vcf", ".vcard")
 
@@ -158,7 +159,7 @@ def parse_contacts(data: bytes, name: str, fmt: str = "auto") -> ImportResult:
         # "csv" reads any CSV flavour generically, so only the specific formats can mismatch.
         if fmt == "vcard" or (fmt in ("linkedin", "google") and fmt != detected):
             raise _mismatch(name, fmt, detected)
-        final = detected if fmt == "auto" else fmt
+        final = detected if fmt == "auto" or (fmt == "csv" and detected == "outreach") else fmt
         parsed_csv = parse_csv(csv_file, final)
         raw_records = parsed_csv.records
         problems.extend(RowProblem(name, line, reason) for line, reason in parsed_csv.problems)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from outreach.contacts.zoneguess import ZoneGuess
 
 # Fields with a column of their own; everything else an import finds goes to ``extra``.
 CORE_FIELDS = (
@@ -69,6 +73,33 @@ class Contact:
     def reachable(self) -> bool:
         """Whether mail can be addressed to this contact."""
         return bool(self.email)
+
+    @cached_property
+    def timezone_guess(self) -> ZoneGuess | None:
+        """A best guess from country data (address, phone, email domain) when no time zone was
+        given; None when one was given or nothing points to a single-zone country."""
+        if self.timezone:
+            return None
+        from outreach.contacts.zoneguess import guess_zone
+
+        return guess_zone(self.email, self.extra)
+
+    @property
+    def zone_name(self) -> str:
+        """The zone to show their times in: the one given, else the guess, else ""."""
+        if self.timezone:
+            return self.timezone
+        guess = self.timezone_guess
+        return guess.zone if guess is not None else ""
+
+    def describe_zone(self) -> str:
+        """How listings and previews state the contact's zone, guess or not."""
+        if self.timezone:
+            return self.timezone
+        guess = self.timezone_guess
+        if guess is not None:
+            return guess.describe()
+        return "unknown"
 
     @property
     def display_first_name(self) -> str:

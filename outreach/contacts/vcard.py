@@ -231,6 +231,12 @@ def card_to_record(props: list[Prop], line: int) -> ContactRecord:
     phone = _first_text(props, "TEL")
     if phone:
         extra["phone"] = phone
+    for prop in _named(props, "ADR"):
+        # post box; extended; street; locality; region; postal code; country
+        parts = [p.strip() for p in prop.parts(";")] + [""] * 7
+        if parts[6]:
+            extra["country"] = parts[6]
+            break
 
     return ContactRecord(
         name=name,

@@ -55,11 +55,13 @@ def _parse_token(raw: str, origin: str) -> dict[str, Any]:
     except json.JSONDecodeError:
         info = None
     if not isinstance(info, dict):
-        raise AuthError(f"{origin} is not an authorized-user JSON document.", hint=LOGIN_HINT)
+        raise AuthError(
+            f"{origin} is not a Google token file (authorized_user JSON).", hint=LOGIN_HINT
+        )
     missing = [k for k in ("refresh_token", "client_id", "client_secret") if not info.get(k)]
     if missing:
         raise AuthError(
-            f"{origin} lacks {', '.join(missing)}: it is not an authorized-user token.",
+            f"{origin} lacks {', '.join(missing)}: it is not a Google token file.",
             hint="Export it with Credentials.to_json(), or use `outreach auth login`.",
         )
     return info

@@ -112,6 +112,10 @@ def _translated(action: str) -> Iterator[None]:
         raise TransientSyncError(exc.message, hint=exc.hint) from None
 
 
+# Threads read between two progress updates of a full resync (a multiple of the batch size).
+PROGRESS_SLICE = 200
+
+
 class GmailSync:
     """History and metadata reads for sync, through one :class:`GmailBackend`."""
 
@@ -198,20 +202,30 @@ class GmailSync:
         )
         return [MessageMeta.from_gmail(found[mid]) for mid in message_ids if mid in found]
 
-    def threads(self, thread_ids: list[str]) -> dict[str, list[MessageMeta]]:
-        """Metadata of every message of these threads (batched); deleted threads left out."""
+    def threads(
+        self, thread_ids: list[str], progress: Callable[[int], None] | None = None
+    ) -> dict[str, list[MessageMeta]]:
+        """Metadata of every message of these threads (batched); deleted threads left out.
+
+        With ``progress``, threads are read in slices of :data:`PROGRESS_SLICE`, each slice
+        advancing it (the same batches of 50, so no extra requests beyond rounding)."""
         threads = self._users().threads()
-        found = self._batch(
-            "threads.get",
-            thread_ids,
-            lambda tid: threads.get(
+
+        def get(tid: str) -> Any:
+            return threads.get(
                 userId=self.backend.user_id,
                 id=tid,
                 format="metadata",
                 metadataHeaders=METADATA_HEADERS,
-            ),
-            "reading tracked threads",
-        )
+            )
+
+        found: dict[str, dict[str, Any]] = {}
+        step = PROGRESS_SLICE if progress is not None else max(len(thread_ids), 1)
+        for start in range(0, len(thread_ids), step):
+            part = thread_ids[start : start + step]
+            found.update(self._batch("threads.get", part, get, "reading tracked threads"))
+            if progress is not None:
+                progress(len(part))
         return {
             tid: [MessageMeta.from_gmail(m) for m in found[tid].get("messages", [])]
             for tid in thread_ids

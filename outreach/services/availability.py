@@ -20,10 +20,11 @@ from outreach.schedule.slots import Slot, propose_slots
 
 
 def contact_zone(contact: Contact) -> ZoneInfo | None:
-    if not contact.timezone:
+    """The contact's zone: the one given, else a guess from country data, else None."""
+    if not contact.zone_name:
         return None
     try:
-        return ZoneInfo(contact.timezone)
+        return ZoneInfo(contact.zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ContactError(
             f"{contact.label()} has an unknown time zone {contact.timezone!r}.",

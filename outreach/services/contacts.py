@@ -11,10 +11,13 @@ from outreach.contacts.jobs import JobChange, job_change
 from outreach.contacts.model import CORE_FIELDS, Contact, ContactRecord
 from outreach.contacts.validate import extra_key
 from outreach.errors import ContactError
+from outreach.progress import NO_PROGRESS, Progress
 from outreach.services.closing import readdress_after_bounce
 from outreach.store import Store, UpsertSummary
 from outreach.track.model import Stage
 from outreach.track.pipeline import stage
+
+IMPORT_CHUNK = 250  # contacts upserted between progress updates (all in one transaction)
 
 
 class _DryRunRollback(Exception):
@@ -37,6 +40,7 @@ def import_contacts(
     tags: tuple[str, ...],
     dry_run: bool,
     now: str,
+    progress: Progress = NO_PROGRESS,
 ) -> ImportReport:
     """Read a contacts file and upsert its valid rows in one transaction.
 
@@ -47,11 +51,18 @@ def import_contacts(
         record.tags = sorted({*record.tags, *tags})
     summary = UpsertSummary()
     changes: list[tuple[Contact, JobChange]] = []
+    progress.expect(len(result.records))
     try:
         with store.transaction():
-            before = store.contacts.jobs_of(result.records)
-            summary = store.contacts.upsert(result.records, now)
-            changes = _record_job_changes(store, result.records, before, path.name, now)
+            for start in range(0, len(result.records), IMPORT_CHUNK):
+                chunk = result.records[start : start + IMPORT_CHUNK]
+                before = store.contacts.jobs_of(chunk)
+                done = store.contacts.upsert(chunk, now)
+                changes += _record_job_changes(store, chunk, before, path.name, now)
+                summary.added.extend(done.added)
+                summary.updated.extend(done.updated)
+                summary.unchanged.extend(done.unchanged)
+                progress(len(chunk))
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -159,7 +170,8 @@ def edit_contact(
 
 
 def contact_summary(contact: Contact, contact_stage: Stage) -> dict[str, Any]:
-    """The stable JSON shape of a contact in listings."""
+    """The stable JSON shape of a contact in listings (docs/json.md)."""
+    guess = contact.timezone_guess
     return {
         "id": contact.id,
         "email": contact.email,
@@ -167,6 +179,7 @@ def contact_summary(contact: Contact, contact_stage: Stage) -> dict[str, Any]:
         "org": contact.org,
         "title": contact.title,
         "timezone": contact.timezone or None,
+        "timezone_guess": None if guess is None else guess.to_json(),
         "stage": contact_stage.value,
         "tags": contact.tags,
         "reachable": contact.reachable,
@@ -175,14 +188,130 @@ def contact_summary(contact: Contact, contact_stage: Stage) -> dict[str, Any]:
     }
 
 
+def matches(contact: Contact, text: str) -> bool:
+    """Whether ``text`` occurs (any case) in the contact's name, organisation, title or email."""
+    needle = text.casefold().strip()
+    haystack = (contact.name, contact.org, contact.title, contact.email or "")
+    return any(needle in value.casefold() for value in haystack)
+
+
 def list_contacts(
-    store: Store, *, stage_filter: str | None, tag: str | None
+    store: Store,
+    *,
+    stage_filter: str | None,
+    tag: str | None,
+    search: str | None = None,
+    no_email: bool = False,
+    no_timezone: bool = False,
 ) -> list[dict[str, Any]]:
+    """Contacts in id order, filtered by stage, tag, a search text, a missing address, or no
+    known time zone (neither given nor guessed)."""
     facts = store.facts()
     rows = []
     for contact in store.contacts.all(tag=tag):
+        if search and not matches(contact, search):
+            continue
+        if no_email and contact.email:
+            continue
+        if no_timezone and contact.zone_name:
+            continue
         contact_stage = stage(facts[contact.id])
         if stage_filter and contact_stage.value != stage_filter:
             continue
         rows.append(contact_summary(contact, contact_stage))
     return rows
+
+
+# --- delete and merge ---------------------------------------------------------------------
+
+
+@dataclass
+class Footprint:
+    """What a contact has besides its fields, for the delete/merge confirmation."""
+
+    messages: int
+    unsent_drafts: int
+    events: int
+    meetings: int
+    referred: int
+
+    def describe(self) -> str:
+        parts = [
+            (self.messages, "message"),
+            (self.events, "event"),
+            (self.meetings, "meeting"),
+            (self.referred, "referral"),
+        ]
+        shown = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in parts if n]
+        return ", ".join(shown) or "no history"
+
+
+def footprint(store: Store, contact: Contact) -> Footprint:
+    messages = store.messages.for_contact(contact.id)
+    return Footprint(
+        messages=len(messages),
+        unsent_drafts=sum(1 for m in messages if m.state == "drafted" and m.draft_id),
+        events=len(store.events.for_contact(contact.id)),
+        meetings=len(store.meetings.for_contact(contact.id)),
+        referred=len(store.contacts.referred_by(contact.id)),
+    )
+
+
+def delete_contacts(store: Store, contacts: list[Contact]) -> None:
+    """Delete these contacts and everything recorded about them, in one transaction."""
+    with store.transaction():
+        for contact in contacts:
+            store.contacts.delete(contact.id)
+
+
+@dataclass
+class MergeResult:
+    kept: Contact
+    merged: Contact
+    filled: list[str]  # fields of the kept contact filled from the other
+    conflicts: dict[str, tuple[str, str]]  # extra field -> (kept value, other's value dropped)
+
+
+def merge_contacts(store: Store, keep_ref: str, other_ref: str, now: str) -> MergeResult:
+    """Merge ``other_ref`` into ``keep_ref``: the kept contact's fields win, empty ones are
+    filled from the other, extra fields and tags are united, and the other's messages, events,
+    proposals, meetings and referrals move over; its address still finds the kept contact."""
+    keep = store.contacts.get(keep_ref)
+    other = store.contacts.get(other_ref)
+    if keep.id == other.id:
+        raise ContactError(
+            f"{keep.label()} and {other_ref} are the same contact.",
+            hint="Give two different contacts: `outreach contacts merge KEEP OTHER`.",
+        )
+    fields: dict[str, Any] = {}
+    filled: list[str] = []
+    for name in CORE_FIELDS:
+        if name == "email":
+            continue
+        mine, theirs = getattr(keep, name), getattr(other, name)
+        if not mine and theirs:
+            fields[name] = theirs
+            filled.append(name)
+        elif name == "notes" and mine and theirs and theirs not in mine:
+            fields[name] = f"{mine} / {theirs}"
+            filled.append(name)
+    conflicts = {
+        key: (keep.extra[key], value)
+        for key, value in other.extra.items()
+        if key in keep.extra and keep.extra[key] != value
+    }
+    extra = {**other.extra, **keep.extra}
+    if extra != keep.extra:
+        fields["extra"] = extra
+        filled.extend(sorted(set(other.extra) - set(keep.extra)))
+    if keep.referred_by is None and other.referred_by not in (None, keep.id):
+        fields["referred_by"] = other.referred_by
+        filled.append("referred_by")
+    with store.transaction():
+        if keep.email is None and other.email is not None:
+            store.contacts.update(other.id, now, email=None)
+            fields["email"] = other.email
+            filled.insert(0, "email")
+        store.contacts.update(keep.id, now, **fields)
+        store.contacts.merge(keep.id, other.id)
+    return MergeResult(store.contacts.get(keep.id), other, filled, conflicts)

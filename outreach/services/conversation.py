@@ -44,6 +44,7 @@ def conversation_messages(store: Store, contact: Contact) -> list[ThreadMessage]
                 subject=row.subject,
                 ours=True,
                 sent=row.state == "sent",
+                answers=row.in_reply_to,
             )
         )
     theirs: list[ThreadMessage] = []

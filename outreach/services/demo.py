@@ -27,7 +27,7 @@ from outreach.services.meetings_log import record_meeting
 from outreach.services.reporting import stage_counts
 from outreach.services.sending import send_messages, sendable
 from outreach.services.sync import sync
-from outreach.services.workspace import init_workspace
+from outreach.services.workspace import UserValues, init_workspace
 from outreach.store import MessageRow
 
 SAMPLE_CONTACTS = Path(__file__).parents[1] / "_data" / "sample_contacts.csv"
@@ -40,10 +40,12 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
     workspace = Workspace(root)
     init_workspace(
         workspace,
-        name="Sam Rivera",
-        email="sam.rivera@example.edu",
-        timezone="America/New_York",
-        user_extras={"school": "State University"},
+        UserValues(
+            name="Sam Rivera",
+            email="sam.rivera@example.edu",
+            timezone="America/New_York",
+            school="State University",
+        ),
     )
     config = workspace.config_file
     config.write_text(config.read_text("utf-8").replace('busy = ["google"]', "busy = []"), "utf-8")
@@ -62,7 +64,7 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
         f"{app.config.schedule.slot_count} times you are free, in both time zones. The first:"
     )
     first = planned[0]
-    echo(f"   To: {first.contact.label()}\n   Subject: {first.rendered.subject}")
+    echo(f"   To: {first.contact.label()}\n   Subject: {first.subject}")
     for line in first.rendered.text.splitlines():
         echo(f"   | {line}")
     echo(f"   The drafts are .eml files in the Maildir {workspace.outbox_dir}.")
@@ -105,7 +107,7 @@ def run_demo(directory: Path | None, echo: Echo) -> AppContext:
     echo("8. `outreach followup` drafted what is due:")
     for template, plans in outcome.planned.items():
         for plan in plans:
-            echo(f"   {template:<12} {plan.contact.label()}: {plan.rendered.subject}")
+            echo(f"   {template:<12} {plan.contact.label()}: {plan.subject}")
 
     counts = {stage: n for stage, n in stage_counts(app.store).items() if n}
     echo("9. Where everyone stands: " + ", ".join(f"{n} {stage}" for stage, n in counts.items()))

@@ -135,10 +135,34 @@ def select_contacts(
             "No contacts given.",
             hint="Name contacts (email or id), or choose them with --tag T and/or --stage S.",
         )
+    tagged = len(chosen)
     if stage_filter:
         facts = store.facts()
         chosen = [c for c in chosen if stage(facts[c.id]).value == stage_filter]
+    if not chosen and not refs:
+        raise _empty_selection(app, tag, stage_filter, tagged)
     return chosen
+
+
+def _empty_selection(
+    app: AppContext, tag: str | None, stage_filter: str | None, tagged: int
+) -> ContactError:
+    """Why --tag/--stage chose nobody, and how to see what there is."""
+    if tag and not tagged:
+        known = app.store.contacts.all_tags()
+        shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+        return ContactError(
+            f"No contact has the tag {tag!r}, so there is nothing to do.",
+            hint=f"Tags in use: {shown}." if known else "No contact has any tag yet; add one "
+            "with `outreach contacts edit CONTACT --tag T` or `contacts import FILE --tag T`.",
+        )
+    among = f"the {tagged} contact{'' if tagged == 1 else 's'} tagged {tag!r}" if tag else (
+        "your contacts"
+    )
+    return ContactError(
+        f"None of {among} is in stage {stage_filter!r}, so there is nothing to do.",
+        hint="`outreach status` shows how many contacts are in each stage.",
+    )
 
 
 def message_kind(template_name: str) -> str:
@@ -154,12 +178,17 @@ def plan_messages(
     key_for: KeyFn | None = None,
     meeting_id: int | None = None,
     ignore_lint: bool = False,
+    progress: ProgressFn | None = None,
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
     """Render every message (no writes). Template errors, and etiquette errors in what was
-    rendered (unless ``ignore_lint``), raise before anything is drafted."""
+    rendered (unless ``ignore_lint``), raise before anything is drafted.
+
+    ``progress`` is advanced by one per contact considered."""
     from outreach.services.availability import SlotPlanner
     from outreach.services.meeting_context import meeting_context
+    from outreach.services.workspace import ensure_user_is_set
 
+    ensure_user_is_set(app.config)
     source = get_template(load_templates(app.workspace.templates_dir), template_name)
     kind = KINDS.get(template_name) or message_kind(parse_template(source).kind)
     store = app.store
@@ -170,6 +199,8 @@ def plan_messages(
     planned: list[PlannedMessage] = []
     skipped: list[tuple[str, str]] = []
     for contact in contacts:
+        if progress:
+            progress(1)
         facts = facts_by_id[contact.id]
         reason = _skip_reason(contact, facts, kind)
         if reason:
@@ -274,9 +305,13 @@ def draft_messages(
     progress: ProgressFn | None = None,
 ) -> DraftReport:
     """Create or update one draft per planned message; failures are per contact."""
+    from outreach.services.sync import remember_mailbox_position
+
     report = DraftReport()
     store = app.store
     backend = app.mail()
+    if planned:
+        remember_mailbox_position(app)
     user = app.config.user
     domain = user.email.rpartition("@")[2] or "outreach.local"
     now = app.now()

@@ -6,24 +6,12 @@ import csv
 import io
 import json
 
+from outreach.contacts.csvformats import EXPORT_COLUMNS
 from outreach.services.contacts import contact_summary
 from outreach.store import Store
 from outreach.track.pipeline import stage
 
-CORE_COLUMNS = [
-    "Name",
-    "Email",
-    "First Name",
-    "Last Name",
-    "Company",
-    "Title",
-    "Timezone",
-    "LinkedIn URL",
-    "Notes",
-    "Tags",
-    "Stage",
-    "Source",
-]
+CORE_COLUMNS = list(EXPORT_COLUMNS)
 
 
 def export_contacts(store: Store, fmt: str) -> str:

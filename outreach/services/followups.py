@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from outreach.app import AppContext
 from outreach.contacts.model import Contact
+from outreach.progress import NO_PROGRESS, Progress
 from outreach.services.drafting import DraftReport, PlannedMessage, draft_messages, plan_messages
 from outreach.services.due import due_now
 from outreach.track.model import Action
@@ -100,10 +101,14 @@ def _work(
 
 
 def draft_due(
-    app: AppContext, *, dry_run: bool = False, ignore_lint: bool = False
+    app: AppContext,
+    *,
+    dry_run: bool = False,
+    ignore_lint: bool = False,
+    progress: Progress = NO_PROGRESS,
 ) -> FollowupOutcome:
     """Plan (and unless ``dry_run``, draft) every due nudge, new times, thank-you, referral
-    outreach and keep-in-touch note."""
+    outreach and keep-in-touch note. ``progress`` counts the drafts written, once planned."""
     work, skipped, waiting = _work(app)
     outcome = FollowupOutcome(skipped=list(skipped), waiting_to_send=waiting, dry_run=dry_run)
     # Render everything first: a template error (or an etiquette error in what was
@@ -117,9 +122,10 @@ def draft_due(
         outcome.planned = {name: plans for name, plans in first_pass.items() if plans}
         return outcome
     outcome.skipped = list(skipped)
+    progress.expect(sum(len(plans) for plans in first_pass.values()))
     for template, contacts in work.items():
         planned, not_planned = plan_messages(app, template, contacts, ignore_lint=ignore_lint)
-        report = draft_messages(app, planned) if planned else DraftReport()
+        report = draft_messages(app, planned, progress=progress) if planned else DraftReport()
         report.skipped[:0] = not_planned
         outcome.skipped.extend(not_planned)
         if planned:

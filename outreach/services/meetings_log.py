@@ -13,6 +13,7 @@ touch), and builds the referral tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,19 +39,50 @@ __all__ = [
     "referral_tree",
 ]
 
-REFERRAL_SYNTAX = '"Name <email>" (for example "Grace Hopper <grace@example.com>")'
+REFERRAL_SYNTAX = (
+    '"Name <email>" (for example "Grace Hopper <grace@example.com>"), or just a name '
+    '("Bob at RMI") until you have their address'
+)
+# "Bob at RMI", "Bob @ RMI" or "Bob (RMI)": a name and where they work.
+_NAME_AT_ORG = re.compile(
+    r"^(?P<name>.+?)\s+(?:at|@)\s+(?P<org>.+)$|^(?P<n2>.+?)\s*\((?P<o2>.+)\)$"
+)
 
 
 def parse_referral(text: str) -> ContactRecord:
-    """A referral argument as a contact record; ContactError naming the argument if bad."""
+    """A referral argument as a contact record; ContactError naming the argument if bad.
+
+    "Name <email>" or an address gives a reachable contact; a name alone ("Bob at RMI",
+    "Bob (RMI)") gives one without an address, unreachable until one is added.
+    """
     name, address = split_name_addr(text)
-    if not address or "@" not in address:
-        raise ContactError(
-            f"--referral {text!r} is not a name and an email address.",
-            hint=f"Write it as {REFERRAL_SYNTAX}.",
-        )
+    if "<" in text or "@" in address.replace(" @ ", " at "):
+        if not address or "@" not in address:
+            raise ContactError(
+                f"--referral {text!r} is not a name and an email address.",
+                hint=f"Write it as {REFERRAL_SYNTAX}.",
+            )
+    else:
+        return _name_only(text)
     try:
         return normalise_record(ContactRecord(name=name, email=address, source="referral"))
+    except ContactError as exc:
+        raise ContactError(
+            f"--referral {text!r}: {exc.message}.", hint=f"Write it as {REFERRAL_SYNTAX}."
+        ) from None
+
+
+def _name_only(text: str) -> ContactRecord:
+    clean = " ".join(text.split())
+    if not clean:
+        raise ContactError("--referral is empty.", hint=f"Write it as {REFERRAL_SYNTAX}.")
+    match = _NAME_AT_ORG.match(clean)
+    name, org = clean, ""
+    if match:
+        name = (match.group("name") or match.group("n2")).strip()
+        org = (match.group("org") or match.group("o2")).strip()
+    try:
+        return normalise_record(ContactRecord(name=name, org=org, source="referral"))
     except ContactError as exc:
         raise ContactError(
             f"--referral {text!r}: {exc.message}.", hint=f"Write it as {REFERRAL_SYNTAX}."
@@ -67,6 +99,7 @@ class MetResult:
     unchanged: list[Contact] = field(default_factory=list)  # already referred by someone
     known: list[Contact] = field(default_factory=list)  # already referred by this contact
     promises: list[PromiseRow] = field(default_factory=list)  # promises newly recorded
+    unchanged_named: list[Contact] = field(default_factory=list)  # name-only, already known
 
 
 def record_meeting(
@@ -79,15 +112,12 @@ def record_meeting(
     unnamed_referrals: Sequence[str] = (),
     resources: str | None = None,
     promises: Sequence[str] = (),
-    referrals_by_name: Sequence[tuple[str, bool]] = (),
 ) -> MetResult:
     """Record a conversation with ``ref`` as held now; see the module docstring.
 
     ``notes``/``takeaways``/``resources`` of None leave what is stored (re-running ``met``
     only adds). ``unnamed_referrals`` are referrals whose first note may not name ``ref``;
     ``promises`` are what the user promised ("send my résumé"), due until marked done.
-    ``referrals_by_name`` are (name, may name ``ref``) for people whose address the user does
-    not know yet: kept as contacts without an address, reachable once one is added.
     """
     store = app.store
     contact = store.contacts.get(ref)
@@ -136,7 +166,9 @@ def record_meeting(
         result = MetResult(contact, store.meetings.by_id(latest.id), created)
         result.promises = store.promises.add(contact.id, latest.id, promises, stamp)
         for record, may_name in zip(records, mention, strict=True):
-            assert record.email is not None
+            if record.email is None:
+                _add_by_name(store, contact, record, may_name, stamp, result)
+                continue
             existing = store.contacts.find(record.email)
             if existing is None:
                 store.contacts.upsert([record], stamp, referred_by=contact.id)
@@ -154,32 +186,29 @@ def record_meeting(
                 result.known.append(store.contacts.get(existing.id))
             else:
                 result.unchanged.append(existing)
-        for name, may_name in referrals_by_name:
-            _add_by_name(store, contact, name, may_name, stamp, result)
     return result
 
 
 def _add_by_name(
-    store: Store, referrer: Contact, name: str, may_name: bool, stamp: str, result: MetResult
+    store: Store,
+    referrer: Contact,
+    record: ContactRecord,
+    may_name: bool,
+    stamp: str,
+    result: MetResult,
 ) -> None:
-    """A referral known only by name: found again by name among the referrer's referrals (a
-    re-run adds nothing), else a new contact without an address."""
-    clean = " ".join(name.split())
+    """A referral known only by name: one contact per name and referrer (re-running `met`
+    finds the same one), unreachable until an address is added."""
     for known in store.contacts.referred_by(referrer.id):
-        if known.name.casefold() == clean.casefold():
-            result.known.append(known)
+        if known.name.casefold() == record.name.casefold():
+            if known.mention_referrer is not may_name:  # a second thought about the name
+                store.contacts.update(known.id, stamp, mention_referrer=int(may_name))
+            result.unchanged_named.append(store.contacts.get(known.id))
             return
-    record = normalise_record(ContactRecord(name=clean, source="referral"))
-    summary = store.contacts.upsert([record], stamp, referred_by=referrer.id)
-    added = store.contacts.find_unaddressed(record)
-    if added is None:  # pragma: no cover - the upsert just wrote it
-        return
-    if added.referred_by != referrer.id:  # someone of that name, referred by someone else
-        result.unchanged.append(added)
-        return
-    store.contacts.update(added.id, stamp, mention_referrer=int(may_name))
-    target = result.added if summary.added else result.linked
-    target.append(store.contacts.get(added.id))
+    key = f"referral:{referrer.id}:{record.name.casefold()}"
+    contact_id = store.contacts.add_unaddressed(record, stamp, key=key, referred_by=referrer.id)
+    store.contacts.update(contact_id, stamp, mention_referrer=int(may_name))
+    result.added.append(store.contacts.get(contact_id))
 
 
 # --- the referral tree --------------------------------------------------------------------

@@ -41,6 +41,16 @@ def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> 
     return counts
 
 
+def closed_reasons(store: Store) -> dict[str, int]:
+    """Closed contacts by why they were closed ("declined", "no reply", ...)."""
+    reasons: dict[str, int] = {}
+    for facts in store.facts().values():
+        if facts.closed:
+            why = facts.closed_reason or "(no reason given)"
+            reasons[why] = reasons.get(why, 0) + 1
+    return dict(sorted(reasons.items()))
+
+
 def status_report(store: Store) -> dict[str, Any]:
     """Counts per stage; sent, replied, reply rate and median hours to reply per template."""
     replies = first_replies(store.conn)
@@ -72,6 +82,7 @@ def status_report(store: Store) -> dict[str, Any]:
     return {
         "contacts": sum(counts.values()),
         "stages": counts,
+        "closed": closed_reasons(store),
         "templates": templates,
         "meetings_held": meetings_held(store.conn),
         "by_source": by_source,

@@ -7,7 +7,7 @@ second time; `outreach sync` later sees whether it really left.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +15,8 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.errors import MailError, NotSentError, SendCapError
 from outreach.store import MessageRow
+
+ProgressFn = Callable[[int], None]
 
 
 @dataclass
@@ -77,21 +79,27 @@ def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
     else:
         wait = "the cap is lower than this run"
     raise SendCapError(
-        f"Sending {wanted} message(s) would pass your daily cap of {cap} "
+        f"Sending {wanted} message{'' if wanted == 1 else 's'} would pass your daily cap of {cap} "
         f"({len(recent)} sent in the last 24 hours, {max(room, 0)} left); {wait}.",
         hint="Send fewer with `outreach send CONTACT ...` or `--limit N`, or raise "
         "mail.daily_send_cap in config.toml.",
     )
 
 
-def send_messages(app: AppContext, rows: Sequence[MessageRow]) -> SendReport:
+def send_messages(
+    app: AppContext, rows: Sequence[MessageRow], *, progress: ProgressFn | None = None
+) -> SendReport:
     """Send each row at most once; a stale one (see :mod:`outreach.services.staleness`) is
-    left unsent, whoever asked for it."""
+    left unsent, whoever asked for it. ``progress`` is advanced by one per message."""
     store = app.store
     backend = app.mail()
     report = SendReport()
     fresh, report.stale = split_stale(app, rows)
+    if progress and report.stale:
+        progress(len(report.stale))
     for row in fresh:
+        if progress:
+            progress(1)
         contact = store.contacts.get(row.contact_id)
         label = contact.label()
         stamp = iso(app.now())

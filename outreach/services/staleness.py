@@ -21,9 +21,11 @@ _FIRST_CONTACT_LIVE = frozenset({Stage.NEW, Stage.DRAFTED})
 
 
 def _times_passed(app: AppContext, row: MessageRow, now: datetime) -> bool:
+    # The times the draft proposes now (a re-draft releases the times of the version before).
     offered = [
-        p for p in app.store.proposals.for_contact(row.contact_id)
-        if p.message_idem_key == row.idem_key
+        p
+        for p in app.store.proposals.for_contact(row.contact_id)
+        if p.message_idem_key == row.idem_key and p.state != "released"
     ]
     return any(datetime.fromisoformat(p.start) <= now for p in offered)
 

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
+from outreach.progress import NO_PROGRESS, Progress
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 # thread): only then may that send be taken for it when its Message-ID says nothing.
 DraftGone = Callable[[TrackedMessage, str], bool]
 
-__all__ = ["Change", "SyncReport", "sync", "watch"]
+__all__ = ["Change", "SyncReport", "remember_mailbox_position", "sync", "watch"]
 
 LOCAL_ACCOUNT = "local"
 # Labels of messages outside our threads that are not a person writing: drafts, spam, chat,
@@ -205,9 +206,7 @@ class _Recorder:
             kind = EventKind.OTHER
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
-        about = found.failed_recipient if kind is EventKind.BOUNCE else found.sender
-        if kind is EventKind.BOUNCE and not about:
-            about = contact.email or ""
+        about = _address_concerned(kind, found, meta, contact)
         stored = self.store.events.record(
             gmail_id=seen.event_id,
             thread_id=seen.thread_id,
@@ -307,6 +306,23 @@ class _Recorder:
         return failed is None or not contact.email or failed.lower() == contact.email.lower()
 
 
+def _address_concerned(
+    kind: EventKind, found: Classification, meta: MessageMeta, contact: Contact
+) -> str:
+    """The contact's address an event is about: a bounce's failed recipient, the recipient of
+    our own send, else the sender."""
+    own = (contact.email or "").casefold()
+    if kind is EventKind.BOUNCE:
+        return found.failed_recipient or own
+    if kind is EventKind.OWN_SEND:
+        recipients = [
+            address.casefold()
+            for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""])
+        ]
+        return own if own in recipients or not recipients else recipients[0]
+    return found.sender
+
+
 def _apply_all(
     app: AppContext,
     recorder: _Recorder,
@@ -327,11 +343,32 @@ def _apply_all(
         pass
 
 
-def sync(app: AppContext, *, full: bool = False, dry_run: bool = False) -> SyncReport:
-    """Sync the configured backend; see the module docstring."""
+def sync(
+    app: AppContext,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> SyncReport:
+    """Sync the configured backend; see the module docstring. ``progress`` counts the
+    tracked threads read by a full Gmail resync (the slow case)."""
     if app.config.mail.backend == "gmail":
-        return _sync_gmail(app, full=full, dry_run=dry_run)
+        return _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
     return _sync_local(app, dry_run=dry_run)
+
+
+def remember_mailbox_position(app: AppContext) -> None:
+    """Before the first draft in Gmail: note the mailbox's history id, so the first sync reads
+    everything from then on (a contact may answer in a thread of their own, which a resync of
+    our threads would not find). One getProfile call, once per workspace."""
+    if app.config.mail.backend != "gmail":
+        return
+    account = app.config.user.email
+    if app.store.sync.get(account).history_id is not None:
+        return
+    position = _gmail_reader(app).current_history_id()
+    with app.store.transaction():
+        app.store.sync.set_baseline(account, position)
 
 
 def _gmail_reader(app: AppContext) -> GmailSync:
@@ -343,7 +380,9 @@ def _gmail_reader(app: AppContext) -> GmailSync:
     return GmailSync(backend)
 
 
-def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
+def _sync_gmail(
+    app: AppContext, *, full: bool, dry_run: bool, progress: Progress = NO_PROGRESS
+) -> SyncReport:
     from outreach.mail.gmail_sync import HistoryChanges, HistoryExpired
 
     reader = _gmail_reader(app)
@@ -359,6 +398,8 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     elif state.history_id is None:
         report.reason = "first sync"
     else:
+        if state.last_sync is None:
+            report.reason = "first sync, from the first draft on"
         try:
             changes = reader.changes_since(state.history_id)
         except HistoryExpired:
@@ -401,7 +442,8 @@ def _sync_gmail(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     else:
         report.mode = "full"
         report.history_id = reader.current_history_id()  # first: nothing after it is missed
-        threads = reader.threads(list(recorder.threads))
+        progress.expect(len(recorder.threads))
+        threads = reader.threads(list(recorder.threads), progress=progress)
         metas = [(tid, meta) for tid, messages in threads.items() for meta in messages]
         in_view = {meta.id for _, meta in metas if "DRAFT" in meta.label_ids}
 

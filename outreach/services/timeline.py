@@ -10,6 +10,7 @@ from outreach.schedule.slots import Slot
 from outreach.services.availability import contact_zone_or_none
 from outreach.services.contacts import contact_summary
 from outreach.store import Store
+from outreach.store.events import EventRow
 from outreach.store.meetings import ProposalRow
 from outreach.track.pipeline import stage
 
@@ -31,6 +32,13 @@ def _offer(rows: list[ProposalRow]) -> list[ProposalRow]:
         (p for p in rows if p.message_idem_key == latest.message_idem_key),
         key=lambda p: p.slot_index,
     )
+
+
+def _event_json(event: EventRow) -> dict[str, Any]:
+    """An event with backend-neutral keys (``backend_message_id``, not Gmail's name)."""
+    data = {k: v for k, v in asdict(event).items() if k not in ("id", "contact_id")}
+    data["backend_message_id"] = data.pop("gmail_id")
+    return data
 
 
 def contact_detail(
@@ -63,7 +71,9 @@ def contact_detail(
             "subject": m.subject,
             "state": m.state,
             "message_id": m.message_id,
+            "backend": m.backend,
             "draft_id": m.draft_id,
+            "backend_message_id": m.gmail_id,
             "thread_id": m.thread_id,
             "created_at": m.created_at,
             "sent_at": m.sent_at,
@@ -71,9 +81,7 @@ def contact_detail(
         }
         for m in messages
     ]
-    detail["events"] = [
-        {k: v for k, v in asdict(e).items() if k not in ("id", "contact_id")} for e in events
-    ]
+    detail["events"] = [_event_json(e) for e in events]
     detail["proposals"] = [
         {"slot": p.slot_index, "start": p.start, "end": p.end, "state": p.state} for p in proposals
     ]

@@ -73,6 +73,12 @@ class ContactRepo:
                 f"SELECT * FROM contacts WHERE {column} = ?",  # noqa: S608 - column is ours
                 (key,),
             ).fetchone()
+            merged_away = False
+            if row is None:
+                # A record of a contact merged into another: it only fills that one's gaps,
+                # since the user chose the kept contact's values.
+                row = self._by_alias(f"{column}:{key}")
+                merged_away = row is not None
             label = record.email or record.name
             if row is None:
                 self._insert(record, column, key, now, referred_by)
@@ -81,12 +87,14 @@ class ContactRepo:
             changes: dict[str, Any] = {}
             for name in _UPDATABLE:
                 value = getattr(record, name)
-                if value and value != row[name]:
+                if value and value != row[name] and not (merged_away and row[name]):
                     changes[name] = value
             if record.email and record.email != row["email"] and row["email"] is None:
                 changes["email"] = record.email
+                changes["email_key"] = record.email.casefold()
             extra = json.loads(row["extra"])
-            merged = {**extra, **{k: v for k, v in record.extra.items() if v}}
+            incoming = {k: v for k, v in record.extra.items() if v}
+            merged = {**incoming, **extra} if merged_away else {**extra, **incoming}
             if merged != extra:
                 changes["extra"] = json.dumps(merged, ensure_ascii=False, sort_keys=True)
             if referred_by is not None and row["referred_by"] is None:
@@ -151,7 +159,8 @@ class ContactRepo:
         )
 
     def find(self, ref: str) -> Contact | None:
-        """Look a contact up by email (any case) or by numeric id."""
+        """Look a contact up by email (any case, including addresses of contacts merged into
+        it) or by numeric id."""
         ref = ref.strip()
         if ref.isdigit():
             row = self.conn.execute("SELECT * FROM contacts WHERE id = ?", (int(ref),)).fetchone()
@@ -159,6 +168,8 @@ class ContactRepo:
             row = self.conn.execute(
                 "SELECT * FROM contacts WHERE email_key = ?", (ref.casefold(),)
             ).fetchone()
+            if row is None:
+                row = self._by_alias(f"email_key:{ref.casefold()}")
         return None if row is None else _row_to_contact(row, self._tags(row["id"]))
 
     def jobs_of(self, records: Iterable[ContactRecord]) -> dict[int, tuple[int, str, str, str]]:
@@ -183,6 +194,68 @@ class ContactRepo:
             (key,),
         ).fetchone()
         return None if row is None else _row_to_contact(row, self._tags(row["id"]))
+
+    def _by_alias(self, alias: str) -> sqlite3.Row | None:
+        found: sqlite3.Row | None = self.conn.execute(
+            "SELECT c.* FROM contact_aliases a JOIN contacts c ON c.id = a.contact_id "
+            "WHERE a.alias = ?",
+            (alias,),
+        ).fetchone()
+        return found
+
+    def delete(self, contact_id: int) -> None:
+        """Remove a contact with its messages, events, proposals, meetings and tags; contacts it
+        referred keep existing, without a referrer."""
+        self.conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+
+    def merge(self, keep_id: int, other_id: int) -> None:
+        """Move everything of ``other_id`` (messages, events, proposals, meetings, tags,
+        referrals, aliases) to ``keep_id``, then delete it; its address and import key become
+        aliases of the kept contact. Fields are the caller's to merge first."""
+        other = self.conn.execute(
+            "SELECT email_key, import_key FROM contacts WHERE id = ?", (other_id,)
+        ).fetchone()
+        for table in (
+            "messages",
+            "thread_events",
+            "proposals",
+            "meetings",
+            "promises",
+            "contact_changes",
+        ):
+            self.conn.execute(
+                f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?",  # noqa: S608
+                (keep_id, other_id),
+            )
+        self.conn.execute(
+            "INSERT OR IGNORE INTO tags (contact_id, tag) "
+            "SELECT ?, tag FROM tags WHERE contact_id = ?",
+            (keep_id, other_id),
+        )
+        self.conn.execute(
+            "UPDATE contacts SET referred_by = ? WHERE referred_by = ? AND id != ?",
+            (keep_id, other_id, keep_id),
+        )
+        self.conn.execute(
+            "UPDATE contact_aliases SET contact_id = ? WHERE contact_id = ?", (keep_id, other_id)
+        )
+        self.conn.execute("DELETE FROM contacts WHERE id = ?", (other_id,))
+        kept = self.conn.execute(
+            "SELECT email_key, import_key FROM contacts WHERE id = ?", (keep_id,)
+        ).fetchone()
+        for column in ("email_key", "import_key"):
+            if other[column] and other[column] != kept[column]:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO contact_aliases (alias, contact_id) VALUES (?, ?)",
+                    (f"{column}:{other[column]}", keep_id),
+                )
+
+    def add_unaddressed(
+        self, record: ContactRecord, now: str, *, key: str, referred_by: int | None = None
+    ) -> int:
+        """Insert a contact without an email under an import key of the caller's choosing
+        (e.g. a referral known only by name, unique to who referred them)."""
+        return self._insert(record, "import_key", key, now, referred_by)
 
     def get(self, ref: str | int) -> Contact:
         """Like :meth:`find`, but an unknown contact is an error that says what to do."""
@@ -244,7 +317,15 @@ class ContactRepo:
     def ids_by_email(self) -> dict[str, int]:
         """Casefolded address -> contact id: to recognise a contact's mail in any thread."""
         rows = self.conn.execute("SELECT email_key, id FROM contacts WHERE email_key IS NOT NULL")
-        return {row[0]: row[1] for row in rows}
+        found = {row[0]: row[1] for row in rows}
+        # Addresses of contacts merged into another are that contact's too.
+        aliases = self.conn.execute(
+            "SELECT substr(alias, 11), contact_id FROM contact_aliases "
+            "WHERE alias LIKE 'email_key:%'"
+        )
+        for address, contact_id in aliases:
+            found.setdefault(address, contact_id)
+        return found
 
     def closed_reason(self, contact_id: int) -> str:
         row = self.conn.execute("SELECT closed_reason FROM contacts WHERE id = ?", (contact_id,))
@@ -253,6 +334,20 @@ class ContactRepo:
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
+
+    def all_tags(self) -> list[str]:
+        """Every tag in use, most used first."""
+        rows = self.conn.execute(
+            "SELECT tag, COUNT(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+        )
+        return [str(row[0]) for row in rows]
+
+    def extra_keys(self) -> frozenset[str]:
+        """Every extra column any contact has (what templates may use as ``contact.X``)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT j.key FROM contacts, json_each(contacts.extra) AS j"
+        )
+        return frozenset(str(row[0]) for row in rows)
 
     def update(self, contact_id: int, now: str, **fields: Any) -> None:
         """Set core fields (and ``extra`` as a dict) of one contact."""

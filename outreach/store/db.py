@@ -157,8 +157,9 @@ def _m3_conversations(conn: sqlite3.Connection) -> None:
       keeps at most one unsent invite; ``messages.recipient``: the address it went to
       (casefolded), so a corrected address after a bounce starts afresh.
     - ``thread_events.message_id``: the RFC Message-ID of what they sent, so our next message
-      answers it (In-Reply-To, References); ``thread_events.address``: the address an event is
-      about (a bounce's failed recipient), so a bounce stays with the old address.
+      answers it (In-Reply-To, References); ``thread_events.address``: the contact's address an
+      event is about (a bounce's failed recipient, our send's recipient, their reply's sender),
+      so a bounce, and what was sent to a bounced address, stay with the old address.
     - ``meetings.rsvp`` and ``rsvp_at``: accepted, declined or tentative, from their answer.
     - ``contacts.closed_reason``: why a contact was closed (declined, no reply, ...).
     """
@@ -188,10 +189,25 @@ def _m3_conversations(conn: sqlite3.Connection) -> None:
             WHERE gmail_id LIKE 'local:<%';
         UPDATE thread_events SET address = COALESCE(
                 (SELECT email_key FROM contacts WHERE contacts.id = thread_events.contact_id), '')
-            WHERE kind = 'bounce';
-        UPDATE thread_events SET address = lower(sender) WHERE kind != 'bounce';
+            WHERE kind IN ('bounce', 'own_send');
+        UPDATE thread_events SET address = lower(sender) WHERE kind NOT IN ('bounce', 'own_send');
 
         CREATE INDEX messages_by_meeting ON messages(meeting_id);
+        """,
+    )
+
+
+def _m5_contact_aliases(conn: sqlite3.Connection) -> None:
+    """Addresses and import keys of contacts merged into another, so the merged contact is
+    found by them (a re-import or `contacts add` of the old address finds the one kept)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE contact_aliases (
+            alias TEXT PRIMARY KEY,           -- "email_key:<casefolded>" or "import_key:<key>"
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_aliases_by_contact ON contact_aliases(contact_id);
         """,
     )
 
@@ -250,6 +266,7 @@ MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_covering_indexes,
     _m3_conversations,
+    _m5_contact_aliases,
     _m8_prepare_and_remember,
 ]
 

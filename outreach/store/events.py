@@ -161,6 +161,19 @@ class SyncRepo:
             (account, history_id, now if full else None, now),
         )
 
+    def set_baseline(self, account: str, history_id: str) -> bool:
+        """Where sync starts reading the mailbox's history, recorded before our first draft
+        (so the first sync sees everything since, in any thread); False if sync already has
+        a position."""
+        cursor = self.conn.execute(
+            """INSERT INTO sync_state (account, history_id, last_full_sync, last_sync)
+               VALUES (?, ?, NULL, NULL)
+               ON CONFLICT(account) DO UPDATE SET history_id = excluded.history_id
+               WHERE sync_state.history_id IS NULL""",
+            (account, history_id),
+        )
+        return cursor.rowcount == 1
+
     def tracked_threads(self) -> dict[str, int]:
         """Thread id -> contact id for every thread holding a message of ours, or a message
         from a contact (who may answer in a thread of their own).

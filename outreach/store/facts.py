@@ -45,12 +45,13 @@ SELECT contact_id,
 FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where} GROUP BY contact_id
 """
 
-# A bounce belongs to the address that bounced: once the contact has another address, it no
-# longer makes them unreachable (it stays in the history).
+# A bounce, and what we sent, belong to the address they concern: once a bounced contact has
+# another address, neither makes them unreachable or "sent" (both stay in the history).
 _EVENTS_SQL = """
 SELECT e.contact_id,
-  MAX(CASE WHEN e.kind = 'own_send' AND NOT (e.message_id != '' AND EXISTS (
-      SELECT 1 FROM messages m WHERE m.message_id = e.message_id AND m.kind = 'congratulate'))
+  MAX(CASE WHEN e.kind = 'own_send' AND (e.address = '' OR e.address = c.email_key)
+      AND NOT (e.message_id != '' AND EXISTS (SELECT 1 FROM messages m
+          WHERE m.message_id = e.message_id AND m.kind = 'congratulate'))
       THEN e.occurred_at END) AS own_send_at,
   MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
   MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)

@@ -4,41 +4,51 @@ Stage (first match wins): closed; bounced (a bounce with no reply and no send of
 it); thanked (a thank-you sent); met (``met_at`` recorded, or the meeting is ``held``);
 scheduled (a meeting in state ``scheduled``); replied; sent; drafted; new.
 
-Due actions (none for closed or bounced contacts, nor for contacts without an email address):
+Due actions (none for closed contacts; for bounced ones and contacts without an email address,
+only their promises).
+An action whose message is already drafted stays due with ``drafted=True`` until it is sent
+("send the drafted thank-you"): a draft nobody sends helps nobody.
 
-- **follow_up**, stage sent, fewer than ``max_followups`` nudges sent and none drafted
-  waiting to be sent: due at the start (local
+- **follow_up**, stage sent, fewer than ``max_followups`` nudges sent: due at the start (local
   midnight, in the user's zone) of the ``nudge_after_business_days``-th business day after the
   local date of the latest send (the first outreach, or the previous nudge). An auto-reply
   received since that send with a stated return date moves it to the start of the
   ``after_return_business_days``-th business day after the return date, when that is later.
-  An auto-reply without a date changes nothing.
-- **book**, stage replied (a reply, no meeting scheduled or held): due at the latest reply.
-- **thank_you**, a scheduled or held meeting, no thank-you sent or drafted: due when the
-  meeting ends, or when ``outreach met`` was recorded if that is earlier (or there is no
-  meeting end); not due before the end unless ``met`` was recorded. Overdue once
-  ``thankyou_window_hours`` have passed since it became due.
-- **reach_referral**, stage new with ``referred_by``: due when the contact was added
-  (``created_at``; now when unknown or later than now). When the referrer may not be named
-  (``mention_referrer`` false), the note is a plain first message (the outreach template).
+  A nudge is timely for ``close_after_business_days``; after that it becomes **close**.
+- **close**, stage sent: no reply ``close_after_business_days`` after the last nudge (or, when
+  no more nudges are allowed, after the last send), or a nudge that fell due and was left
+  too long: suggest closing the contact as "no reply".
+- **book**, stage replied, their reply after our last send, some offered time still ahead
+  (or none offered): due at the latest reply. Stage scheduled with the invite only drafted:
+  **book** with ``drafted`` ("send the drafted invite").
+- **propose_times**, stage replied: every time offered has passed, or the latest meeting was
+  declined or cancelled (and no new times were sent since): due at the reply or the change.
+- **thank_you**, a scheduled or held meeting (never a declined or cancelled one), no thank-you
+  sent: due when the meeting ends, or when ``outreach met`` was recorded if that is earlier
+  (or there is no meeting end); not due before the end unless ``met`` was recorded. Overdue
+  once ``thankyou_window_hours`` have passed since it became due.
+- **reach_referral**, stage new with ``referred_by`` (or drafted, the note unsent): due when
+  the contact was added (``created_at``; now when unknown or later than now). When the
+  referrer may not be named (``mention_referrer`` false), the note is a plain first message
+  (the outreach template).
 - **keep_in_touch**, stage replied, met or thanked: due at the start of the local day
   ``keep_in_touch_days`` after the last exchange (any send, reply, meeting or congratulation,
   in any thread, resets it). The interval is the shortest ``keep_in_touch_by_tag`` override
-  among the contact's tags, else ``keep_in_touch_days``. A drafted note stays due until sent.
+  among the contact's tags, else ``keep_in_touch_days``.
 - **prepare**, a scheduled meeting not yet started, no brief printed for it (``outreach prep``
   records that): due at the start of the business day before the meeting's local day (from
   the booking if that is later); overdue on the day itself.
 - **promise**, each promise made in a conversation and not marked done, whatever the stage
   (closed contacts excepted, with or without an address): due when it was made.
 - **congratulate**, a new organisation or title seen on a re-import, in the last
-  ``congratulate_within_days``, not yet congratulated since (sent; a drafted one stays due
-  until sent): due when the change was seen. Not while the first message waits for an
-  answer (stage sent): a note then would read as a nudge.
+  ``congratulate_within_days``, not yet congratulated since: due when the change was seen.
+  Not while the first message waits for an answer (stage sent): a note then would read as a
+  nudge.
 
-Business days are Monday to Friday (no holidays). follow_up, book, reach_referral,
-keep_in_touch, promise and congratulate are overdue when today (local) is more than 2
-business days after the day they became due: due on a Monday, overdue from Thursday. Times
-due at local midnight make ``outreach due`` show the action all day, whenever it is run.
+Business days are Monday to Friday (no holidays). Every action but thank_you and prepare is
+overdue when today (local) is more than 2 business days after the day they became due: due
+on a Monday, overdue from Thursday. Times due at local midnight make ``outreach due`` show
+the action all day, whenever it is run.
 """
 
 from __future__ import annotations
