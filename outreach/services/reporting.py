@@ -41,12 +41,12 @@ def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> 
     return counts
 
 
-def closed_reasons(store: Store) -> dict[str, int]:
+def closed_reasons(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
     """Closed contacts by why they were closed ("declined", "no reply", ...)."""
     reasons: dict[str, int] = {}
-    for facts in store.facts().values():
-        if facts.closed:
-            why = facts.closed_reason or "(no reason given)"
+    for contact in (store.facts() if facts is None else facts).values():
+        if contact.closed:
+            why = contact.closed_reason or "(no reason given)"
             reasons[why] = reasons.get(why, 0) + 1
     return dict(sorted(reasons.items()))
 
@@ -82,7 +82,7 @@ def status_report(store: Store) -> dict[str, Any]:
     return {
         "contacts": sum(counts.values()),
         "stages": counts,
-        "closed": closed_reasons(store),
+        "closed": closed_reasons(store, facts),
         "templates": templates,
         "meetings_held": meetings_held(store.conn),
         "by_source": by_source,
