@@ -14,6 +14,7 @@ from outreach.config import Config, Workspace, default_workspace, load_config
 from outreach.errors import WorkspaceError
 
 if TYPE_CHECKING:
+    from outreach.google.calendar_events import CalendarEvents
     from outreach.mail.backend import MailBackend
     from outreach.store import Store
 
@@ -25,6 +26,7 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _mail: MailBackend | None = field(default=None, repr=False)
+    _calendar: CalendarEvents | None = field(default=None, repr=False)
     # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
     now_override: datetime | None = None
 
@@ -67,6 +69,15 @@ class AppContext:
 
                 self._mail = LocalOutbox(self.workspace)
         return self._mail
+
+    def calendar(self) -> CalendarEvents:
+        """The events of the user's primary Google Calendar (Gmail backend), built on first
+        use."""
+        if self._calendar is None:
+            from outreach.google.calendar_events import CalendarEvents
+
+            self._calendar = CalendarEvents.from_app(self)
+        return self._calendar
 
     def close(self) -> None:
         if self._store is not None:

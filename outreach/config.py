@@ -105,6 +105,7 @@ class ScheduleConfig:
     share_held_slots: bool = False
     hold_days: int = 7
     how_to_join: str = ""
+    meet_link: bool = False
 
     @property
     def work_start_minutes(self) -> int:
@@ -308,7 +309,14 @@ def parse_config(text: str, path: Path) -> Config:
         share_held_slots=sched_s.boolean("share_held_slots", defaults.share_held_slots),
         hold_days=sched_s.integer("hold_days", defaults.hold_days, 1, 90),
         how_to_join=sched_s.string("how_to_join", defaults.how_to_join),
+        meet_link=sched_s.boolean("meet_link", defaults.meet_link),
     )
+    if schedule.meet_link and mail.backend != "gmail":
+        raise ConfigError(
+            f"{path}: [schedule] meet_link = true needs [mail] backend = \"gmail\" (Google "
+            "Meet links are made with the event on your Google Calendar).",
+            hint=f"Set meet_link = false in {path}, or use the Gmail backend.",
+        )
 
     follow_s = section("followup")
     follow_s.reject_unknown(set(FollowupConfig.__dataclass_fields__))

@@ -78,8 +78,8 @@ def test_delete_removes_the_contact_and_its_history(home: Path, run: Invoke) -> 
     result = run("contacts", "delete", "ada@example.org", "--yes")
     assert result.exit_code == 0, result.output
     assert "1 message" in result.output
-    assert "Deleted 1 contact." in result.output
-    assert "1 unsent draft to them is still in the outbox" in result.output
+    assert "Deleted 1 contact and removed 1 unsent draft." in result.output
+    assert list((home / "outbox" / "cur").iterdir()) == []  # nobody mailed from a deleted record
     db = store(home)
     assert db.contacts.find("ada@example.org") is None
     assert db.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0

@@ -94,3 +94,39 @@ def test_the_contact_aliases_migration_upgrades_a_database_with_contacts(tmp_pat
         store.contacts.merge(ada.id, other)
     rows = store.conn.execute("SELECT alias, contact_id FROM contact_aliases").fetchall()
     assert [tuple(row) for row in rows] == [("import_key:linkedin:ada l.", ada.id)]
+
+
+def test_the_conversations_migration_links_old_invites_to_their_meetings(tmp_path: Path) -> None:
+    """A workspace from before migration 3: its invites get their meeting, its messages their
+    recipient, its local events their Message-ID, its bounces their address."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:2])
+    conn.execute(
+        "INSERT INTO contacts (id, email, email_key, name, created_at, updated_at) "
+        "VALUES (1, 'Ada@Example.org', 'ada@example.org', 'Ada', 'x', 'x')"
+    )
+    conn.execute(
+        "INSERT INTO meetings (id, contact_id, start, end, uid, created_at, updated_at) "
+        "VALUES (7, 1, 's', 'e', 'u@x', 'x', 'x')"
+    )
+    for key, kind in (("outreach:1", "outreach"), ("confirm:7:0", "confirm"),
+                      ("cancel:7:1", "cancel"), ("thankyou:7", "thankyou")):
+        conn.execute(
+            "INSERT INTO messages (contact_id, kind, template, idem_key, created_at, updated_at)"
+            " VALUES (1, ?, ?, ?, 'x', 'x')",
+            (kind, kind, key),
+        )
+    conn.execute(
+        "INSERT INTO thread_events (gmail_id, thread_id, contact_id, kind, sender, occurred_at)"
+        " VALUES ('local:<r1@y>', 't', 1, 'reply', 'Ada@Example.org', 'x'),"
+        " ('g2', 't', 1, 'bounce', 'mailer-daemon@x', 'x')"
+    )
+    conn.close()
+    store = Store.open(path)
+    meetings = {r.kind: r.meeting_id for r in store.messages.for_contact(1)}
+    assert meetings == {"outreach": None, "confirm": 7, "cancel": 7, "thankyou": 7}
+    assert {r.recipient for r in store.messages.for_contact(1)} == {"ada@example.org"}
+    events = {e.kind: (e.message_id, e.address) for e in store.events.for_contact(1)}
+    assert events == {"reply": ("<r1@y>", "ada@example.org"), "bounce": ("", "ada@example.org")}
+    assert store.meetings.by_id(7).rsvp is None

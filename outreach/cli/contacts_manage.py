@@ -25,10 +25,10 @@ def _confirm(question: str, yes: bool, what: str) -> bool:
 def delete(app: AppContext, refs: tuple[str, ...], yes: bool, as_json: bool) -> None:
     """Delete CONTACTs and everything recorded about them (messages, events, meetings).
 
-    Drafts already in your outbox or Gmail stay there: delete those in your mail client.
-    Contacts they referred are kept. To combine two records of one person, use `merge`.
+    Their unsent drafts are removed from your outbox or Gmail too. Contacts they referred
+    are kept. To combine two records of one person, use `merge`.
     """
-    from outreach.services.contacts import delete_contacts, footprint
+    from outreach.services.contacts import delete_contacts, footprint, remove_unsent_drafts
 
     people = list({c.id: c for c in (app.store.contacts.get(ref) for ref in refs)}.values())
     prints = {person.id: footprint(app.store, person) for person in people}
@@ -39,17 +39,22 @@ def delete(app: AppContext, refs: tuple[str, ...], yes: bool, as_json: bool) -> 
     if not _confirm(question, yes, "contacts delete"):
         click.echo("Nothing deleted.")
         return
+    removed = remove_unsent_drafts(app, people)
     delete_contacts(app.store, people)
-    drafts = sum(fp.unsent_drafts for fp in prints.values())
+    drafts = max(0, sum(fp.unsent_drafts for fp in prints.values()) - removed)
     if as_json:
         emit_json(
             {
                 "deleted": [{"id": p.id, "email": p.email, "name": p.name} for p in people],
+                "unsent_drafts_removed": removed,
                 "unsent_drafts_left": drafts,
             }
         )
         return
-    click.echo(f"Deleted {plural(len(people), 'contact')}.")
+    click.echo(
+        f"Deleted {plural(len(people), 'contact')}"
+        + (f" and removed {plural(removed, 'unsent draft')}." if removed else ".")
+    )
     if drafts:
         where = (
             f"the outbox {app.workspace.outbox_dir}"

@@ -44,6 +44,8 @@ def _report(result: object, verb: str, what: str = "invite") -> None:
     from outreach.services.booking import BookingResult
 
     assert isinstance(result, BookingResult)
+    if result.calendar_note:
+        click.secho(f"Note: {result.calendar_note}", fg="yellow", err=True)
     for label, reason in result.draft.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
     if result.draft.failed:
@@ -53,15 +55,31 @@ def _report(result: object, verb: str, what: str = "invite") -> None:
             f"{verb} {result.when}. The invite had not been sent, so nothing goes out: "
             "its draft was removed."
         )
-        return
-    subject = f' ("{result.subject}")' if result.subject else ""
-    if result.sent is not None and result.sent.sent:
-        click.echo(f"{verb} {result.when}; the {what}{subject} was sent.")
     else:
-        click.echo(
-            f"{verb} {result.when}; the {what}{subject} is drafted in the thread. Send it "
-            "with `outreach send` (or from your mail client)."
-        )
+        subject = f' ("{result.subject}")' if result.subject else ""
+        if result.sent is not None and result.sent.sent:
+            click.echo(f"{verb} {result.when}; the {what}{subject} was sent.")
+        else:
+            click.echo(
+                f"{verb} {result.when}; the {what}{subject} is drafted in the thread. Send it "
+                "with `outreach send` (or from your mail client)."
+            )
+    _calendar_line(result.meeting)
+
+
+def _calendar_line(meeting: object) -> None:
+    """Where the meeting stands on the user's Google Calendar, when it is there."""
+    from outreach.store.calendar import ABSENT
+    from outreach.store.meetings import MeetingRow
+
+    assert isinstance(meeting, MeetingRow)
+    if not meeting.calendar_event_id:
+        return
+    if meeting.calendar_synced == ABSENT:
+        click.echo("Removed from your Google Calendar.")
+    elif meeting.calendar_synced == f"{meeting.start}|{meeting.end}":
+        link = f", with a Google Meet link: {meeting.join_url}" if meeting.join_url else ""
+        click.echo(f"On your Google Calendar{link}.")
 
 
 def _asker(yes: bool) -> Callable[[str], bool]:
@@ -95,23 +113,39 @@ yes_option = click.option(
 @click.option("--slot", type=click.IntRange(min=1), help="Book proposed slot N.")
 @click.option("--at", "at", metavar="DATETIME", help="Book this time, e.g. 2026-03-04T15:00.")
 @click.option("--send", is_flag=True, help="Send the invite now instead of drafting it.")
+@click.option(
+    "--video/--no-video",
+    default=None,
+    help="Make a Google Meet link with the calendar event and put it in the invite (Gmail "
+    "backend; default: [schedule] meet_link).",
+)
 @yes_option
 @pass_app
 def book(
-    app: AppContext, contact: str, slot: int | None, at: str | None, send: bool, yes: bool
+    app: AppContext,
+    contact: str,
+    slot: int | None,
+    at: str | None,
+    send: bool,
+    video: bool | None,
+    yes: bool,
 ) -> None:
     """Book a time with CONTACT and draft (or --send) a real calendar invite in the thread.
 
     --slot N books one of the times last proposed to CONTACT; --at books any future time
     (your time zone unless it has an offset). A time in the past is refused; one outside
     either person's working hours, at night for them, or no longer free is asked about
-    first. Other slots held for CONTACT are released.
+    first. Other slots held for CONTACT are released. With Gmail, the meeting is also put on
+    your Google Calendar (Google mails nothing: the invite is yours, in the thread).
     """
     from outreach.services.booking import book as run_book
 
     if (slot is None) == (at is None):
         raise click.UsageError("Give exactly one of --slot N or --at DATETIME.")
-    _report(run_book(app, contact, slot=slot, at=at, send=send, confirm=_asker(yes)), "Booked")
+    _report(
+        run_book(app, contact, slot=slot, at=at, send=send, confirm=_asker(yes), video=video),
+        "Booked",
+    )
 
 
 @click.command()

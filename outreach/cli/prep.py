@@ -34,17 +34,24 @@ def _write(path: Path, text: str) -> None:
     metavar="FILE",
     help="Write the brief as Markdown to FILE (- for standard output) instead of showing it.",
 )
+@click.option(
+    "--no-calendar",
+    is_flag=True,
+    help="With Gmail: do not put the brief on your Google Calendar beside the meeting.",
+)
 @pass_app
-def prep(app: AppContext, contact: str, output: str | None) -> None:
+def prep(app: AppContext, contact: str, output: str | None, no_calendar: bool) -> None:
     """A one-page brief for the conversation with CONTACT.
 
     Who they are and how you are connected (who referred them), the thread so far, the
     meeting in both time zones with how to join, 6-10 questions fitted to their role and your
     [user] field, your introduction ([user] pitch), and the reminder to ask "who else should
     I talk to?". Add questions of your own in questions.toml in your workspace. Printing the
-    brief for a booked meeting takes the prepare step out of `outreach due`.
+    brief for a booked meeting takes the prepare step out of `outreach due`. With Gmail, the
+    brief also goes on your Google Calendar as a private event beside the meeting, which
+    only you see (never in the invite they get).
     """
-    from outreach.services.brief import brief_text, mark_prepared
+    from outreach.services.brief import brief_text, mark_prepared, put_on_calendar
 
     text = brief_text(app, contact)
     if output == "-":
@@ -58,3 +65,13 @@ def prep(app: AppContext, contact: str, output: str | None) -> None:
 
         Console(soft_wrap=False, highlight=False).print(Markdown(text, hyperlinks=False))
     mark_prepared(app, contact)
+    if not no_calendar:
+        note = put_on_calendar(app, contact, text)
+        if note == "":
+            click.echo(
+                "Also on your Google Calendar, as a private event beside the meeting "
+                "(only you see it).",
+                err=output == "-",
+            )
+        elif note:
+            click.secho(f"Not on your calendar: {note}", fg="yellow", err=True)

@@ -87,6 +87,14 @@ def _print_changes(app: AppContext, report: object, prefix: str = "  ") -> None:
         click.echo(f"{prefix}{_when(app, change.at)}  {change.contact}: {change.text}")
 
 
+def _print_notes(report: object) -> None:
+    from outreach.services.sync import SyncReport
+
+    assert isinstance(report, SyncReport)
+    for note in report.notes:
+        click.secho(f"Note: {note}", fg="yellow", err=True)
+
+
 def _summary(report: object) -> str:
     from outreach.services.sync import SyncReport
 
@@ -97,6 +105,8 @@ def _summary(report: object) -> str:
         "reply": ("reply", "replies"),
         "auto_reply": ("auto-reply", "auto-replies"),
         "bounce": ("bounce", "bounces"),
+        "rsvp": ("answer to an invite", "answers to invites"),
+        "calendar": ("calendar change", "calendar changes"),
     }
     found = (
         ", ".join(plural(counts[k], *names[k]) for k in names if counts.get(k)) or "nothing new"
@@ -105,7 +115,11 @@ def _summary(report: object) -> str:
         how = f"{report.mode}"
         if report.reason:
             how += f": {report.reason}"
-        return f"Synced Gmail ({how}; {plural(report.requests, 'request')}): {found}."
+        calendar = (
+            f" + {report.calendar_requests} to Google Calendar" if report.calendar_requests else ""
+        )
+        requests = plural(report.requests, "request")
+        return f"Synced Gmail ({how}; {requests}{calendar}): {found}."
     return f"Synced the local inbox: {found}."
 
 
@@ -121,8 +135,10 @@ def _sync_json(app: AppContext, report: object) -> dict[str, object]:
         "reason": report.reason or None,
         "dry_run": report.dry_run,
         "requests": report.requests if report.backend == "gmail" else None,
+        "calendar_requests": report.calendar_requests if report.backend == "gmail" else None,
         "counts": {kind: report.counts().get(kind, 0) for kind in (
-            "sent", "reply", "auto_reply", "bounce")},
+            "sent", "reply", "auto_reply", "bounce", "rsvp")},
+        "notes": list(report.notes),
         "changes": [
             {
                 "contact": refs.get(change.contact, change.contact),
@@ -145,8 +161,9 @@ def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
     """Record sends, replies, auto-replies and bounces in your contacts' threads.
 
     With Gmail, only what changed since the last sync is read (one request when nothing did);
-    the first sync, --full, or a history too old to read resyncs the tracked threads. With the
-    local backend, .eml files in the workspace's inbox/ Maildir are read.
+    the first sync, --full, or a history too old to read resyncs the tracked threads. While a
+    meeting is on your Google Calendar, the answers given there are read too (one more
+    request). With the local backend, .eml files in the workspace's inbox/ Maildir are read.
     """
     from outreach.progress import NO_PROGRESS
     from outreach.services.sync import sync as run_sync
@@ -157,6 +174,7 @@ def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
         emit_json(_sync_json(app, report))
         return
     _print_changes(app, report)
+    _print_notes(report)
     click.echo(_summary(report))
     if dry_run:
         click.echo("Dry run: nothing was recorded.")
@@ -190,6 +208,7 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     def on_report(report: SyncReport) -> None:
         nonlocal first
         _print_changes(app, report, prefix="")
+        _print_notes(report)
         if first or report.changes or report.reason:
             click.echo(f"{_when(app, app.now())}  {_summary(report)}")
         first = False

@@ -26,7 +26,6 @@ import re
 __all__ = ["as_clause", "as_sentence", "phrase_kind", "to_you"]
 
 
-
 def _words_of(text: str) -> list[str]:
     return text.split()
 

@@ -3,7 +3,9 @@
 Scopes are the least that does the job:
 - gmail.compose: create, update and send drafts (never read mail bodies);
 - gmail.metadata: read headers and labels of messages in our threads, and history, for sync;
-- calendar.freebusy: read only busy/free times, never event details.
+- calendar.freebusy: read only busy/free times, never event details;
+- calendar.events: keep the user's own copy of each booked meeting on their calendar (made,
+  moved, removed with the invite) and read the contact's answer on it.
 Refreshed tokens are written back to the keyring, never to disk.
 """
 
@@ -27,6 +29,7 @@ SCOPES = [
     "https://www.googleapis.com/auth/gmail.compose",
     "https://www.googleapis.com/auth/gmail.metadata",
     "https://www.googleapis.com/auth/calendar.freebusy",
+    "https://www.googleapis.com/auth/calendar.events",
 ]
 
 LOGIN_HINT = "Run `outreach auth login` (or `outreach auth import FILE` on a server)."

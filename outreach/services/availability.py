@@ -15,7 +15,7 @@ from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ContactError, ScheduleError
 from outreach.schedule.busy import load_ics_busy
-from outreach.schedule.intervals import Interval
+from outreach.schedule.intervals import Interval, subtract
 from outreach.schedule.slots import Slot, propose_slots
 
 
@@ -50,8 +50,10 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
             if config.mail.backend != "gmail":
                 continue  # the local backend has no Google account to ask
             from outreach.google.calendar import fetch_busy
+            from outreach.services.calendar_sync import counted_by_calendar
 
-            busy.extend(fetch_busy(app, start, end))
+            # Google reports the tool's own events too: count those once, from the store.
+            busy.extend(subtract(fetch_busy(app, start, end), counted_by_calendar(app)))
         else:
             busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
     for meeting in app.store.meetings.scheduled():

@@ -26,6 +26,7 @@ from outreach.schedule.checks import past_reason, time_concerns
 from outreach.schedule.intervals import Interval
 from outreach.schedule.invites import new_uid
 from outreach.services.availability import contact_zone_or_none, gather_busy
+from outreach.services.calendar_sync import keep_in_step
 from outreach.services.drafting import DraftReport
 from outreach.services.invites import issue_invite, withdraw_invites
 from outreach.services.meeting_context import format_span
@@ -45,6 +46,7 @@ class BookingResult:
     sent: SendReport | None = None
     subject: str = ""  # the invite's Subject as it goes on the wire
     withdrawn: bool = False  # cancelled before any invite was sent: nothing goes out
+    calendar_note: str = ""  # about the meeting's event on the user's Google Calendar
 
 
 def parse_when(app: AppContext, text: str) -> datetime:
@@ -187,6 +189,7 @@ def book(
     at: str | None,
     send: bool,
     confirm: Confirm,
+    video: bool | None = None,
 ) -> BookingResult:
     contact = _reachable(app, ref)
     if slot is not None:
@@ -225,13 +228,15 @@ def book(
             for proposal in app.store.proposals.for_contact(contact.id, "held"):
                 booked_it = datetime.fromisoformat(proposal.start) == start
                 app.store.proposals.set_state(proposal.id, "booked" if booked_it else "released")
-    issued = issue_invite(app, contact, meeting, "REQUEST", send=send)
+    step = keep_in_step(app, contact, meeting, video=video)  # before the invite: its Meet link
+    issued = issue_invite(app, contact, step.meeting, "REQUEST", send=send)
     return BookingResult(
         issued.meeting,
         format_span(app, contact, start, end),
         issued.draft,
         issued.sent,
         issued.subject,
+        calendar_note=step.note,
     )
 
 
@@ -259,13 +264,15 @@ def reschedule(
                 meeting.id, iso(app.now()), start=iso(start), end=iso(end), rsvp=None
             )
         meeting = app.store.meetings.by_id(meeting.id)
-    issued = issue_invite(app, contact, meeting, "REQUEST", send=send)
+    step = keep_in_step(app, contact, meeting)
+    issued = issue_invite(app, contact, step.meeting, "REQUEST", send=send)
     return BookingResult(
         issued.meeting,
         format_span(app, contact, start, end),
         issued.draft,
         issued.sent,
         issued.subject,
+        calendar_note=step.note,
     )
 
 
@@ -283,7 +290,13 @@ def cancel(app: AppContext, ref: str, *, send: bool) -> BookingResult:
         meeting = app.store.meetings.by_id(meeting.id)
     start, end = datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end)
     when = format_span(app, contact, start, end)
+    step = keep_in_step(app, contact, meeting)  # the event goes, whether or not invites went
+    meeting = step.meeting
     if withdraw_invites(app, meeting):
-        return BookingResult(app.store.meetings.by_id(meeting.id), when, withdrawn=True)
+        return BookingResult(
+            app.store.meetings.by_id(meeting.id), when, withdrawn=True, calendar_note=step.note
+        )
     issued = issue_invite(app, contact, meeting, "CANCEL", send=send)
-    return BookingResult(issued.meeting, when, issued.draft, issued.sent, issued.subject)
+    return BookingResult(
+        issued.meeting, when, issued.draft, issued.sent, issued.subject, calendar_note=step.note
+    )

@@ -24,7 +24,14 @@ from outreach.services.availability import contact_zone_or_none
 from outreach.services.meeting_context import meeting_context
 from outreach.store.meetings import MeetingRow
 
-__all__ = ["QUESTIONS_FILE", "brief_text", "build_brief", "mark_prepared", "questions_file"]
+__all__ = [
+    "QUESTIONS_FILE",
+    "brief_text",
+    "build_brief",
+    "mark_prepared",
+    "put_on_calendar",
+    "questions_file",
+]
 
 QUESTIONS_FILE = "questions.toml"
 # Columns that are about the import, not the person.
@@ -238,6 +245,24 @@ def build_brief(app: AppContext, ref: str) -> Brief:
 def brief_text(app: AppContext, ref: str) -> str:
     """The brief for ``ref`` as Markdown."""
     return brief_markdown(build_brief(app, ref))
+
+
+def put_on_calendar(app: AppContext, ref: str, text: str) -> str | None:
+    """With Gmail, the brief also goes on the user's own Google Calendar, beside the meeting,
+    in a private event the contact never sees (:mod:`outreach.services.calendar_brief`).
+
+    None when there is nothing to put it beside (the local backend, nothing booked, the
+    meeting not on the calendar); "" when done; else a note saying why not.
+    """
+    if app.config.mail.backend != "gmail":
+        return None
+    contact = app.store.contacts.get(ref)
+    meeting = app.store.meetings.latest(contact.id)
+    if meeting is None or meeting.state != "scheduled" or not meeting.calendar_event_id:
+        return None
+    from outreach.services.calendar_brief import set_private_brief
+
+    return set_private_brief(app, meeting, text)
 
 
 def mark_prepared(app: AppContext, ref: str) -> None:

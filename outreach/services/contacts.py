@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outreach.app import AppContext
 from outreach.contacts.importers import ImportResult, normalise_record, read_contacts
 from outreach.contacts.jobs import JobChange, job_change
 from outreach.contacts.model import CORE_FIELDS, Contact, ContactRecord
@@ -255,6 +256,19 @@ def footprint(store: Store, contact: Contact) -> Footprint:
         meetings=len(store.meetings.for_contact(contact.id)),
         referred=len(store.contacts.referred_by(contact.id)),
     )
+
+
+def remove_unsent_drafts(app: AppContext, contacts: list[Contact]) -> int:
+    """Remove the contacts' drafts that were never sent from the outbox or Gmail (before the
+    contacts are deleted, so nobody is mailed from a record that no longer exists); returns
+    how many were removed."""
+    removed = 0
+    backend = app.mail()
+    for contact in contacts:
+        for row in app.store.messages.for_contact(contact.id):
+            if row.state == "drafted" and row.send_started_at is None and row.draft_id:
+                removed += int(backend.delete_draft(row.draft_id))
+    return removed
 
 
 def delete_contacts(store: Store, contacts: list[Contact]) -> None:

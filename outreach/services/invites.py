@@ -114,7 +114,8 @@ def _ics(app: AppContext, contact: Contact, meeting: MeetingRow, method: str) ->
         attendee_email=contact.email,
         summary=_summary(app, contact, meeting, method),
         description=agenda,
-        location_or_join=app.config.schedule.how_to_join
+        location_or_join=meeting.join_url
+        or app.config.schedule.how_to_join
         or "By phone or video, as we agree by email.",
         dtstamp=app.now(),
     )

@@ -59,7 +59,7 @@ def meeting_context(
         start=_day_clock(start.astimezone(zone)),
         end=f"{end.astimezone(zone):%H:%M} {_abbreviation(end.astimezone(zone))}",
         when=format_span(app, contact, start, end),
-        join=app.config.schedule.how_to_join,
+        join=meeting.join_url or app.config.schedule.how_to_join,
         notes=meeting.notes,
         takeaways=meeting.takeaways,
         referrals=referrals,

@@ -45,6 +45,7 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.progress import NO_PROGRESS, Progress
+from outreach.services.rsvps import record_answer
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
@@ -89,6 +90,8 @@ class SyncReport:
     changes: list[Change] = field(default_factory=list)
     requests: int = 0  # HTTP requests to Gmail (a batch counts once)
     dry_run: bool = False
+    calendar_requests: int = 0  # requests to Google Calendar (answers, catching up)
+    notes: list[str] = field(default_factory=list)  # what the user should read
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -292,12 +295,7 @@ class _Recorder:
         )
         if stale:
             return f"{answer} an earlier version of the invite (the meeting has moved since)"
-        changes: dict[str, object] = {"rsvp": answer, "rsvp_at": iso(found.occurred_at)}
-        if answer == "declined" and meeting.state == "scheduled":
-            changes["state"] = "declined"
-        elif answer != "declined" and meeting.state == "declined":
-            changes["state"] = "scheduled"  # they changed their mind
-        store.meetings.update(meeting.id, iso(self.app.now()), **changes)
+        record_answer(store, meeting, answer, iso(found.occurred_at), iso(self.app.now()))
         return f"{answer} the invite"
 
     @staticmethod
@@ -466,7 +464,21 @@ def _sync_gmail(
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     report.requests = reader.requests - before
+    _read_calendar(app, report, full=full, dry_run=dry_run)
     return report
+
+
+def _read_calendar(app: AppContext, report: SyncReport, *, full: bool, dry_run: bool) -> None:
+    """Answers given on the user's calendar (:mod:`outreach.services.calendar_answers`)."""
+    from outreach.services.calendar_answers import read_answers
+
+    found = read_answers(app, full=full, dry_run=dry_run)
+    report.calendar_requests = found.requests
+    report.notes.extend(found.notes)
+    for contact_id, kind, at, text in found.changes:
+        report.changes.append(Change(app.store.contacts.get(contact_id).label(), kind, at, text))
+        if kind == "rsvp":
+            report.recorded += 1
 
 
 def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from outreach.store.calendar import CalendarRepo
 from outreach.store.changes import ChangeRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import connect, transaction
@@ -33,6 +34,7 @@ class Store:
         self.meetings = MeetingRepo(conn)
         self.promises = PromiseRepo(conn)
         self.changes = ChangeRepo(conn)
+        self.calendar = CalendarRepo(conn)
 
     @classmethod
     def open(cls, path: Path) -> Store:

@@ -261,13 +261,47 @@ def _m8_prepare_and_remember(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m9_calendar_events(conn: sqlite3.Connection) -> None:
+    """The meeting on the user's own Google Calendar, kept in step with its invite.
+
+    - ``meetings.calendar_event_id``: the Google Calendar event id of the user's copy;
+      ``meetings.calendar_synced``: what that event was last made to say ("start|end" while
+      scheduled, "absent" once removed, "removed" when the user deleted it by hand), so a
+      re-run makes no call when it is already in step, and sync can catch up on the rest;
+    - ``meetings.video`` (a Google Meet link was asked for) and ``meetings.join_url``;
+    - ``meetings.brief_event_id``: a private companion event holding notes only the user
+      sees (a prep brief), moved and removed with the meeting;
+    - ``calendar_sync``: the events.list sync token (RSVPs read incrementally), and when the
+      user was told that the token cannot write to the calendar (said once).
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE meetings ADD COLUMN calendar_event_id TEXT;
+        ALTER TABLE meetings ADD COLUMN calendar_synced TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN video INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE meetings ADD COLUMN join_url TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN brief_event_id TEXT;
+        CREATE INDEX meetings_by_calendar_event ON meetings(calendar_event_id);
+
+        CREATE TABLE calendar_sync (
+            account TEXT PRIMARY KEY,
+            sync_token TEXT,
+            synced_at TEXT,
+            scope_note_at TEXT
+        );
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_covering_indexes,
     _m3_conversations,
     _m5_contact_aliases,
-    _m8_prepare_and_remember,
+    _m9_calendar_events,
+    _m8_prepare_and_remember,  # after 9: migration 9 was released first
 ]
 
 

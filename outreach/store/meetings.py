@@ -37,6 +37,11 @@ class MeetingRow:
     rsvp_at: str | None = None
     resources: str = ""  # what they mentioned: books, courses, people's work, links
     prepared_at: str | None = None  # when `outreach prep` printed the brief for it
+    calendar_event_id: str | None = None  # the user's copy on their Google Calendar
+    calendar_synced: str = ""  # what that event says: "start|end", "absent", "removed", ""
+    video: int = 0  # a Google Meet link was asked for
+    join_url: str = ""  # the Meet link, once Google created it
+    brief_event_id: str | None = None  # a private companion event with the user's notes
 
 
 class ProposalRepo:
@@ -139,6 +144,11 @@ class MeetingRepo:
             "rsvp",
             "rsvp_at",
             "resources",
+            "calendar_event_id",
+            "calendar_synced",
+            "video",
+            "join_url",
+            "brief_event_id",
         }
         if set(fields) - allowed:
             raise ValueError(f"not meeting fields: {sorted(set(fields) - allowed)}")

@@ -1,4 +1,4 @@
-"""A fake Google (Gmail v1, Calendar v3 freeBusy, OAuth token endpoint, batch) over real HTTP.
+"""A fake Google (Gmail v1, Calendar v3 freeBusy and events, OAuth, batch) over real HTTP.
 
     fake = FakeGoogle().start()
     service = build_service("gmail", credentials, api_root=fake.url)

@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.fakegoogle.calendar_events import EventsCalendar
+from tests.fakegoogle.calendar_handlers import attach, busy_source
 from tests.fakegoogle.handlers import ALL_SCOPES, SCOPE_PREFIX, Api, Route, Router
 from tests.fakegoogle.state import Calendars, Clock, DraftView, Mailbox, StoredMessage
 from tests.fakegoogle.wire import (
@@ -274,6 +276,9 @@ class FakeGoogle:
         self.api = Api(self.mailbox, self.calendars)
         self.router = Router()
         self._lock = threading.RLock()
+        self.calendar_events = EventsCalendar(email, self.clock, self._lock)  # events.*
+        attach(self.api, self.calendar_events)
+        self.calendars.sources.append(busy_source(self.calendar_events))
         self._faults: list[Fault] = []
         self._quota: _Quota | None = None
         self.units_spent = 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -800,12 +800,17 @@ def message_resource(
 # ------------------------------------------------------------------------------- calendars
 
 
+BusySource = Callable[[str, datetime, datetime], Iterable[tuple[datetime, datetime]]]
+
+
 class Calendars:
     """Busy intervals per calendar id, for freeBusy."""
 
     def __init__(self, primary_aliases: Iterable[str] = ()) -> None:
         self.busy: dict[str, list[tuple[datetime, datetime]]] = {}
         self.aliases = {alias.casefold(): "primary" for alias in primary_aliases}
+        # More busy times by calendar id (the events of calendar_events.EventsCalendar).
+        self.sources: list[BusySource] = []
 
     def set_busy(self, calendar_id: str, intervals: Iterable[tuple[datetime, datetime]]) -> None:
         cleaned = []
@@ -827,7 +832,11 @@ class Calendars:
         self, calendar_id: str, time_min: datetime, time_max: datetime
     ) -> list[tuple[datetime, datetime]]:
         merged: list[tuple[datetime, datetime]] = []
-        for start, end in self.busy.get(self._key(calendar_id), []):
+        key = self._key(calendar_id)
+        found = list(self.busy.get(key, []))
+        for source in self.sources:
+            found.extend(source(key, time_min, time_max))
+        for start, end in sorted(found):
             start, end = max(start, time_min), min(end, time_max)
             if end <= start:
                 continue
