@@ -40,7 +40,7 @@ NY = ZoneInfo("America/New_York")
 @pytest.fixture
 def network(workspace: Path, run: Invoke) -> Path:
     """Priya referred four people in March: Maya (met, and she in turn introduced Grace),
-    Alan (a conversation booked for June), Edsger (written to, no answer yet) and Ken (who
+    Alan (a conversation booked for June), Edsger (written to, never answered) and Ken (who
     declined)."""
     priya_met_and_referred_maya(workspace, run)
     answer(workspace, "maya@example.org", "2026-03-05 09:00")
@@ -76,12 +76,12 @@ def test_a_referral_that_led_to_a_meeting_is_in_the_note_to_the_referrer(
     [note] = [m for m in outbox_messages(network, PRIYA) if "It's been a few months"
               in text_of(m)]
     text = one_line(text_of(note))
+    # Edsger never answered, and `due` has long suggested closing him: "no reply".
     assert (
         "I spoke with Maya Chen in March, as you suggested; I have a conversation with Alan "
-        "Turing coming up on Thu 4 June; I've written to Edsger Dijkstra and hope to speak with "
-        "them soon; and Ken Thompson couldn't make time for a conversation, which I completely "
-        "understand. Maya in turn introduced me to Grace Hopper. Thank you for the "
-        "introductions."
+        "Turing coming up on Thu 4 June; Ken Thompson couldn't make time for a conversation, "
+        "which I completely understand; and I wasn't able to connect with Edsger Dijkstra. "
+        "Maya in turn introduced me to Grace Hopper. Thank you for the introductions."
     ) in text
     assert note["Subject"].startswith("Re: ")  # in her thread
     # The note is linted like every draft: it reports how things worked out.
@@ -96,6 +96,9 @@ def test_a_referral_that_led_to_a_meeting_is_in_the_note_to_the_referrer(
         ([{"name": "Grace Hopper", "outcome": "replied"}],
          "Grace Hopper and I are finding a time to talk, as you suggested. Thank you for the "
          "introduction."),
+        ([{"name": "Grace Hopper", "outcome": "waiting"}],
+         "I've written to Grace Hopper, as you suggested, and hope to speak with them soon. "
+         "Thank you for the introduction."),
         ([{"name": "Grace Hopper", "outcome": "not_yet"}],
          "I'm about to write to Grace Hopper, as you suggested. Thank you for the introduction."),
         ([{"name": "Ken", "outcome": "no_reply"}, {"name": "Grace", "outcome": "met"}],

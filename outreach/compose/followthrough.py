@@ -132,6 +132,10 @@ def promised(value: object) -> str:
 OUTCOMES = ("met", "scheduled", "replied", "waiting", "not_yet", "declined", "no_reply")
 
 
+# Where ", as you suggested" goes in a clause that goes on after the name.
+_AS_SUGGESTED = "\x00"
+
+
 def _clause(person: Mapping[str, Any]) -> str:
     name = str(person.get("name") or person.get("email") or "").strip()
     when = str(person.get("when") or "").strip()
@@ -144,7 +148,7 @@ def _clause(person: Mapping[str, Any]) -> str:
     if outcome == "replied":
         return f"{name} and I are finding a time to talk"
     if outcome == "waiting":
-        return f"I've written to {name} and hope to speak with them soon"
+        return f"I've written to {name}{_AS_SUGGESTED} and hope to speak with them soon"
     if outcome == "not_yet":
         return f"I'm about to write to {name}"
     if outcome == "declined":
@@ -173,7 +177,11 @@ def referral_news(value: object) -> str:
     people = sorted(people, key=lambda p: order.get(str(p.get("outcome") or ""), 4.5))
     clauses = [_clause(person) for person in people]
     if str(people[0].get("outcome") or "") not in ("declined", "no_reply"):
-        clauses[0] += ", as you suggested"
+        if _AS_SUGGESTED in clauses[0]:
+            clauses[0] = clauses[0].replace(_AS_SUGGESTED, ", as you suggested,")
+        else:
+            clauses[0] += ", as you suggested"
+    clauses = [clause.replace(_AS_SUGGESTED, "") for clause in clauses]
     if len(clauses) <= 2:
         text = ", and ".join(clauses) + "."
     else:

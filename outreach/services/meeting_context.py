@@ -12,9 +12,8 @@ from outreach.compose.render import meeting_vars
 from outreach.contacts.model import Contact
 from outreach.schedule.slots import Slot
 from outreach.services.availability import contact_zone_or_none
-from outreach.store.meetings import MeetingRow
-from outreach.track.model import ContactFacts, Stage
-from outreach.track.pipeline import stage
+from outreach.track.model import Action, ContactFacts, Stage
+from outreach.track.pipeline import contact_due_actions, stage
 
 
 def _abbreviation(moment: datetime) -> str:
@@ -74,8 +73,10 @@ def meeting_context(
     return values
 
 
-def _outcome(facts: ContactFacts, meeting: MeetingRow | None) -> str:
-    """What came of a referral, as :data:`outreach.compose.followthrough.OUTCOMES` names it."""
+def _outcome(app: AppContext, facts: ContactFacts) -> str:
+    """What came of a referral, as :data:`outreach.compose.followthrough.OUTCOMES` names it.
+    A first message left unanswered so long that `due` suggests closing is "no reply", not
+    "waiting"."""
     current = stage(facts)
     if current is Stage.CLOSED:
         return "declined" if facts.closed_reason == "declined" else "no_reply"
@@ -88,7 +89,8 @@ def _outcome(facts: ContactFacts, meeting: MeetingRow | None) -> str:
     if current is Stage.REPLIED:
         return "replied"
     if current is Stage.SENT:
-        return "waiting"
+        due = contact_due_actions(facts, app.config.followup, app.now(), app.config.user.zone)
+        return "no_reply" if any(a.action is Action.CLOSE for a in due) else "waiting"
     return "not_yet"
 
 
@@ -106,7 +108,7 @@ def referral_outcomes(app: AppContext, contact: Contact) -> list[dict[str, Any]]
     for person in store.contacts.referred_by(contact.id):
         facts = store.facts(person.id)[person.id]
         meeting = store.meetings.latest(person.id)
-        outcome = _outcome(facts, meeting)
+        outcome = _outcome(app, facts)
         when = ""
         if meeting is not None and outcome in ("met", "scheduled"):
             start = datetime.fromisoformat(meeting.start).astimezone(zone)
