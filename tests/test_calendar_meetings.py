@@ -106,8 +106,8 @@ def test_book_puts_the_meeting_on_the_users_calendar_with_the_invites_uid_and_a_
     assert when(event, "start") == datetime.fromisoformat(booked["start"])
     assert when(event, "end") == datetime.fromisoformat(booked["end"])
     assert event["start"]["timeZone"] == "America/New_York"
-    guests = [a for a in event["attendees"] if not a.get("organizer")]
-    assert [(g["email"], g["responseStatus"]) for g in guests] == [(ADA, "needsAction")]
+    guests = [a for a in event.get("attendees", []) if not a.get("organizer")]
+    assert guests == []  # not a guest before an invite reached her (see below)
     link = event["hangoutLink"]
     assert link.startswith("https://meet.google.com/")
     assert booked["join_url"] == link and booked["calendar_event_id"] == event["id"]
@@ -123,13 +123,39 @@ def test_book_puts_the_meeting_on_the_users_calendar_with_the_invites_uid_and_a_
     attachment = next(iter(invite.iter_attachments()))
     assert link.encode() in attachment.get_payload(decode=True)
     assert f"you can join at {link}" in text_of(invite)
+    # Once the invite is sent she is the event's guest, still without mail from Google.
+    assert run("send", "--yes").exit_code == 0
+    [sent_event] = events(fake)
+    guests = [a for a in sent_event["attendees"] if not a.get("organizer")]
+    assert [(g["email"], g["responseStatus"]) for g in guests] == [(ADA, "needsAction")]
+    assert fake.calendar_events.writes[-1] == ("patch", event["id"], "none", "0")
+    assert fake.calendar_events.notifications == []
+
+
+def test_moves_before_the_invite_is_sent_are_never_seen_by_the_contact(
+    ws: GmailWorkspace, run: Invoke
+) -> None:
+    """Booked and moved twice before sending: the event moves on the user's calendar with no
+    guest on it, so a contact on Google Calendar sees nothing until the one invite arrives."""
+    fake = ws.fake
+    assert run("book", ADA, "--slot", "1").exit_code == 0
+    [event] = events(fake)
+    for days in (1, 2):
+        later = when(event, "start") + timedelta(days=days)
+        assert run("reschedule", ADA, "--at", later.isoformat(), "--yes").exit_code == 0
+        [moved] = events(fake)
+        assert [a for a in moved.get("attendees", []) if not a.get("organizer")] == []
+    assert run("send", "--yes").exit_code == 0
+    [final] = events(fake)
+    assert [a["email"] for a in final["attendees"] if not a.get("organizer")] == [ADA]
+    assert when(final, "start") == when(event, "start") + timedelta(days=2)
 
 
 def test_reschedule_moves_the_same_event_and_asks_for_a_new_answer(
     ws: GmailWorkspace, run: Invoke
 ) -> None:
     fake = ws.fake
-    assert run("book", ADA, "--slot", "1", "--video").exit_code == 0
+    assert run("book", ADA, "--slot", "1", "--video", "--send").exit_code == 0
     [before] = events(fake)
     fake.calendar_events.respond(before["iCalUID"], ADA, "accepted")
     new_start = when(before, "start") + timedelta(days=1)
@@ -560,7 +586,7 @@ def test_a_move_google_missed_is_made_by_the_next_sync_without_a_false_alarm(
 ) -> None:
     monkeypatch.setattr("outreach.google.calendar_events.NUM_RETRIES", 0)
     fake = ws.fake
-    assert run("book", ADA, "--slot", "1").exit_code == 0
+    assert run("book", ADA, "--slot", "1", "--send").exit_code == 0
     run("sync")
     [event] = events(fake)
     new_start = when(event, "start") + timedelta(days=1)
@@ -574,3 +600,16 @@ def test_a_move_google_missed_is_made_by_the_next_sync_without_a_false_alarm(
     assert "accepted" not in result.output  # an answer to the old time is not taken
     assert [when(e, "start") for e in events(fake)] == [new_start]
     assert meeting(run)["rsvp"] is None
+
+
+def test_an_invite_sent_from_gmail_makes_the_contact_a_guest_at_the_next_sync(
+    ws: GmailWorkspace, run: Invoke
+) -> None:
+    fake = ws.fake
+    assert run("book", ADA, "--slot", "1").exit_code == 0
+    invite = next(d for d in fake.drafts() if b"invite.ics" in d.message.raw)
+    fake.send_draft_as_user(invite.id)
+    assert run("sync").exit_code == 0
+    [event] = events(fake)
+    assert [a["email"] for a in event["attendees"] if not a.get("organizer")] == [ADA]
+    assert fake.calendar_events.notifications == []

@@ -3,8 +3,12 @@ answers read back from it (Gmail backend only).
 
 - **When.** The event is made when the meeting is booked, so the time is blocked at once; it
   moves when the meeting moves and goes when it is cancelled (also when no invite had been
-  sent yet). It carries the invite's UID, start and end, the contact as attendee, and is
-  written with ``sendUpdates="none"``: the contact's invite is the tool's own, in the thread.
+  sent yet). It carries the invite's UID, start and end, and is written with
+  ``sendUpdates="none"``: the contact's invite is the tool's own, in the thread.
+- **The contact as guest, once invited.** The contact is added as the event's attendee only
+  once an invite reached them (sent by `send`, `book --send`, or from Gmail, seen by `sync`):
+  a guest who uses Google Calendar may see the event at once, and must never see a time the
+  user has not sent, nor watch it move with each change made before sending.
 - **Idempotent.** ``meetings.calendar_synced`` says what the event was last made to say; a
   step whose event already says it makes no call. A lost answer to an insert is found again by
   its iCalUID (Google answers a second insert with 409), so a re-run never makes a second
@@ -138,6 +142,14 @@ def _attendee(contact: Contact) -> dict[str, str]:
     return {"email": contact.email, "displayName": contact.name, "responseStatus": "needsAction"}
 
 
+def invited(app: AppContext, meeting: MeetingRow) -> bool:
+    """Whether an invite to this meeting reached the contact (sent, or its send begun)."""
+    return any(
+        r.kind == "confirm" and (r.state == "sent" or r.send_started_at is not None)
+        for r in app.store.messages.invites_for(meeting.id)
+    )
+
+
 def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[str, Any]:
     """The event as the meeting says it should be (what an insert sends)."""
     free = meeting.state == "declined"
@@ -147,7 +159,7 @@ def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[s
         "description": _description(app, contact, meeting),
         "start": _when(app, meeting.start),
         "end": _when(app, meeting.end),
-        "attendees": [_attendee(contact)],
+        "attendees": [_attendee(contact)] if invited(app, meeting) else [],
         "transparency": "transparent" if free else "opaque",
         "status": "confirmed",
         "extendedProperties": {"private": {"outreachMeeting": meeting.uid}},
@@ -225,7 +237,8 @@ def keep_in_step(
     if wanted is None or meeting.calendar_synced == REMOVED:
         return CalendarStep(meeting)
     needs_link = wanted == f"{meeting.start}|{meeting.end}" and wants_video and not meeting.join_url
-    if meeting.calendar_synced == wanted and not needs_link:
+    needs_guest = _needs_guest(app, meeting, wanted)
+    if meeting.calendar_synced == wanted and not needs_link and not needs_guest:
         return CalendarStep(meeting)  # already in step: no call
     calendar = app.calendar()
     before = calendar.requests
@@ -334,10 +347,33 @@ def _place(
         wanted.removesuffix(FREE)
     ):
         calendar.patch(meeting.brief_event_id, brief_times(app, meeting), conference=False)
+    guest = meeting.calendar_guest
+    if _needs_guest(app, meeting, wanted) and event_id:
+        if not any(a.get("email") for a in event.get("attendees") or []):
+            event = calendar.patch(event_id, {"attendees": [_attendee(contact)]}, conference=False)
+            if event is None:
+                return _removed_by_user(app, meeting)
+        guest = 1
     saved = save(
-        app, meeting, calendar_event_id=event_id, calendar_synced=wanted, join_url=join_url
+        app,
+        meeting,
+        calendar_event_id=event_id,
+        calendar_synced=wanted,
+        join_url=join_url,
+        calendar_guest=guest,
     )
     return CalendarStep(saved)
+
+
+def _needs_guest(app: AppContext, meeting: MeetingRow, wanted: str | None) -> bool:
+    """The contact should now be the event's guest but is not yet."""
+    return (
+        meeting.state == "scheduled"
+        and not meeting.calendar_guest
+        and wanted is not None
+        and wanted != ABSENT
+        and invited(app, meeting)
+    )
 
 
 def meeting_times(meeting: MeetingRow) -> tuple[datetime, datetime]:

@@ -133,4 +133,25 @@ def send_messages(
                 row.id, gmail_id=result.message_id, thread_id=result.thread_id, sent_at=stamp
             )
         report.sent.append(label)
+    _invited_on_calendar(app, [r for r in fresh if r.kind == "confirm" and r.meeting_id])
     return report
+
+
+def _invited_on_calendar(app: AppContext, rows: Sequence[MessageRow]) -> None:
+    """Invites that reached their contact make the contact a guest on the user's calendar
+    event (Gmail backend); what fails here is caught up by the next sync."""
+    if not rows or app.config.mail.backend != "gmail":
+        return
+    from outreach.errors import OutreachError
+    from outreach.services.calendar_sync import keep_in_step
+
+    for row in rows:
+        current = app.store.messages.by_id(row.id)
+        if current.state != "sent" or current.meeting_id is None:
+            continue
+        meeting = app.store.meetings.by_id(current.meeting_id)
+        try:
+            keep_in_step(app, app.store.contacts.get(row.contact_id), meeting)
+        except OutreachError:
+            continue
+

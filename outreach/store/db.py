@@ -271,6 +271,9 @@ def _m9_calendar_events(conn: sqlite3.Connection) -> None:
     - ``meetings.video`` (a Google Meet link was asked for) and ``meetings.join_url``;
     - ``meetings.brief_event_id``: a private companion event holding notes only the user
       sees (a prep brief), moved and removed with the meeting;
+    - ``meetings.calendar_guest``: the contact is on the event as a guest; only once an invite
+      reached them (a guest on Google Calendar would otherwise see a time the user has not
+      sent yet, moving with every change before it is sent);
     - ``calendar_sync``: the events.list sync token (RSVPs read incrementally), and when the
       user was told that the token cannot write to the calendar (said once).
     """
@@ -282,6 +285,7 @@ def _m9_calendar_events(conn: sqlite3.Connection) -> None:
         ALTER TABLE meetings ADD COLUMN video INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE meetings ADD COLUMN join_url TEXT NOT NULL DEFAULT '';
         ALTER TABLE meetings ADD COLUMN brief_event_id TEXT;
+        ALTER TABLE meetings ADD COLUMN calendar_guest INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX meetings_by_calendar_event ON meetings(calendar_event_id);
 
         CREATE TABLE calendar_sync (

@@ -42,6 +42,7 @@ class MeetingRow:
     video: int = 0  # a Google Meet link was asked for
     join_url: str = ""  # the Meet link, once Google created it
     brief_event_id: str | None = None  # a private companion event with the user's notes
+    calendar_guest: int = 0  # the contact is a guest on the event (an invite reached them)
 
 
 class ProposalRepo:
@@ -149,6 +150,7 @@ class MeetingRepo:
             "video",
             "join_url",
             "brief_event_id",
+            "calendar_guest",
         }
         if set(fields) - allowed:
             raise ValueError(f"not meeting fields: {sorted(set(fields) - allowed)}")
