@@ -33,17 +33,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sync": ("outreach.cli.tracking", "sync", "Fetch sends, replies, auto-replies and bounces."),
     "watch": ("outreach.cli.tracking", "watch", "Sync repeatedly and print what changed."),
     "status": ("outreach.cli.tracking", "status", "Counts per stage and reply rates."),
-    "due": ("outreach.cli.tracking", "due", "What to do today: nudge, book, thank, reach out."),
+    "due": ("outreach.cli.tracking", "due", "What to do today: nudge, book, prepare, thank."),
     "book": ("outreach.cli.meetings", "book", "Book a time and draft the invite (--send sends)."),
     "reschedule": ("outreach.cli.meetings", "reschedule", "Move a booked meeting."),
     "cancel": ("outreach.cli.meetings", "cancel", "Cancel a booked meeting."),
-    "met": ("outreach.cli.tracking", "met", "Record a conversation, notes and referrals."),
+    "met": ("outreach.cli.met", "met", "Record a conversation, notes and referrals."),
     "followup": (
         "outreach.cli.drafting",
         "followup",
         "Draft due nudges, thank-yous, referral and keep-in-touch notes.",
     ),
-    "referrals": ("outreach.cli.tracking", "referrals", "Show who referred whom, as a tree."),
+    "referrals": ("outreach.cli.met", "referrals", "Show who referred whom, as a tree."),
+    "prep": ("outreach.cli.prep", "prep", "A one-page brief before a conversation."),
+    "promises": ("outreach.cli.capture", "promises", "What you promised, and marking it kept."),
     "export": ("outreach.cli.export", "export", "Export contacts and their stages."),
 }
 

@@ -63,6 +63,8 @@ def import_(
             now=iso(app.now()),
             progress=bar or NO_PROGRESS,
         )
+    from outreach.store.changes import role_text
+
     result, summary = report.result, report.summary
     if as_json:
         emit_json(
@@ -79,6 +81,15 @@ def import_(
                 ],
                 "merged": [{"line": p.line, "reason": p.reason} for p in result.merged],
                 "without_email": result.unreachable,
+                "job_changes": [
+                    {
+                        "contact": contact.email or str(contact.id),
+                        "name": contact.name,
+                        "from": role_text(change.old_title, change.old_org),
+                        "to": role_text(change.new_title, change.new_org),
+                    }
+                    for contact, change in report.job_changes
+                ],
             }
         )
         return
@@ -96,8 +107,27 @@ def import_(
             "unreachable until you add one (`outreach contacts list --no-email` lists them; "
             "`outreach contacts edit CONTACT --email ...`)."
         )
+    _print_job_changes(app, report.job_changes, dry_run)
     if dry_run:
         click.echo("Dry run: nothing was written.")
+
+
+def _print_job_changes(app: AppContext, changes: list[Any], dry_run: bool) -> None:
+    """New jobs seen in a re-import: congratulations are due (`outreach due`)."""
+    from outreach.store.changes import role_text
+
+    if not changes:
+        return
+    click.echo(f"{plural(len(changes), 'new job')} since the last import:")
+    for contact, change in changes:
+        old = role_text(change.old_title, change.old_org)
+        new = role_text(change.new_title, change.new_org)
+        click.echo(f"  {contact.label()}: {old} -> {new}")
+    if not dry_run:
+        click.echo(
+            "Recorded in their timelines; `outreach due` lists the congratulations to send "
+            "(`outreach followup` drafts them)."
+        )
 
 
 @contacts.command("add")
@@ -281,6 +311,11 @@ def _print_detail(detail: dict[str, Any], zone: str) -> None:
         for slot in offered:
             state = "" if slot["state"] == "held" else f"  ({slot['state']})"
             click.echo(f"  {slot['slot']}. {slot['when']}{state}")
+    open_promises = [p for p in detail.get("promises", []) if not p["done_at"]]
+    if open_promises:
+        click.secho("Open promises (mark kept with `outreach promises --done N`)", bold=True)
+        for promise in open_promises:
+            click.echo(f"  {promise['id']}. {promise['promise']}")
     timeline = detail.get("timeline", [])
     if timeline:
         click.secho("Timeline", bold=True)

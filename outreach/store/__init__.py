@@ -8,12 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from outreach.store.calendar import CalendarRepo
+from outreach.store.changes import ChangeRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
 from outreach.store.facts import contact_facts
 from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
+from outreach.store.promises import PromiseRepo
 from outreach.track.model import ContactFacts
 
 __all__ = ["ContactRepo", "MessageRepo", "MessageRow", "Store", "UpsertSummary"]
@@ -30,6 +32,8 @@ class Store:
         self.sync = SyncRepo(conn)
         self.proposals = ProposalRepo(conn)
         self.meetings = MeetingRepo(conn)
+        self.promises = PromiseRepo(conn)
+        self.changes = ChangeRepo(conn)
         self.calendar = CalendarRepo(conn)
 
     @classmethod
