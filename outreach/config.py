@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -168,6 +169,17 @@ class FollowupConfig:
     thankyou_window_hours: int = 24
     keep_in_touch_days: int = 90
     close_after_business_days: int = 10
+    # Per-tag keep-in-touch intervals ([followup.keep_in_touch_by_tag]), tag casefolded.
+    keep_in_touch_by_tag: tuple[tuple[str, int], ...] = ()
+    congratulate_within_days: int = 30
+
+    def keep_in_touch_days_for(self, tags: Iterable[str]) -> int:
+        """The interval for a contact with these tags: the shortest override among them (a
+        contact in two groups hears from you as often as the closer one asks), else the
+        default."""
+        overrides = dict(self.keep_in_touch_by_tag)
+        found = [overrides[tag.casefold()] for tag in tags if tag.casefold() in overrides]
+        return min(found) if found else self.keep_in_touch_days
 
 
 @dataclass(frozen=True)
@@ -372,6 +384,10 @@ def parse_config(text: str, path: Path) -> Config:
         close_after_business_days=follow_s.integer(
             "close_after_business_days", fdef.close_after_business_days, 1, 60
         ),
+        keep_in_touch_by_tag=_keep_in_touch_by_tag(path, follow_s.data),
+        congratulate_within_days=follow_s.integer(
+            "congratulate_within_days", fdef.congratulate_within_days, 1, 365
+        ),
     )
     return Config(user, mail, google, schedule, followup, source=path)
 
@@ -430,6 +446,42 @@ def _when_full(section: _Section) -> str:
             hint=f"Remove share_held_slots from {section.path}: when_full replaces it.",
         )
     return value
+
+
+_TAG_TABLE = "followup.keep_in_touch_by_tag"
+
+
+def _keep_in_touch_by_tag(path: Path, followup: dict[str, Any]) -> tuple[tuple[str, int], ...]:
+    """``[followup.keep_in_touch_by_tag]``: tag = days, each 7 to 730, tags unique in any case."""
+    table = followup.get("keep_in_touch_by_tag", {})
+    example = "[followup.keep_in_touch_by_tag] with lines such as alumni = 120"
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"{path}: [followup] keep_in_touch_by_tag = {table!r} is not valid; expected a "
+            f"table of tag = days.",
+            hint=f"Write it as its own section: {example} (config.example.toml shows it).",
+        )
+    found: dict[str, int] = {}
+    for tag, days in table.items():
+        name = tag.strip().casefold()
+        if not name:
+            raise ConfigError(
+                f"{path}: [{_TAG_TABLE}] has an empty tag name.",
+                hint=f"Name the tag, as in {example}.",
+            )
+        if isinstance(days, bool) or not isinstance(days, int) or not 7 <= days <= 730:
+            raise ConfigError(
+                f"{path}: [{_TAG_TABLE}] {tag} = {days!r} is not valid; expected a whole number "
+                "of days from 7 to 730.",
+                hint=f"Fix the value in {path}, e.g. {tag.strip() or 'alumni'} = 120.",
+            )
+        if name in found:
+            raise ConfigError(
+                f"{path}: [{_TAG_TABLE}] names the tag {tag!r} twice (tags ignore case).",
+                hint="Keep one of the two lines.",
+            )
+        found[name] = days
+    return tuple(sorted(found.items()))
 
 
 def load_config(workspace: Workspace) -> Config:

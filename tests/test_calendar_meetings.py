@@ -250,7 +250,8 @@ def test_a_decline_then_a_change_of_mind_on_the_calendar(ws: GmailWorkspace, run
     assert (meeting(run)["rsvp"], meeting(run)["state"]) == ("tentative", "scheduled")
     [back] = events(fake)
     assert "transparency" not in back  # opaque again: the time is blocked once more
-    assert json.loads(run("due", "--json").output) == []
+    # Nothing but reading the brief before tomorrow's call: no new times, no thank-you.
+    assert [d["action"] for d in json.loads(run("due", "--json").output)] == ["prepare"]
 
 
 def test_an_idle_sync_costs_one_gmail_and_one_calendar_request(

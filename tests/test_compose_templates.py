@@ -23,8 +23,8 @@ from outreach.errors import TemplateError
 
 BAD_DIR = Path(__file__).parent / "data" / "bad" / "templates"
 BUILTINS = (
-    "cancel", "confirm", "followup", "keepintouch", "newtimes", "outreach", "referral",
-    "thankyou"
+    "cancel", "confirm", "congratulate", "followup", "keepintouch", "newtimes", "outreach",
+    "referral", "thankyou"
 )
 
 

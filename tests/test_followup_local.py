@@ -130,7 +130,8 @@ def test_the_whole_follow_up_cycle(sent: Path, run: Invoke) -> None:
     due = json.loads(ok(run("due", "--json", env=later)))
     assert ("ada@example.org", "keep_in_touch") in {(d["contact"], d["action"]) for d in due}
     ok(run("followup", env=later))
-    note = outbox(sent, "ada@example.org", "reached out to Katherine Johnson")
+    # The referral note to Katherine still waits to be sent: the news says just that.
+    note = outbox(sent, "ada@example.org", "I'm about to write to Katherine Johnson, as you")
     assert "After our conversation I set out to ask teams how they review models," in " ".join(
         body(note).split()
     )

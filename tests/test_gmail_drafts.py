@@ -210,7 +210,13 @@ def test_a_refused_send_sends_nothing_and_can_be_sent_later(
     assert len(gmail.fake.messages(label="SENT")) == 1
 
 
-def test_gmail_down_is_a_clear_error_not_a_crash(gmail: GmailWorkspace, run: Invoke) -> None:
+def test_gmail_down_is_a_clear_error_not_a_crash(
+    gmail: GmailWorkspace, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.mail.gmail import GmailBackend
+
+    # Every retry is still made; only the back-off between them is not waited out.
+    monkeypatch.setattr(GmailBackend, "_backoff", staticmethod(lambda attempt: 0.0))
     assert run("draft", "outreach", "person008@example.org").exit_code == 0
     with sqlite3.connect(gmail.root / "outreach.db") as conn:  # as if the run was killed
         conn.execute("UPDATE messages SET draft_id = NULL, state = 'pending'")

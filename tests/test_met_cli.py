@@ -159,7 +159,7 @@ def test_without_a_terminal_met_asks_for_notes_instead_of_opening_an_editor(
     editor = _editor(tmp_path, "never used")
     result = run("met", "ada@example.org", env={**NOW, "EDITOR": editor, "VISUAL": editor})
     assert result.exit_code == 1
-    assert "no terminal to open an editor in" in result.output
+    assert "no terminal to ask the questions on" in result.output
     assert 'outreach met ada@example.org --notes "' in result.output
     db = store(people)
     assert db.meetings.for_contact(db.contacts.get("ada@example.org").id) == []
@@ -168,8 +168,10 @@ def test_without_a_terminal_met_asks_for_notes_instead_of_opening_an_editor(
 def test_notes_come_from_the_editor(
     people: Path, run: Invoke, tmp_path: Path, terminal: None
 ) -> None:
+    """On a terminal, other options but no --notes: the notes are written in the editor."""
     editor = _editor(tmp_path, "how teams review models")
-    result = run("met", "ada@example.org", env={**NOW, "EDITOR": editor, "VISUAL": editor})
+    result = run("met", "ada@example.org", "--takeaways", "read up on model review",
+                 env={**NOW, "EDITOR": editor, "VISUAL": editor})
     assert result.exit_code == 0, result.output
     db = store(people)
     [meeting] = db.meetings.for_contact(db.contacts.get("ada@example.org").id)
@@ -180,11 +182,13 @@ def test_empty_notes_or_no_editor_is_a_clear_error(
     people: Path, run: Invoke, tmp_path: Path, terminal: None
 ) -> None:
     empty = _editor(tmp_path, "")
-    result = run("met", "ada@example.org", env={**NOW, "EDITOR": empty, "VISUAL": empty})
+    result = run("met", "ada@example.org", "--takeaways", "x",
+                 env={**NOW, "EDITOR": empty, "VISUAL": empty})
     assert result.exit_code == 1
     assert "No notes were written" in result.output
     missing = str(tmp_path / "no-such-editor")
-    result = run("met", "ada@example.org", env={**NOW, "EDITOR": missing, "VISUAL": missing})
+    result = run("met", "ada@example.org", "--takeaways", "x",
+                 env={**NOW, "EDITOR": missing, "VISUAL": missing})
     assert result.exit_code == 1
     assert "Could not open an editor" in result.output
     assert "--notes" in result.output
@@ -202,3 +206,27 @@ def test_no_referrals_yet(people: Path, run: Invoke) -> None:
     result = run("referrals", env=NOW)
     assert result.exit_code == 0
     assert "No referrals yet" in result.output
+
+
+def test_without_a_terminal_no_editor_opens_for_missing_notes(
+    people: Path, run: Invoke, tmp_path: Path
+) -> None:
+    marker = tmp_path / "opened"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\ntouch "{marker}"\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IXUSR)
+    result = run("met", "ada@example.org", "--takeaways", "x",
+                 env={**NOW, "EDITOR": str(editor), "VISUAL": str(editor)})
+    assert result.exit_code == 1
+    assert "no terminal to open an editor in" in result.output
+    assert 'outreach met ada@example.org --notes "' in result.output
+    assert not marker.exists()
+
+
+def test_met_again_adds_without_asking_for_notes_again(people: Path, run: Invoke) -> None:
+    assert run("met", "ada@example.org", "--notes", "portfolios", env=NOW).exit_code == 0
+    result = run("met", "ada@example.org", "--takeaways", "build one", env=NOW)
+    assert result.exit_code == 0, result.output
+    db = store(people)
+    [meeting] = db.meetings.for_contact(db.contacts.get("ada@example.org").id)
+    assert (meeting.notes, meeting.takeaways) == ("portfolios", "build one")

@@ -9,6 +9,7 @@ import click
 
 from outreach.app import AppContext, pass_app
 from outreach.cli.contacts_manage import delete, merge
+from outreach.cli.contacts_show import close, emit_contact, reopen, show
 from outreach.cli.output import (
     emit_json,
     json_option,
@@ -63,6 +64,8 @@ def import_(
             now=iso(app.now()),
             progress=bar or NO_PROGRESS,
         )
+    from outreach.store.changes import role_text
+
     result, summary = report.result, report.summary
     if as_json:
         emit_json(
@@ -79,6 +82,15 @@ def import_(
                 ],
                 "merged": [{"line": p.line, "reason": p.reason} for p in result.merged],
                 "without_email": result.unreachable,
+                "job_changes": [
+                    {
+                        "contact": contact.email or str(contact.id),
+                        "name": contact.name,
+                        "from": role_text(change.old_title, change.old_org),
+                        "to": role_text(change.new_title, change.new_org),
+                    }
+                    for contact, change in report.job_changes
+                ],
             }
         )
         return
@@ -96,8 +108,27 @@ def import_(
             "unreachable until you add one (`outreach contacts list --no-email` lists them; "
             "`outreach contacts edit CONTACT --email ...`)."
         )
+    _print_job_changes(app, report.job_changes, dry_run)
     if dry_run:
         click.echo("Dry run: nothing was written.")
+
+
+def _print_job_changes(app: AppContext, changes: list[Any], dry_run: bool) -> None:
+    """New jobs seen in a re-import: congratulations are due (`outreach due`)."""
+    from outreach.store.changes import role_text
+
+    if not changes:
+        return
+    click.echo(f"{plural(len(changes), 'new job')} since the last import:")
+    for contact, change in changes:
+        old = role_text(change.old_title, change.old_org)
+        new = role_text(change.new_title, change.new_org)
+        click.echo(f"  {contact.label()}: {old} -> {new}")
+    if not dry_run:
+        click.echo(
+            "Recorded in their timelines; `outreach due` lists the congratulations to send "
+            "(`outreach followup` drafts them)."
+        )
 
 
 @contacts.command("add")
@@ -152,19 +183,11 @@ def add(
     )
     contact = add_contact(app.store, record, referred_by=referred_by, now=iso(app.now()))
     if as_json:
-        _emit_contact(app, contact.id)
+        emit_contact(app, contact.id)
         return
     click.echo(f"Added {contact.label()} (#{contact.id}).")
     if not contact.timezone:
         click.echo(f"  time zone: {zone_note(contact)}")
-
-
-def _emit_contact(app: AppContext, contact_id: int) -> None:
-    from outreach.services.contacts import contact_summary
-    from outreach.track.pipeline import stage
-
-    contact = app.store.contacts.get(contact_id)
-    emit_json(contact_summary(contact, stage(app.store.facts(contact.id)[contact.id])))
 
 
 def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -237,57 +260,6 @@ def list_(
     )
 
 
-@contacts.command("show")
-@click.argument("contact")
-@json_option
-@pass_app
-def show(app: AppContext, contact: str, as_json: bool) -> None:
-    """Show one CONTACT (email or id) with its timeline."""
-    from outreach.services.timeline import contact_detail
-
-    detail = contact_detail(app.store, contact, app.config.user.zone, app.now())
-    if as_json:
-        emit_json(detail)
-        return
-    _print_detail(detail, zone_note(app.store.contacts.get(contact)))
-
-
-def _print_detail(detail: dict[str, Any], zone: str) -> None:
-    click.secho(f"{detail['name']} <{detail['email'] or 'no email'}>", bold=True)
-    detail = {**detail, "timezone": zone}
-    if detail.get("referrer"):
-        detail["referred_by"] = detail["referrer"]
-    for key in (
-        "id",
-        "stage",
-        "org",
-        "title",
-        "timezone",
-        "source",
-        "tags",
-        "referred_by",
-        "closed_reason",
-        "notes",
-    ):
-        value = detail.get(key)
-        if value not in (None, "", []):
-            shown = ", ".join(value) if isinstance(value, list) else value
-            click.echo(f"  {key:<12} {shown}")
-    for key, value in sorted(detail.get("extra", {}).items()):
-        click.echo(f"  {key:<12} {value}")
-    offered = detail.get("offered", [])
-    if offered:
-        click.secho("Offered times (book with --slot N)", bold=True)
-        for slot in offered:
-            state = "" if slot["state"] == "held" else f"  ({slot['state']})"
-            click.echo(f"  {slot['slot']}. {slot['when']}{state}")
-    timeline = detail.get("timeline", [])
-    if timeline:
-        click.secho("Timeline", bold=True)
-        for entry in timeline:
-            click.echo(f"  {entry['at']}  {entry['what']}")
-
-
 @contacts.command("edit")
 @click.argument("contact")
 @click.option("--name", help="Full name.")
@@ -339,7 +311,7 @@ def edit(
         now=iso(app.now()),
     )
     if as_json:
-        _emit_contact(app, updated.id)
+        emit_contact(app, updated.id)
         return
     click.echo(f"Updated {updated.label()}.")
     if "email" in changes:
@@ -360,44 +332,5 @@ def _say_if_fresh_start(app: AppContext, contact: Any) -> None:
         )
 
 
-@contacts.command("close")
-@click.argument("contact")
-@click.option(
-    "--reason",
-    default="other",
-    show_default=True,
-    help='Why: "declined" (they said no to a conversation), "no reply", "not now", or any '
-    "words of your own.",
-)
-@json_option
-@pass_app
-def close(app: AppContext, contact: str, reason: str, as_json: bool) -> None:
-    """Close CONTACT: nothing more is due for them; `status` counts them by reason."""
-    from outreach.clock import iso
-    from outreach.services.closing import close_contact
-
-    closed = close_contact(app.store, contact, reason, iso(app.now()))
-    if as_json:
-        _emit_contact(app, closed.id)
-        return
-    click.echo(f"Closed {closed.label()} ({reason}). `outreach contacts reopen` undoes it.")
-
-
-@contacts.command("reopen")
-@click.argument("contact")
-@json_option
-@pass_app
-def reopen(app: AppContext, contact: str, as_json: bool) -> None:
-    """Reopen a closed CONTACT: their next steps show in `outreach due` again."""
-    from outreach.clock import iso
-    from outreach.services.closing import reopen_contact
-
-    opened = reopen_contact(app.store, contact, iso(app.now()))
-    if as_json:
-        _emit_contact(app, opened.id)
-        return
-    click.echo(f"Reopened {opened.label()}.")
-
-
-contacts.add_command(delete)
-contacts.add_command(merge)
+for _command in (show, close, reopen, delete, merge):
+    contacts.add_command(_command)

@@ -118,6 +118,7 @@ def plan_json(plan: PlannedMessage, status: str) -> dict[str, Any]:
         "timezone_guessed": bool(contact.zone_name and not contact.timezone),
         "slots": [slot_json(slot, contact) for slot in plan.slots],
         "note": plan.note,
+        "reminders": list(plan.reminders),
     }
 
 

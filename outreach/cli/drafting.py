@@ -26,6 +26,16 @@ if TYPE_CHECKING:
     from outreach.store import MessageRow
 
 
+def _print_reminders(planned: Sequence[object]) -> None:
+    """What the user must do to a draft before sending it (never written into it)."""
+    from outreach.services.drafting import PlannedMessage
+
+    for plan in planned:
+        assert isinstance(plan, PlannedMessage)
+        for reminder in plan.reminders:
+            click.secho(f"remember {plan.contact.label()}: {reminder}", fg="cyan")
+
+
 # --- draft --------------------------------------------------------------------------------
 
 ignore_lint_option = click.option(
@@ -102,6 +112,7 @@ def draft(
             )
             return
         print_preview(planned)  # each shows its zone: no summary needed
+        _print_reminders(planned)
         print_skipped(app, skipped, tag=tag, stage=stage)
         click.echo(
             f"Dry run: {plural(len(planned), 'draft')} would be written; nothing was written."
@@ -153,6 +164,7 @@ def draft(
             raise SystemExit(1)
         return
     print_notes(app, planned)
+    _print_reminders(planned)
     print_skipped(app, report.skipped, tag=tag, stage=stage)
     for label, reason in report.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
@@ -355,6 +367,7 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -
     for template, planned in outcome.planned.items():
         for plan in planned:
             click.echo(f"{template:<12} {plan.contact.label()}: {plan.subject}")
+            _print_reminders([plan])
     if dry_run:
         click.echo(
             f"Dry run: {plural(outcome.total, 'draft')} would be written; nothing was written."

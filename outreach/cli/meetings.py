@@ -95,8 +95,10 @@ def _asker(yes: bool) -> Callable[[str], bool]:
         except click.Abort:
             from outreach.errors import ScheduleError
 
+            concern = question.removesuffix(" Book it anyway?").rstrip(".")
             raise ScheduleError(
-                f"Not booked: {question} (no answer: nothing to read it from).",
+                f"Not booked: {concern}, and there is no terminal to ask whether to book it "
+                "anyway.",
                 hint="Run it on a terminal to answer, or add --yes to book it anyway.",
             ) from None
 

@@ -1,4 +1,4 @@
-"""`outreach status`, `due`, `sync`, `watch`, `met` and `referrals`."""
+"""`outreach status`, `due`, `sync` and `watch`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from outreach.cli.output import emit_json, json_option, plural, print_table, pro
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Counts per stage, and sent / replied / reply rate per template."""
+    """Counts per stage; reply rates per template; and what works per source and per tag:
+    contacted, replied, reply rate, conversations held, referrals gained, and median days
+    from the first message to a meeting (groups where nobody was contacted are left out of
+    the tables; --json has them all)."""
     from outreach.services.reporting import status_report
 
     report = status_report(app.store)
@@ -41,6 +44,27 @@ def status(app: AppContext, as_json: bool) -> None:
                     t["median_hours_to_reply"] if t["median_hours_to_reply"] is not None else "-",
                 ]
                 for t in report["templates"]
+            ],
+        )
+    for key, title in (("by_source", "By source"), ("by_tag", "By tag")):
+        groups = [g for g in report[key] if g["contacted"] or g["meetings_held"]]
+        if not groups:
+            continue
+        print_table(
+            title,
+            ["group", "contacted", "replied", "reply rate", "held", "referrals",
+             "median days to meeting"],
+            [
+                [
+                    g["group"],
+                    g["contacted"],
+                    g["replied"],
+                    "-" if g["reply_rate"] is None else f"{g['reply_rate']:.0%}",
+                    g["meetings_held"],
+                    g["referrals"],
+                    "-" if g["median_days_to_meeting"] is None else g["median_days_to_meeting"],
+                ]
+                for g in groups
             ],
         )
 
@@ -227,8 +251,9 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
 @json_option
 @pass_app
 def due(app: AppContext, as_json: bool) -> None:
-    """What to do now, with the command that does each: nudge, book, propose new times, thank,
-    write to a referral, keep in touch, or close a contact who never answered.
+    """What to do now, with the command that does each: nudge, book, prepare for a call,
+    propose new times, thank, keep a promise, write to a referral, keep in touch,
+    congratulate on a new job, or close a contact who never answered.
 
     Overdue actions come first. A message already drafted stays here until it is sent. Set
     OUTREACH_NOW to see what will be due at another time.
@@ -259,174 +284,3 @@ def due(app: AppContext, as_json: bool) -> None:
         ],
         alarm=frozenset({"OVERDUE"}),
     )
-
-
-# --- met and referrals --------------------------------------------------------------------
-
-_EDITOR_TEMPLATE = """
-
-# Notes on your conversation with {name}: what they said, what to try, whom to contact.
-# The first line is what a thank-you quotes ("I keep coming back to what you said about ...").
-# Lines starting with # are ignored; an empty note cancels.
-"""
-
-
-def _check_referrals(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> tuple[str, ...]:
-    from outreach.errors import ContactError
-    from outreach.services.meetings_log import parse_referral
-
-    for value in values:
-        try:
-            parse_referral(value)
-        except ContactError as exc:
-            raise click.BadParameter(f"{exc.message} {exc.hint or ''}".strip()) from None
-    return values
-
-
-def _notes_from_editor(label: str, ref: str) -> str:
-    from outreach.cli.output import interactive
-    from outreach.errors import OutreachError
-
-    if not interactive():
-        raise OutreachError(
-            "No --notes given, and there is no terminal to open an editor in.",
-            hint=f'Pass them: `outreach met {ref} --notes "what you talked about"`.',
-        )
-    try:
-        text = click.edit(_EDITOR_TEMPLATE.format(name=label), extension=".md")
-    except click.ClickException as exc:
-        raise OutreachError(
-            f"Could not open an editor for the notes: {exc.format_message()}",
-            hint='Pass the notes with --notes "...", or set $EDITOR (e.g. EDITOR=nano).',
-        ) from None
-    lines = [line for line in (text or "").splitlines() if not line.lstrip().startswith("#")]
-    notes = "\n".join(lines).strip()
-    if not notes:
-        raise OutreachError(
-            "No notes were written, so nothing was recorded.",
-            hint='Write the notes in the editor and save, or pass --notes "...".',
-        )
-    return notes
-
-
-@click.command()
-@click.argument("contact")
-@click.option(
-    "--notes",
-    help="What THEY said: a topic, their advice or a sentence (else $EDITOR opens, on a "
-    'terminal). The thank-you recalls the first item: "what you said about ...".',
-)
-@click.option(
-    "--takeaways",
-    help='What YOU will do with it, e.g. "take the battery course": the thank-you says '
-    "\"I'm going to ...\".",
-)
-@click.option(
-    "--referral",
-    "referrals",
-    multiple=True,
-    callback=_check_referrals,
-    metavar='"NAME <EMAIL>"',
-    help='Someone they suggested you talk to (repeatable); a name alone ("Bob at RMI") is '
-    "kept until you add their address.",
-)
-@json_option
-@pass_app
-def met(
-    app: AppContext,
-    contact: str,
-    notes: str | None,
-    takeaways: str | None,
-    referrals: tuple[str, ...],
-    as_json: bool,
-) -> None:
-    """Record a conversation with CONTACT: what they said (--notes), what you will do
-    (--takeaways) and who they suggested you talk to (--referral).
-
-    Marks the booked meeting as held (or records one of the configured length, ending now, if
-    nothing was booked). Separate several items with new lines or ";": the thank-you uses
-    the first of each. Each --referral becomes a contact referred by CONTACT, ready for
-    `outreach followup` once it has an address.
-    """
-    from outreach.services.meetings_log import record_meeting
-
-    who = app.store.contacts.get(contact)
-    latest = app.store.meetings.latest(who.id)
-    adding = bool(referrals or takeaways) and latest is not None and bool(latest.notes)
-    if notes is None and not adding:  # adding to a recorded conversation keeps its notes
-        notes = _notes_from_editor(who.label(), who.email or str(who.id))
-    result = record_meeting(app, contact, notes=notes, takeaways=takeaways, referrals=referrals)
-    if as_json:
-        emit_json(
-            {
-                "contact": who.email or str(who.id),
-                "meeting_created": result.created_meeting,
-                "referrals_added": [_ref_json(p) for p in result.added],
-                "referrals_linked": [_ref_json(p) for p in result.linked],
-                "referrals_unchanged": [
-                    _ref_json(p) for p in [*result.unchanged, *result.unchanged_named]
-                ],
-            }
-        )
-        return
-    how = "recorded now (nothing was booked)" if result.created_meeting else "marked as held"
-    click.echo(f"Conversation with {who.label()} {how}.")
-    for person in result.added:
-        if person.email:
-            click.echo(f"  added referral {person.label()}")
-        else:
-            click.echo(
-                f"  added referral {person.label()}: no address yet, so unreachable until you "
-                f"add one: `outreach contacts edit {person.id} --email ADDRESS`"
-            )
-    for person in result.linked:
-        click.echo(f"  {person.label()} is now marked as referred by {who.name}")
-    for person in result.unchanged:
-        click.echo(f"  {person.label()} was already referred by someone else; left as it was")
-    for person in result.unchanged_named:
-        click.echo(f"  {person.label()} was already recorded as their referral")
-    reachable = [p for p in (*result.added, *result.linked) if p.email]
-    click.echo(
-        "Next: `outreach followup` drafts the thank-you"
-        + (" and the referral outreach." if reachable else ".")
-    )
-
-
-def _ref_json(person: object) -> dict[str, object]:
-    from outreach.contacts.model import Contact
-
-    assert isinstance(person, Contact)
-    return {"id": person.id, "email": person.email, "name": person.name, "org": person.org}
-
-
-@click.command()
-@json_option
-@pass_app
-def referrals(app: AppContext, as_json: bool) -> None:
-    """Who referred whom, as a tree, with each contact's stage."""
-    from outreach.services.meetings_log import ReferralNode, referral_tree
-
-    roots = referral_tree(app.store)
-    if as_json:
-        emit_json([root.to_json() for root in roots])
-        return
-    if not roots:
-        click.echo('No referrals yet. Record them with `outreach met CONTACT --referral "..."`.')
-        return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.tree import Tree
-
-    def label(node: ReferralNode) -> str:
-        return f"{escape(node.contact.label())} [dim]({node.stage.value})[/dim]"
-
-    def add(branch: Tree, node: ReferralNode) -> None:
-        for child in node.children:
-            add(branch.add(label(child)), child)
-
-    tree = Tree("[bold]Referrals[/bold]")
-    for root in roots:
-        add(tree.add(label(root)), root)
-    Console(soft_wrap=False).print(tree)

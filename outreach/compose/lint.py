@@ -35,6 +35,12 @@ thankyou
     (warning): asks for nothing big. ``length`` (warning): over 150 words.
 keepintouch
     ``outcome`` (warning): reports how their advice or referrals worked out.
+congratulate
+    ``congratulates`` (error): says congratulations. ``no-ask`` (error): asks for nothing: no
+    times, no length of time, no call, favour or introduction ("could you ...", "let me
+    know"); a question is a warning (it asks for a reply). ``update`` (warning): gives a short
+    update (``user.update``, ``contact.outcome``, ``meeting.takeaways``, ``user.field``).
+    ``length``: over 120 words (warning), over 180 (error).
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ from outreach.compose.lint_checks import (
     check_newtimes,
     check_thankyou,
 )
+from outreach.compose.lint_congratulate import check_congratulate
 from outreach.compose.lint_cues import ODD_EMPTY_RE, content_lines, durations
 from outreach.compose.lint_fields import FieldCheck
 from outreach.compose.lint_findings import (
@@ -214,6 +221,8 @@ def _check_content(
         check_thankyou(found, rendered, context, paths)
     elif kind == "keepintouch":
         check_keepintouch(found, rendered, paths)
+    elif kind == "congratulate":
+        check_congratulate(found, rendered, context, paths)
     else:
         found.add(
             "kind",

@@ -55,18 +55,30 @@ def _sample_contact() -> Contact:
 
 
 def _sample_meeting() -> dict[str, Any]:
-    return meeting_vars(
+    values = meeting_vars(
         start="Tue 3 Mar, 15:00 GMT",
         end="15:20 GMT",
         when="Tuesday 3 March, 15:00-15:20 GMT (10:00-10:20 EST, your time)",
         join="https://meet.example.com/abc-defg-hij",
-        notes="Talked about her move from academic research into healthcare analytics.",
+        notes="moving from academic research into healthcare analytics",
         takeaways=(
             "building a portfolio of small, finished projects\n"
             "asking teams how they review models before deployment"
         ),
-        referrals=["Grace Okafor <grace.okafor@example.net>"],
+        referrals=[
+            {
+                "name": "Grace Okafor",
+                "email": "grace.okafor@example.net",
+                "outcome": "met",
+                "when": "in March",
+                "referred": ["Tomás Reyes"],
+                "may_name": True,
+            }
+        ],
     )
+    values["promises"] = ["send the link to my thesis", "introduce you to Dana Whitfield"]
+    values["resources"] = "the NHS-R community\nForecasting: Principles and Practice"
+    return values
 
 
 def sample_context(user: UserConfig | None = None, *, meeting_minutes: int = 20) -> RenderContext:

@@ -19,7 +19,8 @@ Variables a template sees:
 Filters besides Jinja's: ``bulleted``, ``join_and``, ``first_name``, ``first_item``,
 ``required`` (fail with a message when a value is empty), and ``phrase_kind``,
 ``as_clause``, ``as_sentence`` and ``to_you`` (:mod:`outreach.compose.phrases`: put a phrase
-the user typed where it reads as English).
+the user typed where it reads as English), ``promised`` and ``referral_news``
+(:mod:`outreach.compose.followthrough`: what was promised, what came of each referral).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from outreach.compose import limits
+from outreach.compose.followthrough import promised, referral_news
 from outreach.compose.phrases import as_clause, as_sentence, phrase_kind, to_you
 from outreach.compose.templates import (
     ParsedTemplate,
@@ -141,6 +143,8 @@ FILTERS: dict[str, Callable[..., object]] = {
     "as_clause": as_clause,
     "as_sentence": as_sentence,
     "to_you": to_you,
+    "promised": promised,
+    "referral_news": referral_news,
 }
 
 # --- the environment ---------------------------------------------------------------------------
@@ -333,15 +337,15 @@ def meeting_vars(
     ``outreach met``; ``referrals`` are people they suggested, as mappings with ``name`` and
     ``email`` or as ``"Name <email>"`` strings, each given ``name``, ``first_name``, ``email``.
     """
-    people: list[dict[str, str]] = []
+    people: list[dict[str, Any]] = []
     for referral in referrals:
         if isinstance(referral, str):
             name, address = parseaddr(referral)
             person = {"name": name or address, "email": address}
         else:
-            person = {str(k): str(v) for k, v in referral.items()}
-            person.setdefault("name", person.get("email", ""))
-            person.setdefault("email", "")
+            person = {str(k): v for k, v in referral.items()}  # outcome, referred, ...
+            person["email"] = str(person.get("email", ""))
+            person["name"] = str(person.get("name") or person["email"])
         person.setdefault("first_name", first_name(person["name"]))
         people.append(person)
     return {

@@ -43,6 +43,7 @@ KINDS: tuple[str, ...] = (
     "confirm",
     "thankyou",
     "keepintouch",
+    "congratulate",
 )
 FORMATS: tuple[str, ...] = ("text", "html")
 HEADERS: tuple[str, ...] = ("Subject", "Kind", "Format", "Description")

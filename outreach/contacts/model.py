@@ -66,6 +66,8 @@ class Contact:
     tags: list[str] = field(default_factory=list)
     created_at: str = ""
     updated_at: str = ""
+    # Whether the first note to this referral may name who referred them (None: not asked).
+    mention_referrer: bool | None = None
 
     @property
     def reachable(self) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from outreach.app import AppContext
 from outreach.contacts.importers import ImportResult, normalise_record, read_contacts
+from outreach.contacts.jobs import JobChange, job_change
 from outreach.contacts.model import CORE_FIELDS, Contact, ContactRecord
 from outreach.contacts.validate import extra_key
 from outreach.errors import ContactError
@@ -29,6 +30,7 @@ class ImportReport:
     result: ImportResult
     summary: UpsertSummary
     dry_run: bool
+    job_changes: list[tuple[Contact, JobChange]] = field(default_factory=list)
 
 
 def import_contacts(
@@ -49,12 +51,15 @@ def import_contacts(
     for record in result.records:
         record.tags = sorted({*record.tags, *tags})
     summary = UpsertSummary()
+    changes: list[tuple[Contact, JobChange]] = []
     progress.expect(len(result.records))
     try:
         with store.transaction():
             for start in range(0, len(result.records), IMPORT_CHUNK):
                 chunk = result.records[start : start + IMPORT_CHUNK]
+                before = store.contacts.jobs_of(chunk)
                 done = store.contacts.upsert(chunk, now)
+                changes += _record_job_changes(store, chunk, before, path.name, now)
                 summary.added.extend(done.added)
                 summary.updated.extend(done.updated)
                 summary.unchanged.extend(done.unchanged)
@@ -63,7 +68,40 @@ def import_contacts(
                 raise _DryRunRollback
     except _DryRunRollback:
         pass
-    return ImportReport(result, summary, dry_run)
+    return ImportReport(result, summary, dry_run, changes)
+
+
+def _record_job_changes(
+    store: Store,
+    records: list[ContactRecord],
+    before: dict[int, tuple[int, str, str, str]],
+    file_name: str,
+    now: str,
+) -> list[tuple[Contact, JobChange]]:
+    """A known contact's organisation or title changed in a re-import from the same source
+    (LinkedIn to LinkedIn): a new job, for their timeline and a congratulation in `due`.
+    Another source's spelling of their job (a Google Contacts card) is not news."""
+    changes: list[tuple[Contact, JobChange]] = []
+    seen: set[int] = set()
+    for index, (contact_id, old_org, old_title, source) in before.items():
+        record = records[index]
+        if contact_id in seen or (record.source or "") != (source or ""):
+            continue
+        change = job_change(old_org, old_title, record.org, record.title)
+        if change is None:
+            continue
+        seen.add(contact_id)
+        store.changes.record(
+            contact_id,
+            old_org=change.old_org,
+            new_org=change.new_org,
+            old_title=change.old_title,
+            new_title=change.new_title,
+            source=file_name,
+            now=now,
+        )
+        changes.append((store.contacts.get(contact_id), change))
+    return changes
 
 
 def add_contact(

@@ -94,6 +94,9 @@ def idempotency_key(
         return f"thankyou:{meeting.id}"
     if kind in ("confirm", "cancel") and meeting is not None:
         return f"{kind}:{meeting.id}:{meeting.sequence}"
+    if kind == "congratulate":
+        seen = facts.job_changed_at.date().isoformat() if facts.job_changed_at else "never"
+        return f"congratulate:{contact.id}:{seen}"
     if kind == "keepintouch":
         since = facts.last_exchange_at.date().isoformat() if facts.last_exchange_at else "never"
         return f"keepintouch:{contact.id}:{since}"

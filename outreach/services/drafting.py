@@ -19,6 +19,7 @@ from typing import Any
 
 from outreach.app import AppContext
 from outreach.clock import iso
+from outreach.compose.followthrough import to_attach
 from outreach.compose.mime import (
     build_invite_message,
     build_message,
@@ -39,7 +40,7 @@ from outreach.mail.backend import DraftRef, DraftRequest, Failure
 from outreach.services.conversation import idempotency_key, next_reply_point
 from outreach.services.interrupts import DraftInterrupted, chunk_finishes_first
 from outreach.services.lint_guard import LintGuard
-from outreach.store import MessageRow
+from outreach.store import MessageRow, Store
 from outreach.track.model import ContactFacts, Stage
 from outreach.track.pipeline import stage
 
@@ -54,8 +55,17 @@ KINDS = {
     "thankyou": "thankyou",
     "keepintouch": "keepintouch",
     "cancel": "cancel",
+    "congratulate": "congratulate",
 }
-THREADED_KINDS = {"followup", "newtimes", "confirm", "thankyou", "keepintouch", "cancel"}
+THREADED_KINDS = {
+    "followup",
+    "newtimes",
+    "confirm",
+    "thankyou",
+    "keepintouch",
+    "cancel",
+    "congratulate",
+}
 # Kinds that speak of a meeting that did not happen (cancelled or declined) too.
 _ANY_MEETING = frozenset({"confirm", "cancel", "newtimes"})
 
@@ -76,6 +86,8 @@ class PlannedMessage:
     ics: bytes | None = None  # a calendar invite (REQUEST or CANCEL) to attach
     ics_method: str = "REQUEST"
     meeting_id: int | None = None
+    # For the user, on the terminal (never in the message): e.g. what to attach before sending.
+    reminders: list[str] = field(default_factory=list)
 
     @property
     def thread_id(self) -> str | None:
@@ -221,6 +233,7 @@ def plan_messages(
         plan.meeting_id = meeting_id
         if kind == "thankyou" and meeting is not None:
             plan.meeting_id = meeting.id
+            plan.reminders = attach_reminders(store, meeting.id)
         if planner is not None and contact.id in planner.notes:
             plan.note = planner.notes[contact.id]
             plan.shared_with = planner.shared.get(contact.id, 0)
@@ -232,6 +245,19 @@ def plan_messages(
     if planner is not None:
         planner.check()
     return planned, skipped
+
+
+def attach_reminders(store: Store, meeting_id: int) -> list[str]:
+    """What the user promised to send in this conversation, to attach to the thank-you."""
+    reminders = []
+    for promise in store.promises.for_meeting(meeting_id):
+        thing = to_attach(promise.text) if promise.done_at is None else ""
+        if thing:
+            reminders.append(
+                f'attach {thing} before you send it (you promised: "{promise.text}"); then '
+                f"`outreach promises --done {promise.id}`"
+            )
+    return reminders
 
 
 def render_for_contact(

@@ -26,6 +26,9 @@ ACTION_TEXT = {
     Action.REACH_REFERRAL: ("write to referral", "send the drafted referral note"),
     Action.KEEP_IN_TOUCH: ("keep in touch", "send the drafted keep-in-touch note"),
     Action.CLOSE: ("close (no reply)", "close (no reply)"),
+    Action.PREPARE: ("prepare for the call", "prepare for the call"),
+    Action.PROMISE: ("keep a promise", "keep a promise"),
+    Action.CONGRATULATE: ("congratulate them", "send the drafted congratulations"),
 }
 _TEMPLATE = {
     Action.FOLLOW_UP: "followup",
@@ -33,6 +36,7 @@ _TEMPLATE = {
     Action.THANK_YOU: "thankyou",
     Action.REACH_REFERRAL: "referral",
     Action.KEEP_IN_TOUCH: "keepintouch",
+    Action.CONGRATULATE: "congratulate",
 }
 
 
@@ -48,7 +52,7 @@ class DueItem:
 
     def to_json(self, zone: Any) -> dict[str, Any]:
         """The stable shape of ``due --json`` (documented in the README)."""
-        return {
+        shape: dict[str, Any] = {
             "contact": self.ref,
             "name": self.name,
             "action": self.action.action.value,
@@ -59,6 +63,9 @@ class DueItem:
             "reason": self.action.reason,
             "command": self.command,
         }
+        if self.action.action is Action.PROMISE:
+            shape["promise"] = self.action.item_id
+        return shape
 
 
 def due_now(app: AppContext) -> list[DueAction]:
@@ -93,11 +100,21 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
         return f"outreach book {ref} --at DATETIME"
     if action.action is Action.CLOSE:
         return f'outreach contacts close {ref} --reason "no reply"'
+    if action.action is Action.PREPARE:
+        return f"outreach prep {ref}"
+    if action.action is Action.PROMISE:
+        return f"outreach promises --done {action.item_id}"
+    if action.action is Action.REACH_REFERRAL and _referrer_unnamed(app, action.contact_id):
+        return f"outreach draft outreach {ref}"
     if action.action is Action.THANK_YOU:
         meeting = app.store.meetings.latest(action.contact_id)
         if meeting is None or not (meeting.notes.strip() or meeting.takeaways.strip()):
             return f'outreach met {ref} --notes "..." (then outreach draft thankyou {ref})'
     return f"outreach draft {_TEMPLATE[action.action]} {ref}"
+
+
+def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
+    return app.store.contacts.get(contact_id).mention_referrer is False
 
 
 def due_items(app: AppContext) -> list[DueItem]:

@@ -6,12 +6,15 @@ due action          template         notes
 follow_up           ``followup``     in the contact's thread (Re:, In-Reply-To)
 propose_times       ``newtimes``     fresh slots, after a late reply or a decline
 thank_you           ``thankyou``     ``meeting`` with notes, takeaways, referrals
-keep_in_touch       ``keepintouch``  ``meeting`` when there was one
-reach_referral      ``referral``     ``referrer`` is who suggested them
+keep_in_touch       ``keepintouch``  ``meeting`` when there was one; referrals' news
+reach_referral      ``referral``     ``referrer`` is who suggested them (``outreach``
+                                     when the referrer would rather not be named)
+congratulate        ``congratulate`` a new job seen on a re-import; in the thread
 ==================  ===============  ============================================
 
-``book`` is not drafted: it needs a time (``outreach book CONTACT --slot N``); nor is
-``close``. An action whose message is already drafted only waits to be sent: it is listed,
+``book`` is not drafted: it needs a time (``outreach book CONTACT --slot N``); nor are
+``close``, ``prepare`` (``outreach prep``) and ``promise`` (the user keeps it). An action
+whose message is already drafted only waits to be sent: it is listed,
 not drafted again (that would move the times it proposes).
 
 Planning and drafting go through :func:`~outreach.services.drafting.plan_messages` and
@@ -42,7 +45,10 @@ TEMPLATE_FOR: dict[Action, str] = {
     Action.FOLLOW_UP: "followup",
     Action.REACH_REFERRAL: "referral",
     Action.KEEP_IN_TOUCH: "keepintouch",
+    Action.CONGRATULATE: "congratulate",
 }
+# A referral whose referrer would rather not be named gets a plain first message.
+UNNAMED_REFERRAL_TEMPLATE = "outreach"
 
 
 @dataclass
@@ -65,6 +71,7 @@ def _work(
     whose message is drafted and only waits to be sent."""
     store = app.store
     wanted: dict[str, list[Contact]] = {name: [] for name in TEMPLATE_FOR.values()}
+    wanted[UNNAMED_REFERRAL_TEMPLATE] = []
     skipped: list[tuple[str, str]] = []
     waiting: list[tuple[str, str]] = []
     for action in due_now(app):
@@ -72,6 +79,8 @@ def _work(
         if template is None:
             continue
         contact = store.contacts.get(action.contact_id)
+        if action.action is Action.REACH_REFERRAL and contact.mention_referrer is False:
+            template = UNNAMED_REFERRAL_TEMPLATE
         if action.drafted:
             waiting.append((contact.label(), f"the {template} message is drafted"))
             continue

@@ -27,6 +27,7 @@ from outreach.errors import ContactError
 from outreach.schedule.invites import new_uid
 from outreach.store import Store
 from outreach.store.meetings import MeetingRow
+from outreach.store.promises import PromiseRow
 from outreach.track.model import Stage
 from outreach.track.pipeline import stage
 
@@ -96,6 +97,8 @@ class MetResult:
     added: list[Contact] = field(default_factory=list)  # new contacts from referrals
     linked: list[Contact] = field(default_factory=list)  # existing contacts now referred_by
     unchanged: list[Contact] = field(default_factory=list)  # already referred by someone
+    known: list[Contact] = field(default_factory=list)  # already referred by this contact
+    promises: list[PromiseRow] = field(default_factory=list)  # promises newly recorded
     unchanged_named: list[Contact] = field(default_factory=list)  # name-only, already known
 
 
@@ -106,14 +109,23 @@ def record_meeting(
     notes: str | None,
     takeaways: str | None,
     referrals: Sequence[str] = (),
+    unnamed_referrals: Sequence[str] = (),
+    resources: str | None = None,
+    promises: Sequence[str] = (),
 ) -> MetResult:
     """Record a conversation with ``ref`` as held now; see the module docstring.
 
-    ``notes``/``takeaways`` of None leave what is stored (re-running ``met`` only adds).
+    ``notes``/``takeaways``/``resources`` of None leave what is stored (re-running ``met``
+    only adds). ``unnamed_referrals`` are referrals whose first note may not name ``ref``;
+    ``promises`` are what the user promised ("send my résumé"), due until marked done.
     """
     store = app.store
     contact = store.contacts.get(ref)
+    referrals = [*referrals, *unnamed_referrals]
     records = [parse_referral(text) for text in referrals]
+    mention = [True] * (len(referrals) - len(unnamed_referrals)) + [False] * len(
+        unnamed_referrals
+    )
     own = app.config.user.email.casefold()
     for text, record in zip(referrals, records, strict=True):
         address = (record.email or "").casefold()
@@ -148,35 +160,54 @@ def record_meeting(
             changes["notes"] = notes.strip()
         if takeaways is not None:
             changes["takeaways"] = takeaways.strip()
+        if resources is not None:
+            changes["resources"] = resources.strip()
         store.meetings.update(latest.id, stamp, **changes)
         result = MetResult(contact, store.meetings.by_id(latest.id), created)
-        for record in records:
+        result.promises = store.promises.add(contact.id, latest.id, promises, stamp)
+        for record, may_name in zip(records, mention, strict=True):
             if record.email is None:
-                _add_by_name(store, contact, record, stamp, result)
+                _add_by_name(store, contact, record, may_name, stamp, result)
                 continue
             existing = store.contacts.find(record.email)
             if existing is None:
                 store.contacts.upsert([record], stamp, referred_by=contact.id)
-                result.added.append(store.contacts.get(record.email))
+                added = store.contacts.get(record.email)
+                store.contacts.update(added.id, stamp, mention_referrer=int(may_name))
+                result.added.append(store.contacts.get(added.id))
             elif existing.referred_by is None:
-                store.contacts.update(existing.id, stamp, referred_by=contact.id)
+                store.contacts.update(
+                    existing.id, stamp, referred_by=contact.id, mention_referrer=int(may_name)
+                )
                 result.linked.append(store.contacts.get(existing.id))
+            elif existing.referred_by == contact.id:
+                if existing.mention_referrer != may_name:  # a second thought about the name
+                    store.contacts.update(existing.id, stamp, mention_referrer=int(may_name))
+                result.known.append(store.contacts.get(existing.id))
             else:
                 result.unchanged.append(existing)
     return result
 
 
 def _add_by_name(
-    store: Store, referrer: Contact, record: ContactRecord, stamp: str, result: MetResult
+    store: Store,
+    referrer: Contact,
+    record: ContactRecord,
+    may_name: bool,
+    stamp: str,
+    result: MetResult,
 ) -> None:
     """A referral known only by name: one contact per name and referrer (re-running `met`
     finds the same one), unreachable until an address is added."""
     for known in store.contacts.referred_by(referrer.id):
         if known.name.casefold() == record.name.casefold():
-            result.unchanged_named.append(known)
+            if known.mention_referrer is not may_name:  # a second thought about the name
+                store.contacts.update(known.id, stamp, mention_referrer=int(may_name))
+            result.unchanged_named.append(store.contacts.get(known.id))
             return
     key = f"referral:{referrer.id}:{record.name.casefold()}"
     contact_id = store.contacts.add_unaddressed(record, stamp, key=key, referred_by=referrer.id)
+    store.contacts.update(contact_id, stamp, mention_referrer=int(may_name))
     result.added.append(store.contacts.get(contact_id))
 
 

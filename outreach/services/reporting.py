@@ -1,4 +1,17 @@
-"""`outreach status`: where every contact stands, and how each template performs."""
+"""`outreach status`: where every contact stands, how each template performs, and what works
+per source and per tag.
+
+Per group (a source such as "linkedin", or a tag such as "alumni"; a contact with two tags
+counts in both):
+
+- ``contacted``: contacts sent a first message (outreach or referral template);
+- ``replied``: of those, how many answered (a reply or an answer to an invite);
+- ``reply_rate``: replied / contacted (null when nobody was contacted);
+- ``meetings_held``: conversations recorded with ``outreach met``;
+- ``referrals``: people the group's contacts referred the user to;
+- ``median_days_to_meeting``: from the first message to the start of the first meeting
+  booked or held, over the contacted who got one (null when none did).
+"""
 
 from __future__ import annotations
 
@@ -7,25 +20,33 @@ from datetime import datetime
 from typing import Any
 
 from outreach.store import Store
-from outreach.store.reports import first_replies, first_sends_by_template, meetings_held
-from outreach.track.model import Stage
+from outreach.store.reports import (
+    contact_sources,
+    first_meetings,
+    first_replies,
+    first_sends_by_template,
+    held_per_contact,
+    meetings_held,
+    referrals_per_contact,
+)
+from outreach.track.model import ContactFacts, Stage
 from outreach.track.pipeline import stage
 
 
-def stage_counts(store: Store) -> dict[str, int]:
+def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
     """How many contacts are in each stage (every stage present, zero included)."""
     counts = {value.value: 0 for value in Stage}
-    for facts in store.facts().values():
-        counts[stage(facts).value] += 1
+    for contact in (store.facts() if facts is None else facts).values():
+        counts[stage(contact).value] += 1
     return counts
 
 
-def closed_reasons(store: Store) -> dict[str, int]:
+def closed_reasons(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
     """Closed contacts by why they were closed ("declined", "no reply", ...)."""
     reasons: dict[str, int] = {}
-    for facts in store.facts().values():
-        if facts.closed:
-            why = facts.closed_reason or "(no reason given)"
+    for contact in (store.facts() if facts is None else facts).values():
+        if contact.closed:
+            why = contact.closed_reason or "(no reason given)"
             reasons[why] = reasons.get(why, 0) + 1
     return dict(sorted(reasons.items()))
 
@@ -55,11 +76,70 @@ def status_report(store: Store) -> dict[str, Any]:
                 "median_hours_to_reply": round(statistics.median(hours), 1) if hours else None,
             }
         )
-    counts = stage_counts(store)
+    facts = store.facts()
+    counts = stage_counts(store, facts)
+    by_source, by_tag = group_report(store, facts)
     return {
         "contacts": sum(counts.values()),
         "stages": counts,
-        "closed": closed_reasons(store),
+        "closed": closed_reasons(store, facts),
         "templates": templates,
         "meetings_held": meetings_held(store.conn),
+        "by_source": by_source,
+        "by_tag": by_tag,
     }
+
+
+NO_SOURCE, NO_TAG = "(none)", "(no tag)"
+
+
+def _group_row(
+    name: str,
+    members: list[int],
+    facts: dict[int, ContactFacts],
+    meetings: dict[int, str],
+    held: dict[int, int],
+    referrals: dict[int, int],
+) -> dict[str, Any]:
+    contacted = [cid for cid in members if facts[cid].first_sent_at is not None]
+    replied = [cid for cid in contacted if facts[cid].last_reply_at is not None]
+    days = []
+    for cid in contacted:
+        first = facts[cid].first_sent_at
+        if cid in meetings and first is not None:
+            delta = datetime.fromisoformat(meetings[cid]) - first
+            days.append(max(0.0, delta.total_seconds() / 86400))
+    return {
+        "group": name,
+        "contacts": len(members),
+        "contacted": len(contacted),
+        "replied": len(replied),
+        "reply_rate": round(len(replied) / len(contacted), 3) if contacted else None,
+        "meetings_held": sum(held.get(cid, 0) for cid in members),
+        "referrals": sum(referrals.get(cid, 0) for cid in members),
+        "median_days_to_meeting": round(statistics.median(days), 1) if days else None,
+    }
+
+
+def group_report(
+    store: Store, facts: dict[int, ContactFacts] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What works: the figures above per source and per tag, groups sorted by name (the
+    contacts without a source or a tag last)."""
+    facts = store.facts() if facts is None else facts
+    meetings = first_meetings(store.conn)
+    held = held_per_contact(store.conn)
+    referrals = referrals_per_contact(store.conn)
+    sources: dict[str, list[int]] = {}
+    tags: dict[str, list[int]] = {}
+    for contact_id, source in contact_sources(store.conn).items():
+        sources.setdefault(source or NO_SOURCE, []).append(contact_id)
+        known = facts.get(contact_id)
+        for tag in (known.tags if known is not None else ()) or (NO_TAG,):
+            tags.setdefault(tag, []).append(contact_id)
+
+    def rows(groups: dict[str, list[int]], last: str) -> list[dict[str, Any]]:
+        names = sorted(groups, key=lambda n: (n == last, n.casefold()))
+        return [_group_row(n, groups[n], facts, meetings, held, referrals) for n in names]
+
+    return rows(sources, NO_SOURCE), rows(tags, NO_TAG)

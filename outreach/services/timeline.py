@@ -129,6 +129,38 @@ def contact_detail(
             timeline.append({"at": mt.rsvp_at, "what": f"meeting {mt.rsvp}: {span}"})
         if mt.met_at:
             timeline.append({"at": mt.met_at, "what": "conversation recorded"})
+            if mt.resources.strip():
+                resources = "; ".join(line.strip() for line in mt.resources.splitlines() if line)
+                timeline.append({"at": mt.met_at, "what": f"resources they mentioned: {resources}"})
+        if mt.prepared_at:
+            timeline.append({"at": mt.prepared_at, "what": "brief printed (outreach prep)"})
+    changes = store.changes.for_contact(contact.id)
+    promises = store.promises.for_contact(contact.id)
+    detail["job_changes"] = [
+        {
+            "from": change.old_role,
+            "to": change.new_role,
+            "org": change.new_org,
+            "title": change.new_title,
+            "source": change.source,
+            "seen_at": change.changed_at,
+        }
+        for change in changes
+    ]
+    detail["promises"] = [
+        {"id": p.id, "promise": p.text, "made_at": p.created_at, "done_at": p.done_at}
+        for p in promises
+    ]
+    if contact.referred_by is not None and contact.mention_referrer is False:
+        detail["mention_referrer"] = False
+    for change in changes:
+        seen = f" (seen in {change.source})" if change.source else ""
+        what = f"new job: {change.old_role} -> {change.new_role}{seen}"
+        timeline.append({"at": change.changed_at, "what": what})
+    for p in promises:
+        timeline.append({"at": p.created_at, "what": f"promised: {p.text} (#{p.id})"})
+        if p.done_at:
+            timeline.append({"at": p.done_at, "what": f"promise kept: {p.text} (#{p.id})"})
     for entry in timeline:
         at = datetime.fromisoformat(entry["at"]).astimezone(user_zone)
         entry["at"] = at.isoformat(timespec="minutes")

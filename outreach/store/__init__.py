@@ -10,6 +10,7 @@ from pathlib import Path
 
 from outreach.store import backup, db, trouble
 from outreach.store.calendar import CalendarRepo
+from outreach.store.changes import ChangeRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import BUSY_TIMEOUT_SECONDS, connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
@@ -17,6 +18,7 @@ from outreach.store.facts import contact_facts
 from outreach.store.maildir_seen import SeenFileRepo
 from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
+from outreach.store.promises import PromiseRepo
 from outreach.track.model import ContactFacts
 
 __all__ = ["ContactRepo", "MessageRepo", "MessageRow", "Store", "UpsertSummary"]
@@ -35,6 +37,8 @@ class Store:
         self.proposals = ProposalRepo(conn)
         self.meetings = MeetingRepo(conn)
         self.seen_files = SeenFileRepo(conn)
+        self.promises = PromiseRepo(conn)
+        self.changes = ChangeRepo(conn)
         self.calendar = CalendarRepo(conn)
 
     @classmethod

@@ -48,6 +48,9 @@ def _row_to_contact(row: sqlite3.Row, tags: list[str]) -> Contact:
         tags=tags,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        mention_referrer=None
+        if row["mention_referrer"] is None
+        else bool(row["mention_referrer"]),
     )
 
 
@@ -169,6 +172,29 @@ class ContactRepo:
                 row = self._by_alias(f"email_key:{ref.casefold()}")
         return None if row is None else _row_to_contact(row, self._tags(row["id"]))
 
+    def jobs_of(self, records: Iterable[ContactRecord]) -> dict[int, tuple[int, str, str, str]]:
+        """For each record already stored (by its index in ``records``): the stored contact's
+        (id, org, title, source), read before an upsert changes them."""
+        found: dict[int, tuple[int, str, str, str]] = {}
+        for index, record in enumerate(records):
+            column, key = identity_key(record)
+            row = self.conn.execute(
+                f"SELECT id, org, title, source FROM contacts WHERE {column} = ?",  # noqa: S608
+                (key,),
+            ).fetchone()
+            if row is not None:
+                found[index] = (row[0], row[1], row[2], row[3])
+        return found
+
+    def find_unaddressed(self, record: ContactRecord) -> Contact | None:
+        """The stored contact an address-less record was saved as (by its import key)."""
+        column, key = identity_key(record)
+        row = self.conn.execute(
+            f"SELECT * FROM contacts WHERE {column} = ?",  # noqa: S608 - column is ours
+            (key,),
+        ).fetchone()
+        return None if row is None else _row_to_contact(row, self._tags(row["id"]))
+
     def _by_alias(self, alias: str) -> sqlite3.Row | None:
         found: sqlite3.Row | None = self.conn.execute(
             "SELECT c.* FROM contact_aliases a JOIN contacts c ON c.id = a.contact_id "
@@ -189,7 +215,14 @@ class ContactRepo:
         other = self.conn.execute(
             "SELECT email_key, import_key FROM contacts WHERE id = ?", (other_id,)
         ).fetchone()
-        for table in ("messages", "thread_events", "proposals", "meetings"):
+        for table in (
+            "messages",
+            "thread_events",
+            "proposals",
+            "meetings",
+            "promises",
+            "contact_changes",
+        ):
             self.conn.execute(
                 f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?",  # noqa: S608
                 (keep_id, other_id),
@@ -326,6 +359,7 @@ class ContactRepo:
             "source",
             "closed_at",
             "closed_reason",
+            "mention_referrer",
         }
         unknown = set(fields) - allowed
         if unknown:

@@ -225,6 +225,55 @@ def _m5_contact_aliases(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m8_prepare_and_remember(conn: sqlite3.Connection) -> None:
+    """Before and after the conversation, and the network kept warm.
+
+    - ``meetings.resources``: what they mentioned (books, courses, people's work, links);
+      ``meetings.prepared_at``: when `outreach prep` printed the brief (the prepare action is
+      then done).
+    - ``contacts.mention_referrer``: whether the first note to a referral may name who referred
+      them (1 yes, 0 no, NULL not asked: treated as yes, as before).
+    - ``promises``: what the user promised in a conversation ("send my résumé"), due until done.
+    - ``contact_changes``: a contact's organisation or title changing on a re-import (a new
+      job: congratulate them), kept for their timeline.
+    - An index on ``messages.message_id``: the facts tell the sync record of a sent
+      congratulation from other mail the user wrote.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE meetings ADD COLUMN resources TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN prepared_at TEXT;
+        ALTER TABLE contacts ADD COLUMN mention_referrer INTEGER;
+
+        CREATE TABLE promises (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL,
+            text TEXT NOT NULL,
+            text_key TEXT NOT NULL,           -- casefolded, spaces collapsed: no duplicates
+            created_at TEXT NOT NULL,
+            done_at TEXT,
+            UNIQUE (contact_id, meeting_id, text_key)
+        );
+        CREATE INDEX promises_open ON promises(done_at, contact_id);
+
+        CREATE TABLE contact_changes (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            old_org TEXT NOT NULL DEFAULT '',
+            new_org TEXT NOT NULL DEFAULT '',
+            old_title TEXT NOT NULL DEFAULT '',
+            new_title TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',  -- the file the change came from
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX contact_changes_by_contact ON contact_changes(contact_id, changed_at);
+        CREATE INDEX messages_by_message_id ON messages(message_id, kind);
+        """,
+    )
+
+
 def _m9_calendar_events(conn: sqlite3.Connection) -> None:
     """The meeting on the user's own Google Calendar, kept in step with its invite.
 
@@ -319,6 +368,7 @@ MIGRATIONS: list[Migration] = [
     _m3_conversations,
     _m5_contact_aliases,
     _m9_calendar_events,
+    _m8_prepare_and_remember,  # after 9: migration 9 was released first
     _m4_maildir_seen,  # issue 12: appended after the migrations already in main
 ]
 

@@ -5,7 +5,9 @@ pass over each table (not a subquery per contact and fact) keeps `status` and `d
 tens of thousands of rows. Every stored time is ISO 8601 in UTC (``clock.iso``), so MIN and
 MAX over the text are MIN and MAX over time. The last send also counts messages the user wrote
 in a tracked thread outside outreach (sync records them as ``own_send`` events): any exchange
-resets keep-in-touch.
+resets keep-in-touch. A congratulation on a new job is not a send for the stage (it asks for
+nothing, so a contact never written to stays "new" and is not nudged); it is an exchange, so
+it resets keep-in-touch (``congratulate_sent_at``).
 """
 
 from __future__ import annotations
@@ -14,19 +16,21 @@ import sqlite3
 from datetime import date, datetime
 from typing import Any
 
-from outreach.track.model import ContactFacts
+from outreach.store.changes import role_text
+from outreach.track.model import ContactFacts, OpenPromise
 
 _CONTACTS_SQL = (
-    "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason FROM contacts"
+    "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
+    "mention_referrer FROM contacts"
 )
 
 # Messages that were superseded before sending ('discarded') or went to an address that
 # bounced and was since corrected ('bounced') are part of no conversation.
 _MESSAGES_SQL = """
 SELECT contact_id,
-  SUM(state = 'drafted') AS drafted,
+  SUM(state = 'drafted' AND kind != 'congratulate') AS drafted,
   MIN(CASE WHEN kind = 'outreach' THEN sent_at END) AS first_sent_at,
-  MAX(sent_at) AS last_sent_at,
+  MAX(CASE WHEN kind != 'congratulate' THEN sent_at END) AS last_sent_at,
   SUM(kind = 'followup' AND sent_at IS NOT NULL) AS followups_sent,
   SUM(kind = 'followup' AND state = 'drafted') AS followup_drafted,
   MAX(CASE WHEN kind = 'thankyou' THEN sent_at END) AS thankyou_sent_at,
@@ -35,7 +39,9 @@ SELECT contact_id,
   SUM(kind = 'keepintouch' AND state = 'drafted') AS keepintouch_drafted,
   MAX(CASE WHEN kind = 'newtimes' THEN sent_at END) AS newtimes_sent_at,
   SUM(kind = 'newtimes' AND state = 'drafted') AS newtimes_drafted,
-  SUM(kind = 'outreach' AND state = 'drafted') AS outreach_drafted
+  SUM(kind = 'outreach' AND state = 'drafted') AS outreach_drafted,
+  MAX(CASE WHEN kind = 'congratulate' THEN sent_at END) AS congratulate_sent_at,
+  SUM(kind = 'congratulate' AND state = 'drafted') AS congratulate_drafted
 FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where} GROUP BY contact_id
 """
 
@@ -44,6 +50,8 @@ FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where} GROUP BY c
 _EVENTS_SQL = """
 SELECT e.contact_id,
   MAX(CASE WHEN e.kind = 'own_send' AND (e.address = '' OR e.address = c.email_key)
+      AND NOT (e.message_id != '' AND EXISTS (SELECT 1 FROM messages m
+          WHERE m.message_id = e.message_id AND m.kind = 'congratulate'))
       THEN e.occurred_at END) AS own_send_at,
   MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
   MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
@@ -61,11 +69,24 @@ WHERE kind = 'auto_reply' {and_where} ORDER BY contact_id, occurred_at, id
 """
 
 _MEETING_SQL = """
-SELECT contact_id, state, start, end, met_at, rsvp, updated_at,
+SELECT contact_id, state, start, end, met_at, rsvp, updated_at, prepared_at,
   (SELECT COUNT(*) FROM messages m WHERE m.meeting_id = meetings.id
      AND m.kind IN ('confirm', 'cancel') AND m.state = 'drafted') AS invite_drafted
 FROM meetings
 WHERE id IN (SELECT MAX(id) FROM meetings {where} GROUP BY contact_id)
+"""
+
+_TAGS_SQL = "SELECT contact_id, tag FROM tags {where} ORDER BY contact_id, tag"
+
+_PROMISES_SQL = """
+SELECT contact_id, id, text, created_at FROM promises
+WHERE done_at IS NULL {and_where} ORDER BY contact_id, id
+"""
+
+# Each contact's latest job change (new organisation or title seen on a re-import).
+_CHANGES_SQL = """
+SELECT contact_id, changed_at, old_title, old_org, new_title, new_org FROM contact_changes
+WHERE id IN (SELECT MAX(id) FROM contact_changes {where} GROUP BY contact_id)
 """
 
 
@@ -99,15 +120,26 @@ def contact_facts(
     returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
     meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
     offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall())
-    empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0)
+    tags: dict[int, list[str]] = {}
+    for cid, tag in conn.execute(_TAGS_SQL.format(where=where), params):
+        tags.setdefault(cid, []).append(tag)
+    promises: dict[int, list[OpenPromise]] = {}
+    for cid, promise_id, text, made_at in conn.execute(
+        _PROMISES_SQL.format(and_where=and_where), params
+    ):
+        promises.setdefault(cid, []).append(
+            OpenPromise(promise_id, text, datetime.fromisoformat(made_at))
+        )
+    changes = {row[0]: row for row in conn.execute(_CHANGES_SQL.format(where=where), params)}
+    empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0, None, 0)
     empty_events = (None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
-    for cid, email, name, referred_by, closed_at, created_at, closed_reason in conn.execute(
-        _CONTACTS_SQL + by_id, params
-    ):
+    for row in conn.execute(_CONTACTS_SQL + by_id, params):
+        cid, email, name, referred_by, closed_at, created_at, closed_reason, mention = row
         m = messages.get(cid, empty_messages)
         e = events.get(cid, empty_events)
         meeting = meetings.get(cid)
+        change = changes.get(cid)
         facts[cid] = ContactFacts(
             contact_id=cid,
             email=email,
@@ -138,7 +170,17 @@ def contact_facts(
             outreach_drafted=bool(m[12]),
             meeting_rsvp=None if meeting is None else meeting[5],
             meeting_changed_at=None if meeting is None else _time(meeting[6]),
-            invite_drafted=False if meeting is None else bool(meeting[7]),
+            invite_drafted=False if meeting is None else bool(meeting[8]),
             offered_until=_time(offers.get(cid)),
+            tags=tuple(tags.get(cid, ())),
+            mention_referrer=None if mention is None else bool(mention),
+            meeting_prepared_at=None if meeting is None else _time(meeting[7]),
+            open_promises=tuple(promises.get(cid, ())),
+            job_changed_at=None if change is None else _time(change[1]),
+            job_change=""
+            if change is None
+            else f"{role_text(change[2], change[3])} -> {role_text(change[4], change[5])}",
+            congratulate_sent_at=_time(m[13]),
+            congratulate_drafted=bool(m[14]),
         )
     return facts

@@ -35,6 +35,8 @@ class MeetingRow:
     updated_at: str
     rsvp: str | None = None  # accepted, declined or tentative: their answer to the invite
     rsvp_at: str | None = None
+    resources: str = ""  # what they mentioned: books, courses, people's work, links
+    prepared_at: str | None = None  # when `outreach prep` printed the brief for it
     calendar_event_id: str | None = None  # the user's copy on their Google Calendar
     calendar_synced: str = ""  # what that event says: "start|end", "absent", "removed", ""
     video: int = 0  # a Google Meet link was asked for
@@ -142,6 +144,7 @@ class MeetingRepo:
             "met_at",
             "rsvp",
             "rsvp_at",
+            "resources",
             "calendar_event_id",
             "calendar_synced",
             "video",
@@ -157,6 +160,11 @@ class MeetingRepo:
             f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608 - names are ours
             (*values.values(), meeting_id),
         )
+
+    def set_prepared(self, meeting_id: int, at: str) -> None:
+        """Record that the brief was printed; not a change to the meeting (``updated_at``
+        stays: it dates what the contact was told)."""
+        self.conn.execute("UPDATE meetings SET prepared_at = ? WHERE id = ?", (at, meeting_id))
 
     def count_held(self) -> int:
         row = self.conn.execute("SELECT COUNT(*) FROM meetings WHERE met_at IS NOT NULL")

@@ -43,6 +43,9 @@ class Action(StrEnum):
     REACH_REFERRAL = "reach_referral"
     KEEP_IN_TOUCH = "keep_in_touch"
     CLOSE = "close"  # no reply after the nudge's time: close as "no reply", or keep in touch
+    PREPARE = "prepare"  # the working day before a meeting: read the brief (`outreach prep`)
+    PROMISE = "promise"  # something promised in a conversation, until it is marked done
+    CONGRATULATE = "congratulate"  # a new job seen on a re-import
 
 
 class Rsvp(StrEnum):
@@ -51,6 +54,15 @@ class Rsvp(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     TENTATIVE = "tentative"
+
+
+@dataclass(frozen=True)
+class OpenPromise:
+    """Something the user promised in a conversation ("send my résumé"), not yet done."""
+
+    promise_id: int
+    text: str
+    made_at: datetime
 
 
 @dataclass(frozen=True)
@@ -88,13 +100,21 @@ class ContactFacts:
     meeting_changed_at: datetime | None = None  # the latest meeting's last change
     invite_drafted: bool = False  # the latest meeting's invite is drafted, not sent
     offered_until: datetime | None = None  # end of the latest slot ever offered to them
+    tags: tuple[str, ...] = ()  # their tags: the keep-in-touch interval may depend on them
+    mention_referrer: bool | None = None  # may the first note name the referrer (None: yes)
+    meeting_prepared_at: datetime | None = None  # when `outreach prep` ran for the meeting
+    open_promises: tuple[OpenPromise, ...] = ()  # promises made and not yet marked done
+    job_changed_at: datetime | None = None  # latest change of organisation or title seen
+    job_change: str = ""  # what it was, e.g. "Data Scientist at Acme -> Head of Data at Initech"
+    congratulate_sent_at: datetime | None = None
+    congratulate_drafted: bool = False
 
     @property
     def last_exchange_at(self) -> datetime | None:
         """The latest moment either side wrote or met: resets keep-in-touch."""
         moments = [
             m
-            for m in (self.last_sent_at, self.last_reply_at, self.met_at)
+            for m in (self.last_sent_at, self.last_reply_at, self.met_at, self.congratulate_sent_at)
             if m is not None
         ]
         return max(moments) if moments else None
@@ -113,3 +133,4 @@ class DueAction:
     overdue: bool
     reason: str
     drafted: bool = False
+    item_id: int | None = None  # a promise's id: a contact can have several due at once

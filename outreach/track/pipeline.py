@@ -4,7 +4,8 @@ Stage (first match wins): closed; bounced (a bounce with no reply and no send of
 it); thanked (a thank-you sent); met (``met_at`` recorded, or the meeting is ``held``);
 scheduled (a meeting in state ``scheduled``); replied; sent; drafted; new.
 
-Due actions (none for closed or bounced contacts, nor for contacts without an email address).
+Due actions (none for closed contacts; for bounced ones and contacts without an email address,
+only their promises).
 An action whose message is already drafted stays due with ``drafted=True`` until it is sent
 ("send the drafted thank-you"): a draft nobody sends helps nobody.
 
@@ -29,23 +30,48 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   (or there is no meeting end); not due before the end unless ``met`` was recorded. Overdue
   once ``thankyou_window_hours`` have passed since it became due.
 - **reach_referral**, stage new with ``referred_by`` (or drafted, the note unsent): due when
-  the contact was added (``created_at``; now when unknown or later than now).
+  the contact was added (``created_at``; now when unknown or later than now). When the
+  referrer may not be named (``mention_referrer`` false), the note is a plain first message
+  (the outreach template).
 - **keep_in_touch**, stage replied, met or thanked: due at the start of the local day
-  ``keep_in_touch_days`` after the last exchange (any send, reply or meeting resets it).
+  ``keep_in_touch_days`` after the last exchange (any send, reply, meeting or congratulation,
+  in any thread, resets it). The interval is the shortest ``keep_in_touch_by_tag`` override
+  among the contact's tags, else ``keep_in_touch_days``.
+- **prepare**, a scheduled meeting not yet started, no brief printed for it (``outreach prep``
+  records that): due at the start of the business day before the meeting's local day (from
+  the booking if that is later); overdue on the day itself.
+- **promise**, each promise made in a conversation and not marked done, whatever the stage
+  (closed contacts excepted, with or without an address): due when it was made.
+- **congratulate**, a new organisation or title seen on a re-import, in the last
+  ``congratulate_within_days``, not yet congratulated since: due when the change was seen.
+  Not while the first message waits for an answer (stage sent): a note then would read as a
+  nudge.
 
-Business days are Monday to Friday (no holidays). Every action but thank_you is overdue when
-today (local) is more than 2 business days after the day they became due: due on a Monday,
-overdue from Thursday. Times due at local midnight make ``outreach due`` show the action all
-day, whenever it is run.
+Business days are Monday to Friday (no holidays). Every action but thank_you and prepare is
+overdue when today (local) is more than 2 business days after the day they became due: due
+on a Monday, overdue from Thursday. Times due at local midnight make ``outreach due`` show
+the action all day, whenever it is run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.config import FollowupConfig
+from outreach.track.aftercare import congratulate, prepare, promises
+from outreach.track.days import (
+    OVERDUE_AFTER_BUSINESS_DAYS,
+    business_days_after,
+    business_days_between,
+    is_business_day,
+    next_business_day,
+    previous_business_day,
+)
+from outreach.track.days import local_date as _local_date
+from outreach.track.days import overdue_by_business_days as _overdue_by_business_days
+from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
 
 __all__ = [
@@ -56,57 +82,9 @@ __all__ = [
     "due_actions",
     "is_business_day",
     "next_business_day",
+    "previous_business_day",
     "stage",
 ]
-
-OVERDUE_AFTER_BUSINESS_DAYS = 2
-
-
-# --- business days -------------------------------------------------------------------------
-
-
-def is_business_day(day: date) -> bool:
-    """Monday to Friday."""
-    return day.weekday() < 5
-
-
-def next_business_day(day: date) -> date:
-    """The first business day strictly after ``day``."""
-    return business_days_after(day, 1)
-
-
-def business_days_after(start: date, n: int) -> date:
-    """The ``n``-th business day after ``start`` (``start`` itself never counts; it may be a
-    weekend day). ``n == 0`` gives ``start`` unchanged."""
-    if n < 0:
-        raise ValueError(f"n must be 0 or more, not {n}")
-    if n == 0:
-        return start
-    # A weekend start counts like the Friday before it (Saturday and Sunday add nothing).
-    base = start - timedelta(days=max(0, start.weekday() - 4))
-    weeks, rest = divmod(n, 5)
-    result = base + timedelta(weeks=weeks)  # five business days per calendar week
-    for _ in range(rest):
-        result += timedelta(days=1)
-        while not is_business_day(result):
-            result += timedelta(days=1)
-    return result
-
-
-def business_days_between(start: date, end: date) -> int:
-    """How many business days lie in ``(start, end]`` (0 when ``end <= start``)."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    day = start + timedelta(weeks=weeks)
-    for _ in range(rest):
-        day += timedelta(days=1)
-        if is_business_day(day):
-            count += 1
-    return count
-
 
 # --- stage ---------------------------------------------------------------------------------
 
@@ -143,19 +121,6 @@ def stage(facts: ContactFacts) -> Stage:
 
 
 # --- due actions ---------------------------------------------------------------------------
-
-
-def _local_date(moment: datetime, zone: ZoneInfo) -> date:
-    return moment.astimezone(zone).date()
-
-
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
-
-
-def _overdue_by_business_days(due: datetime, now: datetime, zone: ZoneInfo) -> bool:
-    deadline = business_days_after(_local_date(due, zone), OVERDUE_AFTER_BUSINESS_DAYS)
-    return _local_date(now, zone) > deadline
 
 
 def _nudge_base(facts: ContactFacts) -> datetime | None:
@@ -272,6 +237,13 @@ def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueA
             )
     if facts.last_sent_at is not None and facts.last_sent_at > replied:
         return None  # we wrote last: their answer comes next
+    if (
+        facts.first_sent_at is None
+        and facts.last_sent_at is None
+        and facts.meeting_state is None
+        and facts.congratulate_sent_at is not None
+    ):
+        return None  # they answered congratulations, which asked for nothing
     if facts.offered_until is not None and facts.offered_until <= now:
         return DueAction(
             facts.contact_id,
@@ -341,6 +313,9 @@ def _reach_referral(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAc
         _overdue_by_business_days(due, now, zone),
         "the note is drafted: send it"
         if facts.outreach_drafted
+        else "referred by a contact who would rather not be named; write with the outreach "
+        "template"
+        if facts.mention_referrer is False
         else "referred by a contact; write with the referral template",
         drafted=facts.outreach_drafted,
     )
@@ -353,7 +328,8 @@ def _keep_in_touch(
     if last is None:
         return None
     last_day = _local_date(last, zone)
-    due = _start_of(last_day + timedelta(days=config.keep_in_touch_days), zone)
+    days = config.keep_in_touch_days_for(facts.tags)
+    due = _start_of(last_day + timedelta(days=days), zone)
     if now < due:
         return None
     return DueAction(
@@ -363,7 +339,7 @@ def _keep_in_touch(
         _overdue_by_business_days(due, now, zone),
         "the note is drafted: send it"
         if facts.keepintouch_drafted
-        else f"last exchange {last_day}, {config.keep_in_touch_days} days ago or more",
+        else f"last exchange {last_day}, {days} days ago or more",
         drafted=facts.keepintouch_drafted,
     )
 
@@ -374,10 +350,13 @@ def contact_due_actions(
     """What is due for one contact at ``now`` (unsorted)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    if not facts.email:
+    if facts.closed:
         return []
+    promised = promises(facts, now, user_tz)  # kept even to someone without an address
+    if not facts.email:
+        return promised
     current = stage(facts)
-    found: list[DueAction | None] = []
+    found: list[DueAction | None] = [*promised]
     if current is Stage.SENT:
         found.append(_follow_up(facts, config, now, user_tz))
     if current is Stage.REPLIED:
@@ -392,6 +371,10 @@ def contact_due_actions(
         found.append(_reach_referral(facts, now, user_tz))
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
         found.append(_keep_in_touch(facts, config, now, user_tz))
+    if current is Stage.SCHEDULED:
+        found.append(prepare(facts, now, user_tz))
+    if current not in (Stage.SENT, Stage.BOUNCED):
+        found.append(congratulate(facts, config, now, user_tz))
     return [action for action in found if action is not None]
 
 
@@ -402,4 +385,6 @@ def due_actions(
     actions = [
         action for contact in facts for action in contact_due_actions(contact, config, now, user_tz)
     ]
-    return sorted(actions, key=lambda a: (not a.overdue, a.due, a.contact_id, a.action.value))
+    return sorted(
+        actions, key=lambda a: (not a.overdue, a.due, a.contact_id, a.action.value, a.item_id or 0)
+    )
