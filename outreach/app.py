@@ -3,9 +3,11 @@ a command pays only for what it uses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -15,8 +17,19 @@ from outreach.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from outreach.google.calendar_events import CalendarEvents
+    from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
     from outreach.store import Store
+
+# How a command shares the workspace with other outreach commands (see outreach.lock):
+# "writer" holds the writer lock from before it opens the database until it ends; "reader"
+# never waits; "self" takes it itself around each unit of work (watch); "none" is for code that
+# builds its own AppContext (tests, benchmarks, the demo's private workspace).
+LockMode = Literal["writer", "reader", "self", "none"]
+
+
+def _say_waiting(message: str) -> None:
+    click.secho(message, fg="yellow", err=True)
 
 
 @dataclass
@@ -29,6 +42,11 @@ class AppContext:
     _calendar: CalendarEvents | None = field(default=None, repr=False)
     # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
     now_override: datetime | None = None
+    lock_mode: LockMode = "none"
+    # When set (by the CLI), decides lock_mode on first use, once the command is known.
+    lock_policy: Callable[[], LockMode] | None = field(default=None, repr=False)
+    command: str = "outreach"  # how this command is named to one waiting for it
+    _lock: WorkspaceLock | None = field(default=None, repr=False)
 
     @classmethod
     def from_environment(cls, verbose: bool = False) -> AppContext:
@@ -51,8 +69,60 @@ class AppContext:
             from outreach.store import Store
 
             _ = self.config  # a bad config.toml is reported by every command, not just some
-            self._store = Store.open(self.workspace.db_file)
+            if self.sharing() == "writer":
+                self.hold_workspace()
+            workspace = self.workspace
+            self._store = Store.open(
+                workspace.db_file,
+                backup_dir=workspace.backups_dir,
+                data_dirs=(workspace.outbox_dir / "cur", workspace.root / "sent" / "cur"),
+            )
+            self._daily_backup()
         return self._store
+
+    def _daily_backup(self) -> None:
+        """The first writing command of each day backs the database up (outreach.store.backup)."""
+        if self._store is not None and self._lock is not None and self._lock.held:
+            self._store.daily_backup(self.now().astimezone(self.config.user.zone).date())
+
+    def sharing(self) -> LockMode:
+        """How this command shares the workspace (decided once, on first use)."""
+        if self.lock_policy is not None:
+            self.lock_mode, self.lock_policy = self.lock_policy(), None
+        return self.lock_mode
+
+    def hold_workspace(self) -> None:
+        """Take the workspace's writer lock until :meth:`close` (waiting, and saying so, while
+        another outreach command holds it)."""
+        if self._lock is None:
+            from outreach.lock import WorkspaceLock
+
+            self._lock = WorkspaceLock(self.workspace.root)
+        try:
+            waited = self._lock.acquire(command=self.command, on_wait=_say_waiting)
+        except OSError as exc:
+            from outreach.store.trouble import explain
+
+            named = explain(exc, self.workspace.db_file)
+            if named is None:
+                raise
+            raise named from None
+        if waited is not None:
+            _say_waiting(f"The other outreach command finished after {waited:.1f}s; going on.")
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the writer lock for one unit of work (a `watch` cycle), unless already held."""
+        if self.sharing() in ("writer", "none") or (self._lock is not None and self._lock.held):
+            yield
+            return
+        self.hold_workspace()
+        try:
+            self._daily_backup()
+            yield
+        finally:
+            assert self._lock is not None
+            self._lock.release()
 
     def now(self) -> datetime:
         return self.now_override or clock.now()
@@ -85,10 +155,15 @@ class AppContext:
         self._mail = None
         self._calendar = None
 
-    def close(self) -> None:
+    def close_store(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def close(self) -> None:
+        self.close_store()
+        if self._lock is not None:
+            self._lock.release()
 
 
 pass_app = click.make_pass_decorator(AppContext)

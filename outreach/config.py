@@ -49,6 +49,11 @@ class Workspace:
         return self.root / "outbox"
 
     @property
+    def backups_dir(self) -> Path:
+        """Rolling copies of the database (daily, and before each migration)."""
+        return self.root / "backups"
+
+    @property
     def inbox_dir(self) -> Path:
         """Maildir the local backend syncs replies from."""
         return self.root / "inbox"

@@ -69,3 +69,9 @@ class SyncError(OutreachError):
 
 class NotSentError(MailError):
     """A send failed in a way that guarantees nothing was sent (safe to try again)."""
+
+
+class Interrupted(OutreachError):
+    """The user pressed Ctrl-C; the message says what was finished and what was not."""
+
+    exit_code = 130

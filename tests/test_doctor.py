@@ -50,7 +50,7 @@ def test_a_healthy_local_workspace_passes_in_setup_order(workspace: Path, run: I
     result = run("doctor", env=NOW)
     assert result.exit_code == 0, result.output
     names = [line[5:18].strip() for line in result.output.splitlines() if line[:2] == "ok"]
-    assert names == ["workspace", "config", "database", "user", "templates", "mail"]
+    assert names == ["workspace", "config", "database", "user", "templates", "mail", "integrity"]
     assert "nothing is emailed" in result.output
     assert "Everything checks out." in result.output
     report = json.loads(run("doctor", "--json", env=NOW).stdout)
@@ -160,7 +160,7 @@ def test_a_bad_config_fails_once_and_the_rest_waits_for_it(workspace: Path, run:
     result = run("doctor", env=NOW)
     assert result.exit_code == 1
     assert "FAIL config" in result.output and "[user] timezone = 'Mars/Base'" in result.output
-    assert "not checked   database, user, busy files, templates, mail" in result.output
+    assert "not checked   database, user, busy files, templates, mail, integrity" in result.output
 
 
 def test_a_local_outbox_that_is_not_a_folder_fails(workspace: Path, run: Invoke) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from outreach import __version__
-from outreach.errors import OutreachError
+from outreach.errors import Interrupted, OutreachError
+
+if TYPE_CHECKING:
+    from outreach.app import LockMode
 
 # name -> (module, attribute, one-line help). Modules load only when their command runs.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -47,7 +51,66 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "prep": ("outreach.cli.prep", "prep", "A one-page brief before a conversation."),
     "promises": ("outreach.cli.capture", "promises", "What you promised, and marking it kept."),
     "export": ("outreach.cli.export", "export", "Export contacts and their stages."),
+    "restore": ("outreach.cli.restore", "restore", "Put back an automatic database backup."),
 }
+
+
+# Commands that only read the workspace never wait for another outreach command (SQLite's WAL
+# gives them a consistent snapshot). Every other command, including any added later, holds the
+# workspace's writer lock from before it opens the database until it ends (outreach/lock.py).
+READ_ONLY_COMMANDS = frozenset(
+    {
+        "auth status",
+        "contacts list",
+        "contacts show",
+        "doctor",
+        "due",
+        "export",
+        "referrals",
+        "slots",
+        "status",
+        "templates",
+    }
+)
+# Commands that take the lock themselves around each unit of work.
+SELF_LOCKING_COMMANDS = frozenset({"watch"})
+
+
+def sharing_for(words: list[str]) -> LockMode:
+    """How the command ``words`` (e.g. ["contacts", "list"]) shares the workspace."""
+    for size in range(len(words), 0, -1):
+        name = " ".join(words[:size])
+        if name in SELF_LOCKING_COMMANDS:
+            return "self"
+        if name in READ_ONLY_COMMANDS:
+            return "reader"
+    return "writer"
+
+
+def _current_sharing() -> LockMode:
+    ctx = click.get_current_context(silent=True)
+    return sharing_for(ctx.command_path.split()[1:] if ctx is not None else [])
+
+
+class _EchoWarnings(logging.Handler):
+    """Adapters' warnings (e.g. junk in a Maildir) on stderr, each once per command."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            click.secho(f"Warning: {message}", fg="yellow", err=True)
+
+
+def _show_warnings(ctx: click.Context) -> None:
+    logger = logging.getLogger("outreach")
+    handler = _EchoWarnings()
+    logger.addHandler(handler)
+    ctx.call_on_close(lambda: logger.removeHandler(handler))
 
 
 def print_error(exc: OutreachError) -> None:
@@ -79,6 +142,11 @@ class OutreachGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except Interrupted as exc:
+            click.echo(exc.message, err=True)
+            if exc.hint:
+                click.echo(exc.hint, err=True)
+            ctx.exit(exc.exit_code)
         except OutreachError as exc:
             print_error(exc)
             ctx.exit(exc.exit_code)
@@ -86,17 +154,27 @@ class OutreachGroup(click.Group):
             _quiet_broken_pipe()
             ctx.exit(0)
         except KeyboardInterrupt:
-            click.echo("Interrupted; nothing half-written (re-running is safe).", err=True)
+            click.echo(
+                "Interrupted. Work saved before it is kept, and the database never keeps half a "
+                "step. Run the same command again to finish: it never makes a second copy of a "
+                "draft or sends twice.",
+                err=True,
+            )
             ctx.exit(130)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as exc:
+            named = _database_trouble(ctx, exc)
+            if named is not None:
+                print_error(named)
+                ctx.exit(named.exit_code)
             if ctx.obj is not None and getattr(ctx.obj, "verbose", False):
                 raise
             click.secho(f"Unexpected error: {type(exc).__name__}: {exc}", fg="red", err=True)
             click.echo(
-                "Hint: nothing was lost; re-run with `outreach --verbose ...` for details "
-                "and report it.",
+                "Hint: this is a bug in outreach. Work saved before the error is kept, and the "
+                "database never keeps half a step, so the same command can be run again. Run it "
+                "with `outreach --verbose ...` to see the details, and report them.",
                 err=True,
             )
             ctx.exit(70)
@@ -114,7 +192,29 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """
     from outreach.app import AppContext
 
-    ctx.obj = AppContext.from_environment(verbose=verbose)
+    app = AppContext.from_environment(verbose=verbose)
+    app.lock_policy = _current_sharing
+    app.command = _command_line(ctx)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+    _show_warnings(ctx)
+
+
+def _command_line(ctx: click.Context) -> str:
+    """This command as a waiting one will name it: ``outreach draft outreach --tag x``."""
+    if sys.argv and sys.argv[0].rsplit("/", 1)[-1] in ("outreach", "__main__.py"):
+        return " ".join(["outreach", *sys.argv[1:]])[:200]
+    return f"outreach {ctx.invoked_subcommand or ''}".strip()
+
+
+def _database_trouble(ctx: click.Context, exc: Exception) -> OutreachError | None:
+    """Database or workspace trouble (damaged, full, read-only, locked), named; else None."""
+    app = ctx.obj
+    if app is None or not hasattr(app, "workspace"):
+        return None
+    from outreach.store.trouble import explain
+
+    return explain(exc, app.workspace.db_file, backup_dir=app.workspace.backups_dir)
 
 
 def _quiet_broken_pipe() -> None:

@@ -41,6 +41,7 @@ from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from outreach.compose import limits
 from outreach.compose.followthrough import promised, referral_news
 from outreach.compose.phrases import as_clause, as_sentence, phrase_kind, to_you
 from outreach.compose.templates import (
@@ -149,7 +150,7 @@ FILTERS: dict[str, Callable[..., object]] = {
 # --- the environment ---------------------------------------------------------------------------
 
 _DICT_READ_METHODS = frozenset({"get", "items", "keys", "values"})
-_MAX_REPEAT = 100_000
+_MAX_REPEAT = limits.MAX_TEXT
 _MAX_EXPONENT = 100
 
 
@@ -157,11 +158,21 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, where mapping keys win over dict methods.
 
     ``contact.items`` is the contact's ``items`` column, not ``dict.items``; a missing key is
-    undefined (an error under StrictUndefined) rather than a bound method. Repetition and powers
-    are capped so a template cannot exhaust memory.
+    undefined (an error under StrictUndefined) rather than a bound method. Text size, loop
+    iterations, calls and numbers are limited (:mod:`outreach.compose.limits`) so a template
+    cannot exhaust memory or run for ever.
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = limits.LimitedCodeGenerator
+    concat = staticmethod(limits.concat)  # the output and every block or macro buffer
+    checked_value = staticmethod(limits.check_size)  # the result of ``~``
+    limited_loop = staticmethod(limits.limited_loop)  # what every for-loop iterates over
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        limits.step()
+        limits.before_call(obj, args, kwargs)
+        return limits.check_size(super().call(context, obj, *args, **kwargs))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Mapping):
@@ -187,7 +198,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                     and len(seq) * count > _MAX_REPEAT
                 ):
                     raise SecurityError("repetition result is too large")
-        return super().call_binop(context, operator, left, right)
+        limits.before_binop(operator, left, right)
+        return limits.check_size(super().call_binop(context, operator, left, right))
 
 
 class OptionalUndefined(StrictUndefined):
@@ -211,8 +223,10 @@ def _make_env(autoescape: bool) -> _Sandbox:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        finalize=limits.check_output,
     )
     env.filters.update(FILTERS)
+    limits.limit_filters(env.filters)
     return env
 
 
@@ -588,7 +602,8 @@ def _runtime_lineno(exc: BaseException, part: _Part) -> int | None:
 
 def _render_part(part: _Part, parsed: ParsedTemplate, variables: dict[str, Any], label: str) -> str:
     try:
-        return part.template.render(variables)
+        with limits.budget():
+            return part.template.render(variables)
     except Exception as exc:  # user-authored template code: every failure becomes TemplateError
         lineno = _runtime_lineno(exc, part)
         if lineno is None and isinstance(exc, TemplateSyntaxError):
@@ -597,6 +612,13 @@ def _render_part(part: _Part, parsed: ParsedTemplate, variables: dict[str, Any],
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         if isinstance(exc, MissingValueError):
             detail, hint = str(exc), "Fill in the missing information, then try again."
+        elif isinstance(exc, limits.LimitExceeded | MemoryError | RecursionError):
+            detail = f"the template does too much: {message}"
+            hint = (
+                f"A message may be at most {limits.MAX_TEXT:,} characters, and a template may "
+                f"run at most {limits.MAX_STEPS:,} loop iterations and calls; check the "
+                "padding width or the loop on that line."
+            )
         elif isinstance(exc, SecurityError):
             detail = f"blocked by the template sandbox: {message}"
             hint = "Templates can use variables, filters and tests, not Python internals."

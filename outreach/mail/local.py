@@ -4,12 +4,18 @@ A draft's file name is derived from its idempotency key, so re-drafting replaces
 atomically (write to tmp/, rename into cur/) instead of adding a second one. "Sending" moves
 the file to the ``sent`` Maildir: nothing leaves the machine, which is what a demo or a user
 without a Google account wants. Thread ids are the Message-ID of the thread's first message.
+
+Finding a message by its Message-ID (recovering after an interrupted run) reads each folder's
+headers once per command into an index, never once per message. Junk in the folders (folders,
+FIFOs, unreadable files) is skipped with a warning; stale temporary files are removed.
 """
 
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
+import errno
 import hashlib
 import os
 import re
@@ -19,17 +25,23 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from outreach.config import Workspace
-from outreach.errors import MailError
+from outreach.errors import NotSentError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail.maildir import (
+    clean_tmp,
+    ensure_maildir,
+    message_entries,
+    read_bytes,
+    write_atomically,
+)
+
+__all__ = ["LocalOutbox", "draft_name", "ensure_maildir", "read_message", "thread_root"]
 
 _DRAFT_FLAGS = ":2,D"
 _SENT_FLAGS = ":2,S"
-
-
-def ensure_maildir(root: Path) -> None:
-    """Create a Maildir's cur/new/tmp folders (private to the user)."""
-    for sub in ("cur", "new", "tmp"):
-        (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+# Trouble with the disk or the folder itself stops the run (and is named by the CLI); any
+# other failure to write one file is that contact's failure.
+_STOP_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def draft_name(key: str) -> str:
@@ -38,22 +50,16 @@ def draft_name(key: str) -> str:
     return f"outreach-{digest}"
 
 
-def _write_atomically(root: Path, name: str, data: bytes) -> Path:
-    tmp = root / "tmp" / f"{name}.{os.getpid()}"
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    target = root / "cur" / name
-    os.replace(tmp, target)
-    return target
-
-
 def read_message(path: Path) -> EmailMessage:
     with open(path, "rb") as handle:
         message = email.message_from_binary_file(handle, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     return message
+
+
+def _message_id(data: bytes) -> str:
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
+    return str(headers.get("Message-ID", "")).strip()
 
 
 def thread_root(message: EmailMessage) -> str | None:
@@ -73,9 +79,11 @@ class LocalOutbox:
     def __init__(self, workspace: Workspace) -> None:
         self.outbox = workspace.outbox_dir
         self.sent = workspace.root / "sent"
-        ensure_maildir(self.outbox)
-        ensure_maildir(self.sent)
-        ensure_maildir(workspace.inbox_dir)
+        for root in (self.outbox, self.sent, workspace.inbox_dir):
+            ensure_maildir(root)
+            clean_tmp(root)
+        # Message-ID -> file, per folder, read once per command (see _index).
+        self._indexes: dict[Path, dict[str, Path]] = {}
 
     def _draft_path(self, draft_id: str) -> Path:
         return self.outbox / "cur" / f"{draft_id}{_DRAFT_FLAGS}"
@@ -86,12 +94,15 @@ class LocalOutbox:
             draft_id = request.draft_id or draft_name(request.key)
             message_id = str(request.message["Message-ID"])
             try:
-                _write_atomically(
+                path = write_atomically(
                     self.outbox, f"{draft_id}{_DRAFT_FLAGS}", request.message.as_bytes()
                 )
             except OSError as exc:
+                if exc.errno in _STOP_ERRNOS:
+                    raise
                 results[request.key] = Failure(f"cannot write to {self.outbox}: {exc}")
                 continue
+            self._remember(self.outbox, message_id, path)
             results[request.key] = DraftRef(
                 draft_id=draft_id,
                 message_id=message_id,
@@ -99,11 +110,31 @@ class LocalOutbox:
             )
         return results
 
+    def _index(self, folder: Path) -> dict[str, Path]:
+        """Message-ID -> file for a Maildir, reading each file's headers once per command."""
+        if folder not in self._indexes:
+            index: dict[str, Path] = {}
+            for entry in message_entries(folder):
+                data = read_bytes(entry.path)
+                if data is not None:
+                    index.setdefault(_message_id(data), entry.path)
+            self._indexes[folder] = index
+        return self._indexes[folder]
+
+    def _remember(self, folder: Path, message_id: str, path: Path) -> None:
+        if folder in self._indexes:
+            self._indexes[folder][message_id] = path
+
+    def _forget(self, folder: Path, message_id: str) -> None:
+        if folder in self._indexes:
+            self._indexes[folder].pop(message_id, None)
+
     def _find(self, folder: Path, rfc_message_id: str) -> Path | None:
-        for path in sorted((folder / "cur").iterdir()):
-            if str(read_message(path).get("Message-ID", "")).strip() == rfc_message_id:
-                return path
-        return None
+        path = self._index(folder).get(rfc_message_id)
+        if path is not None and not path.is_file():  # moved by a mail client meanwhile
+            self._indexes.pop(folder, None)
+            path = self._index(folder).get(rfc_message_id)
+        return path
 
     def find_drafts(self, rfc_message_ids: list[str]) -> dict[str, DraftRef]:
         found: dict[str, DraftRef] = {}
@@ -128,7 +159,12 @@ class LocalOutbox:
         path = self._find(self.sent, rfc_message_id)
         if path is None:
             return None
-        return SentRef(message_id=rfc_message_id, thread_id=thread_root(read_message(path)))
+        data = read_bytes(path)
+        if data is None:
+            return SentRef(message_id=rfc_message_id)
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        return SentRef(message_id=rfc_message_id, thread_id=thread_root(message))
 
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()
@@ -142,22 +178,38 @@ class LocalOutbox:
 
     def send_draft(self, draft_id: str) -> SentRef:
         source = self._draft_path(draft_id)
-        if not source.exists():
-            raise MailError(
-                f"The draft {source} is gone from the outbox.",
+        data = read_bytes(source) if source.exists() else None
+        if data is None:
+            raise NotSentError(
+                f"The draft {source} is gone from the outbox (or is not a message file).",
                 hint="Re-create it with `outreach draft TEMPLATE CONTACT`.",
             )
-        message = read_message(source)
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
         target = self.sent / "cur" / f"{draft_id}{_SENT_FLAGS}"
-        os.replace(source, target)
         message_id = str(message["Message-ID"])
+        try:
+            os.replace(source, target)
+        except OSError as exc:
+            if exc.errno in _STOP_ERRNOS:
+                raise
+            raise NotSentError(f"Could not move {source} to {target.parent}: {exc}") from None
+        self._forget(self.outbox, message_id)
+        self._remember(self.sent, message_id, target)
         return SentRef(message_id=message_id, thread_id=thread_root(message) or message_id)
 
     def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:
         message_id = str(message["Message-ID"])
-        _write_atomically(self.sent, f"{draft_name(message_id)}{_SENT_FLAGS}", message.as_bytes())
+        path = write_atomically(
+            self.sent, f"{draft_name(message_id)}{_SENT_FLAGS}", message.as_bytes()
+        )
+        self._remember(self.sent, message_id, path)
         return SentRef(message_id=message_id, thread_id=thread_id or message_id)
 
     def drafts(self) -> list[Path]:
         """Every draft file in the outbox (for status and the demo's summary)."""
-        return sorted((self.outbox / "cur").glob(f"*{_DRAFT_FLAGS}"))
+        return sorted(
+            entry.path
+            for entry in message_entries(self.outbox, ("cur",))
+            if entry.name.endswith(_DRAFT_FLAGS)
+        )

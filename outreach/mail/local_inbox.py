@@ -10,7 +10,8 @@ Each file becomes a :class:`LocalMessage`: its metadata as a
 a stable id (``local:<Message-ID>``, else ``local:file:<name>``) that keeps sync idempotent,
 and every Message-ID it points at (In-Reply-To, References, and for a bounce the Message-ID of
 the returned original), which sync matches to our messages to find the thread. Reading never
-changes the Maildirs.
+changes the Maildirs. :meth:`LocalInbox.listing` lists without reading, so sync can read only
+the files it has not seen before.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from email.message import Message
 from pathlib import Path
 
 from outreach.config import Workspace
+from outreach.mail.maildir import Entry, ListingCache, read_bytes
 from outreach.track.classify import MessageMeta
 
-__all__ = ["LocalInbox", "LocalMessage", "local_id"]
+__all__ = ["Listed", "LocalInbox", "LocalMessage", "local_id"]
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _ORIGINAL_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
@@ -80,39 +82,55 @@ def _returned_originals(msg: Message) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A message file found by listing, not yet read."""
+
+    entry: Entry
+    rel: str  # its path relative to the workspace, e.g. "inbox/new/NAME"
+    labels: tuple[str, ...]  # ("SENT",) or ("INBOX",)
+
+
 class LocalInbox:
     """The workspace's ``inbox/`` and ``sent/`` Maildirs, read-only."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, listings: ListingCache | None = None) -> None:
+        self.root = workspace.root
         self.inbox = workspace.inbox_dir
         self.sent = workspace.root / "sent"
+        self.listings = listings or ListingCache()
 
-    def _files(self, root: Path) -> list[Path]:
-        found: list[Path] = []
-        for sub in ("new", "cur"):
-            folder = root / sub
-            if folder.is_dir():
-                found += [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-        return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+    def listing(self) -> list[Listed]:
+        """Every message file in ``sent/`` then ``inbox/``, oldest first within each; nothing
+        is read (junk is skipped with a warning, see :mod:`outreach.mail.maildir`)."""
+        found: list[Listed] = []
+        prefixes: dict[Path, str] = {}
+        for root, labels in ((self.sent, ("SENT",)), (self.inbox, ("INBOX",))):
+            for entry in self.listings.message_entries(root):
+                prefix = prefixes.get(entry.folder)
+                if prefix is None:
+                    prefix = prefixes[entry.folder] = entry.folder.relative_to(self.root).as_posix()
+                found.append(Listed(entry, f"{prefix}/{entry.name}", labels))
+        return found
+
+    def read(self, listed: Listed) -> LocalMessage | None:
+        """Read and parse one listed file; None when it vanished or cannot be read."""
+        data = read_bytes(listed.entry.path)
+        if data is None:
+            return None
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        return self._message(listed.entry, parsed, listed.labels)
 
     def scan(self) -> Iterator[LocalMessage]:
         """Every message in ``sent/`` then ``inbox/``, oldest file first within each."""
-        for root, labels in ((self.sent, ("SENT",)), (self.inbox, ("INBOX",))):
-            for path in self._files(root):
-                parsed = self._read(path)
-                if parsed is not None:
-                    yield self._message(path, parsed, labels)
+        for listed in self.listing():
+            message = self.read(listed)
+            if message is not None:
+                yield message
 
     @staticmethod
-    def _read(path: Path) -> Message | None:
-        try:
-            with open(path, "rb") as handle:
-                return email.message_from_binary_file(handle, policy=email.policy.default)
-        except OSError:
-            return None  # vanished while we looked (a mail client moved it): next sync
-
-    @staticmethod
-    def _message(path: Path, msg: Message, labels: tuple[str, ...]) -> LocalMessage:
+    def _message(entry: Entry, msg: Message, labels: tuple[str, ...]) -> LocalMessage:
+        path = entry.path
         message_ids = _ids(_header(msg, "Message-ID"))
         message_id = message_ids[0] if message_ids else ""
         base = path.name.split(":", 1)[0]
@@ -121,16 +139,16 @@ class LocalInbox:
         replied_to = _ids(_header(msg, "In-Reply-To"))
         root = chain[0] if chain else (replied_to[0] if replied_to else "")
         referenced = replied_to + list(reversed(chain)) + _returned_originals(msg)
+        filed_at = datetime.fromtimestamp(entry.mtime_ns / 1e9, UTC)
         received: datetime | None = None
         if not _header(msg, "Date"):
-            received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            received = filed_at
         meta = MessageMeta.from_email(
             msg, labels, received_at=received, message_id=key, thread_id=None
         )
         if received is None and meta.header_date is None:  # a Date header that cannot parse
-            received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             meta = MessageMeta.from_email(
-                msg, labels, received_at=received, message_id=key, thread_id=None
+                msg, labels, received_at=filed_at, message_id=key, thread_id=None
             )
         return LocalMessage(
             key=key,

@@ -185,6 +185,42 @@ def check_local_maildirs(doc: Doctor) -> Iterable[Check]:
     )
 
 
+def check_integrity(doc: Doctor) -> Iterable[Check]:
+    """``PRAGMA integrity_check`` on the database, and where its automatic backups are."""
+    from outreach.store.backup import list_backups
+    from outreach.store.trouble import explain, restore_hint
+
+    doc.needs("database")
+    app = doc.app
+    backups = list_backups(app.workspace.backups_dir)
+    kept = (
+        f"{len(backups)} automatic backup{'s' if len(backups) != 1 else ''}, newest "
+        f"{backups[0].name}"
+        if backups
+        else "no automatic backup yet (the first command of the day that writes makes one)"
+    )
+    try:
+        problems = app.store.integrity_problems()
+    except OutreachError as exc:
+        yield fail("integrity", exc.message, exc.hint or "")
+        return
+    except Exception as exc:  # a damaged file can fail the check itself
+        named = explain(exc, app.workspace.db_file, backup_dir=app.workspace.backups_dir)
+        if named is None:
+            raise
+        yield fail("integrity", named.message, named.hint or "")
+        return
+    if problems:
+        shown = "; ".join(problems[:3]) + (" ..." if len(problems) > 3 else "")
+        yield fail(
+            "integrity",
+            f"the database is damaged: {shown}",
+            restore_hint(app.workspace.backups_dir),
+        )
+        return
+    yield ok("integrity", f"PRAGMA integrity_check: ok; {kept}")
+
+
 # In setup order. Each entry is independent; add new checks where they belong.
 CHECKS: list[CheckFn] = [
     check_workspace,
@@ -199,6 +235,7 @@ CHECKS: list[CheckFn] = [
     check_token,
     check_gmail_api,
     check_calendar,
+    check_integrity,  # issue 12: the database file itself, and its backups
 ]
 
 

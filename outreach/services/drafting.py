@@ -2,10 +2,10 @@
 
 Order of work, chosen so that a failure or a kill at any point leaves nothing half-done:
 1. render every message first; a template error stops the run before any draft is written;
-2. record each message's idempotency key (and its Message-ID) in one committed transaction;
-3. for rows left by an interrupted run, ask the backend whether the draft (or a sent copy)
-   already exists, by Message-ID;
-4. create or update drafts in chunks, committing the draft ids after each chunk.
+2. for rows left by an interrupted run, ask the backend whether the draft (or a sent copy)
+   already exists, by Message-ID (one lookup for all of them);
+3. chunk by chunk: record each message's idempotency key (and its Message-ID) in one committed
+   transaction, create or update the drafts, then commit their draft ids.
 A re-run therefore updates the same drafts; a message already sent is never drafted again.
 """
 
@@ -38,6 +38,7 @@ from outreach.contacts.model import Contact
 from outreach.errors import ContactError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure
 from outreach.services.conversation import idempotency_key, next_reply_point
+from outreach.services.interrupts import DraftInterrupted, chunk_finishes_first
 from outreach.services.lint_guard import LintGuard
 from outreach.store import MessageRow, Store
 from outreach.track.model import ContactFacts, Stage
@@ -314,7 +315,11 @@ def draft_messages(
     *,
     progress: ProgressFn | None = None,
 ) -> DraftReport:
-    """Create or update one draft per planned message; failures are per contact."""
+    """Create or update one draft per planned message; failures are per contact.
+
+    Ctrl-C during a chunk lets the chunk finish and be recorded first (a second Ctrl-C stops at
+    once), then raises :class:`DraftInterrupted` saying what was drafted and what was not.
+    """
     from outreach.services.sync import remember_mailbox_position
 
     report = DraftReport()
@@ -327,32 +332,21 @@ def draft_messages(
     now = app.now()
     stamp = iso(now)
 
-    # 1. Record intent (idempotency keys and Message-IDs) before any backend call.
-    rows: dict[str, MessageRow] = {}
-    previously_unfinished: set[str] = set()
-    with store.transaction():
-        for plan in planned:
-            before = store.messages.by_key(plan.idem_key)
-            if before is not None and before.draft_id is None:
-                previously_unfinished.add(plan.idem_key)
-            rows[plan.idem_key] = store.messages.reserve(
-                idem_key=plan.idem_key,
-                contact_id=plan.contact.id,
-                kind=plan.kind,
-                template=plan.template,
-                subject=plan.subject,
-                message_id=before.message_id if before else make_message_id(domain),
-                backend=backend.name,
-                thread_id=plan.thread_id,
-                in_reply_to=plan.in_reply_to,
-                now=stamp,
-                recipient=plan.contact.email or "",
-                meeting_id=plan.meeting_id,
-            )
-
-    # 2. Recover from an interrupted run: the draft may exist, or the user may have sent it.
-    draft_ids: dict[str, str | None] = {key: row.draft_id for key, row in rows.items()}
-    unfinished = [rows[key] for key in previously_unfinished]
+    # 1. Rows an earlier run reserved but never recorded a draft for: the draft may exist (the
+    #    run was killed between the backend call and recording it), or the user may have sent
+    #    it. Rows are reserved chunk by chunk, so there are at most a chunk of these.
+    draft_ids: dict[str, str | None] = {}
+    sent_keys: set[str] = set()
+    unfinished: list[MessageRow] = []
+    for plan in planned:
+        before = store.messages.by_key(plan.idem_key)
+        if before is None:
+            continue
+        draft_ids[plan.idem_key] = before.draft_id
+        if before.state == "sent":
+            sent_keys.add(plan.idem_key)
+        elif before.draft_id is None:
+            unfinished.append(before)
     found = backend.find_drafts([row.message_id for row in unfinished]) if unfinished else {}
     for row in unfinished:
         if row.message_id in found:
@@ -378,29 +372,74 @@ def draft_messages(
                 store.messages.mark_sent(
                     row.id, gmail_id=sent.message_id, thread_id=sent.thread_id, sent_at=stamp
                 )
-            rows[row.idem_key] = store.messages.by_id(row.id)
+            sent_keys.add(row.idem_key)
             report.skipped.append((row.subject, "already sent from your mailbox"))
 
-    todo = [plan for plan in planned if rows[plan.idem_key].state != "sent"]
-    for start in range(0, len(todo), CHUNK):
-        chunk = todo[start : start + CHUNK]
-        requests = [
-            DraftRequest(
-                key=plan.idem_key,
-                message=_mime(app, plan, rows[plan.idem_key], now),
-                draft_id=draft_ids.get(plan.idem_key),
-                thread_id=plan.thread_id,
-                since=datetime.fromisoformat(rows[plan.idem_key].created_at),
-            )
-            for plan in chunk
-        ]
-        results = backend.upsert_drafts(requests)
-        with store.transaction():
-            for plan in chunk:
-                _record_result(app, plan, rows[plan.idem_key], draft_ids, results, report, stamp)
-        if progress:
-            progress(len(chunk))
+    # 2. Chunk by chunk: record intent (idempotency keys and Message-IDs) in one committed
+    #    transaction, make or update the drafts, then record the draft ids.
+    todo = [plan for plan in planned if plan.idem_key not in sent_keys]
+    in_chunk = False
+    try:
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start : start + CHUNK]
+            with chunk_finishes_first():
+                in_chunk = True
+                rows = _reserve(app, chunk, domain, backend.name, stamp)
+                chunk = [plan for plan in chunk if rows[plan.idem_key].state != "sent"]
+                requests = [
+                    DraftRequest(
+                        key=plan.idem_key,
+                        message=_mime(app, plan, rows[plan.idem_key], now),
+                        draft_id=draft_ids.get(plan.idem_key),
+                        thread_id=plan.thread_id,
+                        since=datetime.fromisoformat(rows[plan.idem_key].created_at),
+                    )
+                    for plan in chunk
+                ]
+                results = backend.upsert_drafts(requests)
+                with store.transaction():
+                    for plan in chunk:
+                        _record_result(
+                            app, plan, rows[plan.idem_key], draft_ids, results, report, stamp
+                        )
+                in_chunk = False
+            if progress:
+                progress(len(chunk))
+    except KeyboardInterrupt:
+        raise DraftInterrupted(
+            created=len(report.created),
+            updated=len(report.updated),
+            failed=len(report.failed),
+            total=len(todo),
+            mid_chunk=in_chunk,
+        ) from None
     return report
+
+
+def _reserve(
+    app: AppContext, chunk: list[PlannedMessage], domain: str, backend: str, stamp: str
+) -> dict[str, MessageRow]:
+    """Record the intent to draft each message of a chunk: its row, key and Message-ID."""
+    store = app.store
+    rows: dict[str, MessageRow] = {}
+    with store.transaction():
+        for plan in chunk:
+            before = store.messages.by_key(plan.idem_key)
+            rows[plan.idem_key] = store.messages.reserve(
+                idem_key=plan.idem_key,
+                contact_id=plan.contact.id,
+                kind=plan.kind,
+                template=plan.template,
+                subject=plan.subject,
+                message_id=before.message_id if before else make_message_id(domain),
+                backend=backend,
+                thread_id=plan.thread_id,
+                in_reply_to=plan.in_reply_to,
+                now=stamp,
+                recipient=plan.contact.email or "",
+                meeting_id=plan.meeting_id,
+            )
+    return rows
 
 
 def _mime(app: AppContext, plan: PlannedMessage, row: MessageRow, now: datetime) -> EmailMessage:

@@ -12,7 +12,8 @@ Gmail, like lieer:
   next incremental sync sees it; nothing is lost.
 
 Local backend: every file in the workspace's ``inbox/`` and ``sent/`` Maildirs, threaded to
-our messages by In-Reply-To/References.
+our messages by In-Reply-To/References; a file already read (same name, size and mtime, kept
+in ``maildir_seen``) is not read again.
 
 Both read everything first and then apply it in ONE transaction, with the new history id:
 an error or a dry run writes nothing. Each message is recorded once (its id is unique in
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
+from outreach.mail.maildir import ListingCache
 from outreach.progress import NO_PROGRESS, Progress
 from outreach.services.rsvps import record_answer
 from outreach.store.events import TrackedMessage
@@ -482,21 +484,49 @@ def _read_calendar(app: AppContext, report: SyncReport, *, full: bool, dry_run: 
 
 
 def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
-    from outreach.mail.local_inbox import LocalInbox
+    """Local sync reads only files it has not seen (the ``maildir_seen`` index): with nothing
+    new it lists the folders, compares names, sizes and mtimes, and reads no message file.
+
+    A file seen before that was in no conversation of ours is read again only when it may now
+    be in one: a new message it answers arrived, or the contacts' addresses changed (it may be
+    a contact's mail, in a thread of its own).
+    """
+    from outreach.mail.local_inbox import Listed, LocalInbox, LocalMessage
+    from outreach.store.maildir_seen import SeenFile
 
     store = app.store
-    recorder = _Recorder(app, gmail=False)
+    inbox = LocalInbox(app.workspace, _LISTINGS)
     report = SyncReport(backend="local", mode="local", dry_run=dry_run)
+    listing = inbox.listing()
+    stamps = store.seen_files.stamps()
+    by_rel = {item.rel: item for item in listing}
+    fresh = [
+        item
+        for item in listing
+        if stamps.get(item.rel) != (item.entry.size, item.entry.mtime_ns)
+    ]
+    gone = [path for path in stamps if path not in by_rel]
+    book = store.seen_files.address_book()
+    owner = app.config.user.email.casefold()
+    book_changed = store.seen_files.seen_address_book() != (book, owner)
+    stamp = iso(app.now())
+    if not fresh and not gone and not book_changed:
+        if not dry_run:
+            with store.transaction():
+                store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+        return report
+    seen = store.seen_files.all()
+
+    recorder = _Recorder(app, gmail=False)
     # Message-ID (bare) -> thread: our messages, then messages sync already placed.
     thread_of: dict[str, str] = {
         _bare(mid): tid for mid, tid in store.events.local_threads().items()
     }
     for row in recorder.by_message_id.values():
         thread_of[_bare(row.message_id)] = row.thread_id or row.message_id
-    scanned = list(LocalInbox(app.workspace).scan())
-    known = store.events.known_ids(m.key for m in scanned)
-    items: list[_Seen] = []
-    for message in scanned:
+
+    def place(message: LocalMessage) -> tuple[str | None, int | None]:
+        """The thread a message belongs to, and its contact when matched by address."""
         own = _bare(message.message_id)
         thread = thread_of.get(own) if own else None
         if thread is None:
@@ -510,28 +540,89 @@ def _sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
             # wrote to one), in a thread of its own.
             contact_id = recorder.contact_for_mail(message.meta)
             if contact_id is None:
-                continue
-            thread = next(
-                (thread_of[_bare(ref)] for ref in message.referenced if _bare(ref) in thread_of),
-                message.root or message.message_id or message.key,
-            )
+                return None, None
+            thread = message.root or message.message_id or message.key
         if own:
             thread_of.setdefault(own, thread)
-        if message.key not in known:
-            items.append(_Seen(message.key, thread, message.meta, contact_id=contact_id))
+        return thread, contact_id
+
+    placed: list[tuple[Listed, LocalMessage, str | None, int | None]] = []
+    for item in fresh:
+        message = inbox.read(item)
+        if message is not None:  # unreadable or gone: not indexed, so tried again next time
+            placed.append((item, message, *place(message)))
+    # Files seen before outside any conversation of ours that may be in one now: they answer a
+    # message placed just now (an answer to an answer), or come from (or go to) a contact.
+    fresh_paths = {item.rel for item in fresh}
+    waiting = [
+        old
+        for old in seen.values()
+        if old.thread_id is None and old.path in by_rel and old.path not in fresh_paths
+    ]
+    progress = True
+    while progress and waiting:
+        progress = False
+        for old in list(waiting):
+            answers = any(_bare(ref) in thread_of for ref in old.referenced)
+            theirs = book_changed and any(a in recorder.by_address for a in old.addresses)
+            if answers or theirs:
+                waiting.remove(old)
+                message = inbox.read(by_rel[old.path])
+                if message is not None:
+                    placed.append((by_rel[old.path], message, *place(message)))
+                    progress = True
+
+    known = store.events.known_ids(message.key for _, message, _, _ in placed)
+    items = [
+        _Seen(message.key, thread, message.meta, contact_id=contact_id)
+        for _, message, thread, contact_id in placed
+        if thread is not None and message.key not in known
+    ]
+    index = [
+        SeenFile(
+            path=item.rel,
+            size=item.entry.size,
+            mtime_ns=item.entry.mtime_ns,
+            message_key=message.key,
+            message_id=message.message_id,
+            referenced=message.referenced,
+            addresses=_addresses(message.meta, owner),
+            thread_id=thread,
+        )
+        for item, message, thread, _ in placed
+    ]
     report.examined = len(items)
-    stamp = iso(app.now())
+
+    def save() -> None:
+        store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+        store.seen_files.save(index)
+        store.seen_files.forget(gone)
+        store.seen_files.saw_address_book(book, owner)
+
     _apply_all(
         app,
         recorder,
         items,
         lambda row, _event_id: _local_draft_gone(app, row),
-        lambda: store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True),
+        save,
         dry_run,
     )
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     return report
+
+
+def _addresses(meta: MessageMeta, owner: str) -> tuple[str, ...]:
+    """The addresses that could make a message a contact's (see ``contact_for_mail``): its
+    sender, or for the user's own mail, its recipients."""
+    sender = meta.sender
+    if sender and sender != owner:
+        return (sender,)
+    pairs = getaddresses([meta.header("To") or "", meta.header("Cc") or ""])
+    return tuple(dict.fromkeys(address.casefold() for _, address in pairs if address))
+
+
+_LISTINGS = ListingCache()  # kept across the syncs of one process (watch)
 
 
 def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:
@@ -545,11 +636,14 @@ def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:
 
 
 def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
+    """What `watch` waits out: the network, and a database another program holds locked."""
+    from outreach.store.trouble import DatabaseLocked
+
     if app.config.mail.backend == "gmail":
         from outreach.mail.gmail_sync import TransientSyncError
 
-        return (TransientSyncError,)
-    return (OSError,)
+        return (TransientSyncError, DatabaseLocked)
+    return (OSError, DatabaseLocked)
 
 
 def _saved_token(app: AppContext) -> str | None:
@@ -574,12 +668,15 @@ def watch(
     """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` cycles); return the
     number of cycles.
 
-    A transient failure (network, Gmail 5xx after the retries) is reported through
-    ``on_error(message, retry_in)`` and retried after an exponentially growing pause, capped at
-    ``backoff_cap``; the first success goes back to ``interval``. A dead token (Google said
-    ``invalid_grant``: a Testing-mode app's weekly expiry, or revoked access) is reported once
-    through ``on_token_dead(message, hint)``; then each cycle only re-reads the keyring, without
-    calling Google, until a new login is there (``on_reconnected``), and syncing resumes.
+    A transient failure (network, Gmail 5xx after the retries, the database locked by another
+    program) is reported through ``on_error(message, retry_in)`` and retried after an
+    exponentially growing pause, capped at ``backoff_cap``; the first success goes back to
+    ``interval``. Each sync holds the workspace's writer lock, waiting its turn (and saying so)
+    while another outreach command holds it; between syncs it holds nothing. A dead token
+    (Google said ``invalid_grant``: a Testing-mode app's weekly expiry, or revoked access) is
+    reported once through ``on_token_dead(message, hint)``; then each cycle only re-reads the
+    keyring, without calling Google, until a new login is there (``on_reconnected``), and
+    syncing resumes.
     Other errors (a broken workspace, no token at all) propagate: waiting will not fix them.
     """
     from outreach.errors import TokenRevokedError
@@ -599,7 +696,8 @@ def watch(
                 on_reconnected()
         if not waiting:
             try:
-                report = sync(app)
+                with app.writing():
+                    report = sync(app)
             except TokenRevokedError as exc:
                 waiting, dead_token = True, _saved_token(app)
                 app.reset_mail()

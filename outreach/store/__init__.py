@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
+from outreach.store import backup, db, trouble
 from outreach.store.calendar import CalendarRepo
 from outreach.store.changes import ChangeRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
-from outreach.store.db import connect, transaction
+from outreach.store.db import BUSY_TIMEOUT_SECONDS, connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
 from outreach.store.facts import contact_facts
+from outreach.store.maildir_seen import SeenFileRepo
 from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
 from outreach.store.promises import PromiseRepo
@@ -24,21 +27,44 @@ __all__ = ["ContactRepo", "MessageRepo", "MessageRow", "Store", "UpsertSummary"]
 class Store:
     """The open database and its repositories."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, backup_dir: Path | None = None) -> None:
         self.conn = conn
+        self.backup_dir = backup_dir
         self.contacts = ContactRepo(conn)
         self.messages = MessageRepo(conn)
         self.events = EventRepo(conn)
         self.sync = SyncRepo(conn)
         self.proposals = ProposalRepo(conn)
         self.meetings = MeetingRepo(conn)
+        self.seen_files = SeenFileRepo(conn)
         self.promises = PromiseRepo(conn)
         self.changes = ChangeRepo(conn)
         self.calendar = CalendarRepo(conn)
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        return cls(connect(path))
+    def open(
+        cls, path: Path, *, backup_dir: Path | None = None, data_dirs: Iterable[Path] = ()
+    ) -> Store:
+        """Open the database; ``backup_dir`` gets a backup before any migration, and
+        ``data_dirs`` (Maildirs) show whether a 0-byte file lost its history."""
+        return cls(connect(path, backup_dir=backup_dir, data_dirs=data_dirs), backup_dir)
+
+    def daily_backup(self, today: date) -> Path | None:
+        """Today's rolling backup, unless taken already (see :mod:`outreach.store.backup`)."""
+        if self.backup_dir is None:
+            return None
+        try:
+            return backup.daily_backup(self.conn, self.backup_dir, today)
+        except (sqlite3.Error, OSError) as exc:
+            named = trouble.explain(
+                exc,
+                db.database_path(self.conn),
+                backup_dir=self.backup_dir,
+                busy_seconds=BUSY_TIMEOUT_SECONDS,
+            )
+            if named is None:
+                raise
+            raise named from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -49,7 +75,13 @@ class Store:
         return contact_facts(self.conn, contact_id)
 
     def integrity_ok(self) -> bool:
-        return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        return not self.integrity_problems()
+
+    def integrity_problems(self, limit: int = 10) -> list[str]:
+        """What ``PRAGMA integrity_check`` finds (empty when the file is sound)."""
+        rows = self.conn.execute(f"PRAGMA integrity_check({int(limit):d})").fetchall()
+        found = [str(row[0]) for row in rows]
+        return [] if found == ["ok"] else found
 
     def close(self) -> None:
         self.conn.close()

@@ -1,14 +1,27 @@
-"""Opening the SQLite database: file mode 0600, WAL, numbered migrations in transactions."""
+"""Opening the SQLite database: file mode 0600, WAL, numbered migrations in transactions.
+
+Trouble (a damaged file, a full disk, a read-only folder, a lock held by another program, a
+database emptied to 0 bytes) becomes a named error from :mod:`outreach.store.trouble`; a backup
+is taken before any migration (see :mod:`outreach.store.backup`).
+"""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from outreach import clock
 from outreach.errors import WorkspaceError
+from outreach.store import trouble
+from outreach.store.backup import list_backups, migration_backup
+
+# How long a statement waits for a lock held by another connection before it fails. outreach
+# commands do not make each other wait here (writers take the workspace lock first), so only
+# another program can hold it this long.
+BUSY_TIMEOUT_SECONDS = 30.0
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -298,6 +311,56 @@ def _m9_calendar_events(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m4_maildir_seen(conn: sqlite3.Connection) -> None:
+    """Maildir files local sync has read, so a sync with nothing new reads no file again.
+
+    - ``maildir_seen``: each file read (name, size, mtime) and what it said;
+    - ``maildir_state``: ``address_book`` counts changes to the contacts' addresses (kept by
+      triggers), so sync knows when mail it set aside as not a contact's may now be one's.
+
+    Written with IF NOT EXISTS so it stays correct wherever it lands among other branches'
+    migrations (it needs ``contact_aliases``, migration 5).
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS maildir_seen (
+            path TEXT PRIMARY KEY,            -- relative to the workspace: inbox/cur/NAME
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            message_key TEXT NOT NULL,        -- its event id: local:<Message-ID>, local:file:..
+            message_id TEXT NOT NULL DEFAULT '',
+            referenced TEXT NOT NULL DEFAULT '[]',  -- JSON: Message-IDs it answers or returns
+            addresses TEXT NOT NULL DEFAULT '[]',   -- JSON: its sender, or the user's recipients
+            thread_id TEXT                    -- the conversation it belongs to; NULL: not ours
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS maildir_state (
+            name TEXT PRIMARY KEY,            -- address_book, address_book_seen, owner_seen
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO maildir_state (name, value) VALUES ('address_book', '0');
+        CREATE TRIGGER IF NOT EXISTS address_book_added AFTER INSERT ON contacts BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_removed AFTER DELETE ON contacts BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_changed AFTER UPDATE OF email_key ON contacts
+        BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_alias_added AFTER INSERT ON contact_aliases
+        BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        CREATE TRIGGER IF NOT EXISTS address_book_alias_removed AFTER DELETE ON contact_aliases
+        BEGIN
+            UPDATE maildir_state SET value = value + 1 WHERE name = 'address_book';
+        END;
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -306,6 +369,7 @@ MIGRATIONS: list[Migration] = [
     _m5_contact_aliases,
     _m9_calendar_events,
     _m8_prepare_and_remember,  # after 9: migration 9 was released first
+    _m4_maildir_seen,  # issue 12: appended after the migrations already in main
 ]
 
 
@@ -316,14 +380,87 @@ def _create_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+class NewerSchema(sqlite3.DatabaseError):
+    """The database was written by a newer outreach."""
+
+
+def _messages_in(folders: Iterable[Path]) -> int:
+    count = 0
+    for folder in folders:
+        try:
+            count += sum(1 for entry in os.scandir(folder) if not entry.name.startswith("."))
+        except OSError:
+            continue
+    return count
+
+
+def _refuse_emptied(path: Path, backup_dir: Path | None, data_dirs: Iterable[Path]) -> None:
+    """A missing or 0-byte database in a workspace with history was lost or truncated: never
+    start it afresh (`outreach init` does that, on purpose)."""
     try:
+        missing = not path.exists()
+        if not missing and path.stat().st_size != 0:
+            return
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return  # SQLite rebuilds the file from its write-ahead log
+    except OSError:
+        return
+    held = _messages_in(data_dirs)
+    backups = list_backups(backup_dir) if backup_dir is not None else []
+    if not held and not backups:
+        return  # a workspace whose first open was interrupted: nothing to lose
+    evidence = []
+    if held:
+        evidence.append(f"{held} message file{'s' if held != 1 else ''} in outbox/ and sent/")
+    if backups:
+        evidence.append(f"{len(backups)} automatic backup{'s' if len(backups) != 1 else ''}")
+    if missing:
+        raise trouble.DatabaseEmptied(
+            f"The database {path} is missing, but the workspace has history "
+            f"({' and '.join(evidence)}): it was moved or deleted. No new one was made.",
+            hint=trouble.restore_hint(backup_dir or path.parent / "backups")
+            + " To start again with an empty database on purpose, run `outreach init`.",
+        )
+    raise trouble.DatabaseEmptied(
+        f"The database {path} is empty (0 bytes), but the workspace has history "
+        f"({' and '.join(evidence)}): the file was truncated (by a crash, a full disk or a "
+        "file-sync tool). It was left as it is; nothing was written to it.",
+        hint=trouble.restore_hint(backup_dir or path.parent / "backups"),
+    )
+
+
+def _named(exc: BaseException, path: Path, backup_dir: Path | None) -> BaseException:
+    return trouble.explain(
+        exc, path, backup_dir=backup_dir, busy_seconds=BUSY_TIMEOUT_SECONDS
+    ) or WorkspaceError(
+        f"{path} is not a usable outreach database: {exc}.",
+        hint="Run `outreach doctor`; if the file is damaged, " + trouble.restore_hint(
+            backup_dir or path.parent / "backups"
+        ),
+    )
+
+
+def connect(
+    path: Path, *, backup_dir: Path | None = None, data_dirs: Iterable[Path] = ()
+) -> sqlite3.Connection:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+    ``backup_dir`` receives a backup before any migration; ``data_dirs`` are folders whose
+    messages show that a 0-byte database has lost its history (see :func:`_refuse_emptied`).
+    """
+    try:
+        _refuse_emptied(path, backup_dir, data_dirs)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             _create_private_file(path)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+    except trouble.DatabaseTrouble:
+        raise
     except (OSError, sqlite3.Error) as exc:
+        named = trouble.explain(exc, path, backup_dir=backup_dir)
+        if named is not None:
+            raise named from None
         raise WorkspaceError(
             f"Cannot open the database {path}: {exc}.",
             hint="Check the workspace folder's permissions, or run `outreach init`.",
@@ -333,13 +470,13 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
-        migrate(conn)
-    except sqlite3.DatabaseError as exc:
+        migrate(conn, backup_dir=backup_dir)
+    except NewerSchema as exc:
         conn.close()
-        raise WorkspaceError(
-            f"{path} is not a usable outreach database: {exc}.",
-            hint="Restore it from a backup, or move it aside and run `outreach init`.",
-        ) from None
+        raise WorkspaceError(f"{path}: {exc}.", hint="Install a newer outreach.") from None
+    except (sqlite3.Error, OSError) as exc:
+        conn.close()
+        raise _named(exc, path, backup_dir) from None
     return conn
 
 
@@ -347,33 +484,68 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None) -> int:
-    """Apply pending migrations, each in its own transaction; return the new version."""
+def migrate(
+    conn: sqlite3.Connection,
+    migrations: list[Migration] | None = None,
+    *,
+    backup_dir: Path | None = None,
+) -> int:
+    """Apply pending migrations, each in its own transaction; return the new version.
+
+    An existing database is backed up first. Each step re-reads the version inside its
+    transaction, so two processes opening an old database at once migrate it once.
+    """
     steps = MIGRATIONS if migrations is None else migrations
     version = schema_version(conn)
     if version > len(steps):
-        raise sqlite3.DatabaseError(
+        raise NewerSchema(
             f"database schema {version} is newer than this outreach knows ({len(steps)}); "
             "upgrade outreach"
         )
+    if 0 < version < len(steps) and backup_dir is not None:
+        migration_backup(conn, backup_dir, len(steps), clock.now())
     for number, step in enumerate(steps[version:], start=version + 1):
         with transaction(conn):
+            if schema_version(conn) >= number:
+                continue  # another process applied it while we waited for the lock
             step(conn)
             conn.execute(f"PRAGMA user_version = {number:d}")
     return schema_version(conn)
 
 
+def database_path(conn: sqlite3.Connection) -> Path:
+    """The file behind ``conn`` (for naming trouble; a bare name when even that fails)."""
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return Path("outreach.db")
+    return Path(str(row[2]))
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. Nested use joins the outer one."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. Nested use joins the outer one.
+
+    Database trouble (locked past the busy timeout, disk full, read-only, damaged) leaves as a
+    named :class:`~outreach.store.trouble.DatabaseTrouble`; other errors as they are.
+    """
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        named = trouble.explain(exc, database_path(conn), busy_seconds=BUSY_TIMEOUT_SECONDS)
+        if named is None:
+            raise
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise named from None
