@@ -1,4 +1,4 @@
-"""Rendering a template for one contact: the sandbox, the filters and the error messages.
+"""Rendering a template for one contact: the sandbox, compiling, and failures that name the line.
 
 Templates run in Jinja's immutable sandbox with a strict undefined: a missing field is an
 error that names the template file, the line (headers counted) and the contact, with a hint
@@ -25,127 +25,68 @@ the user typed where it reads as English), ``promised`` and ``referral_news``
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from email.utils import parseaddr
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, Undefined, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from outreach.compose import limits
-from outreach.compose.followthrough import promised, referral_news
-from outreach.compose.phrases import as_clause, as_sentence, phrase_kind, to_you
+from outreach.compose.context import (
+    VARIABLES,
+    RenderContext,
+    RenderedMessage,
+    meeting_vars,
+    user_vars,
+)
+from outreach.compose.filters import (
+    FILTERS,
+    MissingValueError,
+    bulleted,
+    first_item,
+    first_name,
+    join_and,
+    required,
+)
+from outreach.compose.render_errors import FIELD_ALIASES, explain_undefined, suggest_field
 from outreach.compose.templates import (
     ParsedTemplate,
     TemplateFileError,
     TemplateSource,
     parse_template,
 )
+from outreach.compose.text import one_line, paragraphs, text_to_html, tidy
 
-if TYPE_CHECKING:
-    from outreach.config import UserConfig
-    from outreach.contacts.model import Contact
-
-# --- filters -----------------------------------------------------------------------------------
-
-_BULLET_RE = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
-_HONORIFICS = frozenset({"dr", "prof", "mr", "mrs", "ms", "mx", "sir", "dame", "rev"})
-
-
-class MissingValueError(Exception):
-    """Raised by the ``required`` filter; becomes a TemplateError naming the line."""
-
-
-def _display(item: object) -> str:
-    """How a list item reads in prose: a contact-like mapping by its name, else str()."""
-    if isinstance(item, Mapping):
-        name = item.get("name")
-        if name:
-            return str(name)
-        return str(item.get("email", ""))
-    return str(item)
-
-
-def _items(value: object) -> list[str]:
-    """A list, or a multi-line string (one item per non-empty line, bullets removed)."""
-    if value is None or isinstance(value, Undefined):
-        return []
-    if isinstance(value, str):
-        return [_BULLET_RE.sub("", line).strip() for line in value.splitlines() if line.strip()]
-    if isinstance(value, Mapping):
-        return [_display(value)]
-    if isinstance(value, Iterable):
-        return [_display(item) for item in value]
-    return [_display(value)]
-
-
-def bulleted(value: object, bullet: str = "-") -> str:
-    """``["a", "b"]`` -> ``"- a\\n- b"``; a multi-line string gets one bullet per line."""
-    return "\n".join(f"{bullet} {item}" for item in _items(value))
-
-
-def join_and(value: object, conjunction: str = "and") -> str:
-    """``["A", "B", "C"]`` -> ``"A, B and C"``; mappings are shown by their ``name``."""
-    items = [item for item in _items(value) if item]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def first_name(value: object) -> str:
-    """The first name in a full name ("Dr. Ada Lovelace" -> "Ada", "Lovelace, Ada" -> "Ada")."""
-    if isinstance(value, Mapping):
-        if value.get("first_name"):
-            return str(value["first_name"])
-        value = value.get("name", "")
-    text = str(value).strip()
-    if "," in text:
-        text = text.split(",", 1)[1].strip() or text.split(",", 1)[0]
-    words = text.split()
-    while len(words) > 1 and words[0].rstrip(".").lower() in _HONORIFICS:
-        words = words[1:]
-    return words[0] if words else ""
-
-
-def first_item(value: object) -> str:
-    """The first item of a list, or of a note with one item per line or per ``;``, without a
-    bullet or a final period."""
-    items = _items(value)
-    if not items:
-        return ""
-    first = next((part.strip() for part in items[0].split(";") if part.strip()), "")
-    return first.rstrip(".")
-
-
-def required(value: object, message: str = "a required value is empty") -> object:
-    """Pass ``value`` through; when it is empty or undefined, fail with ``message``."""
-    if isinstance(value, Undefined) or value is None or value == "" or value == []:
-        raise MissingValueError(message)
-    return value
-
-
-FILTERS: dict[str, Callable[..., object]] = {
-    "bulleted": bulleted,
-    "join_and": join_and,
-    "first_name": first_name,
-    "first_item": first_item,
-    "required": required,
-    "phrase_kind": phrase_kind,
-    "as_clause": as_clause,
-    "as_sentence": as_sentence,
-    "to_you": to_you,
-    "promised": promised,
-    "referral_news": referral_news,
-}
+__all__ = [
+    "FIELD_ALIASES",
+    "FILTERS",
+    "HTML_ENV",
+    "TEXT_ENV",
+    "VARIABLES",
+    "CompiledTemplate",
+    "MissingValueError",
+    "RenderContext",
+    "RenderedMessage",
+    "bulleted",
+    "compile_template",
+    "first_item",
+    "first_name",
+    "join_and",
+    "meeting_vars",
+    "one_line",
+    "render",
+    "required",
+    "suggest_field",
+    "text_to_html",
+    "tidy",
+    "user_vars",
+]
 
 # --- the environment ---------------------------------------------------------------------------
 
@@ -232,131 +173,6 @@ def _make_env(autoescape: bool) -> _Sandbox:
 
 TEXT_ENV = _make_env(autoescape=False)
 HTML_ENV = _make_env(autoescape=True)
-
-# --- context and result ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class RenderContext:
-    """Everything one message is rendered from. Mappings are copied, never mutated."""
-
-    contact: Mapping[str, Any]
-    contact_label: str
-    user: Mapping[str, Any]
-    today: date
-    slots: Sequence[object] = ()
-    referrer: Mapping[str, Any] | None = None
-    meeting: Mapping[str, Any] | None = None
-    meeting_minutes: int = 20
-
-    @classmethod
-    def for_contact(
-        cls,
-        contact: Contact,
-        user: UserConfig,
-        *,
-        today: date,
-        slots: Sequence[object] = (),
-        referrer: Contact | None = None,
-        meeting: Mapping[str, Any] | None = None,
-        meeting_minutes: int = 20,
-    ) -> RenderContext:
-        """The context for a stored contact and the configured user."""
-        return cls(
-            contact=contact.template_vars(),
-            contact_label=contact.label(),
-            user=user_vars(user),
-            today=today,
-            slots=tuple(slots),
-            referrer=None if referrer is None else referrer.template_vars(),
-            meeting=meeting,
-            meeting_minutes=meeting_minutes,
-        )
-
-    def variables(self) -> dict[str, Any]:
-        """The template's variables."""
-        return {
-            "contact": dict(self.contact),
-            "user": dict(self.user),
-            "slots": list(self.slots),
-            "referrer": None if self.referrer is None else dict(self.referrer),
-            "meeting": None if self.meeting is None else dict(self.meeting),
-            "today": self.today,
-            "meeting_minutes": self.meeting_minutes,
-        }
-
-
-VARIABLES: tuple[str, ...] = (
-    "contact",
-    "user",
-    "slots",
-    "referrer",
-    "meeting",
-    "today",
-    "meeting_minutes",
-)
-
-
-@dataclass(frozen=True)
-class RenderedMessage:
-    subject: str
-    text: str
-    html: str | None
-    template_name: str
-    kind: str = field(default="")
-
-
-def user_vars(user: UserConfig) -> dict[str, str]:
-    """What a template sees as ``user``: name, email, signature, timezone, first_name, extras."""
-    values = dict(user.extra)
-    values.update(
-        name=user.name,
-        email=user.email,
-        signature=user.signature,
-        timezone=user.timezone,
-    )
-    values.setdefault("first_name", first_name(user.name))
-    return values
-
-
-def meeting_vars(
-    *,
-    start: str,
-    end: str,
-    when: str | None = None,
-    join: str = "",
-    notes: str = "",
-    takeaways: str = "",
-    referrals: Iterable[Mapping[str, Any] | str] = (),
-) -> dict[str, Any]:
-    """What a template sees as ``meeting``.
-
-    ``start``/``end`` are formatted times; ``when`` is the human phrase for the booked time
-    (both zones), defaulting to ``start``; ``join`` says how to join (a link or a phone
-    number, may be empty); ``notes`` and ``takeaways`` are the user's words from
-    ``outreach met``; ``referrals`` are people they suggested, as mappings with ``name`` and
-    ``email`` or as ``"Name <email>"`` strings, each given ``name``, ``first_name``, ``email``.
-    """
-    people: list[dict[str, Any]] = []
-    for referral in referrals:
-        if isinstance(referral, str):
-            name, address = parseaddr(referral)
-            person = {"name": name or address, "email": address}
-        else:
-            person = {str(k): v for k, v in referral.items()}  # outcome, referred, ...
-            person["email"] = str(person.get("email", ""))
-            person["name"] = str(person.get("name") or person["email"])
-        person.setdefault("first_name", first_name(person["name"]))
-        people.append(person)
-    return {
-        "start": start,
-        "end": end,
-        "when": when or start,
-        "join": join,
-        "notes": notes,
-        "takeaways": takeaways,
-        "referrals": people,
-    }
 
 
 # --- compiling ---------------------------------------------------------------------------------
@@ -480,116 +296,6 @@ def compile_template(source: TemplateSource) -> CompiledTemplate:
     return compiled
 
 
-# --- errors ------------------------------------------------------------------------------------
-
-_NO_ATTR_RE = re.compile(r"^'(?P<owner>.+?)' has no attribute '(?P<attr>[^']*)'$")
-_UNDEFINED_RE = re.compile(r"^'(?P<name>[^']*)' is undefined$")
-
-
-def _expression_for(attr: str, source_line: str) -> str | None:
-    """Find ``something.attr`` or ``something['attr']`` on the template line."""
-    pattern = re.compile(
-        r"([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)\s*(?:\.\s*"
-        + re.escape(attr)
-        + r"\b|\[\s*['\"]"
-        + re.escape(attr)
-        + r"['\"]\s*\])"
-    )
-    match = pattern.search(source_line)
-    return f"{match.group(1)}.{attr}" if match else None
-
-
-# Names people reach for, and the field that holds it.
-FIELD_ALIASES = {
-    "company": "org",
-    "organisation": "org",
-    "organization": "org",
-    "employer": "org",
-    "position": "title",
-    "job_title": "title",
-    "role": "title",
-    "surname": "last_name",
-    "lastname": "last_name",
-    "firstname": "first_name",
-    "given_name": "first_name",
-    "fullname": "name",
-    "full_name": "name",
-    "tz": "timezone",
-    "time_zone": "timezone",
-    "linkedin": "linkedin_url",
-    "note": "notes",
-    "tag": "tags",
-    "mail": "email",
-    "email_address": "email",
-}
-
-
-def suggest_field(name: str, candidates: Iterable[str]) -> str | None:
-    """The field ``name`` was probably meant to be ("compnay" -> "org", "tittle" -> "title"),
-    among ``candidates`` and the usual aliases; None when nothing is close."""
-    import difflib
-
-    names = [c for c in dict.fromkeys(candidates) if c != name]
-    if name.casefold() in FIELD_ALIASES:
-        return FIELD_ALIASES[name.casefold()]
-    pool = names + [alias for alias in FIELD_ALIASES if alias != name]
-    close = difflib.get_close_matches(name.casefold(), pool, n=1, cutoff=0.75)
-    if not close:
-        return None
-    return FIELD_ALIASES.get(close[0], close[0])
-
-
-def _explain_undefined(
-    message: str, source_line: str, contact_keys: Iterable[str] = ()
-) -> tuple[str, str]:
-    """A clearer message and a hint for an undefined-variable error."""
-    generic_hint = (
-        "Check the variable name. Templates see: " + ", ".join(VARIABLES) + ". Use "
-        "{{ value | default('') }} for a value that may be missing."
-    )
-    match = _NO_ATTR_RE.match(message)
-    if match is None:
-        top = _UNDEFINED_RE.match(message)
-        if top is not None:
-            return f"unknown variable {top.group('name')!r}", generic_hint
-        return message, generic_hint
-    attr, owner = match.group("attr"), match.group("owner")
-    expr = _expression_for(attr, source_line)
-    root = expr.split(".", 1)[0] if expr else ""
-    if owner == "None" and root in ("referrer", "meeting"):
-        if root == "referrer":
-            return (
-                f"{expr} is used, but this contact has no referrer",
-                "Use this template for contacts added with --referred-by, or wrap the line in "
-                "{% if referrer %}...{% endif %}.",
-            )
-        return (
-            f"{expr} is used, but this contact has no meeting",
-            "Book or record the meeting first (outreach book / outreach met), or wrap the line "
-            "in {% if meeting %}...{% endif %}.",
-        )
-    if root == "contact" and expr is not None:
-        close = suggest_field(attr, contact_keys)
-        if close is not None:
-            return (
-                f"no value for {expr}: did you mean contact.{close}?",
-                f"Correct the field name, or write {{{{ {expr} | default('') }}}} if it is an "
-                "optional column.",
-            )
-        return (
-            f"no value for {expr}",
-            f"Add a {attr!r} column to the contact (outreach contacts edit), or write "
-            f"{{{{ {expr} | default('') }}}} in the template.",
-        )
-    if root == "user" and expr is not None:
-        return (
-            f"no value for {expr}",
-            f'Add {attr} = "..." under [user] in config.toml, or write '
-            f"{{{{ {expr} | default('') }}}} in the template.",
-        )
-    if expr is not None:
-        return f"no value for {expr}", generic_hint
-    return message, generic_hint
 
 
 def _runtime_lineno(exc: BaseException, part: _Part) -> int | None:
@@ -625,7 +331,7 @@ def _render_part(part: _Part, parsed: ParsedTemplate, variables: dict[str, Any],
         elif isinstance(exc, UndefinedError):
             contact = variables.get("contact")
             keys = list(contact) if isinstance(contact, Mapping) else []
-            detail, hint = _explain_undefined(message, source_line, keys)
+            detail, hint = explain_undefined(message, source_line, keys)
         elif isinstance(exc, JinjaError):
             detail, hint = message, _SYNTAX_HINT
         else:
@@ -638,33 +344,6 @@ def _render_part(part: _Part, parsed: ParsedTemplate, variables: dict[str, Any],
             contact_label=label,
         ) from None
 
-
-# --- output shaping ----------------------------------------------------------------------------
-
-_BLANK_RUN_RE = re.compile(r"\n{3,}")
-
-
-def tidy(text: str) -> str:
-    """Blank out whitespace-only lines, collapse blank runs, end with one newline."""
-    lines = ["" if not line.strip() else line for line in text.split("\n")]
-    result = _BLANK_RUN_RE.sub("\n\n", "\n".join(lines)).strip("\n")
-    return result + "\n"
-
-
-def _paragraphs(escaped: str) -> str:
-    paragraphs = [p for p in escaped.strip("\n").split("\n\n") if p.strip()]
-    inner = "\n".join("<p>" + "<br>\n".join(p.split("\n")) + "</p>" for p in paragraphs)
-    return f"<html><body>\n{inner}\n</body></html>\n"
-
-
-def text_to_html(text: str) -> str:
-    """A plain-text body as simple HTML: escaped, paragraphs as <p>, line breaks as <br>."""
-    return _paragraphs(html.escape(tidy(text), quote=False))
-
-
-def one_line(text: str) -> str:
-    """Collapse all whitespace (newlines included) to single spaces."""
-    return " ".join(text.split())
 
 
 # --- render ------------------------------------------------------------------------------------
@@ -692,7 +371,7 @@ def render(template: TemplateSource, context: RenderContext) -> RenderedMessage:
     text = tidy(_render_part(compiled.body, parsed, variables, label))
     html_text = None
     if compiled.html_body is not None:
-        html_text = _paragraphs(tidy(_render_part(compiled.html_body, parsed, variables, label)))
+        html_text = paragraphs(tidy(_render_part(compiled.html_body, parsed, variables, label)))
     return RenderedMessage(
         subject=subject,
         text=text,
