@@ -167,7 +167,7 @@ def test_a_lock_held_by_another_program_is_named_and_watch_waits_it_out(
     assert "stayed locked by another program" in result.output
     assert "Close that program" in result.output
 
-    from outreach.services.sync import watch
+    from outreach.services.watch import watch
 
     app = AppContext(workspace=Workspace(home), lock_mode="self")
     errors: list[str] = []

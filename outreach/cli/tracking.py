@@ -202,7 +202,7 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     `outreach auth login` (in another terminal) and carries on.
     """
     from outreach.services.sync import SyncReport
-    from outreach.services.sync import watch as run_watch
+    from outreach.services.watch import watch as run_watch
 
     first = True
 
