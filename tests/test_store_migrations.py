@@ -73,11 +73,11 @@ def test_a_database_from_a_newer_outreach_is_refused_clearly(tmp_path: Path) -> 
 
 
 def test_the_contact_aliases_migration_upgrades_a_database_with_contacts(tmp_path: Path) -> None:
-    from outreach.store.db import _m5_contact_aliases
+    from outreach.store.migrations import _m4_contact_aliases
 
     path = tmp_path / "before-aliases.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    before = MIGRATIONS[: MIGRATIONS.index(_m5_contact_aliases)]
+    before = MIGRATIONS[: MIGRATIONS.index(_m4_contact_aliases)]
     migrate(conn, before)
     conn.execute(
         "INSERT INTO contacts (email, email_key, name, created_at, updated_at) "

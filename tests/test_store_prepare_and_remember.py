@@ -7,7 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from outreach.store import Store
-from outreach.store.db import MIGRATIONS, _m8_prepare_and_remember, migrate, schema_version
+from outreach.store.db import migrate, schema_version
+from outreach.store.migrations import MIGRATIONS, _m6_prepare_and_remember
 
 STAMP = "2026-03-01T00:00:00+00:00"
 
@@ -15,7 +16,7 @@ STAMP = "2026-03-01T00:00:00+00:00"
 def test_a_database_from_before_upgrades_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    before = MIGRATIONS.index(_m8_prepare_and_remember)
+    before = MIGRATIONS.index(_m6_prepare_and_remember)
     migrate(conn, MIGRATIONS[:before])
     conn.execute(
         "INSERT INTO contacts (email, email_key, name, referred_by, created_at, updated_at) "
