@@ -228,8 +228,24 @@ def book(
             for proposal in app.store.proposals.for_contact(contact.id, "held"):
                 booked_it = datetime.fromisoformat(proposal.start) == start
                 app.store.proposals.set_state(proposal.id, "booked" if booked_it else "released")
-    step = keep_in_step(app, contact, meeting, video=video)  # before the invite: its Meet link
+    return _invite_at(app, contact, meeting, send=send, video=video)
+
+
+def _invite_at(
+    app: AppContext,
+    contact: Contact,
+    meeting: MeetingRow,
+    *,
+    send: bool,
+    video: bool | None = None,
+) -> BookingResult:
+    """The meeting's calendar event first (its Meet link goes into the invite), then its one
+    invite for the time it now has."""
+    step = keep_in_step(app, contact, meeting, video=video)
     issued = issue_invite(app, contact, step.meeting, "REQUEST", send=send)
+    start, end = datetime.fromisoformat(issued.meeting.start), datetime.fromisoformat(
+        issued.meeting.end
+    )
     return BookingResult(
         issued.meeting,
         format_span(app, contact, start, end),
@@ -264,16 +280,7 @@ def reschedule(
                 meeting.id, iso(app.now()), start=iso(start), end=iso(end), rsvp=None
             )
         meeting = app.store.meetings.by_id(meeting.id)
-    step = keep_in_step(app, contact, meeting)
-    issued = issue_invite(app, contact, step.meeting, "REQUEST", send=send)
-    return BookingResult(
-        issued.meeting,
-        format_span(app, contact, start, end),
-        issued.draft,
-        issued.sent,
-        issued.subject,
-        calendar_note=step.note,
-    )
+    return _invite_at(app, contact, meeting, send=send)
 
 
 def cancel(app: AppContext, ref: str, *, send: bool) -> BookingResult:
