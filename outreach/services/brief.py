@@ -92,7 +92,9 @@ def _thread(app: AppContext, contact: Contact) -> tuple[list[ThreadEntry], str]:
     store = app.store
     zone = app.config.user.zone
     first = contact.display_first_name
-    entries: list[tuple[datetime, ThreadEntry]] = []
+    # (when, 1 for an answer of ours, the entry): within one second, our answer comes after
+    # what it answers.
+    entries: list[tuple[datetime, int, ThreadEntry]] = []
     own_ids: set[str] = set()
     for row in store.messages.for_contact(contact.id):
         if row.message_id:
@@ -101,7 +103,8 @@ def _thread(app: AppContext, contact: Contact) -> tuple[list[ThreadEntry], str]:
             continue
         at = datetime.fromisoformat(row.sent_at)
         what = "sent the invite" if row.kind in ("confirm", "cancel") else "wrote"
-        entries.append((at, ThreadEntry(_when(at, zone), "You", what, row.subject)))
+        answers = 1 if row.in_reply_to else 0
+        entries.append((at, answers, ThreadEntry(_when(at, zone), "You", what, row.subject)))
     events = store.events.for_contact(contact.id)
     readable = app.config.mail.backend == "local"
     bodies: dict[str, str] = {}
@@ -135,15 +138,15 @@ def _thread(app: AppContext, contact: Contact) -> tuple[list[ThreadEntry], str]:
             entry = ThreadEntry(_when(at, zone), "Mail", f"to {event.address} did not arrive")
         else:
             continue
-        entries.append((at, entry))
-    entries.sort(key=lambda pair: pair[0])
+        entries.append((at, 0, entry))
+    entries.sort(key=lambda item: (item[0], item[1]))
     note = ""
     if not readable and any(e.kind == "reply" for e in events):
         note = (
             "With Gmail, outreach reads message headers only (the gmail.metadata scope): "
             "reread what they wrote in the thread in Gmail."
         )
-    return [entry for _, entry in entries], note
+    return [entry for _, _, entry in entries], note
 
 
 @dataclass(frozen=True)

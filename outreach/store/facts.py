@@ -50,8 +50,8 @@ FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where} GROUP BY c
 _EVENTS_SQL = """
 SELECT e.contact_id,
   MAX(CASE WHEN e.kind = 'own_send' AND (e.address = '' OR e.address = c.email_key)
-      AND NOT (e.message_id != '' AND EXISTS (SELECT 1 FROM messages m
-          WHERE m.message_id = e.message_id AND m.kind = 'congratulate'))
+      AND NOT (e.message_id != '' AND e.message_id IN (SELECT message_id FROM messages
+          WHERE kind = 'congratulate'))
       THEN e.occurred_at END) AS own_send_at,
   MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
   MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
