@@ -75,6 +75,9 @@ TAKEAWAYS = [  # what the user will do -> how the thank-you says it
     ("email Grace; update my CV", "I'm going to email Grace."),
     ("volunteer at the hospital data clinic",
      "I'm going to volunteer at the hospital data clinic."),
+    ("contribute to an open-source research tool",
+     "I'm going to contribute to an open-source research tool."),
+    ("shadow a data engineer for a day", "I'm going to shadow a data engineer for a day."),
 ]
 
 

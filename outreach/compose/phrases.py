@@ -40,12 +40,16 @@ _SUBJECTS = frozenset(
 # Verbs in the base form people use for advice and plans ("take", "ship", "reach out").
 _VERBS = frozenset(
     _words_of(
-        'add apply ask attend avoid be become build call change check choose consider contact '
-        'continue create do email explore find finish focus follow get give go join keep learn '
-        'leave let listen look make meet move network pick plan practise practice prepare put '
-        'read reach recommend reconnect reflect register research revise see send share ship '
-        'show sign spend start stay stop study take talk teach tell think track treat try turn '
-        'update use visit volunteer watch work write'
+        "add aim apply ask attend avoid be become begin bring build call change check choose "
+        "compare complete connect consider contact continue contribute create design develop "
+        "do document draft earn email enrol enroll explore find finish focus follow gain get "
+        "give go identify improve interview join keep learn leave let listen look make master "
+        "meet move narrow network organise organize pick plan polish post practise practice "
+        "prepare present publish pursue put read reach rebuild recommend reconnect redo refine "
+        "reflect register rehearse reread research revise revisit rewrite save schedule seek "
+        "see send set shadow share ship show sign speak spend start stay stop strengthen study "
+        "switch tailor take talk teach tell test thank think track train treat try turn update "
+        "upgrade use visit volunteer watch work write"
     )
 )
 # A verb that makes a phrase a sentence ("Most hiring there happens through referrals").
