@@ -200,3 +200,13 @@ def test_a_closed_pipe_is_silent(sent: Path, run: Invoke) -> None:
     assert errors == b"", errors.decode()
     assert lister.returncode == 0
     assert head.stdout.count(b"\n") == 1
+
+
+def test_preview_shows_the_subject_a_threaded_message_carries(sent: Path, run: Invoke) -> None:
+    """What a command prints as a subject is what goes on the wire: a nudge in her thread."""
+    assert run("send", "--yes").exit_code == 0
+    shown = run("templates", "preview", "followup", "ada@example.org").output
+    assert "Subject: Re: Could I ask you about your work?" in shown
+    assert "In-Reply-To: <outreach." in shown
+    first = run("templates", "preview", "outreach", "kj@example.net").output
+    assert "Subject: Could I ask you about your work?" in first and "In-Reply-To" not in first

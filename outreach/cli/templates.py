@@ -118,17 +118,11 @@ def new(app: AppContext, name: str, base: str | None, as_json: bool) -> None:
 @pass_app
 def preview(app: AppContext, template: str, contact: str) -> None:
     """Show exactly the message TEMPLATE makes for CONTACT (nothing is written or held)."""
-    from outreach.compose.templates import get_template, load_templates
-    from outreach.services.availability import SlotPlanner
-    from outreach.services.drafting import render_for_contact, uses_slots
-    from outreach.services.meeting_context import meeting_context
+    from outreach.services.preview import preview_message
     from outreach.services.workspace import placeholders
 
-    source = get_template(load_templates(app.workspace.templates_dir), template)
-    person = app.store.contacts.get(contact)
-    planner = SlotPlanner(app, app.now()) if uses_slots(source) else None
-    slots = planner.slots_for(person) if planner is not None else []
-    rendered = render_for_contact(app, source, person, slots, meeting_context(app, person))
+    shown = preview_message(app, template, contact)
+    person = shown.contact
     user = app.config.user
     left = placeholders(user)
     if left:
@@ -140,15 +134,17 @@ def preview(app: AppContext, template: str, contact: str) -> None:
             fg="yellow",
             err=True,
         )
-    if planner is not None:
+    if shown.proposes_slots:
         click.secho(f"(their time zone: {zone_note(person)})", fg="cyan", err=True)
-        if person.id in planner.notes:
-            click.secho(f"(note: {planner.notes[person.id]})", fg="yellow", err=True)
+        if shown.note:
+            click.secho(f"(note: {shown.note})", fg="yellow", err=True)
     click.echo(f"From: {user.name} <{user.email}>")
     click.echo(f"To: {person.name} <{person.email or 'no email address'}>")
-    click.echo(f"Subject: {rendered.subject}")
+    click.echo(f"Subject: {shown.subject}")
+    if shown.in_reply_to:
+        click.echo(f"In-Reply-To: {shown.in_reply_to}")
     click.echo("")
-    click.echo(rendered.text.rstrip("\n"))
+    click.echo(shown.rendered.text.rstrip("\n"))
 
 
 @templates.command("lint")

@@ -55,7 +55,7 @@ THREADED_KINDS = {
     "congratulate",
 }
 # Kinds that speak of a meeting that did not happen (cancelled or declined) too.
-_ANY_MEETING = frozenset({"confirm", "cancel", "newtimes"})
+ANY_MEETING = frozenset({"confirm", "cancel", "newtimes"})
 
 
 @dataclass
@@ -212,7 +212,7 @@ def plan_messages(
         if extra_vars is not None:
             meeting_values = extra_vars(contact).get("meeting")
         else:
-            meeting_values = meeting_context(app, contact, include_cancelled=kind in _ANY_MEETING)
+            meeting_values = meeting_context(app, contact, include_cancelled=kind in ANY_MEETING)
         context = context_for_contact(app, contact, slots, meeting_values)
         rendered = render(source, context)
         if guard is not None:
