@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 CONTACTS = 10_000
 EVENTS = 50_000
 NOW = "2026-11-22T09:00:00-05:00"  # what `due` is asked about
-SCHEMA_TAG = "v2"  # bump when the generated data changes shape
+SCHEMA_TAG = "v3"  # bump when the generated data changes shape
 TARGETS: dict[str, tuple[list[str], float]] = {
     "--help": (["--help"], 0.3),
     "status": (["status"], 0.5),
@@ -147,6 +147,9 @@ def build_workspace(root: Path, *, keep_up: bool = True, seed: int = 7) -> dict[
                     event(cid, thread, "auto_reply", email, sent_at + timedelta(minutes=5), back)
                 if nudge_at < end and (keep_up or maybe(0.5)):
                     message(cid, "followup", f"followup:{cid}:1", "sent", thread, nudge_at)
+                    if keep_up and nudge_at + timedelta(days=16) < end:
+                        # `due` says to close them as "no reply" two weeks later; they do.
+                        closed = iso(nudge_at + timedelta(days=16))
             elif reply_at < end:
                 event(cid, thread, "reply", email, reply_at)
                 conversations.append((cid, thread, reply_at))
