@@ -145,7 +145,7 @@ def _attendee(contact: Contact) -> dict[str, str]:
 def invited(app: AppContext, meeting: MeetingRow) -> bool:
     """Whether an invite to this meeting reached the contact (sent, or its send begun)."""
     return any(
-        r.kind == "confirm" and (r.state == "sent" or r.send_started_at is not None)
+        r.kind == "confirm" and r.reached_contact
         for r in app.store.messages.invites_for(meeting.id)
     )
 

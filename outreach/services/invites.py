@@ -43,14 +43,10 @@ class Issued:
     subject: str
 
 
-def _received(row: MessageRow) -> bool:
-    return row.state == "sent" or row.send_started_at is not None
-
-
 def _rows(app: AppContext, meeting: MeetingRow) -> tuple[list[MessageRow], list[MessageRow]]:
     """(invites the contact received, unsent invite drafts) of the meeting, oldest first."""
     rows = [r for r in app.store.messages.invites_for(meeting.id) if r.state != "discarded"]
-    return [r for r in rows if _received(r)], [r for r in rows if not _received(r)]
+    return [r for r in rows if r.reached_contact], [r for r in rows if not r.reached_contact]
 
 
 def _found_sent(app: AppContext, row: MessageRow) -> bool:

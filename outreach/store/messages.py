@@ -36,6 +36,11 @@ class MessageRow:
     meeting_id: int | None = None  # the meeting an invite or thank-you belongs to
     recipient: str = ""  # the address it is to, casefolded
 
+    @property
+    def reached_contact(self) -> bool:
+        """Sent, or its send begun (and so perhaps sent): the contact may have it."""
+        return self.state == "sent" or self.send_started_at is not None
+
 
 def _row(row: sqlite3.Row) -> MessageRow:
     return MessageRow(**dict(row))
