@@ -65,6 +65,13 @@ def sent_app(
 ) -> AppContext:
     """Six outreach drafts made Monday 2 March 09:00 and sent from Gmail's interface at 10:00."""
     gmail_workspace(workspace, fake_gmail)
+    return _six_sent_from_gmail(workspace, fake_gmail, monkeypatch)
+
+
+def _six_sent_from_gmail(
+    workspace: Path, fake_gmail: FakeGoogle, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> AppContext:
+    """Six outreach drafts made Monday 09:00 and sent from Gmail's interface at 10:00."""
     set_now(monkeypatch, at("2026-03-02 09:00"))
     app = gmail_app(workspace, fake_gmail)
     add_contacts(app, *PEOPLE)
@@ -195,16 +202,7 @@ def readonly_app(
     fake_gmail.set_access_token("fake-access-token", scopes=scopes_for("readonly"))
     gmail_workspace(workspace, fake_gmail)
     configure(workspace, google={"read_scope": "readonly"})
-    set_now(monkeypatch, at("2026-03-02 09:00"))
-    app = gmail_app(workspace, fake_gmail)
-    add_contacts(app, *PEOPLE)
-    rows = draft(app, "outreach", *(address for _, address in PEOPLE))
-    fake_gmail.set_now(at("2026-03-02 10:00"))
-    for row in rows:
-        assert row.draft_id
-        fake_gmail.send_draft_as_user(row.draft_id)
-    set_now(monkeypatch, at("2026-03-02 11:00"))
-    return app
+    return _six_sent_from_gmail(workspace, fake_gmail, monkeypatch)
 
 
 def test_with_gmail_readonly_return_dates_come_from_bodies(
