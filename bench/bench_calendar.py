@@ -38,9 +38,9 @@ from outreach.mail.gmail import GmailBackend
 from outreach.mail.gmail_sync import GmailSync
 from outreach.mail.pacing import QuotaPacer
 from outreach.schedule.invites import new_uid
-from outreach.services.calendar_sync import keep_in_step
-from outreach.services.sync import SyncReport, sync
-from outreach.services.workspace import init_workspace
+from outreach.services.meetings.calendar_sync import keep_in_step
+from outreach.services.sync.run import SyncReport, sync
+from outreach.services.workspace.setup import init_workspace
 from tests.fakegoogle import FakeGoogle
 
 USER = "sam@example.edu"

@@ -76,7 +76,7 @@ def build_workspace(root: Path, *, keep_up: bool = True, seed: int = 7) -> dict[
     thank-yous never written, nobody closed, no keep-in-touch notes (thousands of due rows).
     """
     from outreach.config import Workspace
-    from outreach.services.workspace import init_workspace
+    from outreach.services.workspace.setup import init_workspace
     from outreach.store import Store
 
     workspace = Workspace(root)

@@ -49,7 +49,7 @@ def build_workspace(root: Path, size: int) -> None:
     from outreach.app import AppContext
     from outreach.config import Workspace
     from outreach.contacts.model import ContactRecord
-    from outreach.services.workspace import init_workspace
+    from outreach.services.workspace.setup import init_workspace
 
     workspace = Workspace(root)
     init_workspace(
@@ -96,8 +96,8 @@ def slot_stats(db: Path) -> dict[str, int]:
 
 
 PHASES = {
-    "plan": ("outreach.services.drafting", "plan_messages"),
-    "mime": ("outreach.services.drafting", "_mime"),
+    "plan": ("outreach.services.drafting.drafts", "plan_messages"),
+    "mime": ("outreach.services.drafting.drafts", "_mime"),
     "outbox": ("outreach.mail.local", "LocalOutbox.upsert_drafts"),
 }
 """Where a run's time goes: planning (rendering and slots), building MIME, writing files."""

@@ -29,8 +29,8 @@ from outreach.contacts.model import ContactRecord
 from outreach.google.services import build_service
 from outreach.mail.gmail import GmailBackend, encode_raw
 from outreach.mail.pacing import QuotaPacer
-from outreach.services.drafting import _mime, draft_messages, plan_messages
-from outreach.services.workspace import init_workspace
+from outreach.services.drafting.drafts import _mime, draft_messages, plan_messages
+from outreach.services.workspace.setup import init_workspace
 from tests.fakegoogle.server import FakeGoogle
 
 TOKEN = "bench-access-token"

@@ -58,7 +58,7 @@ if str(ROOT) not in sys.path:
 
 from outreach.config import Workspace
 from outreach.contacts.model import ContactRecord
-from outreach.services.workspace import init_workspace
+from outreach.services.workspace.setup import init_workspace
 from outreach.store import Store
 from tests.fakegoogle.server import FakeGoogle
 from tests.gmail_env import ACCESS_TOKEN, REFRESH_TOKEN

@@ -141,7 +141,7 @@ def watch_run(home: Path, cycles: int) -> tuple[float, float]:
 def in_process_sync(home: Path) -> float:
     code = (
         "import time; from outreach.app import AppContext; from outreach.config import "
-        "Workspace; from outreach.services.sync import sync; from pathlib import Path; "
+        "Workspace; from outreach.services.sync.run import sync; from pathlib import Path; "
         f"app = AppContext(workspace=Workspace(Path({str(home)!r}))); sync(app); "
         "t = []\n"
         "for _ in range(5):\n"

@@ -129,8 +129,8 @@ def main() -> int:
     ]
 
     with tempfile.TemporaryDirectory() as tmp:
-        from outreach.services.availability import SlotPlanner
-        from outreach.services.workspace import init_workspace
+        from outreach.services.meetings.availability import SlotPlanner
+        from outreach.services.workspace.setup import init_workspace
 
         workspace = Workspace(Path(tmp) / "ws")
         init_workspace(workspace, name=USER.name, email=USER.email, timezone=USER.timezone)

@@ -48,8 +48,8 @@ from outreach.google.services import build_service, token_uri
 from outreach.mail.gmail import GmailBackend
 from outreach.mail.gmail_sync import GmailSync
 from outreach.mail.pacing import QuotaPacer
-from outreach.services.sync import sync
-from outreach.services.workspace import init_workspace
+from outreach.services.sync.run import sync
+from outreach.services.workspace.setup import init_workspace
 from tests.fakegoogle import DEFAULT_COSTS, FakeGoogle
 
 USER = "sam@example.edu"

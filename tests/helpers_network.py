@@ -13,7 +13,7 @@ from click.testing import Result
 
 from outreach.app import AppContext
 from outreach.config import Workspace
-from outreach.services.workspace import set_user_key
+from outreach.services.workspace.setup import set_user_key
 from tests.conftest import Invoke
 from tests.helpers_sync import at, configure, reply, row_for
 from tests.test_sync_local import drop

@@ -30,7 +30,7 @@ from outreach.contacts.model import ContactRecord
 from outreach.google.services import build_service, token_uri
 from outreach.mail.gmail import GmailBackend
 from outreach.mail.pacing import QuotaPacer
-from outreach.services.drafting import draft_messages, plan_messages
+from outreach.services.drafting.drafts import draft_messages, plan_messages
 from outreach.store import MessageRow
 from tests.fakegoogle import FakeGoogle
 from tests.keyrings import FileKeyring

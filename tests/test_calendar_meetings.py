@@ -341,7 +341,7 @@ def test_the_own_meeting_counts_as_busy_once_and_never_clashes_with_itself(
 ) -> None:
     from outreach.app import AppContext
     from outreach.config import Workspace
-    from outreach.services.availability import gather_busy
+    from outreach.services.meetings.availability import gather_busy
 
     fake = ws.fake
     config = ws.root / "config.toml"
@@ -535,7 +535,7 @@ def test_a_private_brief_is_on_the_users_calendar_only_and_moves_with_the_meetin
 ) -> None:
     from outreach.app import AppContext
     from outreach.config import Workspace
-    from outreach.services.calendar_brief import set_private_brief
+    from outreach.services.meetings.calendar_brief import set_private_brief
 
     fake = ws.fake
     assert run("book", ADA, "--slot", "1").exit_code == 0

@@ -167,7 +167,7 @@ def test_a_lock_held_by_another_program_is_named_and_watch_waits_it_out(
     assert "stayed locked by another program" in result.output
     assert "Close that program" in result.output
 
-    from outreach.services.watch import watch
+    from outreach.services.sync.watch import watch
 
     app = AppContext(workspace=Workspace(home), lock_mode="self")
     errors: list[str] = []
@@ -232,7 +232,7 @@ def test_a_read_only_workspace_is_named_as_such_not_as_a_broken_database(
 def test_an_unexpected_error_does_not_claim_nothing_was_lost(
     home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import outreach.services.reporting as reporting
+    import outreach.services.reporting.summary as reporting
 
     def broken(*_args: object) -> object:
         raise RuntimeError("a bug")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.services.doctor import CHECKS
+from outreach.services.doctor.checks import CHECKS
 from tests.conftest import Invoke
 from tests.fakegoogle.server import FakeGoogle
 from tests.gmail_env import gmail_workspace

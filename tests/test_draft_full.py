@@ -181,7 +181,7 @@ def test_the_same_message_keeps_its_times_and_a_new_message_gets_fresh_ones(
 
     from outreach.app import AppContext
     from outreach.config import Workspace
-    from outreach.services.availability import SlotPlanner
+    from outreach.services.meetings.availability import SlotPlanner
 
     configure(workspace, schedule={"busy": []})
     run("contacts", "add", "ada@example.org", "--name", "Ada Lovelace", "--tz", "Europe/London")

@@ -49,7 +49,7 @@ def test_a_bad_email_is_refused_and_nothing_is_written(
 def test_a_failure_part_way_leaves_no_empty_folder(
     run: Invoke, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from outreach.services import workspace as service
+    from outreach.services.workspace import setup as service
 
     def broken(path: Path) -> None:
         raise WorkspaceError(f"Cannot open the database {path}: disk full.")
@@ -120,7 +120,7 @@ def test_init_asks_for_what_is_missing_on_a_terminal(
 
     monkeypatch.setattr(cli_workspace, "interactive", lambda: True)
     monkeypatch.setattr(
-        "outreach.services.workspace.system_timezone", lambda: "Asia/Tokyo"
+        "outreach.services.workspace.setup.system_timezone", lambda: "Asia/Tokyo"
     )
     answers = [
         "Sam Rivera",  # name

@@ -14,7 +14,7 @@ import pytest
 
 from outreach.app import AppContext
 from outreach.config import Workspace
-from outreach.services.followups import draft_due
+from outreach.services.drafting.followups import draft_due
 from outreach.store import Store
 from tests.conftest import Invoke
 from tests.helpers_sync import at, local_workspace, reply, set_now

@@ -18,8 +18,8 @@ import pytest
 import outreach.mail.local_inbox as local_inbox
 from outreach.app import AppContext
 from outreach.mail.maildir import STALE_TMP_SECONDS
-from outreach.services.sending import send_messages
-from outreach.services.sync import sync
+from outreach.services.sending.send import send_messages
+from outreach.services.sync.run import sync
 from tests.concurrency_env import local_contacts
 from tests.conftest import Invoke
 from tests.helpers_sync import (

@@ -13,7 +13,7 @@ import pytest
 
 from outreach.app import AppContext
 from outreach.mail.gmail_sync import TransientSyncError
-from outreach.services.sync import sync
+from outreach.services.sync.run import sync
 from outreach.track.pipeline import stage
 from tests.conftest import Invoke
 from tests.fakegoogle import FakeGoogle

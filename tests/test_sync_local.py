@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from outreach.app import AppContext
-from outreach.services.sending import send_messages
-from outreach.services.sync import sync
+from outreach.services.sending.send import send_messages
+from outreach.services.sync.run import sync
 from outreach.track.pipeline import stage
 from tests.conftest import Invoke
 from tests.helpers_sync import (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.services.sync import SyncReport
-from outreach.services.watch import watch
+from outreach.services.sync.run import SyncReport
+from outreach.services.sync.watch import watch
 from tests.conftest import Invoke
 from tests.fakegoogle import FakeGoogle
 from tests.helpers_sync import (

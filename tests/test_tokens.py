@@ -15,8 +15,8 @@ import pytest
 from outreach.app import AppContext
 from outreach.config import Workspace
 from outreach.google import keychain
-from outreach.services.sync import SyncReport
-from outreach.services.watch import watch
+from outreach.services.sync.run import SyncReport
+from outreach.services.sync.watch import watch
 from tests.conftest import Invoke
 from tests.fakegoogle import FakeGoogle
 from tests.helpers_sync import (

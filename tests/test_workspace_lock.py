@@ -13,7 +13,7 @@ from outreach.app import AppContext
 from outreach.cli import READ_ONLY_COMMANDS, sharing_for
 from outreach.config import Workspace
 from outreach.lock import WorkspaceLock
-from outreach.services.drafting import draft_messages, plan_messages
+from outreach.services.drafting.drafts import draft_messages, plan_messages
 from tests.concurrency_env import local_contacts, start, wait_for_holder
 from tests.conftest import Invoke
 

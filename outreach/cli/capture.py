@@ -70,7 +70,7 @@ def _items(ask: Ask, question: str, example: str) -> list[str]:
 
 def _referrals(ask: Ask, confirm: Callable[[str], bool], contact: Contact, into: Interview) -> None:
     from outreach.errors import ContactError
-    from outreach.services.meetings_log import parse_referral
+    from outreach.services.meetings.meetings_log import parse_referral
 
     first = contact.display_first_name
     click.secho("Who did they suggest you talk to next?", bold=True)
@@ -161,7 +161,7 @@ def promises(
     Promises are recorded with `outreach met CONTACT --promise "..."` (or its questions on a
     terminal); each stays in `outreach due` until you mark it done here.
     """
-    from outreach.services.promises import list_promises, mark_promises
+    from outreach.services.drafting.promises import list_promises, mark_promises
 
     if done or undo:
         changed = mark_promises(app, done=done, undo=undo)

@@ -52,7 +52,7 @@ def import_(
     """
     from outreach.clock import iso
     from outreach.progress import NO_PROGRESS
-    from outreach.services.contacts import import_contacts
+    from outreach.services.contacts.manage import import_contacts
 
     with progress_bar(f"Importing {file.name}", enabled=not as_json) as bar:
         report = import_contacts(
@@ -167,7 +167,7 @@ def add(
     """Add one contact by EMAIL."""
     from outreach.clock import iso
     from outreach.contacts.model import ContactRecord
-    from outreach.services.contacts import add_contact
+    from outreach.services.contacts.manage import add_contact
 
     record = ContactRecord(
         name=name,
@@ -224,7 +224,7 @@ def list_(
     as_json: bool,
 ) -> None:
     """List contacts with their stage (filters combine)."""
-    from outreach.services.contacts import list_contacts
+    from outreach.services.contacts.manage import list_contacts
 
     rows = list_contacts(
         app.store,
@@ -295,7 +295,7 @@ def edit(
 ) -> None:
     """Change fields, extra fields or tags of CONTACT."""
     from outreach.clock import iso
-    from outreach.services.contacts import edit_contact
+    from outreach.services.contacts.manage import edit_contact
 
     changes = {key: value for key, value in fields.items() if value is not None}
     if not (changes or extra or unset or add_tags or remove_tags):

@@ -28,7 +28,7 @@ def delete(app: AppContext, refs: tuple[str, ...], yes: bool, as_json: bool) -> 
     Their unsent drafts are removed from your outbox or Gmail too. Contacts they referred
     are kept. To combine two records of one person, use `merge`.
     """
-    from outreach.services.contacts import delete_contacts, footprint, remove_unsent_drafts
+    from outreach.services.contacts.manage import delete_contacts, footprint, remove_unsent_drafts
 
     people = list({c.id: c for c in (app.store.contacts.get(ref) for ref in refs)}.values())
     prints = {person.id: footprint(app.store, person) for person in people}
@@ -83,7 +83,7 @@ def merge(app: AppContext, keep: str, other: str, yes: bool, as_json: bool) -> N
     address (or LinkedIn row) still finds KEEP afterwards, so a re-import adds no duplicate.
     """
     from outreach.clock import iso
-    from outreach.services.contacts import footprint, merge_contacts
+    from outreach.services.contacts.manage import footprint, merge_contacts
 
     kept, gone = app.store.contacts.get(keep), app.store.contacts.get(other)
     if not as_json and kept.id != gone.id:

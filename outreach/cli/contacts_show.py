@@ -16,7 +16,7 @@ from outreach.cli.output import emit_json, json_option, zone_note
 @pass_app
 def show(app: AppContext, contact: str, as_json: bool) -> None:
     """Show one CONTACT (email or id) with its timeline."""
-    from outreach.services.timeline import contact_detail
+    from outreach.services.contacts.timeline import contact_detail
 
     detail = contact_detail(app.store, contact, app.config.user.zone, app.now())
     if as_json:
@@ -80,7 +80,7 @@ def _print_detail(detail: dict[str, Any], zone: str) -> None:
 def close(app: AppContext, contact: str, reason: str, as_json: bool) -> None:
     """Close CONTACT: nothing more is due for them; `status` counts them by reason."""
     from outreach.clock import iso
-    from outreach.services.closing import close_contact
+    from outreach.services.contacts.closing import close_contact
 
     closed = close_contact(app.store, contact, reason, iso(app.now()))
     if as_json:
@@ -96,7 +96,7 @@ def close(app: AppContext, contact: str, reason: str, as_json: bool) -> None:
 def reopen(app: AppContext, contact: str, as_json: bool) -> None:
     """Reopen a closed CONTACT: their next steps show in `outreach due` again."""
     from outreach.clock import iso
-    from outreach.services.closing import reopen_contact
+    from outreach.services.contacts.closing import reopen_contact
 
     opened = reopen_contact(app.store, contact, iso(app.now()))
     if as_json:
@@ -107,7 +107,7 @@ def reopen(app: AppContext, contact: str, as_json: bool) -> None:
 
 def emit_contact(app: AppContext, contact_id: int) -> None:
     """One contact in the stable JSON shape of `contacts list`."""
-    from outreach.services.contacts import contact_summary
+    from outreach.services.contacts.manage import contact_summary
     from outreach.track.pipeline import stage
 
     contact = app.store.contacts.get(contact_id)

@@ -19,7 +19,7 @@ def doctor(app: AppContext, as_json: bool) -> None:
     for Gmail, the OAuth client file, the keyring, the token and its scopes, that the Gmail
     API answers, and your calendar. Exits 1 if anything fails.
     """
-    from outreach.services.doctor import passed, run_checks
+    from outreach.services.doctor.checks import passed, run_checks
 
     checks = run_checks(app)
     healthy = passed(checks)

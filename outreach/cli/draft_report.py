@@ -12,7 +12,7 @@ from outreach.cli.output import plural, slot_json, zone_note
 
 if TYPE_CHECKING:
     from outreach.contacts.model import Contact
-    from outreach.services.drafting import DraftReport, PlannedMessage
+    from outreach.services.drafting.drafts import DraftReport, PlannedMessage
 
 
 def contact_ref(contact: Contact) -> str:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 def _print_reminders(planned: Sequence[object]) -> None:
     """What the user must do to a draft before sending it (never written into it)."""
-    from outreach.services.drafting import PlannedMessage
+    from outreach.services.drafting.drafts import PlannedMessage
 
     for plan in planned:
         assert isinstance(plan, PlannedMessage)
@@ -86,7 +86,7 @@ def draft(
     Every message is checked against the etiquette rules (`outreach templates lint`) first: an
     error stops the run before anything is written.
     """
-    from outreach.services.drafting import draft_messages, plan_messages, select_contacts
+    from outreach.services.drafting.drafts import draft_messages, plan_messages, select_contacts
 
     chosen = select_contacts(app, contacts, tag, stage)
     with progress_bar(f"Preparing {template}", len(chosen), enabled=not as_json) as bar:
@@ -231,7 +231,7 @@ def send(
     rolling 24 hours. With the local backend nothing is emailed: the drafts move to the
     workspace's sent/ folder (to rehearse; connect Gmail to send for real).
     """
-    from outreach.services.sending import (
+    from outreach.services.sending.send import (
         SendReport,
         check_cap,
         send_messages,
@@ -319,8 +319,8 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -
     drafted again: send them with `outreach send`.
     """
     from outreach.progress import NO_PROGRESS
-    from outreach.services.drafting import DraftReport
-    from outreach.services.followups import draft_due
+    from outreach.services.drafting.drafts import DraftReport
+    from outreach.services.drafting.followups import draft_due
 
     with progress_bar("Drafting follow-ups", enabled=not as_json and not dry_run) as bar:
         outcome = draft_due(

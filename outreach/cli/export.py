@@ -34,6 +34,6 @@ def export(app: AppContext, fmt: str, output: IO[str], as_json: bool) -> None:
     (`outreach contacts import FILE` recognises it), so it doubles as a backup you can edit in
     a spreadsheet.
     """
-    from outreach.services.export import export_contacts
+    from outreach.services.reporting.export import export_contacts
 
     output.write(export_contacts(app.store, "json" if as_json else fmt))

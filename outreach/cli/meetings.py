@@ -22,7 +22,7 @@ def slots(app: AppContext, contact: str | None, count: int | None, as_json: bool
     said to be a guess). --json gives both zones for every slot.
     """
     from outreach.cli.output import slot_json, zone_note
-    from outreach.services.availability import SlotPlanner
+    from outreach.services.meetings.availability import SlotPlanner
 
     person = app.store.contacts.get(contact) if contact else None
     planner = SlotPlanner(app, app.now())
@@ -41,7 +41,7 @@ def slots(app: AppContext, contact: str | None, count: int | None, as_json: bool
 
 
 def _report(result: object, verb: str, what: str = "invite") -> None:
-    from outreach.services.booking import BookingResult
+    from outreach.services.meetings.booking import BookingResult
 
     assert isinstance(result, BookingResult)
     if result.calendar_note:
@@ -140,7 +140,7 @@ def book(
     first. Other slots held for CONTACT are released. With Gmail, the meeting is also put on
     your Google Calendar (Google mails nothing: the invite is yours, in the thread).
     """
-    from outreach.services.booking import book as run_book
+    from outreach.services.meetings.booking import book as run_book
 
     if (slot is None) == (at is None):
         raise click.UsageError("Give exactly one of --slot N or --at DATETIME.")
@@ -162,7 +162,7 @@ def reschedule(app: AppContext, contact: str, at: str, send: bool, yes: bool) ->
     If the earlier invite was never sent, its draft is rewritten (they will only ever see
     the new time); otherwise an updated invite (SEQUENCE + 1) is drafted in the thread.
     """
-    from outreach.services.booking import reschedule as run_reschedule
+    from outreach.services.meetings.booking import reschedule as run_reschedule
 
     _report(
         run_reschedule(app, contact, at=at, send=send, confirm=_asker(yes)),
@@ -181,6 +181,6 @@ def cancel(app: AppContext, contact: str, send: bool) -> None:
     If they never received the invite, its draft is removed and nothing is sent; otherwise a
     cancellation (METHOD:CANCEL) is drafted in the thread, to remove it from their calendar.
     """
-    from outreach.services.booking import cancel as run_cancel
+    from outreach.services.meetings.booking import cancel as run_cancel
 
     _report(run_cancel(app, contact, send=send), "Cancelled", "cancellation")

@@ -19,7 +19,7 @@ def _check_referrals(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
     from outreach.errors import ContactError
-    from outreach.services.meetings_log import parse_referral
+    from outreach.services.meetings.meetings_log import parse_referral
 
     for value in values:
         try:
@@ -129,7 +129,7 @@ def met(
     from outreach.cli.capture import MET_FLAGS, interview
     from outreach.cli.output import interactive
     from outreach.errors import OutreachError
-    from outreach.services.meetings_log import record_meeting
+    from outreach.services.meetings.meetings_log import record_meeting
 
     who = app.store.contacts.get(contact)
     no_options = all(value is None for value in (notes, takeaways, resources))
@@ -224,14 +224,14 @@ def _ref_json(person: object) -> dict[str, object]:
 @pass_app
 def referrals(app: AppContext, fmt: str, as_json: bool) -> None:
     """Who referred whom, as a tree, with each contact's stage."""
-    from outreach.services.meetings_log import ReferralNode, referral_tree
+    from outreach.services.meetings.meetings_log import ReferralNode, referral_tree
 
     roots = referral_tree(app.store)
     if as_json:
         emit_json([root.to_json() for root in roots])
         return
     if fmt != "tree":
-        from outreach.services.referral_graph import dot, mermaid
+        from outreach.services.contacts.referral_graph import dot, mermaid
 
         click.echo((mermaid if fmt == "mermaid" else dot)(roots), nl=False)
         return

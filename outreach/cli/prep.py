@@ -51,7 +51,7 @@ def prep(app: AppContext, contact: str, output: str | None, no_calendar: bool) -
     brief also goes on your Google Calendar as a private event beside the meeting, which
     only you see (never in the invite they get).
     """
-    from outreach.services.brief import brief_text, mark_prepared, put_on_calendar
+    from outreach.services.meetings.brief import brief_text, mark_prepared, put_on_calendar
 
     text = brief_text(app, contact)
     if output == "-":

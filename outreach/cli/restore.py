@@ -19,8 +19,8 @@ def restore(app: AppContext, backup: str | None, list_only: bool, yes: bool) -> 
     (in the workspace's backups/ folder). The database being replaced is kept beside it as
     outreach.db.damaged-TIME, never deleted.
     """
-    from outreach.services.restore import backups, choose
-    from outreach.services.restore import restore as run_restore
+    from outreach.services.workspace.restore import backups, choose
+    from outreach.services.workspace.restore import restore as run_restore
 
     if list_only:
         found = backups(app)

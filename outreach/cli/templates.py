@@ -99,7 +99,7 @@ def new(app: AppContext, name: str, base: str | None, as_json: bool) -> None:
     `outreach templates new alumni --from outreach` makes templates/alumni.txt to edit; a NAME
     that is a built-in's (e.g. `outreach`) makes your own version of it, which replaces it.
     """
-    from outreach.services.templates import new_template
+    from outreach.services.drafting.templates import new_template
 
     created = new_template(app.workspace.templates_dir, name, base)
     if as_json:
@@ -118,15 +118,15 @@ def new(app: AppContext, name: str, base: str | None, as_json: bool) -> None:
 @pass_app
 def preview(app: AppContext, template: str, contact: str) -> None:
     """Show exactly the message TEMPLATE makes for CONTACT (nothing is written or held)."""
-    from outreach.services.preview import preview_message
-    from outreach.services.workspace import placeholders
+    from outreach.services.drafting.preview import preview_message
+    from outreach.services.workspace.setup import placeholders
 
     shown = preview_message(app, template, contact)
     person = shown.contact
     user = app.config.user
     left = placeholders(user)
     if left:
-        from outreach.services.workspace import placeholder_fix
+        from outreach.services.workspace.setup import placeholder_fix
 
         click.secho(
             f"Note: [user] {' and '.join(left)} still the placeholder; `outreach draft` "

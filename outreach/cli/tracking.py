@@ -16,7 +16,7 @@ def status(app: AppContext, as_json: bool) -> None:
     contacted, replied, reply rate, conversations held, referrals gained, and median days
     from the first message to a meeting (groups where nobody was contacted are left out of
     the tables; --json has them all)."""
-    from outreach.services.reporting import status_report
+    from outreach.services.reporting.summary import status_report
 
     report = status_report(app.store)
     if as_json:
@@ -80,7 +80,7 @@ def _when(app: AppContext, moment: object) -> str:
 
 
 def _print_changes(app: AppContext, report: object, prefix: str = "  ") -> None:
-    from outreach.services.sync import SyncReport
+    from outreach.services.sync.run import SyncReport
 
     assert isinstance(report, SyncReport)
     for change in report.changes:
@@ -88,7 +88,7 @@ def _print_changes(app: AppContext, report: object, prefix: str = "  ") -> None:
 
 
 def _print_notes(report: object) -> None:
-    from outreach.services.sync import SyncReport
+    from outreach.services.sync.run import SyncReport
 
     assert isinstance(report, SyncReport)
     for note in report.notes:
@@ -96,7 +96,7 @@ def _print_notes(report: object) -> None:
 
 
 def _summary(report: object) -> str:
-    from outreach.services.sync import SyncReport
+    from outreach.services.sync.run import SyncReport
 
     assert isinstance(report, SyncReport)
     counts = report.counts()
@@ -124,7 +124,7 @@ def _summary(report: object) -> str:
 
 
 def _sync_json(app: AppContext, report: object) -> dict[str, object]:
-    from outreach.services.sync import SyncReport
+    from outreach.services.sync.run import SyncReport
 
     assert isinstance(report, SyncReport)
     refs = {label: ref for label, ref in app.store.contacts.labels().values()}
@@ -166,7 +166,7 @@ def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
     request). With the local backend, .eml files in the workspace's inbox/ Maildir are read.
     """
     from outreach.progress import NO_PROGRESS
-    from outreach.services.sync import sync as run_sync
+    from outreach.services.sync.run import sync as run_sync
 
     with progress_bar("Reading tracked threads", enabled=not as_json) as bar:
         report = run_sync(app, full=full, dry_run=dry_run, progress=bar or NO_PROGRESS)
@@ -201,8 +201,8 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     carries on. Nor does an expired Google login: it says so once, then waits for
     `outreach auth login` (in another terminal) and carries on.
     """
-    from outreach.services.sync import SyncReport
-    from outreach.services.watch import watch as run_watch
+    from outreach.services.sync.run import SyncReport
+    from outreach.services.sync.watch import watch as run_watch
 
     first = True
 
@@ -258,7 +258,7 @@ def due(app: AppContext, as_json: bool) -> None:
     Overdue actions come first. A message already drafted stays here until it is sent. Set
     OUTREACH_NOW to see what will be due at another time.
     """
-    from outreach.services.due import due_items
+    from outreach.services.reporting.due import due_items
 
     items = due_items(app)
     zone = app.config.user.zone

@@ -37,7 +37,7 @@ def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
 def _ask_missing(app: AppContext, given: dict[str, str]) -> dict[str, str]:
     """On a terminal, ask for what init needs and was not given (and, on a first run, for the
     optional values the templates use)."""
-    from outreach.services.workspace import (
+    from outreach.services.workspace.setup import (
         PLACEHOLDERS,
         check_email,
         check_text,
@@ -113,7 +113,7 @@ def init(
     name, email and time zone, and the optional lines the templates use). On an existing
     workspace it changes only the keys you pass, says what changed, and creates what is missing.
     """
-    from outreach.services.workspace import UserValues, init_workspace
+    from outreach.services.workspace.setup import UserValues, init_workspace
 
     options = {
         "name": name,
@@ -136,7 +136,7 @@ def init(
     if not result.changed:
         click.echo(f"Workspace {app.workspace.root} is already set up; nothing changed.")
     if result.placeholders:
-        from outreach.services.workspace import placeholder_fix
+        from outreach.services.workspace.setup import placeholder_fix
 
         keys = " and ".join(result.placeholders)
         one = len(result.placeholders) == 1
@@ -170,6 +170,6 @@ def demo(directory: Path | None) -> None:
     records a conversation with a referral and drafts the thank-you: everything `outreach` does,
     without a Google account.
     """
-    from outreach.services.demo import run_demo
+    from outreach.services.workspace.demo import run_demo
 
     run_demo(directory, echo=click.echo)

@@ -1,0 +1,1 @@
+"""Contacts: adding, editing, closing, and each one's conversation and timeline."""

@@ -1,0 +1,1 @@
+"""Doctor: checking each setup step and naming the fix."""

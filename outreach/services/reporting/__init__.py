@@ -1,0 +1,1 @@
+"""Reporting: what is due, status figures, and export."""

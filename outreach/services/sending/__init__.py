@@ -1,0 +1,1 @@
+"""Sending drafts, once each, under the daily cap."""

@@ -1,0 +1,1 @@
+"""Sync: reading the mailbox back (Gmail, local Maildir) and watching it."""

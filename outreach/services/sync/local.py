@@ -1,0 +1,169 @@
+"""Local sync: the workspace's ``inbox/`` and ``sent/`` Maildirs, read incrementally."""
+
+from __future__ import annotations
+
+from email.utils import getaddresses
+
+from outreach.app import AppContext
+from outreach.clock import iso
+from outreach.mail.maildir import ListingCache
+from outreach.services.sync.record import (
+    Recorder,
+    Seen,
+    SyncReport,
+    apply_all,
+    bare,
+)
+from outreach.store.events import TrackedMessage
+from outreach.track.classify import MessageMeta
+
+LOCAL_ACCOUNT = "local"
+
+
+def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
+    """Local sync reads only files it has not seen (the ``maildir_seen`` index): with nothing
+    new it lists the folders, compares names, sizes and mtimes, and reads no message file.
+
+    A file seen before that was in no conversation of ours is read again only when it may now
+    be in one: a new message it answers arrived, or the contacts' addresses changed (it may be
+    a contact's mail, in a thread of its own).
+    """
+    from outreach.mail.local_inbox import Listed, LocalInbox, LocalMessage
+    from outreach.store.maildir_seen import SeenFile
+
+    store = app.store
+    inbox = LocalInbox(app.workspace, _LISTINGS)
+    report = SyncReport(backend="local", mode="local", dry_run=dry_run)
+    listing = inbox.listing()
+    stamps = store.seen_files.stamps()
+    by_rel = {item.rel: item for item in listing}
+    fresh = [
+        item
+        for item in listing
+        if stamps.get(item.rel) != (item.entry.size, item.entry.mtime_ns)
+    ]
+    gone = [path for path in stamps if path not in by_rel]
+    book = store.seen_files.address_book()
+    owner = app.config.user.email.casefold()
+    book_changed = store.seen_files.seen_address_book() != (book, owner)
+    stamp = iso(app.now())
+    if not fresh and not gone and not book_changed:
+        if not dry_run:
+            with store.transaction():
+                store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+        return report
+    seen = store.seen_files.all()
+
+    recorder = Recorder(app, gmail=False)
+    # Message-ID (bare) -> thread: our messages, then messages sync already placed.
+    thread_of: dict[str, str] = {
+        bare(mid): tid for mid, tid in store.events.local_threads().items()
+    }
+    for row in recorder.by_message_id.values():
+        thread_of[bare(row.message_id)] = row.thread_id or row.message_id
+
+    def place(message: LocalMessage) -> tuple[str | None, int | None]:
+        """The thread a message belongs to, and its contact when matched by address."""
+        own = bare(message.message_id)
+        thread = thread_of.get(own) if own else None
+        if thread is None:
+            thread = next(
+                (thread_of[bare(ref)] for ref in message.referenced if bare(ref) in thread_of),
+                None,
+            )
+        contact_id: int | None = None
+        if thread is None:
+            # Not in a conversation of ours: theirs only if a contact wrote it (or the user
+            # wrote to one), in a thread of its own.
+            contact_id = recorder.contact_for_mail(message.meta)
+            if contact_id is None:
+                return None, None
+            thread = message.root or message.message_id or message.key
+        if own:
+            thread_of.setdefault(own, thread)
+        return thread, contact_id
+
+    placed: list[tuple[Listed, LocalMessage, str | None, int | None]] = []
+    for item in fresh:
+        message = inbox.read(item)
+        if message is not None:  # unreadable or gone: not indexed, so tried again next time
+            placed.append((item, message, *place(message)))
+    # Files seen before outside any conversation of ours that may be in one now: they answer a
+    # message placed just now (an answer to an answer), or come from (or go to) a contact.
+    fresh_paths = {item.rel for item in fresh}
+    waiting = [
+        old
+        for old in seen.values()
+        if old.thread_id is None and old.path in by_rel and old.path not in fresh_paths
+    ]
+    progress = True
+    while progress and waiting:
+        progress = False
+        for old in list(waiting):
+            answers = any(bare(ref) in thread_of for ref in old.referenced)
+            theirs = book_changed and any(a in recorder.by_address for a in old.addresses)
+            if answers or theirs:
+                waiting.remove(old)
+                message = inbox.read(by_rel[old.path])
+                if message is not None:
+                    placed.append((by_rel[old.path], message, *place(message)))
+                    progress = True
+
+    known = store.events.known_ids(message.key for _, message, _, _ in placed)
+    items = [
+        Seen(message.key, thread, message.meta, contact_id=contact_id)
+        for _, message, thread, contact_id in placed
+        if thread is not None and message.key not in known
+    ]
+    index = [
+        SeenFile(
+            path=item.rel,
+            size=item.entry.size,
+            mtime_ns=item.entry.mtime_ns,
+            message_key=message.key,
+            message_id=message.message_id,
+            referenced=message.referenced,
+            addresses=_addresses(message.meta, owner),
+            thread_id=thread,
+        )
+        for item, message, thread, _ in placed
+    ]
+    report.examined = len(items)
+
+    def save() -> None:
+        store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+        store.seen_files.save(index)
+        store.seen_files.forget(gone)
+        store.seen_files.saw_address_book(book, owner)
+
+    apply_all(
+        app,
+        recorder,
+        items,
+        lambda row, _event_id: _local_draft_gone(app, row),
+        save,
+        dry_run,
+    )
+    report.recorded = recorder.recorded
+    report.changes = recorder.changes
+    return report
+
+
+def _addresses(meta: MessageMeta, owner: str) -> tuple[str, ...]:
+    """The addresses that could make a message a contact's (see ``contact_for_mail``): its
+    sender, or for the user's own mail, its recipients."""
+    sender = meta.sender
+    if sender and sender != owner:
+        return (sender,)
+    pairs = getaddresses([meta.header("To") or "", meta.header("Cc") or ""])
+    return tuple(dict.fromkeys(address.casefold() for _, address in pairs if address))
+
+
+_LISTINGS = ListingCache()  # kept across the syncs of one process (watch)
+
+
+def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:
+    if not row.draft_id:
+        return True
+    drafts = app.workspace.outbox_dir / "cur"
+    return not any(drafts.glob(f"{row.draft_id}:*")) and not (drafts / row.draft_id).exists()

@@ -1,0 +1,98 @@
+"""`outreach watch`: sync again and again, waiting out what waiting can fix."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from outreach.app import AppContext
+from outreach.services.sync.record import SyncReport
+
+__all__ = ["BACKOFF_CAP_SECONDS", "watch"]
+
+BACKOFF_CAP_SECONDS = 600.0
+
+
+
+
+def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
+    """What `watch` waits out: the network, and a database another program holds locked."""
+    from outreach.store.trouble import DatabaseLocked
+
+    if app.config.mail.backend == "gmail":
+        from outreach.mail.gmail_sync import TransientSyncError
+
+        return (TransientSyncError, DatabaseLocked)
+    return (OSError, DatabaseLocked)
+
+
+def _saved_token(app: AppContext) -> str | None:
+    """A fingerprint of the saved Google token (changes with every new login)."""
+    from outreach.google.auth import token_fingerprint
+
+    return token_fingerprint(app.config.user.email)
+
+
+def watch(
+    app: AppContext,
+    interval: float,
+    *,
+    on_report: Callable[[SyncReport], None],
+    on_error: Callable[[str, float], None],
+    on_token_dead: Callable[[str, str | None], None] | None = None,
+    on_reconnected: Callable[[], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    max_cycles: int | None = None,
+    backoff_cap: float = BACKOFF_CAP_SECONDS,
+) -> int:
+    """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` cycles); return the
+    number of cycles.
+
+    A transient failure (network, Gmail 5xx after the retries, the database locked by another
+    program) is reported through ``on_error(message, retry_in)`` and retried after an
+    exponentially growing pause, capped at ``backoff_cap``; the first success goes back to
+    ``interval``. Each sync holds the workspace's writer lock, waiting its turn (and saying so)
+    while another outreach command holds it; between syncs it holds nothing. A dead token
+    (Google said ``invalid_grant``: a Testing-mode app's weekly expiry, or revoked access) is
+    reported once through ``on_token_dead(message, hint)``; then each cycle only re-reads the
+    keyring, without calling Google, until a new login is there (``on_reconnected``), and
+    syncing resumes.
+    Other errors (a broken workspace, no token at all) propagate: waiting will not fix them.
+    """
+    from outreach.errors import TokenRevokedError
+    from outreach.services.sync.run import sync
+
+    transient = _transient_errors(app)
+    failures = 0
+    cycles = 0
+    dead_token: str | None = None
+    waiting = False
+    while True:
+        cycles += 1
+        delay = interval
+        if waiting and _saved_token(app) != dead_token:
+            waiting = False
+            app.reset_mail()
+            if on_reconnected is not None:
+                on_reconnected()
+        if not waiting:
+            try:
+                with app.writing():
+                    report = sync(app)
+            except TokenRevokedError as exc:
+                waiting, dead_token = True, _saved_token(app)
+                app.reset_mail()
+                if on_token_dead is None:
+                    raise
+                on_token_dead(exc.message, exc.hint)
+            except transient as exc:
+                failures += 1
+                delay = min(max(backoff_cap, interval), max(interval, 1.0) * 2**failures)
+                message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                on_error(message, delay)
+            else:
+                failures = 0
+                on_report(report)
+        if max_cycles is not None and cycles >= max_cycles:
+            return cycles
+        sleep(delay)

@@ -1,0 +1,1 @@
+"""The workspace: init, the demo, backups and restore."""
