@@ -64,7 +64,11 @@ NEGATION = words(
     r"|nessuna|niet|geen|nooit|geen van|nao|nenhum|nenhuma|inte|ingen|aldrig|kann nicht"
     r"|unterwegs|verreist|occupe|occupee|ocupado|ocupada|occupato|occupata|bezet|ocupad[oa]"
     r"|upptagen|belegt|in meetings|tied up|unavailable|not available|not free|on leave"
-    r"|on holiday|on vacation|i'm out|i am out|out all|nicht verfugbar|im urlaub"
+    r"|on holiday|on vacation|i'm out|i am out|out all|nicht verfugbar|im urlaub|tough|tricky"
+    r"|difficult|hard for me|rough|not ideal|awkward|schwierig|schlecht|difficile|dificil"
+    r"|complicado|complicato|lastig|moeilijk|dificil|svart|krangligt|packed|hopeless|crazy"
+    r"|swamped|slammed|hectic|full|fully booked|voll|ausgebucht|charge|chargee|complet|lleno"
+    r"|llena|completo|pieno|piena|vol|volgeboekt|cheio|cheia|lotada|fullt|fullbokad"
 )
 
 # Phrases that contain a negation word but turn nothing down.
@@ -75,6 +79,7 @@ NOT_NEGATIVE = words(
     r"|nessun problema|non c'e problema|perche no|geen probleem|geen zorgen|geen haast"
     r"|waarom niet|sem problema|nao tem problema|sem pressa|por que nao|inga problem|ingen fara"
     r"|ingen brad|varfor inte|not sure if|no later than|nicht spater als|pas plus tard"
+    r"|not too (?:short|late|early|soon)|if that's not|if it's not|not a problem for me"
 )
 
 # A clause that says yes to a time, or offers one.
@@ -93,5 +98,5 @@ WILLING = words(
     r"|vrij|kan ik|zou|wat dacht je van|kunnen we|liever|beter|lukt|uitstekend|serve|perfeito"
     r"|otimo|combinado|disponivel|livre|poderiamos|prefiro|melhor|em vez|pode ser|fica bom"
     r"|da certo|bom|passar|fungerar|funkar|bra|toppen|ledig|tillganglig|kan vi|skulle"
-    r"|hur later|hellre|battre|istallet|gar bra|okej|kan jag"
+    r"|hur later|hellre|battre|istallet|gar bra|okej|kan jag|all yours|gap|slot|window"
 )

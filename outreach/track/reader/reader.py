@@ -32,6 +32,11 @@ __all__ = ["read_reply"]
 
 _DAY_START, _DAY_END = time(9), time(17)
 _SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
+# A time restated in the reader's zone: "(that is 3pm here)", "That's Monday afternoon for you."
+_ASIDE = re.compile(r"\((?:that'?s|that is|i\.e\.|which is|=|das ist|c'est|es decir|cioe"
+                    r"|dat is|ou seja|dvs)[^)]*\)", re.IGNORECASE)
+_RESTATEMENT = re.compile(r"\W*(?:that'?s|that is|which is|i\.e\.|das (?:ist|ware)"
+                          r"|c'est|ce qui fait|eso es|es decir|cioe|dat is|ou seja|det blir)\b")
 
 
 @dataclass
@@ -81,8 +86,17 @@ def _clause(text: str, ctx: _Context) -> _Clause:
     plain = normalize_text(text)
     zone, _ = ctx.zone(zone_said(text, plain))
     today = ctx.sent_at.astimezone(zone).date()
-    return _Clause(text, plain, _is_negative(plain), named_slots(plain, ctx.offered),
-                   day_phrase(plain, today), hour_phrase(plain))
+    day, hour = day_phrase(plain, today), hour_phrase(plain)
+    numbers = named_slots(plain, ctx.offered)
+    if len(numbers) > 1 and len(numbers) == len(ctx.offered) and (day or hour):
+        numbers = ()  # "both Thursday and Friday work": the days say which
+    return _Clause(text, plain, _is_negative(plain), numbers, day, hour)
+
+
+def _with_day(c: _Clause, day: DayPhrase) -> _Clause:
+    """A time without a day, after a clause that named one: "Thursday at 10 is tough,
+    could we push it to 4pm?" means Thursday at 4pm."""
+    return _Clause(c.text, c.plain, c.negative, c.numbers, day, c.hour)
 
 
 def _pieces(sentence: str, ctx: _Context) -> list[_Clause]:
@@ -171,14 +185,17 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
         return
     if deferring or (c.day is not None and c.day.after and c.hour is None):
         return  # a wait, read by intents
-    willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?")
-               or len(c.plain.split()) <= _SHORT_CLAUSE)
+    short = len(c.plain.split()) <= _SHORT_CLAUSE and (c.day is None or len(c.day.days) == 1)
+    willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?") or short)
     if not willing:
         if c.hour is not None and c.hour.end is None:
             ctx.doubt(sentence)
         return
     said = zone_said(c.text, c.plain)
     zone, assumed = ctx.zone(said)
+    if c.day is not None and len(c.day.days) > 1:
+        _propose(c, sentence, ctx, zone, assumed)  # "any morning next week": a window to fill
+        return
     matches = [s for s in _matching(c, zone, offered) if s.number not in ctx.rejected]
     if not matches and (said is None or said.zone is None):
         for other in (ctx.user_zone, ctx.sender_zone):
@@ -242,8 +259,14 @@ def read_reply(
         return Reading((back,) if back is not None else (), ())
     ctx = _Context(sent_at, sender_zone, user_zone, offered)
     for sentence in said:
+        if _RESTATEMENT.match(normalize_text(sentence)):
+            continue  # "That's Monday afternoon for you.": the same time again
         deferring = is_deferral(normalize_text(sentence))
-        for c in _pieces(sentence, ctx):
+        day: DayPhrase | None = None
+        for c in _pieces(_ASIDE.sub(" ", sentence), ctx):
+            if c.day is None and c.hour is not None and day is not None and not c.numbers:
+                c = _with_day(c, day)
+            day = c.day or day
             _read_clause(c, sentence, ctx, deferring)
     zone, _ = ctx.zone(None)
     today = sent_at.astimezone(zone).date()

@@ -30,9 +30,11 @@ _FIRST_N = re.compile(
     r"(?:premiers|premieres|primeiros|primeiras|eerste|primi|prime)"
 )
 _EITHER = words(
-    r"either|any|all|both|beide|beiden|alle|jede[rs]?|n'importe|l'un ou l'autre|cualquiera"
-    r"|ambos|ambas|todos|qualsiasi|entrambi|tutti|allebei|beide|elke|qualquer|ambos|todos"
-    r"|vilken som helst|bada|alla"
+    r"either(?: one| of (?:them|those|these|the \w+))?|any of (?:them|those|these|the \w+)"
+    r"|any one|all (?:of them|three|of those|of these)|both(?: of them)?|whichever"
+    r"|beide|beiden|alle drei|jeder davon|l'un ou l'autre|n'importe lequel|tous les (?:deux|trois)"
+    r"|cualquiera|ambos|ambas|todos|qualsiasi|entrambi|tutti e (?:due|tre)|allebei|alle drie"
+    r"|elk van|qualquer um|ambos|todos|vilken som helst|bada|alla tre"
 )
 _LAST = words(r"last|latter|letzte|letzten|dernier|derniere|ultimo|ultima|laatste|sista")
 _NUMBERED = re.compile(
