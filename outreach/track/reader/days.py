@@ -109,6 +109,7 @@ class DayPhrase:
     days: tuple[date, ...]
     weekday_only: bool = False  # "Thursday", no date: matches an offered slot on any Thursday
     after: bool = False  # "after the 15th": from the day after
+    this_week: bool = False  # "this week": the days left of the current week
     span: tuple[int, int] = (0, 0)
     doubts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -221,7 +222,7 @@ def day_phrase(plain: str, today: date) -> DayPhrase | None:
         return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
     if weekday is not None:
         after = _AFTER.search(plain[: weekday.span[0]]) is not None
-        return DayPhrase(weekday.days, weekday.weekday_only, after, weekday.span)
+        return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span)
     tomorrow = next(
         (m for m in _TOMORROW.finditer(plain) if not _NOT_TOMORROW.search(plain[: m.start()])),
         None,
@@ -239,7 +240,7 @@ def day_phrase(plain: str, today: date) -> DayPhrase | None:
             return DayPhrase(tuple(monday + timedelta(days=i) for i in range(5)),
                              span=week.span())
         rest = tuple(today + timedelta(days=i) for i in range(1, 5 - today.weekday()))
-        return DayPhrase(rest or (today,), span=week.span())
+        return DayPhrase(rest or (today,), span=week.span(), this_week=True)
     weeks = _IN_WEEKS.search(plain)
     if weeks:
         count = _COUNTS.get(weeks[1] or "a", 0) or int(weeks[1] or 2)

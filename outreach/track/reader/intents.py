@@ -65,24 +65,36 @@ def is_deferral(plain: str) -> bool:
 
 def _until(plain: str, today: date) -> date | None:
     day = day_phrase(plain, today)
-    if day is None or not day.days or day.doubts:
+    if day is None or not day.days or day.doubts or day.this_week:
         return None
     first = day.days[0]
     return first + timedelta(days=1) if day.after else first
 
 
+_AWAY_UNTIL = words(r"until|till|back on|back in|bis|jusqu'?au|hasta|fino al|tot|ate|till")
+
+
 def read_intents(said: Sequence[str], today: date, *, has_times: bool) -> list[Finding]:
-    """Declines and deferrals, one per sentence that states one."""
+    """Declines and one deferral (the first that says until when, else the first), each with
+    its sentence."""
     found: list[Finding] = []
-    for sentence in said:
+    deferrals: list[Deferral] = []
+    for index, sentence in enumerate(said):
         plain = normalize_text(sentence)
         if is_deferral(plain):
-            found.append(Deferral(_until(plain, today), sentence))
+            until = _until(plain, today)
+            for near in (said[index - 1] if index else "", *said[index + 1 : index + 2]):
+                near_plain = normalize_text(near)
+                if until is None and _AWAY_UNTIL.search(near_plain):
+                    until = _until(near_plain, today)
+            deferrals.append(Deferral(until, sentence))
             continue
         day = day_phrase(plain, today)
         if day is not None and day.after and day.days and hour_phrase(plain) is None:
-            found.append(Deferral(_until(plain, today), sentence))
+            deferrals.append(Deferral(_until(plain, today), sentence))
             continue
         if _DECLINE.search(plain) and not has_times and day is None:
             found.append(Decline(sentence))
+    if deferrals:
+        found.insert(0, next((d for d in deferrals if d.until is not None), deferrals[0]))
     return found

@@ -100,3 +100,12 @@ WILLING = words(
     r"|da certo|bom|passar|fungerar|funkar|bra|toppen|ledig|tillganglig|kan vi|skulle"
     r"|hur later|hellre|battre|istallet|gar bra|okej|kan jag|all yours|gap|slot|window"
 )
+
+# A clause about the past or a greeting names no time to meet: "great to meet you at the
+# meetup on Monday", "last Tuesday", "we spoke yesterday".
+PAST = words(
+    r"(?:great|nice|good|lovely) (?:to meet|meeting|to see|seeing) you|last|yesterday|ago|was|were"
+    r"|met|spoke|talked|had|did|gestern|letzte[nr]?|letzten|war|waren|hatte|hier|dernier|derniere"
+    r"|etait|ayer|pasado|fue|ieri|scors[oa]|era|gisteren|vorige|was|ontem|passad[oa]|foi"
+    r"|igar|forra|var"
+)

@@ -51,7 +51,7 @@ _FILLER = (
 _CUE = re.compile(
     r"(?:talk to|talk with|speak to|speak with|reach out to|get in touch with|contact|connect"
     r" with|connect you (?:with|to)|introduce you to|put you in touch with|you should meet"
-    r"|meet|ask|email|write to|ping|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
+    r"|ask|email|write to|ping|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
     r"|copied|copying|forwarded (?:this|your (?:note|email|message)) to"
     r"|sprechen sie (?:auch |doch )?mit|sprich (?:auch |doch )?mit|wenden sie sich (?:bitte )?an"
     r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich bei"
@@ -61,7 +61,7 @@ _CUE = re.compile(
     r"|neem contact op met|spreek(?: ook)? met|mail|fale(?: também)? com|entre em contato com"
     r"|contate|prata(?: också)? med|kontakta|hör av dig till|tala med)"
     rf"\s+(?:{_FILLER}\s*,?\s*)?(?:(?:called|named|namens|nommée?|llamad[oa]|chiamat[oa])\s+)?"
-    rf"({_NAME})",
+    rf"((?-i:{_NAME}))",
     re.IGNORECASE,
 )
 _HANDOFF = re.compile(

@@ -19,7 +19,7 @@ from outreach.track.reader.findings import (
 )
 from outreach.track.reader.hours import HourPhrase, hour_phrase
 from outreach.track.reader.intents import is_deferral, read_intents
-from outreach.track.reader.lexicon import NEGATION, NOT_NEGATIVE, WILLING
+from outreach.track.reader.lexicon import NEGATION, NOT_NEGATIVE, PAST, WILLING
 from outreach.track.reader.people import read_people
 from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
@@ -185,6 +185,8 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
         return
     if deferring or (c.day is not None and c.day.after and c.hour is None):
         return  # a wait, read by intents
+    if PAST.search(c.plain):
+        return  # "great to meet you at the meetup on Monday"
     short = len(c.plain.split()) <= _SHORT_CLAUSE and (c.day is None or len(c.day.days) == 1)
     willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?") or short)
     if not willing:
