@@ -21,7 +21,7 @@ from outreach.track.model import ContactFacts, OpenPromise
 
 _CONTACTS_SQL = (
     "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
-    "mention_referrer FROM contacts"
+    "mention_referrer, replies_seen_at FROM contacts"
 )
 
 # Messages that were superseded before sending ('discarded') or went to an address that
@@ -56,7 +56,8 @@ SELECT e.contact_id,
   MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
   MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
       THEN e.occurred_at END) AS bounced_at,
-  MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at
+  MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at,
+  MAX(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS last_message_at
 FROM thread_events e JOIN contacts c ON c.id = e.contact_id {where} GROUP BY e.contact_id
 """
 
@@ -132,10 +133,11 @@ def contact_facts(
         )
     changes = {row[0]: row for row in conn.execute(_CHANGES_SQL.format(where=where), params)}
     empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0, None, 0)
-    empty_events = (None, None, None, None, None)
+    empty_events = (None, None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
     for row in conn.execute(_CONTACTS_SQL + by_id, params):
-        cid, email, name, referred_by, closed_at, created_at, closed_reason, mention = row
+        (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
+         seen) = row
         m = messages.get(cid, empty_messages)
         e = events.get(cid, empty_events)
         meeting = meetings.get(cid)
@@ -182,5 +184,7 @@ def contact_facts(
             else f"{role_text(change[2], change[3])} -> {role_text(change[4], change[5])}",
             congratulate_sent_at=_time(m[13]),
             congratulate_drafted=bool(m[14]),
+            last_message_at=_time(e[5]),
+            replies_seen_at=_time(seen),
         )
     return facts

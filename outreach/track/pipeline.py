@@ -25,7 +25,8 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   **book** with ``drafted`` ("send the drafted invite").
 - **propose_times**, stage replied: every time offered has passed, or the latest meeting was
   declined or cancelled (and no new times were sent since): due at the reply or the change.
-- **thank_you**, a scheduled or held meeting (never a declined or cancelled one), no thank-you
+- **thank_you**, a scheduled or held meeting (never a declined, cancelled or missed one; a
+  scheduled one only until the business day after it, see ``off_script``), no thank-you
   sent: due when the meeting ends, or when ``outreach met`` was recorded if that is earlier
   (or there is no meeting end); not due before the end unless ``met`` was recorded. Overdue
   once ``thankyou_window_hours`` have passed since it became due.
@@ -46,6 +47,8 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   ``congratulate_within_days``, not yet congratulated since: due when the change was seen.
   Not while the first message waits for an answer (stage sent): a note then would read as a
   nudge.
+
+Off the script (a meeting nobody recorded, a reply nobody asked for): see ``off_script``.
 
 Business days are Monday to Friday (no holidays). Every action but thank_you and prepare is
 overdue when today (local) is more than 2 business days after the day they became due: due
@@ -73,6 +76,7 @@ from outreach.track.days import local_date as _local_date
 from outreach.track.days import overdue_by_business_days as _overdue_by_business_days
 from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
+from outreach.track.off_script import confirm_meeting, read_reply, unconfirmed_since
 
 __all__ = [
     "OVERDUE_AFTER_BUSINESS_DAYS",
@@ -220,14 +224,13 @@ def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueA
             "new times are drafted: send them",
             drafted=True,
         )
-    if facts.meeting_state in ("cancelled", "declined") and changed is not None:
+    if facts.meeting_state in ("cancelled", "declined", "missed") and changed is not None:
         answered = facts.newtimes_sent_at is not None and facts.newtimes_sent_at >= changed
         if not answered:
-            why = (
-                "they declined the invite"
-                if facts.meeting_state == "declined"
-                else "the meeting was cancelled"
-            )
+            why = {
+                "declined": "they declined the invite",
+                "missed": "the meeting did not happen (marked missed)",
+            }.get(facts.meeting_state or "", "the meeting was cancelled")
             return DueAction(
                 facts.contact_id,
                 Action.PROPOSE_TIMES,
@@ -277,9 +280,14 @@ def _send_invite(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueActio
     )
 
 
-def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> DueAction | None:
+def _thank_you(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
     if facts.thankyou_sent_at is not None:
         return None
+    unconfirmed = unconfirmed_since(facts, zone)
+    if unconfirmed is not None and now >= unconfirmed:
+        return None  # the day after, ask whether it happened before thanking anyone
     end = facts.meeting_end if facts.meeting_state in ("scheduled", "held") else None
     if facts.met_at is not None:
         due = facts.met_at if end is None else min(facts.met_at, end)
@@ -364,7 +372,8 @@ def contact_due_actions(
     if current is Stage.SCHEDULED:
         found.append(_send_invite(facts, now, user_tz))
     if current in (Stage.SCHEDULED, Stage.MET):
-        found.append(_thank_you(facts, config, now))
+        found.append(_thank_you(facts, config, now, user_tz))
+        found.append(confirm_meeting(facts, now, user_tz))
     if facts.referred_by is not None and (
         current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
     ):
@@ -375,6 +384,8 @@ def contact_due_actions(
         found.append(prepare(facts, now, user_tz))
     if current not in (Stage.SENT, Stage.BOUNCED):
         found.append(congratulate(facts, config, now, user_tz))
+    if current in (Stage.REPLIED, Stage.SCHEDULED, Stage.MET, Stage.THANKED):
+        found.append(read_reply(facts, found, now, user_tz))
     return [action for action in found if action is not None]
 
 

@@ -29,6 +29,10 @@ ACTION_TEXT = {
     Action.PREPARE: ("prepare for the call", "prepare for the call"),
     Action.PROMISE: ("keep a promise", "keep a promise"),
     Action.CONGRATULATE: ("congratulate them", "send the drafted congratulations"),
+    Action.CONFIRM_MEETING: ("did it happen?", "did it happen?"),
+    Action.READ_REPLY: ("read their reply", "read their reply"),
+    Action.ADD_REFERRAL: ("add their referral", "add their referral"),
+    Action.ADD_THEIR_SIDE: ("someone new writes for them", "someone new writes for them"),
 }
 _TEMPLATE = {
     Action.FOLLOW_UP: "followup",
@@ -49,6 +53,10 @@ class DueItem:
     ref: str  # the contact as a command takes it: email, else id
     text: str  # e.g. "thank them", "send the drafted thank-you"
     command: str
+    # Other commands that also do it (e.g. "did it happen?": met, or met --missed).
+    alternatives: tuple[str, ...] = ()
+    # What the reply said, for "read their reply": subject, first line, link to the thread.
+    reply: dict[str, str] | None = None
 
     def to_json(self, zone: Any) -> dict[str, Any]:
         """The stable shape of ``due --json`` (documented in the README)."""
@@ -65,6 +73,12 @@ class DueItem:
         }
         if self.action.action is Action.PROMISE:
             shape["promise"] = self.action.item_id
+        if self.alternatives:
+            shape["commands"] = [self.command, *self.alternatives]
+        if self.reply is not None:
+            shape.update(self.reply)
+        for key, value in self.action.details:
+            shape[key] = value
         return shape
 
 
@@ -104,6 +118,10 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
         return f"outreach prep {ref}"
     if action.action is Action.PROMISE:
         return f"outreach promises --done {action.item_id}"
+    if action.action is Action.CONFIRM_MEETING:
+        return f'outreach met {ref} --notes "..."'
+    if action.action is Action.READ_REPLY:
+        return f"outreach reply {ref} --seen"
     if action.action is Action.REACH_REFERRAL and _referrer_unnamed(app, action.contact_id):
         return f"outreach draft outreach {ref}"
     if action.action is Action.THANK_YOU:
@@ -115,6 +133,31 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
 
 def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
     return app.store.contacts.get(contact_id).mention_referrer is False
+
+
+def _alternatives(action: DueAction, ref: str) -> tuple[str, ...]:
+    if action.action is Action.CONFIRM_MEETING:
+        return (f"outreach met {ref} --missed",)
+    return ()
+
+
+GMAIL_THREAD_LINK = "https://mail.google.com/mail/#all/{thread}"
+
+
+def _reply_shown(app: AppContext, action: DueAction) -> dict[str, str] | None:
+    """Subject, first line (when the body could be read) and, on Gmail, a link to the
+    thread: what "read their reply" shows."""
+    if action.action is not Action.READ_REPLY:
+        return None
+    event = app.store.events.latest_reply(action.contact_id)
+    if event is None:
+        return None
+    shown = {"subject": event.subject, "from": event.sender}
+    if event.first_line:
+        shown["first_line"] = event.first_line
+    if app.config.mail.backend == "gmail" and event.thread_id:
+        shown["link"] = GMAIL_THREAD_LINK.format(thread=event.thread_id)
+    return shown
 
 
 def due_items(app: AppContext) -> list[DueItem]:
@@ -132,6 +175,8 @@ def due_items(app: AppContext) -> list[DueItem]:
                 ref,
                 drafted if action.drafted else idle,
                 _command(app, action, ref),
+                _alternatives(action, ref),
+                _reply_shown(app, action),
             )
         )
     return items

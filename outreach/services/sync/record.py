@@ -19,6 +19,7 @@ from outreach.services.meetings.rsvps import record_answer
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
+from outreach.track.reply_text import first_line
 
 # Whether the draft of a drafted message row is gone (given the id of a send seen in its
 # thread): only then may that send be taken for it when its Message-ID says nothing.
@@ -167,6 +168,7 @@ class Recorder:
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
         about = address_concerned(kind, found, meta, contact)
+        shown = first_line(meta.written) if kind is EventKind.REPLY else ""
         stored = self.store.events.record(
             gmail_id=seen.event_id,
             thread_id=seen.thread_id,
@@ -179,6 +181,7 @@ class Recorder:
             detail=detail,
             message_id=angled(meta.header("Message-ID")),
             address=about or "",
+            first_line=shown,
         )
         if not stored:
             return
