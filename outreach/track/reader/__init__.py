@@ -1,0 +1,63 @@
+"""The reply reader: what a reply says, read offline by rules, each finding with its sentence.
+
+Pure (values in, values out; no I/O, no clock, no model). :func:`read_reply` takes the reply's
+text, when we sent it (``sent_at``, the reference for "next Tuesday" and for which offered
+slots are still free), the sender's zone when known, the user's zone and the slots we offered,
+and returns a :class:`Reading`:
+
+1. :mod:`.quotes` cuts the text to the writer's own words (quoted history, Outlook header
+   blocks, mobile footers, signatures after a closing) as Gmail, Outlook and Apple Mail lay
+   them out, in English, German, French, Spanish, Italian, Dutch, Portuguese and Swedish;
+2. :mod:`.sentences` splits them into sentences (the evidence) and clauses ("..., but ...");
+3. per clause, :mod:`.slots` finds a slot named by position ("the second one", "either of the
+   first two": the earliest still free), and :mod:`.times` reads day and time phrases, which
+   either match an offered slot (a pick) or are a time or range of their own (a proposal),
+   resolved in the zone the writer states, else the sender's known zone, else the user's zone
+   marked ``zone_assumed``. A clause that turns times down ("none of those work", "Thursday
+   doesn't work") never yields a pick;
+4. :mod:`.intents` reads a no, a deferral (and until when), and :mod:`.people` handoffs and
+   referrals, with or without an address;
+5. for auto-replies, :mod:`.returns` reads the return date (see
+   :mod:`outreach.track.returndate`).
+
+Whatever looks like a time but cannot be read with confidence (a weekday that does not match
+the date written beside it, a bare "at 7", two offered slots on the day named) goes to
+``Reading.unsure`` with its sentence: the reader never states a confident wrong time.
+"""
+
+from __future__ import annotations
+
+from outreach.track.reader.findings import (
+    Decline,
+    Deferral,
+    Finding,
+    Handoff,
+    OfferedSlot,
+    ProposedRange,
+    ProposedTime,
+    Reading,
+    Referral,
+    ReturnDate,
+    SlotPick,
+)
+from outreach.track.reader.jsonio import reading_from_json, reading_to_json
+from outreach.track.reader.quotes import strip_quoted
+from outreach.track.reader.reader import read_reply
+
+__all__ = [
+    "Decline",
+    "Deferral",
+    "Finding",
+    "Handoff",
+    "OfferedSlot",
+    "ProposedRange",
+    "ProposedTime",
+    "Reading",
+    "Referral",
+    "ReturnDate",
+    "SlotPick",
+    "read_reply",
+    "reading_from_json",
+    "reading_to_json",
+    "strip_quoted",
+]

@@ -1,0 +1,102 @@
+"""Cut a reply down to the writer's own words: quoted history and signatures removed.
+
+How the major clients lay a reply out, and what ends the writer's own words:
+
+- Gmail: an attribution line "On Mon, 9 Nov 2026 at 10:00, Sam <sam@x> wrote:" (wrapped
+  over two lines when long), localised ("Am ... schrieb ...:", "Le ... a écrit :",
+  "El ... escribió:", "Il giorno ... ha scritto:", "Op ... schreef ...:", "Em ... escreveu:",
+  "Den ... skrev ...:"), then the original with "> " in front of each line;
+- Apple Mail: "On 9 Nov 2026, at 10:00, Sam <sam@x> wrote:" and "> " lines, and
+  "Sent from my iPhone" (in each language) as the signature;
+- Outlook: "-----Original Message-----", or a rule of underscores and a header block
+  "From: ... Sent: ... To: ... Subject: ..." in the user's language ("Von: ... Gesendet:",
+  "De : ... Envoyé :", "De: ... Enviado:", "Da: ... Inviato:", "Van: ... Verzonden:",
+  "De: ... Enviada em:", "Från: ... Skickat:");
+- signatures: a "-- " line, a mobile footer, or a closing on its own line ("Best,",
+  "Viele Grüße", "Cordialement", "Saludos", "Cordiali saluti", "Met vriendelijke groet",
+  "Abraços", "Med vänliga hälsningar") followed by the name and title.
+
+Text whose line breaks were collapsed (as a stored snippet has it) is cut at the same marks
+found inside the line.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["strip_quoted"]
+
+_WROTE = (
+    r"wrote|schrieb|a [ée]crit|escribi[óo]|ha scritto|schreef|escreveu|skrev|kirjoitti"
+)
+# An attribution line; up to 300 characters (it may be wrapped onto a second line).
+_ATTRIBUTION = re.compile(
+    r"(?:^|(?<=[\s>]))(?:on|am|le|el|il giorno|op|em|den|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b"
+    rf"[^\n]{{0,250}}(?:\n[^\n]{{0,120}})?\b(?:{_WROTE})\b[^\n:]{{0,80}}\s?:",
+    re.IGNORECASE,
+)
+_ORIGINAL_MESSAGE = re.compile(
+    r"-{2,}\s*(?:original message|urspr[üu]ngliche nachricht|message d'origine"
+    r"|mensaje original|messaggio originale|oorspronkelijk bericht|mensagem original"
+    r"|ursprungligt meddelande|forwarded message|weitergeleitete nachricht)\s*-{2,}",
+    re.IGNORECASE,
+)
+_FROM_WORDS = r"from|von|de|da|van|fr[åa]n"
+_SENT_WORDS = (
+    r"sent|date|gesendet|datum|envoy[ée]|enviado|enviada em|fecha|inviato|data|verzonden"
+    r"|skickat"
+)
+# Outlook's header block: a From line followed within a few lines by a Sent/Date line.
+_HEADER_BLOCK = re.compile(
+    rf"(?:^|(?<=\s))\*?(?:{_FROM_WORDS})\*?\s?:\s?[^\n]{{1,200}}?(?:\n[^\n]*){{0,1}}?"
+    rf"(?:^|\s)\*?(?:{_SENT_WORDS})\*?\s?:\s?",
+    re.IGNORECASE | re.MULTILINE,
+)
+_UNDERSCORE_RULE = re.compile(r"^_{10,}\s*$", re.MULTILINE)
+_QUOTED_LINE = re.compile(r"^\s*>")
+_SIGNATURE_DASHES = re.compile(r"^--\s*$")
+_MOBILE_FOOTER = re.compile(
+    r"(?:sent from my|von meinem|envoy[ée] de mon|enviado desde mi|enviado do meu|inviato da"
+    r"|verzonden (?:vanaf|met) mijn|skickat fr[åa]n min|get outlook for|outlook f[üu]r"
+    r"|t[ée]l[ée]charger outlook)\b[^\n]{0,60}",
+    re.IGNORECASE,
+)
+_CLOSING = re.compile(
+    r"^\s*(?:(?:best|kind|warm|many)?\s*(?:regards|wishes)|best|cheers|thanks|thank you"
+    r"|many thanks|all the best|sincerely|yours|take care|talk soon|speak soon"
+    r"|(?:viele|beste|liebe|freundliche|herzliche)\s+gr[üu](?:ß|ss)e"
+    r"|mit freundlichen gr[üu](?:ß|ss)en"
+    r"|lg|vg|gru[ßs]"
+    r"|cordialement|bien (?:à vous|cordialement)|bonne journ[ée]e|amiti[ée]s|merci"
+    r"|saludos(?: cordiales)?|un saludo|atentamente|gracias|abrazos?"
+    r"|cordiali saluti|saluti|un saluto|grazie|a presto"
+    r"|met vriendelijke groet(?:en)?|groet(?:en|jes)?|hartelijke groet(?:en)?|bedankt"
+    r"|abra[çc]os?|atenciosamente|obrigad[oa]|cumprimentos"
+    r"|med v[äa]nliga h[äa]lsningar|v[äa]nliga h[äa]lsningar|h[äa]lsningar|mvh|tack)"
+    r"\s*[,.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _cut(text: str, pattern: re.Pattern[str]) -> str:
+    found = pattern.search(text)
+    return text if found is None else text[: found.start()]
+
+
+def strip_quoted(text: str) -> str:
+    """The writer's own words: quoted history, forwarded blocks and signatures removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for pattern in (_ORIGINAL_MESSAGE, _UNDERSCORE_RULE, _ATTRIBUTION, _HEADER_BLOCK):
+        text = _cut(text, pattern)
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if _QUOTED_LINE.match(line) or _SIGNATURE_DASHES.match(line):
+            break
+        if _MOBILE_FOOTER.match(line.strip()):
+            break
+        if kept and _CLOSING.match(line) and any(k.strip() for k in kept):
+            break
+        kept.append(line)
+    own = "\n".join(kept)
+    own = _cut(own, _MOBILE_FOOTER)
+    return own.strip()

@@ -1,0 +1,110 @@
+"""The reply reader's contract: quoted history is not read, a slot named by position is a
+pick (the earliest still free of several), a no is a decline, an auto-reply gives its return
+date, and a reading survives a JSON round trip."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from outreach.track.reader import (
+    Decline,
+    Deferral,
+    Handoff,
+    OfferedSlot,
+    ProposedRange,
+    ProposedTime,
+    Reading,
+    Referral,
+    ReturnDate,
+    SlotPick,
+    read_reply,
+    reading_from_json,
+    reading_to_json,
+    strip_quoted,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+SENT = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)  # a Wednesday
+
+
+def slot(number: int, day: int, hour: int) -> OfferedSlot:
+    start = datetime(2026, 11, day, hour, 0, tzinfo=UTC)
+    return OfferedSlot(number, start, start.replace(minute=20))
+
+
+OFFERED = (slot(1, 5, 15), slot(2, 6, 14), slot(3, 9, 16))
+
+
+def read(text: str, *, sent_at: datetime = SENT, auto_reply: bool = False) -> Reading:
+    return read_reply(text, sent_at=sent_at, sender_zone=None, user_zone=NEW_YORK,
+                      offered=OFFERED, auto_reply=auto_reply)
+
+
+GMAIL_REPLY = """Hi Sam,
+
+The second one works for me.
+
+Best,
+Ada
+
+On Mon, Nov 2, 2026 at 10:00 AM Sam Lee <sam@example.edu> wrote:
+> Would one of these work?
+> 1. Thursday 5 Nov, 10:00
+> 3. Monday 9 Nov, 11:00 -- the third one is best for me
+"""
+
+
+def test_quoted_history_and_signature_are_cut() -> None:
+    assert strip_quoted(GMAIL_REPLY) == "Hi Sam,\n\nThe second one works for me."
+
+
+def test_the_second_one_is_a_pick_of_slot_two_with_its_sentence() -> None:
+    assert read(GMAIL_REPLY).findings == (SlotPick(2, "The second one works for me."),)
+
+
+def test_either_of_the_first_two_picks_the_earliest_still_free() -> None:
+    later = datetime(2026, 11, 5, 16, 0, tzinfo=UTC)  # slot 1 has passed by then
+    assert read("Either of the first two is fine.").first(SlotPick) == SlotPick(
+        1, "Either of the first two is fine.")
+    assert read("Either of the first two is fine.", sent_at=later).first(SlotPick) == SlotPick(
+        2, "Either of the first two is fine.")
+
+
+def test_none_of_those_is_not_a_pick() -> None:
+    assert read("None of those work, sorry.").first(SlotPick) is None
+
+
+def test_a_no_is_a_decline() -> None:
+    reading = read("Thanks for asking, but I'm not able to help at the moment.")
+    assert reading.first(Decline) is not None
+
+
+def test_an_auto_reply_gives_its_return_date() -> None:
+    reading = read("I am out of the office until 10 November.\nI will be back on 11 November.",
+                   auto_reply=True)
+    assert reading.first(ReturnDate) == ReturnDate(date(2026, 11, 11),
+                                                   "I will be back on 11 November.")
+
+
+def test_a_reading_survives_json() -> None:
+    reading = Reading(
+        (
+            SlotPick(2, "the second"),
+            ProposedTime(datetime(2026, 11, 10, 10, 0, tzinfo=BERLIN), "how about", False),
+            ProposedRange(datetime(2026, 11, 9, 9, tzinfo=BERLIN),
+                          datetime(2026, 11, 13, 12, tzinfo=BERLIN), "any morning", True),
+            Deferral(date(2026, 11, 16), "next week"),
+            Deferral(None, "later"),
+            Decline("no"),
+            Handoff("Grace Hopper", None, "reach out to Grace"),
+            Referral("Grace", "grace@x.com", "also talk to Grace"),
+            ReturnDate(date(2026, 11, 14), "back on the 14th"),
+        ),
+        ("at 7?",),
+    )
+    data = reading_to_json(reading)
+    assert reading_from_json(data) == reading
+    assert data["findings"][1] == {"kind": "proposed_time", "at": "2026-11-10T10:00:00+01:00",
+                                   "evidence": "how about", "zone_assumed": False}
