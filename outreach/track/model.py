@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from outreach.track.reader.findings import Handoff, Reading, Referral
+
 
 class Stage(StrEnum):
     NEW = "new"
@@ -46,6 +48,7 @@ class Action(StrEnum):
     PREPARE = "prepare"  # the working day before a meeting: read the brief (`outreach prep`)
     PROMISE = "promise"  # something promised in a conversation, until it is marked done
     CONGRATULATE = "congratulate"  # a new job seen on a re-import
+    RESCHEDULE = "reschedule"  # after the booking they proposed another time
     CONFIRM_MEETING = "confirm_meeting"  # a meeting passed, nothing recorded: did it happen?
     READ_REPLY = "read_reply"  # a message from their side nothing else in `due` answers
     ADD_REFERRAL = "add_referral"  # someone a reply named, not yet a contact
@@ -118,6 +121,8 @@ class ContactFacts:
     congratulate_drafted: bool = False
     last_message_at: datetime | None = None  # their side's latest written reply (not an RSVP)
     replies_seen_at: datetime | None = None  # replies up to then were read or dismissed
+    reading: Reading | None = None  # what their latest written reply said (None: not read)
+    people_to_add: tuple[Referral | Handoff, ...] = ()  # named in it, not contacts yet
 
     @property
     def last_exchange_at(self) -> datetime | None:

@@ -8,7 +8,8 @@
   leads to new times (see ``pipeline._propose_or_book``).
 - **read_reply**, a written message from their side (not an answer to the invite) later than
   anything the user did since (a send, ``met``, or dismissing it with ``outreach reply
-  --seen``) that no other action of the contact's answers (book, new times, close): due at
+  --seen``) that no other action of the contact's answers (book, new times, close, a
+  follow-up, a reschedule, people to add), nor the people it named all added since: due at
   the message.
 """
 
@@ -17,11 +18,21 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from outreach.track.answers import settled_by_people
 from outreach.track.days import local_date, next_business_day, overdue_by_business_days, start_of
 from outreach.track.model import Action, ContactFacts, DueAction
 
 # Actions that already answer the latest reply: with one of them, no separate read_reply.
-ANSWERS_A_REPLY = frozenset({Action.BOOK, Action.PROPOSE_TIMES, Action.CLOSE, Action.FOLLOW_UP})
+ANSWERS_A_REPLY = frozenset(
+    {
+        Action.BOOK,
+        Action.PROPOSE_TIMES,
+        Action.CLOSE,
+        Action.FOLLOW_UP,
+        Action.RESCHEDULE,
+        Action.ADD_REFERRAL,
+    }
+)
 
 
 def unconfirmed_since(facts: ContactFacts, zone: ZoneInfo) -> datetime | None:
@@ -64,6 +75,8 @@ def read_reply(
         return None
     if any(a is not None and a.action in ANSWERS_A_REPLY for a in found):
         return None
+    if settled_by_people(facts):
+        return None  # it only named people, and they are contacts now
     return DueAction(
         facts.contact_id,
         Action.READ_REPLY,

@@ -48,7 +48,8 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   Not while the first message waits for an answer (stage sent): a note then would read as a
   nudge.
 
-Off the script (a meeting nobody recorded, a reply nobody asked for): see ``off_script``.
+Off the script (a meeting nobody recorded, a reply nobody asked for): see ``off_script``;
+what a reply said (a pick, a proposal, a deferral, a no, people named): see ``answers``.
 
 Business days are Monday to Friday (no holidays). Every action but thank_you and prepare is
 overdue when today (local) is more than 2 business days after the day they became due: due
@@ -64,6 +65,7 @@ from zoneinfo import ZoneInfo
 
 from outreach.config import FollowupConfig
 from outreach.track.aftercare import congratulate, prepare, promises
+from outreach.track.answers import act_on_reading, add_referrals, proposed_move
 from outreach.track.days import (
     OVERDUE_AFTER_BUSINESS_DAYS,
     business_days_after,
@@ -209,7 +211,9 @@ def _follow_up(
     )
 
 
-def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+def _propose_or_book(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
     """Stage replied: book the time they chose, or propose new times when none can be."""
     replied = facts.last_reply_at
     if replied is None or now < replied:
@@ -238,6 +242,9 @@ def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueA
                 _overdue_by_business_days(changed, now, zone),
                 f"{why} ({_local_date(changed, zone)}); propose new times",
             )
+    decided, acted = act_on_reading(facts, config, now, zone)
+    if decided:
+        return acted
     if facts.last_sent_at is not None and facts.last_sent_at > replied:
         return None  # we wrote last: their answer comes next
     if (
@@ -368,9 +375,10 @@ def contact_due_actions(
     if current is Stage.SENT:
         found.append(_follow_up(facts, config, now, user_tz))
     if current is Stage.REPLIED:
-        found.append(_propose_or_book(facts, now, user_tz))
+        found.append(_propose_or_book(facts, config, now, user_tz))
     if current is Stage.SCHEDULED:
         found.append(_send_invite(facts, now, user_tz))
+        found.append(proposed_move(facts, now, user_tz))
     if current in (Stage.SCHEDULED, Stage.MET):
         found.append(_thank_you(facts, config, now, user_tz))
         found.append(confirm_meeting(facts, now, user_tz))
@@ -385,6 +393,7 @@ def contact_due_actions(
     if current not in (Stage.SENT, Stage.BOUNCED):
         found.append(congratulate(facts, config, now, user_tz))
     if current in (Stage.REPLIED, Stage.SCHEDULED, Stage.MET, Stage.THANKED):
+        found.extend(add_referrals(facts, now, user_tz))
         found.append(read_reply(facts, found, now, user_tz))
     return [action for action in found if action is not None]
 

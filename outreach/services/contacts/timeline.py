@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any

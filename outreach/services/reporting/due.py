@@ -29,6 +29,7 @@ ACTION_TEXT = {
     Action.PREPARE: ("prepare for the call", "prepare for the call"),
     Action.PROMISE: ("keep a promise", "keep a promise"),
     Action.CONGRATULATE: ("congratulate them", "send the drafted congratulations"),
+    Action.RESCHEDULE: ("move the meeting", "send the drafted update"),
     Action.CONFIRM_MEETING: ("did it happen?", "did it happen?"),
     Action.READ_REPLY: ("read their reply", "read their reply"),
     Action.ADD_REFERRAL: ("add their referral", "add their referral"),
@@ -105,6 +106,18 @@ def _future_slots(app: AppContext, contact_id: int, now: datetime) -> list[int]:
 def _command(app: AppContext, action: DueAction, ref: str) -> str:
     if action.drafted:
         return f"outreach send {ref}"
+    picked, proposed = action.detail("slot"), action.detail("proposed")
+    if action.action is Action.BOOK and picked is not None:
+        return f"outreach book {ref} --slot {picked}"
+    if action.action is Action.BOOK and proposed is not None:
+        return f"outreach book {ref} --at {proposed}"
+    if action.action is Action.RESCHEDULE:
+        return f"outreach reschedule {ref} --at {proposed}"
+    if action.action is Action.ADD_REFERRAL:
+        return _add_referral_command(action, ref)
+    window = action.detail("proposed_range")
+    if action.action is Action.PROPOSE_TIMES and isinstance(window, dict):
+        return f"outreach draft newtimes {ref} --between {window['start']} {window['end']}"
     if action.action is Action.BOOK:
         slots = _future_slots(app, action.contact_id, app.now())
         if len(slots) == 1:
@@ -113,7 +126,8 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
             return f"outreach book {ref} --slot N (N = {', '.join(map(str, slots))})"
         return f"outreach book {ref} --at DATETIME"
     if action.action is Action.CLOSE:
-        return f'outreach contacts close {ref} --reason "no reply"'
+        why = action.detail("close_reason") or "no reply"
+        return f'outreach contacts close {ref} --reason "{why}"'
     if action.action is Action.PREPARE:
         return f"outreach prep {ref}"
     if action.action is Action.PROMISE:
@@ -129,6 +143,13 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
         if meeting is None or not (meeting.notes.strip() or meeting.takeaways.strip()):
             return f'outreach met {ref} --notes "..." (then outreach draft thankyou {ref})'
     return f"outreach draft {_TEMPLATE[action.action]} {ref}"
+
+
+def _add_referral_command(action: DueAction, ref: str) -> str:
+    """`contacts add` for someone a reply named, referred by the contact who named them."""
+    name = str(action.detail("name") or "NAME").replace('"', "'")
+    email = action.detail("email") or "EMAIL"
+    return f'outreach contacts add {email} --name "{name}" --referred-by {ref}'
 
 
 def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
