@@ -9,6 +9,7 @@ played through the CLI on both backends (see tests/test_conversations.py for the
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from tests import test_conversations as conversations
 from tests.conversation_world import World, text_of
@@ -132,3 +133,106 @@ def test_alan_answers_the_thank_you_and_it_reaches_due(world: World) -> None:
     world.ok("sync")
     assert "read_reply" in world.due_for("alan@example.org")
     one_conversation(world, "alan@example.org")
+
+
+# --- Wes: "let me check my calendar and get back to you next week" --------------------------
+
+
+def test_wes_defers_and_the_conversation_waits_then_one_follow_up_then_close(
+    world: World,
+) -> None:
+    meet(world, "wes@example.org", "Wes Clark", org="Initech", tz="America/New_York")
+    world.at("2026-03-03 10:00")
+    world.reply("wes@example.org", "Let me check my calendar and get back to you next week.")
+    world.ok("sync")
+    said = world.ok("reply", "wes@example.org", "--later", "2026-03-13")  # by Friday next week
+    assert "Recorded" in said
+    for day in ("2026-03-04", "2026-03-09", "2026-03-13"):
+        world.at(f"{day} 09:00")
+        assert world.due_for("wes@example.org") == [], day  # waiting: nothing to do
+    world.at("2026-03-16 09:00")
+    item = _item(world, "wes@example.org")
+    assert item["action"] == "follow_up"
+    assert item["waiting_until"] == "2026-03-13"
+    world.ok("followup")
+    world.ok("send", "--yes")
+    assert world.due_for("wes@example.org") == []
+    world.at("2026-03-30 09:00")  # ten business days of silence after the follow-up
+    item = _item(world, "wes@example.org")
+    assert item["action"] == "close"
+    assert len(world.received("wes@example.org")) == 2  # the first message and one follow-up
+    one_conversation(world, "wes@example.org")
+
+
+# --- Kurt: none of those work, how about next Tuesday 16:00 Berlin time --------------------
+
+
+def test_kurt_proposes_his_own_time_and_is_booked_at_it(world: World) -> None:
+    meet(world, "kurt@example.de", "Kurt Gödel", org="IAS", tz="Europe/Berlin")
+    world.at("2026-03-02 12:00")
+    world.reply("kurt@example.de",
+                "None of those work, how about next Tuesday 16:00 my time (Berlin)?")
+    world.ok("sync")
+    world.ok("reply", "kurt@example.de", "--proposes", "2026-03-10T16:00+01:00")
+    item = _item(world, "kurt@example.de")
+    assert item["action"] == "book"
+    assert item["proposed"] == "2026-03-10T16:00+01:00"
+    assert item["command"] == "outreach book kurt@example.de --at 2026-03-10T16:00+01:00"
+    assert "--slot" not in str(item["command"])
+    world.ok(*str(item["command"]).split()[1:], "--send")
+    [invite] = world.invites("kurt@example.de")
+    assert invite.decoded("DTSTART") == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    one_conversation(world, "kurt@example.de")
+
+
+# --- Edith: says no ---------------------------------------------------------------------------
+
+
+def test_edith_says_no_and_close_is_suggested(world: World) -> None:
+    meet(world, "edith@example.org", "Edith Clarke", org="GE")
+    world.at("2026-03-03 10:00")
+    world.reply("edith@example.org", "Thanks for thinking of me, but I'm not able to help.")
+    world.ok("sync")
+    world.ok("reply", "edith@example.org", "--no")
+    item = _item(world, "edith@example.org")
+    assert item["action"] == "close"
+    assert item["command"] == 'outreach contacts close edith@example.org --reason "declined"'
+    world.ok(*_words(str(item["command"])))
+    assert world.due_for("edith@example.org") == []
+    assert len(world.received("edith@example.org")) == 1
+
+
+def _words(command: str) -> list[str]:
+    import shlex
+
+    return shlex.split(command)[1:]
+
+
+# --- Alan, again: the referral after the thank-you, recorded and added -----------------------
+
+
+def test_a_referral_after_the_thank_you_is_added_with_the_command_due_gives(
+    world: World,
+) -> None:
+    meet(world, "alan@example.org", "Alan Kay", org="PARC", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("alan@example.org", "Sure. Wednesday at 11 works.")
+    world.ok("sync")
+    world.ok("book", "alan@example.org", "--at", "2026-03-04T11:00", "--send")
+    world.at("2026-03-04 12:00")
+    world.ok("met", "alan@example.org", "--notes", "build the thing you want to use")
+    world.ok("followup")
+    world.ok("send", "--yes")
+    world.at("2026-03-04 16:00")
+    world.reply("alan@example.org", "Glad to help; also talk to Grace <grace@x.com>.")
+    world.ok("sync")
+    world.ok("reply", "alan@example.org", "--referral", "Grace Hopper <grace@x.com>")
+    item = _item(world, "alan@example.org")
+    assert item["action"] == "add_referral"
+    assert (item["name"], item["email"]) == ("Grace Hopper", "grace@x.com")
+    assert item["command"] == (
+        'outreach contacts add grace@x.com --name "Grace Hopper" --referred-by alan@example.org'
+    )
+    world.ok(*_words(str(item["command"])))
+    assert world.due_for("alan@example.org") == []
+    assert world.due_for("grace@x.com") == ["reach_referral"]

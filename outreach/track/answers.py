@@ -40,7 +40,13 @@ from outreach.track.reader.findings import (
     SlotPick,
 )
 
-__all__ = ["act_on_reading", "add_referrals", "proposed_move", "settled_by_people"]
+__all__ = [
+    "act_on_reading",
+    "add_referrals",
+    "is_waiting",
+    "proposed_move",
+    "settled_by_people",
+]
 
 
 def _at(moment: datetime) -> str:
@@ -132,7 +138,7 @@ def act_on_reading(
     proposed = reading.first(ProposedTime)
     window = reading.first(ProposedRange)
     deferral = reading.first(Deferral)
-    if deferral is not None and pick is None and proposed is None and window is None:
+    if deferral is not None and is_waiting(facts):
         return True, _waiting(facts, deferral, config, now, zone)
     if _unanswered(facts) is None:
         return False, None
@@ -206,6 +212,14 @@ def add_referrals(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> list[Du
         )
         for person in facts.people_to_add
     ]
+
+
+def is_waiting(facts: ContactFacts) -> bool:
+    """Their latest reply defers and proposes nothing: the conversation waits on them."""
+    reading = facts.reading
+    if reading is None or reading.first(Deferral) is None:
+        return False
+    return not any(reading.first(kind) for kind in (SlotPick, ProposedTime, ProposedRange))
 
 
 def settled_by_people(facts: ContactFacts) -> bool:

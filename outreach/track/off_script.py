@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from outreach.track.answers import settled_by_people
+from outreach.track.answers import is_waiting, settled_by_people
 from outreach.track.days import local_date, next_business_day, overdue_by_business_days, start_of
 from outreach.track.model import Action, ContactFacts, DueAction
 
@@ -75,8 +75,8 @@ def read_reply(
         return None
     if any(a is not None and a.action in ANSWERS_A_REPLY for a in found):
         return None
-    if settled_by_people(facts):
-        return None  # it only named people, and they are contacts now
+    if settled_by_people(facts) or is_waiting(facts):
+        return None  # it only named people, now contacts; or it asked the user to wait
     return DueAction(
         facts.contact_id,
         Action.READ_REPLY,
