@@ -78,6 +78,7 @@ from outreach.track.days import local_date as _local_date
 from outreach.track.days import overdue_by_business_days as _overdue_by_business_days
 from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
+from outreach.track.network import keep_in_touch, reach_referral
 from outreach.track.off_script import confirm_meeting, read_reply, unconfirmed_since
 
 __all__ = [
@@ -318,47 +319,6 @@ def _thank_you(
     )
 
 
-def _reach_referral(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction:
-    added = facts.created_at
-    due = now if added is None or added > now else added
-    return DueAction(
-        facts.contact_id,
-        Action.REACH_REFERRAL,
-        due,
-        _overdue_by_business_days(due, now, zone),
-        "the note is drafted: send it"
-        if facts.outreach_drafted
-        else "referred by a contact who would rather not be named; write with the outreach "
-        "template"
-        if facts.mention_referrer is False
-        else "referred by a contact; write with the referral template",
-        drafted=facts.outreach_drafted,
-    )
-
-
-def _keep_in_touch(
-    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
-) -> DueAction | None:
-    last = facts.last_exchange_at
-    if last is None:
-        return None
-    last_day = _local_date(last, zone)
-    days = config.keep_in_touch_days_for(facts.tags)
-    due = _start_of(last_day + timedelta(days=days), zone)
-    if now < due:
-        return None
-    return DueAction(
-        facts.contact_id,
-        Action.KEEP_IN_TOUCH,
-        due,
-        _overdue_by_business_days(due, now, zone),
-        "the note is drafted: send it"
-        if facts.keepintouch_drafted
-        else f"last exchange {last_day}, {days} days ago or more",
-        drafted=facts.keepintouch_drafted,
-    )
-
-
 def contact_due_actions(
     facts: ContactFacts, config: FollowupConfig, now: datetime, user_tz: ZoneInfo
 ) -> list[DueAction]:
@@ -385,9 +345,9 @@ def contact_due_actions(
     if facts.referred_by is not None and (
         current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
     ):
-        found.append(_reach_referral(facts, now, user_tz))
+        found.append(reach_referral(facts, now, user_tz))
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
-        found.append(_keep_in_touch(facts, config, now, user_tz))
+        found.append(keep_in_touch(facts, config, now, user_tz))
     if current is Stage.SCHEDULED:
         found.append(prepare(facts, now, user_tz))
     if current not in (Stage.SENT, Stage.BOUNCED):
