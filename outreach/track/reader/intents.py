@@ -1,32 +1,88 @@
-"""What a reply does to the conversation as a whole: a no, or a wait (with until when)."""
+"""What a reply does to the conversation as a whole: a no, or a wait and until when.
+
+A deferral is a promise to answer later ("let me check and get back to you next week",
+"ich melde mich nächste Woche") or a wait for a date ("after the 15th", "in two weeks");
+its ``until`` is the first day it names (the day after, for "after the 15th"), else None.
+A no is a decline only when it says no to the conversation, not to a time: "not a good
+time for me" declines, "Thursday is not a good time" turns a slot down (read elsewhere).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
-from outreach.track.reader.findings import Decline, Finding
+from outreach.track.reader.days import day_phrase
+from outreach.track.reader.findings import Decline, Deferral, Finding
+from outreach.track.reader.hours import hour_phrase
 from outreach.track.reader.lexicon import words
 from outreach.track.returndate import normalize_text
 
-__all__ = ["read_intents"]
+__all__ = ["is_deferral", "read_intents"]
 
 _DECLINE = words(
-    r"not a good time(?: for me)?|(?:i'm|i am|im) not able to help"
-    r"|(?:can't|cannot|won't be able to) help|not interested"
-    r"|(?:i'll|i will|i have to|i'll have to|going to|must) (?:pass|decline)"
+    r"not a good time(?: for me)?(?: right now| at the moment)?|(?:i'm|i am|im) not able to help"
+    r"|(?:can't|cannot|won't be able to|unable to|not able to) (?:help|do this|make (?:it|time))"
+    r"|not interested|(?:i'll|i will|i have to|i'll have to|going to|must|need to) (?:pass|decline)"
     r"|no longer (?:able|available)|don't have (?:the )?(?:time|capacity|bandwidth)"
-    r"|too busy|keine zeit|leider (?:nicht|keine)|kein interesse|pas le temps|pas disponible"
-    r"|je (?:ne pourrai|ne peux) pas|no (?:tengo|dispongo de) tiempo|no puedo ayudar"
-    r"|non (?:ho tempo|posso aiutar\w*)|geen tijd|kan (?:je|u) niet helpen|nao (?:tenho tempo"
-    r"|posso ajudar)|har tyvarr inte tid|kan tyvarr inte"
+    r"|(?:too|very) busy (?:at the moment|right now|these days|to help|for this)"
+    r"|not (?:taking|doing|accepting) (?:any )?(?:calls|meetings|informational)"
+    r"|not the right time|politely decline|respectfully decline"
+    r"|keine zeit|leider (?:nicht|keine) (?:moglich|zeit)|kein interesse|muss (?:leider )?absagen"
+    r"|nicht helfen|pas le temps|pas disponible (?:en ce moment|actuellement)"
+    r"|je (?:ne pourrai|ne peux) pas (?:vous |t')?aider|decliner|je dois refuser"
+    r"|no (?:tengo|dispongo de) tiempo|no puedo ayudar|no me es posible|tengo que declinar"
+    r"|non (?:ho tempo|posso aiutar\w*|riesco ad aiutar\w*)|devo declinare|devo rinunciare"
+    r"|geen tijd|kan (?:je|u) niet helpen|moet (?:helaas )?afzeggen|nao (?:tenho tempo"
+    r"|posso ajudar|consigo ajudar)|tenho que recusar|har (?:tyvarr )?inte tid"
+    r"|kan (?:tyvarr )?inte hjalpa|maste tacka nej"
+)
+_DEFER = words(
+    r"get back to you|come back to you|circle back|follow up|touch base|let you know"
+    r"|let me check|i'll check|i will check|need to check|have to check|check my (?:calendar|diary)"
+    r"|reach out (?:again|once|when|after)|ping me|try me again|ask me again|write again"
+    r"|check back|once i'm back|when i'm back|after my (?:trip|vacation|holiday|leave|travel)"
+    r"|not sure yet|don't know yet|too early to say|closer to the date|revert"
+    r"|melde mich|ich melde|komme (?:auf sie|auf dich) zuruck|gebe (?:ihnen |dir )?bescheid"
+    r"|schaue (?:in meinen kalender|nach)|nach meinem urlaub|sobald ich zuruck"
+    r"|reviens vers|je vous recontacte|je te recontacte|je te redis|je vous redis"
+    r"|je vous tiens au courant|apres mes (?:vacances|conges)|je regarde mon agenda"
+    r"|te aviso|le aviso|te confirmo|le confirmo|te escribo|le escribo|te digo algo"
+    r"|a mi regreso|despues de mis vacaciones|reviso mi agenda"
+    r"|ti faccio sapere|vi faccio sapere|le faccio sapere|ti ricontatto|la ricontatto"
+    r"|ti riscrivo|controllo l'agenda|al mio rientro|dopo le ferie"
+    r"|laat (?:het )?(?:je|u) weten|laat ik (?:het )?(?:je|u) weten|kom (?:ik )?(?:erop )?terug"
+    r"|na mijn vakantie|kijk (?:even )?in mijn agenda"
+    r"|te retorno|lhe retorno|te dou retorno|te aviso|aviso voce|depois das ferias"
+    r"|vejo minha agenda|aterkommer|hor av mig|meddelar dig|efter semestern|kollar kalendern"
 )
 
 
-def read_intents(said: Sequence[str]) -> list[Finding]:
+def is_deferral(plain: str) -> bool:
+    """True when a normalized sentence promises an answer later."""
+    return _DEFER.search(plain) is not None
+
+
+def _until(plain: str, today: date) -> date | None:
+    day = day_phrase(plain, today)
+    if day is None or not day.days or day.doubts:
+        return None
+    first = day.days[0]
+    return first + timedelta(days=1) if day.after else first
+
+
+def read_intents(said: Sequence[str], today: date, *, has_times: bool) -> list[Finding]:
     """Declines and deferrals, one per sentence that states one."""
     found: list[Finding] = []
     for sentence in said:
         plain = normalize_text(sentence)
-        if _DECLINE.search(plain):
+        if is_deferral(plain):
+            found.append(Deferral(_until(plain, today), sentence))
+            continue
+        day = day_phrase(plain, today)
+        if day is not None and day.after and day.days and hour_phrase(plain) is None:
+            found.append(Deferral(_until(plain, today), sentence))
+            continue
+        if _DECLINE.search(plain) and not has_times and day is None:
             found.append(Decline(sentence))
     return found

@@ -6,11 +6,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["ORDINALS", "alternation", "has", "words"]
+__all__ = [
+    "NEGATION",
+    "NOT_NEGATIVE",
+    "ORDINALS",
+    "WILLING",
+    "alternation",
+    "has",
+    "names",
+    "words",
+]
 
 
 def alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+
+
+def names(text: str) -> frozenset[str]:
+    """A set of words from a space-separated list."""
+    return frozenset(text.split())
 
 
 def words(pattern: str) -> re.Pattern[str]:
@@ -49,5 +63,35 @@ NEGATION = words(
     r"|leider nicht|ne|pas|jamais|aucun|aucune|ni|nunca|ninguno|ninguna|ningun|non|nessuno"
     r"|nessuna|niet|geen|nooit|geen van|nao|nenhum|nenhuma|inte|ingen|aldrig|kann nicht"
     r"|unterwegs|verreist|occupe|occupee|ocupado|ocupada|occupato|occupata|bezet|ocupad[oa]"
-    r"|upptagen|belegt"
+    r"|upptagen|belegt|in meetings|tied up|unavailable|not available|not free|on leave"
+    r"|on holiday|on vacation|i'm out|i am out|out all|nicht verfugbar|im urlaub"
+)
+
+# Phrases that contain a negation word but turn nothing down.
+NOT_NEGATIVE = words(
+    r"no problem|no worries|no rush|no pressure|not a problem|not at all|why not|no doubt"
+    r"|if not|otherwise|kein problem|keine sorge|keine eile|warum nicht|pas de (?:souci|probleme)"
+    r"|pas de souci|sans souci|pourquoi pas|sin problema|no hay problema|no hay prisa|por que no"
+    r"|nessun problema|non c'e problema|perche no|geen probleem|geen zorgen|geen haast"
+    r"|waarom niet|sem problema|nao tem problema|sem pressa|por que nao|inga problem|ingen fara"
+    r"|ingen brad|varfor inte|not sure if|no later than|nicht spater als|pas plus tard"
+)
+
+# A clause that says yes to a time, or offers one.
+WILLING = words(
+    r"works?|working|would work|good|fine|great|perfect|ok|okay|suits?|free|available|could do"
+    r"|can do|can make|let's|lets|how about|what about|would|could|can we|shall we|prefer"
+    r"|better|instead|happy to|sounds|book|pencil|take|go with|sure|yes|open|best|ideal|do"
+    r"|passt|geht|gehen|klappt|gut|prima|perfekt|ginge|wie ware|konnten wir|konnen wir"
+    r"|habe (?:ich )?zeit|hatte (?:ich )?zeit|frei|verfugbar|lieber|besser|stattdessen|gerne"
+    r"|einverstanden|in ordnung|nehme|convient|ca marche|ca me va|parfait|d'accord"
+    r"|disponible|libre|que diriez|que dirais|et si|pourrions|pourrait|on pourrait|plutot"
+    r"|ca irait|volontiers|je prends|bien|me va|me viene|va bien|perfecto|vale|de acuerdo"
+    r"|que tal|podriamos|podemos|prefiero|mejor|me sirve|funciona|genial|va bene|perfetto"
+    r"|d'accordo|disponibile|libero|libera|che ne dici|che ne pensi|potremmo|possiamo"
+    r"|preferisco|meglio|invece|funziona|ottimo|benissimo|past|goed|akkoord|schikt|beschikbaar"
+    r"|vrij|kan ik|zou|wat dacht je van|kunnen we|liever|beter|lukt|uitstekend|serve|perfeito"
+    r"|otimo|combinado|disponivel|livre|poderiamos|prefiro|melhor|em vez|pode ser|fica bom"
+    r"|da certo|bom|passar|fungerar|funkar|bra|toppen|ledig|tillganglig|kan vi|skulle"
+    r"|hur later|hellre|battre|istallet|gar bra|okej|kan jag"
 )

@@ -2,29 +2,226 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from outreach.track.reader.days import DayPhrase, day_phrase
 from outreach.track.reader.findings import (
     Finding,
     OfferedSlot,
+    ProposedRange,
+    ProposedTime,
     Reading,
     SlotPick,
 )
-from outreach.track.reader.intents import read_intents
-from outreach.track.reader.lexicon import NEGATION
+from outreach.track.reader.hours import HourPhrase, hour_phrase
+from outreach.track.reader.intents import is_deferral, read_intents
+from outreach.track.reader.lexicon import NEGATION, NOT_NEGATIVE, WILLING
+from outreach.track.reader.people import read_people
 from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
 from outreach.track.reader.sentences import clauses, sentences
 from outreach.track.reader.slots import earliest_free, named_slots, rejects_all
+from outreach.track.reader.zones import ZoneSaid, zone_said
 from outreach.track.returndate import normalize_text
 
 __all__ = ["read_reply"]
 
+_DAY_START, _DAY_END = time(9), time(17)
+_SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
 
-def _plain(clause: str) -> str:
-    return normalize_text(clause)
+
+@dataclass
+class _Context:
+    sent_at: datetime
+    sender_zone: ZoneInfo | None
+    user_zone: ZoneInfo
+    offered: Sequence[OfferedSlot]
+    rejected: set[int] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    unsure: list[str] = field(default_factory=list)
+
+    def zone(self, said: ZoneSaid | None) -> tuple[tzinfo, bool]:
+        """The zone a clause's times are in, and whether it is an assumption."""
+        if said is not None and said.zone is not None:
+            return said.zone, False
+        if said is not None and said.yours:
+            return self.user_zone, False
+        if self.sender_zone is not None:
+            return self.sender_zone, False
+        return self.user_zone, True
+
+    def doubt(self, sentence: str) -> None:
+        if sentence not in self.unsure:
+            self.unsure.append(sentence)
+
+
+@dataclass(frozen=True)
+class _Clause:
+    text: str
+    plain: str
+    negative: bool
+    numbers: tuple[int, ...]
+    day: DayPhrase | None
+    hour: HourPhrase | None
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.numbers) or self.day is not None or self.hour is not None
+
+
+def _is_negative(plain: str) -> bool:
+    return NEGATION.search(NOT_NEGATIVE.sub(" ", plain)) is not None or rejects_all(plain)
+
+
+def _clause(text: str, ctx: _Context) -> _Clause:
+    plain = normalize_text(text)
+    zone, _ = ctx.zone(zone_said(text, plain))
+    today = ctx.sent_at.astimezone(zone).date()
+    return _Clause(text, plain, _is_negative(plain), named_slots(plain, ctx.offered),
+                   day_phrase(plain, today), hour_phrase(plain))
+
+
+def _pieces(sentence: str, ctx: _Context) -> list[_Clause]:
+    """The sentence's clauses: cut at "but", and at a comma where yes turns to no or back
+    ("Friday works, Thursday doesn't"); a no without a time of its own ("Thursday,
+    unfortunately, doesn't work") turns down what came before it."""
+    groups: list[_Clause] = []
+    for part in clauses(sentence):
+        for bit in re.split(r"\s*[,;]\s+|\s+[-–—]\s+", part):
+            if not bit.strip():
+                continue
+            this = _clause(bit, ctx)
+            if groups and (groups[-1].negative == this.negative
+                           or (this.negative and not this.timed)):
+                groups[-1] = _clause(f"{groups[-1].text}, {bit}", ctx)
+            else:
+                groups.append(this)
+    return groups
+
+
+def _matching(c: _Clause, zone: tzinfo, offered: Sequence[OfferedSlot]) -> list[OfferedSlot]:
+    """The offered slots the clause's day and time describe, read in ``zone``."""
+    if c.day is None and c.hour is None:
+        return []
+    found = []
+    for slot in offered:
+        local = slot.start.astimezone(zone)
+        if c.day is not None and c.day.days:
+            if c.day.weekday_only:
+                if local.weekday() != c.day.days[0].weekday():
+                    continue
+            elif local.date() not in c.day.days:
+                continue
+        if c.hour is not None:
+            moment = local.time().replace(tzinfo=None)
+            if c.hour.end is not None:
+                if not c.hour.start <= moment < c.hour.end:
+                    continue
+            elif moment != c.hour.start:
+                continue
+        found.append(slot)
+    if len(found) > 1 and c.day is not None and c.day.weekday_only:
+        same_day = [s for s in found if s.start.astimezone(zone).date() == c.day.days[0]]
+        found = same_day or found
+    return found
+
+
+def _at(day: DayPhrase, clock: time, index: int, zone: tzinfo) -> datetime | None:
+    """The aware moment; None when the local time does not exist (a DST gap)."""
+    naive = datetime.combine(day.days[index], clock)
+    moment = naive.replace(tzinfo=zone)
+    back = moment.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    return moment if back.replace(tzinfo=None) == naive else None
+
+
+def _pick(ctx: _Context, number: int, sentence: str) -> None:
+    """Record a pick; the same slot named again ("The first one. See you Thursday!") once."""
+    if not any(isinstance(f, SlotPick) and f.slot == number for f in ctx.findings):
+        ctx.findings.append(SlotPick(number, sentence))
+
+
+def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> None:
+    offered = ctx.offered
+    if c.negative:
+        ctx.rejected.update(c.numbers)
+        if rejects_all(c.plain):
+            ctx.rejected.update(s.number for s in offered)
+        said = zone_said(c.text, c.plain)
+        zone, _ = ctx.zone(said)
+        ctx.rejected.update(s.number for s in _matching(c, zone, offered))
+        return
+    if c.numbers:
+        pick = earliest_free([n for n in c.numbers if n not in ctx.rejected], offered,
+                             ctx.sent_at)
+        if pick is None:
+            ctx.doubt(sentence)
+        else:
+            _pick(ctx, pick, sentence)
+        return
+    if c.day is None and c.hour is None:
+        return
+    doubts = (c.day.doubts if c.day else ()) + ((c.hour.doubt,) if c.hour and c.hour.doubt
+                                                 else ())
+    if doubts:
+        ctx.doubt(sentence)
+        return
+    if deferring or (c.day is not None and c.day.after and c.hour is None):
+        return  # a wait, read by intents
+    willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?")
+               or len(c.plain.split()) <= _SHORT_CLAUSE)
+    if not willing:
+        if c.hour is not None and c.hour.end is None:
+            ctx.doubt(sentence)
+        return
+    said = zone_said(c.text, c.plain)
+    zone, assumed = ctx.zone(said)
+    matches = [s for s in _matching(c, zone, offered) if s.number not in ctx.rejected]
+    if not matches and (said is None or said.zone is None):
+        for other in (ctx.user_zone, ctx.sender_zone):
+            if other is not None and other != zone:
+                matches = [s for s in _matching(c, other, offered)
+                           if s.number not in ctx.rejected]
+                if matches:
+                    break
+    if len(matches) == 1:
+        pick = earliest_free([matches[0].number], offered, ctx.sent_at)
+        if pick is None:
+            ctx.doubt(sentence)
+        else:
+            _pick(ctx, pick, sentence)
+        return
+    if len(matches) > 1:
+        ctx.doubt(sentence)
+        return
+    _propose(c, sentence, ctx, zone, assumed)
+
+
+def _propose(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo, assumed: bool) -> None:
+    if c.day is None or not c.day.days:
+        ctx.doubt(sentence)  # a time without a day that matches no offered slot
+        return
+    if c.hour is not None and c.hour.end is None:
+        if len(c.day.days) != 1:
+            ctx.doubt(sentence)
+            return
+        at = _at(c.day, c.hour.start, 0, zone)
+        if at is None or at <= ctx.sent_at:
+            ctx.doubt(sentence)
+            return
+        ctx.findings.append(ProposedTime(at, sentence, assumed))
+        return
+    start_clock = c.hour.start if c.hour is not None else _DAY_START
+    end_clock = c.hour.end if c.hour is not None and c.hour.end else _DAY_END
+    start, end = _at(c.day, start_clock, 0, zone), _at(c.day, end_clock, -1, zone)
+    if start is None or end is None or end <= ctx.sent_at:
+        ctx.doubt(sentence)
+        return
+    start = max(start, ctx.sent_at + timedelta(0))
+    ctx.findings.append(ProposedRange(start, end, sentence, assumed))
 
 
 def read_reply(
@@ -39,26 +236,17 @@ def read_reply(
     """Everything the reply says that the pipeline can act on, each with its sentence."""
     if sent_at.tzinfo is None:
         raise ValueError("sent_at must be aware")
-    own = strip_quoted(text)
-    said = sentences(own)
-    findings: list[Finding] = []
-    unsure: list[str] = []
+    said = sentences(strip_quoted(text))
     if auto_reply:
         back = read_return_date(said, sent_at.astimezone(sender_zone or user_zone).date())
-        if back is not None:
-            findings.append(back)
-        return Reading(tuple(findings), ())
+        return Reading((back,) if back is not None else (), ())
+    ctx = _Context(sent_at, sender_zone, user_zone, offered)
     for sentence in said:
-        for clause in clauses(sentence):
-            plain = _plain(clause)
-            if rejects_all(plain):
-                continue
-            numbers = named_slots(plain, offered)
-            if numbers and NEGATION.search(plain) is None:
-                pick = earliest_free(numbers, offered, sent_at)
-                if pick is None:
-                    unsure.append(sentence)
-                else:
-                    findings.append(SlotPick(pick, sentence))
-    findings.extend(read_intents(said))
-    return Reading(tuple(findings), tuple(unsure))
+        deferring = is_deferral(normalize_text(sentence))
+        for c in _pieces(sentence, ctx):
+            _read_clause(c, sentence, ctx, deferring)
+    zone, _ = ctx.zone(None)
+    today = sent_at.astimezone(zone).date()
+    ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings)))
+    ctx.findings.extend(read_people(said))
+    return Reading(tuple(ctx.findings), tuple(ctx.unsure))
