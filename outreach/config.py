@@ -170,6 +170,11 @@ class FollowupConfig:
     # Per-tag keep-in-touch intervals ([followup.keep_in_touch_by_tag]), tag casefolded.
     keep_in_touch_by_tag: tuple[tuple[str, int], ...] = ()
     congratulate_within_days: int = 30
+    # A reply that defers ("let me get back to you next week") makes the conversation wait:
+    # one gentle follow-up this many business days after the date they named...
+    after_deferral_business_days: int = 1
+    # ... or, when they named none, this many business days after their reply.
+    deferral_wait_business_days: int = 5
 
     def keep_in_touch_days_for(self, tags: Iterable[str]) -> int:
         """The interval for a contact with these tags: the shortest override among them (a

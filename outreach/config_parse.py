@@ -209,6 +209,12 @@ def parse_config_text(text: str, path: Path) -> Config:
         congratulate_within_days=follow_s.integer(
             "congratulate_within_days", fdef.congratulate_within_days, 1, 365
         ),
+        after_deferral_business_days=follow_s.integer(
+            "after_deferral_business_days", fdef.after_deferral_business_days, 0, 30
+        ),
+        deferral_wait_business_days=follow_s.integer(
+            "deferral_wait_business_days", fdef.deferral_wait_business_days, 1, 60
+        ),
     )
     return Config(user, mail, google, schedule, followup, source=path)
 

@@ -337,8 +337,11 @@ def test_thank_you_is_due_when_the_meeting_ends() -> None:
 
 
 def test_thank_you_is_overdue_after_24_hours() -> None:
-    assert not due(sent(**MEETING), at("2026-03-11 15:20"))[0].overdue
-    assert due(sent(**MEETING), at("2026-03-11 15:21"))[0].overdue
+    held = sent(**MEETING, met_at=at("2026-03-10 15:30"))
+    assert not due(held, at("2026-03-11 15:20"))[0].overdue
+    assert due(held, at("2026-03-11 15:21"))[0].overdue
+    # Unrecorded, the next day asks whether it happened instead (see test_off_script_rules).
+    assert actions(sent(**MEETING), at("2026-03-11 15:21")) == [Action.CONFIRM_MEETING]
 
 
 def test_thank_you_is_due_as_soon_as_met_is_recorded() -> None:

@@ -47,6 +47,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "followup",
         "Draft due nudges, thank-yous, referral and keep-in-touch notes.",
     ),
+    "reply": (
+        "outreach.cli.replies",
+        "reply",
+        "Record what a reply said, or that you read it.",
+    ),
     "referrals": ("outreach.cli.met", "referrals", "Show who referred whom, as a tree."),
     "prep": ("outreach.cli.prep", "prep", "A one-page brief before a conversation."),
     "promises": ("outreach.cli.capture", "promises", "What you promised, and marking it kept."),

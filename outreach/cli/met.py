@@ -103,11 +103,18 @@ def _has_notes(app: AppContext, contact_id: int) -> bool:
     help='Something you promised, e.g. "send my résumé" (repeatable): in `outreach due` until '
     "`outreach promises --done N`; the thank-you mentions it.",
 )
+@click.option(
+    "--missed",
+    is_flag=True,
+    help="The booked meeting did not happen (they did not show, or you could not): it is "
+    "never thanked, and `outreach due` offers new times instead.",
+)
 @json_option
 @pass_app
 def met(
     app: AppContext,
     contact: str,
+    missed: bool,
     notes: str | None,
     takeaways: str | None,
     referrals: tuple[str, ...],
@@ -131,6 +138,10 @@ def met(
     from outreach.errors import OutreachError
     from outreach.services.meetings.meetings_log import record_meeting
 
+    if missed:
+        _record_missed(app, contact, as_json, bool(notes or takeaways or resources or referrals
+                                                   or unnamed_referrals or promises))
+        return
     who = app.store.contacts.get(contact)
     no_options = all(value is None for value in (notes, takeaways, resources))
     if no_options and not (referrals or unnamed_referrals or promises):
@@ -201,6 +212,25 @@ def met(
         "Next: `outreach followup` drafts the thank-you"
         + (" and the referral outreach." if reachable else ".")
     )
+
+
+def _record_missed(app: AppContext, contact: str, as_json: bool, other_options: bool) -> None:
+    from outreach.errors import OutreachError
+    from outreach.services.conversation.outcomes import mark_missed
+
+    if other_options:
+        raise OutreachError(
+            "--missed records that the meeting did not happen; it takes no notes, referrals "
+            "or promises.",
+            hint="Run `outreach met CONTACT --missed` alone.",
+        )
+    result = mark_missed(app, contact)
+    ref = result.contact.email or str(result.contact.id)
+    if as_json:
+        emit_json({"contact": ref, "meeting": result.meeting.id, "state": result.meeting.state})
+        return
+    click.echo(f"The meeting with {result.contact.label()} is marked missed; no thank-you.")
+    click.echo(f"Next: `outreach draft newtimes {ref}` to offer new times.")
 
 
 def _ref_json(person: object) -> dict[str, object]:

@@ -24,7 +24,8 @@ def status(app: AppContext, as_json: bool) -> None:
         return
     click.echo(
         f"{plural(report['contacts'], 'contact')}; "
-        f"{plural(report['meetings_held'], 'conversation')} held."
+        f"{plural(report['meetings_held'], 'conversation')} held"
+        + (f", {report['meetings_missed']} missed." if report["meetings_missed"] else ".")
     )
     click.echo("  " + "  ".join(f"{stage}: {n}" for stage, n in report["stages"].items()))
     if report["closed"]:
@@ -247,6 +248,24 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
 
 # --- due ----------------------------------------------------------------------------------
 
+
+def _why(item: object) -> str:
+    """The reason, with what a reply to read said (subject, first line, link)."""
+    from outreach.services.reporting.due import DueItem
+
+    assert isinstance(item, DueItem)
+    why = item.action.reason
+    evidence = item.action.detail("evidence")
+    if evidence:
+        why += f' ("{evidence}")'
+    if item.reply is not None:
+        why += f": \"{item.reply['subject']}\""
+        if "first_line" in item.reply:
+            why += f" {item.reply['first_line']}"
+        if "link" in item.reply:
+            why += f" {item.reply['link']}"
+    return why
+
 @click.command()
 @json_option
 @pass_app
@@ -277,8 +296,8 @@ def due(app: AppContext, as_json: bool) -> None:
                 item.text,
                 item.action.due.astimezone(zone).strftime("%a %d %b %H:%M"),
                 "OVERDUE" if item.action.overdue else "",
-                item.action.reason,
-                item.command,
+                _why(item),
+                " or ".join((item.command, *item.alternatives)),
             ]
             for item in items
         ],

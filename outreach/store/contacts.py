@@ -335,6 +335,12 @@ class ContactRepo:
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
 
+    def mark_replies_seen(self, contact_id: int, at: str) -> None:
+        """Replies received up to ``at`` were read (or dismissed) by the user."""
+        self.conn.execute(
+            "UPDATE contacts SET replies_seen_at = ? WHERE id = ?", (at, contact_id)
+        )
+
     def all_tags(self) -> list[str]:
         """Every tag in use, most used first."""
         rows = self.conn.execute(

@@ -26,6 +26,8 @@ class EventRow:
     detail: str
     message_id: str = ""  # the RFC Message-ID of the message, "<...>" ("" when unknown)
     address: str = ""  # the address it concerns: a bounce's failed recipient, else the sender
+    reading: str | None = None  # what the reply said (JSON findings); None: not read
+    first_line: str = ""  # the first line of the reply's own text, when it could be read
 
 
 def _event(row: sqlite3.Row) -> EventRow:
@@ -50,12 +52,15 @@ class EventRepo:
         detail: str = "",
         message_id: str = "",
         address: str = "",
+        reading: str | None = None,
+        first_line: str = "",
     ) -> bool:
         """Store an event once; False when this message was already recorded."""
         cursor = self.conn.execute(
             """INSERT OR IGNORE INTO thread_events (gmail_id, thread_id, contact_id, kind,
-                   sender, subject, occurred_at, return_date, detail, message_id, address)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   sender, subject, occurred_at, return_date, detail, message_id, address,
+                   reading, first_line)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 gmail_id,
                 thread_id,
@@ -68,9 +73,24 @@ class EventRepo:
                 detail,
                 message_id,
                 address.casefold(),
+                reading,
+                first_line,
             ),
         )
         return cursor.rowcount == 1
+
+    def latest_reply(self, contact_id: int) -> EventRow | None:
+        """The contact's side's latest written reply (not an answer to an invite)."""
+        row = self.conn.execute(
+            "SELECT * FROM thread_events WHERE contact_id = ? AND kind = 'reply' "
+            "ORDER BY julianday(occurred_at) DESC, id DESC LIMIT 1",
+            (contact_id,),
+        ).fetchone()
+        return None if row is None else _event(row)
+
+    def set_reading(self, event_id: int, reading: str) -> None:
+        """Record what a reply said (``outreach reply`` for a reply sync could not read)."""
+        self.conn.execute("UPDATE thread_events SET reading = ? WHERE id = ?", (reading, event_id))
 
     def known(self, gmail_id: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM thread_events WHERE gmail_id = ?", (gmail_id,))

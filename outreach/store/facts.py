@@ -12,16 +12,18 @@ it resets keep-in-touch (``congratulate_sent_at``).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, datetime
 from typing import Any
 
 from outreach.store.changes import role_text
 from outreach.track.model import ContactFacts, OpenPromise
+from outreach.track.reader import Handoff, Reading, Referral, reading_from_json
 
 _CONTACTS_SQL = (
     "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
-    "mention_referrer FROM contacts"
+    "mention_referrer, replies_seen_at FROM contacts"
 )
 
 # Messages that were superseded before sending ('discarded') or went to an address that
@@ -56,7 +58,8 @@ SELECT e.contact_id,
   MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
   MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
       THEN e.occurred_at END) AS bounced_at,
-  MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at
+  MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at,
+  MAX(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS last_message_at
 FROM thread_events e JOIN contacts c ON c.id = e.contact_id {where} GROUP BY e.contact_id
 """
 
@@ -90,6 +93,59 @@ WHERE id IN (SELECT MAX(id) FROM contact_changes {where} GROUP BY contact_id)
 """
 
 
+# What each contact's latest written reply said (the last row per contact wins).
+_READING_SQL = """
+SELECT contact_id, reading FROM thread_events
+WHERE kind = 'reply' {and_where} ORDER BY contact_id, julianday(occurred_at), id
+"""
+
+
+def _reading(value: str | None) -> Reading | None:
+    if not value:
+        return None
+    try:
+        return reading_from_json(json.loads(value))
+    except ValueError:
+        return None  # written by a later version: read as not read
+
+
+def _people_to_add(
+    conn: sqlite3.Connection, readings: dict[int, Reading | None]
+) -> dict[int, tuple[Referral | Handoff, ...]]:
+    """Per contact, the people their latest reply named who are not contacts yet (by address;
+    a name alone, by a contact of that name they referred)."""
+    named = {
+        cid: [f for f in reading.findings if isinstance(f, Referral | Handoff)]
+        for cid, reading in readings.items()
+        if reading is not None
+    }
+    named = {cid: people for cid, people in named.items() if people}
+    if not named:
+        return {}
+    addresses = {row[0] for row in conn.execute("SELECT email_key FROM contacts")}
+    addresses |= {
+        row[0]
+        for row in conn.execute(
+            "SELECT substr(alias, 11) FROM contact_aliases WHERE alias LIKE 'email_key:%'"
+        )
+    }
+    referred = {
+        (row[0], str(row[1]).casefold())
+        for row in conn.execute(
+            "SELECT referred_by, name FROM contacts WHERE referred_by IS NOT NULL"
+        )
+    }
+    return {
+        cid: tuple(
+            person
+            for person in people
+            if (person.email.casefold() not in addresses if person.email
+                else (cid, (person.name or "").casefold()) not in referred)
+        )
+        for cid, people in named.items()
+    }
+
+
 def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
@@ -118,6 +174,11 @@ def contact_facts(
     }
     events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=events_where), params)}
     returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
+    readings = {
+        cid: _reading(value)
+        for cid, value in conn.execute(_READING_SQL.format(and_where=and_where), params)
+    }
+    people = _people_to_add(conn, readings)
     meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
     offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall())
     tags: dict[int, list[str]] = {}
@@ -132,10 +193,11 @@ def contact_facts(
         )
     changes = {row[0]: row for row in conn.execute(_CHANGES_SQL.format(where=where), params)}
     empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0, None, 0)
-    empty_events = (None, None, None, None, None)
+    empty_events = (None, None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
     for row in conn.execute(_CONTACTS_SQL + by_id, params):
-        cid, email, name, referred_by, closed_at, created_at, closed_reason, mention = row
+        (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
+         seen) = row
         m = messages.get(cid, empty_messages)
         e = events.get(cid, empty_events)
         meeting = meetings.get(cid)
@@ -182,5 +244,9 @@ def contact_facts(
             else f"{role_text(change[2], change[3])} -> {role_text(change[4], change[5])}",
             congratulate_sent_at=_time(m[13]),
             congratulate_drafted=bool(m[14]),
+            last_message_at=_time(e[5]),
+            replies_seen_at=_time(seen),
+            reading=readings.get(cid),
+            people_to_add=people.get(cid, ()),
         )
     return facts

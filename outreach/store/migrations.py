@@ -346,6 +346,46 @@ def _m7_maildir_seen(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m8_conversation(conn: sqlite3.Connection) -> None:
+    """What the conversation model needs when the other person steps off the script.
+
+    - ``thread_events.reading``: what the reply reader (or ``outreach reply``) found in a
+      reply, as JSON (``reading_to_json``); NULL when its text could not be read. Bodies
+      are never stored, only the findings and the sentences they came from.
+    - ``contacts.replies_seen_at``: replies up to then were read or dismissed by the user
+      (``outreach reply CONTACT --seen``).
+    - ``contacts.handed_to``: the colleague who took the conversation over (a contact).
+    - ``contact_cc``: people copied on a contact's invites and confirmations (an assistant).
+
+    Written with IF NOT EXISTS where it can be, so it stays correct wherever it lands.
+    """
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(thread_events)")}
+    if "reading" not in columns:
+        conn.execute("ALTER TABLE thread_events ADD COLUMN reading TEXT")
+    if "first_line" not in columns:
+        conn.execute("ALTER TABLE thread_events ADD COLUMN first_line TEXT NOT NULL DEFAULT ''")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(contacts)")}
+    if "replies_seen_at" not in columns:
+        conn.execute("ALTER TABLE contacts ADD COLUMN replies_seen_at TEXT")
+    if "handed_to" not in columns:
+        conn.execute(
+            "ALTER TABLE contacts ADD COLUMN handed_to INTEGER "
+            "REFERENCES contacts(id) ON DELETE SET NULL"
+        )
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS contact_cc (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            email TEXT NOT NULL,             -- casefolded
+            name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT 'assistant',
+            PRIMARY KEY (contact_id, email)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -355,4 +395,5 @@ MIGRATIONS: list[Migration] = [
     _m5_calendar_events,
     _m6_prepare_and_remember,
     _m7_maildir_seen,
+    _m8_conversation,
 ]

@@ -28,6 +28,13 @@ def meetings_held(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM meetings WHERE met_at IS NOT NULL").fetchone()[0])
 
 
+def meetings_missed(conn: sqlite3.Connection) -> int:
+    """Meetings marked missed (`outreach met --missed`): booked, and did not happen."""
+    return int(
+        conn.execute("SELECT COUNT(*) FROM meetings WHERE state = 'missed'").fetchone()[0]
+    )
+
+
 def first_meetings(conn: sqlite3.Connection) -> dict[int, str]:
     """Each contact's earliest meeting that was booked or held (not cancelled or declined):
     its start. Starts may carry different offsets, so the earliest is chosen by time."""

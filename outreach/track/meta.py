@@ -31,6 +31,7 @@ __all__ = ["SNIPPET_CHARS", "DeliveryRecipient", "MessageMeta"]
 
 SNIPPET_CHARS = 500  # of body text kept by MessageMeta.from_email (Gmail's own are ~200)
 BODY_CHARS = 4000  # of body text kept for classification: an out-of-office note is short
+TEXT_CHARS = 20000  # of the text as written (lines kept) for the reply reader
 
 
 # Where the quoted original starts in a reply or an auto-reply: what follows is our own
@@ -138,9 +139,11 @@ def _walk(part: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
         yield from _walk(child)
 
 
-def _payload_body(payload: Mapping[str, Any]) -> tuple[str, tuple[DeliveryRecipient, ...]]:
-    """Text body and delivery-status recipients of a format=full payload ("" and () for a
-    metadata one, which has no body data)."""
+def _payload_body(
+    payload: Mapping[str, Any],
+) -> tuple[str, tuple[DeliveryRecipient, ...], str]:
+    """Own words, delivery-status recipients and the text as written of a format=full payload
+    ("", () and "" for a metadata one, which has no body data)."""
     plain: str | None = None
     markup: str | None = None
     delivery: tuple[DeliveryRecipient, ...] = ()
@@ -155,7 +158,7 @@ def _payload_body(payload: Mapping[str, Any]) -> tuple[str, tuple[DeliveryRecipi
         elif kind == "message/delivery-status" and not delivery:
             delivery = _recipients(_status_blocks(_part_data(part)))
     text = plain if plain else _html_text(markup or "")
-    return own_words(text), delivery
+    return own_words(text), delivery, text[:TEXT_CHARS]
 
 
 # --- parsed files -------------------------------------------------------------------------
@@ -203,6 +206,7 @@ class MessageMeta:
     mime_type: str | None = None  # payload.mimeType, e.g. "multipart/report"
     calendar: str | None = None  # a text/calendar part, when the body could be read
     body: str = ""  # the writer's own text, when it could be read (gmail.readonly, files)
+    written: str = ""  # the text body as written, lines and quotes kept (for the reader)
     delivery: tuple[DeliveryRecipient, ...] = ()  # a delivery-status report's recipients
 
     @classmethod
@@ -221,7 +225,7 @@ class MessageMeta:
                 internal = datetime.fromtimestamp(int(raw_ms) / 1000, tz=UTC)
             except (TypeError, ValueError, OverflowError):
                 internal = None
-        body, delivery = _payload_body(payload)
+        body, delivery, written = _payload_body(payload)
         return cls(
             id=str(resource.get("id", "")),
             thread_id=resource.get("threadId"),
@@ -233,6 +237,7 @@ class MessageMeta:
             calendar=_gmail_calendar_part(payload),
             body=body,
             delivery=delivery,
+            written=written,
         )
 
     @classmethod
@@ -252,6 +257,7 @@ class MessageMeta:
         delivery time); without it the Date header gives the time.
         """
         headers = tuple((str(name), _decode(str(value))) for name, value in msg.items())
+        text = _email_text(msg)
         return cls(
             id=message_id if message_id is not None else _decode(str(msg.get("Message-ID", ""))),
             thread_id=thread_id,
@@ -261,8 +267,9 @@ class MessageMeta:
             headers=headers,
             mime_type=msg.get_content_type(),
             calendar=_calendar_part(msg),
-            body=own_words(_email_text(msg)),
+            body=own_words(text),
             delivery=_email_delivery(msg),
+            written=text[:TEXT_CHARS],
         )
 
     def header(self, name: str) -> str | None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from outreach.track.reader.findings import Handoff, Reading, Referral
+
 
 class Stage(StrEnum):
     NEW = "new"
@@ -46,6 +48,11 @@ class Action(StrEnum):
     PREPARE = "prepare"  # the working day before a meeting: read the brief (`outreach prep`)
     PROMISE = "promise"  # something promised in a conversation, until it is marked done
     CONGRATULATE = "congratulate"  # a new job seen on a re-import
+    RESCHEDULE = "reschedule"  # after the booking they proposed another time
+    CONFIRM_MEETING = "confirm_meeting"  # a meeting passed, nothing recorded: did it happen?
+    READ_REPLY = "read_reply"  # a message from their side nothing else in `due` answers
+    ADD_REFERRAL = "add_referral"  # someone a reply named, not yet a contact
+    ADD_THEIR_SIDE = "add_their_side"  # someone new writing for the contact: colleague, assistant
 
 
 class Rsvp(StrEnum):
@@ -112,6 +119,10 @@ class ContactFacts:
     job_change: str = ""  # what it was, e.g. "Data Scientist at Acme -> Head of Data at Initech"
     congratulate_sent_at: datetime | None = None
     congratulate_drafted: bool = False
+    last_message_at: datetime | None = None  # their side's latest written reply (not an RSVP)
+    replies_seen_at: datetime | None = None  # replies up to then were read or dismissed
+    reading: Reading | None = None  # what their latest written reply said (None: not read)
+    people_to_add: tuple[Referral | Handoff, ...] = ()  # named in it, not contacts yet
 
     @property
     def last_exchange_at(self) -> datetime | None:
@@ -138,3 +149,10 @@ class DueAction:
     reason: str
     drafted: bool = False
     item_id: int | None = None  # a promise's id: a contact can have several due at once
+    # What a reply said that this action acts on, as (key, value) pairs for `due --json`:
+    # ("slot", 2), ("proposed", "2026-11-10T10:00:00+01:00"), ("evidence", "..."), ...
+    details: tuple[tuple[str, object], ...] = ()
+
+    def detail(self, key: str) -> object:
+        """One of ``details`` (None when absent)."""
+        return next((value for name, value in self.details if name == key), None)

@@ -25,7 +25,8 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   **book** with ``drafted`` ("send the drafted invite").
 - **propose_times**, stage replied: every time offered has passed, or the latest meeting was
   declined or cancelled (and no new times were sent since): due at the reply or the change.
-- **thank_you**, a scheduled or held meeting (never a declined or cancelled one), no thank-you
+- **thank_you**, a scheduled or held meeting (never a declined, cancelled or missed one; a
+  scheduled one only until the business day after it, see ``off_script``), no thank-you
   sent: due when the meeting ends, or when ``outreach met`` was recorded if that is earlier
   (or there is no meeting end); not due before the end unless ``met`` was recorded. Overdue
   once ``thankyou_window_hours`` have passed since it became due.
@@ -47,6 +48,9 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   Not while the first message waits for an answer (stage sent): a note then would read as a
   nudge.
 
+Off the script (a meeting nobody recorded, a reply nobody asked for): see ``off_script``;
+what a reply said (a pick, a proposal, a deferral, a no, people named): see ``answers``.
+
 Business days are Monday to Friday (no holidays). Every action but thank_you and prepare is
 overdue when today (local) is more than 2 business days after the day they became due: due
 on a Monday, overdue from Thursday. Times due at local midnight make ``outreach due`` show
@@ -61,6 +65,7 @@ from zoneinfo import ZoneInfo
 
 from outreach.config import FollowupConfig
 from outreach.track.aftercare import congratulate, prepare, promises
+from outreach.track.answers import act_on_reading, add_referrals, proposed_move
 from outreach.track.days import (
     OVERDUE_AFTER_BUSINESS_DAYS,
     business_days_after,
@@ -73,6 +78,8 @@ from outreach.track.days import local_date as _local_date
 from outreach.track.days import overdue_by_business_days as _overdue_by_business_days
 from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
+from outreach.track.network import keep_in_touch, reach_referral
+from outreach.track.off_script import confirm_meeting, read_reply, unconfirmed_since
 
 __all__ = [
     "OVERDUE_AFTER_BUSINESS_DAYS",
@@ -205,7 +212,9 @@ def _follow_up(
     )
 
 
-def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:
+def _propose_or_book(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
     """Stage replied: book the time they chose, or propose new times when none can be."""
     replied = facts.last_reply_at
     if replied is None or now < replied:
@@ -220,14 +229,13 @@ def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueA
             "new times are drafted: send them",
             drafted=True,
         )
-    if facts.meeting_state in ("cancelled", "declined") and changed is not None:
+    if facts.meeting_state in ("cancelled", "declined", "missed") and changed is not None:
         answered = facts.newtimes_sent_at is not None and facts.newtimes_sent_at >= changed
         if not answered:
-            why = (
-                "they declined the invite"
-                if facts.meeting_state == "declined"
-                else "the meeting was cancelled"
-            )
+            why = {
+                "declined": "they declined the invite",
+                "missed": "the meeting did not happen (marked missed)",
+            }.get(facts.meeting_state or "", "the meeting was cancelled")
             return DueAction(
                 facts.contact_id,
                 Action.PROPOSE_TIMES,
@@ -235,6 +243,9 @@ def _propose_or_book(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueA
                 _overdue_by_business_days(changed, now, zone),
                 f"{why} ({_local_date(changed, zone)}); propose new times",
             )
+    decided, acted = act_on_reading(facts, config, now, zone)
+    if decided:
+        return acted
     if facts.last_sent_at is not None and facts.last_sent_at > replied:
         return None  # we wrote last: their answer comes next
     if (
@@ -277,9 +288,14 @@ def _send_invite(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueActio
     )
 
 
-def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> DueAction | None:
+def _thank_you(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
     if facts.thankyou_sent_at is not None:
         return None
+    unconfirmed = unconfirmed_since(facts, zone)
+    if unconfirmed is not None and now >= unconfirmed:
+        return None  # the day after, ask whether it happened before thanking anyone
     end = facts.meeting_end if facts.meeting_state in ("scheduled", "held") else None
     if facts.met_at is not None:
         due = facts.met_at if end is None else min(facts.met_at, end)
@@ -303,47 +319,6 @@ def _thank_you(facts: ContactFacts, config: FollowupConfig, now: datetime) -> Du
     )
 
 
-def _reach_referral(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction:
-    added = facts.created_at
-    due = now if added is None or added > now else added
-    return DueAction(
-        facts.contact_id,
-        Action.REACH_REFERRAL,
-        due,
-        _overdue_by_business_days(due, now, zone),
-        "the note is drafted: send it"
-        if facts.outreach_drafted
-        else "referred by a contact who would rather not be named; write with the outreach "
-        "template"
-        if facts.mention_referrer is False
-        else "referred by a contact; write with the referral template",
-        drafted=facts.outreach_drafted,
-    )
-
-
-def _keep_in_touch(
-    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
-) -> DueAction | None:
-    last = facts.last_exchange_at
-    if last is None:
-        return None
-    last_day = _local_date(last, zone)
-    days = config.keep_in_touch_days_for(facts.tags)
-    due = _start_of(last_day + timedelta(days=days), zone)
-    if now < due:
-        return None
-    return DueAction(
-        facts.contact_id,
-        Action.KEEP_IN_TOUCH,
-        due,
-        _overdue_by_business_days(due, now, zone),
-        "the note is drafted: send it"
-        if facts.keepintouch_drafted
-        else f"last exchange {last_day}, {days} days ago or more",
-        drafted=facts.keepintouch_drafted,
-    )
-
-
 def contact_due_actions(
     facts: ContactFacts, config: FollowupConfig, now: datetime, user_tz: ZoneInfo
 ) -> list[DueAction]:
@@ -360,21 +335,26 @@ def contact_due_actions(
     if current is Stage.SENT:
         found.append(_follow_up(facts, config, now, user_tz))
     if current is Stage.REPLIED:
-        found.append(_propose_or_book(facts, now, user_tz))
+        found.append(_propose_or_book(facts, config, now, user_tz))
     if current is Stage.SCHEDULED:
         found.append(_send_invite(facts, now, user_tz))
+        found.append(proposed_move(facts, now, user_tz))
     if current in (Stage.SCHEDULED, Stage.MET):
-        found.append(_thank_you(facts, config, now))
+        found.append(_thank_you(facts, config, now, user_tz))
+        found.append(confirm_meeting(facts, now, user_tz))
     if facts.referred_by is not None and (
         current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
     ):
-        found.append(_reach_referral(facts, now, user_tz))
+        found.append(reach_referral(facts, now, user_tz))
     if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
-        found.append(_keep_in_touch(facts, config, now, user_tz))
+        found.append(keep_in_touch(facts, config, now, user_tz))
     if current is Stage.SCHEDULED:
         found.append(prepare(facts, now, user_tz))
     if current not in (Stage.SENT, Stage.BOUNCED):
         found.append(congratulate(facts, config, now, user_tz))
+    if current in (Stage.REPLIED, Stage.SCHEDULED, Stage.MET, Stage.THANKED):
+        found.extend(add_referrals(facts, now, user_tz))
+        found.append(read_reply(facts, found, now, user_tz))
     return [action for action in found if action is not None]
 
 

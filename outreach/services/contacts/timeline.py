@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -38,6 +39,7 @@ def _event_json(event: EventRow) -> dict[str, Any]:
     """An event with backend-neutral keys (``backend_message_id``, not Gmail's name)."""
     data = {k: v for k, v in asdict(event).items() if k not in ("id", "contact_id")}
     data["backend_message_id"] = data.pop("gmail_id")
+    data["reading"] = None if event.reading is None else json.loads(event.reading)
     return data
 
 

@@ -142,7 +142,7 @@ def record_meeting(
     stamp = iso(app.now())
     with store.transaction():
         latest = store.meetings.latest(contact.id)
-        created = latest is None or latest.state not in ("scheduled", "held")
+        created = latest is None or latest.state not in ("scheduled", "held", "missed")
         if created:
             # Nothing was booked (a call by phone, a chat in a corridor): a conversation of
             # the length asked for, ending now.

@@ -29,6 +29,11 @@ ACTION_TEXT = {
     Action.PREPARE: ("prepare for the call", "prepare for the call"),
     Action.PROMISE: ("keep a promise", "keep a promise"),
     Action.CONGRATULATE: ("congratulate them", "send the drafted congratulations"),
+    Action.RESCHEDULE: ("move the meeting", "send the drafted update"),
+    Action.CONFIRM_MEETING: ("did it happen?", "did it happen?"),
+    Action.READ_REPLY: ("read their reply", "read their reply"),
+    Action.ADD_REFERRAL: ("add their referral", "add their referral"),
+    Action.ADD_THEIR_SIDE: ("someone new writes for them", "someone new writes for them"),
 }
 _TEMPLATE = {
     Action.FOLLOW_UP: "followup",
@@ -49,6 +54,10 @@ class DueItem:
     ref: str  # the contact as a command takes it: email, else id
     text: str  # e.g. "thank them", "send the drafted thank-you"
     command: str
+    # Other commands that also do it (e.g. "did it happen?": met, or met --missed).
+    alternatives: tuple[str, ...] = ()
+    # What the reply said, for "read their reply": subject, first line, link to the thread.
+    reply: dict[str, str] | None = None
 
     def to_json(self, zone: Any) -> dict[str, Any]:
         """The stable shape of ``due --json`` (documented in the README)."""
@@ -65,6 +74,12 @@ class DueItem:
         }
         if self.action.action is Action.PROMISE:
             shape["promise"] = self.action.item_id
+        if self.alternatives:
+            shape["commands"] = [self.command, *self.alternatives]
+        if self.reply is not None:
+            shape.update(self.reply)
+        for key, value in self.action.details:
+            shape[key] = value
         return shape
 
 
@@ -91,6 +106,18 @@ def _future_slots(app: AppContext, contact_id: int, now: datetime) -> list[int]:
 def _command(app: AppContext, action: DueAction, ref: str) -> str:
     if action.drafted:
         return f"outreach send {ref}"
+    picked, proposed = action.detail("slot"), action.detail("proposed")
+    if action.action is Action.BOOK and picked is not None:
+        return f"outreach book {ref} --slot {picked}"
+    if action.action is Action.BOOK and proposed is not None:
+        return f"outreach book {ref} --at {proposed}"
+    if action.action is Action.RESCHEDULE:
+        return f"outreach reschedule {ref} --at {proposed}"
+    if action.action is Action.ADD_REFERRAL:
+        return _add_referral_command(action, ref)
+    window = action.detail("proposed_range")
+    if action.action is Action.PROPOSE_TIMES and isinstance(window, dict):
+        return f"outreach draft newtimes {ref} --between {window['start']} {window['end']}"
     if action.action is Action.BOOK:
         slots = _future_slots(app, action.contact_id, app.now())
         if len(slots) == 1:
@@ -99,11 +126,16 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
             return f"outreach book {ref} --slot N (N = {', '.join(map(str, slots))})"
         return f"outreach book {ref} --at DATETIME"
     if action.action is Action.CLOSE:
-        return f'outreach contacts close {ref} --reason "no reply"'
+        why = action.detail("close_reason") or "no reply"
+        return f'outreach contacts close {ref} --reason "{why}"'
     if action.action is Action.PREPARE:
         return f"outreach prep {ref}"
     if action.action is Action.PROMISE:
         return f"outreach promises --done {action.item_id}"
+    if action.action is Action.CONFIRM_MEETING:
+        return f'outreach met {ref} --notes "..."'
+    if action.action is Action.READ_REPLY:
+        return f"outreach reply {ref} --seen"
     if action.action is Action.REACH_REFERRAL and _referrer_unnamed(app, action.contact_id):
         return f"outreach draft outreach {ref}"
     if action.action is Action.THANK_YOU:
@@ -113,8 +145,40 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
     return f"outreach draft {_TEMPLATE[action.action]} {ref}"
 
 
+def _add_referral_command(action: DueAction, ref: str) -> str:
+    """`contacts add` for someone a reply named, referred by the contact who named them."""
+    name = str(action.detail("name") or "NAME").replace('"', "'")
+    email = action.detail("email") or "EMAIL"
+    return f'outreach contacts add {email} --name "{name}" --referred-by {ref}'
+
+
 def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
     return app.store.contacts.get(contact_id).mention_referrer is False
+
+
+def _alternatives(action: DueAction, ref: str) -> tuple[str, ...]:
+    if action.action is Action.CONFIRM_MEETING:
+        return (f"outreach met {ref} --missed",)
+    return ()
+
+
+GMAIL_THREAD_LINK = "https://mail.google.com/mail/#all/{thread}"
+
+
+def _reply_shown(app: AppContext, action: DueAction) -> dict[str, str] | None:
+    """Subject, first line (when the body could be read) and, on Gmail, a link to the
+    thread: what "read their reply" shows."""
+    if action.action is not Action.READ_REPLY:
+        return None
+    event = app.store.events.latest_reply(action.contact_id)
+    if event is None:
+        return None
+    shown = {"subject": event.subject, "from": event.sender}
+    if event.first_line:
+        shown["first_line"] = event.first_line
+    if app.config.mail.backend == "gmail" and event.thread_id:
+        shown["link"] = GMAIL_THREAD_LINK.format(thread=event.thread_id)
+    return shown
 
 
 def due_items(app: AppContext) -> list[DueItem]:
@@ -132,6 +196,8 @@ def due_items(app: AppContext) -> list[DueItem]:
                 ref,
                 drafted if action.drafted else idle,
                 _command(app, action, ref),
+                _alternatives(action, ref),
+                _reply_shown(app, action),
             )
         )
     return items

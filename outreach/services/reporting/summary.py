@@ -8,6 +8,7 @@ counts in both):
 - ``replied``: of those, how many answered (a reply or an answer to an invite);
 - ``reply_rate``: replied / contacted (null when nobody was contacted);
 - ``meetings_held``: conversations recorded with ``outreach met``;
+- ``meetings_missed``: booked meetings marked missed (``outreach met --missed``);
 - ``referrals``: people the group's contacts referred the user to;
 - ``median_days_to_meeting``: from the first message to the start of the first meeting
   booked or held, over the contacted who got one (null when none did).
@@ -27,6 +28,7 @@ from outreach.store.reports import (
     first_sends_by_template,
     held_per_contact,
     meetings_held,
+    meetings_missed,
     referrals_per_contact,
 )
 from outreach.track.model import ContactFacts, Stage
@@ -85,6 +87,7 @@ def status_report(store: Store) -> dict[str, Any]:
         "closed": closed_reasons(store, facts),
         "templates": templates,
         "meetings_held": meetings_held(store.conn),
+        "meetings_missed": meetings_missed(store.conn),
         "by_source": by_source,
         "by_tag": by_tag,
     }

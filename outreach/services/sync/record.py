@@ -16,9 +16,11 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.services.meetings.rsvps import record_answer
+from outreach.services.sync.reading import read_text
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
 from outreach.track.model import EventKind
+from outreach.track.reply_text import first_line
 
 # Whether the draft of a drafted message row is gone (given the id of a send seen in its
 # thread): only then may that send be taken for it when its Message-ID says nothing.
@@ -167,6 +169,12 @@ class Recorder:
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
         about = address_concerned(kind, found, meta, contact)
+        shown, reading = "", None
+        if kind is EventKind.REPLY:
+            shown = first_line(meta.written)
+            reading = read_text(
+                self.store, contact, meta.written, found.occurred_at, self.app.config.user.zone
+            )
         stored = self.store.events.record(
             gmail_id=seen.event_id,
             thread_id=seen.thread_id,
@@ -179,6 +187,8 @@ class Recorder:
             detail=detail,
             message_id=angled(meta.header("Message-ID")),
             address=about or "",
+            first_line=shown,
+            reading=reading,
         )
         if not stored:
             return

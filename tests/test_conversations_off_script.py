@@ -1,0 +1,238 @@
+"""Whole conversations where the other person steps off the script, one person per test, each
+played through the CLI on both backends (see tests/test_conversations.py for the world):
+
+- Nora does not show up; the meeting is marked missed and new times go out, no thank-you;
+- Lin asks to move the meeting after the invite went out;
+- Alan answers the thank-you with someone else to talk to.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from tests import test_conversations as conversations
+from tests.conversation_world import World, text_of
+from tests.test_conversations import meet, one_conversation
+
+world = conversations.world  # the same fixture: each test runs on both backends
+
+
+def _item(world: World, address: str, skip: str = "prepare") -> dict[str, object]:
+    """The one thing due for ``address`` (reading the brief the day before aside)."""
+    [item] = [d for d in world.due() if d["contact"] == address and d["action"] != skip]
+    return item
+
+
+# --- Nora: does not show up -----------------------------------------------------------------
+
+
+def test_nora_does_not_show_up_and_is_never_thanked(world: World) -> None:
+    meet(world, "nora@example.org", "Nora Ephron", org="Columbia", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("nora@example.org", "Happy to talk. Wednesday at 11 works.")
+    world.ok("sync")
+    world.ok("book", "nora@example.org", "--at", "2026-03-04T11:00", "--send")
+    world.at("2026-03-04 12:00")  # the day of the meeting: thanking is what one does
+    assert world.due_for("nora@example.org") == ["thank_you"]
+
+    world.at("2026-03-05 09:00")  # the business day after, nothing recorded: ask
+    item = _item(world, "nora@example.org")
+    assert item["action"] == "confirm_meeting" and item["text"] == "did it happen?"
+    assert item["commands"] == [
+        'outreach met nora@example.org --notes "..."',
+        "outreach met nora@example.org --missed",
+    ]
+    world.at("2026-05-05 09:00")  # months later: still the question, never an overdue thanks
+    assert world.due_for("nora@example.org") == ["confirm_meeting"]
+
+    world.at("2026-03-05 09:00")
+    missed = world.ok("met", "nora@example.org", "--missed")
+    assert "marked missed" in missed
+    item = _item(world, "nora@example.org")
+    assert item["action"] == "propose_times"
+    assert "did not happen" in str(item["reason"])
+    status = json.loads(world.ok("status", "--json"))
+    assert (status["meetings_held"], status["meetings_missed"]) == (0, 1)
+    shown = json.loads(world.ok("contacts", "show", "nora@example.org", "--json"))
+    assert shown["meetings"][-1]["state"] == "missed"
+
+    world.ok("draft", "newtimes", "nora@example.org")
+    world.ok("send", "--yes")
+    assert world.due_for("nora@example.org") == []
+    world.at("2026-03-20 09:00")
+    assert "thank_you" not in world.due_for("nora@example.org")
+    texts = [text_of(m) for m in world.received("nora@example.org")]
+    assert not any("thank you for taking the time" in t.lower() for t in texts)
+    one_conversation(world, "nora@example.org")
+
+
+# --- Lin: asks to move the meeting after the invite ---------------------------------------
+
+
+def test_lin_asks_to_move_after_the_invite_and_it_reaches_due(world: World) -> None:
+    meet(world, "lin@example.com", "Lin Wei", org="Acme", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("lin@example.com", "Sure. Wednesday at 11 works.")
+    world.ok("sync")
+    world.ok("book", "lin@example.com", "--at", "2026-03-04T11:00", "--send")
+    world.ok("prep", "lin@example.com")
+    assert world.due_for("lin@example.com") == []
+
+    world.at("2026-03-03 09:00")
+    world.reply("lin@example.com", "Hi Sam,\n\nCould we do Friday at 11 instead?\n\nLin")
+    world.ok("sync")
+    item = _item(world, "lin@example.com")
+    assert item["action"] == "read_reply" and item["text"] == "read their reply"
+    assert item["subject"] == "Re: Could I ask you about your work at Acme?"
+    if world.backend == "local":  # the body can be read
+        assert item["first_line"] == "Could we do Friday at 11 instead?"
+    else:  # gmail.metadata: no body, a link to the thread instead
+        assert "first_line" not in item
+        assert str(item["link"]).startswith("https://mail.google.com/mail/#all/")
+    printed = world.ok("due")
+    assert "read their reply" in printed
+
+    world.ok("reschedule", "lin@example.com", "--at", "2026-03-06T11:00", "--send")
+    assert world.due_for("lin@example.com") == []
+    one_conversation(world, "lin@example.com")
+
+
+def test_a_reply_read_can_be_dismissed(world: World) -> None:
+    meet(world, "lin@example.com", "Lin Wei", org="Acme", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("lin@example.com", "Sure. Wednesday at 11 works.")
+    world.ok("sync")
+    world.ok("book", "lin@example.com", "--at", "2026-03-04T11:00", "--send")
+    world.ok("prep", "lin@example.com")
+    world.at("2026-03-03 09:00")
+    world.reply("lin@example.com", "Looking forward to it!")
+    world.ok("sync")
+    assert world.due_for("lin@example.com") == ["read_reply"]
+    world.ok("reply", "lin@example.com", "--seen")
+    assert world.due_for("lin@example.com") == []
+
+
+# --- Alan: answers the thank-you with a referral ------------------------------------------
+
+
+def test_alan_answers_the_thank_you_and_it_reaches_due(world: World) -> None:
+    meet(world, "alan@example.org", "Alan Kay", org="PARC", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("alan@example.org", "Sure. Wednesday at 11 works.")
+    world.ok("sync")
+    world.ok("book", "alan@example.org", "--at", "2026-03-04T11:00", "--send")
+    world.at("2026-03-04 12:00")
+    world.ok("met", "alan@example.org", "--notes", "build the thing you want to use")
+    world.ok("followup")
+    world.ok("send", "--yes")
+    assert world.due_for("alan@example.org") == []
+
+    world.at("2026-03-04 16:00")
+    world.reply("alan@example.org", "Glad to help; also talk to Grace <grace@x.com>.")
+    world.ok("sync")
+    assert "read_reply" in world.due_for("alan@example.org")
+    one_conversation(world, "alan@example.org")
+
+
+# --- Wes: "let me check my calendar and get back to you next week" --------------------------
+
+
+def test_wes_defers_and_the_conversation_waits_then_one_follow_up_then_close(
+    world: World,
+) -> None:
+    meet(world, "wes@example.org", "Wes Clark", org="Initech", tz="America/New_York")
+    world.at("2026-03-03 10:00")
+    world.reply("wes@example.org", "Let me check my calendar and get back to you next week.")
+    world.ok("sync")
+    said = world.ok("reply", "wes@example.org", "--later", "2026-03-13")  # by Friday next week
+    assert "Recorded" in said
+    for day in ("2026-03-04", "2026-03-09", "2026-03-13"):
+        world.at(f"{day} 09:00")
+        assert world.due_for("wes@example.org") == [], day  # waiting: nothing to do
+    world.at("2026-03-16 09:00")
+    item = _item(world, "wes@example.org")
+    assert item["action"] == "follow_up"
+    assert item["waiting_until"] == "2026-03-13"
+    world.ok("followup")
+    world.ok("send", "--yes")
+    assert world.due_for("wes@example.org") == []
+    world.at("2026-03-30 09:00")  # ten business days of silence after the follow-up
+    item = _item(world, "wes@example.org")
+    assert item["action"] == "close"
+    assert len(world.received("wes@example.org")) == 2  # the first message and one follow-up
+    one_conversation(world, "wes@example.org")
+
+
+# --- Kurt: none of those work, how about next Tuesday 16:00 Berlin time --------------------
+
+
+def test_kurt_proposes_his_own_time_and_is_booked_at_it(world: World) -> None:
+    meet(world, "kurt@example.de", "Kurt Gödel", org="IAS", tz="Europe/Berlin")
+    world.at("2026-03-02 12:00")
+    world.reply("kurt@example.de",
+                "None of those work, how about next Tuesday 16:00 my time (Berlin)?")
+    world.ok("sync")
+    world.ok("reply", "kurt@example.de", "--proposes", "2026-03-10T16:00+01:00")
+    item = _item(world, "kurt@example.de")
+    assert item["action"] == "book"
+    assert item["proposed"] == "2026-03-10T16:00+01:00"
+    assert item["command"] == "outreach book kurt@example.de --at 2026-03-10T16:00+01:00"
+    assert "--slot" not in str(item["command"])
+    world.ok(*str(item["command"]).split()[1:], "--send")
+    [invite] = world.invites("kurt@example.de")
+    assert invite.decoded("DTSTART") == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    one_conversation(world, "kurt@example.de")
+
+
+# --- Edith: says no ---------------------------------------------------------------------------
+
+
+def test_edith_says_no_and_close_is_suggested(world: World) -> None:
+    meet(world, "edith@example.org", "Edith Clarke", org="GE")
+    world.at("2026-03-03 10:00")
+    world.reply("edith@example.org", "Thanks for thinking of me, but I'm not able to help.")
+    world.ok("sync")
+    world.ok("reply", "edith@example.org", "--no")
+    item = _item(world, "edith@example.org")
+    assert item["action"] == "close"
+    assert item["command"] == 'outreach contacts close edith@example.org --reason "declined"'
+    world.ok(*_words(str(item["command"])))
+    assert world.due_for("edith@example.org") == []
+    assert len(world.received("edith@example.org")) == 1
+
+
+def _words(command: str) -> list[str]:
+    import shlex
+
+    return shlex.split(command)[1:]
+
+
+# --- Alan, again: the referral after the thank-you, recorded and added -----------------------
+
+
+def test_a_referral_after_the_thank_you_is_added_with_the_command_due_gives(
+    world: World,
+) -> None:
+    meet(world, "alan@example.org", "Alan Kay", org="PARC", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("alan@example.org", "Sure. Wednesday at 11 works.")
+    world.ok("sync")
+    world.ok("book", "alan@example.org", "--at", "2026-03-04T11:00", "--send")
+    world.at("2026-03-04 12:00")
+    world.ok("met", "alan@example.org", "--notes", "build the thing you want to use")
+    world.ok("followup")
+    world.ok("send", "--yes")
+    world.at("2026-03-04 16:00")
+    world.reply("alan@example.org", "Glad to help; also talk to Grace <grace@x.com>.")
+    world.ok("sync")
+    world.ok("reply", "alan@example.org", "--referral", "Grace Hopper <grace@x.com>")
+    item = _item(world, "alan@example.org")
+    assert item["action"] == "add_referral"
+    assert (item["name"], item["email"]) == ("Grace Hopper", "grace@x.com")
+    assert item["command"] == (
+        'outreach contacts add grace@x.com --name "Grace Hopper" --referred-by alan@example.org'
+    )
+    world.ok(*_words(str(item["command"])))
+    assert world.due_for("alan@example.org") == []
+    assert world.due_for("grace@x.com") == ["reach_referral"]
