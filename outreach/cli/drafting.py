@@ -191,7 +191,10 @@ def _send_question(app: AppContext, count: int) -> str:
     return f"Send {'this' if count == 1 else 'these'} {plural(count, 'message')} now?"
 
 
-def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict[str, Any]:
+def _send_json(
+    app: AppContext, rows: Sequence[MessageRow], report: Any,
+    queued: Sequence[tuple[MessageRow, Any]] = (),
+) -> dict[str, Any]:
     local = app.config.mail.backend == "local"
     labels = app.store.contacts.labels()
     sent = set(report.sent)
@@ -213,6 +216,10 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
             for row in rows
             if labels[row.contact_id][0] in already
         ],
+        "queued": [
+            {"contact": labels[row.contact_id][1], "at": at.isoformat(timespec="seconds")}
+            for row, at in queued
+        ],
     }
 
 
@@ -220,10 +227,16 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
 @click.argument("contacts", nargs=-1)
 @click.option("--yes", is_flag=True, help="Send without asking for confirmation.")
 @click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
+@click.option(
+    "--now", "right_now", is_flag=True,
+    help="Send at once, also what would wait for the recipient's morning ([mail] deliver_window).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would go now and when the rest would.")
 @json_option
 @pass_app
 def send(
-    app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | None, as_json: bool
+    app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | None, right_now: bool,
+    dry_run: bool, as_json: bool,
 ) -> None:
     """Send drafted messages (all, or those of CONTACTS). Asks first unless --yes.
 
@@ -231,6 +244,8 @@ def send(
     rolling 24 hours. With the local backend nothing is emailed: the drafts move to the
     workspace's sent/ folder (to rehearse; connect Gmail to send for real).
     """
+    from outreach.cli.queue import print_queued, queued_note
+    from outreach.services.sending.queue import plan_delivery, queue_for_later
     from outreach.services.sending.send import (
         SendReport,
         check_cap,
@@ -246,12 +261,28 @@ def send(
         print_skipped(app, stale, verb="stale   ")
     if limit is not None:
         rows = rows[:limit]
+    rows, later = plan_delivery(app, rows, app.now()) if not right_now else (rows, [])
+    if dry_run:
+        print_queued(app, [(row, app.now()) for row in rows], verb="now     ")
+        print_queued(app, later, verb="queued  ")
+        click.echo(f"Dry run: {len(rows)} would go now, {len(later)} would wait; nothing sent.")
+        return
+    if later and not as_json:
+        print_queued(app, later, verb="queue   ")
+    if later and (yes or click.confirm(
+        f"Queue {plural(len(later), 'message')} for the recipients' morning?", default=False
+    )):
+        queue_for_later(app, later)
+        if not as_json:
+            click.echo(queued_note(app, len(later)))
     local = app.config.mail.backend == "local"
     if not rows:
         if as_json:
-            emit_json(_send_json(app, [], SendReport(stale=stale)))
+            emit_json(_send_json(app, [], SendReport(stale=stale), queued=later))
             return
-        if stale:
+        if later:
+            click.echo("Nothing goes now: every message waits for its recipient's morning.")
+        elif stale:
             click.echo("Nothing to send: every drafted message is stale (see above).")
         else:
             click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
@@ -268,7 +299,7 @@ def send(
         report = send_messages(app, rows, progress=bar)
     report.stale[:0] = stale
     if as_json:
-        emit_json(_send_json(app, rows, report))
+        emit_json(_send_json(app, rows, report, queued=later))
         if report.failed or report.uncertain:
             raise SystemExit(1)
         return

@@ -346,6 +346,33 @@ def _m7_maildir_seen(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m8_delivery_queue(conn: sqlite3.Connection) -> None:
+    """Messages waiting for the recipient's morning, and what `watch` did on which day.
+
+    - ``delivery_queue``: a drafted message and when it is to go (``deliver_at``, ISO 8601);
+      the row goes when the message is sent or the user takes it off the queue. Sending
+      itself stays claimed on the message row, so a queue delivered by two `watch` processes
+      still sends each message once.
+    - ``watch_state``: small facts `watch` keeps between runs (the day of the last morning
+      summary and digest).
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS delivery_queue (
+            message_row_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            deliver_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS delivery_queue_at ON delivery_queue(deliver_at);
+        CREATE TABLE IF NOT EXISTS watch_state (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -355,4 +382,5 @@ MIGRATIONS: list[Migration] = [
     _m5_calendar_events,
     _m6_prepare_and_remember,
     _m7_maildir_seen,
+    _m8_delivery_queue,
 ]
