@@ -231,17 +231,21 @@ def send(
     rolling 24 hours. With the local backend nothing is emailed: the drafts move to the
     workspace's sent/ folder (to rehearse; connect Gmail to send for real).
     """
+    from outreach.services.sending.held import frees_up_at, when_text
+    from outreach.services.sending.replan import replan_waiting
     from outreach.services.sending.send import (
         SendReport,
         check_cap,
         send_messages,
         sendable,
         split_stale,
+        within_cap,
     )
 
     if as_json and not yes:
         raise click.UsageError("send --json does not ask; add --yes to send.")
-    rows, stale = split_stale(app, sendable(app, contacts))
+    waiting, replanned = replan_waiting(app, sendable(app, contacts))
+    rows, stale = split_stale(app, waiting)
     if not as_json:
         print_skipped(app, stale, verb="stale   ")
     if limit is not None:
@@ -256,20 +260,42 @@ def send(
         else:
             click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
         return
-    check_cap(app, len(rows), app.now())
+    rows, held = within_cap(app, rows, app.now())
+    if not rows:
+        check_cap(app, len(held), app.now())  # no room at all: say when it frees up
     if not as_json:
+        for label in replanned:
+            click.echo(f"re-planned {label}: it waited, so its times are fresh and it is dated now")
         labels = app.store.contacts.labels()
         for row in rows:
             click.echo(f"  {labels[row.contact_id][0]}: {row.subject}")
+        if held:
+            click.echo(
+                f"  ({plural(len(held), 'more message')} wait{'s' if len(held) == 1 else ''} "
+                f"for the daily cap of {app.config.mail.daily_send_cap})"
+            )
     if not yes and not click.confirm(_send_question(app, len(rows)), default=False):
         click.echo("Nothing sent.")
         return
     with progress_bar("Sending", len(rows), enabled=not as_json) as bar:
         report = send_messages(app, rows, progress=bar)
     report.stale[:0] = stale
+    cap_note = ""
+    if held:
+        cap_note = (
+            f"{plural(len(held), 'message')} wait{'s' if len(held) == 1 else ''} for the daily "
+            f"cap of {app.config.mail.daily_send_cap}; "
+            f"{when_text(app, frees_up_at(app, app.now()))} (`outreach due` lists them)."
+        )
     if as_json:
-        emit_json(_send_json(app, rows, report))
-        if report.failed or report.uncertain:
+        shape = _send_json(app, rows, report)
+        shape["held"] = len(held)
+        moment = frees_up_at(app, app.now()) if held else None
+        shape["room_frees_at"] = None if moment is None else moment.isoformat()
+        shape["replanned"] = replanned
+        shape["stopped"] = report.stopped
+        emit_json(shape)
+        if report.failed or report.uncertain or report.stopped:
             raise SystemExit(1)
         return
     print_skipped(app, report.stale[len(stale):], verb="stale   ")
@@ -298,7 +324,16 @@ def send(
     else:
         click.echo(f"Sent {len(report.sent)} of {plural(len(rows), 'message')} from "
                    f"{app.config.user.email}{already}.")
-    if report.failed or report.uncertain:
+    if cap_note:
+        click.echo(cap_note)
+    if report.stopped:
+        click.secho(
+            f"Stopped early, {report.stopped}: {len(report.sent)} sent, the rest are still "
+            "drafts (nothing half-sent). Free some space and run `outreach send` again.",
+            fg="red",
+            err=True,
+        )
+    if report.failed or report.uncertain or report.stopped:
         raise SystemExit(1)
 
 

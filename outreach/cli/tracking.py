@@ -259,14 +259,19 @@ def due(app: AppContext, as_json: bool) -> None:
     OUTREACH_NOW to see what will be due at another time.
     """
     from outreach.services.reporting.due import due_items
+    from outreach.services.sending.held import held_line
 
     items = due_items(app)
     zone = app.config.user.zone
     if as_json:
         emit_json([item.to_json(zone) for item in items])
         return
+    held = held_line(app)  # drafts the daily cap held back (services/sending/held.py)
+    if held:
+        click.echo(f"Held: {held}")
     if not items:
-        click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
+        if not held:
+            click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
         return
     print_table(
         f"Due ({len(items)})",

@@ -346,6 +346,25 @@ def _m7_maildir_seen(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m8_drafts(conn: sqlite3.Connection) -> None:
+    """The user's drafts: what we wrote, what waits, what goes with it.
+
+    - ``messages.draft_hash``: the fingerprint of the draft as outreach last wrote it, so a
+      draft the user edited is noticed and never replaced without ``--force``;
+    - ``messages.held_at``: when a send run left the draft for the daily cap (``due`` lists
+      it; it is re-planned before it goes);
+    - ``messages.attachments``: JSON list of the files attached to the draft.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN draft_hash TEXT NOT NULL DEFAULT '';
+        ALTER TABLE messages ADD COLUMN held_at TEXT;
+        ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -355,4 +374,5 @@ MIGRATIONS: list[Migration] = [
     _m5_calendar_events,
     _m6_prepare_and_remember,
     _m7_maildir_seen,
+    _m8_drafts,
 ]
