@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -67,6 +67,18 @@ def sent_at(home: Path) -> dict[str, datetime]:
     ).fetchall()
     store.conn.close()
     return {address: datetime.fromisoformat(when) for address, when in rows}
+
+
+def held_starts(home: Path, address: str) -> list[datetime]:
+    """The times the contact's message offers, read back from the database (none when no
+    time fits both days: then it asks for theirs, e.g. Tokyo once New York is on summer time)."""
+    store = Store.open(Workspace(home).db_file)
+    rows = store.conn.execute(
+        "SELECT p.start FROM proposals p JOIN contacts c ON c.id = p.contact_id "
+        "WHERE c.email = ? AND p.state != 'released'", (address,)
+    ).fetchall()
+    store.conn.close()
+    return [datetime.fromisoformat(start) for (start,) in rows]
 
 
 @pytest.fixture
@@ -128,6 +140,11 @@ def test_a_friday_afternoon_batch_arrives_in_each_recipients_monday_morning(
         local = when.astimezone(ZoneInfo(PEOPLE[address][1]))
         assert local.weekday() < 5, (address, local)
         assert 8 <= local.hour < 10, (address, local)
+        # Its Date is the time it really went, and the times it offers are still ahead.
+        message = received[address][0]
+        assert message["Date"].datetime == when, (address, message["Date"])
+        for start in held_starts(batch, address):
+            assert start - when >= timedelta(hours=24), (address, start, when)
     assert "Nothing is queued." in ok(run("queue", env=at("2026-03-09T17:30:00-04:00")))
 
 

@@ -279,6 +279,7 @@ def due(app: AppContext, as_json: bool, ics_file: str | None) -> None:
     OUTREACH_NOW to see what will be due at another time.
     """
     from outreach.services.reporting.due import due_items
+    from outreach.services.sending.held import held_line
 
     items = due_items(app)
     zone = app.config.user.zone
@@ -292,8 +293,12 @@ def due(app: AppContext, as_json: bool, ics_file: str | None) -> None:
         emit_json([item.to_json(zone) for item in items])
         return
     _print_queue_line(app)
+    held = held_line(app)  # drafts the daily cap held back (services/sending/held.py)
+    if held:
+        click.echo(f"Held: {held}")
     if not items:
-        click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
+        if not held:
+            click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
         return
     print_table(
         f"Due ({len(items)})",

@@ -346,7 +346,26 @@ def _m7_maildir_seen(conn: sqlite3.Connection) -> None:
     )
 
 
-def _m8_delivery_queue(conn: sqlite3.Connection) -> None:
+def _m8_drafts(conn: sqlite3.Connection) -> None:
+    """The user's drafts: what we wrote, what waits, what goes with it.
+
+    - ``messages.draft_hash``: the fingerprint of the draft as outreach last wrote it, so a
+      draft the user edited is noticed and never replaced without ``--force``;
+    - ``messages.held_at``: when a send run left the draft for the daily cap (``due`` lists
+      it; it is re-planned before it goes);
+    - ``messages.attachments``: JSON list of the files attached to the draft.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN draft_hash TEXT NOT NULL DEFAULT '';
+        ALTER TABLE messages ADD COLUMN held_at TEXT;
+        ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+        """,
+    )
+
+
+def _m9_delivery_queue(conn: sqlite3.Connection) -> None:
     """Messages waiting for the recipient's morning, and what `watch` did on which day.
 
     - ``delivery_queue``: a drafted message and when it is to go (``deliver_at``, ISO 8601);
@@ -382,5 +401,6 @@ MIGRATIONS: list[Migration] = [
     _m5_calendar_events,
     _m6_prepare_and_remember,
     _m7_maildir_seen,
-    _m8_delivery_queue,
+    _m8_drafts,
+    _m9_delivery_queue,
 ]

@@ -18,6 +18,7 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.schedule.delivery import WINDOWED_KINDS, delivery_time, in_window
 from outreach.services.meetings.availability import contact_zone_or_none
+from outreach.services.sending.replan import replan_waiting
 from outreach.services.sending.send import SendReport, send_messages, split_stale
 from outreach.store import MessageRow
 
@@ -137,6 +138,7 @@ def deliver_due(app: AppContext) -> SendReport | None:
             moved.append((row, _goes_at(app, row, now)))
     if moved:
         queue_for_later(app, moved)
+    ready_all, _ = replan_waiting(app, ready_all, queued=True)  # fresh times, Date = now
     ready, stale = split_stale(app, ready_all)
     if stale:  # it needs the user now (`due` says what): it leaves the queue, unsent
         fresh_ids = {row.id for row in ready}
