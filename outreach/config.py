@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outreach.errors import ConfigError
+from outreach.schedule.delivery import DeliveryWindow, parse_window
 
 ENV_HOME = "OUTREACH_HOME"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -56,6 +57,16 @@ class Workspace:
         """Maildir the local backend syncs replies from."""
         return self.root / "inbox"
 
+    @property
+    def heartbeat_file(self) -> Path:
+        """Where a running `outreach watch` says it is alive (pid and time, each cycle)."""
+        return self.root / "watch.heartbeat"
+
+    @property
+    def logs_dir(self) -> Path:
+        """Logs of `watch` run as a background service (`outreach service install`)."""
+        return self.root / "logs"
+
     def resolve(self, path: str) -> Path:
         """Resolve a config path relative to the workspace."""
         candidate = Path(path).expanduser()
@@ -89,6 +100,14 @@ class UserConfig:
 class MailConfig:
     backend: str = "local"
     daily_send_cap: int = 100
+    # First messages and nudges go out inside this window of the recipient's morning (their
+    # clock, their weekdays); "" sends at once. See outreach.schedule.delivery.
+    deliver_window: str = ""
+
+    @cached_property
+    def delivery_window(self) -> DeliveryWindow | None:
+        """The parsed ``deliver_window`` (checked when the config was read)."""
+        return parse_window(self.deliver_window)
 
 
 READ_SCOPES = ("metadata", "readonly")
@@ -175,6 +194,8 @@ class FollowupConfig:
     after_deferral_business_days: int = 1
     # ... or, when they named none, this many business days after their reply.
     deferral_wait_business_days: int = 5
+    # Draft a morning digest of what is due into your own mailbox (`outreach watch` does it).
+    digest: bool = False
 
     def keep_in_touch_days_for(self, tags: Iterable[str]) -> int:
         """The interval for a contact with these tags: the shortest override among them (a

@@ -22,6 +22,7 @@ from outreach.config import (
     parse_hours,
 )
 from outreach.errors import ConfigError
+from outreach.schedule.delivery import parse_window
 
 
 class _Section:
@@ -124,10 +125,18 @@ def parse_config_text(text: str, path: Path) -> Config:
     )
 
     mail_s = section("mail")
-    mail_s.reject_unknown({"backend", "daily_send_cap"})
+    mail_s.reject_unknown({"backend", "daily_send_cap", "deliver_window"})
+    window = mail_s.string("deliver_window", MailConfig.deliver_window)
+    try:
+        parse_window(window)
+    except ValueError:
+        raise mail_s._error(
+            "deliver_window", '"HH:MM-HH:MM" on the recipient\'s clock (e.g. "08:00-10:00"), or ""'
+        ) from None
     mail = MailConfig(
         backend=mail_s.choice("backend", MailConfig.backend, ("local", "gmail")),
         daily_send_cap=mail_s.integer("daily_send_cap", MailConfig.daily_send_cap, 0, 2000),
+        deliver_window=window,
     )
 
     google_s = section("google")
@@ -215,6 +224,7 @@ def parse_config_text(text: str, path: Path) -> Config:
         deferral_wait_business_days=follow_s.integer(
             "deferral_wait_business_days", fdef.deferral_wait_business_days, 1, 60
         ),
+        digest=follow_s.boolean("digest", fdef.digest),
     )
     return Config(user, mail, google, schedule, followup, source=path)
 

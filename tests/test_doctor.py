@@ -50,7 +50,8 @@ def test_a_healthy_local_workspace_passes_in_setup_order(workspace: Path, run: I
     result = run("doctor", env=NOW)
     assert result.exit_code == 0, result.output
     names = [line[5:18].strip() for line in result.output.splitlines() if line[:2] == "ok"]
-    assert names == ["workspace", "config", "database", "user", "templates", "mail", "integrity"]
+    assert names == ["workspace", "config", "database", "user", "templates", "mail", "integrity",
+                     "watch"]
     assert "nothing is emailed" in result.output
     assert "Everything checks out." in result.output
     report = json.loads(run("doctor", "--json", env=NOW).stdout)

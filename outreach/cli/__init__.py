@@ -34,6 +34,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "slots": ("outreach.cli.meetings", "slots", "Propose meeting times from your free time."),
     "draft": ("outreach.cli.drafting", "draft", "Create one draft per contact from a template."),
     "send": ("outreach.cli.drafting", "send", "Send drafted messages (asks first; daily cap)."),
+    "queue": ("outreach.cli.queue", "queue", "Messages waiting for their recipient's morning."),
+    "service": (
+        "outreach.cli.service",
+        "service",
+        "Run `watch` in the background: install, uninstall, status.",
+    ),
     "sync": ("outreach.cli.tracking", "sync", "Fetch sends, replies, auto-replies and bounces."),
     "watch": ("outreach.cli.tracking", "watch", "Sync repeatedly and print what changed."),
     "status": ("outreach.cli.tracking", "status", "Counts per stage and reply rates."),
@@ -71,14 +77,16 @@ READ_ONLY_COMMANDS = frozenset(
         "doctor",
         "due",
         "export",
+        "queue",
         "referrals",
+        "service status",
         "slots",
         "status",
         "templates",
     }
 )
 # Commands that take the lock themselves around each unit of work.
-SELF_LOCKING_COMMANDS = frozenset({"watch"})
+SELF_LOCKING_COMMANDS = frozenset({"watch", "queue cancel"})
 
 
 def sharing_for(words: list[str]) -> LockMode:

@@ -144,7 +144,20 @@ def print_preview(planned: Sequence[PlannedMessage]) -> None:
 
 
 def draft_summary(report: DraftReport) -> str:
+    left = "it is" if len(report.edited) == 1 else "they are"
+    edited = f", {len(report.edited)} edited by you and left as {left}" if report.edited else ""
     return (
         f"Drafts: {len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.failed)} failed, {len(report.skipped)} skipped."
+        f"{len(report.failed)} failed, {len(report.skipped)} skipped{edited}."
     )
+
+
+def print_edited(labels: Sequence[str], command: str) -> None:
+    """The drafts the user edited, which a run left alone, and how to replace them anyway."""
+    for label in labels:
+        click.secho(
+            f"kept    {label}: you edited this draft, so it is left as it is "
+            f"(`{command} --force` replaces it with a fresh one)",
+            fg="yellow",
+            err=True,
+        )

@@ -11,6 +11,7 @@ from outreach.app import AppContext, pass_app
 from outreach.cli.draft_report import (
     draft_summary,
     plan_json,
+    print_edited,
     print_notes,
     print_preview,
     print_skipped,
@@ -43,6 +44,11 @@ ignore_lint_option = click.option(
     is_flag=True,
     help="Draft even what breaks the etiquette rules (`outreach templates lint`).",
 )
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace drafts you edited by hand too (without it they are left as they are).",
+)
 
 
 
@@ -63,6 +69,7 @@ ignore_lint_option = click.option(
     "already offered to others.",
 )
 @ignore_lint_option
+@force_option
 @json_option
 @pass_app
 def draft(
@@ -75,11 +82,13 @@ def draft(
     limit: int | None,
     when_full: str | None,
     ignore_lint: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
 
-    Re-running replaces each contact's draft instead of adding a second one. Templates that use
+    Re-running replaces each contact's draft instead of adding a second one, except a draft
+    you edited (in the outbox or in Gmail): that is left as it is unless --force. Templates that use
     `slots` propose times from your free time, held so no two contacts get the same slot; if
     free time runs out, nothing is drafted until you choose (--when-full).
     Contacts without an address, bounced, closed or already contacted are skipped and counted.
@@ -134,10 +143,11 @@ def draft(
         click.echo(f"Nothing to draft: all {plural(len(skipped), 'contact')} were skipped.")
         return
     with progress_bar(f"Drafting {template}", len(planned), enabled=not as_json) as bar:
-        report = draft_messages(app, planned, progress=bar)
+        report = draft_messages(app, planned, progress=bar, force=force)
     report.skipped[:0] = skipped
     if as_json:
         created, updated = set(report.created), set(report.updated)
+        edited = set(report.edited)
         failed = {label for label, _ in report.failed}
         emit_json(
             {
@@ -152,6 +162,8 @@ def draft(
                         if plan.contact.label() in updated
                         else "failed"
                         if plan.contact.label() in failed
+                        else "edited"
+                        if plan.contact.label() in edited
                         else "skipped",
                     )
                     for plan in planned
@@ -166,6 +178,7 @@ def draft(
     print_notes(app, planned)
     _print_reminders(planned)
     print_skipped(app, report.skipped, tag=tag, stage=stage)
+    print_edited(report.edited, f"outreach draft {template} CONTACT")
     for label, reason in report.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
     zone_summary(planned, tag, stage)
@@ -191,7 +204,10 @@ def _send_question(app: AppContext, count: int) -> str:
     return f"Send {'this' if count == 1 else 'these'} {plural(count, 'message')} now?"
 
 
-def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict[str, Any]:
+def _send_json(
+    app: AppContext, rows: Sequence[MessageRow], report: Any,
+    queued: Sequence[tuple[MessageRow, Any]] = (),
+) -> dict[str, Any]:
     local = app.config.mail.backend == "local"
     labels = app.store.contacts.labels()
     sent = set(report.sent)
@@ -213,6 +229,10 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
             for row in rows
             if labels[row.contact_id][0] in already
         ],
+        "queued": [
+            {"contact": labels[row.contact_id][1], "at": at.isoformat(timespec="seconds")}
+            for row, at in queued
+        ],
     }
 
 
@@ -220,10 +240,16 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
 @click.argument("contacts", nargs=-1)
 @click.option("--yes", is_flag=True, help="Send without asking for confirmation.")
 @click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
+@click.option(
+    "--now", "right_now", is_flag=True,
+    help="Send at once, also what would wait for the recipient's morning ([mail] deliver_window).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would go now and when the rest would.")
 @json_option
 @pass_app
 def send(
-    app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | None, as_json: bool
+    app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | None, right_now: bool,
+    dry_run: bool, as_json: bool,
 ) -> None:
     """Send drafted messages (all, or those of CONTACTS). Asks first unless --yes.
 
@@ -231,45 +257,89 @@ def send(
     rolling 24 hours. With the local backend nothing is emailed: the drafts move to the
     workspace's sent/ folder (to rehearse; connect Gmail to send for real).
     """
+    from outreach.cli.queue import print_queued, queued_note
+    from outreach.services.sending.held import frees_up_at, when_text
+    from outreach.services.sending.queue import plan_delivery, queue_for_later
+    from outreach.services.sending.replan import replan_waiting
     from outreach.services.sending.send import (
         SendReport,
         check_cap,
         send_messages,
         sendable,
         split_stale,
+        within_cap,
     )
 
     if as_json and not yes:
         raise click.UsageError("send --json does not ask; add --yes to send.")
-    rows, stale = split_stale(app, sendable(app, contacts))
+    waiting, replanned = replan_waiting(app, sendable(app, contacts))
+    rows, stale = split_stale(app, waiting)
     if not as_json:
         print_skipped(app, stale, verb="stale   ")
     if limit is not None:
         rows = rows[:limit]
+    rows, later = plan_delivery(app, rows, app.now()) if not right_now else (rows, [])
+    if dry_run:
+        print_queued(app, [(row, app.now()) for row in rows], verb="now     ")
+        print_queued(app, later, verb="queued  ")
+        click.echo(f"Dry run: {len(rows)} would go now, {len(later)} would wait; nothing sent.")
+        return
+    if later and not as_json:
+        print_queued(app, later, verb="queue   ")
+    if later and (yes or click.confirm(
+        f"Queue {plural(len(later), 'message')} for the recipients' morning?", default=False
+    )):
+        queue_for_later(app, later)
+        if not as_json:
+            click.echo(queued_note(app, len(later)))
     local = app.config.mail.backend == "local"
     if not rows:
         if as_json:
-            emit_json(_send_json(app, [], SendReport(stale=stale)))
+            emit_json(_send_json(app, [], SendReport(stale=stale), queued=later))
             return
-        if stale:
+        if later:
+            click.echo("Nothing goes now: every message waits for its recipient's morning.")
+        elif stale:
             click.echo("Nothing to send: every drafted message is stale (see above).")
         else:
             click.echo("Nothing to send: no drafted, unsent messages. Draft with `outreach draft`.")
         return
-    check_cap(app, len(rows), app.now())
+    rows, held = within_cap(app, rows, app.now())
+    if not rows:
+        check_cap(app, len(held), app.now())  # no room at all: say when it frees up
     if not as_json:
+        for label in replanned:
+            click.echo(f"re-planned {label}: it waited, so its times are fresh and it is dated now")
         labels = app.store.contacts.labels()
         for row in rows:
             click.echo(f"  {labels[row.contact_id][0]}: {row.subject}")
+        if held:
+            click.echo(
+                f"  ({plural(len(held), 'more message')} wait{'s' if len(held) == 1 else ''} "
+                f"for the daily cap of {app.config.mail.daily_send_cap})"
+            )
     if not yes and not click.confirm(_send_question(app, len(rows)), default=False):
         click.echo("Nothing sent.")
         return
     with progress_bar("Sending", len(rows), enabled=not as_json) as bar:
         report = send_messages(app, rows, progress=bar)
     report.stale[:0] = stale
+    cap_note = ""
+    if held:
+        cap_note = (
+            f"{plural(len(held), 'message')} wait{'s' if len(held) == 1 else ''} for the daily "
+            f"cap of {app.config.mail.daily_send_cap}; "
+            f"{when_text(app, frees_up_at(app, app.now()))} (`outreach due` lists them)."
+        )
     if as_json:
-        emit_json(_send_json(app, rows, report))
-        if report.failed or report.uncertain:
+        shape = _send_json(app, rows, report, queued=later)
+        shape["held"] = len(held)
+        moment = frees_up_at(app, app.now()) if held else None
+        shape["room_frees_at"] = None if moment is None else moment.isoformat()
+        shape["replanned"] = replanned
+        shape["stopped"] = report.stopped
+        emit_json(shape)
+        if report.failed or report.uncertain or report.stopped:
             raise SystemExit(1)
         return
     print_skipped(app, report.stale[len(stale):], verb="stale   ")
@@ -298,7 +368,16 @@ def send(
     else:
         click.echo(f"Sent {len(report.sent)} of {plural(len(rows), 'message')} from "
                    f"{app.config.user.email}{already}.")
-    if report.failed or report.uncertain:
+    if cap_note:
+        click.echo(cap_note)
+    if report.stopped:
+        click.secho(
+            f"Stopped early, {report.stopped}: {len(report.sent)} sent, the rest are still "
+            "drafts (nothing half-sent). Free some space and run `outreach send` again.",
+            fg="red",
+            err=True,
+        )
+    if report.failed or report.uncertain or report.stopped:
         raise SystemExit(1)
 
 
@@ -308,9 +387,12 @@ def send(
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be drafted; write nothing.")
 @ignore_lint_option
+@force_option
 @json_option
 @pass_app
-def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -> None:
+def followup(
+    app: AppContext, dry_run: bool, ignore_lint: bool, force: bool, as_json: bool
+) -> None:
     """Draft everything due that a message answers: nudges, new times, thank-yous, referral
     outreach and keep-in-touch notes, each in the contact's thread.
 
@@ -324,16 +406,21 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -
 
     with progress_bar("Drafting follow-ups", enabled=not as_json and not dry_run) as bar:
         outcome = draft_due(
-            app, dry_run=dry_run, ignore_lint=ignore_lint, progress=bar or NO_PROGRESS
+            app,
+            dry_run=dry_run,
+            ignore_lint=ignore_lint,
+            force=force,
+            progress=bar or NO_PROGRESS,
         )
     total = DraftReport()
     for report in outcome.reports:
         total.created += report.created
         total.updated += report.updated
         total.failed += report.failed
+        total.edited += report.edited
     waiting = list(dict.fromkeys(outcome.skipped))
     if as_json:
-        created, updated = set(total.created), set(total.updated)
+        created, updated, edited = set(total.created), set(total.updated), set(total.edited)
         emit_json(
             {
                 "dry_run": dry_run,
@@ -346,6 +433,8 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -
                         if plan.contact.label() in created
                         else "updated"
                         if plan.contact.label() in updated
+                        else "edited"
+                        if plan.contact.label() in edited
                         else "failed",
                     )
                     for plans in outcome.planned.values()
@@ -362,6 +451,7 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -
             raise SystemExit(1)
         return
     print_skipped(app, waiting, verb="waiting")
+    print_edited(total.edited, "outreach followup")
     for label, what in outcome.waiting_to_send:
         click.echo(f"to send  {label}: {what}; send it with `outreach send`")
     for template, planned in outcome.planned.items():
@@ -382,7 +472,7 @@ def followup(app: AppContext, dry_run: bool, ignore_lint: bool, as_json: bool) -
     for label, reason in total.failed:
         click.secho(f"failed  {label}: {reason}", fg="red", err=True)
     total.skipped = waiting
-    click.echo(draft_summary(total).replace("skipped.", "waiting."))
+    click.echo(draft_summary(total).replace(" skipped", " waiting", 1))
     if total.failed:
         click.echo("Re-run `outreach followup` to retry the failures; nothing will be doubled.")
         raise SystemExit(1)

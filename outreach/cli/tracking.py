@@ -17,8 +17,10 @@ def status(app: AppContext, as_json: bool) -> None:
     from the first message to a meeting (groups where nobody was contacted are left out of
     the tables; --json has them all)."""
     from outreach.services.reporting.summary import status_report
+    from outreach.services.sending.queue import queued_items
 
     report = status_report(app.store)
+    report["queued"] = [item.to_json(app.config.user.zone) for item in queued_items(app)]
     if as_json:
         emit_json(report)
         return
@@ -32,6 +34,7 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(
             "  closed: " + ", ".join(f"{n} {why}" for why, n in report["closed"].items())
         )
+    _print_queue_line(app)
     if report["templates"]:
         print_table(
             "By template",
@@ -202,6 +205,7 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     carries on. Nor does an expired Google login: it says so once, then waits for
     `outreach auth login` (in another terminal) and carries on.
     """
+    from outreach.services.background.cycle import CycleReport
     from outreach.services.sync.run import SyncReport
     from outreach.services.sync.watch import watch as run_watch
 
@@ -231,6 +235,17 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
     def on_reconnected() -> None:
         click.echo(f"{_when(app, app.now())}  A new Google login is in the keyring: syncing again.")
 
+    def on_cycle(cycle: CycleReport) -> None:
+        stamp = _when(app, app.now())
+        if cycle.delivered is not None:
+            for label in cycle.delivered.sent:
+                click.echo(f"{stamp}  delivered from the queue: {label}")
+            for label, reason in [*cycle.delivered.stale, *cycle.delivered.failed,
+                                  *cycle.delivered.uncertain]:
+                click.secho(f"{stamp}  not delivered {label}: {reason}", fg="yellow", err=True)
+        for line in cycle.lines:
+            click.echo(f"{stamp}  {line}")
+
     click.echo(f"Watching every {interval:g}s; press Ctrl-C to stop.")
     try:
         run_watch(
@@ -241,6 +256,7 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
             on_token_dead=on_token_dead,
             on_reconnected=on_reconnected,
             max_cycles=max_cycles,
+            on_cycle=on_cycle,
         )
     except KeyboardInterrupt:
         click.echo("Stopped watching; everything seen so far is recorded.")
@@ -267,9 +283,13 @@ def _why(item: object) -> str:
     return why
 
 @click.command()
+@click.option(
+    "--ics", "ics_file", type=click.Path(dir_okay=False, writable=True),
+    help="Also write the due items to FILE as a calendar (one event each, the command in it).",
+)
 @json_option
 @pass_app
-def due(app: AppContext, as_json: bool) -> None:
+def due(app: AppContext, as_json: bool, ics_file: str | None) -> None:
     """What to do now, with the command that does each: nudge, book, prepare for a call,
     propose new times, thank, keep a promise, write to a referral, keep in touch,
     congratulate on a new job, or close a contact who never answered.
@@ -278,14 +298,26 @@ def due(app: AppContext, as_json: bool) -> None:
     OUTREACH_NOW to see what will be due at another time.
     """
     from outreach.services.reporting.due import due_items
+    from outreach.services.sending.held import held_line
 
     items = due_items(app)
     zone = app.config.user.zone
+    if ics_file is not None:
+        from outreach.services.reporting.due_calendar import write_due_calendar
+
+        written = write_due_calendar(app, items, ics_file)
+        if not as_json:
+            click.echo(f"Wrote {plural(len(items), 'due item')} to {written} as a calendar.")
     if as_json:
         emit_json([item.to_json(zone) for item in items])
         return
+    _print_queue_line(app)
+    held = held_line(app)  # drafts the daily cap held back (services/sending/held.py)
+    if held:
+        click.echo(f"Held: {held}")
     if not items:
-        click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
+        if not held:
+            click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
         return
     print_table(
         f"Due ({len(items)})",
@@ -303,3 +335,15 @@ def due(app: AppContext, as_json: bool) -> None:
         ],
         alarm=frozenset({"OVERDUE"}),
     )
+
+
+def _print_queue_line(app: AppContext) -> None:
+    """One line on the delivery queue, when something waits on it."""
+    from outreach.services.sending.queue import queued_items
+
+    queued = queued_items(app)
+    if queued:
+        click.echo(
+            f"Queued: {plural(len(queued), 'message')} wait for their recipients' morning "
+            f"(next {_when(app, queued[0].at)}); `outreach queue` lists them."
+        )

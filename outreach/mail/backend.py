@@ -30,6 +30,8 @@ class DraftRef:
     draft_id: str
     message_id: str | None = None  # the backend's id of the draft's message
     thread_id: str | None = None
+    # What the draft is as written, to notice a hand edit later (see draft_versions).
+    version: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ class MailBackend(Protocol):
         one of ``recipients`` with ``subject``, sent at or after ``since``."""
         ...
 
+    def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
+        """The current version of each draft still there (absent: deleted or sent). A version
+        different from the one :meth:`upsert_drafts` returned means the user edited it."""
+        ...
+
     def draft_exists(self, draft_id: str) -> bool:
         """Whether the draft is still there (a sent draft leaves the drafts)."""
         ...
@@ -79,8 +86,9 @@ class MailBackend(Protocol):
         """Remove a draft that must never be sent; False when it was already gone."""
         ...
 
-    def send_draft(self, draft_id: str) -> SentRef:
-        """Send an existing draft. Raises MailError on failure."""
+    def send_draft(self, draft_id: str, date: datetime | None = None) -> SentRef:
+        """Send an existing draft, dated ``date`` where the backend can rewrite it. Raises
+        MailError on failure."""
         ...
 
     def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:

@@ -352,7 +352,10 @@ class GmailBackend(GmailLookups):
             ) from None
         return True
 
-    def send_draft(self, draft_id: str) -> SentRef:
+    def send_draft(self, draft_id: str, date: datetime | None = None) -> SentRef:
+        """drafts.send; ``date`` is not written (the body cannot be read back with our scopes:
+        a draft that waited is re-drafted, with a fresh Date, before it is sent)."""
+        del date
         request = self.service.users().drafts().send(userId=self.user_id, body={"id": draft_id})
         try:
             # A lost answer is not retried: the send may have happened; the caller looks for

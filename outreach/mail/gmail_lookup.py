@@ -211,6 +211,23 @@ class GmailLookups:
                 )
         return found
 
+    def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
+        """drafts.list names each draft's current message: Gmail gives a draft a new message
+        id whenever it is edited, so that id is the draft's version."""
+        wanted = set(draft_ids)
+        if not wanted:
+            return {}
+        drafts = self.service.users().drafts()
+        return {
+            str(d["id"]): str(d.get("message", {}).get("id", ""))
+            for d in self._iter_pages(
+                "drafts.list",
+                lambda token: drafts.list(userId=self.user_id, maxResults=500, pageToken=token),
+                "drafts",
+            )
+            if str(d["id"]) in wanted
+        }
+
     def find_sent(
         self,
         rfc_message_id: str,

@@ -17,22 +17,25 @@ import email.parser
 import email.policy
 import errno
 import hashlib
-import os
 import re
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
+from outreach.compose.fingerprint import fingerprint
 from outreach.config import Workspace
 from outreach.errors import NotSentError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
 from outreach.mail.maildir import (
     clean_tmp,
     ensure_maildir,
+    link_new,
     message_entries,
     read_bytes,
     write_atomically,
+    write_new,
 )
 
 __all__ = ["LocalOutbox", "draft_name", "ensure_maildir", "read_message", "thread_root"]
@@ -42,6 +45,23 @@ _SENT_FLAGS = ":2,S"
 # Trouble with the disk or the folder itself stops the run (and is named by the CLI); any
 # other failure to write one file is that contact's failure.
 _STOP_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+_DATE_HEADER = re.compile(rb"^Date:[^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
+
+
+def redate(data: bytes, date: datetime) -> bytes:
+    """The message with its Date header set to ``date`` (the rest byte for byte as it was: a
+    draft the user edited keeps every word)."""
+    ends = [i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0]
+    split = min(ends) if ends else len(data)
+    head, rest = data[:split], data[split:]
+    newline = b"\r\n" if b"\r\n" in head else b"\n"
+    line = b"Date: " + format_datetime(date).encode("ascii") + newline
+    lines = head + newline
+    if _DATE_HEADER.search(lines):
+        lines = _DATE_HEADER.sub(lambda _: line, lines, count=1)
+    else:
+        lines = line + lines
+    return lines[: -len(newline)] + rest
 
 
 def draft_name(key: str) -> str:
@@ -107,6 +127,7 @@ class LocalOutbox:
                 draft_id=draft_id,
                 message_id=message_id,
                 thread_id=request.thread_id or message_id,
+                version=fingerprint(request.message),
             )
         return results
 
@@ -169,6 +190,17 @@ class LocalOutbox:
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()
 
+    def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
+        versions: dict[str, str] = {}
+        for draft_id in draft_ids:
+            path = self._draft_path(draft_id)
+            data = read_bytes(path) if path.exists() else None
+            if data is not None:
+                message = email.message_from_bytes(data, policy=email.policy.default)
+                assert isinstance(message, EmailMessage)
+                versions[draft_id] = fingerprint(message)
+        return versions
+
     def delete_draft(self, draft_id: str) -> bool:
         try:
             self._draft_path(draft_id).unlink()
@@ -176,7 +208,8 @@ class LocalOutbox:
             return False
         return True
 
-    def send_draft(self, draft_id: str) -> SentRef:
+    def send_draft(self, draft_id: str, date: datetime | None = None) -> SentRef:
+        """Move the draft to ``sent/`` (never over a file there), its Date set to ``date``."""
         source = self._draft_path(draft_id)
         data = read_bytes(source) if source.exists() else None
         if data is None:
@@ -186,23 +219,25 @@ class LocalOutbox:
             )
         message = email.message_from_bytes(data, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        target = self.sent / "cur" / f"{draft_id}{_SENT_FLAGS}"
+        name = f"{draft_id}{_SENT_FLAGS}"
         message_id = str(message["Message-ID"])
         try:
-            os.replace(source, target)
+            if date is None:
+                target = link_new(source, self.sent, name)
+            else:
+                target = write_new(self.sent, name, redate(data, date))
+                source.unlink()
         except OSError as exc:
             if exc.errno in _STOP_ERRNOS:
                 raise
-            raise NotSentError(f"Could not move {source} to {target.parent}: {exc}") from None
+            raise NotSentError(f"Could not move {source} to {self.sent / 'cur'}: {exc}") from None
         self._forget(self.outbox, message_id)
         self._remember(self.sent, message_id, target)
         return SentRef(message_id=message_id, thread_id=thread_root(message) or message_id)
 
     def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:
         message_id = str(message["Message-ID"])
-        path = write_atomically(
-            self.sent, f"{draft_name(message_id)}{_SENT_FLAGS}", message.as_bytes()
-        )
+        path = write_new(self.sent, f"{draft_name(message_id)}{_SENT_FLAGS}", message.as_bytes())
         self._remember(self.sent, message_id, path)
         return SentRef(message_id=message_id, thread_id=thread_id or message_id)
 

@@ -199,6 +199,40 @@ def write_atomically(root: Path, name: str, data: bytes) -> Path:
     return target
 
 
+def link_new(source: Path, root: Path, name: str) -> Path:
+    """Give ``source`` a new name in ``root/cur`` that no file has yet, then drop ``source``.
+
+    A link, unlike a rename, never replaces a file already there: a second message under the
+    same name (a database rolled back, a draft sent twice) gets ``name`` with ``.2``, ``.3``
+    ... before its flags, and the first one stays as it was.
+    """
+    stem, sep, flags = name.partition(":")
+    for attempt in range(1, 1000):
+        candidate = name if attempt == 1 else f"{stem}.{attempt}{sep}{flags}"
+        target = root / "cur" / candidate
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            continue
+        source.unlink()
+        return target
+    raise FileExistsError(f"no free name for {name} in {root / 'cur'}")
+
+
+def write_new(root: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` into ``root/cur`` as :func:`write_atomically` does, but never over a
+    file already there (see :func:`link_new`)."""
+    tmp = root / "tmp" / f"{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    try:
+        with open(tmp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return link_new(tmp, root, name)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False

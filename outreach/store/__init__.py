@@ -19,6 +19,7 @@ from outreach.store.maildir_seen import SeenFileRepo
 from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
 from outreach.store.promises import PromiseRepo
+from outreach.store.queue import QueueRepo, WatchStateRepo
 from outreach.track.model import ContactFacts
 
 __all__ = ["ContactRepo", "MessageRepo", "MessageRow", "Store", "UpsertSummary"]
@@ -40,6 +41,8 @@ class Store:
         self.promises = PromiseRepo(conn)
         self.changes = ChangeRepo(conn)
         self.calendar = CalendarRepo(conn)
+        self.queue = QueueRepo(conn)
+        self.watch_state = WatchStateRepo(conn)
 
     @classmethod
     def open(

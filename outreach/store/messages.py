@@ -35,6 +35,9 @@ class MessageRow:
     updated_at: str
     meeting_id: int | None = None  # the meeting an invite or thank-you belongs to
     recipient: str = ""  # the address it is to, casefolded
+    draft_hash: str = ""  # fingerprint of the draft as outreach last wrote it
+    held_at: str | None = None  # when a send run left it for the daily cap
+    attachments: str = "[]"  # JSON list of attached file paths
 
     @property
     def reached_contact(self) -> bool:
@@ -178,6 +181,32 @@ class MessageRepo:
                WHERE id = ?""",
             (sent_at, gmail_id, thread_id, sent_at, row_id),
         )
+
+    def set_draft_hash(self, row_id: int, fingerprint: str) -> None:
+        self.conn.execute(
+            "UPDATE messages SET draft_hash = ? WHERE id = ?", (fingerprint, row_id)
+        )
+
+    def set_attachments(self, row_id: int, attachments: str) -> None:
+        self.conn.execute(
+            "UPDATE messages SET attachments = ? WHERE id = ?", (attachments, row_id)
+        )
+
+    def hold(self, row_ids: list[int], now: str) -> None:
+        """Drafts a send run left for the daily cap (the first time they were left counts)."""
+        self.conn.executemany(
+            "UPDATE messages SET held_at = COALESCE(held_at, ?) WHERE id = ? "
+            "AND state = 'drafted'",
+            [(now, row_id) for row_id in row_ids],
+        )
+
+    def held(self) -> list[MessageRow]:
+        """Drafts waiting for the daily cap, oldest first."""
+        rows = self.conn.execute(
+            "SELECT * FROM messages WHERE held_at IS NOT NULL AND state = 'drafted' "
+            "AND send_started_at IS NULL ORDER BY id"
+        )
+        return [_row(row) for row in rows]
 
     def count_for(self, contact_id: int, *, kind: str, state: str) -> int:
         row = self.conn.execute(

@@ -386,6 +386,52 @@ def _m8_conversation(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m9_drafts(conn: sqlite3.Connection) -> None:
+    """The user's drafts: what we wrote, what waits, what goes with it.
+
+    - ``messages.draft_hash``: the fingerprint of the draft as outreach last wrote it, so a
+      draft the user edited is noticed and never replaced without ``--force``;
+    - ``messages.held_at``: when a send run left the draft for the daily cap (``due`` lists
+      it; it is re-planned before it goes);
+    - ``messages.attachments``: JSON list of the files attached to the draft.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN draft_hash TEXT NOT NULL DEFAULT '';
+        ALTER TABLE messages ADD COLUMN held_at TEXT;
+        ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+        """,
+    )
+
+
+def _m10_delivery_queue(conn: sqlite3.Connection) -> None:
+    """Messages waiting for the recipient's morning, and what `watch` did on which day.
+
+    - ``delivery_queue``: a drafted message and when it is to go (``deliver_at``, ISO 8601);
+      the row goes when the message is sent or the user takes it off the queue. Sending
+      itself stays claimed on the message row, so a queue delivered by two `watch` processes
+      still sends each message once.
+    - ``watch_state``: small facts `watch` keeps between runs (the day of the last morning
+      summary and digest).
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS delivery_queue (
+            message_row_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            deliver_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS delivery_queue_at ON delivery_queue(deliver_at);
+        CREATE TABLE IF NOT EXISTS watch_state (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -396,4 +442,6 @@ MIGRATIONS: list[Migration] = [
     _m6_prepare_and_remember,
     _m7_maildir_seen,
     _m8_conversation,
+    _m9_drafts,
+    _m10_delivery_queue,
 ]

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from outreach.app import AppContext
 from outreach.errors import OutreachError
+from outreach.services.background.doctor_check import check_background
 from outreach.services.doctor.base import Check, CheckFn, Doctor, NotChecked, fail, ok
 from outreach.services.doctor.gmail import (
     check_calendar,
@@ -236,6 +237,7 @@ CHECKS: list[CheckFn] = [
     check_gmail_api,
     check_calendar,
     check_integrity,  # issue 12: the database file itself, and its backups
+    check_background,  # issue 21: watch runs where queued mail needs it
 ]
 
 

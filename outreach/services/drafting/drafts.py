@@ -63,8 +63,11 @@ def draft_messages(
     planned: list[PlannedMessage],
     *,
     progress: ProgressFn | None = None,
+    force: bool = False,
 ) -> DraftReport:
-    """Create or update one draft per planned message; failures are per contact.
+    """Create or update one draft per planned message; failures are per contact. A draft the
+    user edited is left as it is (named in ``report.edited``) unless ``force``; one they
+    deleted is written again.
 
     Ctrl-C during a chunk lets the chunk finish and be recorded first (a second Ctrl-C stops at
     once), then raises :class:`DraftInterrupted` saying what was drafted and what was not.
@@ -124,9 +127,19 @@ def draft_messages(
             sent_keys.add(row.idem_key)
             report.skipped.append((row.subject, "already sent from your mailbox"))
 
-    # 2. Chunk by chunk: record intent (idempotency keys and Message-IDs) in one committed
+    # 2. The user's words stay theirs: a draft edited since we wrote it is not replaced.
+    edited = _edited_drafts(app, planned)
+    for plan in planned:
+        if plan.idem_key in edited and not force:
+            report.edited.append(plan.contact.label())
+
+    # 3. Chunk by chunk: record intent (idempotency keys and Message-IDs) in one committed
     #    transaction, make or update the drafts, then record the draft ids.
-    todo = [plan for plan in planned if plan.idem_key not in sent_keys]
+    todo = [
+        plan
+        for plan in planned
+        if plan.idem_key not in sent_keys and (force or plan.idem_key not in edited)
+    ]
     in_chunk = False
     try:
         for start in range(0, len(todo), CHUNK):
@@ -163,6 +176,27 @@ def draft_messages(
             mid_chunk=in_chunk,
         ) from None
     return report
+
+
+def _edited_drafts(app: AppContext, planned: list[PlannedMessage]) -> set[str]:
+    """Keys of the planned messages whose draft the user edited. A draft that is gone is not
+    one of them: the backend looks for a sent copy before writing it anew."""
+    rows = [
+        row
+        for plan in planned
+        if (row := app.store.messages.by_key(plan.idem_key)) is not None
+        and row.state == "drafted"
+        and row.draft_id
+    ]
+    if not rows:
+        return set()
+    versions = app.mail().draft_versions([row.draft_id for row in rows if row.draft_id])
+    edited: set[str] = set()
+    for row in rows:
+        assert row.draft_id is not None
+        if row.draft_id in versions and row.draft_hash and versions[row.draft_id] != row.draft_hash:
+            edited.add(row.idem_key)
+    return edited
 
 
 def _reserve(
@@ -236,6 +270,7 @@ def _record_result(
         thread_id=outcome.thread_id,
         now=stamp,
     )
+    store.messages.set_draft_hash(row.id, outcome.version or outcome.message_id or "")
     if plan.slots:
         expires = datetime.fromisoformat(stamp) + timedelta(days=app.config.schedule.hold_days)
         store.proposals.replace_for_contact(

@@ -110,6 +110,7 @@ def draft_due(
     *,
     dry_run: bool = False,
     ignore_lint: bool = False,
+    force: bool = False,
     progress: Progress = NO_PROGRESS,
 ) -> FollowupOutcome:
     """Plan (and unless ``dry_run``, draft) every due nudge, new times, thank-you, referral
@@ -130,7 +131,11 @@ def draft_due(
     progress.expect(sum(len(plans) for plans in first_pass.values()))
     for template, contacts in work.items():
         planned, not_planned = plan_messages(app, template, contacts, ignore_lint=ignore_lint)
-        report = draft_messages(app, planned, progress=progress) if planned else DraftReport()
+        report = (
+            draft_messages(app, planned, progress=progress, force=force)
+            if planned
+            else DraftReport()
+        )
         report.skipped[:0] = not_planned
         outcome.skipped.extend(not_planned)
         if planned:

@@ -103,6 +103,7 @@ class DraftReport:
     updated: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)  # drafts the user edited, left alone
     planned: list[PlannedMessage] = field(default_factory=list)
     dry_run: bool = False
 

@@ -8,26 +8,28 @@ unsent, saying why and what to do.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from outreach.app import AppContext
 from outreach.store import MessageRow
 from outreach.track.model import Action, ContactFacts, Stage
 from outreach.track.pipeline import contact_due_actions, stage
 
-__all__ = ["stale_reason"]
+__all__ = ["stale_reason", "times_too_close"]
 
 _FIRST_CONTACT_LIVE = frozenset({Stage.NEW, Stage.DRAFTED})
 
 
-def _times_passed(app: AppContext, row: MessageRow, now: datetime) -> bool:
-    # The times the draft proposes now (a re-draft releases the times of the version before).
+def times_too_close(app: AppContext, row: MessageRow, now: datetime) -> bool:
+    """Whether a time the draft proposes has passed or is now sooner than ``lead_hours``
+    (a re-draft releases the times of the version before)."""
+    earliest = now + timedelta(hours=app.config.schedule.lead_hours)
     offered = [
         p
         for p in app.store.proposals.for_contact(row.contact_id)
         if p.message_idem_key == row.idem_key and p.state != "released"
     ]
-    return any(datetime.fromisoformat(p.start) <= now for p in offered)
+    return any(datetime.fromisoformat(p.start) < earliest for p in offered)
 
 
 def _invite_reason(app: AppContext, row: MessageRow, now: datetime) -> str | None:
@@ -74,6 +76,9 @@ def stale_reason(app: AppContext, row: MessageRow, facts: ContactFacts) -> str |
         reason = _invite_reason(app, row, now)
         if reason is not None:
             return reason
-    if _times_passed(app, row, now):
-        return "some of the times it proposes have passed"
+    if times_too_close(app, row, now):
+        return (
+            "some of the times it proposes have passed or are sooner than "
+            f"{app.config.schedule.lead_hours} hours away"
+        )
     return None

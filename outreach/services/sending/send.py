@@ -31,6 +31,7 @@ class SendReport:
     uncertain: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, str]] = field(default_factory=list)  # left unsent, and why
     already: list[str] = field(default_factory=list)  # found sent from Gmail: not sent again
+    stopped: str | None = None  # why the run stopped early (a full disk), said at once
 
 
 def sendable(app: AppContext, refs: Sequence[str]) -> list[MessageRow]:
@@ -69,6 +70,22 @@ def split_stale(
         )
         stale.append((contact.label(), f"{row.kind} not sent: {reason}; {fix}"))
     return fresh, stale
+
+
+def within_cap(
+    app: AppContext, rows: Sequence[MessageRow], now: datetime
+) -> tuple[list[MessageRow], list[MessageRow]]:
+    """(as many rows as the cap allows now, oldest first; the rest, marked held so `due`
+    lists them and they are re-planned before they go)."""
+    from outreach.services.sending.held import cap_room
+
+    ordered = sorted(rows, key=lambda row: (row.created_at, row.id))
+    room = cap_room(app, now)
+    now_rows, held = ordered[:room], ordered[room:]
+    if held:
+        with app.store.transaction():
+            app.store.messages.hold([row.id for row in held], iso(now))
+    return now_rows, held
 
 
 def check_cap(app: AppContext, wanted: int, now: datetime) -> None:
@@ -127,7 +144,7 @@ def _send(backend: MailBackend, row: MessageRow, address: str | None, now: datet
     assert row.draft_id is not None
     for attempt in range(SEND_ATTEMPTS):
         try:
-            return backend.send_draft(row.draft_id)
+            return backend.send_draft(row.draft_id, now)
         except NotSentError:
             raise
         except MailError:
@@ -165,6 +182,13 @@ def send_messages(
             continue
         try:
             result = _send(backend, row, contact.email, now)
+        except OSError as exc:
+            # The disk (or folder) refused the write: nothing of this message moved.
+            why = f"{exc.strerror or exc} ({getattr(exc, 'filename', '') or 'the sent folder'})"
+            with store.transaction():
+                store.messages.release_claim(row.id, f"not sent: {why}", stamp)
+            report.stopped = f"stopped at {label}: {why}"
+            break
         except NotSentError as exc:
             # The draft may be gone because the user sent it in Gmail, at any time before.
             sent = _sent_copy(backend, row, contact.email, datetime.fromisoformat(row.created_at))

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 
 from outreach.app import AppContext
+from outreach.services.background.cycle import CycleReport, Notifier, after_sync
+from outreach.services.background.heartbeat import beat, stop_beating
 from outreach.services.sync.record import SyncReport
 
 __all__ = ["BACKOFF_CAP_SECONDS", "watch"]
@@ -44,6 +46,8 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
     max_cycles: int | None = None,
     backoff_cap: float = BACKOFF_CAP_SECONDS,
+    on_cycle: Callable[[CycleReport], None] | None = None,
+    notify: Notifier | None = None,
 ) -> int:
     """Sync every ``interval`` seconds until interrupted (or ``max_cycles`` cycles); return the
     number of cycles.
@@ -57,9 +61,34 @@ def watch(
     reported once through ``on_token_dead(message, hint)``; then each cycle only re-reads the
     keyring, without calling Google, until a new login is there (``on_reconnected``), and
     syncing resumes.
+    After each sync, in the same hold of the lock, the queue is delivered, new replies,
+    bounces and answers are notified, and the morning summary (and digest) made once a day
+    (:func:`~outreach.services.background.cycle.after_sync`, reported through ``on_cycle``).
+    Each cycle writes a heartbeat, so `send` and `doctor` can tell that `watch` runs.
     Other errors (a broken workspace, no token at all) propagate: waiting will not fix them.
     """
+    try:
+        return _watch(app, interval, on_report, on_error, on_token_dead, on_reconnected, sleep,
+                      max_cycles, backoff_cap, on_cycle, notify)
+    finally:
+        stop_beating(app)
+
+
+def _watch(
+    app: AppContext,
+    interval: float,
+    on_report: Callable[[SyncReport], None],
+    on_error: Callable[[str, float], None],
+    on_token_dead: Callable[[str, str | None], None] | None,
+    on_reconnected: Callable[[], None] | None,
+    sleep: Callable[[float], None],
+    max_cycles: int | None,
+    backoff_cap: float,
+    on_cycle: Callable[[CycleReport], None] | None,
+    notify: Notifier | None,
+) -> int:
     from outreach.errors import TokenRevokedError
+    from outreach.notify import desktop_notify
     from outreach.services.sync.run import sync
 
     transient = _transient_errors(app)
@@ -70,6 +99,7 @@ def watch(
     while True:
         cycles += 1
         delay = interval
+        beat(app, interval)
         if waiting and _saved_token(app) != dead_token:
             waiting = False
             app.reset_mail()
@@ -79,6 +109,7 @@ def watch(
             try:
                 with app.writing():
                     report = sync(app)
+                    cycle = after_sync(app, report, notify or desktop_notify)
             except TokenRevokedError as exc:
                 waiting, dead_token = True, _saved_token(app)
                 app.reset_mail()
@@ -93,6 +124,8 @@ def watch(
             else:
                 failures = 0
                 on_report(report)
+                if on_cycle is not None:
+                    on_cycle(cycle)
         if max_cycles is not None and cycles >= max_cycles:
             return cycles
         sleep(delay)

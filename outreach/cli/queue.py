@@ -1,0 +1,94 @@
+"""`outreach queue`: what waits for its recipient's morning; and how `send` shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+
+from outreach.app import AppContext, pass_app
+from outreach.cli.output import emit_json, json_option, plural
+from outreach.store import MessageRow
+
+
+def when_both(app: AppContext, contact_id: int, at: datetime) -> str:
+    """``Tue 09 Dec 08:00 their time (14:00 yours)`` (one clock when the zones agree)."""
+    from outreach.services.sending.queue import recipient_zone
+
+    zone = recipient_zone(app, contact_id)
+    theirs = at.astimezone(zone)
+    mine = at.astimezone(app.config.user.zone)
+    if theirs.utcoffset() == mine.utcoffset():
+        return f"{mine:%a %d %b %H:%M}"
+    return f"{theirs:%a %d %b %H:%M} their time ({mine:%a %H:%M} yours)"
+
+
+def print_queued(app: AppContext, later: Sequence[tuple[MessageRow, datetime]], verb: str) -> None:
+    labels = app.store.contacts.labels()
+    for row, at in later:
+        click.echo(f"  {verb} {labels[row.contact_id][0]}: {when_both(app, row.contact_id, at)}")
+
+
+def queued_note(app: AppContext, count: int) -> str:
+    """What happens to queued mail, honestly: it needs `watch` running on this machine."""
+    from outreach.services.background.heartbeat import watch_running
+
+    line = (
+        f"Queued {plural(count, 'message')} for the recipients' morning "
+        f"([mail] deliver_window = \"{app.config.mail.deliver_window}\"); `outreach queue` lists "
+        "them, `outreach queue cancel CONTACT` takes one off, `outreach send --now` sends at once."
+    )
+    if not watch_running(app):
+        line += (
+            " They go out only while `outreach watch` runs on this machine: start it, or "
+            "install it as a background service with `outreach service install`."
+        )
+    return line
+
+
+@click.group(invoke_without_command=True)
+@json_option
+@pass_app
+@click.pass_context
+def queue(ctx: click.Context, app: AppContext, as_json: bool) -> None:
+    """Messages waiting for their recipient's morning ([mail] deliver_window), soonest first.
+
+    `outreach watch` sends each when its time comes (under the daily cap, once); `outreach
+    queue cancel CONTACT` takes a message off the queue (it stays a draft)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from outreach.services.sending.queue import queued_items
+
+    items = queued_items(app)
+    zone = app.config.user.zone
+    if as_json:
+        emit_json([item.to_json(zone) for item in items])
+        return
+    if not items:
+        click.echo("Nothing is queued.")
+        return
+    for item in items:
+        click.echo(f"  {item.name} ({item.kind}): {item.at.astimezone(zone):%a %d %b %H:%M}")
+    click.echo(f"{plural(len(items), 'message')} queued; times are yours.")
+
+
+@queue.command("cancel")
+@click.argument("contacts", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Take every message off the queue.")
+@pass_app
+def cancel(app: AppContext, contacts: tuple[str, ...], everything: bool) -> None:
+    """Take CONTACTS' queued messages off the queue (or --all); they stay drafts, to send
+    with `outreach send --now` or to discard."""
+    if not contacts and not everything:
+        raise click.UsageError("Name the contacts whose messages to take off, or pass --all.")
+    from outreach.services.sending.queue import cancel_queued
+
+    with app.writing():
+        taken = cancel_queued(app, contacts)
+    if not taken:
+        click.echo("Nothing was queued for them.")
+        return
+    for label in taken:
+        click.echo(f"  off the queue: {label}")
+    click.echo(f"Took {plural(len(taken), 'message')} off the queue; they are still drafts.")
