@@ -13,16 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from outreach.app import AppContext
-from outreach.compose.context import RenderedMessage
-from outreach.compose.mime import build_message, make_message_id
 from outreach.errors import OutreachError
 from outreach.mail.backend import DraftRequest, Failure
 from outreach.services.reporting.due import DueItem, due_items
 from outreach.services.sending.queue import deliver_due
 from outreach.services.sending.send import SendReport
 from outreach.services.sync.record import SyncReport
+
+if TYPE_CHECKING:
+    from outreach.compose.context import RenderedMessage
 
 __all__ = ["CycleReport", "Notifier", "after_sync", "digest_message"]
 
@@ -72,6 +74,8 @@ def _summary_text(items: list[DueItem]) -> str:
 
 def digest_message(app: AppContext, items: list[DueItem], now: datetime) -> RenderedMessage:
     """The morning digest: each due item with the command that does it."""
+    from outreach.compose.context import RenderedMessage
+
     day = now.astimezone(app.config.user.zone)
     lines = [f"What is due on {day:%A %d %B}, most urgent first:", ""]
     for item in items:
@@ -91,6 +95,8 @@ def digest_message(app: AppContext, items: list[DueItem], now: datetime) -> Rend
 
 def _draft_digest(app: AppContext, items: list[DueItem], now: datetime) -> str:
     """Draft today's digest to the user, replacing yesterday's; a line saying what happened."""
+    from outreach.compose.mime import build_message, make_message_id
+
     user = app.config.user
     domain = user.email.rpartition("@")[2] or "localhost"
     message = build_message(

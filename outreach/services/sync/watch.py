@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from outreach.app import AppContext
-from outreach.services.background.cycle import CycleReport, Notifier, after_sync
-from outreach.services.background.heartbeat import beat, stop_beating
 from outreach.services.sync.record import SyncReport
+
+if TYPE_CHECKING:  # imported when a cycle runs: `watch` starts (and takes its turn) quickly
+    from outreach.services.background.cycle import CycleReport, Notifier
 
 __all__ = ["BACKOFF_CAP_SECONDS", "watch"]
 
@@ -67,6 +69,8 @@ def watch(
     Each cycle writes a heartbeat, so `send` and `doctor` can tell that `watch` runs.
     Other errors (a broken workspace, no token at all) propagate: waiting will not fix them.
     """
+    from outreach.services.background.heartbeat import stop_beating
+
     try:
         return _watch(app, interval, on_report, on_error, on_token_dead, on_reconnected, sleep,
                       max_cycles, backoff_cap, on_cycle, notify)
@@ -89,6 +93,8 @@ def _watch(
 ) -> int:
     from outreach.errors import TokenRevokedError
     from outreach.notify import desktop_notify
+    from outreach.services.background.cycle import after_sync
+    from outreach.services.background.heartbeat import beat
     from outreach.services.sync.run import sync
 
     transient = _transient_errors(app)
