@@ -62,6 +62,11 @@ _MONTH_DAY = re.compile(
     rf"\b({_MONTH})\.?\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.]\d)(?!\s*(?:am|pm|h\b|uhr))"
     r"(?:,?\s*(\d{4}))?"
 )
+# "Thursday the 12th", "jueves 12 a las 11", "Donnerstag, 12.": a weekday and the day of month.
+_WEEKDAY_DAY = re.compile(
+    rf"\b(?:{_WEEKDAY})\.?,?\s+(?:the\s+|den\s+)?(\d{{1,2}})"
+    r"(?:(?:st|nd|rd|th|er|e|o|\.)(?!\d)|(?=\s+(?:at|um|a las|a la|a|alle|om|as|kl)\b|,))"
+)
 _DOTTED = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _ORDINAL_DAY = re.compile(
@@ -84,7 +89,8 @@ _WEEK_RE = re.compile(
     rf" (?:{_WEEK})\b|\bveckan\b"
 )
 _AFTER = re.compile(
-    r"\b(?:after|nach|apres|despues del?|dopo|na|depois d[eo]|efter|from|ab|a partir d[eu]l?)"
+    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter|from|ab"
+    r"|a partir d[eu]l?)"
     r"(?: the| dem| le| el| il| de| den)?\s*$"
 )
 _IN_WEEKS = re.compile(
@@ -189,6 +195,8 @@ def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], 
         add(m, _next_on_or_after(MONTHS[m[2]], int(m[1]), m[3], today))
     for m in _MONTH_DAY.finditer(plain):
         add(m, _next_on_or_after(MONTHS[m[1]], int(m[2]), m[3], today))
+    for m in _WEEKDAY_DAY.finditer(plain):
+        add(m, _next_day_of_month(int(m[1]), today))
     for m in _DOTTED.finditer(plain):
         add(m, _next_on_or_after(int(m[2]), int(m[1]), m[3], today))
     for m in _SLASHED.finditer(plain):

@@ -24,7 +24,9 @@ _CLOCK = re.compile(
     r"|sobre las|verso le|rond|por volta das)\s+(\d{1,2})(?:[.:](\d{2}))?(?![\d/.:a-z])"
     r"(?!\s*(?:st|nd|rd|th|minutes|min|people|of|de|mins|person))"
 )
-_NOON = re.compile(r"\b(?:noon|midday|mittags?|12 uhr mittags|midi|mediodia|mezzogiorno"
+_NOT_AFTERNOON = r"(?<!apres-)(?<!apres )"  # "après-midi" is the afternoon, not noon
+_NOON = re.compile(r"\b(?:noon|midday|mittags?|12 uhr mittags|" + _NOT_AFTERNOON
+                   + r"midi|mediodia|mezzogiorno"
                    r"|middag om 12|meio-dia|lunchtime|lunch)\b")
 _RANGE_SEP = r"\s*(?:-|to|and|until|till|bis|a|et|e|y|tot|en|och|through|und)\s*"
 _BETWEEN = re.compile(
@@ -44,7 +46,8 @@ _PARTS: tuple[tuple[str, time, time], ...] = (
      r"|pomeriggio|'s middags|middag|eftermiddag(?:en)?", time(13), time(17)),
     (r"evening|abends?|soir|soiree|(?:por|de) la noche|sera|serata|avond|'s avonds|(?:a|de) noite"
      r"|kvall(?:en)?", time(17), time(19)),
-    (r"lunch(?:time)?|mittagspause|midi|mediodia|pausa pranzo|lunchpauze|almoco|lunchen",
+    (r"lunch(?:time)?|mittagspause|" + _NOT_AFTERNOON
+     + r"midi|mediodia|pausa pranzo|lunchpauze|almoco|lunchen",
      time(12), time(14)),
 )
 

@@ -88,7 +88,7 @@ WILLING = words(
     r"|can do|can make|let's|lets|how about|what about|would|could|can we|shall we|prefer"
     r"|better|instead|happy to|sounds|book|pencil|take|go with|sure|yes|open|best|ideal|do"
     r"|passt|geht|gehen|klappt|gut|prima|perfekt|ginge|wie ware|konnten wir|konnen wir"
-    r"|habe (?:ich )?zeit|hatte (?:ich )?zeit|frei|verfugbar|lieber|besser|stattdessen|gerne"
+    r"|zeit|frei|verfugbar|lieber|besser|stattdessen|gerne"
     r"|einverstanden|in ordnung|nehme|convient|ca marche|ca me va|parfait|d'accord"
     r"|disponible|libre|que diriez|que dirais|et si|pourrions|pourrait|on pourrait|plutot"
     r"|ca irait|volontiers|je prends|bien|me va|me viene|va bien|perfecto|vale|de acuerdo"

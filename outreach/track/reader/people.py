@@ -35,7 +35,9 @@ _NOT_NAMES = names(
     " May June July August September October November December Ich Sie Er Wir Bitte Auch"
     " Je Il Elle Nous Vous Merci Aussi Yo Ella Él Usted Gracias También Io Lei Lui Grazie"
     " Anche Ik Hij Zij Wij U Bedankt Ook Eu Ele Você Obrigado Obrigada Também Jag Hon Han Vi"
-    " Ni Tack Också Email E-mail Mail LinkedIn Zoom Teams Google Meet Slack"
+    " Ni Tack Också Email E-mail Mail LinkedIn Zoom Teams Google Meet Slack Kollegin Kollege"
+    " Kollegen Assistentin Assistent Chefin Chef Frau Herr Herrn Dr Prof Mr Mrs Ms Mme Sr Sra"
+    " Dott Dhr Mevr Collega Colega Kollega"
 )
 _FILLER = (
     r"(?:(?:my|our|a) (?:former |dear |good )?(?:colleague|assistant|executive assistant|ea"
