@@ -60,7 +60,7 @@ NEGATION = words(
     r"not|no|never|none|neither|nor|cannot|can't|cant|won't|wont|don't|dont|doesn't|doesnt"
     r"|isn't|isnt|aren't|wouldn't|couldn't|unable|unfortunately not|impossible|busy|booked"
     r"|travell?ing|away|out of (?:the )?office|off|conflict|clash|nicht|nie|kein|keine|keiner"
-    r"|leider nicht|ne|pas|jamais|aucun|aucune|ni|nunca|ninguno|ninguna|ningun|non|nessuno"
+    r"|leider nicht|pas|jamais|aucun|aucune|nunca|ninguno|ninguna|ningun|non|nessuno"
     r"|nessuna|niet|geen|nooit|geen van|nao|nenhum|nenhuma|inte|ingen|aldrig|kann nicht"
     r"|unterwegs|verreist|occupe|occupee|ocupado|ocupada|occupato|occupata|bezet|ocupad[oa]"
     r"|upptagen|belegt|in meetings|tied up|unavailable|not available|not free|on leave"
