@@ -108,3 +108,29 @@ def test_a_reading_survives_json() -> None:
     assert reading_from_json(data) == reading
     assert data["findings"][1] == {"kind": "proposed_time", "at": "2026-11-10T10:00:00+01:00",
                                    "evidence": "how about", "zone_assumed": False}
+
+
+def test_a_parsed_messages_own_words_keep_their_lines_for_the_reader() -> None:
+    """Sync keeps MessageMeta.body (the quote cut, lines kept): the reader gets what it needs
+    to drop the signature, whose office hours are not a proposal."""
+    from email.message import EmailMessage
+
+    from outreach.track.meta import MessageMeta
+
+    message = EmailMessage()
+    message["From"] = "Ada <ada@example.org>"
+    message["Subject"] = "Re: A short conversation?"
+    message.set_content(
+        "Hi Sam,\n\nThe second one works for me.\n\nBest,\nAda\nOffice hours: Tue 2-4pm CET\n\n"
+        "On Mon, Nov 2, 2026 at 10:00 AM Sam <sam@example.edu> wrote:\n> 1. Thursday\n"
+    )
+    body = MessageMeta.from_email(message).body
+    assert body.splitlines()[:3] == ["Hi Sam,", "", "The second one works for me."]
+    assert read(body).findings == (SlotPick(2, "The second one works for me."),)
+
+
+def test_text_collapsed_onto_one_line_is_still_cut_at_the_quote() -> None:
+    flat = ("Thursday works. Thanks! On Mon, Nov 2, 2026 at 10:00 AM Sam <sam@example.edu> "
+            "wrote: > Would Friday at 2pm work?")
+    assert strip_quoted(flat) == "Thursday works. Thanks!"
+    assert read(flat).findings == (SlotPick(1, "Thursday works."),)

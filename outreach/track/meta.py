@@ -57,11 +57,15 @@ def _address(value: str | None) -> str:
 
 
 def own_words(text: str) -> str:
-    """The writer's own text: the quoted original cut off, whitespace collapsed, capped."""
+    """The writer's own text: the quoted original cut off, spaces collapsed within each line,
+    blank lines kept single, capped. Lines stay lines: the reply reader
+    (:mod:`outreach.track.reader`) needs them to tell a signature or a wrapped line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     found = _QUOTE_START.search(text)
     if found is not None:
         text = text[: found.start()]
-    return re.sub(r"\s+", " ", text).strip()[:BODY_CHARS]
+    lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:BODY_CHARS]
 
 
 def _html_text(markup: str) -> str:

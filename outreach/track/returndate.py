@@ -204,12 +204,13 @@ _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
 
 
 def normalize_text(text: str) -> str:
-    """Lower case, accents removed, dashes and odd spaces made plain: what the rules match."""
+    """Lower case, accents removed, dashes made plain, every run of whitespace (line breaks,
+    no-break spaces) one space: what the rules match."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = re.sub(r"[\u2010-\u2015\u2212]", "-", plain)
     plain = plain.replace("\u2019", "'")
-    return re.sub(r"[ \t\u00a0\u202f]+", " ", plain).lower()
+    return re.sub(r"\s+", " ", plain).lower()
 
 
 def _day_first(text: str) -> bool:
