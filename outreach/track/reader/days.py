@@ -3,8 +3,10 @@
 
 Every phrase resolves against ``today`` (the day the reply was written, in the writer's zone):
 a bare weekday is the next such day after today; "next Tuesday" is the Tuesday of next week
-(Monday to Sunday); a date without a year is the next one on or after today. A weekday written
-beside a date that falls on another weekday is a contradiction, reported as a doubt.
+(Monday to Sunday) when this week's has passed, and a doubt when it has not ("next
+Thursday" said on a Wednesday may be tomorrow); a date without a year is the next one on or
+after today. A weekday written beside a date that falls on another weekday is a
+contradiction, reported as a doubt.
 """
 
 from __future__ import annotations
@@ -116,6 +118,7 @@ class DayPhrase:
     weekday_only: bool = False  # "Thursday", no date: matches an offered slot on any Thursday
     after: bool = False  # "after the 15th": from the day after
     this_week: bool = False  # "this week": the days left of the current week
+    alternatives: bool = False  # "Monday or Tuesday": any one of these days
     span: tuple[int, int] = (0, 0)
     doubts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -147,7 +150,39 @@ def _next_day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+_OR = r"\s*(?:,|or|oder|ou|o|oppure|of|eller)\s+"
+
+
 def _weekday(plain: str, today: date) -> DayPhrase | None:
+    """The weekday a clause names; "Monday or Tuesday next week" names both (the days of a
+    list joined by "or" take the week said after the last one)."""
+    first = _one_weekday(plain, today)
+    if first is None:
+        return None
+    days = [first]
+    rest = plain[first.span[1] :]
+    while True:
+        joined = re.match(_OR, rest)
+        following = _one_weekday(rest[joined.end() :], today) if joined else None
+        if joined is None or following is None or following.span[0] != 0:
+            break
+        days.append(following)
+        rest = rest[joined.end() + following.span[1] :]
+    if len(days) == 1:
+        return first
+    week_after = re.match(rf"\s*(?:{_NEXT}) (?:{_WEEK})\b", rest)
+    if week_after:
+        monday = today + timedelta(days=7 - today.weekday())
+        found = tuple(sorted(monday + timedelta(days=d.days[0].weekday()) for d in days))
+    else:
+        found = tuple(sorted(d.days[0] for d in days))
+    end = len(plain) - len(rest) + (week_after.end() if week_after else 0)
+    doubts = tuple(doubt for d in days for doubt in d.doubts)
+    return DayPhrase(found, weekday_only=week_after is None, span=(first.span[0], end),
+                     doubts=doubts, alternatives=True)
+
+
+def _one_weekday(plain: str, today: date) -> DayPhrase | None:
     pattern = re.compile(
         rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
         rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)(?![\w-])\.?"
@@ -166,12 +201,18 @@ def _weekday(plain: str, today: date) -> DayPhrase | None:
             index = _WEEKDAYS[name]
         ahead = (index - today.weekday() - 1) % 7 + 1  # strictly after today
         nxt = before is not None and re.fullmatch(_NEXT, before) is not None
+        week_named = after is not None and re.search(rf"(?:{_WEEK})$", after) is not None
+        doubts: tuple[str, ...] = ()
         if nxt or after:
             monday_next = today + timedelta(days=7 - today.weekday())
             day = monday_next + timedelta(days=index)
+            if not week_named and today + timedelta(days=ahead) < monday_next:
+                # "next Thursday" said on a Wednesday: tomorrow, or a week later?
+                doubts = (f"{match.group(0)} could be this week's or next week's",)
         else:
             day = today + timedelta(days=ahead)
-        return DayPhrase((day,), weekday_only=not nxt and not after, span=match.span())
+        return DayPhrase((day,), weekday_only=not nxt and not after, span=match.span(),
+                         doubts=doubts)
     return None
 
 
@@ -230,7 +271,8 @@ def day_phrase(plain: str, today: date) -> DayPhrase | None:
         return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
     if weekday is not None:
         after = _AFTER.search(plain[: weekday.span[0]]) is not None
-        return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span)
+        return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span,
+                         doubts=weekday.doubts, alternatives=weekday.alternatives)
     tomorrow = next(
         (m for m in _TOMORROW.finditer(plain) if not _NOT_TOMORROW.search(plain[: m.start()])),
         None,

@@ -90,6 +90,17 @@ def _office_hour(raw: str, minute: str | None) -> tuple[time | None, str | None]
     return None, f"at {hour} could be morning or evening"
 
 
+def _clock_hour(raw: str, minute: str) -> tuple[time | None, str | None]:
+    """"15:30" is read as written; "3:30" is 15:30 (nobody meets at 3:30 at night); "7:30"
+    could be either, a doubt."""
+    hour = int(raw)
+    if hour >= 13 or 8 <= hour <= 12:
+        return _hour(raw, minute, None)
+    if 1 <= hour <= 6:
+        return time(hour + 12, int(minute)) if int(minute) < 60 else None, None
+    return None, f"{raw}:{minute} could be morning or evening"
+
+
 def hour_phrase(plain: str) -> HourPhrase | None:
     """The time of day a normalized clause names, or None."""
     window = _BETWEEN.search(plain)
@@ -108,7 +119,7 @@ def hour_phrase(plain: str) -> HourPhrase | None:
         if g[0]:
             found, doubt = _hour(g[0], g[1], g[2])
         elif g[3]:
-            found, doubt = _hour(g[3], g[4], None)
+            found, doubt = _clock_hour(g[3], g[4])
         elif g[5]:
             found, doubt = _hour(g[5], g[6], None)
         elif g[7]:

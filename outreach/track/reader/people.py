@@ -39,6 +39,10 @@ _NOT_NAMES = names(
     " Kollegen Assistentin Assistent Chefin Chef Frau Herr Herrn Dr Prof Mr Mrs Ms Mme Sr Sra"
     " Dott Dhr Mevr Collega Colega Kollega"
 )
+_TITLES = (
+    r"(?:(?:frau|herrn?|dr\.?|prof\.?|mr\.?|mrs\.?|ms\.?|mme|m\.|sr\.?|sra\.?|dott\.?(?:ssa)?"
+    r"|dhr\.?|mevr\.?)\s+)*"
+)
 _FILLER = (
     r"(?:(?:my|our|a) (?:former |dear |good )?(?:colleague|assistant|executive assistant|ea"
     r"|friend|manager|co-?worker|teammate|team ?mate|boss|counterpart|peer)"
@@ -63,7 +67,7 @@ _CUE = re.compile(
     r"|neem contact op met|spreek(?: ook)? met|mail|fale(?: também)? com|entre em contato com"
     r"|contate|prata(?: också)? med|kontakta|hör av dig till|tala med)"
     rf"\s+(?:{_FILLER}\s*,?\s*)?(?:(?:called|named|namens|nommée?|llamad[oa]|chiamat[oa])\s+)?"
-    rf"((?-i:{_NAME}))",
+    rf"{_TITLES}((?-i:{_NAME}))",
     re.IGNORECASE,
 )
 _HANDOFF = re.compile(

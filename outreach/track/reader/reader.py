@@ -196,6 +196,8 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
     said = zone_said(c.text, c.plain)
     zone, assumed = ctx.zone(said)
     if c.day is not None and len(c.day.days) > 1:
+        if c.day.alternatives and _pick_among_days(c, sentence, ctx, zone):
+            return  # "Thursday or Friday works": each has an offered slot, the earliest free
         _propose(c, sentence, ctx, zone, assumed)  # "any morning next week": a window to fill
         return
     matches = [s for s in _matching(c, zone, offered) if s.number not in ctx.rejected]
@@ -217,6 +219,25 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
         ctx.doubt(sentence)
         return
     _propose(c, sentence, ctx, zone, assumed)
+
+
+def _pick_among_days(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo) -> bool:
+    """For "Thursday or Friday": when every day named has one offered slot still open, the
+    earliest of them is picked (True); else the days are a window to fill (False)."""
+    assert c.day is not None
+    chosen: list[int] = []
+    for day in c.day.days:
+        one = _Clause(c.text, c.plain, c.negative, (),
+                      DayPhrase((day,), weekday_only=c.day.weekday_only), c.hour)
+        found = [s for s in _matching(one, zone, ctx.offered) if s.number not in ctx.rejected]
+        if len(found) != 1:
+            return False
+        chosen.append(found[0].number)
+    pick = earliest_free(chosen, ctx.offered, ctx.sent_at)
+    if pick is None:
+        return False
+    _pick(ctx, pick, sentence)
+    return True
 
 
 def _propose(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo, assumed: bool) -> None:
