@@ -83,20 +83,35 @@ def _cut(text: str, pattern: re.Pattern[str]) -> str:
     return text if found is None else text[: found.start()]
 
 
-def strip_quoted(text: str) -> str:
-    """The writer's own words: quoted history, forwarded blocks and signatures removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for pattern in (_ORIGINAL_MESSAGE, _UNDERSCORE_RULE, _ATTRIBUTION, _HEADER_BLOCK):
-        text = _cut(text, pattern)
+def _own_lines(text: str) -> str:
+    """The lines before a signature, with quoted ("> ") lines left out: a reply written
+    between the quoted lines ("> 2. Friday 14:00" / "This one!") keeps its words."""
     kept: list[str] = []
     for line in text.split("\n"):
-        if _QUOTED_LINE.match(line) or _SIGNATURE_DASHES.match(line):
-            break
-        if _MOBILE_FOOTER.match(line.strip()):
+        if _QUOTED_LINE.match(line):
+            continue
+        if _SIGNATURE_DASHES.match(line) or _MOBILE_FOOTER.match(line.strip()):
             break
         if kept and _CLOSING.match(line) and any(k.strip() for k in kept):
             break
         kept.append(line)
-    own = "\n".join(kept)
-    own = _cut(own, _MOBILE_FOOTER)
-    return own.strip()
+    return _cut("\n".join(kept), _MOBILE_FOOTER).strip()
+
+
+def strip_quoted(text: str) -> str:
+    """The writer's own words: quoted history, forwarded blocks and signatures removed.
+
+    Text above the quoted original is what the writer wrote; when there is none (a reply
+    written below the quote), the writer's words are what follows the quote."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    starts = [m.start() for p in (_ORIGINAL_MESSAGE, _UNDERSCORE_RULE, _ATTRIBUTION, _HEADER_BLOCK)
+              if (m := p.search(text)) is not None]
+    first = min(starts, default=len(text))
+    own = _own_lines(text[:first])
+    if own or first == len(text):
+        return own
+    below = re.sub(r"^[^\n]*\n?", "", text[first:], count=1)  # the attribution line itself
+    lines = below.split("\n")
+    while lines and (not lines[0].strip() or _QUOTED_LINE.match(lines[0])):
+        lines.pop(0)  # the quoted block right under the attribution
+    return _own_lines("\n".join(lines))

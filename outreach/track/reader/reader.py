@@ -264,6 +264,37 @@ def _propose(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo, assumed: bo
     ctx.findings.append(ProposedRange(start, end, sentence, assumed))
 
 
+_THIS_ONE = re.compile(
+    r"^\W*(?:this|that|this one|that one|yes|diese[nrs]?|der|den|ja|celui-ci|celui-la|oui"
+    r"|ce creneau|este|esta|ese|si|questo|questa|deze|die|dit|sim|den har|det har)\b"
+)
+
+
+def _inline_picks(text: str, ctx: _Context) -> None:
+    """A reply written between the quoted lines of our proposal: "> - Friday 6 November,
+    14:00" followed by "This one works!" picks the slot of the line above."""
+    quoted: str | None = None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            quoted = stripped.lstrip("> ").strip() or quoted
+            continue
+        if not stripped:
+            continue
+        plain = normalize_text(stripped)
+        if (quoted is not None and _THIS_ONE.match(plain) and WILLING.search(plain)
+                and not _is_negative(plain)):
+            above = _clause(quoted, ctx)
+            zone, _ = ctx.zone(zone_said(quoted, above.plain))
+            found = [s for s in _matching(above, zone, ctx.offered)
+                     if s.number not in ctx.rejected]
+            pick = earliest_free([found[0].number], ctx.offered, ctx.sent_at) if len(
+                found) == 1 else None
+            if pick is not None:
+                _pick(ctx, pick, stripped)
+        quoted = None
+
+
 def read_reply(
     text: str,
     *,
@@ -281,6 +312,7 @@ def read_reply(
         back = read_return_date(said, sent_at.astimezone(sender_zone or user_zone).date())
         return Reading((back,) if back is not None else (), ())
     ctx = _Context(sent_at, sender_zone, user_zone, offered)
+    _inline_picks(text, ctx)
     for sentence in said:
         if _RESTATEMENT.match(normalize_text(sentence)):
             continue  # "That's Monday afternoon for you.": the same time again
