@@ -5,15 +5,19 @@ Pure: text and the message's date in, a :class:`datetime.date` (or ``None``) out
 How a date is chosen, in order:
 
 1. A date right after a *return* cue ("back on", "returning", "zurück am", "de retour le",
-   "regreso el", "rientro il", "terug op", "retorno em", ...), first in the subject, then in
-   the body. A bare weekday there ("back on Monday") is the next such weekday after the
-   message date.
+   "regreso el", "rientro il", "terug op", "retorno em", "tillbaka den", ...), first in the
+   subject, then in the body. A bare weekday there ("back on Monday") is the next such
+   weekday after the message date; a day of the month alone ("back on the 14th", "am 14.",
+   "le 14", "el día 14", "il 14", "op de 14e", "no dia 14", "den 14:e") is the next such day;
+   "in two weeks" (and "in zwei Wochen", "dans deux semaines", "en dos semanas", "tra due
+   settimane", "over twee weken", "daqui a duas semanas", "om två veckor"), "tomorrow" and
+   "next week" (its Monday) count from the message date.
 2. Else a date right before a cue that follows it, as German and Dutch word order has it
    ("am 8.12. zurück", "ab dem 8.12. wieder erreichbar", "op 8 december weer terug").
 3. Else a date right after a *from* cue ("ab dem", "à partir du", "a partir del", "vanaf").
 4. Else a date right after an *until* cue ("until", "bis", "jusqu'au", "hasta", "fino al",
-   "tot", "até"). An absence "until 8 December" gives 8 December as the return date; the
-   pipeline's two business days after it give the slack.
+   "tot", "até", "till och med"). An absence "until 8 December" gives 8 December as the
+   return date; the pipeline's two business days after it give the slack.
 5. Else the latest date in the body on or after the message date (a range "1-5 December" ends
    on the 5th). The subject is not used here: it usually repeats our own subject.
 
@@ -23,11 +27,12 @@ Reading a date:
 - Dotted numbers (``8.12.``, ``8.12.2026``) are always day.month: nobody writes month.day
   with dots.
 - Slashed or dashed numbers (``12/08``, ``08-12-2026``) where one part is over 12 have one
-  reading. Otherwise the language decides: German, French, Spanish, Italian, Dutch and
-  Portuguese text is read day first. English (and unknown) text is ambiguous between US and
-  UK usage, so the reading that falls sooner after the message date wins: a too-early return
-  date only lets the normal nudge through, while a too-late one would hold it back for months.
-- Month names and common abbreviations in those seven languages, with or without accents
+  reading. Otherwise the language decides: German, French, Spanish, Italian, Dutch,
+  Portuguese and Swedish text is read day first. English (and unknown) text is ambiguous
+  between US and UK usage, so the reading that falls sooner after the message date wins: a
+  too-early return date only lets the normal nudge through, while a too-late one would hold
+  it back for months.
+- Month names and common abbreviations in those eight languages, with or without accents
   ("8 December", "Dec 8th", "8. Dezember", "8 décembre", "8 de diciembre").
 - Without a year, the next occurrence on or after the message date. Two-digit years are 20xx.
 """
