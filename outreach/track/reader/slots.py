@@ -41,7 +41,7 @@ _NUMBERED = re.compile(
     r"(?:option|slot|choice|number|no\.?|nr\.?|n[°o]|#|termin|vorschlag|creneau|opcion"
     r"|opzione|optie|opcao|alternativ|alternative|alternativa)\s*#?\s*(\d)\b"
 )
-_ORDINAL_RE = words(_ORDINAL)
+_ORDINAL_RE = re.compile(r"(?<![\w-])(?:" + _ORDINAL + r")(?![\w-])")  # not "segunda-feira"
 _ONE_OF_THEM = words(
     r"of (?:them|those|these|the (?:times|slots|options))|one|option|slot|time|termin|vorschlag"
     r"|creneau|option|opcion|horario|fecha|opzione|orario|optie|tijd|opcao|horario|alternativet"
