@@ -32,8 +32,10 @@ _RANGE_SEP = r"\s*(?:-|to|and|until|till|bis|a|et|e|y|tot|en|och|through|und)\s*
 _BETWEEN = re.compile(
     rf"(?:\b(?:between|zwischen|entre|tra le|fra le|tussen|mellan|von|from|de|dalle|van)\s+)?"
     rf"(?:las |les |le |as |de )?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|{_AMPM})?"
-    rf"{_RANGE_SEP}(?:las |les |le |as )?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|uur|{_AMPM})"
+    rf"{_RANGE_SEP}(?:las |les |le |as )?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|uur|{_AMPM})?"
 )
+_BETWEEN_WORD = re.compile(r"^(?:between|zwischen|entre|tra le|fra le|tussen|mellan|von|from"
+                           r"|de|dalle|van)\b")
 _AFTER = re.compile(r"\b(?:after|from|ab|apres|a partir de|despues de|dopo|na|depois d[ae]s?"
                     r"|efter|anytime after|any time after)\s*(?:las |les |le |as )?$")
 _BEFORE = re.compile(r"\b(?:before|vor|avant|antes de|prima d(?:i|elle)|voor|fore|by)"
@@ -60,6 +62,14 @@ class HourPhrase:
     end: time | None = None  # a window: "10-11am", "in the morning", "after 2pm"
     doubt: str | None = None
     span: tuple[int, int] = (0, 0)
+
+
+def _is_time_range(window: re.Match[str]) -> bool:
+    """"2-4pm", "10:00-11:00", "14h et 16h", "between 2 and 4" are times; "5-9 November",
+    "1 or 2" are not."""
+    text = window.group(0)
+    marked = any(window.group(i) for i in (2, 3, 5, 6)) or re.search(r"uhr|uur|h\b", text)
+    return bool(marked) or _BETWEEN_WORD.match(text) is not None
 
 
 def _hour(raw: str, minute: str | None, ampm: str | None) -> tuple[time | None, str | None]:
@@ -103,7 +113,7 @@ def _clock_hour(raw: str, minute: str) -> tuple[time | None, str | None]:
 
 def hour_phrase(plain: str) -> HourPhrase | None:
     """The time of day a normalized clause names, or None."""
-    window = _BETWEEN.search(plain)
+    window = next((w for w in _BETWEEN.finditer(plain) if _is_time_range(w)), None)
     if window:
         end_ampm = window[6]
         start, _ = _hour(window[1], window[2], window[3] or end_ampm)

@@ -44,6 +44,7 @@ _DEFER = words(
     r"|reach out (?:again|once|when|after|in)|ping me|try me again|ask me again|write again"
     r"|drop me a (?:line|note)|get in touch (?:again|in|after)|contact me (?:again|in|after)"
     r"|check back|once i'm back|when i'm back|after my (?:trip|vacation|holiday|leave|travel)"
+    r"|(?:i'll|i will|i'm|i am) (?:be )?back (?:on|in|from|after|at)"
     r"|not sure yet|don't know yet|too early to say|closer to the date|revert"
     r"|melde mich|ich melde|komme (?:auf sie|auf dich) zuruck|gebe (?:ihnen |dir )?bescheid"
     r"|schaue (?:in meinen kalender|nach)|nach meinem urlaub|sobald ich zuruck"

@@ -70,11 +70,21 @@ _CUE = re.compile(
     rf"{_TITLES}((?-i:{_NAME}))",
     re.IGNORECASE,
 )
+# "my colleague Mark Dean might also be a good person to talk to": a role word, then the name,
+# in a sentence that suggests talking to them.
+_ROLE_NAME = re.compile(rf"{_FILLER}\s*,?\s*{_TITLES}((?-i:{_NAME}))", re.IGNORECASE)
+_SUGGESTS = re.compile(
+    r"talk|speak|contact|reach|introduc|connect|good person|right person|worth|should|might"
+    r"|could help|can help|knows?|sprechen|kontakt|parler|contacter|hablar|contactar|parlare"
+    r"|contattare|praten|contact|falar|contatar|prata|kontakta",
+    re.IGNORECASE,
+)
 _HANDOFF = re.compile(
     r"instead|better (?:placed|person|suited|contact)|right person|in my place|on my behalf"
     r"|handles? my (?:calendar|schedule|diary)|manages? my (?:calendar|schedule|diary)"
     r"|my (?:executive )?assistant|\bcc'?d|cc'?ing|copied|copying|looping in|looped in"
-    r"|forward|take it from here|take over|more relevant|schedule (?:with|through)"
+    r"|forward(?:ed|ing)? (?:this|your|it|you)|take it from here|take over|more relevant"
+    r"|schedule (?:with|through)"
     r"|an meiner stelle|statt mir|besser geeignet|richtige ansprechp|zustandig"
     r"|a ma place|mieux place|la bonne personne|en mi lugar|mas indicad|persona adecuada"
     r"|al posto mio|piu indicat|persona giusta|in mijn plaats|beter geschikt|juiste persoon"
@@ -116,6 +126,8 @@ def read_people(said: Sequence[str]) -> list[Finding]:
 
     for sentence in said:
         cue_names = {m.group(1): m for m in _CUE.finditer(sentence)}
+        if not cue_names and _SUGGESTS.search(sentence):
+            cue_names = {m.group(1): m for m in _ROLE_NAME.finditer(sentence)}
         emails = list(_EMAIL.finditer(sentence))
         for email in emails:
             before = sentence[max(0, email.start() - 60) : email.start()]

@@ -19,7 +19,7 @@ from outreach.track.reader.findings import (
 )
 from outreach.track.reader.hours import HourPhrase, hour_phrase
 from outreach.track.reader.intents import is_deferral, read_intents
-from outreach.track.reader.lexicon import NEGATION, NOT_NEGATIVE, PAST, WILLING
+from outreach.track.reader.lexicon import CORRECTION, NEGATION, NOT_NEGATIVE, PAST, WILLING
 from outreach.track.reader.people import read_people
 from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
@@ -32,6 +32,11 @@ __all__ = ["read_reply"]
 
 _DAY_START, _DAY_END = time(9), time(17)
 _SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i'll|i've|we|we're|ich|wir|je|j'|nous|yo|estoy|io|sono|ik|we|eu|estou|jag)\b"
+)
+_SAME_TIME = re.compile(r"\b(?:same time|gleiche[nr]? (?:zeit|uhrzeit)|selbe[nr]? (?:zeit|uhrzeit)"
+                        r"|meme heure|misma hora|stessa ora|zelfde tijd|mesmo horario|samma tid)\b")
 # A time restated in the reader's zone: "(that is 3pm here)", "That's Monday afternoon for you."
 _ASIDE = re.compile(r"\((?:that'?s|that is|i\.e\.|which is|=|das ist|c'est|es decir|cioe"
                     r"|dat is|ou seja|dvs)[^)]*\)", re.IGNORECASE)
@@ -93,6 +98,32 @@ def _clause(text: str, ctx: _Context) -> _Clause:
     return _Clause(text, plain, _is_negative(plain), numbers, day, hour)
 
 
+def _one_pick(ctx: _Context) -> None:
+    """Several slots picked ("Thursday morning could work, but so could Friday") is one pick:
+    the earliest, unless a later one corrects the others ("actually, the second is better")."""
+    picks = [f for f in ctx.findings if isinstance(f, SlotPick)]
+    if len(picks) < 2:
+        return
+    corrected = [p for p in picks[1:] if CORRECTION.search(normalize_text(p.evidence))]
+    starts = {s.number: s.start for s in ctx.offered}
+    keep = corrected[-1] if corrected else min(picks, key=lambda p: starts[p.slot])
+    ctx.findings[:] = [f for f in ctx.findings if not isinstance(f, SlotPick) or f is keep]
+
+
+def _hour_of(previous: _Clause | None, ctx: _Context) -> HourPhrase | None:
+    """The time of day the clause before named: its own, or that of the one offered slot
+    its day matched ("Thursday doesn't work; the same time Friday?")."""
+    if previous is None:
+        return None
+    if previous.hour is not None:
+        return previous.hour
+    zone, _ = ctx.zone(zone_said(previous.text, previous.plain))
+    found = _matching(previous, zone, ctx.offered)
+    if len(found) != 1:
+        return None
+    return HourPhrase(found[0].start.astimezone(zone).time().replace(tzinfo=None))
+
+
 def _with_day(c: _Clause, day: DayPhrase) -> _Clause:
     """A time without a day, after a clause that named one: "Thursday at 10 is tough,
     could we push it to 4pm?" means Thursday at 4pm."""
@@ -103,18 +134,33 @@ def _pieces(sentence: str, ctx: _Context) -> list[_Clause]:
     """The sentence's clauses: cut at "but", and at a comma where yes turns to no or back
     ("Friday works, Thursday doesn't"); a no without a time of its own ("Thursday,
     unfortunately, doesn't work") turns down what came before it."""
-    groups: list[_Clause] = []
+    found: list[_Clause] = []
     for part in clauses(sentence):
+        groups: list[_Clause] = []
         for bit in re.split(r"\s*[,;]\s+|\s+[-–—]\s+", part):
             if not bit.strip():
                 continue
             this = _clause(bit, ctx)
-            if groups and (groups[-1].negative == this.negative
-                           or (this.negative and not this.timed)):
+            two_times = bool(groups) and (
+                (groups[-1].hour is not None and this.hour is not None)
+                or _other_days(groups[-1].day, this.day))
+            if groups and not two_times and (groups[-1].negative == this.negative
+                                             or (this.negative and not this.timed)):
                 groups[-1] = _clause(f"{groups[-1].text}, {bit}", ctx)
             else:
                 groups.append(this)
-    return groups
+        found.extend(groups)
+    return found
+
+
+def _other_days(first: DayPhrase | None, second: DayPhrase | None) -> bool:
+    """Two day phrases that name different days ("Monday is a holiday, so Thursday"), not
+    one day said twice ("Monday, 16 November")."""
+    if first is None or second is None or not first.days or not second.days:
+        return False
+    if first.weekday_only or second.weekday_only:
+        return first.days[0].weekday() != second.days[0].weekday()
+    return first.days != second.days
 
 
 def _matching(c: _Clause, zone: tzinfo, offered: Sequence[OfferedSlot]) -> list[OfferedSlot]:
@@ -187,7 +233,8 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
         return  # a wait, read by intents
     if PAST.search(c.plain):
         return  # "great to meet you at the meetup on Monday"
-    short = len(c.plain.split()) <= _SHORT_CLAUSE and (c.day is None or len(c.day.days) == 1)
+    short = (len(c.plain.split()) <= _SHORT_CLAUSE and (c.day is None or len(c.day.days) == 1)
+             and _FIRST_PERSON.search(c.plain) is None)  # "Friday 2pm." but not "I'm away Friday"
     willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?") or short)
     if not willing:
         if c.hour is not None and c.hour.end is None:
@@ -318,13 +365,36 @@ def read_reply(
             continue  # "That's Monday afternoon for you.": the same time again
         deferring = is_deferral(normalize_text(sentence))
         day: DayPhrase | None = None
+        previous: _Clause | None = None
         for c in _pieces(_ASIDE.sub(" ", sentence), ctx):
             if c.day is None and c.hour is not None and day is not None and not c.numbers:
                 c = _with_day(c, day)
+            if c.hour is None and _SAME_TIME.search(c.plain):
+                hour = _hour_of(previous, ctx)
+                if hour is None:
+                    ctx.doubt(sentence)  # "the same time Friday", and no time before it
+                    continue
+                c = _Clause(c.text, c.plain, c.negative, c.numbers, c.day, hour)
             day = c.day or day
+            previous = c
             _read_clause(c, sentence, ctx, deferring)
     zone, _ = ctx.zone(None)
     today = sent_at.astimezone(zone).date()
     ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings)))
     ctx.findings.extend(read_people(said))
-    return Reading(tuple(ctx.findings), tuple(ctx.unsure))
+    _one_pick(ctx)
+    return Reading(tuple(_narrowest(ctx.findings)), tuple(ctx.unsure))
+
+
+def _narrowest(findings: list[Finding]) -> list[Finding]:
+    """A window that holds a time or a narrower window proposed in the same reply says less
+    ("Next week is better; Tuesday at 10?"): the narrower one stays."""
+    times = [f.at for f in findings if isinstance(f, ProposedTime)]
+    ranges = [f for f in findings if isinstance(f, ProposedRange)]
+
+    def wider(f: ProposedRange) -> bool:
+        return any(f.start <= t <= f.end for t in times) or any(
+            o is not f and f.start <= o.start and o.end <= f.end and (o.start, o.end) != (
+                f.start, f.end) for o in ranges)
+
+    return [f for f in findings if not (isinstance(f, ProposedRange) and wider(f))]

@@ -57,6 +57,14 @@ _NONE_OF = words(
 )
 
 
+# A slot named by its bare number at the start of a clause: "2 works", "1 or 2 both fine".
+_BARE = re.compile(
+    r"^\W*(?:(?:option|number|nr|no|#)\s*)?([1-9])(?:\s*(?:or|and|,|/|oder|und|ou|et|o|y|e|of"
+    r"|en|eller|och)\s*([1-9]))?(?=[\s.!,?]|$)(?!\s*(?:am|pm|h\b|uhr|uur|:|\.\d|st\b|nd\b"
+    r"|rd\b|th\b|minutes?|mins?|hours?|weeks?|days?|people|o'clock|horas?|ore|tim))"
+)
+
+
 def rejects_all(clause: str) -> bool:
     """True for "none of those work", "keiner der Termine passt", ..."""
     return _NONE_OF.search(clause) is not None
@@ -72,6 +80,11 @@ def named_slots(clause: str, offered: Sequence[OfferedSlot]) -> tuple[int, ...]:
         raw = first_n.group(1) or first_n.group(2)
         count = 2 if raw is None else _NUMBER_WORDS.get(raw) or int(raw)
         return tuple(numbers[:count])
+    bare = _BARE.match(clause)
+    if bare:
+        named = tuple(int(g) for g in bare.groups() if g and int(g) in numbers)
+        if named:
+            return named
     numbered = _NUMBERED.search(clause)
     if numbered and int(numbered.group(1)) in numbers:
         return (int(numbered.group(1)),)
