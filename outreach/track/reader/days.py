@@ -190,8 +190,10 @@ def _one_weekday(plain: str, today: date) -> DayPhrase | None:
     )
     for match in pattern.finditer(plain):
         before, name, after = match.group(1), match.group(2), match.group(3)
-        if name in _PT_SHORT:
-            if before not in ("na", "nesta", "proxima", "esta"):
+        if name in _PT_SHORT:  # "segunda", "quinta" are also ordinals: a weekday before a time
+            time_follows = re.match(r"\s*,?\s*(?:as\b|a partir|de manha|a tarde|\d)",
+                                    plain[match.end() : match.end() + 12])
+            if before not in ("na", "nesta", "proxima", "esta") and not time_follows:
                 continue
             index = _PT_SHORT[name]
         else:

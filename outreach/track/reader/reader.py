@@ -35,6 +35,11 @@ _SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
 _FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i'll|i've|we|we're|ich|wir|je|j'|nous|yo|estoy|io|sono|ik|we|eu|estou|jag)\b"
 )
+# A time after a day turned down belongs to that day only when it says so ("push it to 4pm
+# the same day"); else "can't on Thursday, but 2pm works" names no day.
+_SAME_DAY = re.compile(r"\b(?:same day|that day|selben tag|gleichen tag|meme jour|mismo dia"
+                       r"|stesso giorno|dezelfde dag|mesmo dia|samma dag|instead|stattdessen"
+                       r"|plutot|en su lugar|invece|in plaats daarvan|em vez disso|istallet)\b")
 _SAME_TIME = re.compile(r"\b(?:same time|gleiche[nr]? (?:zeit|uhrzeit)|selbe[nr]? (?:zeit|uhrzeit)"
                         r"|meme heure|misma hora|stessa ora|zelfde tijd|mesmo horario|samma tid)\b")
 # A time restated in the reader's zone: "(that is 3pm here)", "That's Monday afternoon for you."
@@ -367,7 +372,12 @@ def read_reply(
         day: DayPhrase | None = None
         previous: _Clause | None = None
         for c in _pieces(_ASIDE.sub(" ", sentence), ctx):
-            if c.day is None and c.hour is not None and day is not None and not c.numbers:
+            carries = day is not None and previous is not None and (
+                not previous.negative or _SAME_DAY.search(c.plain) is not None)
+            if c.day is None and c.hour is not None and not c.numbers and day is not None:
+                if not carries:
+                    ctx.doubt(sentence)  # "Thursday is tricky, but 2pm could work": which day?
+                    continue
                 c = _with_day(c, day)
             if c.hour is None and _SAME_TIME.search(c.plain):
                 hour = _hour_of(previous, ctx)
