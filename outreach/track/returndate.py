@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["find_return_date", "normalize_text"]
+__all__ = ["find_return_date", "normalize_text", "reads_day_first"]
 
 _MONTHS: dict[str, int] = {}
 for _month, _names in enumerate(
@@ -218,8 +218,9 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\s+", " ", plain).lower()
 
 
-def _day_first(text: str) -> bool:
-    """True when the text reads as a language that writes the day first (not English)."""
+def reads_day_first(text: str) -> bool:
+    """True when the (normalized) text reads as a language that writes the day first (not
+    English): "10/11" is then 10 November."""
     words = re.findall(r"[a-z]+", text)
     scores = {lang: sum(w in vocab for w in words) for lang, vocab in _LANGUAGE_WORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
@@ -346,7 +347,7 @@ def _before_cue(text: str, cues: re.Pattern[str], found: list[_Candidate]) -> da
 def find_return_date(subject: str, body: str, reference: date) -> date | None:
     """The return date stated in an out-of-office message sent on ``reference``, if any."""
     subject_n, body_n = normalize_text(subject), normalize_text(body)
-    day_first = _day_first(f"{subject_n} {body_n}")
+    day_first = reads_day_first(f"{subject_n} {body_n}")
     texts = (
         (subject_n, _candidates(subject_n, reference, day_first)),
         (body_n, _candidates(body_n, reference, day_first)),

@@ -218,7 +218,9 @@ def _one_weekday(plain: str, today: date) -> DayPhrase | None:
     return None
 
 
-def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], str]]:
+def _dates(
+    plain: str, today: date, day_first: bool
+) -> list[tuple[date | None, tuple[int, int], str]]:
     found: list[tuple[date | None, tuple[int, int], str]] = []
     taken: list[tuple[int, int]] = []
 
@@ -246,7 +248,9 @@ def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], 
         first, second = int(m[1]), int(m[2])
         day_month = _next_on_or_after(second, first, m[3], today)
         month_day = _next_on_or_after(first, second, m[3], today)
-        if day_month and month_day and day_month != month_day:
+        if day_first and day_month:
+            add(m, day_month)  # German, French, ... write 10/11 for 10 November
+        elif day_month and month_day and day_month != month_day:
             add(m, None, f"{m[0]} reads as two dates")
         else:
             add(m, day_month or month_day)
@@ -256,10 +260,11 @@ def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], 
     return found
 
 
-def day_phrase(plain: str, today: date) -> DayPhrase | None:
-    """The days a normalized clause names, relative to ``today``; None when it names none."""
+def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase | None:
+    """The days a normalized clause names, relative to ``today``; None when it names none.
+    ``day_first``: the reply is in a language that writes 10/11 for 10 November."""
     doubts: list[str] = []
-    dates = _dates(plain, today)
+    dates = _dates(plain, today, day_first)
     weekday = _weekday(plain, today)
     if dates:
         when, span, doubt = dates[0]

@@ -67,8 +67,8 @@ def is_deferral(plain: str) -> bool:
     return _DEFER.search(plain) is not None
 
 
-def _until(plain: str, today: date) -> date | None:
-    day = day_phrase(plain, today)
+def _until(plain: str, today: date, day_first: bool) -> date | None:
+    day = day_phrase(plain, today, day_first=day_first)
     if day is None or not day.days or day.doubts or day.this_week:
         return None
     first = day.days[0]
@@ -78,7 +78,9 @@ def _until(plain: str, today: date) -> date | None:
 _AWAY_UNTIL = words(r"until|till|back on|back in|bis|jusqu'?au|hasta|fino al|tot|ate|till")
 
 
-def read_intents(said: Sequence[str], today: date, *, has_times: bool) -> list[Finding]:
+def read_intents(
+    said: Sequence[str], today: date, *, has_times: bool, day_first: bool = False
+) -> list[Finding]:
     """Declines and one deferral (the first that says until when, else the first), each with
     its sentence."""
     found: list[Finding] = []
@@ -86,16 +88,16 @@ def read_intents(said: Sequence[str], today: date, *, has_times: bool) -> list[F
     for index, sentence in enumerate(said):
         plain = normalize_text(sentence)
         if is_deferral(plain):
-            until = _until(plain, today)
+            until = _until(plain, today, day_first)
             for near in (said[index - 1] if index else "", *said[index + 1 : index + 2]):
                 near_plain = normalize_text(near)
                 if until is None and _AWAY_UNTIL.search(near_plain):
-                    until = _until(near_plain, today)
+                    until = _until(near_plain, today, day_first)
             deferrals.append(Deferral(until, sentence))
             continue
-        day = day_phrase(plain, today)
+        day = day_phrase(plain, today, day_first=day_first)
         if day is not None and day.after and day.days and hour_phrase(plain) is None:
-            deferrals.append(Deferral(_until(plain, today), sentence))
+            deferrals.append(Deferral(_until(plain, today, day_first), sentence))
             continue
         if _DECLINE.search(plain) and not has_times and day is None:
             found.append(Decline(sentence))

@@ -26,7 +26,7 @@ from outreach.track.reader.returns import read_return_date
 from outreach.track.reader.sentences import clauses, sentences
 from outreach.track.reader.slots import earliest_free, named_slots, rejects_all
 from outreach.track.reader.zones import ZoneSaid, zone_said
-from outreach.track.returndate import normalize_text
+from outreach.track.returndate import normalize_text, reads_day_first
 
 __all__ = ["read_reply"]
 
@@ -55,6 +55,7 @@ class _Context:
     sender_zone: ZoneInfo | None
     user_zone: ZoneInfo
     offered: Sequence[OfferedSlot]
+    day_first: bool = False  # the reply's language writes 10/11 for 10 November
     rejected: set[int] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     unsure: list[str] = field(default_factory=list)
@@ -96,7 +97,7 @@ def _clause(text: str, ctx: _Context) -> _Clause:
     plain = normalize_text(text)
     zone, _ = ctx.zone(zone_said(text, plain))
     today = ctx.sent_at.astimezone(zone).date()
-    day, hour = day_phrase(plain, today), hour_phrase(plain)
+    day, hour = day_phrase(plain, today, day_first=ctx.day_first), hour_phrase(plain)
     numbers = named_slots(plain, ctx.offered)
     if len(numbers) > 1 and len(numbers) == len(ctx.offered) and (day or hour):
         numbers = ()  # "both Thursday and Friday work": the days say which
@@ -363,7 +364,8 @@ def read_reply(
     if auto_reply:
         back = read_return_date(said, sent_at.astimezone(sender_zone or user_zone).date())
         return Reading((back,) if back is not None else (), ())
-    ctx = _Context(sent_at, sender_zone, user_zone, offered)
+    day_first = reads_day_first(normalize_text(" ".join(said)))
+    ctx = _Context(sent_at, sender_zone, user_zone, offered, day_first)
     _inline_picks(text, ctx)
     for sentence in said:
         if _RESTATEMENT.match(normalize_text(sentence)):
@@ -390,7 +392,8 @@ def read_reply(
             _read_clause(c, sentence, ctx, deferring)
     zone, _ = ctx.zone(None)
     today = sent_at.astimezone(zone).date()
-    ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings)))
+    ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings),
+                                     day_first=day_first))
     ctx.findings.extend(read_people(said))
     _one_pick(ctx)
     return Reading(tuple(_narrowest(ctx.findings)), tuple(ctx.unsure))
