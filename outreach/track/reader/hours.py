@@ -31,8 +31,9 @@ _NOON = re.compile(r"\b(?:noon|midday|mittags?|12 uhr mittags|" + _NOT_AFTERNOON
 _RANGE_SEP = r"\s*(?:-|to|and|until|till|bis|a|et|e|y|tot|en|och|through|und)\s*"
 _BETWEEN = re.compile(
     rf"(?:\b(?:between|zwischen|entre|tra le|fra le|tussen|mellan|von|from|de|dalle|van)\s+)?"
-    rf"(?:las |les |le |as |de )?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|{_AMPM})?"
-    rf"{_RANGE_SEP}(?:las |les |le |as )?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|uur|{_AMPM})?"
+    rf"(?:las |les |le |as |de )?(?<![\d/.:])(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|{_AMPM})?"
+    rf"{_RANGE_SEP}(?:las |les |le |as )?(\d{{1,2}})(?:[:.h](\d{{2}}))?(?![\d/])"
+    rf"\s*(?:uhr|h|uur|{_AMPM})?"
 )
 _BETWEEN_WORD = re.compile(r"^(?:between|zwischen|entre|tra le|fra le|tussen|mellan|von|from"
                            r"|de|dalle|van)\b")
