@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from outreach.track.reader import (
     Decline,
     Deferral,
@@ -134,3 +136,40 @@ def test_text_collapsed_onto_one_line_is_still_cut_at_the_quote() -> None:
             "wrote: > Would Friday at 2pm work?")
     assert strip_quoted(flat) == "Thursday works. Thanks!"
     assert read(flat).findings == (SlotPick(1, "Thursday works."),)
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Wed, Nov 4, 2026 at 9:00 AM Sam Rivera <sam@example.edu> wrote:",  # Gmail
+        "On 4 Nov 2026, at 09:00, Sam Rivera <sam@example.edu> wrote:",  # Apple Mail
+        "Am Mi., 4. Nov. 2026 um 09:00 Uhr schrieb Sam Rivera <sam@example.edu>:",
+        "Am 04.11.2026 um 09:00 schrieb Sam Rivera <sam@example.edu>:",
+        "Le mer. 4 nov. 2026 à 09:00, Sam Rivera <sam@example.edu> a écrit :",
+        "El mié, 4 nov 2026 a las 9:00, Sam Rivera (<sam@example.edu>) escribió:",
+        "Il giorno mer 4 nov 2026 alle ore 09:00 Sam Rivera <sam@example.edu> ha scritto:",
+        "Op wo 4 nov. 2026 om 09:00 schreef Sam Rivera <sam@example.edu>:",
+        "Op 4 nov. 2026 om 09:00 heeft Sam Rivera <sam@example.edu> het volgende geschreven:",
+        "Em qua., 4 de nov. de 2026 às 09:00, Sam Rivera <sam@example.edu> escreveu:",
+        "No dia 4/11/2026, às 09:00, Sam Rivera <sam@example.edu> escreveu:",
+        "Den ons 4 nov. 2026 kl 09:00 skrev Sam Rivera <sam@example.edu>:",
+        "4 nov. 2026 kl. 09:00 skrev Sam Rivera <sam@example.edu>:",
+        "-----Original Message-----\nFrom: Sam Rivera <sam@example.edu>\nSent: Wednesday",
+        "________________________________\nVon: Sam Rivera <sam@example.edu>\nGesendet: Mi",
+        "De : Sam Rivera <sam@example.edu>\nEnvoyé : mercredi 4 novembre 2026 09:00",
+        "De: Sam Rivera <sam@example.edu>\nEnviado el: miércoles, 4 de noviembre de 2026",
+        "Da: Sam Rivera <sam@example.edu>\nInviato: mercoledì 4 novembre 2026 09:00",
+        "Van: Sam Rivera <sam@example.edu>\nVerzonden: woensdag 4 november 2026 09:00",
+        "De: Sam Rivera <sam@example.edu>\nEnviada em: quarta-feira, 4 de novembro de 2026",
+        "Från: Sam Rivera <sam@example.edu>\nSkickat: den 4 november 2026 09:00",
+    ],
+)
+def test_each_clients_quote_header_ends_the_writers_words(attribution: str) -> None:
+    text = f"Friday works for me.\n\n{attribution}\n> 1. Thursday 10:00\n> 3. Monday 11:00\n"
+    assert strip_quoted(text) == "Friday works for me."
+
+
+def test_a_line_right_above_the_attribution_is_kept() -> None:
+    text = ("On Thursday I can do 10.\nOn Wed, Nov 4, 2026 at 9:00 AM Sam Rivera <\n"
+            "sam@example.edu> wrote:\n> Hi\n")
+    assert strip_quoted(text) == "On Thursday I can do 10."
