@@ -76,13 +76,15 @@ _ROLE_NAME = re.compile(rf"{_FILLER}\s*,?\s*{_TITLES}((?-i:{_NAME}))", re.IGNORE
 _SUGGESTS = re.compile(
     r"talk|speak|contact|reach|introduc|connect|good person|right person|worth|should|might"
     r"|could help|can help|knows?|sprechen|kontakt|parler|contacter|hablar|contactar|parlare"
-    r"|contattare|praten|contact|falar|contatar|prata|kontakta",
+    r"|contattare|praten|contact|falar|contatar|prata|kontakta|drop (?:a|her|him|them) (?:a )?line"
+    r"|write to|hear from you|e-?mail|mail|assistant|\b[EP]A\b|logistics|scheduling|calendar",
     re.IGNORECASE,
 )
 _HANDOFF = re.compile(
     r"instead|better (?:placed|person|suited|contact)|right person|in my place|on my behalf"
     r"|handles? my (?:calendar|schedule|diary)|manages? my (?:calendar|schedule|diary)"
-    r"|my (?:executive )?assistant|\bcc'?d|cc'?ing|copied|copying|looping in|looped in"
+    r"|my (?:executive )?assistant|my [ep]a\b|logistics|\bcc'?d|cc'?ing|copied|copying"
+    r"|looping in|looped in"
     r"|forward(?:ed|ing)? (?:this|your|it|you)|take it from here|take over|more relevant"
     r"|schedule (?:with|through)"
     r"|an meiner stelle|statt mir|besser geeignet|richtige ansprechp|zustandig"
@@ -128,7 +130,9 @@ def read_people(said: Sequence[str]) -> list[Finding]:
         cue_names = {m.group(1): m for m in _CUE.finditer(sentence)}
         if not cue_names and _SUGGESTS.search(sentence):
             cue_names = {m.group(1): m for m in _ROLE_NAME.finditer(sentence)}
-        emails = list(_EMAIL.finditer(sentence))
+        suggests = bool(cue_names) or _SUGGESTS.search(sentence) is not None or (
+            _HANDOFF.search(normalize_text(sentence)) is not None)
+        emails = list(_EMAIL.finditer(sentence)) if suggests else []  # not a signature's
         for email in emails:
             before = sentence[max(0, email.start() - 60) : email.start()]
             if re.search(r"\b(?:me|my|mich|moi|me escribes|mi)\b\W*(?:at|unter|à|a)?\W*$",
