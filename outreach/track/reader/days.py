@@ -3,8 +3,10 @@
 
 Every phrase resolves against ``today`` (the day the reply was written, in the writer's zone):
 a bare weekday is the next such day after today; "next Tuesday" is the Tuesday of next week
-(Monday to Sunday); a date without a year is the next one on or after today. A weekday written
-beside a date that falls on another weekday is a contradiction, reported as a doubt.
+(Monday to Sunday) when this week's has passed, and a doubt when it has not ("next
+Thursday" said on a Wednesday may be tomorrow); a date without a year is the next one on or
+after today. A weekday written beside a date that falls on another weekday is a
+contradiction, reported as a doubt.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ _MONTH_DAY = re.compile(
     rf"\b({_MONTH})\.?\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.]\d)(?!\s*(?:am|pm|h\b|uhr))"
     r"(?:,?\s*(\d{4}))?"
 )
+# "Thursday the 12th", "jueves 12 a las 11", "Donnerstag, 12.": a weekday and the day of month.
+_WEEKDAY_DAY = re.compile(
+    rf"\b(?:{_WEEKDAY})\.?,?\s+(?:the\s+|den\s+)?(\d{{1,2}})"
+    r"(?:(?:st|nd|rd|th|er|e|o|\.)(?!\d)|(?=\s+(?:at|um|a las|a la|a|alle|om|as|kl)\b|,))"
+)
 _DOTTED = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _ORDINAL_DAY = re.compile(
@@ -84,7 +91,8 @@ _WEEK_RE = re.compile(
     rf" (?:{_WEEK})\b|\bveckan\b"
 )
 _AFTER = re.compile(
-    r"\b(?:after|nach|apres|despues del?|dopo|na|depois d[eo]|efter|from|ab|a partir d[eu]l?)"
+    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter|from|ab"
+    r"|a partir d[eu]l?)"
     r"(?: the| dem| le| el| il| de| den)?\s*$"
 )
 _IN_WEEKS = re.compile(
@@ -110,6 +118,7 @@ class DayPhrase:
     weekday_only: bool = False  # "Thursday", no date: matches an offered slot on any Thursday
     after: bool = False  # "after the 15th": from the day after
     this_week: bool = False  # "this week": the days left of the current week
+    alternatives: bool = False  # "Monday or Tuesday": any one of these days
     span: tuple[int, int] = (0, 0)
     doubts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -141,7 +150,39 @@ def _next_day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+_OR = r"\s*(?:,|or|oder|ou|o|oppure|of|eller)\s+"
+
+
 def _weekday(plain: str, today: date) -> DayPhrase | None:
+    """The weekday a clause names; "Monday or Tuesday next week" names both (the days of a
+    list joined by "or" take the week said after the last one)."""
+    first = _one_weekday(plain, today)
+    if first is None:
+        return None
+    days = [first]
+    rest = plain[first.span[1] :]
+    while True:
+        joined = re.match(_OR, rest)
+        following = _one_weekday(rest[joined.end() :], today) if joined else None
+        if joined is None or following is None or following.span[0] != 0:
+            break
+        days.append(following)
+        rest = rest[joined.end() + following.span[1] :]
+    if len(days) == 1:
+        return first
+    week_after = re.match(rf"\s*(?:{_NEXT}) (?:{_WEEK})\b", rest)
+    if week_after:
+        monday = today + timedelta(days=7 - today.weekday())
+        found = tuple(sorted(monday + timedelta(days=d.days[0].weekday()) for d in days))
+    else:
+        found = tuple(sorted(d.days[0] for d in days))
+    end = len(plain) - len(rest) + (week_after.end() if week_after else 0)
+    doubts = tuple(doubt for d in days for doubt in d.doubts)
+    return DayPhrase(found, weekday_only=week_after is None, span=(first.span[0], end),
+                     doubts=doubts, alternatives=True)
+
+
+def _one_weekday(plain: str, today: date) -> DayPhrase | None:
     pattern = re.compile(
         rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
         rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)(?![\w-])\.?"
@@ -149,8 +190,10 @@ def _weekday(plain: str, today: date) -> DayPhrase | None:
     )
     for match in pattern.finditer(plain):
         before, name, after = match.group(1), match.group(2), match.group(3)
-        if name in _PT_SHORT:
-            if before not in ("na", "nesta", "proxima", "esta"):
+        if name in _PT_SHORT:  # "segunda", "quinta" are also ordinals: a weekday before a time
+            time_follows = re.match(r"\s*,?\s*(?:as\b|a partir|de manha|a tarde|\d)",
+                                    plain[match.end() : match.end() + 12])
+            if before not in ("na", "nesta", "proxima", "esta") and not time_follows:
                 continue
             index = _PT_SHORT[name]
         else:
@@ -160,16 +203,24 @@ def _weekday(plain: str, today: date) -> DayPhrase | None:
             index = _WEEKDAYS[name]
         ahead = (index - today.weekday() - 1) % 7 + 1  # strictly after today
         nxt = before is not None and re.fullmatch(_NEXT, before) is not None
+        week_named = after is not None and re.search(rf"(?:{_WEEK})$", after) is not None
+        doubts: tuple[str, ...] = ()
         if nxt or after:
             monday_next = today + timedelta(days=7 - today.weekday())
             day = monday_next + timedelta(days=index)
+            if not week_named and today + timedelta(days=ahead) < monday_next:
+                # "next Thursday" said on a Wednesday: tomorrow, or a week later?
+                doubts = (f"{match.group(0)} could be this week's or next week's",)
         else:
             day = today + timedelta(days=ahead)
-        return DayPhrase((day,), weekday_only=not nxt and not after, span=match.span())
+        return DayPhrase((day,), weekday_only=not nxt and not after, span=match.span(),
+                         doubts=doubts)
     return None
 
 
-def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], str]]:
+def _dates(
+    plain: str, today: date, day_first: bool
+) -> list[tuple[date | None, tuple[int, int], str]]:
     found: list[tuple[date | None, tuple[int, int], str]] = []
     taken: list[tuple[int, int]] = []
 
@@ -189,13 +240,17 @@ def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], 
         add(m, _next_on_or_after(MONTHS[m[2]], int(m[1]), m[3], today))
     for m in _MONTH_DAY.finditer(plain):
         add(m, _next_on_or_after(MONTHS[m[1]], int(m[2]), m[3], today))
+    for m in _WEEKDAY_DAY.finditer(plain):
+        add(m, _next_day_of_month(int(m[1]), today))
     for m in _DOTTED.finditer(plain):
         add(m, _next_on_or_after(int(m[2]), int(m[1]), m[3], today))
     for m in _SLASHED.finditer(plain):
         first, second = int(m[1]), int(m[2])
         day_month = _next_on_or_after(second, first, m[3], today)
         month_day = _next_on_or_after(first, second, m[3], today)
-        if day_month and month_day and day_month != month_day:
+        if day_first and day_month:
+            add(m, day_month)  # German, French, ... write 10/11 for 10 November
+        elif day_month and month_day and day_month != month_day:
             add(m, None, f"{m[0]} reads as two dates")
         else:
             add(m, day_month or month_day)
@@ -205,10 +260,11 @@ def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], 
     return found
 
 
-def day_phrase(plain: str, today: date) -> DayPhrase | None:
-    """The days a normalized clause names, relative to ``today``; None when it names none."""
+def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase | None:
+    """The days a normalized clause names, relative to ``today``; None when it names none.
+    ``day_first``: the reply is in a language that writes 10/11 for 10 November."""
     doubts: list[str] = []
-    dates = _dates(plain, today)
+    dates = _dates(plain, today, day_first)
     weekday = _weekday(plain, today)
     if dates:
         when, span, doubt = dates[0]
@@ -222,7 +278,8 @@ def day_phrase(plain: str, today: date) -> DayPhrase | None:
         return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
     if weekday is not None:
         after = _AFTER.search(plain[: weekday.span[0]]) is not None
-        return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span)
+        return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span,
+                         doubts=weekday.doubts, alternatives=weekday.alternatives)
     tomorrow = next(
         (m for m in _TOMORROW.finditer(plain) if not _NOT_TOMORROW.search(plain[: m.start()])),
         None,
