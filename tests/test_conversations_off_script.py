@@ -3,16 +3,21 @@ played through the CLI on both backends (see tests/test_conversations.py for the
 
 - Nora does not show up; the meeting is marked missed and new times go out, no thank-you;
 - Lin asks to move the meeting after the invite went out;
-- Alan answers the thank-you with someone else to talk to.
+- Alan answers the thank-you with someone else to talk to;
+- Wes defers; Kurt proposes his own time; Edith says no;
+- Hal forwards the request to a colleague, who takes over; Mae's assistant answers for her.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
+from outreach.compose.mime import base_subject
 from tests import test_conversations as conversations
-from tests.conversation_world import World, text_of
+from tests.conversation_world import USER, World, text_of
 from tests.test_conversations import meet, one_conversation
 
 world = conversations.world  # the same fixture: each test runs on both backends
@@ -243,3 +248,91 @@ def test_a_referral_after_the_thank_you_is_added_with_the_command_due_gives(
     world.ok(*_words(str(item["command"])))
     assert world.due_for("alan@example.org") == []
     assert world.due_for("grace@x.com") == ["reach_referral"]
+
+
+# --- Hal forwards the request to a colleague, who answers ------------------------------------
+
+
+def _colleague_answers(
+    world: World, contact: str, colleague: str, name: str, body: str
+) -> tuple[str, str]:
+    """``colleague`` answers the forward ``contact`` sent them ("Re: Fwd: ..."), copying
+    ``contact``; returns the forward's Message-ID (a message the user never saw) and the
+    answer's."""
+    last = world.received(contact)[-1]
+    forward = make_msgid(domain=contact.rpartition("@")[2])
+    message = EmailMessage()
+    message["From"] = f"{name} <{colleague}>"
+    message["To"] = f"Sam Rivera <{USER}>"
+    message["Cc"] = contact
+    message["Subject"] = f"Re: Fwd: {base_subject(str(last['Subject']))}"
+    message["Date"] = format_datetime(world.now)
+    message["Message-ID"] = make_msgid(domain=colleague.rpartition("@")[2])
+    message["In-Reply-To"] = forward
+    chain = str(last["References"] or "").split()
+    message["References"] = " ".join([*chain, str(last["Message-ID"]), forward])
+    message.set_content(body)
+    world.deliver(message)
+    return forward, str(message["Message-ID"])
+
+
+def test_hals_colleague_takes_over_and_is_the_one_booked(world: World) -> None:
+    meet(world, "hal@example.org", "Hal Abelson", org="MIT", tz="America/New_York")
+    world.at("2026-03-03 10:00")
+    forward, answer = _colleague_answers(
+        world, "hal@example.org", "bob@example.org", "Bob Ray",
+        "Hal forwarded me your note; I'm happy to talk instead of him.",
+    )
+    world.ok("sync")
+    [item] = [d for d in world.due() if d["action"] == "add_their_side"]
+    assert item["contact"] == "hal@example.org"
+    assert (item["email"], item["name"]) == ("bob@example.org", "Bob Ray")
+    assert item["commands"] == [
+        'outreach contacts add bob@example.org --name "Bob Ray" --takes-over-from '
+        "hal@example.org",
+        'outreach contacts add bob@example.org --name "Bob Ray" --assistant-of hal@example.org',
+    ]
+    world.ok(*_words(str(item["command"])))
+    assert world.due_for("hal@example.org") == []
+    assert world.due_for("bob@example.org") == ["book"]
+    shown = json.loads(world.ok("contacts", "show", "bob@example.org", "--json"))
+    assert shown["referred_by"] is not None
+
+    world.ok("book", "bob@example.org", "--at", "2026-03-05T14:00", "--send")
+    invite = world.received("bob@example.org")[-1]
+    assert str(invite["Subject"]) == "Re: Could I ask you about your work at MIT?"
+    [first] = world.received("hal@example.org")
+    assert str(invite["In-Reply-To"]) == answer  # in the thread, answering Bob
+    assert str(invite["References"]).split() == [str(first["Message-ID"]), forward, answer]
+    world.at("2026-03-10 09:00")  # when Hal would have been nudged
+    assert "follow_up" not in world.due_for("hal@example.org")
+    assert len(world.received("hal@example.org")) == 1  # Hal hears nothing more
+    if world.fake is not None:  # Gmail keeps it all in Hal's thread (Fwd: is not a new subject)
+        [thread] = {m.thread_id for m in world.fake.messages() if "DRAFT" not in m.label_ids}
+        assert thread
+
+
+# --- Mae's assistant answers for her, copying her ---------------------------------------------
+
+
+def test_maes_assistant_answers_in_a_message_of_her_own_and_is_recorded(world: World) -> None:
+    meet(world, "mae@example.org", "Mae Jemison", org="NASA", tz="America/New_York")
+    world.at("2026-03-03 10:00")
+    message = EmailMessage()
+    message["From"] = "Pat Lee <pat@example.org>"
+    message["To"] = f"Sam Rivera <{USER}>"
+    message["Cc"] = "Mae Jemison <mae@example.org>"
+    message["Subject"] = "Meeting with Dr. Jemison"
+    message["Date"] = format_datetime(world.now)
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content("Dr. Jemison asked me to find a time with you. She has 20 minutes.")
+    world.deliver(message)
+    world.ok("sync")
+    items = [d for d in world.due() if d["contact"] == "mae@example.org"]
+    assert "add_their_side" in [d["action"] for d in items]
+    world.ok("contacts", "add", "pat@example.org", "--name", "Pat Lee",
+             "--assistant-of", "mae@example.org")
+    assert "add_their_side" not in world.due_for("mae@example.org")
+    world.at("2026-03-10 09:00")  # their side answered: Mae is not nudged
+    assert "follow_up" not in world.due_for("mae@example.org")
+    assert len(world.received("mae@example.org")) == 1

@@ -335,6 +335,34 @@ class ContactRepo:
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
 
+    def hand_over(self, from_id: int, to_id: int) -> None:
+        """``to_id`` (a colleague) took ``from_id``'s conversation over."""
+        self.conn.execute("UPDATE contacts SET handed_to = ? WHERE id = ?", (to_id, from_id))
+
+    def handed_from(self, contact_id: int) -> list[int]:
+        """Contacts whose conversation was handed over to this one."""
+        rows = self.conn.execute(
+            "SELECT id FROM contacts WHERE handed_to = ? ORDER BY id", (contact_id,)
+        )
+        return [int(row[0]) for row in rows]
+
+    def add_cc(self, contact_id: int, email: str, name: str, role: str) -> None:
+        """Someone to copy on the contact's invites and confirmations (an assistant)."""
+        self.conn.execute(
+            "INSERT INTO contact_cc (contact_id, email, name, role) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (contact_id, email) DO UPDATE SET name = excluded.name, "
+            "role = excluded.role",
+            (contact_id, email.casefold(), name, role),
+        )
+
+    def cc(self, contact_id: int) -> list[tuple[str, str, str]]:
+        """(email, name, role) of the people copied on the contact's mail."""
+        rows = self.conn.execute(
+            "SELECT email, name, role FROM contact_cc WHERE contact_id = ? ORDER BY email",
+            (contact_id,),
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
     def mark_replies_seen(self, contact_id: int, at: str) -> None:
         """Replies received up to ``at`` were read (or dismissed) by the user."""
         self.conn.execute(

@@ -23,7 +23,7 @@ from outreach.track.reader import Handoff, Reading, Referral, reading_from_json
 
 _CONTACTS_SQL = (
     "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
-    "mention_referrer, replies_seen_at FROM contacts"
+    "mention_referrer, replies_seen_at, handed_to FROM contacts"
 )
 
 # Messages that were superseded before sending ('discarded') or went to an address that
@@ -100,6 +100,26 @@ WHERE kind = 'reply' {and_where} ORDER BY contact_id, julianday(occurred_at), id
 """
 
 
+# People who wrote for a contact (in their thread, or copying them) who are neither the
+# contact, another contact, nor someone the user recorded as copied on the contact's mail.
+_THEIR_SIDE_SQL = """
+SELECT e.contact_id, e.address, MAX(e.sender_name), MIN(e.occurred_at)
+FROM thread_events e JOIN contacts c ON c.id = e.contact_id
+WHERE e.kind = 'reply' AND e.address != '' AND e.address != COALESCE(c.email_key, '')
+  AND e.address NOT IN (SELECT email_key FROM contacts WHERE email_key IS NOT NULL)
+  AND e.address NOT IN (SELECT substr(alias, 11) FROM contact_aliases
+                        WHERE alias LIKE 'email_key:%')
+  AND NOT EXISTS (SELECT 1 FROM contact_cc cc
+                  WHERE cc.contact_id = e.contact_id AND cc.email = e.address)
+  {and_where}
+GROUP BY e.contact_id, e.address ORDER BY e.contact_id, MIN(e.occurred_at)
+"""
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
 def _reading(value: str | None) -> Reading | None:
     if not value:
         return None
@@ -169,6 +189,7 @@ def contact_facts(
     by_id = " WHERE id = ?" if one else ""
     and_where = "AND contact_id = ?" if one else ""
     events_where = "WHERE e.contact_id = ?" if one else ""
+    events_and_where = "AND e.contact_id = ?" if one else ""
     messages = {
         row[0]: row for row in conn.execute(_MESSAGES_SQL.format(and_where=and_where), params)
     }
@@ -179,6 +200,11 @@ def contact_facts(
         for cid, value in conn.execute(_READING_SQL.format(and_where=and_where), params)
     }
     people = _people_to_add(conn, readings)
+    their_side: dict[int, list[tuple[str, str, datetime]]] = {}
+    for cid, address, sender_name, at in conn.execute(
+        _THEIR_SIDE_SQL.format(and_where=events_and_where), params
+    ):
+        their_side.setdefault(cid, []).append((address, sender_name or "", _moment(at)))
     meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
     offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall())
     tags: dict[int, list[str]] = {}
@@ -197,7 +223,7 @@ def contact_facts(
     facts: dict[int, ContactFacts] = {}
     for row in conn.execute(_CONTACTS_SQL + by_id, params):
         (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
-         seen) = row
+         seen, handed_to) = row
         m = messages.get(cid, empty_messages)
         e = events.get(cid, empty_events)
         meeting = meetings.get(cid)
@@ -248,5 +274,7 @@ def contact_facts(
             replies_seen_at=_time(seen),
             reading=readings.get(cid),
             people_to_add=people.get(cid, ()),
+            their_side_new=tuple(their_side.get(cid, ())),
+            handed_to=handed_to,
         )
     return facts

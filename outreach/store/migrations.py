@@ -364,6 +364,10 @@ def _m8_conversation(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE thread_events ADD COLUMN reading TEXT")
     if "first_line" not in columns:
         conn.execute("ALTER TABLE thread_events ADD COLUMN first_line TEXT NOT NULL DEFAULT ''")
+    if "sender_name" not in columns:
+        conn.execute("ALTER TABLE thread_events ADD COLUMN sender_name TEXT NOT NULL DEFAULT ''")
+    if "refs" not in columns:
+        conn.execute("ALTER TABLE thread_events ADD COLUMN refs TEXT NOT NULL DEFAULT ''")
     columns = {row[1] for row in conn.execute("PRAGMA table_info(contacts)")}
     if "replies_seen_at" not in columns:
         conn.execute("ALTER TABLE contacts ADD COLUMN replies_seen_at TEXT")

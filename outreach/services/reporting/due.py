@@ -115,6 +115,8 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
         return f"outreach reschedule {ref} --at {proposed}"
     if action.action is Action.ADD_REFERRAL:
         return _add_referral_command(action, ref)
+    if action.action is Action.ADD_THEIR_SIDE:
+        return _their_side_command(action, "--takes-over-from", ref)
     window = action.detail("proposed_range")
     if action.action is Action.PROPOSE_TIMES and isinstance(window, dict):
         return f"outreach draft newtimes {ref} --between {window['start']} {window['end']}"
@@ -159,7 +161,14 @@ def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
 def _alternatives(action: DueAction, ref: str) -> tuple[str, ...]:
     if action.action is Action.CONFIRM_MEETING:
         return (f"outreach met {ref} --missed",)
+    if action.action is Action.ADD_THEIR_SIDE:
+        return (_their_side_command(action, "--assistant-of", ref),)
     return ()
+
+
+def _their_side_command(action: DueAction, how: str, ref: str) -> str:
+    name = str(action.detail("name") or "NAME").replace('"', "'")
+    return f'outreach contacts add {action.detail("email")} --name "{name}" {how} {ref}'
 
 
 GMAIL_THREAD_LINK = "https://mail.google.com/mail/#all/{thread}"
