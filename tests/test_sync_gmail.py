@@ -189,9 +189,9 @@ def test_due_nudges_only_silent_contacts_after_five_business_days(
     assert all(d["contact"] != "bob@nowhere.example.org" for d in later)
     assert all(
         set(d)
-        == {"contact", "name", "action", "text", "due", "overdue", "drafted", "reason", "command"}
+        >= {"contact", "name", "action", "text", "due", "overdue", "drafted", "reason", "command"}
         for d in later
-    )
+    )  # off-script items carry more (docs/json.md)
 
 
 @pytest.fixture
