@@ -336,3 +336,35 @@ def test_maes_assistant_answers_in_a_message_of_her_own_and_is_recorded(world: W
     world.at("2026-03-10 09:00")  # their side answered: Mae is not nudged
     assert "follow_up" not in world.due_for("mae@example.org")
     assert len(world.received("mae@example.org")) == 1
+
+
+# --- Rosa: none of those, but any morning next week ------------------------------------------
+
+
+def test_rosa_proposes_a_range_and_gets_fresh_times_inside_it(world: World) -> None:
+    meet(world, "rosa@example.org", "Rosa Parks", org="NAACP", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("rosa@example.org", "None of those suit me, but any morning next week works.")
+    world.ok("sync")
+    world.ok("reply", "rosa@example.org", "--proposes", "2026-03-09T09:00/2026-03-13T12:00")
+    item = _item(world, "rosa@example.org")
+    assert item["action"] == "propose_times"
+    assert item["proposed_range"] == {
+        "start": "2026-03-09T09:00-04:00", "end": "2026-03-13T12:00-04:00"
+    }
+    assert item["command"] == (
+        "outreach draft newtimes rosa@example.org --between 2026-03-09T09:00-04:00 "
+        "2026-03-13T12:00-04:00"
+    )
+    world.at("2026-03-02 15:00")
+    world.ok(*_words(str(item["command"])))
+    world.ok("send", "--yes")
+    shown = json.loads(world.ok("contacts", "show", "rosa@example.org", "--json"))
+    latest = [p for p in shown["proposals"] if p["state"] == "held"]
+    assert len(latest) == 3  # fresh times, never one picked for her
+    for slot in latest:
+        start = datetime.fromisoformat(slot["start"])
+        assert datetime(2026, 3, 9, 13, tzinfo=UTC) <= start  # 09:00 New York (EDT)
+        assert datetime.fromisoformat(slot["end"]) <= datetime(2026, 3, 13, 16, tzinfo=UTC)
+    assert world.due_for("rosa@example.org") == []
+    one_conversation(world, "rosa@example.org")
