@@ -19,7 +19,7 @@ from typing import Any
 
 from outreach.store.changes import role_text
 from outreach.track.model import ContactFacts, OpenPromise
-from outreach.track.reader import Handoff, Reading, Referral, reading_from_json
+from outreach.track.reader import Handoff, Reading, Referral, SlotPick, reading_from_json
 
 _CONTACTS_SQL = (
     "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
@@ -116,6 +116,28 @@ GROUP BY e.contact_id, e.address ORDER BY e.contact_id, MIN(e.occurred_at)
 """
 
 
+def _picked_starts(
+    conn: sqlite3.Connection, readings: dict[int, Reading | None]
+) -> dict[int, datetime]:
+    """When the offered time each contact's latest reply picked starts (their latest offer's
+    slot of that number); read only for the few replies that pick one."""
+    picks = {
+        cid: pick.slot
+        for cid, reading in readings.items()
+        if reading is not None and (pick := reading.first(SlotPick)) is not None
+    }
+    found: dict[int, datetime] = {}
+    for cid, slot in picks.items():
+        row = conn.execute(
+            "SELECT start FROM proposals WHERE contact_id = ? AND slot_index = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            (cid, slot),
+        ).fetchone()
+        if row is not None:
+            found[cid] = datetime.fromisoformat(row[0])
+    return found
+
+
 def _moment(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
@@ -200,6 +222,7 @@ def contact_facts(
         for cid, value in conn.execute(_READING_SQL.format(and_where=and_where), params)
     }
     people = _people_to_add(conn, readings)
+    picked = _picked_starts(conn, readings)
     their_side: dict[int, list[tuple[str, str, datetime]]] = {}
     for cid, address, sender_name, at in conn.execute(
         _THEIR_SIDE_SQL.format(and_where=events_and_where), params
@@ -276,5 +299,6 @@ def contact_facts(
             people_to_add=people.get(cid, ()),
             their_side_new=tuple(their_side.get(cid, ())),
             handed_to=handed_to,
+            picked_start=picked.get(cid),
         )
     return facts

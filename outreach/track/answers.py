@@ -152,6 +152,13 @@ def act_on_reading(
             ("evidence", decline.evidence), ("close_reason", "declined"),
         )
     offer_open = facts.offered_until is None or facts.offered_until > now
+    if pick is not None and facts.picked_start is not None and facts.picked_start <= now:
+        return True, _item(
+            facts, Action.PROPOSE_TIMES, replied, now, zone,
+            f"they picked time {pick.slot} ({local_date(facts.picked_start, zone)}), which has "
+            "passed; propose new times",
+            ("evidence", pick.evidence),
+        )
     if pick is not None and offer_open:
         return True, _item(
             facts, Action.BOOK, replied, now, zone,

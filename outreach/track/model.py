@@ -126,6 +126,7 @@ class ContactFacts:
     # Someone new writing for them (in their thread, or copying them): (address, name, when).
     their_side_new: tuple[tuple[str, str, datetime], ...] = ()
     handed_to: int | None = None  # the colleague who took the conversation over
+    picked_start: datetime | None = None  # when the offered time their reply picked starts
 
     @property
     def last_exchange_at(self) -> datetime | None:

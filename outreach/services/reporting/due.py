@@ -148,10 +148,12 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
 
 
 def _add_referral_command(action: DueAction, ref: str) -> str:
-    """`contacts add` for someone a reply named, referred by the contact who named them."""
+    """`contacts add` for someone a reply named, referred by the contact who named them (a
+    colleague they handed the conversation to takes it over)."""
     name = str(action.detail("name") or "NAME").replace('"', "'")
     email = action.detail("email") or "EMAIL"
-    return f'outreach contacts add {email} --name "{name}" --referred-by {ref}'
+    how = "--takes-over-from" if action.detail("handoff") and email != "EMAIL" else "--referred-by"
+    return f'outreach contacts add {email} --name "{name}" {how} {ref}'
 
 
 def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
