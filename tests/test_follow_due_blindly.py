@@ -134,7 +134,9 @@ class Simulation:
         )
         person.note(now, f"we send {kind}")
 
-    def offer(self, person: Person, now: datetime, within: tuple[datetime, datetime] | None) -> None:
+    def offer(
+        self, person: Person, now: datetime, within: tuple[datetime, datetime] | None
+    ) -> None:
         """Three fresh times, 2 to 10 days ahead (inside their range when they gave one)."""
         base = within[0] if within else now + timedelta(days=2)
         slots = [
@@ -225,9 +227,9 @@ class Simulation:
             start = ahead[0]
         if start <= now:
             self.fail(person, now, f"booked a time that has passed ({start})")
-        if reading is not None and (pick := reading.first(SlotPick)) and slot is not None:
-            if int(str(slot)) != pick.slot:
-                self.fail(person, now, "booked a slot they did not pick")
+        pick = None if reading is None else reading.first(SlotPick)
+        if pick is not None and slot is not None and int(str(slot)) != pick.slot:
+            self.fail(person, now, "booked a slot they did not pick")
         self.send(person, now, "invite")
         person.facts = replace(
             person.facts,
@@ -329,10 +331,8 @@ class Simulation:
         findings: tuple[Finding, ...]
         if move == "pick":
             ahead = [i + 1 for i, s in enumerate(person.offered) if s > now]
-            if not ahead:
-                findings = ()  # "is it too late?": nothing to read
-            else:
-                findings = (SlotPick(rng.choice(ahead), "That one works."),)
+            # With nothing ahead: "is it too late?", nothing the reader can act on.
+            findings = (SlotPick(rng.choice(ahead), "That one works."),) if ahead else ()
         elif move == "propose":
             at = datetime.combine(day + timedelta(days=rng.randint(2, 9)), time(11), NY)
             findings = (ProposedTime(at, "How about then?", False),)
