@@ -368,3 +368,20 @@ def test_rosa_proposes_a_range_and_gets_fresh_times_inside_it(world: World) -> N
         assert datetime.fromisoformat(slot["end"]) <= datetime(2026, 3, 13, 16, tzinfo=UTC)
     assert world.due_for("rosa@example.org") == []
     one_conversation(world, "rosa@example.org")
+
+
+def test_the_words_of_due_fit_a_deferral_and_a_no(world: World) -> None:
+    meet(world, "wes@example.org", "Wes Clark", org="Initech", tz="America/New_York")
+    meet(world, "edith@example.org", "Edith Clarke", org="GE")
+    world.at("2026-03-03 10:00")
+    world.reply("wes@example.org", "Let me check my calendar and get back to you next week.")
+    world.reply("edith@example.org", "Thanks for thinking of me, but I'm not able to help.")
+    world.ok("sync")
+    world.ok("reply", "wes@example.org", "--later")
+    world.ok("reply", "edith@example.org", "--no")
+    world.at("2026-03-10 09:00")  # five business days after Wes's reply
+    texts = {d["contact"]: d["text"] for d in world.due()}
+    assert texts == {
+        "wes@example.org": "follow up gently",
+        "edith@example.org": "close (they said no)",
+    }

@@ -239,7 +239,7 @@ def _propose_or_book(
         if not answered:
             why = {
                 "declined": "they declined the invite",
-                "missed": "the meeting did not happen (marked missed)",
+                "missed": "the meeting did not happen: marked missed",
             }.get(facts.meeting_state or "", "the meeting was cancelled")
             return DueAction(
                 facts.contact_id,

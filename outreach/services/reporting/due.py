@@ -192,6 +192,16 @@ def _reply_shown(app: AppContext, action: DueAction) -> dict[str, str] | None:
     return shown
 
 
+def _text(action: DueAction) -> str:
+    """The action in words; a follow-up after a deferral and a close after a no say so."""
+    if action.action is Action.FOLLOW_UP and action.detail("waiting_until"):
+        return "send the drafted follow-up" if action.drafted else "follow up gently"
+    if action.action is Action.CLOSE and action.detail("close_reason") == "declined":
+        return "close (they said no)"
+    idle, drafted = ACTION_TEXT[action.action]
+    return drafted if action.drafted else idle
+
+
 def due_items(app: AppContext) -> list[DueItem]:
     """What is due now, overdue first, each with the command that does it."""
     actions = due_now(app)
@@ -199,13 +209,12 @@ def due_items(app: AppContext) -> list[DueItem]:
     items = []
     for action in actions:
         name, ref = names[action.contact_id]
-        idle, drafted = ACTION_TEXT[action.action]
         items.append(
             DueItem(
                 action,
                 name,
                 ref,
-                drafted if action.drafted else idle,
+                _text(action),
                 _command(app, action, ref),
                 _alternatives(action, ref),
                 _reply_shown(app, action),
