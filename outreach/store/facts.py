@@ -93,10 +93,15 @@ WHERE id IN (SELECT MAX(id) FROM contact_changes {where} GROUP BY contact_id)
 """
 
 
-# What each contact's latest written reply said (the last row per contact wins).
+# What each contact's latest written reply said (NULL: not read). SQLite takes the bare
+# ``reading`` from the row holding MAX(occurred_at) (times are UTC text, see above); only
+# contacts with some reading at all are looked at.
 _READING_SQL = """
-SELECT contact_id, reading FROM thread_events
-WHERE kind = 'reply' {and_where} ORDER BY contact_id, julianday(occurred_at), id
+SELECT contact_id, reading, MAX(occurred_at) FROM thread_events
+WHERE kind = 'reply' AND contact_id IN (
+    SELECT contact_id FROM thread_events WHERE reading IS NOT NULL {and_where})
+  {and_where}
+GROUP BY contact_id
 """
 
 
@@ -219,7 +224,9 @@ def contact_facts(
     returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
     readings = {
         cid: _reading(value)
-        for cid, value in conn.execute(_READING_SQL.format(and_where=and_where), params)
+        for cid, value, _ in conn.execute(
+            _READING_SQL.format(and_where=and_where), params + params
+        )
     }
     people = _people_to_add(conn, readings)
     picked = _picked_starts(conn, readings)
