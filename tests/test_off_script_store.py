@@ -70,6 +70,7 @@ def test_someone_new_writing_is_their_side_until_recorded(tmp_path: Path) -> Non
     [(address, _name, _at)] = store.facts(ada)[ada].their_side_new
     assert address == "pat@example.org"
     with store.transaction():
-        store.contacts.add_cc(ada, "Pat@Example.org", "Pat Lee", "assistant")
+        store.contacts.add_cc(ada, "Pat@Example.org", "2026-03-03T00:00:00")
+        store.contacts.add_cc(ada, "pat@example.org", "2026-03-03T00:00:00")  # once only
     assert store.facts(ada)[ada].their_side_new == ()
-    assert store.contacts.cc(ada) == [("pat@example.org", "Pat Lee", "assistant")]
+    assert store.contacts.cc(ada) == ["Pat@Example.org"]

@@ -227,12 +227,15 @@ def add(
 def _add_assistant(app: AppContext, email: str, name: str, of: str, as_json: bool) -> None:
     from outreach.services.conversation.their_side import add_assistant
 
-    contact = add_assistant(app, email, name, of)
+    contact = add_assistant(app, email, of)
     if as_json:
         emit_json({"contact": contact.email or str(contact.id), "assistant": email.casefold(),
                    "name": name})
         return
-    click.echo(f"{name} <{email}> is recorded as {contact.label()}'s assistant.")
+    click.echo(
+        f"{name} <{email}> is recorded as {contact.label()}'s assistant: copied on the invites "
+        "and confirmations."
+    )
 
 
 def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:

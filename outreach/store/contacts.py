@@ -346,22 +346,23 @@ class ContactRepo:
         )
         return [int(row[0]) for row in rows]
 
-    def add_cc(self, contact_id: int, email: str, name: str, role: str) -> None:
-        """Someone to copy on the contact's invites and confirmations (an assistant)."""
+    def add_cc(self, contact_id: int, email: str, now: str) -> None:
+        """Copy ``email`` on the contact's invites and confirmations from now on (an
+        assistant), after those already copied (``meeting_cc``, shared with `book --cc`)."""
         self.conn.execute(
-            "INSERT INTO contact_cc (contact_id, email, name, role) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (contact_id, email) DO UPDATE SET name = excluded.name, "
-            "role = excluded.role",
-            (contact_id, email.casefold(), name, role),
+            "INSERT OR IGNORE INTO meeting_cc (contact_id, email, email_key, position, added_at) "
+            "VALUES (?, ?, ?, (SELECT COALESCE(MAX(position) + 1, 0) FROM meeting_cc "
+            "WHERE contact_id = ?), ?)",
+            (contact_id, email, email.casefold(), contact_id, now),
         )
 
-    def cc(self, contact_id: int) -> list[tuple[str, str, str]]:
-        """(email, name, role) of the people copied on the contact's mail."""
+    def cc(self, contact_id: int) -> list[str]:
+        """The addresses copied on the contact's invites, in the order given."""
         rows = self.conn.execute(
-            "SELECT email, name, role FROM contact_cc WHERE contact_id = ? ORDER BY email",
+            "SELECT email FROM meeting_cc WHERE contact_id = ? ORDER BY position, email_key",
             (contact_id,),
         )
-        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [str(r[0]) for r in rows]
 
     def mark_replies_seen(self, contact_id: int, at: str) -> None:
         """Replies received up to ``at`` were read (or dismissed) by the user."""

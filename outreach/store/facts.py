@@ -114,8 +114,8 @@ WHERE e.kind = 'reply' AND e.address != '' AND e.address != COALESCE(c.email_key
   AND e.address NOT IN (SELECT email_key FROM contacts WHERE email_key IS NOT NULL)
   AND e.address NOT IN (SELECT substr(alias, 11) FROM contact_aliases
                         WHERE alias LIKE 'email_key:%')
-  AND NOT EXISTS (SELECT 1 FROM contact_cc cc
-                  WHERE cc.contact_id = e.contact_id AND cc.email = e.address)
+  AND NOT EXISTS (SELECT 1 FROM meeting_cc cc
+                  WHERE cc.contact_id = e.contact_id AND cc.email_key = e.address)
   {and_where}
 GROUP BY e.contact_id, e.address ORDER BY e.contact_id, MIN(e.occurred_at)
 """

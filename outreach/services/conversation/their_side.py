@@ -40,9 +40,9 @@ def take_over(app: AppContext, record: ContactRecord, from_ref: str) -> Contact:
     return colleague
 
 
-def add_assistant(app: AppContext, email: str, name: str, of_ref: str) -> Contact:
-    """Record the contact's assistant: copied on invites, updates and confirmations, and no
-    longer someone new in `due`."""
+def add_assistant(app: AppContext, email: str, of_ref: str) -> Contact:
+    """Record the contact's assistant: copied on invites, updates and confirmations (the
+    addresses `book --cc` remembers), and no longer someone new in `due`."""
     store = app.store
     contact = store.contacts.get(of_ref)
     if contact.email and contact.email.casefold() == email.casefold():
@@ -53,5 +53,5 @@ def add_assistant(app: AppContext, email: str, name: str, of_ref: str) -> Contac
     if "@" not in email:
         raise ContactError(f"{email!r} is not an email address.", hint="e.g. pa@example.org")
     with store.transaction():
-        store.contacts.add_cc(contact.id, email, name, "assistant")
+        store.contacts.add_cc(contact.id, email.strip(), iso(app.now()))
     return contact
