@@ -241,6 +241,11 @@ class World:
         name = f"{int(self.now.timestamp())}.M{self._counter}P{os.getpid()}.world"
         (folder / name).write_bytes(message.as_bytes())
 
+    def deliver(self, message: EmailMessage) -> None:
+        """Someone other than a contact writes (a colleague, an assistant): ``message`` as
+        built by the test, delivered to the user's inbox."""
+        self._deliver(message)
+
     def _new(self, sender: str, subject: str, body: str) -> EmailMessage:
         message = EmailMessage()
         message["From"] = sender

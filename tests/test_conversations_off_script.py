@@ -3,16 +3,21 @@ played through the CLI on both backends (see tests/test_conversations.py for the
 
 - Nora does not show up; the meeting is marked missed and new times go out, no thank-you;
 - Lin asks to move the meeting after the invite went out;
-- Alan answers the thank-you with someone else to talk to.
+- Alan answers the thank-you with someone else to talk to;
+- Wes defers; Kurt proposes his own time; Edith says no;
+- Hal forwards the request to a colleague, who takes over; Mae's assistant answers for her.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
+from outreach.compose.mime import base_subject
 from tests import test_conversations as conversations
-from tests.conversation_world import World, text_of
+from tests.conversation_world import USER, World, text_of
 from tests.test_conversations import meet, one_conversation
 
 world = conversations.world  # the same fixture: each test runs on both backends
@@ -82,18 +87,19 @@ def test_lin_asks_to_move_after_the_invite_and_it_reaches_due(world: World) -> N
     world.at("2026-03-03 09:00")
     world.reply("lin@example.com", "Hi Sam,\n\nCould we do Friday at 11 instead?\n\nLin")
     world.ok("sync")
-    item = _item(world, "lin@example.com")
-    assert item["action"] == "read_reply" and item["text"] == "read their reply"
-    assert item["subject"] == "Re: Could I ask you about your work at Acme?"
-    if world.backend == "local":  # the body can be read
-        assert item["first_line"] == "Could we do Friday at 11 instead?"
-    else:  # gmail.metadata: no body, a link to the thread instead
+    if world.backend == "gmail":  # gmail.metadata: no body; read it in Gmail, say what it said
+        item = _item(world, "lin@example.com")
+        assert item["action"] == "read_reply" and item["text"] == "read their reply"
+        assert item["subject"] == "Re: Could I ask you about your work at Acme?"
         assert "first_line" not in item
         assert str(item["link"]).startswith("https://mail.google.com/mail/#all/")
-    printed = world.ok("due")
-    assert "read their reply" in printed
-
-    world.ok("reschedule", "lin@example.com", "--at", "2026-03-06T11:00", "--send")
+        assert "read their reply" in world.ok("due")
+        world.ok("reply", "lin@example.com", "--proposes", "2026-03-06T11:00")
+    item = _item(world, "lin@example.com")  # the local backend read it at sync
+    assert item["action"] == "reschedule" and item["text"] == "move the meeting"
+    assert item["proposed"] == "2026-03-06T11:00-05:00"
+    assert item["command"] == "outreach reschedule lin@example.com --at 2026-03-06T11:00-05:00"
+    world.ok(*str(item["command"]).split()[1:], "--send")
     assert world.due_for("lin@example.com") == []
     one_conversation(world, "lin@example.com")
 
@@ -106,9 +112,13 @@ def test_a_reply_read_can_be_dismissed(world: World) -> None:
     world.ok("book", "lin@example.com", "--at", "2026-03-04T11:00", "--send")
     world.ok("prep", "lin@example.com")
     world.at("2026-03-03 09:00")
-    world.reply("lin@example.com", "Looking forward to it!")
+    world.reply("lin@example.com", "Hi Sam,\n\nLooking forward to it!\n\nLin")
     world.ok("sync")
-    assert world.due_for("lin@example.com") == ["read_reply"]
+    item = _item(world, "lin@example.com")
+    assert item["action"] == "read_reply"
+    if world.backend == "local":  # the body can be read: its first line is shown
+        assert item["first_line"] == "Looking forward to it!"
+        assert "Looking forward to it!" in world.ok("due")
     world.ok("reply", "lin@example.com", "--seen")
     assert world.due_for("lin@example.com") == []
 
@@ -131,7 +141,9 @@ def test_alan_answers_the_thank_you_and_it_reaches_due(world: World) -> None:
     world.at("2026-03-04 16:00")
     world.reply("alan@example.org", "Glad to help; also talk to Grace <grace@x.com>.")
     world.ok("sync")
-    assert "read_reply" in world.due_for("alan@example.org")
+    # Read at sync on the local backend; to be read by the user on Gmail without bodies.
+    wanted = "add_referral" if world.backend == "local" else "read_reply"
+    assert world.due_for("alan@example.org") == [wanted]
     one_conversation(world, "alan@example.org")
 
 
@@ -236,3 +248,140 @@ def test_a_referral_after_the_thank_you_is_added_with_the_command_due_gives(
     world.ok(*_words(str(item["command"])))
     assert world.due_for("alan@example.org") == []
     assert world.due_for("grace@x.com") == ["reach_referral"]
+
+
+# --- Hal forwards the request to a colleague, who answers ------------------------------------
+
+
+def _colleague_answers(
+    world: World, contact: str, colleague: str, name: str, body: str
+) -> tuple[str, str]:
+    """``colleague`` answers the forward ``contact`` sent them ("Re: Fwd: ..."), copying
+    ``contact``; returns the forward's Message-ID (a message the user never saw) and the
+    answer's."""
+    last = world.received(contact)[-1]
+    forward = make_msgid(domain=contact.rpartition("@")[2])
+    message = EmailMessage()
+    message["From"] = f"{name} <{colleague}>"
+    message["To"] = f"Sam Rivera <{USER}>"
+    message["Cc"] = contact
+    message["Subject"] = f"Re: Fwd: {base_subject(str(last['Subject']))}"
+    message["Date"] = format_datetime(world.now)
+    message["Message-ID"] = make_msgid(domain=colleague.rpartition("@")[2])
+    message["In-Reply-To"] = forward
+    chain = str(last["References"] or "").split()
+    message["References"] = " ".join([*chain, str(last["Message-ID"]), forward])
+    message.set_content(body)
+    world.deliver(message)
+    return forward, str(message["Message-ID"])
+
+
+def test_hals_colleague_takes_over_and_is_the_one_booked(world: World) -> None:
+    meet(world, "hal@example.org", "Hal Abelson", org="MIT", tz="America/New_York")
+    world.at("2026-03-03 10:00")
+    forward, answer = _colleague_answers(
+        world, "hal@example.org", "bob@example.org", "Bob Ray",
+        "Hal forwarded me your note; I'm happy to talk instead of him.",
+    )
+    world.ok("sync")
+    [item] = [d for d in world.due() if d["action"] == "add_their_side"]
+    assert item["contact"] == "hal@example.org"
+    assert (item["email"], item["name"]) == ("bob@example.org", "Bob Ray")
+    assert item["commands"] == [
+        'outreach contacts add bob@example.org --name "Bob Ray" --takes-over-from '
+        "hal@example.org",
+        'outreach contacts add bob@example.org --name "Bob Ray" --assistant-of hal@example.org',
+    ]
+    world.ok(*_words(str(item["command"])))
+    assert world.due_for("hal@example.org") == []
+    assert world.due_for("bob@example.org") == ["book"]
+    shown = json.loads(world.ok("contacts", "show", "bob@example.org", "--json"))
+    assert shown["referred_by"] is not None
+
+    world.ok("book", "bob@example.org", "--at", "2026-03-05T14:00", "--send")
+    invite = world.received("bob@example.org")[-1]
+    assert str(invite["Subject"]) == "Re: Could I ask you about your work at MIT?"
+    [first] = world.received("hal@example.org")
+    assert str(invite["In-Reply-To"]) == answer  # in the thread, answering Bob
+    assert str(invite["References"]).split() == [str(first["Message-ID"]), forward, answer]
+    world.at("2026-03-10 09:00")  # when Hal would have been nudged
+    assert "follow_up" not in world.due_for("hal@example.org")
+    assert len(world.received("hal@example.org")) == 1  # Hal hears nothing more
+    if world.fake is not None:  # Gmail keeps it all in Hal's thread (Fwd: is not a new subject)
+        [thread] = {m.thread_id for m in world.fake.messages() if "DRAFT" not in m.label_ids}
+        assert thread
+
+
+# --- Mae's assistant answers for her, copying her ---------------------------------------------
+
+
+def test_maes_assistant_answers_in_a_message_of_her_own_and_is_recorded(world: World) -> None:
+    meet(world, "mae@example.org", "Mae Jemison", org="NASA", tz="America/New_York")
+    world.at("2026-03-03 10:00")
+    message = EmailMessage()
+    message["From"] = "Pat Lee <pat@example.org>"
+    message["To"] = f"Sam Rivera <{USER}>"
+    message["Cc"] = "Mae Jemison <mae@example.org>"
+    message["Subject"] = "Meeting with Dr. Jemison"
+    message["Date"] = format_datetime(world.now)
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content("Dr. Jemison asked me to find a time with you. She has 20 minutes.")
+    world.deliver(message)
+    world.ok("sync")
+    items = [d for d in world.due() if d["contact"] == "mae@example.org"]
+    assert "add_their_side" in [d["action"] for d in items]
+    world.ok("contacts", "add", "pat@example.org", "--name", "Pat Lee",
+             "--assistant-of", "mae@example.org")
+    assert "add_their_side" not in world.due_for("mae@example.org")
+    world.at("2026-03-10 09:00")  # their side answered: Mae is not nudged
+    assert "follow_up" not in world.due_for("mae@example.org")
+    assert len(world.received("mae@example.org")) == 1
+
+
+# --- Rosa: none of those, but any morning next week ------------------------------------------
+
+
+def test_rosa_proposes_a_range_and_gets_fresh_times_inside_it(world: World) -> None:
+    meet(world, "rosa@example.org", "Rosa Parks", org="NAACP", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("rosa@example.org", "None of those suit me, but any morning next week works.")
+    world.ok("sync")
+    world.ok("reply", "rosa@example.org", "--proposes", "2026-03-09T09:00/2026-03-13T12:00")
+    item = _item(world, "rosa@example.org")
+    assert item["action"] == "propose_times"
+    assert item["proposed_range"] == {
+        "start": "2026-03-09T09:00-04:00", "end": "2026-03-13T12:00-04:00"
+    }
+    assert item["command"] == (
+        "outreach draft newtimes rosa@example.org --between 2026-03-09T09:00-04:00 "
+        "2026-03-13T12:00-04:00"
+    )
+    world.at("2026-03-02 15:00")
+    world.ok(*_words(str(item["command"])))
+    world.ok("send", "--yes")
+    shown = json.loads(world.ok("contacts", "show", "rosa@example.org", "--json"))
+    latest = [p for p in shown["proposals"] if p["state"] == "held"]
+    assert len(latest) == 3  # fresh times, never one picked for her
+    for slot in latest:
+        start = datetime.fromisoformat(slot["start"])
+        assert datetime(2026, 3, 9, 13, tzinfo=UTC) <= start  # 09:00 New York (EDT)
+        assert datetime.fromisoformat(slot["end"]) <= datetime(2026, 3, 13, 16, tzinfo=UTC)
+    assert world.due_for("rosa@example.org") == []
+    one_conversation(world, "rosa@example.org")
+
+
+def test_the_words_of_due_fit_a_deferral_and_a_no(world: World) -> None:
+    meet(world, "wes@example.org", "Wes Clark", org="Initech", tz="America/New_York")
+    meet(world, "edith@example.org", "Edith Clarke", org="GE")
+    world.at("2026-03-03 10:00")
+    world.reply("wes@example.org", "Let me check my calendar and get back to you next week.")
+    world.reply("edith@example.org", "Thanks for thinking of me, but I'm not able to help.")
+    world.ok("sync")
+    world.ok("reply", "wes@example.org", "--later")
+    world.ok("reply", "edith@example.org", "--no")
+    world.at("2026-03-10 09:00")  # five business days after Wes's reply
+    texts = {d["contact"]: d["text"] for d in world.due()}
+    assert texts == {
+        "wes@example.org": "follow up gently",
+        "edith@example.org": "close (they said no)",
+    }

@@ -175,3 +175,10 @@ def test_a_handoff_asks_to_add_the_colleague_not_to_book() -> None:
     bob = Handoff("Bob Smith", "bob@example.org", "Please reach out to my colleague Bob.")
     item = one(replied(bob, people_to_add=(bob,)), at("2026-03-02 15:00"))
     assert item.action is Action.ADD_REFERRAL and item.detail("handoff") is True
+
+
+def test_a_picked_time_that_has_passed_since_leads_to_new_times_not_a_booking() -> None:
+    picked = replied(SlotPick(1, "The first one works."), picked_start=at("2026-03-03 10:00"))
+    assert one(picked, at("2026-03-02 15:00")).action is Action.BOOK
+    late = one(picked, at("2026-03-03 11:00"))  # the user comes back to it too late
+    assert late.action is Action.PROPOSE_TIMES and "has passed" in late.reason

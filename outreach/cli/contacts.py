@@ -140,6 +140,20 @@ def _print_job_changes(app: AppContext, changes: list[Any], dry_run: bool) -> No
 @click.option("--tz", "timezone", default="", help="IANA time zone, e.g. Europe/Berlin.")
 @click.option("--notes", default="", help="How you know them, what interests you.")
 @click.option("--referred-by", default=None, help="The CONTACT (email or id) who referred them.")
+@click.option(
+    "--takes-over-from",
+    default=None,
+    metavar="CONTACT",
+    help="A colleague of CONTACT who took the conversation over: referred by them, inherits "
+    "the thread and the times offered; CONTACT is not written to again.",
+)
+@click.option(
+    "--assistant-of",
+    default=None,
+    metavar="CONTACT",
+    help="CONTACT's assistant: not a contact of their own, copied on CONTACT's invites and "
+    "confirmations.",
+)
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option(
     "--set",
@@ -160,14 +174,24 @@ def add(
     timezone: str,
     notes: str,
     referred_by: str | None,
+    takes_over_from: str | None,
+    assistant_of: str | None,
     tags: tuple[str, ...],
     extra: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Add one contact by EMAIL."""
+    """Add one contact by EMAIL (or, with --assistant-of, a contact's assistant)."""
     from outreach.clock import iso
     from outreach.contacts.model import ContactRecord
     from outreach.services.contacts.manage import add_contact
+
+    if sum(x is not None for x in (referred_by, takes_over_from, assistant_of)) > 1:
+        raise click.UsageError(
+            "Give at most one of --referred-by, --takes-over-from and --assistant-of."
+        )
+    if assistant_of is not None:
+        _add_assistant(app, email, name, assistant_of, as_json)
+        return
 
     record = ContactRecord(
         name=name,
@@ -181,13 +205,37 @@ def add(
         tags=list(tags),
         extra=_parse_assignments(extra),
     )
-    contact = add_contact(app.store, record, referred_by=referred_by, now=iso(app.now()))
+    if takes_over_from is not None:
+        from outreach.services.conversation.their_side import take_over
+
+        contact = take_over(app, record, takes_over_from)
+    else:
+        contact = add_contact(app.store, record, referred_by=referred_by, now=iso(app.now()))
     if as_json:
         emit_contact(app, contact.id)
         return
     click.echo(f"Added {contact.label()} (#{contact.id}).")
+    if takes_over_from is not None:
+        click.echo(
+            f"  takes the conversation over from {takes_over_from}, in the same thread; "
+            "`outreach due` shows the next step with them."
+        )
     if not contact.timezone:
         click.echo(f"  time zone: {zone_note(contact)}")
+
+
+def _add_assistant(app: AppContext, email: str, name: str, of: str, as_json: bool) -> None:
+    from outreach.services.conversation.their_side import add_assistant
+
+    contact = add_assistant(app, email, of)
+    if as_json:
+        emit_json({"contact": contact.email or str(contact.id), "assistant": email.casefold(),
+                   "name": name})
+        return
+    click.echo(
+        f"{name} <{email}> is recorded as {contact.label()}'s assistant: copied on the invites "
+        "and confirmations."
+    )
 
 
 def _parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -52,6 +53,24 @@ force_option = click.option(
 
 
 
+def _range(between: tuple[str, str] | None) -> tuple[datetime, datetime] | None:
+    """--between START END as aware times, START before END."""
+    if not between:
+        return None
+    try:
+        start, end = (datetime.fromisoformat(text) for text in between)
+    except ValueError:
+        raise click.BadParameter(
+            f"{' '.join(between)!r} is not two times.", param_hint="--between"
+        ) from None
+    if start.tzinfo is None or end.tzinfo is None or not start < end:
+        raise click.BadParameter(
+            "give START before END, each with its offset (2026-03-09T09:00-04:00).",
+            param_hint="--between",
+        )
+    return start, end
+
+
 @click.command()
 @click.argument("template")
 @click.argument("contacts", nargs=-1)
@@ -68,6 +87,13 @@ force_option = click.option(
     "(default, or [schedule] when_full), ask the rest for their times, or share times "
     "already offered to others.",
 )
+@click.option(
+    "--between",
+    nargs=2,
+    metavar="START END",
+    help="Only times inside this range (ISO 8601 with offset), e.g. the one a contact "
+    "proposed: `outreach due` gives it.",
+)
 @ignore_lint_option
 @force_option
 @json_option
@@ -81,6 +107,7 @@ def draft(
     dry_run: bool,
     limit: int | None,
     when_full: str | None,
+    between: tuple[str, str] | None,
     ignore_lint: bool,
     force: bool,
     as_json: bool,
@@ -107,6 +134,7 @@ def draft(
             ignore_lint=ignore_lint,
             when_full=when_full or app.config.schedule.when_full,
             limit=limit,
+            within=_range(between),
         )
     if dry_run:
         if as_json:

@@ -15,7 +15,8 @@ from outreach.cli.output import emit_json, json_option
     "--proposes",
     metavar="TIME",
     help="They proposed a time of their own, e.g. 2026-11-10T10:00+01:00 (without an offset: "
-    "their time zone when known, else yours).",
+    "their time zone when known, else yours), or a range START/END (\"any morning next "
+    "week\").",
 )
 @click.option(
     "--later",

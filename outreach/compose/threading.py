@@ -39,6 +39,7 @@ class ThreadMessage:
     sent: bool = True  # ours: sent (False: still a draft); theirs: always True
     moves_thread: bool = True  # a person writing (not an auto-reply, bounce or RSVP)
     answers: str | None = None  # the Message-ID it replied to, when known
+    references: tuple[str, ...] = ()  # theirs: its References (e.g. a forward we never saw)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,11 @@ def reply_point(messages: Sequence[ThreadMessage]) -> ReplyPoint | None:
     thread = next((m.thread_id for m in reversed(visible) if m.thread_id), None)
     in_thread = [m for m in visible if m.thread_id == thread]
     chain = tuple(dict.fromkeys(m.message_id for m in in_thread if m.message_id))
+    last = in_thread[-1]
+    if last.references and last.message_id:  # their chain, with what we never saw (a forward)
+        answered = [*dict.fromkeys(r for r in last.references if r != last.message_id)]
+        chain = (*(m for m in chain if m not in answered and m != last.message_id),
+                 *answered, last.message_id)
     return ReplyPoint(
         thread_id=thread,
         first_subject=base_subject(in_thread[0].subject),

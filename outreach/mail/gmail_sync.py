@@ -41,6 +41,7 @@ __all__ = [
 METADATA_HEADERS = [
     "From",
     "To",
+    "Cc",  # someone new writing for a contact copies them (their side)
     "Subject",
     "Date",
     "Message-ID",

@@ -335,6 +335,35 @@ class ContactRepo:
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
 
+    def hand_over(self, from_id: int, to_id: int) -> None:
+        """``to_id`` (a colleague) took ``from_id``'s conversation over."""
+        self.conn.execute("UPDATE contacts SET handed_to = ? WHERE id = ?", (to_id, from_id))
+
+    def handed_from(self, contact_id: int) -> list[int]:
+        """Contacts whose conversation was handed over to this one."""
+        rows = self.conn.execute(
+            "SELECT id FROM contacts WHERE handed_to = ? ORDER BY id", (contact_id,)
+        )
+        return [int(row[0]) for row in rows]
+
+    def add_cc(self, contact_id: int, email: str, now: str) -> None:
+        """Copy ``email`` on the contact's invites and confirmations from now on (an
+        assistant), after those already copied (``meeting_cc``, shared with `book --cc`)."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meeting_cc (contact_id, email, email_key, position, added_at) "
+            "VALUES (?, ?, ?, (SELECT COALESCE(MAX(position) + 1, 0) FROM meeting_cc "
+            "WHERE contact_id = ?), ?)",
+            (contact_id, email, email.casefold(), contact_id, now),
+        )
+
+    def cc(self, contact_id: int) -> list[str]:
+        """The addresses copied on the contact's invites, in the order given."""
+        rows = self.conn.execute(
+            "SELECT email FROM meeting_cc WHERE contact_id = ? ORDER BY position, email_key",
+            (contact_id,),
+        )
+        return [str(r[0]) for r in rows]
+
     def mark_replies_seen(self, contact_id: int, at: str) -> None:
         """Replies received up to ``at`` were read (or dismissed) by the user."""
         self.conn.execute(

@@ -28,6 +28,8 @@ class EventRow:
     address: str = ""  # the address it concerns: a bounce's failed recipient, else the sender
     reading: str | None = None  # what the reply said (JSON findings); None: not read
     first_line: str = ""  # the first line of the reply's own text, when it could be read
+    sender_name: str = ""  # the From display name
+    refs: str = ""  # its References header: Message-IDs, space-separated
 
 
 def _event(row: sqlite3.Row) -> EventRow:
@@ -54,13 +56,15 @@ class EventRepo:
         address: str = "",
         reading: str | None = None,
         first_line: str = "",
+        sender_name: str = "",
+        refs: str = "",
     ) -> bool:
         """Store an event once; False when this message was already recorded."""
         cursor = self.conn.execute(
             """INSERT OR IGNORE INTO thread_events (gmail_id, thread_id, contact_id, kind,
                    sender, subject, occurred_at, return_date, detail, message_id, address,
-                   reading, first_line)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   reading, first_line, sender_name, refs)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 gmail_id,
                 thread_id,
@@ -75,6 +79,8 @@ class EventRepo:
                 address.casefold(),
                 reading,
                 first_line,
+                sender_name,
+                refs,
             ),
         )
         return cursor.rowcount == 1
@@ -87,6 +93,16 @@ class EventRepo:
             (contact_id,),
         ).fetchone()
         return None if row is None else _event(row)
+
+    def hand_over(self, from_contact: int, address: str, to_contact: int) -> int:
+        """Events of ``from_contact`` written from ``address`` become ``to_contact``'s (a
+        colleague who took the conversation over); how many moved."""
+        cursor = self.conn.execute(
+            "UPDATE thread_events SET contact_id = ? WHERE contact_id = ? AND address = ? "
+            "AND kind IN ('reply', 'auto_reply', 'rsvp')",
+            (to_contact, from_contact, address.casefold()),
+        )
+        return cursor.rowcount
 
     def set_reading(self, event_id: int, reading: str) -> None:
         """Record what a reply said (``outreach reply`` for a reply sync could not read)."""

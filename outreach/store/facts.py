@@ -19,11 +19,11 @@ from typing import Any
 
 from outreach.store.changes import role_text
 from outreach.track.model import ContactFacts, OpenPromise
-from outreach.track.reader import Handoff, Reading, Referral, reading_from_json
+from outreach.track.reader import Handoff, Reading, Referral, SlotPick, reading_from_json
 
 _CONTACTS_SQL = (
     "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
-    "mention_referrer, replies_seen_at FROM contacts"
+    "mention_referrer, replies_seen_at, handed_to FROM contacts"
 )
 
 # Messages that were superseded before sending ('discarded') or went to an address that
@@ -93,11 +93,58 @@ WHERE id IN (SELECT MAX(id) FROM contact_changes {where} GROUP BY contact_id)
 """
 
 
-# What each contact's latest written reply said (the last row per contact wins).
+# What each contact's latest written reply said (NULL: not read). SQLite takes the bare
+# ``reading`` from the row holding MAX(occurred_at) (times are UTC text, see above); only
+# contacts with some reading at all are looked at.
 _READING_SQL = """
-SELECT contact_id, reading FROM thread_events
-WHERE kind = 'reply' {and_where} ORDER BY contact_id, julianday(occurred_at), id
+SELECT contact_id, reading, MAX(occurred_at) FROM thread_events
+WHERE kind = 'reply' AND contact_id IN (
+    SELECT contact_id FROM thread_events WHERE reading IS NOT NULL {and_where})
+  {and_where}
+GROUP BY contact_id
 """
+
+
+# People who wrote for a contact (in their thread, or copying them) who are neither the
+# contact, another contact, nor someone the user recorded as copied on the contact's mail.
+_THEIR_SIDE_SQL = """
+SELECT e.contact_id, e.address, MAX(e.sender_name), MIN(e.occurred_at)
+FROM thread_events e JOIN contacts c ON c.id = e.contact_id
+WHERE e.kind = 'reply' AND e.address != '' AND e.address != COALESCE(c.email_key, '')
+  AND e.address NOT IN (SELECT email_key FROM contacts WHERE email_key IS NOT NULL)
+  AND e.address NOT IN (SELECT substr(alias, 11) FROM contact_aliases
+                        WHERE alias LIKE 'email_key:%')
+  AND NOT EXISTS (SELECT 1 FROM meeting_cc cc
+                  WHERE cc.contact_id = e.contact_id AND cc.email_key = e.address)
+  {and_where}
+GROUP BY e.contact_id, e.address ORDER BY e.contact_id, MIN(e.occurred_at)
+"""
+
+
+def _picked_starts(
+    conn: sqlite3.Connection, readings: dict[int, Reading | None]
+) -> dict[int, datetime]:
+    """When the offered time each contact's latest reply picked starts (their latest offer's
+    slot of that number); read only for the few replies that pick one."""
+    picks = {
+        cid: pick.slot
+        for cid, reading in readings.items()
+        if reading is not None and (pick := reading.first(SlotPick)) is not None
+    }
+    found: dict[int, datetime] = {}
+    for cid, slot in picks.items():
+        row = conn.execute(
+            "SELECT start FROM proposals WHERE contact_id = ? AND slot_index = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            (cid, slot),
+        ).fetchone()
+        if row is not None:
+            found[cid] = datetime.fromisoformat(row[0])
+    return found
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 def _reading(value: str | None) -> Reading | None:
@@ -169,6 +216,7 @@ def contact_facts(
     by_id = " WHERE id = ?" if one else ""
     and_where = "AND contact_id = ?" if one else ""
     events_where = "WHERE e.contact_id = ?" if one else ""
+    events_and_where = "AND e.contact_id = ?" if one else ""
     messages = {
         row[0]: row for row in conn.execute(_MESSAGES_SQL.format(and_where=and_where), params)
     }
@@ -176,9 +224,17 @@ def contact_facts(
     returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
     readings = {
         cid: _reading(value)
-        for cid, value in conn.execute(_READING_SQL.format(and_where=and_where), params)
+        for cid, value, _ in conn.execute(
+            _READING_SQL.format(and_where=and_where), params + params
+        )
     }
     people = _people_to_add(conn, readings)
+    picked = _picked_starts(conn, readings)
+    their_side: dict[int, list[tuple[str, str, datetime]]] = {}
+    for cid, address, sender_name, at in conn.execute(
+        _THEIR_SIDE_SQL.format(and_where=events_and_where), params
+    ):
+        their_side.setdefault(cid, []).append((address, sender_name or "", _moment(at)))
     meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
     offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall())
     tags: dict[int, list[str]] = {}
@@ -197,7 +253,7 @@ def contact_facts(
     facts: dict[int, ContactFacts] = {}
     for row in conn.execute(_CONTACTS_SQL + by_id, params):
         (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
-         seen) = row
+         seen, handed_to) = row
         m = messages.get(cid, empty_messages)
         e = events.get(cid, empty_events)
         meeting = meetings.get(cid)
@@ -248,5 +304,8 @@ def contact_facts(
             replies_seen_at=_time(seen),
             reading=readings.get(cid),
             people_to_add=people.get(cid, ()),
+            their_side_new=tuple(their_side.get(cid, ())),
+            handed_to=handed_to,
+            picked_start=picked.get(cid),
         )
     return facts

@@ -93,6 +93,13 @@ class ProposalRepo:
     def set_state(self, proposal_id: int, state: str) -> None:
         self.conn.execute("UPDATE proposals SET state = ? WHERE id = ?", (state, proposal_id))
 
+    def hand_over(self, from_contact: int, to_contact: int) -> None:
+        """Times still held for ``from_contact`` are offered to their colleague now."""
+        self.conn.execute(
+            "UPDATE proposals SET contact_id = ? WHERE contact_id = ? AND state = 'held'",
+            (to_contact, from_contact),
+        )
+
     def release_for_contact(self, contact_id: int) -> None:
         self.conn.execute(
             "UPDATE proposals SET state = 'released' WHERE contact_id = ? AND state = 'held'",

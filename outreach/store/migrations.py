@@ -355,7 +355,9 @@ def _m8_conversation(conn: sqlite3.Connection) -> None:
     - ``contacts.replies_seen_at``: replies up to then were read or dismissed by the user
       (``outreach reply CONTACT --seen``).
     - ``contacts.handed_to``: the colleague who took the conversation over (a contact).
-    - ``contact_cc``: people copied on a contact's invites and confirmations (an assistant).
+    - ``meeting_cc``: people copied on a contact's invites and confirmations (an assistant);
+      the table of branch calendar's ``_m8_meeting_cc`` (``book --cc``), created the same way
+      if this runs first, so `contacts add ... --assistant-of` and `book --cc` share it.
 
     Written with IF NOT EXISTS where it can be, so it stays correct wherever it lands.
     """
@@ -364,6 +366,10 @@ def _m8_conversation(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE thread_events ADD COLUMN reading TEXT")
     if "first_line" not in columns:
         conn.execute("ALTER TABLE thread_events ADD COLUMN first_line TEXT NOT NULL DEFAULT ''")
+    if "sender_name" not in columns:
+        conn.execute("ALTER TABLE thread_events ADD COLUMN sender_name TEXT NOT NULL DEFAULT ''")
+    if "refs" not in columns:
+        conn.execute("ALTER TABLE thread_events ADD COLUMN refs TEXT NOT NULL DEFAULT ''")
     columns = {row[1] for row in conn.execute("PRAGMA table_info(contacts)")}
     if "replies_seen_at" not in columns:
         conn.execute("ALTER TABLE contacts ADD COLUMN replies_seen_at TEXT")
@@ -372,15 +378,16 @@ def _m8_conversation(conn: sqlite3.Connection) -> None:
             "ALTER TABLE contacts ADD COLUMN handed_to INTEGER "
             "REFERENCES contacts(id) ON DELETE SET NULL"
         )
-    run_script(
+    run_script(  # the same table, to the letter, as branch calendar's _m8_meeting_cc
         conn,
         """
-        CREATE TABLE IF NOT EXISTS contact_cc (
+        CREATE TABLE IF NOT EXISTS meeting_cc (
             contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-            email TEXT NOT NULL,             -- casefolded
-            name TEXT NOT NULL DEFAULT '',
-            role TEXT NOT NULL DEFAULT 'assistant',
-            PRIMARY KEY (contact_id, email)
+            email TEXT NOT NULL,              -- as given (normalised domain)
+            email_key TEXT NOT NULL,          -- casefolded, for uniqueness
+            position INTEGER NOT NULL,        -- the order given
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, email_key)
         ) WITHOUT ROWID;
         """,
     )

@@ -59,8 +59,8 @@ def _unanswered(facts: ContactFacts) -> Reading | None:
     replied = facts.last_message_at
     if facts.reading is None or replied is None:
         return None
-    if facts.last_sent_at is not None and facts.last_sent_at > replied:
-        return None
+    if facts.last_sent_at is not None and facts.last_sent_at >= replied:
+        return None  # ours went after (in the same second counts: it answered the reply)
     return facts.reading
 
 
@@ -152,6 +152,13 @@ def act_on_reading(
             ("evidence", decline.evidence), ("close_reason", "declined"),
         )
     offer_open = facts.offered_until is None or facts.offered_until > now
+    if pick is not None and facts.picked_start is not None and facts.picked_start <= now:
+        return True, _item(
+            facts, Action.PROPOSE_TIMES, replied, now, zone,
+            f"they picked time {pick.slot} ({local_date(facts.picked_start, zone)}), which has "
+            "passed; propose new times",
+            ("evidence", pick.evidence),
+        )
     if pick is not None and offer_open:
         return True, _item(
             facts, Action.BOOK, replied, now, zone,
@@ -183,7 +190,7 @@ def proposed_move(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueActi
     replied = facts.last_message_at
     if reading is None or replied is None or now < replied:
         return None
-    if facts.meeting_changed_at is not None and facts.meeting_changed_at > replied:
+    if facts.meeting_changed_at is not None and facts.meeting_changed_at >= replied:
         return None
     proposed = reading.first(ProposedTime)
     if proposed is None or proposed.at <= now:

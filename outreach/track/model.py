@@ -123,6 +123,10 @@ class ContactFacts:
     replies_seen_at: datetime | None = None  # replies up to then were read or dismissed
     reading: Reading | None = None  # what their latest written reply said (None: not read)
     people_to_add: tuple[Referral | Handoff, ...] = ()  # named in it, not contacts yet
+    # Someone new writing for them (in their thread, or copying them): (address, name, when).
+    their_side_new: tuple[tuple[str, str, datetime], ...] = ()
+    handed_to: int | None = None  # the colleague who took the conversation over
+    picked_start: datetime | None = None  # when the offered time their reply picked starts
 
     @property
     def last_exchange_at(self) -> datetime | None:

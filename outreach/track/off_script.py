@@ -6,6 +6,10 @@
   --missed`` marks it missed). On the day itself the thank-you is offered as before.
 - **missed**: a meeting marked missed is never thanked; like a declined or cancelled one it
   leads to new times (see ``pipeline._propose_or_book``).
+- **add_their_side**, someone never seen wrote in the contact's thread (or wrote copying
+  them): due at their first message, until the user records them as a colleague who takes
+  over (a new contact, referred by this one, who inherits the thread) or as an assistant.
+  A contact whose conversation was handed to a colleague has nothing due but promises.
 - **read_reply**, a written message from their side (not an answer to the invite) later than
   anything the user did since (a send, ``met``, or dismissing it with ``outreach reply
   --seen``) that no other action of the contact's answers (book, new times, close, a
@@ -31,6 +35,7 @@ ANSWERS_A_REPLY = frozenset(
         Action.FOLLOW_UP,
         Action.RESCHEDULE,
         Action.ADD_REFERRAL,
+        Action.ADD_THEIR_SIDE,
     }
 )
 
@@ -84,3 +89,21 @@ def read_reply(
         overdue_by_business_days(message, now, zone),
         f"they wrote on {local_date(message, zone)} after your last step; read their reply",
     )
+
+
+def their_side(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> list[DueAction]:
+    """Someone new wrote for the contact: a colleague taking over, or an assistant. The user
+    says which (`contacts add ... --takes-over-from` or `--assistant-of`)."""
+    return [
+        DueAction(
+            facts.contact_id,
+            Action.ADD_THEIR_SIDE,
+            at,
+            overdue_by_business_days(at, now, zone),
+            f"{name or address} wrote for them ({local_date(at, zone)}): a colleague taking "
+            "over, or their assistant?",
+            details=(("email", address), ("name", name)),
+        )
+        for address, name, at in facts.their_side_new
+        if at <= now
+    ]

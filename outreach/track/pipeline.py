@@ -79,7 +79,12 @@ from outreach.track.days import overdue_by_business_days as _overdue_by_business
 from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
 from outreach.track.network import keep_in_touch, reach_referral
-from outreach.track.off_script import confirm_meeting, read_reply, unconfirmed_since
+from outreach.track.off_script import (
+    confirm_meeting,
+    read_reply,
+    their_side,
+    unconfirmed_since,
+)
 
 __all__ = [
     "OVERDUE_AFTER_BUSINESS_DAYS",
@@ -234,7 +239,7 @@ def _propose_or_book(
         if not answered:
             why = {
                 "declined": "they declined the invite",
-                "missed": "the meeting did not happen (marked missed)",
+                "missed": "the meeting did not happen: marked missed",
             }.get(facts.meeting_state or "", "the meeting was cancelled")
             return DueAction(
                 facts.contact_id,
@@ -328,8 +333,8 @@ def contact_due_actions(
     if facts.closed:
         return []
     promised = promises(facts, now, user_tz)  # kept even to someone without an address
-    if not facts.email:
-        return promised
+    if not facts.email or facts.handed_to is not None:
+        return promised  # (a colleague took the conversation over: it goes on with them)
     current = stage(facts)
     found: list[DueAction | None] = [*promised]
     if current is Stage.SENT:
@@ -354,6 +359,7 @@ def contact_due_actions(
         found.append(congratulate(facts, config, now, user_tz))
     if current in (Stage.REPLIED, Stage.SCHEDULED, Stage.MET, Stage.THANKED):
         found.extend(add_referrals(facts, now, user_tz))
+        found.extend(their_side(facts, now, user_tz))
         found.append(read_reply(facts, found, now, user_tz))
     return [action for action in found if action is not None]
 

@@ -25,7 +25,18 @@ _GONE_STATES = frozenset({"discarded", "bounced"})
 
 
 def conversation_messages(store: Store, contact: Contact) -> list[ThreadMessage]:
-    """Our messages to the contact's current address and what sync saw from them."""
+    """Our messages to the contact's current address and what sync saw from them; for a
+    colleague who took a conversation over, that conversation too (they inherit its thread)."""
+    inherited = [
+        message
+        for origin in store.contacts.handed_from(contact.id)
+        for message in _own_conversation(store, store.contacts.get(origin))
+        if message.sent
+    ]
+    return inherited + _own_conversation(store, contact)
+
+
+def _own_conversation(store: Store, contact: Contact) -> list[ThreadMessage]:
     address = (contact.email or "").casefold()
     ours: list[ThreadMessage] = []
     own_ids: set[str] = set()
@@ -59,6 +70,7 @@ def conversation_messages(store: Store, contact: Contact) -> list[ThreadMessage]
                 subject=event.subject,
                 ours=event.kind == "own_send",
                 moves_thread=event.kind in _PERSON_EVENTS,
+                references=tuple(event.refs.split()),
             )
         )
     return ours + theirs

@@ -15,6 +15,7 @@ from outreach.track.reader import (
     Decline,
     Deferral,
     Finding,
+    ProposedRange,
     ProposedTime,
     Reading,
     Referral,
@@ -76,13 +77,15 @@ class SaidByHand:
     """What the user says a reply said, for a reply outreach could not read."""
 
     picked: int | None = None
-    proposes: str | None = None  # a time, ISO 8601 (without an offset: their zone, else yours)
+    proposes: str | None = None  # a time, ISO 8601 (without an offset: their zone, else
+    # yours), or a range START/END
     later: str | None = None  # "" when no date was named, else YYYY-MM-DD
     no: bool = False
     referrals: tuple[str, ...] = ()  # "Name <email>" or "Name"
 
 
-def _proposed_time(app: AppContext, contact: Contact, text: str) -> ProposedTime:
+def _moment(app: AppContext, contact: Contact, text: str) -> tuple[datetime, bool]:
+    """A time as the user typed it, and whether its zone was assumed."""
     from outreach.services.meetings.availability import contact_zone_or_none
 
     try:
@@ -90,15 +93,29 @@ def _proposed_time(app: AppContext, contact: Contact, text: str) -> ProposedTime
     except ValueError:
         raise OutreachError(
             f"--proposes {text!r} is not a date and time.",
-            hint="Use e.g. --proposes 2026-11-10T10:00+01:00 (or without the offset: their "
-            "time zone when known, else yours).",
+            hint="Use e.g. --proposes 2026-11-10T10:00+01:00 (without the offset: their time "
+            "zone when known, else yours), or a range START/END.",
         ) from None
-    assumed = False
-    if moment.tzinfo is None:
-        zone = contact_zone_or_none(contact)
-        assumed = zone is None
-        moment = moment.replace(tzinfo=zone or app.config.user.zone)
-    return ProposedTime(moment, f"recorded by hand: proposes {text}", assumed)
+    if moment.tzinfo is not None:
+        return moment, False
+    zone = contact_zone_or_none(contact)
+    return moment.replace(tzinfo=zone or app.config.user.zone), zone is None
+
+
+def _proposed(app: AppContext, contact: Contact, text: str) -> ProposedTime | ProposedRange:
+    """--proposes TIME, or START/END (ISO 8601's interval) for a range."""
+    evidence = f"recorded by hand: proposes {text}"
+    if "/" in text:
+        first, _, second = text.partition("/")
+        (start, assumed), (end, _) = _moment(app, contact, first), _moment(app, contact, second)
+        if not start < end:
+            raise OutreachError(
+                f"--proposes {text!r}: the range ends before it starts.",
+                hint="Write it START/END, e.g. 2026-03-09T09:00/2026-03-13T12:00.",
+            )
+        return ProposedRange(start, end, evidence, assumed)
+    moment, assumed = _moment(app, contact, text)
+    return ProposedTime(moment, evidence, assumed)
 
 
 def reading_by_hand(app: AppContext, contact: Contact, said: SaidByHand) -> Reading:
@@ -109,7 +126,7 @@ def reading_by_hand(app: AppContext, contact: Contact, said: SaidByHand) -> Read
     if said.picked is not None:
         findings.append(SlotPick(said.picked, f"recorded by hand: picked time {said.picked}"))
     if said.proposes is not None:
-        findings.append(_proposed_time(app, contact, said.proposes))
+        findings.append(_proposed(app, contact, said.proposes))
     if said.later is not None:
         until = None
         if said.later:

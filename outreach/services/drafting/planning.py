@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
@@ -172,11 +173,13 @@ def plan_messages(
     progress: ProgressFn | None = None,
     when_full: str | None = None,
     limit: int | None = None,
+    within: tuple[datetime, datetime] | None = None,
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
     """Render every message (no writes). Template errors, and etiquette errors in what was
     rendered (unless ``ignore_lint``), raise before anything is drafted, and so does free time
     running out when ``when_full`` is "stop" (see SlotPlanner). ``limit``: plan at most this
-    many messages (the first contacts that need one).
+    many messages (the first contacts that need one). ``within``: times only inside this
+    range (one they proposed).
 
     ``progress`` is advanced by one per contact considered."""
     from outreach.services.meetings.availability import SlotPlanner
@@ -190,7 +193,7 @@ def plan_messages(
     facts_by_id = store.facts()
     now = app.now()
     guard = None if ignore_lint else LintGuard(app, source)
-    planner = SlotPlanner(app, now, when_full) if uses_slots(source) else None
+    planner = SlotPlanner(app, now, when_full, within) if uses_slots(source) else None
     planned: list[PlannedMessage] = []
     skipped: list[tuple[str, str]] = []
     for contact in contacts:

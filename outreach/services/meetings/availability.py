@@ -74,6 +74,9 @@ class SlotsExhaustedError(ScheduleError):
     """Free time ran out part-way through a batch, and the user has not said what to do."""
 
 
+_OUTSIDE_RANGE = -1  # the engine owner that holds the time outside a range they proposed
+
+
 class SlotPlanner:
     """Proposes slots contact after contact, holding each contact's slots as it goes.
 
@@ -92,17 +95,26 @@ class SlotPlanner:
     ``"ask"`` (``outreach draft`` passes the config's choice or its ``--when-full``).
     """
 
-    def __init__(self, app: AppContext, now: datetime, when_full: str | None = None) -> None:
+    def __init__(
+        self,
+        app: AppContext,
+        now: datetime,
+        when_full: str | None = None,
+        within: tuple[datetime, datetime] | None = None,
+    ) -> None:
         self.app = app
         self.now = now
         schedule = app.config.schedule
         if when_full is None:
             when_full = "share" if schedule.when_full == "share" else "ask"
-        self.when_full = when_full
+        self.when_full = "ask" if within is not None else when_full
         window_end = now + timedelta(days=schedule.horizon_days + 1)
         self.engine = SlotEngine(
             now, schedule, app.config.user.zone, gather_busy(app, now, window_end)
         )
+        if within is not None:  # a range they proposed: no time outside it (never released)
+            self.engine.hold(_OUTSIDE_RANGE, now, max(now, within[0]))
+            self.engine.hold(_OUTSIDE_RANGE, min(within[1], window_end), window_end)
         # Holds belong to (contact, message): a re-run of the same message keeps its times; a
         # new message to the same contact (new times after "none of those work") gets others.
         self._owners: dict[tuple[int, str], int] = {}

@@ -115,6 +115,8 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
         return f"outreach reschedule {ref} --at {proposed}"
     if action.action is Action.ADD_REFERRAL:
         return _add_referral_command(action, ref)
+    if action.action is Action.ADD_THEIR_SIDE:
+        return _their_side_command(action, "--takes-over-from", ref)
     window = action.detail("proposed_range")
     if action.action is Action.PROPOSE_TIMES and isinstance(window, dict):
         return f"outreach draft newtimes {ref} --between {window['start']} {window['end']}"
@@ -146,10 +148,12 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
 
 
 def _add_referral_command(action: DueAction, ref: str) -> str:
-    """`contacts add` for someone a reply named, referred by the contact who named them."""
+    """`contacts add` for someone a reply named, referred by the contact who named them (a
+    colleague they handed the conversation to takes it over)."""
     name = str(action.detail("name") or "NAME").replace('"', "'")
     email = action.detail("email") or "EMAIL"
-    return f'outreach contacts add {email} --name "{name}" --referred-by {ref}'
+    how = "--takes-over-from" if action.detail("handoff") and email != "EMAIL" else "--referred-by"
+    return f'outreach contacts add {email} --name "{name}" {how} {ref}'
 
 
 def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
@@ -159,7 +163,14 @@ def _referrer_unnamed(app: AppContext, contact_id: int) -> bool:
 def _alternatives(action: DueAction, ref: str) -> tuple[str, ...]:
     if action.action is Action.CONFIRM_MEETING:
         return (f"outreach met {ref} --missed",)
+    if action.action is Action.ADD_THEIR_SIDE:
+        return (_their_side_command(action, "--assistant-of", ref),)
     return ()
+
+
+def _their_side_command(action: DueAction, how: str, ref: str) -> str:
+    name = str(action.detail("name") or "NAME").replace('"', "'")
+    return f'outreach contacts add {action.detail("email")} --name "{name}" {how} {ref}'
 
 
 GMAIL_THREAD_LINK = "https://mail.google.com/mail/#all/{thread}"
@@ -181,6 +192,16 @@ def _reply_shown(app: AppContext, action: DueAction) -> dict[str, str] | None:
     return shown
 
 
+def _text(action: DueAction) -> str:
+    """The action in words; a follow-up after a deferral and a close after a no say so."""
+    if action.action is Action.FOLLOW_UP and action.detail("waiting_until"):
+        return "send the drafted follow-up" if action.drafted else "follow up gently"
+    if action.action is Action.CLOSE and action.detail("close_reason") == "declined":
+        return "close (they said no)"
+    idle, drafted = ACTION_TEXT[action.action]
+    return drafted if action.drafted else idle
+
+
 def due_items(app: AppContext) -> list[DueItem]:
     """What is due now, overdue first, each with the command that does it."""
     actions = due_now(app)
@@ -188,13 +209,12 @@ def due_items(app: AppContext) -> list[DueItem]:
     items = []
     for action in actions:
         name, ref = names[action.contact_id]
-        idle, drafted = ACTION_TEXT[action.action]
         items.append(
             DueItem(
                 action,
                 name,
                 ref,
-                drafted if action.drafted else idle,
+                _text(action),
                 _command(app, action, ref),
                 _alternatives(action, ref),
                 _reply_shown(app, action),

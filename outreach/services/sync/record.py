@@ -7,6 +7,7 @@ Shared by the Gmail and local syncs (:mod:`outreach.services.sync.run`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -110,7 +111,20 @@ class Recorder:
         owner = self.owner.casefold()
         sender = meta.sender
         if sender and sender != owner:
-            return self.by_address.get(sender)
+            found = self.by_address.get(sender)
+            if found is not None:
+                return found
+            # Someone new writing with a contact copied: their side (a colleague, an
+            # assistant), recorded as the contact's so they are not nudged meanwhile.
+            copied = getaddresses([meta.header("Cc") or "", meta.header("To") or ""])
+            return next(
+                (
+                    self.by_address[address.casefold()]
+                    for _, address in copied
+                    if address.casefold() in self.by_address
+                ),
+                None,
+            )
         for _, address in getaddresses([meta.header("To") or "", meta.header("Cc") or ""]):
             found = self.by_address.get(address.casefold())
             if found is not None:
@@ -158,6 +172,10 @@ class Recorder:
         contact_id = seen.contact_id or self.threads.get(seen.thread_id)
         if contact_id is None:
             return
+        writer = self.by_address.get(meta.sender)
+        if writer is not None and meta.sender != self.owner.casefold():
+            contact_id = writer  # another contact writing in the thread (a colleague who
+            # took it over): theirs
         contact = self.contact(contact_id)
         try:
             found = classify(meta, owner_email=self.owner, contact_email=contact.email)
@@ -189,6 +207,8 @@ class Recorder:
             address=about or "",
             first_line=shown,
             reading=reading,
+            sender_name=_display_name(meta.header("From") or ""),
+            refs=" ".join(_MESSAGE_ID.findall(meta.header("References") or "")),
         )
         if not stored:
             return
@@ -269,6 +289,14 @@ class Recorder:
     def _bounce_is_theirs(found: Classification, contact: Contact) -> bool:
         failed = found.failed_recipient
         return failed is None or not contact.email or failed.lower() == contact.email.lower()
+
+
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+def _display_name(header: str) -> str:
+    name, _ = getaddresses([header])[0] if header else ("", "")
+    return name.strip()
 
 
 def address_concerned(
