@@ -1,0 +1,73 @@
+"""What `due`, `send` and `followup` say about the drafts themselves, in the same words.
+
+Drafts held back by the daily cap, drafts that went stale while they waited (each with the
+one instruction :func:`~outreach.services.drafting.staleness.stale_instruction` gives), and,
+on the local backend, drafts deleted from the outbox by hand. Read-only: `due` writes
+nothing; the next writing command (`send`, `followup`, `draft`, `sync`) discards a draft
+deleted by hand (:func:`~outreach.services.drafting.discard.notice_gone_drafts`).
+"""
+
+from __future__ import annotations
+
+from outreach.app import AppContext
+from outreach.services.drafting.discard import INVITE_KINDS, unsent_drafts
+from outreach.services.drafting.staleness import WHAT, stale_instruction, stale_reason
+
+__all__ = ["outbox_notes", "stale_drafts"]
+
+
+def stale_drafts(app: AppContext) -> list[tuple[str, str]]:
+    """(contact label, instruction) for each unsent draft that must not go as it is. A held
+    draft whose times came too close is not listed: `send` re-plans it (unless edited)."""
+    store = app.store
+    rows = unsent_drafts(app)
+    if not rows:
+        return []
+    facts = store.facts()
+    found: list[tuple[str, str]] = []
+    for row in rows:
+        reason = stale_reason(app, row, facts[row.contact_id])
+        if reason is None or (row.held_at is not None and reason.startswith("some of the times")):
+            continue
+        contact = store.contacts.get(row.contact_id)
+        found.append(
+            (contact.label(), stale_instruction(row, reason, contact.email or str(contact.id)))
+        )
+    return found
+
+
+def _gone_locally(app: AppContext) -> list[str]:
+    """Drafts whose outbox file is gone (local backend only: no network from `due`)."""
+    if app.config.mail.backend != "local":
+        return []
+    backend = app.mail()
+    rows = [
+        row for row in unsent_drafts(app) if row.draft_id and row.kind not in INVITE_KINDS
+    ]
+    if not rows:
+        return []
+    present = backend.draft_versions([row.draft_id for row in rows if row.draft_id])
+    notes = []
+    for row in rows:
+        if row.draft_id in present:
+            continue
+        contact = app.store.contacts.get(row.contact_id)
+        ref = contact.email or str(contact.id)
+        notes.append(
+            f"{contact.label()}: the drafted {WHAT.get(row.kind, row.kind)} (deleted from "
+            f"the outbox by hand): `outreach draft {row.template} {ref}` drafts it again"
+        )
+    return notes
+
+
+def outbox_notes(app: AppContext) -> list[str]:
+    """Lines for `due`: held drafts, drafts deleted by hand, stale drafts."""
+    from outreach.services.sending.held import held_line
+
+    notes: list[str] = []
+    held = held_line(app)
+    if held:
+        notes.append(held)
+    notes.extend(_gone_locally(app))
+    notes.extend(f"{label}: {instruction}" for label, instruction in stale_drafts(app))
+    return notes
