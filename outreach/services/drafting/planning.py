@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
@@ -191,6 +192,7 @@ def plan_messages(
     now = app.now()
     guard = None if ignore_lint else LintGuard(app, source)
     planner = SlotPlanner(app, now, when_full) if uses_slots(source) else None
+    wants_conversation = "conversation" in source.text
     planned: list[PlannedMessage] = []
     skipped: list[tuple[str, str]] = []
     for contact in contacts:
@@ -214,7 +216,8 @@ def plan_messages(
             meeting_values = extra_vars(contact).get("meeting")
         else:
             meeting_values = meeting_context(app, contact, include_cancelled=kind in ANY_MEETING)
-        context = context_for_contact(app, contact, slots, meeting_values)
+        talk = conversation_vars(app, contact.id, facts) if wants_conversation else None
+        context = context_for_contact(app, contact, slots, meeting_values, talk)
         rendered = render(source, context)
         if guard is not None:
             guard.check(contact, rendered, context)
@@ -260,11 +263,30 @@ def render_for_contact(
     return render(source, context_for_contact(app, contact, slots, meeting))
 
 
+def conversation_vars(app: AppContext, contact_id: int, facts: ContactFacts) -> dict[str, Any]:
+    """``conversation`` for templates: how long ago they last replied (in days; None when
+    they never did) and whether every time a sent message offered them is over."""
+    now = app.now()
+    zone = app.config.user.zone
+    replied = None
+    if facts.last_reply_at is not None:
+        replied = (now.astimezone(zone).date() - facts.last_reply_at.astimezone(zone).date()).days
+    store = app.store
+    sent = {m.idem_key for m in store.messages.for_contact(contact_id) if m.state == "sent"}
+    ends = [
+        datetime.fromisoformat(p.end)
+        for p in store.proposals.for_contact(contact_id)
+        if p.message_idem_key in sent
+    ]
+    return {"replied_days_ago": replied, "offers_passed": bool(ends) and max(ends) <= now}
+
+
 def context_for_contact(
     app: AppContext,
     contact: Contact,
     slots: Sequence[Any],
     meeting: dict[str, Any] | None,
+    conversation: dict[str, Any] | None = None,
 ) -> RenderContext:
     """What a template sees for this contact."""
     referrer = None
@@ -278,6 +300,7 @@ def context_for_contact(
         referrer=referrer,
         meeting=meeting,
         meeting_minutes=app.config.schedule.meeting_minutes,
+        conversation=conversation,
     )
 
 
@@ -295,4 +318,9 @@ def _skip_reason(contact: Contact, facts: ContactFacts, kind: str) -> str | None
         return "closed"
     if kind == "outreach" and facts.first_sent_at is not None:
         return "already contacted (use the followup template for a nudge)"
+    if kind == "thankyou" and facts.meeting_state in ("missed", "cancelled", "declined"):
+        return (
+            f"a thank-you is for a conversation that took place; the meeting was "
+            f"{facts.meeting_state} (`outreach draft newtimes` offers new times)"
+        )
     return None

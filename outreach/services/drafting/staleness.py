@@ -84,7 +84,7 @@ def stale_reason(app: AppContext, row: MessageRow, facts: ContactFacts) -> str |
         if current is not Stage.SENT:
             return "they answered after this nudge was drafted"
         return "the nudge is no longer timely"
-    if row.kind == "thankyou" and facts.meeting_state in ("cancelled", "declined"):
+    if row.kind == "thankyou" and facts.meeting_state in ("cancelled", "declined", "missed"):
         return f"the meeting was {facts.meeting_state}"
     if row.kind == "newtimes" and current is not Stage.REPLIED:
         return f"they are at stage {current.value} now"
