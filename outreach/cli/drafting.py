@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -44,6 +45,13 @@ ignore_lint_option = click.option(
     is_flag=True,
     help="Draft even what breaks the etiquette rules (`outreach templates lint`).",
 )
+attach_option = click.option(
+    "--attach",
+    "attach",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Attach FILE to each message drafted (repeat for more files; 25 MB at most).",
+)
 force_option = click.option(
     "--force",
     is_flag=True,
@@ -70,6 +78,7 @@ force_option = click.option(
 )
 @ignore_lint_option
 @force_option
+@attach_option
 @json_option
 @pass_app
 def draft(
@@ -83,6 +92,7 @@ def draft(
     when_full: str | None,
     ignore_lint: bool,
     force: bool,
+    attach: tuple[Path, ...],
     as_json: bool,
 ) -> None:
     """Create one draft per contact from TEMPLATE (never sends).
@@ -107,6 +117,7 @@ def draft(
             ignore_lint=ignore_lint,
             when_full=when_full or app.config.schedule.when_full,
             limit=limit,
+            attach=attach,
         )
     if dry_run:
         if as_json:
@@ -199,10 +210,16 @@ def draft(
 @click.option("--dry-run", is_flag=True, help="Show what would be drafted; write nothing.")
 @ignore_lint_option
 @force_option
+@attach_option
 @json_option
 @pass_app
 def followup(
-    app: AppContext, dry_run: bool, ignore_lint: bool, force: bool, as_json: bool
+    app: AppContext,
+    dry_run: bool,
+    ignore_lint: bool,
+    force: bool,
+    attach: tuple[Path, ...],
+    as_json: bool,
 ) -> None:
     """Draft everything due that a message answers: nudges, new times, thank-yous, referral
     outreach and keep-in-touch notes, each in the contact's thread.
@@ -226,6 +243,7 @@ def followup(
             dry_run=dry_run,
             ignore_lint=ignore_lint,
             force=force,
+            attach=attach,
             progress=bar or NO_PROGRESS,
         )
     total = DraftReport()

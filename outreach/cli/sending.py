@@ -56,10 +56,20 @@ def _send_json(app: AppContext, rows: Sequence[MessageRow], report: Any) -> dict
 @click.argument("contacts", nargs=-1)
 @click.option("--yes", is_flag=True, help="Send without asking for confirmation.")
 @click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
+@click.option(
+    "--no-attachment-check",
+    is_flag=True,
+    help="Send a message that says it includes something even though nothing is attached.",
+)
 @json_option
 @pass_app
 def send(
-    app: AppContext, contacts: tuple[str, ...], yes: bool, limit: int | None, as_json: bool
+    app: AppContext,
+    contacts: tuple[str, ...],
+    yes: bool,
+    limit: int | None,
+    no_attachment_check: bool,
+    as_json: bool,
 ) -> None:
     """Send drafted messages (all, or those of CONTACTS). Asks first unless --yes.
 
@@ -75,6 +85,7 @@ def send(
         send_messages,
         sendable,
         split_stale,
+        split_unattached,
         within_cap,
     )
 
@@ -87,15 +98,31 @@ def send(
                    "is next", err=True)
     waiting, replanned = replan_waiting(app, sendable(app, contacts))
     rows, stale = split_stale(app, waiting)
+    rows, unattached = (rows, []) if no_attachment_check else split_unattached(app, rows)
     if not as_json:
         print_skipped(app, stale, verb="stale   ")
+        for label, claim in unattached:
+            click.secho(
+                f"not sent {label}: it says \"{claim}\" but nothing is attached; attach it "
+                "(`outreach draft TEMPLATE CONTACT --attach FILE --force`, or in your mail "
+                "client), or send it as it is with --no-attachment-check",
+                fg="red",
+                err=True,
+            )
     if limit is not None:
         rows = rows[:limit]
     local = app.config.mail.backend == "local"
     if not rows:
         if as_json:
-            emit_json(_send_json(app, [], SendReport(stale=stale)))
+            shape = _send_json(app, [], SendReport(stale=stale))
+            shape["unattached"] = [{"contact": c, "reason": r} for c, r in unattached]
+            emit_json(shape)
+            if unattached:
+                raise SystemExit(1)
             return
+        if unattached:
+            click.echo("Nothing sent: a message says it carries something it does not.")
+            raise SystemExit(1)
         if stale:
             click.echo("Nothing to send: every drafted message is stale (see above).")
         else:
@@ -135,8 +162,9 @@ def send(
         shape["room_frees_at"] = None if moment is None else moment.isoformat()
         shape["replanned"] = replanned
         shape["stopped"] = report.stopped
+        shape["unattached"] = [{"contact": c, "reason": r} for c, r in unattached]
         emit_json(shape)
-        if report.failed or report.uncertain or report.stopped:
+        if report.failed or report.uncertain or report.stopped or unattached:
             raise SystemExit(1)
         return
     print_skipped(app, report.stale[len(stale):], verb="stale   ")
@@ -174,7 +202,7 @@ def send(
             fg="red",
             err=True,
         )
-    if report.failed or report.uncertain or report.stopped:
+    if report.failed or report.uncertain or report.stopped or unattached:
         raise SystemExit(1)
 
 

@@ -190,6 +190,16 @@ class LocalOutbox:
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()
 
+    def read_draft(self, draft_id: str) -> EmailMessage | None:
+        """The draft as it is in the outbox now (None: gone or unreadable)."""
+        path = self._draft_path(draft_id)
+        data = read_bytes(path) if path.exists() else None
+        if data is None:
+            return None
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        return message
+
     def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
         versions: dict[str, str] = {}
         for draft_id in draft_ids:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from outreach.app import AppContext
@@ -77,6 +78,7 @@ class PlannedMessage:
     meeting_id: int | None = None
     # For the user, on the terminal (never in the message): e.g. what to attach before sending.
     reminders: list[str] = field(default_factory=list)
+    attachments: list[Path] = field(default_factory=list)  # files the message carries
 
     @property
     def thread_id(self) -> str | None:
@@ -173,11 +175,13 @@ def plan_messages(
     progress: ProgressFn | None = None,
     when_full: str | None = None,
     limit: int | None = None,
+    attach: Sequence[Path] = (),
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
     """Render every message (no writes). Template errors, and etiquette errors in what was
     rendered (unless ``ignore_lint``), raise before anything is drafted, and so does free time
     running out when ``when_full`` is "stop" (see SlotPlanner). ``limit``: plan at most this
-    many messages (the first contacts that need one).
+    many messages (the first contacts that need one). ``attach``: files every message carries
+    (checked here: a missing or unreadable file stops the run before anything is drafted).
 
     ``progress`` is advanced by one per contact considered."""
     from outreach.services.meetings.availability import SlotPlanner
@@ -185,8 +189,18 @@ def plan_messages(
     from outreach.services.workspace.setup import ensure_user_is_set
 
     ensure_user_is_set(app.config)
+    from outreach.services.drafting.attaching import (
+        check_attachable,
+        kept_attachments,
+        resume_file,
+    )
+
+    files = [check_attachable(path) for path in attach]
+    resume = None
     source = get_template(load_templates(app.workspace.templates_dir), template_name)
     kind = KINDS.get(template_name) or message_kind(parse_template(source).kind)
+    if kind == "thankyou":
+        resume = resume_file(app)
     store = app.store
     facts_by_id = store.facts()
     now = app.now()
@@ -223,9 +237,10 @@ def plan_messages(
             guard.check(contact, rendered, context)
         plan = PlannedMessage(contact, key, kind, template_name, rendered, slots=slots)
         plan.meeting_id = meeting_id
+        plan.attachments = list(files) or kept_attachments(existing)
         if kind == "thankyou" and meeting is not None:
             plan.meeting_id = meeting.id
-            plan.reminders = attach_reminders(store, meeting.id)
+            plan.reminders = attach_reminders(store, meeting.id, resume, plan.attachments)
         if planner is not None and contact.id in planner.notes:
             plan.note = planner.notes[contact.id]
             plan.shared_with = planner.shared.get(contact.id, 0)
@@ -239,11 +254,28 @@ def plan_messages(
     return planned, skipped
 
 
-def attach_reminders(store: Store, meeting_id: int) -> list[str]:
-    """What the user promised to send in this conversation, to attach to the thank-you."""
+def attach_reminders(
+    store: Store,
+    meeting_id: int,
+    resume: Path | None = None,
+    attachments: list[Path] | None = None,
+) -> list[str]:
+    """What the user promised to send in this conversation, to attach to the thank-you. A
+    promised résumé is attached from ``resume`` (``[user] resume``; added to
+    ``attachments``) when set."""
+    from outreach.compose.attachments import is_resume
+
     reminders = []
     for promise in store.promises.for_meeting(meeting_id):
         thing = to_attach(promise.text) if promise.done_at is None else ""
+        if thing and resume is not None and attachments is not None and is_resume(thing):
+            if resume not in attachments:
+                attachments.append(resume)
+            reminders.append(
+                f'attached {resume.name} ([user] resume) for "{promise.text}"; once it is sent, '
+                f"`outreach promises --done {promise.id}`"
+            )
+            continue
         if thing:
             reminders.append(
                 f'attach {thing} before you send it (you promised: "{promise.text}"); then '

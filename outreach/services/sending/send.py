@@ -61,6 +61,24 @@ def split_stale(
     return fresh, stale
 
 
+def split_unattached(
+    app: AppContext, rows: Sequence[MessageRow]
+) -> tuple[list[MessageRow], list[tuple[str, str]]]:
+    """(the rows that may go, (label, the sentence) for those that say they include something
+    and carry nothing)."""
+    from outreach.services.drafting.attaching import missing_attachment
+
+    fine: list[MessageRow] = []
+    refused: list[tuple[str, str]] = []
+    for row in rows:
+        claim = missing_attachment(app, row)
+        if claim is None:
+            fine.append(row)
+        else:
+            refused.append((app.store.contacts.get(row.contact_id).label(), claim))
+    return fine, refused
+
+
 def within_cap(
     app: AppContext, rows: Sequence[MessageRow], now: datetime
 ) -> tuple[list[MessageRow], list[MessageRow]]:
