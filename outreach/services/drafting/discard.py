@@ -89,13 +89,16 @@ def notice_gone_drafts(app: AppContext, *, look_for_sends: bool = True) -> list[
     if not local and not look_for_sends:
         return []
     try:
-        versions = backend.draft_versions([row.draft_id for row in rows if row.draft_id])
+        if local:  # a stat per draft, not a read
+            present = {row.draft_id for row in rows if backend.draft_exists(str(row.draft_id))}
+        else:  # one paged drafts.list
+            present = set(backend.draft_versions([str(row.draft_id) for row in rows]))
     except MailError:
         return []
     gone_labels: list[str] = []
     stamp = iso(app.now())
     for row in rows:
-        if row.draft_id in versions:
+        if row.draft_id in present:
             continue
         if not local:
             address = store.contacts.get(row.contact_id).email

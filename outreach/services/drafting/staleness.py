@@ -70,8 +70,11 @@ def _due(app: AppContext, facts: ContactFacts, now: datetime, action: Action) ->
     )
 
 
-def stale_reason(app: AppContext, row: MessageRow, facts: ContactFacts) -> str | None:
-    """Why this drafted message must not be sent now (None: it may go)."""
+def stale_reason(
+    app: AppContext, row: MessageRow, facts: ContactFacts, *, check_times: bool = True
+) -> str | None:
+    """Why this drafted message must not be sent now (None: it may go). ``check_times=False``
+    leaves out the times it proposes (one query per message: `due` skips it)."""
     now = app.now()
     current = stage(facts)
     if current is Stage.CLOSED:
@@ -92,6 +95,8 @@ def stale_reason(app: AppContext, row: MessageRow, facts: ContactFacts) -> str |
         reason = _invite_reason(app, row, now)
         if reason is not None:
             return reason
+    if not check_times:
+        return None
     if row.held_at is not None and times_too_close(app, row, now):
         # Held by the cap: re-planned before it goes, unless the user edited it.
         return (
