@@ -46,14 +46,16 @@ def _gone_locally(app: AppContext) -> list[str]:
     """Drafts whose outbox file is gone (local backend only: no network from `due`)."""
     if app.config.mail.backend != "local":
         return []
-    backend = app.mail()
+    from outreach.mail.local import draft_file
+
     rows = [
         row for row in unsent_drafts(app) if row.draft_id and row.kind not in INVITE_KINDS
     ]
     notes = []
     for row in rows:
         assert row.draft_id is not None
-        if backend.draft_exists(row.draft_id):  # a stat, not a read
+        # A stat, not a read; and no backend object: `due` creates and cleans nothing.
+        if draft_file(app.workspace.outbox_dir, row.draft_id).exists():
             continue
         contact = app.store.contacts.get(row.contact_id)
         ref = contact.email or str(contact.id)
