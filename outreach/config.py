@@ -95,6 +95,11 @@ class UserConfig:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def resume(self) -> str:
+        """``[user] resume``: the file a promise to send your résumé attaches ("" unset)."""
+        return self.extra.get("resume", "")
+
 
 @dataclass(frozen=True)
 class MailConfig:

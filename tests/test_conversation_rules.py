@@ -125,7 +125,7 @@ def test_a_first_message_whose_times_have_passed_is_not_sent(sent: Path, run: In
     later = {"OUTREACH_NOW": "2026-03-10T09:00:00-04:00"}
     result = run("send", "--yes", env=later)
     assert "stale" in result.output and "times it proposes have passed" in result.output
-    assert "re-draft it with `outreach draft outreach ada@example.org`" in result.output
+    assert "`outreach draft outreach ada@example.org` re-plans its times" in result.output
     assert not list((sent / "sent" / "cur").iterdir())
     assert run("draft", "outreach", "ada@example.org", env=later).exit_code == 0
     resent = run("send", "ada@example.org", "--yes", env=later)

@@ -12,9 +12,13 @@ every message the contacts receive parsed back:
 
 from __future__ import annotations
 
+import errno
+import json
 import re
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+
+import pytest
 
 from tests.conversation_world import NY, World, text_of
 from tests.two_backends import two_backend_world
@@ -98,3 +102,41 @@ def test_a_file_in_sent_is_never_overwritten(world: World) -> None:
     files = sorted(p.read_bytes() for p in sent.iterdir())
     assert len(files) == 2
     assert b"the first one" in files[0] or b"the first one" in files[1]
+
+
+def test_a_send_cut_short_by_a_full_disk_says_so_and_leaves_nothing_half_sent(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if world.fake is not None:
+        return  # Gmail's disk is not ours; the local sent/ folder is
+    for address, name in PEOPLE:
+        world.ok("contacts", "add", address, "--name", name)
+    world.ok("draft", "outreach", *[address for address, _ in PEOPLE])
+    world.at("2026-03-02 09:30")  # the sent copies are re-dated: a write each
+
+    import outreach.mail.maildir as maildir
+
+    real_fsync = maildir.os.fsync
+    writes = {"count": 0}
+
+    def fsync_until_full(fd: int) -> None:
+        writes["count"] += 1
+        if writes["count"] > 1:  # the disk fills up after the first message
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(maildir.os, "fsync", fsync_until_full)
+    stopped = world.cli("send", "--yes")
+    assert stopped.exit_code == 1
+    assert "Stopped early, stopped at Grace Hopper <grace@example.org>: No space left on " \
+        "device" in stopped.output
+    assert "1 sent, the rest are still drafts (nothing half-sent)" in stopped.output
+    assert len(list((world.home / "sent" / "cur").iterdir())) == 1
+    assert not list((world.home / "sent" / "tmp").iterdir())  # no half-written file
+    monkeypatch.setattr(maildir.os, "fsync", real_fsync)  # space freed
+
+    status = json.loads(world.ok("status", "--json"))
+    assert status["stages"]["drafted"] == 2, status
+    again = world.ok("send", "--yes")
+    assert "Moved 2 of 2 messages" in again
+    assert [len(world.received(a)) for a, _ in PEOPLE] == [1, 1, 1]

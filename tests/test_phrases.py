@@ -55,6 +55,24 @@ NOTES = [  # what they said -> how the thank-you recalls it
      "One thing you said has stayed with me: networking matters more than grades."),
     ("the PyData community; read her blog\nask about mentoring",
      "I keep coming back to what you said about the PyData community."),
+    # Sentences whose verb is an everyday one: never "what you said about <a sentence>".
+    ("cooperatives win on trust with members",
+     "One thing you said has stayed with me: cooperatives win on trust with members."),
+    ("utilities move slowly", "One thing you said has stayed with me: utilities move slowly."),
+    ("sustainability teams need people who can read a balance sheet",
+     "One thing you said has stayed with me: sustainability teams need people who can read a "
+     "balance sheet."),
+    ("the grid rewards patience",
+     "One thing you said has stayed with me: the grid rewards patience."),
+    ("small teams ship faster", "One thing you said has stayed with me: small teams ship faster."),
+    ("her years in operations",
+     "I keep coming back to what you said about her years in operations."),
+    ("building a portfolio of small projects",
+     "I keep coming back to what you said about building a portfolio of small projects."),
+    ("the teams that need analysts",
+     "I keep coming back to what you said about the teams that need analysts."),
+    ("grant writing for small nonprofits",
+     "I keep coming back to what you said about grant writing for small nonprofits."),
 ]
 
 TAKEAWAYS = [  # what the user will do -> how the thank-you says it
@@ -126,6 +144,20 @@ def test_the_keep_in_touch_note_reads_right_for_each_shape(
     assert expected in text, text
 
 
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "cooperatives win on trust with members",
+        "utilities move slowly",
+        "sustainability teams need people who can read a balance sheet",
+    ],
+)
+def test_the_reported_sentences_never_follow_about(notes: str) -> None:
+    for template in ("thankyou", "keepintouch"):
+        text = thank_you(notes=notes, template=template)
+        assert f"about {notes}" not in text, text
+
+
 def test_first_item_splits_on_new_lines_and_semicolons() -> None:
     assert first_item("read her blog; ask about mentoring") == "read her blog"
     assert first_item("- one thing.\n- another") == "one thing"
@@ -143,3 +175,46 @@ def test_the_phrase_helpers() -> None:
         "Most hiring happens through referrals."
     )
     assert to_you("She is skeptical of bootcamps") == "you are skeptical of bootcamps"
+
+
+# --- lint: the words fit what happened --------------------------------------------------
+
+
+def lint_thank_you(body: str, meeting: dict[str, object] | None) -> list[str]:
+    from pathlib import Path
+
+    from outreach.compose.lint import lint_rendered
+    from outreach.compose.templates import TemplateSource
+
+    source = TemplateSource(
+        name="mine",
+        text=f"Subject: Thanks\nKind: thankyou\n\n{body}\n",
+        path=Path("templates/mine.txt"),
+        builtin=False,
+    )
+    context = RenderContext.for_contact(MAYA, SAM, today=date(2026, 3, 12), meeting=meeting)
+    rendered = render(source, context)
+    return [f.message for f in lint_rendered(source, rendered, context) if f.rule == "fit"]
+
+
+def test_lint_names_a_sentence_after_what_you_said_about() -> None:
+    meeting = meeting_vars(start="Thu 12 Mar", end="15:20", notes="utilities move slowly")
+    meeting["held"] = True
+    found = lint_thank_you(
+        "Hi Maya,\n\nI keep coming back to what you said about {{ meeting.notes }}.\n\nSam",
+        meeting,
+    )
+    assert found == [
+        "'what you said about utilities move slowly' puts a sentence after \"about\"; write "
+        "\"what you said: utilities move slowly\" or \"your point that utilities move slowly\""
+    ]
+
+
+def test_lint_names_thanks_again_and_as_promised_that_do_not_fit() -> None:
+    never_met = meeting_vars(start="Thu 12 Mar", end="15:20")
+    never_met.update(state="missed", held=False)
+    found = lint_thank_you(
+        "Hi Maya,\n\nI wanted to thank you again. As promised, here is my CV.\n\nSam", never_met
+    )
+    assert "'thank you again' speaks of a conversation that did not take place" in found
+    assert "'As promised' but nothing was promised to them" in found

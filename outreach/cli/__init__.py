@@ -33,7 +33,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "slots": ("outreach.cli.meetings", "slots", "Propose meeting times from your free time."),
     "draft": ("outreach.cli.drafting", "draft", "Create one draft per contact from a template."),
-    "send": ("outreach.cli.drafting", "send", "Send drafted messages (asks first; daily cap)."),
+    "send": ("outreach.cli.sending", "send", "Send drafted messages (asks first; daily cap)."),
+    "discard": ("outreach.cli.sending", "discard", "Remove a contact's unsent draft."),
     "queue": ("outreach.cli.queue", "queue", "Messages waiting for their recipient's morning."),
     "service": (
         "outreach.cli.service",

@@ -170,13 +170,17 @@ def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
     request). With the local backend, .eml files in the workspace's inbox/ Maildir are read.
     """
     from outreach.progress import NO_PROGRESS
+    from outreach.services.drafting.discard import notice_gone_drafts
     from outreach.services.sync.run import sync as run_sync
 
     with progress_bar("Reading tracked threads", enabled=not as_json) as bar:
         report = run_sync(app, full=full, dry_run=dry_run, progress=bar or NO_PROGRESS)
+    gone = [] if dry_run else notice_gone_drafts(app)  # drafts deleted by hand
     if as_json:
         emit_json(_sync_json(app, report))
         return
+    for label in gone:
+        click.echo(f"  {label}: a draft was deleted by hand; it will be drafted again when due")
     _print_changes(app, report)
     _print_notes(report)
     click.echo(_summary(report))
@@ -297,8 +301,8 @@ def due(app: AppContext, as_json: bool, ics_file: str | None) -> None:
     Overdue actions come first. A message already drafted stays here until it is sent. Set
     OUTREACH_NOW to see what will be due at another time.
     """
+    from outreach.services.drafting.outbox import outbox_notes
     from outreach.services.reporting.due import due_items
-    from outreach.services.sending.held import held_line
 
     items = due_items(app)
     zone = app.config.user.zone
@@ -312,11 +316,12 @@ def due(app: AppContext, as_json: bool, ics_file: str | None) -> None:
         emit_json([item.to_json(zone) for item in items])
         return
     _print_queue_line(app)
-    held = held_line(app)  # drafts the daily cap held back (services/sending/held.py)
-    if held:
-        click.echo(f"Held: {held}")
+    # Held, stale and hand-deleted drafts (services/drafting/outbox.py), in send's words.
+    notes = outbox_notes(app)
+    for note in notes:
+        click.echo(f"Drafts: {note}")
     if not items:
-        if not held:
+        if not notes:
             click.echo("Nothing is due. Run `outreach sync` to see new replies first.")
         return
     print_table(

@@ -28,6 +28,9 @@ class RenderContext:
     referrer: Mapping[str, Any] | None = None
     meeting: Mapping[str, Any] | None = None
     meeting_minutes: int = 20
+    # Where the conversation stands, so a text can fit it: ``replied_days_ago`` (their latest
+    # reply, None when they never replied), ``offers_passed`` (every time offered is over).
+    conversation: Mapping[str, Any] | None = None
 
     @classmethod
     def for_contact(
@@ -40,6 +43,7 @@ class RenderContext:
         referrer: Contact | None = None,
         meeting: Mapping[str, Any] | None = None,
         meeting_minutes: int = 20,
+        conversation: Mapping[str, Any] | None = None,
     ) -> RenderContext:
         """The context for a stored contact and the configured user."""
         return cls(
@@ -51,6 +55,7 @@ class RenderContext:
             referrer=None if referrer is None else referrer.template_vars(),
             meeting=meeting,
             meeting_minutes=meeting_minutes,
+            conversation=conversation,
         )
 
     def variables(self) -> dict[str, Any]:
@@ -63,6 +68,7 @@ class RenderContext:
             "meeting": None if self.meeting is None else dict(self.meeting),
             "today": self.today,
             "meeting_minutes": self.meeting_minutes,
+            "conversation": dict(self.conversation or {}),
         }
 
 
@@ -74,6 +80,7 @@ VARIABLES: tuple[str, ...] = (
     "meeting",
     "today",
     "meeting_minutes",
+    "conversation",
 )
 
 

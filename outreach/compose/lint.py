@@ -69,6 +69,7 @@ from outreach.compose.lint_findings import (
     Findings,
     LintFinding,
 )
+from outreach.compose.lint_fit import check_fit
 from outreach.compose.lint_samples import (
     SAMPLE_SLOTS,
     SAMPLE_TODAY,
@@ -209,6 +210,7 @@ def _check_content(
 ) -> None:
     kind = found.parsed.kind
     check_common(found, rendered, context)
+    check_fit(found, rendered, context)
     if kind in FIRST_MESSAGE_KINDS:
         check_first_message(found, rendered, context, paths)
     elif kind == "followup":

@@ -68,6 +68,23 @@ _LOWERABLE = frozenset(
     )
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# Everyday verbs in the present tense after a subject ("utilities move slowly", "the grid
+# rewards patience"): with the advice verbs above, what makes a note a sentence.
+_PRESENT = _VERBS | frozenset(
+    _words_of(
+        "adapt adopt beat buy care come compete count decide demand depend drive expect fail "
+        "favor favour grow hate help hire hold last like lose love matter mean move need notice "
+        "outlast pay prefer promote rely remember require respect respond reward run seem sell "
+        "shape struggle succeed tend trust value want win"
+    )
+)
+# Words after which a verb-looking word is a noun ("the move", "of small projects").
+_NOT_A_SUBJECT = _LOWERABLE | frozenset(
+    _words_of(
+        "of for from into in on at to with about by as and or but than like its her his "
+        "their our your my small big new old good best first last many few"
+    )
+)
 
 
 def _words(text: str) -> list[str]:
@@ -94,7 +111,43 @@ def phrase_kind(text: object) -> str:
     finite = _FINITE.search(phrase)
     if finite is not None and not _RELATIVE.search(phrase, 0, finite.start()):
         return "sentence"
+    if _subject_then_verb(words):
+        return "sentence"
     return "noun"
+
+
+def _present_verb(word: str) -> bool:
+    """A present-tense form of an everyday verb: "move", "moves", "wins", "relies"."""
+    if word in _PRESENT:
+        return True
+    if word.endswith("ies") and word[:-3] + "y" in _PRESENT:
+        return True
+    if word.endswith("es") and word[:-2] in _PRESENT:
+        return True
+    return word.endswith("s") and word[:-1] in _PRESENT
+
+
+def _subject_then_verb(words: list[str]) -> bool:
+    """A short subject followed by a present-tense verb, within the first four words:
+    "utilities move slowly", "cooperatives win on trust", "the grid rewards patience". A
+    base form needs a plural subject ("teams need"), an -s form a singular one ("the grid
+    rewards"); a relative word or a preposition first makes it a noun phrase."""
+    if words[0] in _VERBS or words[0].endswith("ing"):
+        return False
+    for index in range(1, min(4, len(words))):
+        before, word = words[index - 1], words[index]
+        if before in _NOT_A_SUBJECT or _RELATIVE.fullmatch(before):
+            if before in ("of", "for", "from", "into", "in", "on", "at", "to", "with", "about"):
+                return False
+            continue
+        if _RELATIVE.fullmatch(word):
+            return False
+        plural_subject = before.endswith("s") and not before.endswith(("ss", "'s", "us"))
+        if word in _PRESENT and plural_subject and index + 1 < len(words) + 1:
+            return True
+        if word.endswith("s") and word not in _PRESENT and _present_verb(word):
+            return not plural_subject
+    return False
 
 
 def _keeps_capital(word: str) -> bool:

@@ -161,6 +161,9 @@ def authorized_http(
     A token refresh goes through the same transport to the credentials' ``token_uri``.
     """
     transport = http if http is not None else NoResendHttp(timeout=timeout)
+    # A resumable upload answers 308 "Resume Incomplete" between chunks: not a redirect (as
+    # googleapiclient's own build_http also arranges).
+    transport.redirect_codes = transport.redirect_codes - {308}
     if credentials is None:
         return transport
     return google_auth_httplib2.AuthorizedHttp(credentials, http=transport)

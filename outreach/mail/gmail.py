@@ -40,6 +40,7 @@ from outreach.mail.gmail_retry import (
     RetryRounds,
     RoundLimits,
 )
+from outreach.mail.gmail_upload import needs_upload, upload_draft
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
 
 if TYPE_CHECKING:
@@ -230,7 +231,12 @@ class GmailBackend(GmailLookups):
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
         results: dict[str, DraftRef | Failure] = {}
-        pending = list(requests)
+        # Large messages (attachments) go one by one through the upload endpoint.
+        large = {r.key for r in requests if needs_upload(r.message)}
+        for request in requests:
+            if request.key in large:
+                results[request.key] = upload_draft(self, request)
+        pending = [r for r in requests if r.key not in large]
         last_error: dict[str, str] = {}
         rounds = RetryRounds()
         while rounds.go_on(len(pending)):

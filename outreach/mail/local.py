@@ -64,6 +64,11 @@ def redate(data: bytes, date: datetime) -> bytes:
     return lines[: -len(newline)] + rest
 
 
+def draft_file(outbox: Path, draft_id: str) -> Path:
+    """Where the local backend keeps a draft (a path only: nothing is opened or created)."""
+    return outbox / "cur" / f"{draft_id}{_DRAFT_FLAGS}"
+
+
 def draft_name(key: str) -> str:
     """A stable, filesystem-safe Maildir base name for an idempotency key."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
@@ -106,7 +111,7 @@ class LocalOutbox:
         self._indexes: dict[Path, dict[str, Path]] = {}
 
     def _draft_path(self, draft_id: str) -> Path:
-        return self.outbox / "cur" / f"{draft_id}{_DRAFT_FLAGS}"
+        return draft_file(self.outbox, draft_id)
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
         results: dict[str, DraftRef | Failure] = {}
@@ -189,6 +194,16 @@ class LocalOutbox:
 
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()
+
+    def read_draft(self, draft_id: str) -> EmailMessage | None:
+        """The draft as it is in the outbox now (None: gone or unreadable)."""
+        path = self._draft_path(draft_id)
+        data = read_bytes(path) if path.exists() else None
+        if data is None:
+            return None
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        return message
 
     def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
         versions: dict[str, str] = {}

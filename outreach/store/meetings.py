@@ -57,7 +57,15 @@ class ProposalRepo:
         now: str,
         expires_at: str,
     ) -> None:
-        """Hold these slots for the contact, releasing what was held for the same message."""
+        """Hold these slots for the contact, releasing what was held for the same message.
+
+        The times of an earlier version of the same unsent message were never offered to
+        anyone: they are dropped, not kept as a second offer (listed twice otherwise)."""
+        self.conn.execute(
+            "DELETE FROM proposals WHERE contact_id = ? AND message_idem_key = ? "
+            "AND state IN ('held', 'released')",
+            (contact_id, message_idem_key),
+        )
         self.conn.execute(
             "UPDATE proposals SET state = 'released' WHERE contact_id = ? AND state = 'held'",
             (contact_id,),
@@ -99,6 +107,18 @@ class ProposalRepo:
             "UPDATE proposals SET contact_id = ? WHERE contact_id = ? AND state = 'held'",
             (to_contact, from_contact),
         )
+    def drop_for_message(self, message_idem_key: str) -> int:
+        """Forget the times an unsent draft offered (discarded, or deleted by hand): nobody saw
+        them. Returns how many were held."""
+        held = self.conn.execute(
+            "SELECT COUNT(*) FROM proposals WHERE message_idem_key = ? AND state = 'held'",
+            (message_idem_key,),
+        ).fetchone()[0]
+        self.conn.execute(
+            "DELETE FROM proposals WHERE message_idem_key = ? AND state IN ('held', 'released')",
+            (message_idem_key,),
+        )
+        return int(held)
 
     def release_for_contact(self, contact_id: int) -> None:
         self.conn.execute(

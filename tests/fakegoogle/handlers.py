@@ -139,6 +139,12 @@ class Router:
 
 # ------------------------------------------------------------------------------------ uploads
 
+# Gmail's upload limit for a message (discovery document: drafts.create/update and
+# messages.send/insert/import ``mediaUpload.maxSize`` "36700160"), and the JSON body above
+# which Google's front end refuses a base64 ``raw`` message (see REALITY.md).
+MAX_UPLOAD = 36_700_160
+MAX_JSON_BODY = 5 * 1024 * 1024
+
 
 @dataclass
 class Upload:
@@ -275,6 +281,8 @@ class Api:
         metadata = request.json() if request.body.strip() else {}
         media_type = request.headers.get("x-upload-content-type", "application/octet-stream")
         length = request.headers.get("x-upload-content-length")
+        if route.api == "gmail" and length and length.isdigit() and int(length) > MAX_UPLOAD:
+            raise ApiError(413, f"Media larger than: {MAX_UPLOAD}", "uploadTooLarge")
         upload_id = f"ADPycdu{next(self._session_ids):06d}"
         self.sessions[upload_id] = ResumableSession(
             route,
@@ -312,6 +320,18 @@ class Api:
             raise ApiError(403, f"Delegation denied for {self.mailbox.email}", "forbidden")
 
     # ----------------------------------------------------------------------- gmail inputs
+
+    @staticmethod
+    def check_message_size(request: Request, upload: Upload | None) -> None:
+        """A message in the JSON body (base64 ``raw``) above MAX_JSON_BODY: 413, as Google's
+        front end answers; through the upload endpoint, above MAX_UPLOAD (the discovery
+        document's ``maxSize`` for messages): 413 too."""
+        if upload is None:
+            if len(request.body) > MAX_JSON_BODY:
+                raise ApiError(413, "Request Entity Too Large", "uploadTooLarge")
+            return
+        if upload.media is not None and len(upload.media) > MAX_UPLOAD:
+            raise ApiError(413, f"Media larger than: {MAX_UPLOAD}", "uploadTooLarge")
 
     @staticmethod
     def message_input(container: dict[str, Any], upload: Upload | None) -> tuple[bytes, str | None]:
@@ -389,6 +409,7 @@ def _drafts_create(
     api: Api, request: Request, params: dict[str, str], upload: Upload | None
 ) -> Response:
     body = api.body_of(request, upload)
+    api.check_message_size(request, upload)
     raw, thread_id = api.message_input(body.get("message") or {}, upload)
     draft_id, message = api.mailbox.create_draft(raw, thread_id)
     return json_response(200, _draft_resource(draft_id, message))
@@ -400,6 +421,7 @@ def _drafts_update(
 ) -> Response:
     body = api.body_of(request, upload)
     api.mailbox.get_draft(params["id"])  # 404 before 400, like Gmail
+    api.check_message_size(request, upload)
     raw, thread_id = api.message_input(body.get("message") or {}, upload)
     message = api.mailbox.update_draft(params["id"], raw, thread_id)
     return json_response(200, _draft_resource(params["id"], message))
@@ -451,6 +473,7 @@ def _drafts_send(
         raise ApiError(400, "Invalid draft id", "invalidArgument")
     api.mailbox.get_draft(draft_id)
     message_part = body.get("message") or {}
+    api.check_message_size(request, upload)
     if (upload is not None and upload.media is not None) or message_part.get("raw"):
         raw, thread_id = api.message_input(message_part, upload)
         api.mailbox.update_draft(draft_id, raw, thread_id)
@@ -463,6 +486,7 @@ def _messages_send(
     api: Api, request: Request, params: dict[str, str], upload: Upload | None
 ) -> Response:
     body = api.body_of(request, upload)
+    api.check_message_size(request, upload)
     raw, thread_id = api.message_input(body, upload)
     message = api.mailbox.send_message(raw, thread_id)
     return json_response(200, message.snapshot())
@@ -474,6 +498,7 @@ def _messages_insert(
     api: Api, request: Request, params: dict[str, str], upload: Upload | None
 ) -> Response:
     body = api.body_of(request, upload)
+    api.check_message_size(request, upload)
     raw, thread_id = api.message_input(body, upload)
     labels = body.get("labelIds") or ["INBOX", "UNREAD"]
     message = api.mailbox.add_message(raw, labels, thread_id)

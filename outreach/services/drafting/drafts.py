@@ -17,12 +17,14 @@ from typing import Any
 
 from outreach.app import AppContext
 from outreach.clock import iso
+from outreach.compose.attachments import attachment_claims
 from outreach.compose.mime import (
     build_invite_message,
     build_message,
     make_message_id,
 )
 from outreach.mail.backend import DraftRef, DraftRequest, Failure
+from outreach.services.drafting.attaching import AttachmentRecord, attach_files
 from outreach.services.drafting.interrupts import DraftInterrupted, chunk_finishes_first
 from outreach.services.drafting.planning import (
     CHUNK,
@@ -242,7 +244,10 @@ def _mime(app: AppContext, plan: PlannedMessage, row: MessageRow, now: datetime)
     }
     if plan.ics is not None:
         return build_invite_message(**common, ics=plan.ics, method=plan.ics_method)
-    return build_message(**common)
+    message = build_message(**common)
+    if plan.attachments:
+        attach_files(message, plan.attachments, plan.rendered.text)
+    return message
 
 
 def _record_result(
@@ -271,6 +276,10 @@ def _record_result(
         now=stamp,
     )
     store.messages.set_draft_hash(row.id, outcome.version or outcome.message_id or "")
+    record = AttachmentRecord(
+        [str(path) for path in plan.attachments], attachment_claims(plan.rendered.text)
+    )
+    store.messages.set_attachments(row.id, record.to_json())
     if plan.slots:
         expires = datetime.fromisoformat(stamp) + timedelta(days=app.config.schedule.hold_days)
         store.proposals.replace_for_contact(

@@ -27,7 +27,9 @@ by one template's drafts are not offered again by the next.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from outreach.app import AppContext
 from outreach.contacts.model import Contact
@@ -111,6 +113,7 @@ def draft_due(
     dry_run: bool = False,
     ignore_lint: bool = False,
     force: bool = False,
+    attach: Sequence[Path] = (),
     progress: Progress = NO_PROGRESS,
 ) -> FollowupOutcome:
     """Plan (and unless ``dry_run``, draft) every due nudge, new times, thank-you, referral
@@ -121,7 +124,9 @@ def draft_due(
     # rendered) stops the run before any draft is written.
     first_pass: dict[str, list[PlannedMessage]] = {}
     for template, contacts in work.items():
-        planned, not_planned = plan_messages(app, template, contacts, ignore_lint=ignore_lint)
+        planned, not_planned = plan_messages(
+            app, template, contacts, ignore_lint=ignore_lint, attach=attach
+        )
         first_pass[template] = planned
         outcome.skipped.extend(not_planned)
     if dry_run:
@@ -130,7 +135,9 @@ def draft_due(
     outcome.skipped = list(skipped)
     progress.expect(sum(len(plans) for plans in first_pass.values()))
     for template, contacts in work.items():
-        planned, not_planned = plan_messages(app, template, contacts, ignore_lint=ignore_lint)
+        planned, not_planned = plan_messages(
+            app, template, contacts, ignore_lint=ignore_lint, attach=attach
+        )
         report = (
             draft_messages(app, planned, progress=progress, force=force)
             if planned

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from outreach.app import AppContext
@@ -77,6 +78,7 @@ class PlannedMessage:
     meeting_id: int | None = None
     # For the user, on the terminal (never in the message): e.g. what to attach before sending.
     reminders: list[str] = field(default_factory=list)
+    attachments: list[Path] = field(default_factory=list)  # files the message carries
 
     @property
     def thread_id(self) -> str | None:
@@ -174,12 +176,14 @@ def plan_messages(
     when_full: str | None = None,
     limit: int | None = None,
     within: tuple[datetime, datetime] | None = None,
+    attach: Sequence[Path] = (),
 ) -> tuple[list[PlannedMessage], list[tuple[str, str]]]:
     """Render every message (no writes). Template errors, and etiquette errors in what was
     rendered (unless ``ignore_lint``), raise before anything is drafted, and so does free time
     running out when ``when_full`` is "stop" (see SlotPlanner). ``limit``: plan at most this
     many messages (the first contacts that need one). ``within``: times only inside this
-    range (one they proposed).
+    range (one they proposed). ``attach``: files every message carries (checked here: a
+    missing or unreadable file stops the run before anything is drafted).
 
     ``progress`` is advanced by one per contact considered."""
     from outreach.services.meetings.availability import SlotPlanner
@@ -187,13 +191,24 @@ def plan_messages(
     from outreach.services.workspace.setup import ensure_user_is_set
 
     ensure_user_is_set(app.config)
+    from outreach.services.drafting.attaching import (
+        check_attachable,
+        kept_attachments,
+        resume_file,
+    )
+
+    files = [check_attachable(path) for path in attach]
+    resume = None
     source = get_template(load_templates(app.workspace.templates_dir), template_name)
     kind = KINDS.get(template_name) or message_kind(parse_template(source).kind)
+    if kind == "thankyou":
+        resume = resume_file(app)
     store = app.store
     facts_by_id = store.facts()
     now = app.now()
     guard = None if ignore_lint else LintGuard(app, source)
     planner = SlotPlanner(app, now, when_full, within) if uses_slots(source) else None
+    wants_conversation = "conversation" in source.text
     planned: list[PlannedMessage] = []
     skipped: list[tuple[str, str]] = []
     for contact in contacts:
@@ -217,15 +232,17 @@ def plan_messages(
             meeting_values = extra_vars(contact).get("meeting")
         else:
             meeting_values = meeting_context(app, contact, include_cancelled=kind in ANY_MEETING)
-        context = context_for_contact(app, contact, slots, meeting_values)
+        talk = conversation_vars(app, contact.id, facts) if wants_conversation else None
+        context = context_for_contact(app, contact, slots, meeting_values, talk)
         rendered = render(source, context)
         if guard is not None:
             guard.check(contact, rendered, context)
         plan = PlannedMessage(contact, key, kind, template_name, rendered, slots=slots)
         plan.meeting_id = meeting_id
+        plan.attachments = list(files) or kept_attachments(existing)
         if kind == "thankyou" and meeting is not None:
             plan.meeting_id = meeting.id
-            plan.reminders = attach_reminders(store, meeting.id)
+            plan.reminders = attach_reminders(store, meeting.id, resume, plan.attachments)
         if planner is not None and contact.id in planner.notes:
             plan.note = planner.notes[contact.id]
             plan.shared_with = planner.shared.get(contact.id, 0)
@@ -239,11 +256,28 @@ def plan_messages(
     return planned, skipped
 
 
-def attach_reminders(store: Store, meeting_id: int) -> list[str]:
-    """What the user promised to send in this conversation, to attach to the thank-you."""
+def attach_reminders(
+    store: Store,
+    meeting_id: int,
+    resume: Path | None = None,
+    attachments: list[Path] | None = None,
+) -> list[str]:
+    """What the user promised to send in this conversation, to attach to the thank-you. A
+    promised résumé is attached from ``resume`` (``[user] resume``; added to
+    ``attachments``) when set."""
+    from outreach.compose.attachments import is_resume
+
     reminders = []
     for promise in store.promises.for_meeting(meeting_id):
         thing = to_attach(promise.text) if promise.done_at is None else ""
+        if thing and resume is not None and attachments is not None and is_resume(thing):
+            if resume not in attachments:
+                attachments.append(resume)
+            reminders.append(
+                f'attached {resume.name} ([user] resume) for "{promise.text}"; once it is sent, '
+                f"`outreach promises --done {promise.id}`"
+            )
+            continue
         if thing:
             reminders.append(
                 f'attach {thing} before you send it (you promised: "{promise.text}"); then '
@@ -263,11 +297,30 @@ def render_for_contact(
     return render(source, context_for_contact(app, contact, slots, meeting))
 
 
+def conversation_vars(app: AppContext, contact_id: int, facts: ContactFacts) -> dict[str, Any]:
+    """``conversation`` for templates: how long ago they last replied (in days; None when
+    they never did) and whether every time a sent message offered them is over."""
+    now = app.now()
+    zone = app.config.user.zone
+    replied = None
+    if facts.last_reply_at is not None:
+        replied = (now.astimezone(zone).date() - facts.last_reply_at.astimezone(zone).date()).days
+    store = app.store
+    sent = {m.idem_key for m in store.messages.for_contact(contact_id) if m.state == "sent"}
+    ends = [
+        datetime.fromisoformat(p.end)
+        for p in store.proposals.for_contact(contact_id)
+        if p.message_idem_key in sent
+    ]
+    return {"replied_days_ago": replied, "offers_passed": bool(ends) and max(ends) <= now}
+
+
 def context_for_contact(
     app: AppContext,
     contact: Contact,
     slots: Sequence[Any],
     meeting: dict[str, Any] | None,
+    conversation: dict[str, Any] | None = None,
 ) -> RenderContext:
     """What a template sees for this contact."""
     referrer = None
@@ -281,6 +334,7 @@ def context_for_contact(
         referrer=referrer,
         meeting=meeting,
         meeting_minutes=app.config.schedule.meeting_minutes,
+        conversation=conversation,
     )
 
 
@@ -298,4 +352,9 @@ def _skip_reason(contact: Contact, facts: ContactFacts, kind: str) -> str | None
         return "closed"
     if kind == "outreach" and facts.first_sent_at is not None:
         return "already contacted (use the followup template for a nudge)"
+    if kind == "thankyou" and facts.meeting_state in ("missed", "cancelled", "declined"):
+        return (
+            f"a thank-you is for a conversation that took place; the meeting was "
+            f"{facts.meeting_state} (`outreach draft newtimes` offers new times)"
+        )
     return None

@@ -65,6 +65,12 @@ def meeting_context(
     )
     values["sequence"] = meeting.sequence
     values["state"] = meeting.state
+    # Texts fit what happened: thanks only for a conversation held; "as promised" new times
+    # only after a cancellation the contact received.
+    values["held"] = meeting.met_at is not None
+    values["invited"] = any(
+        row.reached_contact for row in app.store.messages.invites_for(meeting.id)
+    )
     values["rsvp"] = meeting.rsvp or ""
     values["resources"] = meeting.resources
     values["promises"] = [

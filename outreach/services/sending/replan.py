@@ -1,8 +1,8 @@
 """A draft that waited is re-planned before it goes: nothing stale leaves the outbox.
 
-A draft held back by the daily cap (or one whose times have come too close while it waited)
-is drafted again from its template just before the send: times that have passed or are now
-sooner than ``lead_hours`` are replaced with fresh ones, and its Date becomes the send time.
+A draft held back by the daily cap is drafted again from its template just before the send:
+times that have passed or are now sooner than ``lead_hours`` are replaced with fresh ones
+(the others stay), and its Date becomes the send time.
 A draft the user edited is never rewritten: when its times no longer hold, it is left unsent
 with the one instruction every command gives (:mod:`outreach.services.drafting.staleness`).
 Invites are not re-planned here: their time is the meeting's.
@@ -24,17 +24,14 @@ REPLANNED_KINDS = frozenset(
 
 
 def _waited(app: AppContext, row: MessageRow, queued: bool = False) -> bool:
-    """Held by the cap or queued for its recipient's morning, or its times come too close,
-    and nothing else wrong with it."""
+    """Held by the cap (or queued for its recipient's morning), and nothing wrong with it but
+    perhaps its times."""
     from outreach.services.drafting.staleness import stale_reason
 
-    if row.kind not in REPLANNED_KINDS:
-        return False
-    too_close = times_too_close(app, row, app.now())
-    if not (too_close or queued or row.held_at is not None):
+    if row.kind not in REPLANNED_KINDS or (row.held_at is None and not queued):
         return False
     reason = stale_reason(app, row, app.store.facts(row.contact_id)[row.contact_id])
-    return reason is None or too_close
+    return reason is None or times_too_close(app, row, app.now())
 
 
 def replan_waiting(

@@ -41,20 +41,11 @@ def sendable(app: AppContext, refs: Sequence[str]) -> list[MessageRow]:
     return [row for row in rows if row.send_started_at is None and row.draft_id]
 
 
-_REDRAFT = {
-    "outreach": "re-draft it with `outreach draft outreach {ref}`",
-    "followup": "`outreach due` says what to do instead",
-    "newtimes": "re-draft it with `outreach followup`",
-    "confirm": "`outreach contacts show {ref}` shows the meeting",
-    "cancel": "`outreach contacts show {ref}` shows the meeting",
-}
-
-
 def split_stale(
     app: AppContext, rows: Sequence[MessageRow]
 ) -> tuple[list[MessageRow], list[tuple[str, str]]]:
     """(the rows that may be sent, (label, why not) for the stale ones)."""
-    from outreach.services.drafting.staleness import stale_reason
+    from outreach.services.drafting.staleness import stale_instruction, stale_reason
 
     facts = app.store.facts()
     fresh: list[MessageRow] = []
@@ -65,11 +56,27 @@ def split_stale(
             fresh.append(row)
             continue
         contact = app.store.contacts.get(row.contact_id)
-        fix = _REDRAFT.get(row.kind, "`outreach due` says what to do now").format(
-            ref=contact.email or contact.id
-        )
-        stale.append((contact.label(), f"{row.kind} not sent: {reason}; {fix}"))
+        ref = contact.email or str(contact.id)
+        stale.append((contact.label(), f"not sent: {stale_instruction(row, reason, ref)}"))
     return fresh, stale
+
+
+def split_unattached(
+    app: AppContext, rows: Sequence[MessageRow]
+) -> tuple[list[MessageRow], list[tuple[str, str]]]:
+    """(the rows that may go, (label, the sentence) for those that say they include something
+    and carry nothing)."""
+    from outreach.services.drafting.attaching import missing_attachment
+
+    fine: list[MessageRow] = []
+    refused: list[tuple[str, str]] = []
+    for row in rows:
+        claim = missing_attachment(app, row)
+        if claim is None:
+            fine.append(row)
+        else:
+            refused.append((app.store.contacts.get(row.contact_id).label(), claim))
+    return fine, refused
 
 
 def within_cap(

@@ -1,0 +1,79 @@
+"""What `due`, `send` and `followup` say about the drafts themselves, in the same words.
+
+Drafts held back by the daily cap, drafts that went stale while they waited (each with the
+one instruction :func:`~outreach.services.drafting.staleness.stale_instruction` gives), and,
+on the local backend, drafts deleted from the outbox by hand. Read-only: `due` writes
+nothing; the next writing command (`send`, `followup`, `draft`, `sync`) discards a draft
+deleted by hand (:func:`~outreach.services.drafting.discard.notice_gone_drafts`).
+"""
+
+from __future__ import annotations
+
+from outreach.app import AppContext
+from outreach.services.drafting.discard import INVITE_KINDS, unsent_drafts
+from outreach.services.drafting.staleness import WHAT, stale_instruction, stale_reason
+
+__all__ = ["outbox_notes", "stale_drafts"]
+
+FEW = 200
+
+
+def stale_drafts(app: AppContext) -> list[tuple[str, str]]:
+    """(contact label, instruction) for each unsent draft that must not go as it is. Times
+    that passed are left to `send` (it re-plans a held draft, and says what to do about any
+    other); checking them costs a query per draft, and `due` must stay fast."""
+    store = app.store
+    rows = unsent_drafts(app)
+    if not rows:
+        return []
+    # A few drafts: their contacts' facts only (all of them cost as much as `due` itself).
+    facts = store.facts() if len(rows) > FEW else {}
+    found: list[tuple[str, str]] = []
+    for row in rows:
+        if row.contact_id not in facts:
+            facts.update(store.facts(row.contact_id))
+        reason = stale_reason(app, row, facts[row.contact_id], check_times=False)
+        if reason is None:
+            continue
+        contact = store.contacts.get(row.contact_id)
+        found.append(
+            (contact.label(), stale_instruction(row, reason, contact.email or str(contact.id)))
+        )
+    return found
+
+
+def _gone_locally(app: AppContext) -> list[str]:
+    """Drafts whose outbox file is gone (local backend only: no network from `due`)."""
+    if app.config.mail.backend != "local":
+        return []
+    from outreach.mail.local import draft_file
+
+    rows = [
+        row for row in unsent_drafts(app) if row.draft_id and row.kind not in INVITE_KINDS
+    ]
+    notes = []
+    for row in rows:
+        assert row.draft_id is not None
+        # A stat, not a read; and no backend object: `due` creates and cleans nothing.
+        if draft_file(app.workspace.outbox_dir, row.draft_id).exists():
+            continue
+        contact = app.store.contacts.get(row.contact_id)
+        ref = contact.email or str(contact.id)
+        notes.append(
+            f"{contact.label()}: the drafted {WHAT.get(row.kind, row.kind)} (deleted from "
+            f"the outbox by hand): `outreach draft {row.template} {ref}` drafts it again"
+        )
+    return notes
+
+
+def outbox_notes(app: AppContext) -> list[str]:
+    """Lines for `due`: held drafts, drafts deleted by hand, stale drafts."""
+    from outreach.services.sending.held import held_line
+
+    notes: list[str] = []
+    held = held_line(app)
+    if held:
+        notes.append(held)
+    notes.extend(_gone_locally(app))
+    notes.extend(f"{label}: {instruction}" for label, instruction in stale_drafts(app))
+    return notes
