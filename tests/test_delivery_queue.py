@@ -23,6 +23,8 @@ import pytest
 from outreach.config import Workspace
 from outreach.store import Store
 from tests.conftest import Invoke
+from tests.fakegoogle.server import FakeGoogle
+from tests.gmail_env import gmail_workspace
 from tests.helpers_sync import configure, local_workspace
 
 FRIDAY_AFTERNOON = "2026-03-06T15:00:00-05:00"  # New York; the US changes clocks on Sunday 8th
@@ -241,3 +243,36 @@ def test_two_watchers_and_a_kill_mid_queue_still_send_each_message_once(
     received = sent_to(batch)
     assert all(len(messages) == 1 for messages in received.values())
     assert len(received) == len(PEOPLE)
+
+
+def test_on_gmail_the_queue_is_delivered_once_each_dated_when_it_went(
+    tmp_path: Path, fake_google: FakeGoogle, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same batch through the real Gmail client against the fake: nothing leaves on
+    Friday; each message is in SENT once, inside its recipient's morning, its Date the moment
+    it went and its times re-planned past the lead time."""
+    gmail_workspace(tmp_path, fake_google, run, monkeypatch)
+    home = Path(os.environ["OUTREACH_HOME"])
+    configure(home, mail={"deliver_window": "08:00-10:00"})
+    people = {a: PEOPLE[a] for a in ("lena@example.de", "maria@example.com", "priya@example.in")}
+    for address, (name, zone) in people.items():
+        ok(run("contacts", "add", address, "--name", name, "--tz", zone, "--org", "Acme",
+               env=at(FRIDAY_AFTERNOON)))
+    ok(run("draft", "outreach", *people, env=at(FRIDAY_AFTERNOON)))
+    ok(run("send", "--yes", env=at(FRIDAY_AFTERNOON)))
+    assert fake_google.messages("SENT") == []
+    for moment in ("2026-03-08T23:29:00-04:00", "2026-03-09T04:59:00-04:00",
+                   "2026-03-09T11:59:00-04:00"):
+        watch_once(run, moment)
+        watch_once(run, moment)  # a second cycle at the same moment sends nothing again
+    sent = [m.email for m in fake_google.messages("SENT")]
+    by_recipient: dict[str, list[EmailMessage]] = {}
+    for message in sent:
+        by_recipient.setdefault(message["To"].addresses[0].addr_spec, []).append(message)
+    assert {a: len(m) for a, m in by_recipient.items()} == dict.fromkeys(people, 1)
+    for address, when in sent_at(home).items():
+        local = when.astimezone(ZoneInfo(people[address][1]))
+        assert 8 <= local.hour < 10 and local.weekday() < 5, (address, local)
+        assert by_recipient[address][0]["Date"].datetime == when
+        for start in held_starts(home, address):
+            assert start - when >= timedelta(hours=24), (address, start, when)
