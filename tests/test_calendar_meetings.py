@@ -400,7 +400,7 @@ def test_a_server_refusing_the_calendar_scope_is_told_once_too(
     assert first.exit_code == 0, first.output
     assert first.output.count("lacks the calendar.events scope") == 1
     assert fake.count("/calendar/v3/calendars/primary/events", status=403) == 1
-    again = run("reschedule", ADA, "--at", "2026-03-05T11:00", "--yes")
+    again = run("reschedule", ADA, "--at", "2026-03-05T11:00-05:00", "--yes")
     assert again.exit_code == 0, again.output
     assert "calendar.events" not in again.output
     assert "calendar.events" not in run("sync").output

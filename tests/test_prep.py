@@ -47,7 +47,7 @@ def booked(workspace: Path, run: Invoke) -> Path:
         "On Wed, 4 Mar 2026, Sam Rivera wrote:\n> Hi Maya,\n> Priya Raman suggested I get in touch"
     ))
     ok(run("sync", env=now("2026-03-05T10:00:00-05:00")))
-    ok(run("book", MAYA, "--at", "2026-03-10T10:00", "--send", "--yes",
+    ok(run("book", MAYA, "--at", "2026-03-10T10:00-04:00", "--send", "--yes",
            env=now("2026-03-05T10:00:00-05:00")))
     return workspace
 
