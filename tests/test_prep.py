@@ -150,14 +150,37 @@ def test_prepare_falls_on_the_business_day_before(meeting: datetime, due: dateti
     assert Action.PREPARE not in {a.action for a in before}
 
 
-def test_a_meeting_booked_at_short_notice_is_due_from_the_booking() -> None:
+def test_a_meeting_booked_at_short_notice_is_due_from_the_booking_and_not_overdue() -> None:
+    """Reported: a same-day booking showed "prepare for the call ... OVERDUE" at once. Booked
+    less than a working day ahead, there was no day before to prepare on: it is due from the
+    booking, and never overdue (the call itself ends it)."""
     booked_at = datetime(2026, 3, 10, 9, 0, tzinfo=NY)
     facts = _facts(datetime(2026, 3, 10, 15, 0, tzinfo=NY), booked_at)
+    for moment in (booked_at, datetime(2026, 3, 10, 14, 30, tzinfo=NY)):
+        [prepare] = [
+            a for a in contact_due_actions(facts, FollowupConfig(), moment, NY)
+            if a.action is Action.PREPARE
+        ]
+        assert prepare.due == booked_at and not prepare.overdue
+    # Booked the evening before (after the day-before start): due from the booking, overdue
+    # on the day itself, as any prepare left undone.
+    evening = datetime(2026, 3, 9, 19, 0, tzinfo=NY)
+    facts = _facts(datetime(2026, 3, 10, 15, 0, tzinfo=NY), evening)
     [prepare] = [
         a for a in contact_due_actions(facts, FollowupConfig(), booked_at, NY)
         if a.action is Action.PREPARE
     ]
-    assert prepare.due == booked_at and prepare.overdue  # it is the day itself
+    assert prepare.due == evening and prepare.overdue
+
+
+def test_a_same_day_booking_is_not_overdue_in_due(booked: Path, run: Invoke) -> None:
+    ok(run("contacts", "add", "lin@example.org", "--name", "Lin Wu",
+           env=now("2026-03-10T08:00:00-04:00")))
+    ok(run("book", "lin@example.org", "--at", "2026-03-10T15:00", "--yes",
+           env=now("2026-03-10T09:00:00-04:00")))
+    out = ok(run("due", env=now("2026-03-10T09:05:00-04:00")))
+    [line] = [line for line in out.splitlines() if "Lin Wu" in line and "prepare" in line]
+    assert "OVERDUE" not in line
 
 
 def test_with_gmail_the_thread_shows_subjects_and_dates_only(booked: Path, run: Invoke) -> None:
