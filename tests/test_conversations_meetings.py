@@ -197,7 +197,7 @@ def test_frances_assistant_is_copied_on_the_invite_its_update_and_the_cancellati
     assert f"copied to {joan}" in booked
     shown = contact_json(world, address)
     assert shown["cc"] == [joan]
-    assert f"Copied on invites: {joan}" in world.ok("contacts", "show", address)
+    assert f"cc           {joan} (copied on invites" in world.ok("contacts", "show", address)
 
     world.at("2026-03-02 15:00")
     world.ok("reschedule", address, "--at", "2026-03-05T14:00", "--send", "--yes")

@@ -57,6 +57,8 @@ def _report(result: object, verb: str, what: str = "invite") -> None:
         )
     else:
         subject = f' ("{result.subject}")' if result.subject else ""
+        if result.copied:
+            subject += f", copied to {', '.join(result.copied)},"
         if result.sent is not None and result.sent.sent:
             click.echo(f"{verb} {result.when}; the {what}{subject} was sent.")
         else:
@@ -155,6 +157,14 @@ their_time_option = click.option(
     help="Make a Google Meet link with the calendar event and put it in the invite (Gmail "
     "backend; default: [schedule] meet_link).",
 )
+@click.option(
+    "--cc",
+    "cc",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Copy ADDRESS (their assistant) on the invite, its updates and confirmations; "
+    "remembered for CONTACT (repeatable; `contacts edit --no-cc` stops it).",
+)
 @their_time_option
 @yes_option
 @pass_app
@@ -165,6 +175,7 @@ def book(
     at: str | None,
     send: bool,
     video: bool | None,
+    cc: tuple[str, ...],
     their_time: bool,
     yes: bool,
 ) -> None:
@@ -196,6 +207,7 @@ def book(
             video=video,
             their_time=their_time,
             pick=_zone_picker(),
+            cc=list(cc) if cc else None,
         ),
         "Booked",
     )

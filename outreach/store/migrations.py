@@ -346,6 +346,25 @@ def _m7_maildir_seen(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m8_meeting_cc(conn: sqlite3.Connection) -> None:
+    """Who is copied (Cc) on a contact's invites, their updates and confirmations: an
+    assistant who keeps their calendar (``book --cc``, ``contacts edit --cc``), remembered per
+    contact. Written with IF NOT EXISTS so it stays correct wherever it lands."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS meeting_cc (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            email TEXT NOT NULL,              -- as given (normalised domain)
+            email_key TEXT NOT NULL,          -- casefolded, for uniqueness
+            position INTEGER NOT NULL,        -- the order given
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, email_key)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -355,4 +374,5 @@ MIGRATIONS: list[Migration] = [
     _m5_calendar_events,
     _m6_prepare_and_remember,
     _m7_maildir_seen,
+    _m8_meeting_cc,
 ]

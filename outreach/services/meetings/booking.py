@@ -15,7 +15,7 @@ it instead of booking twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,6 +30,7 @@ from outreach.schedule.when import EXAMPLES, AtError, read_at
 from outreach.services.drafting.drafts import DraftReport
 from outreach.services.meetings.availability import contact_zone_or_none, gather_busy
 from outreach.services.meetings.calendar_sync import keep_in_step
+from outreach.services.meetings.copied import set_copied
 from outreach.services.meetings.invites import issue_invite, withdraw_invites
 from outreach.services.meetings.meeting_context import format_span
 from outreach.services.sending.send import SendReport
@@ -56,6 +57,7 @@ class BookingResult:
     draft: DraftReport = field(default_factory=DraftReport)
     sent: SendReport | None = None
     subject: str = ""  # the invite's Subject as it goes on the wire
+    copied: list[str] = field(default_factory=list)  # Cc on the invite (an assistant)
     withdrawn: bool = False  # cancelled before any invite was sent: nothing goes out
     calendar_note: str = ""  # about the meeting's event on the user's Google Calendar
 
@@ -256,8 +258,13 @@ def book(
     video: bool | None = None,
     their_time: bool = False,
     pick: PickZone = _never_asked,
+    cc: Sequence[str] | None = None,
 ) -> BookingResult:
+    """Book a time with the contact; ``cc`` (when given) replaces who is copied on their
+    invites from now on (:mod:`outreach.services.meetings.copied`)."""
     contact = _reachable(app, ref)
+    if cc is not None:
+        set_copied(app, contact, cc)
     if slot is not None:
         start, end = _slot_time(app, contact, slot)
     else:
@@ -318,6 +325,7 @@ def _invite_at(
         issued.draft,
         issued.sent,
         issued.subject,
+        copied=app.store.meeting_cc.for_contact(contact.id),
         calendar_note=step.note,
     )
 
@@ -378,5 +386,11 @@ def cancel(app: AppContext, ref: str, *, send: bool) -> BookingResult:
         )
     issued = issue_invite(app, contact, meeting, "CANCEL", send=send)
     return BookingResult(
-        issued.meeting, when, issued.draft, issued.sent, issued.subject, calendar_note=step.note
+        issued.meeting,
+        when,
+        issued.draft,
+        issued.sent,
+        issued.subject,
+        copied=app.store.meeting_cc.for_contact(contact.id),
+        calendar_note=step.note,
     )
