@@ -261,8 +261,9 @@ def test_the_first_line_gives_both_zones() -> None:
 def test_with_gmail_the_brief_goes_beside_the_meeting_on_the_users_calendar_only(
     tmp_path: Path, fake_google: FakeGoogle, run: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The contact is a guest of the meeting's event and sees its description, so the brief
-    goes into a private companion event at the same time; a re-run replaces it."""
+    """The brief goes into a private companion event at the same time, shown as free, and
+    says truthfully who can open it (reported: "only you see it", false for a calendar shared
+    with "make changes" access); a re-run replaces it."""
     gmail_workspace(tmp_path, fake_google, run, monkeypatch, contacts=3)
     fake_google.set_now(datetime(2026, 3, 2, 14, 0, tzinfo=ZoneInfo("UTC")))
     person = "person001@example.org"
@@ -271,12 +272,15 @@ def test_with_gmail_the_brief_goes_beside_the_meeting_on_the_users_calendar_only
     assert run("book", person, "--slot", "1").exit_code == 0
     out = ok(run("prep", person, "--output", str(tmp_path / "brief.md")))
     assert "Also on your Google Calendar, as a private event beside the meeting" in out
+    assert "only you see it" not in out
+    assert "anyone you let make changes to your calendar" in out
     ok(run("prep", person, "--output", str(tmp_path / "brief.md")))  # once, not twice
     events = fake_google.calendar_events.all(deleted=False)
     [meeting, brief] = sorted(events, key=lambda e: "outreachBriefFor" in json.dumps(e))
     assert "Questions to ask" in brief["description"]
     assert brief["description"] == (tmp_path / "brief.md").read_text(encoding="utf-8")
     assert brief["visibility"] == "private" and not brief.get("attendees")
+    assert brief["transparency"] == "transparent"
     assert "Questions to ask" not in meeting.get("description", "")
     skipped = ok(run("prep", person, "--output", "-", "--no-calendar"))
     assert "Google Calendar" not in skipped
