@@ -4,7 +4,9 @@ of an answer is read as it is locally):
 
 - Radia's calendar answers an invite that is not ours, in our thread: the meeting stands;
 - Barbara's old decline arrives after she accepted the moved meeting: the meeting stands;
-- Frances's assistant Joan is copied on the invite, its update and the cancellation.
+- Frances's assistant Joan is copied on the invite, its update and the cancellation;
+- Lise proposes a time on her own clock (Berlin), booked with --their-time;
+- Mary is booked for the same afternoon, and preparing is not overdue at once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -25,6 +28,8 @@ from tests.fakegoogle.server import FakeGoogle
 from tests.gmail_env import ACCESS_TOKEN, gmail_workspace
 from tests.helpers_sync import configure
 from tests.test_conversations import meet, one_conversation
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture(params=["local", "gmail"])
@@ -219,3 +224,48 @@ def test_frances_assistant_is_copied_on_the_invite_its_update_and_the_cancellati
     # Changed by hand: --no-cc stops copying her.
     world.ok("contacts", "edit", address, "--no-cc")
     assert contact_json(world, address)["cc"] == []
+
+
+# --- Lise: "Thursday at 16:00 my time" ------------------------------------------------------
+
+
+def test_lise_proposes_a_time_on_her_clock_and_is_booked_at_it(world: World) -> None:
+    """Reported: "2026-...T10:00 Europe/Berlin" was refused as "not a date and time", and a
+    bare time silently took the user's zone although hers is known and differs."""
+    address = "lise@example.de"
+    meet(world, address, "Lise Meitner", org="KWI", tz="Europe/Berlin")
+    world.at("2026-03-02 14:00")
+    world.reply(address, "None of those suit me; could we do Thursday at 16:00 my time?")
+    world.ok("sync")
+    bare = world.cli("book", address, "--at", "2026-03-05 16:00", "--yes")
+    assert bare.exit_code == 1
+    assert "16:00 your time (22:00 for Lise) or 16:00 Lise's time (10:00 yours)" in bare.output
+    assert world.drafts() == [] or all(invite_of(d) is None for d in world.drafts())
+    booked = world.ok("book", address, "--at", "2026-03-05 16:00", "--their-time", "--send")
+    assert "Booked Thu 5 Mar, 10:00-10:20 EST / 16:00-16:20 CET" in booked
+    [invite] = world.invites(address)
+    assert invite.decoded("DTSTART").astimezone(BERLIN).hour == 16
+    world.at("2026-03-03 09:00")
+    moved = world.ok("reschedule", address, "--at", "2026-03-05T15:30 Europe/Berlin", "--send")
+    assert "Moved to Thu 5 Mar, 09:30-09:50 EST / 15:30-15:50 CET" in moved
+    first, second = world.invites(address)
+    assert (str(second["UID"]), int(second["SEQUENCE"])) == (str(first["UID"]), 1)
+    one_conversation(world, address)
+
+
+# --- Mary: booked for the same afternoon -----------------------------------------------------
+
+
+def test_mary_booked_for_this_afternoon_is_not_overdue_to_prepare(world: World) -> None:
+    """Reported: a same-day booking showed "prepare for the call ... OVERDUE" at once."""
+    address = "mary@example.org"
+    meet(world, address, "Mary Jackson", org="NASA", tz="America/New_York")
+    world.at("2026-03-03 09:00")
+    world.reply(address, "I'm free this afternoon at 3 if that works.")
+    world.ok("sync")
+    world.ok("book", address, "--at", "2026-03-03T15:00", "--send")
+    [prepare] = [d for d in world.due() if d["contact"] == address]
+    assert (prepare["action"], prepare["overdue"]) == ("prepare", False)
+    world.at("2026-03-03 14:30")
+    [prepare] = [d for d in world.due() if d["contact"] == address]
+    assert (prepare["action"], prepare["overdue"]) == ("prepare", False)
