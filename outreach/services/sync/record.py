@@ -229,8 +229,9 @@ class Recorder:
             who = "" if contact.email and found.sender == contact.email.lower() else (
                 f" (from {found.sender})"
             )
+            other = "" if answered is None else f" ({answered.text})"  # not our invite's
             self.changes.append(
-                Change(label, "reply", found.occurred_at, f"replied{who}: {meta.subject}")
+                Change(label, "reply", found.occurred_at, f"replied{who}: {meta.subject}{other}")
             )
         elif kind is EventKind.AUTO_REPLY:
             back = f", back {found.return_date.isoformat()}" if found.return_date else ""
