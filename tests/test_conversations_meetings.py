@@ -222,8 +222,13 @@ def test_frances_assistant_is_copied_on_the_invite_its_update_and_the_cancellati
     one_conversation(world, address)
 
     # Changed by hand: --no-cc stops copying her.
-    world.ok("contacts", "edit", address, "--no-cc")
+    stopped = world.ok("contacts", "edit", address, "--no-cc")
+    assert "Copied on their invites, updates and confirmations from now on: nobody." in stopped
     assert contact_json(world, address)["cc"] == []
+    again = world.ok("contacts", "edit", address, "--cc", "Joan Clarke <JOAN@Example.org>")
+    assert "from now on: JOAN@example.org." in again
+    bad = world.cli("contacts", "edit", address, "--cc", address)
+    assert bad.exit_code == 1 and "already on every invite" in bad.output
 
 
 # --- Lise: "Thursday at 16:00 my time" ------------------------------------------------------

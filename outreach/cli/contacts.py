@@ -324,14 +324,18 @@ def edit(
         remove_tags=remove_tags,
         now=iso(app.now()),
     )
+    copied: list[str] | None = None
     if cc or no_cc:
         from outreach.services.meetings.copied import set_copied
 
-        set_copied(app, updated, cc)
+        copied = set_copied(app, updated, cc)
     if as_json:
         emit_contact(app, updated.id)
         return
     click.echo(f"Updated {updated.label()}.")
+    if copied is not None:
+        whom = ", ".join(copied) if copied else "nobody"
+        click.echo(f"Copied on their invites, updates and confirmations from now on: {whom}.")
     if "email" in changes:
         _say_if_fresh_start(app, updated)
 
