@@ -110,7 +110,7 @@ def run(base: Path, contacts: int) -> list[tuple[str, str, int, int, int]]:
         rows.append(measure(site, fake, "book (invite drafted)", "book",
                             "person000@example.org", "--slot", "1"))
         rows.append(measure(site, fake, "reschedule (invite updated)", "reschedule",
-                            "person000@example.org", "--at", "2026-03-05T10:00"))
+                            "person000@example.org", "--at", "2026-03-05T10:00-05:00"))
         rows.append(measure(site, fake, "cancel (cancellation drafted)", "cancel",
                             "person000@example.org"))
         later = {"OUTREACH_NOW": "2026-03-10T09:00:00-04:00"}

@@ -149,7 +149,7 @@ def test_each_sent_invite_keeps_the_uid_and_bumps_the_sequence(
 ) -> None:
     assert run("send", "--yes").exit_code == 0  # the outreach itself
     assert run("book", "ada@example.org", "--slot", "1", "--send").exit_code == 0
-    moved = run("reschedule", "ada@example.org", "--at", "2026-03-06T11:00", "--send")
+    moved = run("reschedule", "ada@example.org", "--at", "2026-03-06T11:00-05:00", "--send")
     assert moved.exit_code == 0, moved.output
     cancelled = run("cancel", "ada@example.org", "--send")
     assert cancelled.exit_code == 0, cancelled.output
@@ -166,7 +166,7 @@ def test_moving_an_unsent_invite_rewrites_its_draft(drafted: Path, run: Invoke) 
     """Two reschedules before sending: the contact must receive one invite, for the last
     time, as the first version they ever see (SEQUENCE 0)."""
     assert run("book", "ada@example.org", "--slot", "1").exit_code == 0
-    for when in ("2026-03-05T10:00", "2026-03-06T11:00"):
+    for when in ("2026-03-05T10:00-05:00", "2026-03-06T11:00-05:00"):
         moved = run("reschedule", "ada@example.org", "--at", when)
         assert moved.exit_code == 0, moved.output
     [invite] = invites(drafted)

@@ -31,7 +31,7 @@ def ada(workspace: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_time_in_the_past_is_refused_as_such(ada: Path, run: Invoke) -> None:
-    result = run("book", "ada@example.org", "--at", "2026-11-30T10:00")
+    result = run("book", "ada@example.org", "--at", "2026-11-30T10:00-05:00")
     assert result.exit_code == 1
     assert "Mon 30 Nov, 10:00-10:20 EST / 15:00-15:20 GMT is in the past" in result.output
     assert "you are busy" not in result.output
@@ -41,19 +41,19 @@ def test_a_time_in_the_past_is_refused_as_such(ada: Path, run: Invoke) -> None:
 def test_rescheduling_into_the_past_is_refused_and_changes_nothing(
     ada: Path, run: Invoke
 ) -> None:
-    assert run("book", "ada@example.org", "--at", "2026-12-03T10:00").exit_code == 0
-    result = run("reschedule", "ada@example.org", "--at", "2026-11-30T10:00")
+    assert run("book", "ada@example.org", "--at", "2026-12-03T10:00-05:00").exit_code == 0
+    result = run("reschedule", "ada@example.org", "--at", "2026-11-30T10:00-05:00")
     assert result.exit_code == 1 and "is in the past" in result.output
     shown = run("contacts", "show", "ada@example.org").output
     assert "Thu 3 Dec, 10:00-10:20 EST / 15:00-15:20 GMT" in shown  # in the user's zone
 
 
 def test_three_in_the_morning_on_a_saturday_is_asked_about(ada: Path, run: Invoke) -> None:
-    no = run("book", "ada@example.org", "--at", "2026-12-05T03:00", input="n\n")
+    no = run("book", "ada@example.org", "--at", "2026-12-05T03:00-05:00", input="n\n")
     assert no.exit_code == 1
     assert "outside your working hours" in no.output
     assert "Book it anyway?" in no.output
-    yes = run("book", "ada@example.org", "--at", "2026-12-05T03:00", "--yes")
+    yes = run("book", "ada@example.org", "--at", "2026-12-05T03:00-05:00", "--yes")
     assert yes.exit_code == 0, yes.output
     assert "Booked Sat 5 Dec, 03:00-03:20 EST / 08:00-08:20 GMT" in yes.output
 
@@ -61,17 +61,17 @@ def test_three_in_the_morning_on_a_saturday_is_asked_about(ada: Path, run: Invok
 def test_without_a_terminal_the_question_becomes_an_error_naming_the_flag(
     ada: Path, run: Invoke
 ) -> None:
-    result = run("book", "ada@example.org", "--at", "2026-12-05T03:00")  # no input at all
+    result = run("book", "ada@example.org", "--at", "2026-12-05T03:00-05:00")  # no input at all
     assert result.exit_code == 1
     assert "Aborted!" not in result.output
     assert "add --yes" in result.output
 
 
 def test_the_contacts_night_is_named(ada: Path, run: Invoke) -> None:
-    result = run("book", "ada@example.org", "--at", "2026-12-03T16:30", input="n\n")
+    result = run("book", "ada@example.org", "--at", "2026-12-03T16:30-05:00", input="n\n")
     assert "the middle of the night for Ada" not in result.output  # 21:30 in London: evening
     assert "outside Ada's working hours" in result.output
-    late = run("book", "ada@example.org", "--at", "2026-12-03T18:00", input="n\n")
+    late = run("book", "ada@example.org", "--at", "2026-12-03T18:00-05:00", input="n\n")
     assert "the middle of the night for Ada (Thu 23:00 GMT)" in late.output
 
 

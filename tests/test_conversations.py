@@ -86,8 +86,8 @@ def test_ada_accepts_after_two_reschedules(world: World) -> None:
 
     # Booked, then moved twice before sending: she gets ONE invite, for the last time.
     world.ok("book", "ada@example.org", "--slot", "2")
-    world.ok("reschedule", "ada@example.org", "--at", "2026-03-05T10:00")
-    world.ok("reschedule", "ada@example.org", "--at", "2026-03-05T11:00")
+    world.ok("reschedule", "ada@example.org", "--at", "2026-03-05T10:00-05:00")
+    world.ok("reschedule", "ada@example.org", "--at", "2026-03-05T11:00-05:00")
     assert len([d for d in world.drafts() if invite_of(d) is not None]) == 1
     assert world.due_for("ada@example.org") == ["book"]  # the invite waits to be sent
     world.ok("send", "--yes")
@@ -106,7 +106,7 @@ def test_ada_accepts_after_two_reschedules(world: World) -> None:
     world.at("2026-03-03 09:00")
     world.reply("ada@example.org", "Could we do Friday at 10 instead?")
     world.ok("sync")
-    moved = world.ok("reschedule", "ada@example.org", "--at", "2026-03-06T10:00", "--send")
+    moved = world.ok("reschedule", "ada@example.org", "--at", "2026-03-06T10:00-05:00", "--send")
     assert "Moved to Fri 6 Mar, 10:00-10:20 EST / 15:00-15:20 GMT" in moved
     first, second = world.invites("ada@example.org")
     assert str(second["UID"]) == str(first["UID"]) and int(second["SEQUENCE"]) == 1
@@ -147,7 +147,7 @@ def test_grace_answers_in_a_new_thread_and_is_answered_there(world: World) -> No
     assert "follow_up" not in world.due_for("grace@example.com")
 
     world.at("2026-03-03 09:00")
-    world.ok("book", "grace@example.com", "--at", "2026-03-04T11:00", "--send")
+    world.ok("book", "grace@example.com", "--at", "2026-03-04T11:00-05:00", "--send")
     invite = world.received("grace@example.com")[-1]
     assert str(invite["Subject"]) == "Re: Coffee chat?"
     assert str(invite["In-Reply-To"]) == str(theirs["Message-ID"])
@@ -317,7 +317,7 @@ def test_an_invite_sent_from_gmail_itself_is_not_rewritten_but_followed_up(world
     assert world.fake is not None
     [draft] = world.fake.drafts()
     world.fake.send_draft_as_user(draft.id)
-    world.ok("reschedule", "ada@example.org", "--at", "2026-03-05T11:00", "--send")
+    world.ok("reschedule", "ada@example.org", "--at", "2026-03-05T11:00-05:00", "--send")
     first, second = world.invites("ada@example.org")
     assert str(first["UID"]) == str(second["UID"])
     assert [int(first["SEQUENCE"]), int(second["SEQUENCE"])] == [0, 1]

@@ -94,17 +94,25 @@ def test_a_bad_event_is_refused_with_googles_reasons(fake: FakeGoogle) -> None:
     assert other.resp.status == 404
 
 
-def test_google_mails_guests_only_when_asked(fake: FakeGoogle) -> None:
+def test_google_mails_guests_when_asked_and_may_mail_them_when_not(fake: FakeGoogle) -> None:
+    """``sendUpdates=none``: "some emails might still be sent" (events.insert reference), so
+    a guest may hear from Google anyway; only an event with no guests is sure to mail nobody."""
     events = calendar(fake).events()
     quiet = events.insert(calendarId="primary", body=body(), sendUpdates="none").execute()
     events.patch(
         calendarId="primary", eventId=quiet["id"], body={"summary": "x"}, sendUpdates="none"
     ).execute()
-    assert fake.calendar_events.notifications == []
+    maybe = [(n.to, n.what, n.certain) for n in fake.calendar_events.notifications]
+    assert maybe == [("ada@example.org", "created", False), ("ada@example.org", "updated", False)]
     loud = events.insert(calendarId="primary", body=body("m2@x"), sendUpdates="all").execute()
-    [mail] = fake.calendar_events.notifications
-    assert (mail.to, mail.what, mail.event_id) == ("ada@example.org", "created", loud["id"])
-    assert [w[2] for w in fake.calendar_events.writes] == ["none", "none", "all"]
+    mail = fake.calendar_events.notifications[-1]
+    assert (mail.to, mail.what, mail.event_id, mail.certain) == (
+        "ada@example.org", "created", loud["id"], True
+    )
+    alone = {k: v for k, v in body("m3@x").items() if k != "attendees"}
+    events.insert(calendarId="primary", body=alone, sendUpdates="none").execute()
+    assert len(fake.calendar_events.notifications) == 3  # no guests: nobody to mail
+    assert [w[2] for w in fake.calendar_events.writes] == ["none", "none", "all", "none"]
 
 
 def test_the_organizer_is_an_attendee_and_a_move_raises_the_sequence(fake: FakeGoogle) -> None:

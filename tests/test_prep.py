@@ -47,7 +47,7 @@ def booked(workspace: Path, run: Invoke) -> Path:
         "On Wed, 4 Mar 2026, Sam Rivera wrote:\n> Hi Maya,\n> Priya Raman suggested I get in touch"
     ))
     ok(run("sync", env=now("2026-03-05T10:00:00-05:00")))
-    ok(run("book", MAYA, "--at", "2026-03-10T10:00", "--send", "--yes",
+    ok(run("book", MAYA, "--at", "2026-03-10T10:00-04:00", "--send", "--yes",
            env=now("2026-03-05T10:00:00-05:00")))
     return workspace
 
@@ -150,14 +150,37 @@ def test_prepare_falls_on_the_business_day_before(meeting: datetime, due: dateti
     assert Action.PREPARE not in {a.action for a in before}
 
 
-def test_a_meeting_booked_at_short_notice_is_due_from_the_booking() -> None:
+def test_a_meeting_booked_at_short_notice_is_due_from_the_booking_and_not_overdue() -> None:
+    """Reported: a same-day booking showed "prepare for the call ... OVERDUE" at once. Booked
+    less than a working day ahead, there was no day before to prepare on: it is due from the
+    booking, and never overdue (the call itself ends it)."""
     booked_at = datetime(2026, 3, 10, 9, 0, tzinfo=NY)
     facts = _facts(datetime(2026, 3, 10, 15, 0, tzinfo=NY), booked_at)
+    for moment in (booked_at, datetime(2026, 3, 10, 14, 30, tzinfo=NY)):
+        [prepare] = [
+            a for a in contact_due_actions(facts, FollowupConfig(), moment, NY)
+            if a.action is Action.PREPARE
+        ]
+        assert prepare.due == booked_at and not prepare.overdue
+    # Booked the evening before (after the day-before start): due from the booking, overdue
+    # on the day itself, as any prepare left undone.
+    evening = datetime(2026, 3, 9, 19, 0, tzinfo=NY)
+    facts = _facts(datetime(2026, 3, 10, 15, 0, tzinfo=NY), evening)
     [prepare] = [
         a for a in contact_due_actions(facts, FollowupConfig(), booked_at, NY)
         if a.action is Action.PREPARE
     ]
-    assert prepare.due == booked_at and prepare.overdue  # it is the day itself
+    assert prepare.due == evening and prepare.overdue
+
+
+def test_a_same_day_booking_is_not_overdue_in_due(booked: Path, run: Invoke) -> None:
+    ok(run("contacts", "add", "lin@example.org", "--name", "Lin Wu",
+           env=now("2026-03-10T08:00:00-04:00")))
+    ok(run("book", "lin@example.org", "--at", "2026-03-10T15:00", "--yes",
+           env=now("2026-03-10T09:00:00-04:00")))
+    out = ok(run("due", env=now("2026-03-10T09:05:00-04:00")))
+    [line] = [line for line in out.splitlines() if "Lin Wu" in line and "prepare" in line]
+    assert "OVERDUE" not in line
 
 
 def test_with_gmail_the_thread_shows_subjects_and_dates_only(booked: Path, run: Invoke) -> None:
@@ -238,8 +261,9 @@ def test_the_first_line_gives_both_zones() -> None:
 def test_with_gmail_the_brief_goes_beside_the_meeting_on_the_users_calendar_only(
     tmp_path: Path, fake_google: FakeGoogle, run: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The contact is a guest of the meeting's event and sees its description, so the brief
-    goes into a private companion event at the same time; a re-run replaces it."""
+    """The brief goes into a private companion event at the same time, shown as free, and
+    says truthfully who can open it (reported: "only you see it", false for a calendar shared
+    with "make changes" access); a re-run replaces it."""
     gmail_workspace(tmp_path, fake_google, run, monkeypatch, contacts=3)
     fake_google.set_now(datetime(2026, 3, 2, 14, 0, tzinfo=ZoneInfo("UTC")))
     person = "person001@example.org"
@@ -248,12 +272,15 @@ def test_with_gmail_the_brief_goes_beside_the_meeting_on_the_users_calendar_only
     assert run("book", person, "--slot", "1").exit_code == 0
     out = ok(run("prep", person, "--output", str(tmp_path / "brief.md")))
     assert "Also on your Google Calendar, as a private event beside the meeting" in out
+    assert "only you see it" not in out
+    assert "anyone you let make changes to your calendar" in out
     ok(run("prep", person, "--output", str(tmp_path / "brief.md")))  # once, not twice
     events = fake_google.calendar_events.all(deleted=False)
     [meeting, brief] = sorted(events, key=lambda e: "outreachBriefFor" in json.dumps(e))
     assert "Questions to ask" in brief["description"]
     assert brief["description"] == (tmp_path / "brief.md").read_text(encoding="utf-8")
     assert brief["visibility"] == "private" and not brief.get("attendees")
+    assert brief["transparency"] == "transparent"
     assert "Questions to ask" not in meeting.get("description", "")
     skipped = ok(run("prep", person, "--output", "-", "--no-calendar"))
     assert "Google Calendar" not in skipped

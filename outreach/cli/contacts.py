@@ -328,12 +328,23 @@ def list_(
     default=None,
     help="Close the contact (no more actions due), or reopen it.",
 )
+@click.option(
+    "--cc",
+    "cc",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Copy ADDRESS (their assistant) on their invites from now on (repeatable; replaces "
+    "the list).",
+)
+@click.option("--no-cc", is_flag=True, help="Copy nobody on their invites any more.")
 @json_option
 @pass_app
 def edit(
     app: AppContext,
     /,
     contact: str,
+    cc: tuple[str, ...],
+    no_cc: bool,
     extra: tuple[str, ...],
     unset: tuple[str, ...],
     add_tags: tuple[str, ...],
@@ -341,12 +352,15 @@ def edit(
     as_json: bool,
     **fields: Any,
 ) -> None:
-    """Change fields, extra fields or tags of CONTACT."""
+    """Change fields, extra fields or tags of CONTACT (--cc: who is copied on their
+    invites)."""
     from outreach.clock import iso
     from outreach.services.contacts.manage import edit_contact
 
     changes = {key: value for key, value in fields.items() if value is not None}
-    if not (changes or extra or unset or add_tags or remove_tags):
+    if cc and no_cc:
+        raise click.UsageError("Give --cc ADDRESS or --no-cc, not both.")
+    if not (changes or extra or unset or add_tags or remove_tags or cc or no_cc):
         raise click.UsageError("Nothing to change: give at least one option (see --help).")
     updated = edit_contact(
         app.store,
@@ -358,10 +372,18 @@ def edit(
         remove_tags=remove_tags,
         now=iso(app.now()),
     )
+    copied: list[str] | None = None
+    if cc or no_cc:
+        from outreach.services.meetings.copied import set_copied
+
+        copied = set_copied(app, updated, cc)
     if as_json:
         emit_contact(app, updated.id)
         return
     click.echo(f"Updated {updated.label()}.")
+    if copied is not None:
+        whom = ", ".join(copied) if copied else "nobody"
+        click.echo(f"Copied on their invites, updates and confirmations from now on: {whom}.")
     if "email" in changes:
         _say_if_fresh_start(app, updated)
 

@@ -48,6 +48,9 @@ def _print_detail(detail: dict[str, Any], zone: str) -> None:
             click.echo(f"  {key:<12} {shown}")
     for key, value in sorted(detail.get("extra", {}).items()):
         click.echo(f"  {key:<12} {value}")
+    if detail.get("cc"):
+        copied = ", ".join(detail["cc"])
+        click.echo(f"  {'cc':<12} {copied} (copied on invites, their updates and confirmations)")
     offered = detail.get("offered", [])
     if offered:
         click.secho("Offered times (book with --slot N)", bold=True)

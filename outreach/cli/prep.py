@@ -48,8 +48,9 @@ def prep(app: AppContext, contact: str, output: str | None, no_calendar: bool) -
     [user] field, your introduction ([user] pitch), and the reminder to ask "who else should
     I talk to?". Add questions of your own in questions.toml in your workspace. Printing the
     brief for a booked meeting takes the prepare step out of `outreach due`. With Gmail, the
-    brief also goes on your Google Calendar as a private event beside the meeting, which
-    only you see (never in the invite they get).
+    brief also goes on your Google Calendar as a private event beside the meeting, shown as
+    free: you, and anyone you let make changes to your calendar, can open it; people who only
+    see your calendar (shared, or public) see neither it nor its time; never in the invite.
     """
     from outreach.services.meetings.brief import brief_text, mark_prepared, put_on_calendar
 
@@ -68,9 +69,11 @@ def prep(app: AppContext, contact: str, output: str | None, no_calendar: bool) -
     if not no_calendar:
         note = put_on_calendar(app, contact, text)
         if note == "":
+            from outreach.services.meetings.calendar_brief import WHO_SEES
+
             click.echo(
                 "Also on your Google Calendar, as a private event beside the meeting "
-                "(only you see it).",
+                f"({WHO_SEES}).",
                 err=output == "-",
             )
         elif note:

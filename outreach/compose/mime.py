@@ -142,6 +142,7 @@ def _set_headers(
     in_reply_to: str | None,
     references: Sequence[str] | None,
     reply_to_subject: str | None,
+    cc: Sequence[str] = (),
 ) -> None:
     if date.tzinfo is None or date.utcoffset() is None:
         raise ValueError("the message date must be timezone-aware")
@@ -159,6 +160,8 @@ def _set_headers(
 
     msg["From"] = sender
     msg["To"] = recipient
+    if cc:
+        msg["Cc"] = [Address(addr_spec=address) for address in cc]
     msg["Subject"] = subject
     msg["Date"] = date
     msg["Message-ID"] = own_id
@@ -198,6 +201,7 @@ def _build_checked(
     in_reply_to: str | None,
     references: Sequence[str] | None,
     reply_to_subject: str | None,
+    cc: Sequence[str] = (),
 ) -> EmailMessage:
     sender, recipient = _addresses(from_name, from_email, to_name, to_email)
     attempts = [
@@ -216,6 +220,7 @@ def _build_checked(
             in_reply_to=in_reply_to,
             references=references,
             reply_to_subject=reply_to_subject,
+            cc=cc,
         )
         fill_body(msg)
         if _parses_back(msg, attempt_sender, attempt_recipient):
@@ -271,6 +276,7 @@ def build_message(
     in_reply_to: str | None = None,
     references: list[str] | None = None,
     reply_subject: str | None = None,
+    cc: Sequence[str] = (),
 ) -> EmailMessage:
     """A text/plain message (multipart/alternative with the HTML part when there is one).
 
@@ -292,6 +298,7 @@ def build_message(
         in_reply_to=in_reply_to,
         references=references,
         reply_to_subject=reply_subject,
+        cc=cc,
     )
 
 
@@ -309,8 +316,9 @@ def build_invite_message(
     in_reply_to: str | None = None,
     references: list[str] | None = None,
     reply_subject: str | None = None,
+    cc: Sequence[str] = (),
 ) -> EmailMessage:
-    """An invitation calendars understand::
+    """An invitation calendars understand (``cc``: addresses copied, e.g. an assistant)::
 
         multipart/mixed
           multipart/alternative
@@ -345,4 +353,5 @@ def build_invite_message(
         in_reply_to=in_reply_to,
         references=references,
         reply_to_subject=reply_subject,
+        cc=cc,
     )

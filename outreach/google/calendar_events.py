@@ -8,7 +8,8 @@ Calls (Calendar API v3, ``calendarId="primary"``):
 - ``events.patch`` (move it, or ask for a Meet link later) and ``events.delete``, both with
   ``sendUpdates="none"``;
 - ``events.list`` with ``iCalUID`` to find an event whose insert's answer was lost, and with a
-  sync token to read what changed since the last sync (attendees' answers);
+  sync token to read what changed since the last sync (attendees' answers); without a token,
+  from a time on with ``showDeleted`` (a tombstone says the user deleted the event);
 - ``events.get`` while Google is still creating a Meet link.
 
 A deleted event stays on Google as a tombstone (``status: "cancelled"``) holding its iCalUID;
@@ -347,8 +348,9 @@ class CalendarEvents:
             }
             if sync_token:
                 arguments["syncToken"] = sync_token
-            else:
+            else:  # tombstones too: an event the user deleted before the first read
                 arguments["timeMin"] = time_min.isoformat()
+                arguments["showDeleted"] = True
             request = self._events().list(**arguments)
             try:
                 page = self._execute(request, "reading answers from your calendar")

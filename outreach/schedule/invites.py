@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -61,6 +62,7 @@ def build_invite(
     location_or_join: str,
     dtstamp: datetime,
     alarm_minutes: int | None = 10,
+    copied: Sequence[str] = (),
 ) -> bytes:
     """The ``.ics`` bytes (CRLF lines, UTF-8) of a REQUEST or CANCEL for one meeting.
 
@@ -68,7 +70,9 @@ def build_invite(
     zone) with a matching ``VTIMEZONE``. ``dtstamp`` (when this version of the invite was made)
     is written in UTC. ``location_or_join`` goes into LOCATION and, as "How to join", at the end
     of DESCRIPTION. ``alarm_minutes`` of None or 0 leaves out the reminder; a CANCEL never has
-    one.
+    one. ``copied`` addresses (an assistant who keeps the attendee's calendar) are further
+    ATTENDEEs after the attendee (ROLE=NON-PARTICIPANT, asked for no answer), so the
+    invite lands on their calendar too.
 
     Raises:
         ScheduleError: an argument cannot make a valid invite (naming which).
@@ -97,6 +101,9 @@ def build_invite(
         event.add("location", _one_line(location_or_join))
     event.add("organizer", _address(organizer_email, organizer_name, organizer=True))
     event.add("attendee", _address(attendee_email, attendee_name, rsvp=method == "REQUEST"))
+    for other in copied:
+        _validate(uid, sequence, method, start, end, dtstamp, organizer_email, other)
+        event.add("attendee", _address(other, "", copied=True))
     event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
     event.add("transp", "OPAQUE")
     if method == "REQUEST" and alarm_minutes:
@@ -150,7 +157,9 @@ def _in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
     return local
 
 
-def _address(email: str, name: str, *, organizer: bool = False, rsvp: bool = False) -> vCalAddress:
+def _address(
+    email: str, name: str, *, organizer: bool = False, rsvp: bool = False, copied: bool = False
+) -> vCalAddress:
     address = vCalAddress(f"mailto:{email.strip()}")
     # RFC 5545 has no escapes in parameter values, but some parsers (icalendar's among them)
     # read a backslash before , ; : or the end as one: a display name loses nothing by "/".
@@ -159,9 +168,10 @@ def _address(email: str, name: str, *, organizer: bool = False, rsvp: bool = Fal
         address.params["CN"] = common_name
     if not organizer:
         address.params["CUTYPE"] = "INDIVIDUAL"
-        address.params["ROLE"] = "REQ-PARTICIPANT"
+        # Copied "for information purposes only" (RFC 5545 ROLE): asked for no answer.
+        address.params["ROLE"] = "NON-PARTICIPANT" if copied else "REQ-PARTICIPANT"
         address.params["PARTSTAT"] = "NEEDS-ACTION"
-        address.params["RSVP"] = "TRUE" if rsvp else "FALSE"
+        address.params["RSVP"] = "TRUE" if rsvp and not copied else "FALSE"
     return address
 
 

@@ -16,6 +16,7 @@ from outreach.store.db import BUSY_TIMEOUT_SECONDS, connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
 from outreach.store.facts import contact_facts
 from outreach.store.maildir_seen import SeenFileRepo
+from outreach.store.meeting_cc import MeetingCcRepo
 from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
 from outreach.store.promises import PromiseRepo
@@ -43,6 +44,7 @@ class Store:
         self.calendar = CalendarRepo(conn)
         self.queue = QueueRepo(conn)
         self.watch_state = WatchStateRepo(conn)
+        self.meeting_cc = MeetingCcRepo(conn)
 
     @classmethod
     def open(

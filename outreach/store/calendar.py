@@ -74,9 +74,8 @@ class CalendarRepo:
 
     def out_of_step(self, since: str) -> list[MeetingRow]:
         """Meetings whose event is not what the meeting says: scheduled (ending after
-        ``since``) but not on the calendar at its time, or without the contact as a guest
-        although an invite reached them; declined but still blocking the time; cancelled but
-        perhaps still there."""
+        ``since``) but not on the calendar at its time; declined but still blocking the time;
+        cancelled but perhaps still there."""
         rows = self.conn.execute(
             "SELECT * FROM meetings WHERE calendar_synced != ? AND ("
             "(state = 'scheduled' AND julianday(end) > julianday(?) "
@@ -86,11 +85,8 @@ class CalendarRepo:
             " AND calendar_synced != start || '|' || end || '|free') "
             "OR (state = 'cancelled' AND calendar_event_id IS NOT NULL "
             " AND calendar_synced != ?) "
-            "OR (state = 'scheduled' AND calendar_event_id IS NOT NULL AND calendar_guest = 0 "
-            " AND julianday(end) > julianday(?) AND EXISTS (SELECT 1 FROM messages m "
-            "  WHERE m.meeting_id = meetings.id AND m.kind = 'confirm' AND m.state = 'sent'))"
             ") ORDER BY id",
-            (REMOVED, since, since, ABSENT, since),
+            (REMOVED, since, since, ABSENT),
         )
         return [MeetingRow(**dict(row)) for row in rows]
 

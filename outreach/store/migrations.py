@@ -439,6 +439,25 @@ def _m10_delivery_queue(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m11_meeting_cc(conn: sqlite3.Connection) -> None:
+    """Who is copied (Cc) on a contact's invites, their updates and confirmations: an
+    assistant who keeps their calendar (``book --cc``, ``contacts edit --cc``), remembered per
+    contact. Written with IF NOT EXISTS so it stays correct wherever it lands."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS meeting_cc (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            email TEXT NOT NULL,              -- as given (normalised domain)
+            email_key TEXT NOT NULL,          -- casefolded, for uniqueness
+            position INTEGER NOT NULL,        -- the order given
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, email_key)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -451,4 +470,5 @@ MIGRATIONS: list[Migration] = [
     _m8_conversation,
     _m9_drafts,
     _m10_delivery_queue,
+    _m11_meeting_cc,
 ]

@@ -29,11 +29,13 @@ def prepare(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | N
     if now < due:
         return None
     when = start.astimezone(zone)
+    # Overdue on the day itself only when there was a day before to prepare on: a meeting
+    # booked on its own day is due from the booking, never overdue at once.
     return DueAction(
         facts.contact_id,
         Action.PREPARE,
         due,
-        local_date(now, zone) >= meeting_day,
+        local_date(now, zone) >= meeting_day and local_date(due, zone) < meeting_day,
         f"meeting {when:%a} {when.day} {when:%b} {when:%H:%M}; read the brief and the questions",
     )
 

@@ -14,8 +14,11 @@ What it imitates (Calendar API v3 reference and guides; the bundled discovery do
   ``showDeleted`` or a sync token, a second delete is 410 "Resource has been deleted", and a
   patch or update of it is 410 too (what Google does there is not documented; the tool treats
   404, 410 and a tombstone alike). :meth:`EventsCalendar.purge` forgets tombstones (then 404).
-- ``sendUpdates``: Google mails guests only for ``all`` / ``externalOnly`` (the default sends
-  nothing); every such mail is recorded in :attr:`EventsCalendar.notifications`.
+- ``sendUpdates``: Google mails guests for ``all`` / ``externalOnly``; with ``none`` (the
+  default) "some emails might still be sent" (the reference), and a guest whose calendar adds
+  invitations (from everyone, or from known senders) sees the event at once. So every write
+  of an event that has guests is recorded in :attr:`EventsCalendar.notifications`, as certain
+  or as possible: a tool that wants to be sure Google mails nobody has no guests at all.
 - ``conferenceData`` is read only with ``conferenceDataVersion=1``; a ``createRequest`` of type
   ``hangoutsMeet`` makes a Meet link, at once or, with :attr:`meet_pending_reads`, after that
   many reads report ``status.statusCode = "pending"``; a request id seen before on the event
@@ -129,12 +132,11 @@ class EventsCalendar:
         return view
 
     def _notify(self, stored: Stored, send_updates: str | None, what: str) -> None:
-        if send_updates not in ("all", "externalOnly"):
-            return
+        certain = send_updates in ("all", "externalOnly")
         for attendee in stored.resource.get("attendees") or []:
             if not attendee.get("organizer"):
                 self.notifications.append(
-                    Notification(attendee["email"], what, stored.resource["id"])
+                    Notification(attendee["email"], what, stored.resource["id"], certain)
                 )
 
     def _log(self, method: str, event_id: str, request: Request) -> None:
@@ -412,6 +414,18 @@ class EventsCalendar:
             else:
                 raise KeyError(email)
             self._touch(stored)
+
+    def add_guest_as_user(self, ical_uid: str, email: str) -> None:
+        """The user adds a guest to the event by hand in Google Calendar (which mails them)."""
+        with self.lock:
+            stored = self._find_uid(ical_uid)
+            if stored is None:
+                raise KeyError(ical_uid)
+            guests = [a for a in stored.resource.get("attendees") or [] if not a.get("organizer")]
+            stored.resource["attendees"] = [*guests, {"email": email}]
+            clean_attendees(stored.resource, self.owner)
+            self._touch(stored)
+            self._notify(stored, "all", "updated")
 
     def delete_as_user(self, ical_uid: str) -> None:
         """The user deletes the event in Google Calendar."""

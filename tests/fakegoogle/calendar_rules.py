@@ -30,11 +30,14 @@ READ_ONLY = ("id", "iCalUID", "created", "updated", "creator", "organizer", "kin
 
 @dataclass
 class Notification:
-    """A mail Google would have sent to a guest."""
+    """A mail Google would send, or may send, to a guest: with ``sendUpdates`` all or
+    externalOnly it does; with none (or nothing) "some emails might still be sent"
+    (``certain`` False), and a guest's calendar may show the event at once."""
 
     to: str
     what: str  # created, updated, cancelled
     event_id: str
+    certain: bool = True
 
 
 @dataclass

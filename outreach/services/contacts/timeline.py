@@ -84,6 +84,7 @@ def contact_detail(
         for m in messages
     ]
     detail["events"] = [_event_json(e) for e in events]
+    detail["cc"] = store.meeting_cc.for_contact(contact.id)  # copied on invites (`book --cc`)
     detail["proposals"] = [
         {"slot": p.slot_index, "start": p.start, "end": p.end, "state": p.state} for p in proposals
     ]

@@ -241,6 +241,7 @@ def _mime(app: AppContext, plan: PlannedMessage, row: MessageRow, now: datetime)
         "in_reply_to": plan.in_reply_to,
         "references": plan.references or None,
         "reply_subject": None if plan.reply is None else plan.reply.first_subject,
+        "cc": plan.cc,
     }
     if plan.ics is not None:
         return build_invite_message(**common, ics=plan.ics, method=plan.ics_method)

@@ -76,6 +76,7 @@ class PlannedMessage:
     ics: bytes | None = None  # a calendar invite (REQUEST or CANCEL) to attach
     ics_method: str = "REQUEST"
     meeting_id: int | None = None
+    cc: list[str] = field(default_factory=list)  # copied (Cc): an assistant, on invites
     # For the user, on the terminal (never in the message): e.g. what to attach before sending.
     reminders: list[str] = field(default_factory=list)
     attachments: list[Path] = field(default_factory=list)  # files the message carries

@@ -15,7 +15,7 @@ it instead of booking twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,9 +26,11 @@ from outreach.errors import ScheduleError
 from outreach.schedule.checks import past_reason, time_concerns
 from outreach.schedule.intervals import Interval
 from outreach.schedule.invites import new_uid
+from outreach.schedule.when import EXAMPLES, AtError, read_at
 from outreach.services.drafting.drafts import DraftReport
 from outreach.services.meetings.availability import contact_zone_or_none, gather_busy
 from outreach.services.meetings.calendar_sync import keep_in_step
+from outreach.services.meetings.copied import set_copied
 from outreach.services.meetings.invites import issue_invite, withdraw_invites
 from outreach.services.meetings.meeting_context import format_span
 from outreach.services.sending.send import SendReport
@@ -36,7 +38,16 @@ from outreach.store.meetings import MeetingRow, ProposalRow
 
 Confirm = Callable[[str], bool]
 
-__all__ = ["BookingResult", "book", "cancel", "offered_slots", "parse_when", "reschedule"]
+__all__ = [
+    "BookingResult",
+    "PickZone",
+    "ZoneQuestion",
+    "book",
+    "cancel",
+    "offered_slots",
+    "parse_when",
+    "reschedule",
+]
 
 
 @dataclass
@@ -46,23 +57,77 @@ class BookingResult:
     draft: DraftReport = field(default_factory=DraftReport)
     sent: SendReport | None = None
     subject: str = ""  # the invite's Subject as it goes on the wire
+    copied: list[str] = field(default_factory=list)  # Cc on the invite (an assistant)
     withdrawn: bool = False  # cancelled before any invite was sent: nothing goes out
     calendar_note: str = ""  # about the meeting's event on the user's Google Calendar
 
 
-def parse_when(app: AppContext, text: str) -> datetime:
-    """An ISO 8601 time; without an offset it is in the user's time zone."""
-    cleaned = text.strip().replace(" ", "T", 1)
+@dataclass(frozen=True)
+class ZoneQuestion:
+    """A bare time that reads differently on each person's clock: which did the user mean?"""
+
+    question: str  # "10:00 your time (16:00 for Ada) or 10:00 Ada's time (04:00 yours)?"
+    yours: str  # "10:00 your time (16:00 for Ada)"
+    theirs: str  # "10:00 Ada's time (04:00 yours)"
+
+
+# Asks the user which reading they meant: "yours", "theirs", or None when it cannot ask.
+PickZone = Callable[[ZoneQuestion], str | None]
+
+
+def _never_asked(_: ZoneQuestion) -> str | None:
+    return None
+
+
+def _clock(moment: datetime, typed: datetime) -> str:
+    """HH:MM, with the weekday when the day differs from the one typed."""
+    day = "" if moment.date() == typed.date() else f"{moment:%a} "
+    return f"{day}{moment:%H:%M}"
+
+
+def parse_when(
+    app: AppContext,
+    text: str,
+    contact: Contact | None = None,
+    *,
+    their_time: bool = False,
+    pick: PickZone = _never_asked,
+) -> datetime:
+    """The instant ``text`` names (:func:`outreach.schedule.when.read_at`); a bare time that
+    reads differently on the contact's clock is asked about (``pick``), never guessed."""
+    user_zone = app.config.user.zone
+    their_zone = contact_zone_or_none(contact) if contact is not None else None
     try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError:
+        read = read_at(text, user_zone=user_zone, contact_zone=their_zone, their_time=their_time)
+    except AtError as exc:
         raise ScheduleError(
-            f"{text!r} is not a date and time.",
-            hint="Use e.g. --at 2026-03-04T15:00 (your time zone) or 2026-03-04T15:00+01:00.",
+            f"{text!r}: {exc}.", hint=f"Give the time with its zone, {EXAMPLES}."
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=app.config.user.zone)
-    return moment
+    if isinstance(read, datetime):
+        return read
+    assert contact is not None and their_zone is not None
+    name = contact.display_first_name or contact.name
+    typed = read.yours.replace(tzinfo=None)
+    yours = (
+        f"{_clock(read.yours, typed)} your time "
+        f"({_clock(read.yours.astimezone(their_zone).replace(tzinfo=None), typed)} for {name})"
+    )
+    theirs = (
+        f"{_clock(read.theirs, typed)} {name}'s time "
+        f"({_clock(read.theirs.astimezone(user_zone).replace(tzinfo=None), typed)} yours)"
+    )
+    answer = pick(ZoneQuestion(f"{yours} or {theirs}?", yours, theirs))
+    if answer == "yours":
+        return read.yours
+    if answer == "theirs":
+        return read.theirs
+    stamp = f"{typed:%Y-%m-%d %H:%M}"
+    raise ScheduleError(
+        f"Not booked: {text} could be {yours} or {theirs}, and there is no terminal to ask "
+        "which.",
+        hint=f'Say which: --at "{stamp} {app.config.user.timezone}" for yours, or add '
+        f"--their-time for {name}'s (--yes does not choose a zone).",
+    )
 
 
 def _ref(contact: Contact) -> str:
@@ -191,13 +256,20 @@ def book(
     send: bool,
     confirm: Confirm,
     video: bool | None = None,
+    their_time: bool = False,
+    pick: PickZone = _never_asked,
+    cc: Sequence[str] | None = None,
 ) -> BookingResult:
+    """Book a time with the contact; ``cc`` (when given) replaces who is copied on their
+    invites from now on (:mod:`outreach.services.meetings.copied`)."""
     contact = _reachable(app, ref)
+    if cc is not None:
+        set_copied(app, contact, cc)
     if slot is not None:
         start, end = _slot_time(app, contact, slot)
     else:
         assert at is not None
-        start = parse_when(app, at)
+        start = parse_when(app, at, contact, their_time=their_time, pick=pick)
         end = start + timedelta(minutes=app.config.schedule.meeting_minutes)
     existing = app.store.meetings.latest(contact.id)
     if existing is not None and existing.state == "scheduled":
@@ -253,6 +325,7 @@ def _invite_at(
         issued.draft,
         issued.sent,
         issued.subject,
+        copied=app.store.meeting_cc.for_contact(contact.id),
         calendar_note=step.note,
     )
 
@@ -268,11 +341,18 @@ def _scheduled(app: AppContext, contact: Contact) -> MeetingRow:
 
 
 def reschedule(
-    app: AppContext, ref: str, *, at: str, send: bool, confirm: Confirm
+    app: AppContext,
+    ref: str,
+    *,
+    at: str,
+    send: bool,
+    confirm: Confirm,
+    their_time: bool = False,
+    pick: PickZone = _never_asked,
 ) -> BookingResult:
     contact = _reachable(app, ref)
     meeting = _scheduled(app, contact)
-    start = parse_when(app, at)
+    start = parse_when(app, at, contact, their_time=their_time, pick=pick)
     end = start + (datetime.fromisoformat(meeting.end) - datetime.fromisoformat(meeting.start))
     if datetime.fromisoformat(meeting.start) != start:
         _check_time(app, contact, start, end, confirm, own=meeting)
@@ -306,5 +386,11 @@ def cancel(app: AppContext, ref: str, *, send: bool) -> BookingResult:
         )
     issued = issue_invite(app, contact, meeting, "CANCEL", send=send)
     return BookingResult(
-        issued.meeting, when, issued.draft, issued.sent, issued.subject, calendar_note=step.note
+        issued.meeting,
+        when,
+        issued.draft,
+        issued.sent,
+        issued.subject,
+        copied=app.store.meeting_cc.for_contact(contact.id),
+        calendar_note=step.note,
     )

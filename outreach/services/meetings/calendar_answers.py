@@ -2,7 +2,13 @@
 
 One ``events.list`` with the stored sync token per sync (none at all while no meeting of the
 tool is on the calendar); the first time, or after Google expired the token (410), the
-calendar is listed from the earliest open meeting on. Each event of a meeting that is in step
+calendar is listed from the earliest open meeting on, deleted events included
+(``showDeleted``), so an event the user deleted before the first read is noticed too.
+
+Nobody is made a guest of these events (:mod:`outreach.services.meetings.calendar_sync`), so
+the answers come by mail; a guest someone else put on the event (the user, by hand) has their
+answer read here, once: an answer still on the event after the tool moved it is the one given
+to the old time, and is not taken again. Each event of a meeting that is in step
 gives the contact's ``responseStatus``: accepted, declined and tentative are recorded like an
 emailed iTIP REPLY (:func:`outreach.services.meetings.rsvps.record_answer`, with a ``rsvp`` event,
 so
@@ -100,6 +106,36 @@ def _answer_time(app: AppContext, event: dict[str, Any]) -> datetime:
     return min(moment, app.now()).astimezone(UTC)
 
 
+def _note_stale_answer(
+    app: AppContext, event: dict[str, Any], meeting: MeetingRow, contact: Contact
+) -> None:
+    """Remember a guest's answer seen on the event at another time than the meeting's: once
+    the event is moved to the meeting's time, that answer (to the old time) is not taken."""
+    assert contact.email is not None
+    answer = attendee_answer(event, contact.email)
+    if answer not in ANSWERS:
+        return
+    app.store.events.record(
+        gmail_id=f"calendar:{event['id']}:{event.get('updated', '')}:{answer}",
+        thread_id=_thread_of(app, meeting),
+        contact_id=contact.id,
+        kind="other",
+        sender=contact.email.casefold(),
+        subject="",
+        occurred_at=iso(_answer_time(app, event)),
+        detail=f"{answer} another time of the meeting (on Google Calendar): not taken",
+        address=contact.email,
+    )
+
+
+def _last_read(app: AppContext, contact: Contact, event_id: str) -> str | None:
+    """The guest's answer last read from this event (events are never written with
+    attendees, so an answer still there after a move is the one given before it)."""
+    prefix = f"calendar:{event_id}:"
+    seen = [e for e in app.store.events.for_contact(contact.id) if e.gmail_id.startswith(prefix)]
+    return seen[-1].gmail_id.rsplit(":", 1)[-1] if seen else None
+
+
 def _thread_of(app: AppContext, meeting: MeetingRow) -> str:
     for row in reversed(app.store.messages.invites_for(meeting.id)):
         if row.thread_id:
@@ -145,11 +181,14 @@ def _apply(
                     f"`outreach reschedule {contact.email} --at ...` tells them",
                 )
             )
+        _note_stale_answer(app, event, meeting, contact)
         return  # an answer to another time is not an answer to the meeting
     assert contact.email is not None
     answer = attendee_answer(event, contact.email)
     if answer not in ANSWERS or answer == meeting.rsvp:
         return
+    if answer == _last_read(app, contact, str(event["id"])):
+        return  # the answer read before (to the time before a move): nothing new
     at = _answer_time(app, event)
     stored = store.events.record(
         gmail_id=f"calendar:{event['id']}:{event.get('updated', '')}:{answer}",

@@ -1,10 +1,13 @@
-"""Notes only the user sees, beside a meeting on their Google Calendar (a prep brief).
+"""The user's own notes beside a meeting on their Google Calendar (a prep brief).
 
-Google shows an event's description to its guests, so such notes never go into the meeting's
-own event (the contact is its guest): they go into a private companion event at the same
-time, with no guests and shown as free, which :mod:`outreach.services.meetings.calendar_sync` moves
-and
-removes with the meeting.
+The notes go into a companion event at the same time, with no guests, ``visibility:
+private`` and shown as free (``transparency: transparent``), which
+:mod:`outreach.services.meetings.calendar_sync` moves and removes with the meeting. Who can see
+it, said truthfully (:data:`WHO_SEES`): Google shows a private event's details only to its
+attendees (none) and to people with "Make changes to events" access or more to the calendar;
+people who see the calendar's details or only its free/busy (a shared or public calendar) do
+not see a private event, and one shown as free does not even mark the time busy (Calendar Help,
+"What are private and public events?"; campus guides of the sharing levels).
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from outreach.google.calendar_events import CalendarFailure, CalendarNotAllowed,
 from outreach.services.meetings.calendar_sync import brief_times, gmail_backend, save, scope_note
 from outreach.store.meetings import MeetingRow
 
-__all__ = ["set_private_brief"]
+__all__ = ["WHO_SEES", "set_private_brief"]
+
+WHO_SEES = (
+    "private and shown as free: you, and anyone you let make changes to your calendar, can "
+    "open it; people you share it with otherwise, or a public calendar's visitors, do not see it"
+)
 
 
 def _brief_uid(meeting: MeetingRow) -> str:
@@ -24,12 +32,9 @@ def _brief_uid(meeting: MeetingRow) -> str:
 
 
 def set_private_brief(app: AppContext, meeting: MeetingRow, text: str) -> str:
-    """Put ``text`` (say, a prep brief for the call) on the user's Google Calendar where the
-    contact never sees it; "" when done, else a note saying why not.
-
-    Google shows an event's description to its guests, so the text does not go into the
-    meeting's own event: it goes into a private companion event at the same time, with no
-    guests and shown as free ("Prep: <name>"), which moves and goes with the meeting. Calling
+    """Put ``text`` (say, a prep brief for the call) on the user's Google Calendar, in a
+    private companion event ("Prep: <name>", :data:`WHO_SEES`); "" when done, else a note
+    saying why not. It moves and goes with the meeting. Calling
     again replaces the text; an empty ``text`` removes the companion. Idempotent: a re-run
     finds the companion by its iCalUID instead of making a second one.
     """

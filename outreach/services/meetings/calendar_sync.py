@@ -5,10 +5,14 @@ answers read back from it (Gmail backend only).
   moves when the meeting moves and goes when it is cancelled (also when no invite had been
   sent yet). It carries the invite's UID, start and end, and is written with
   ``sendUpdates="none"``: the contact's invite is the tool's own, in the thread.
-- **The contact as guest, once invited.** The contact is added as the event's attendee only
-  once an invite reached them (sent by `send`, `book --send`, or from Gmail, seen by `sync`):
-  a guest who uses Google Calendar may see the event at once, and must never see a time the
-  user has not sent, nor watch it move with each change made before sending.
+- **Nobody is a guest.** The event has no attendees, ever, and no write of the tool touches
+  its attendees: the one invitation the contact (and anyone copied) gets is the tool's own, in
+  the thread. A guest of a Google Calendar event may get Google's own invitation on top of it
+  (``events.insert``: with ``sendUpdates="none"`` "some emails might still be sent"; a guest
+  whose calendar adds invitations from known senders sees the event appear at once, with
+  Google's SEQUENCE, not the invite's), so only the tool's invites carry the meeting to them.
+  A guest someone else put on the event (the user, by hand) keeps their answer: it is read
+  (:mod:`outreach.services.meetings.calendar_answers`), never overwritten.
 - **Idempotent.** ``meetings.calendar_synced`` says what the event was last made to say; a
   step whose event already says it makes no call. A lost answer to an insert is found again by
   its iCalUID (Google answers a second insert with 409), so a re-run never makes a second
@@ -138,19 +142,6 @@ def _description(app: AppContext, contact: Contact, meeting: MeetingRow) -> str:
     return f"{text}\n\nHow to join: {join}" if join else text
 
 
-def _attendee(contact: Contact) -> dict[str, str]:
-    assert contact.email is not None
-    return {"email": contact.email, "displayName": contact.name, "responseStatus": "needsAction"}
-
-
-def invited(app: AppContext, meeting: MeetingRow) -> bool:
-    """Whether an invite to this meeting reached the contact (sent, or its send begun)."""
-    return any(
-        r.kind == "confirm" and r.reached_contact
-        for r in app.store.messages.invites_for(meeting.id)
-    )
-
-
 def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[str, Any]:
     """The event as the meeting says it should be (what an insert sends)."""
     free = meeting.state == "declined"
@@ -160,7 +151,6 @@ def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[s
         "description": _description(app, contact, meeting),
         "start": _when(app, meeting.start),
         "end": _when(app, meeting.end),
-        "attendees": [_attendee(contact)] if invited(app, meeting) else [],
         "transparency": "transparent" if free else "opaque",
         "status": "confirmed",
         "extendedProperties": {"private": {"outreachMeeting": meeting.uid}},
@@ -172,8 +162,7 @@ def event_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[s
 
 
 def _moved_body(app: AppContext, contact: Contact, meeting: MeetingRow) -> dict[str, Any]:
-    """A patch to the meeting's time: their earlier answer was to the old time, so it is
-    asked for again."""
+    """A patch to the meeting's time (no attendees: a guest's answer is never overwritten)."""
     body = event_body(app, contact, meeting)
     del body["iCalUID"]
     del body["status"]  # never bring back an event the user deleted
@@ -238,8 +227,7 @@ def keep_in_step(
     if wanted is None or meeting.calendar_synced == REMOVED:
         return CalendarStep(meeting)
     needs_link = wanted == f"{meeting.start}|{meeting.end}" and wants_video and not meeting.join_url
-    needs_guest = _needs_guest(app, meeting, wanted)
-    if meeting.calendar_synced == wanted and not needs_link and not needs_guest:
+    if meeting.calendar_synced == wanted and not needs_link:
         return CalendarStep(meeting)  # already in step: no call
     calendar = app.calendar()
     before = calendar.requests
@@ -348,33 +336,10 @@ def _place(
         wanted.removesuffix(FREE)
     ):
         calendar.patch(meeting.brief_event_id, brief_times(app, meeting), conference=False)
-    guest = meeting.calendar_guest
-    if _needs_guest(app, meeting, wanted) and event_id:
-        if not any(a.get("email") for a in event.get("attendees") or []):
-            event = calendar.patch(event_id, {"attendees": [_attendee(contact)]}, conference=False)
-            if event is None:
-                return _removed_by_user(app, meeting)
-        guest = 1
     saved = save(
-        app,
-        meeting,
-        calendar_event_id=event_id,
-        calendar_synced=wanted,
-        join_url=join_url,
-        calendar_guest=guest,
+        app, meeting, calendar_event_id=event_id, calendar_synced=wanted, join_url=join_url
     )
     return CalendarStep(saved)
-
-
-def _needs_guest(app: AppContext, meeting: MeetingRow, wanted: str | None) -> bool:
-    """The contact should now be the event's guest but is not yet."""
-    return (
-        meeting.state == "scheduled"
-        and not meeting.calendar_guest
-        and wanted is not None
-        and wanted != ABSENT
-        and invited(app, meeting)
-    )
 
 
 def meeting_times(meeting: MeetingRow) -> tuple[datetime, datetime]:

@@ -89,7 +89,9 @@ def _summary(app: AppContext, contact: Contact, meeting: MeetingRow, method: str
     return f"Informational conversation, {who}"
 
 
-def _ics(app: AppContext, contact: Contact, meeting: MeetingRow, method: str) -> bytes:
+def _ics(
+    app: AppContext, contact: Contact, meeting: MeetingRow, method: str, copied: list[str]
+) -> bytes:
     user = app.config.user
     assert contact.email is not None
     org = f" ({contact.org})" if contact.org else ""
@@ -114,6 +116,7 @@ def _ics(app: AppContext, contact: Contact, meeting: MeetingRow, method: str) ->
         or app.config.schedule.how_to_join
         or "By phone or video, as we agree by email.",
         dtstamp=app.now(),
+        copied=copied,
     )
 
 
@@ -151,7 +154,8 @@ def issue_invite(
         reason = skipped[0][1] if skipped else "nothing to draft"
         raise ScheduleError(f"Cannot write to {contact.label()}: {reason}.")
     plan = planned[0]
-    plan.ics = _ics(app, contact, meeting, method)
+    plan.cc = store.meeting_cc.for_contact(contact.id)  # an assistant: To them, Cc assistant
+    plan.ics = _ics(app, contact, meeting, method, plan.cc)
     plan.ics_method = "CANCEL" if method == "CANCEL" else "REQUEST"
     report = draft_messages(app, planned)
     if report.failed and pending and not second_try and _found_sent(app, pending[0]):

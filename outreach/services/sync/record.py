@@ -16,7 +16,12 @@ from email.utils import getaddresses
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
-from outreach.services.meetings.rsvps import record_answer
+from outreach.services.meetings.rsvps import (
+    ReplyMatch,
+    apply_match,
+    calendar_part_read,
+    match_reply,
+)
 from outreach.services.sync.reading import read_text
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import Classification, MessageMeta, classify
@@ -186,6 +191,20 @@ class Recorder:
             kind = EventKind.OTHER
             detail = f"{found.reason} (not the contact's address)"
         occurred = iso(found.occurred_at.astimezone(UTC))
+        answered: ReplyMatch | None = None
+        if kind is EventKind.RSVP:  # only to the meeting it answers (rsvps.match_reply)
+            answered = match_reply(
+                self.store,
+                contact,
+                answer=found.rsvp or "unknown",
+                uid=found.rsvp_uid,
+                sequence=found.rsvp_sequence,
+                calendar_read=calendar_part_read(meta.calendar),
+                sender=found.sender,
+                occurred_at=occurred,
+            )
+            if not answered.ours:
+                kind, detail = EventKind.REPLY, answered.text
         about = address_concerned(kind, found, meta, contact)
         shown, reading = "", None
         if kind is EventKind.REPLY:
@@ -240,8 +259,9 @@ class Recorder:
             who = "" if contact.email and found.sender == contact.email.lower() else (
                 f" (from {found.sender})"
             )
+            other = "" if answered is None else f" ({answered.text})"  # not our invite's
             self.changes.append(
-                Change(label, "reply", found.occurred_at, f"replied{who}: {meta.subject}")
+                Change(label, "reply", found.occurred_at, f"replied{who}: {meta.subject}{other}")
             )
         elif kind is EventKind.AUTO_REPLY:
             back = f", back {found.return_date.isoformat()}" if found.return_date else ""
@@ -251,39 +271,9 @@ class Recorder:
         elif kind is EventKind.BOUNCE:
             self.changes.append(Change(label, "bounce", found.occurred_at, f"bounced: {detail}"))
         elif kind is EventKind.RSVP:
-            self.changes.append(
-                Change(label, "rsvp", found.occurred_at, self._apply_rsvp(contact, found))
-            )
-
-    def _apply_rsvp(self, contact: Contact, found: Classification) -> str:
-        """Record an answer to an invite on the meeting it answers; the change's text."""
-        answer = found.rsvp or "unknown"
-        store = self.store
-        meeting = None
-        if found.rsvp_uid:
-            meeting = next(
-                (m for m in store.meetings.for_contact(contact.id) if m.uid == found.rsvp_uid),
-                None,
-            )
-        if meeting is None:
-            meeting = store.meetings.latest(contact.id)
-        if answer == "unknown" or meeting is None or meeting.state not in (
-            "scheduled",
-            "declined",
-        ):
-            return "answered the invite" + ("" if answer == "unknown" else f": {answer}")
-        sent_times = [
-            r.sent_at for r in store.messages.invites_for(meeting.id) if r.sent_at is not None
-        ]
-        stale = (
-            found.rsvp_sequence < meeting.sequence
-            if found.rsvp_sequence is not None
-            else bool(sent_times) and iso(found.occurred_at) < max(sent_times)
-        )
-        if stale:
-            return f"{answer} an earlier version of the invite (the meeting has moved since)"
-        record_answer(store, meeting, answer, iso(found.occurred_at), iso(self.app.now()))
-        return f"{answer} the invite"
+            assert answered is not None
+            text = apply_match(self.store, answered, occurred, iso(self.app.now()))
+            self.changes.append(Change(label, "rsvp", found.occurred_at, text))
 
     @staticmethod
     def _bounce_is_theirs(found: Classification, contact: Contact) -> bool:
