@@ -64,15 +64,18 @@ def _refuse_emptied(path: Path, backup_dir: Path | None, data_dirs: Iterable[Pat
         if not missing and path.stat().st_size != 0:
             return
         wal = Path(f"{path}-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            return  # SQLite rebuilds the file from its write-ahead log
+        wal_bytes = wal.stat().st_size if wal.exists() else 0
     except OSError:
         return
     held = _messages_in(data_dirs)
     backups = list_backups(backup_dir) if backup_dir is not None else []
-    if not held and not backups:
+    if not held and not backups and not wal_bytes:
         return  # a workspace whose first open was interrupted: nothing to lose
     evidence = []
+    if wal_bytes:
+        # SQLite does not rebuild a 0-byte file from its WAL: it deletes the WAL and starts an
+        # empty database. The WAL holds recent changes only, so it is evidence, not a copy.
+        evidence.append(f"a {wal_bytes}-byte write-ahead log {wal.name}, left untouched")
     if held:
         evidence.append(f"{held} message file{'s' if held != 1 else ''} in outbox/ and sent/")
     if backups:

@@ -1,0 +1,121 @@
+"""Nothing is sent twice, even when the database is lost: a 0-byte database beside its
+write-ahead log is never a new workspace, backups keep the good history, the mailbox is the
+last word on what was sent, and a damaged database is never written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from outreach.store.backup import list_backups
+from tests.concurrency_env import local_contacts
+from tests.conftest import Invoke
+
+NOW = "2026-03-02T09:00:00-05:00"
+
+
+def on(day: int) -> dict[str, str]:
+    moment = datetime.fromisoformat(NOW) + timedelta(days=day)
+    return {"OUTREACH_NOW": moment.isoformat()}
+
+
+@pytest.fixture
+def home(workspace: Path, tmp_path: Path, run: Invoke) -> Path:
+    """A workspace with 30 contacts, the second day of use (so day one has a backup)."""
+    local_contacts(workspace, tmp_path, run, {"batch": 30})
+    assert run("contacts", "list", env=on(0)).exit_code == 0
+    assert run("contacts", "add", "zed@example.org", "--name", "Zed", env=on(1)).exit_code == 0
+    return workspace
+
+
+def checkpoint(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def empty_beside_its_wal(db: Path) -> None:
+    """A crash mid-checkpoint (or a sync tool) truncated outreach.db; its -wal survived."""
+    keeper = sqlite3.connect(db)  # held open so closing it does not checkpoint the WAL
+    keeper.execute("PRAGMA journal_mode=WAL")
+    keeper.execute("PRAGMA wal_autocheckpoint=0")
+    keeper.execute("UPDATE contacts SET notes = 'x' WHERE id = 1")
+    keeper.commit()
+    wal = Path(f"{db}-wal").read_bytes()
+    keeper.close()
+    db.write_bytes(b"")
+    Path(f"{db}-wal").write_bytes(wal)
+    Path(f"{db}-shm").unlink(missing_ok=True)
+
+
+def test_a_zero_byte_database_beside_its_wal_is_not_a_new_empty_workspace(
+    home: Path, run: Invoke
+) -> None:
+    db = home / "outreach.db"
+    empty_beside_its_wal(db)
+    wal = Path(f"{db}-wal").read_bytes()
+    status = run("status", env=on(1))
+    assert status.exit_code == 1, status.output
+    assert "0 contacts" not in status.output
+    assert "is empty (0 bytes)" in status.output and "write-ahead log" in status.output
+    assert "outreach restore" in status.output
+    doctor = run("doctor", env=on(1))
+    assert doctor.exit_code == 1 and "Everything checks out" not in doctor.output
+    assert db.stat().st_size == 0 and Path(f"{db}-wal").read_bytes() == wal  # left as found
+    assert run("restore", "--yes", env=on(1)).exit_code == 0
+    assert run("contacts", "list", "--json", env=on(1)).output.count('"email"') == 30
+
+
+def test_a_zero_byte_database_and_wal_with_nothing_else_is_still_refused(
+    workspace: Path, run: Invoke
+) -> None:
+    """Even the very first day, before any backup or message file: the WAL is history."""
+    assert run("contacts", "add", "amy@example.org", "--name", "Amy", env=on(0)).exit_code == 0
+    for backup in list_backups(workspace / "backups"):
+        backup.path.unlink()
+    empty_beside_its_wal(workspace / "outreach.db")
+    result = run("contacts", "list", env=on(0))
+    assert result.exit_code == 1 and "write-ahead log" in result.output
+
+
+def history_of(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
+
+
+def test_backups_of_an_emptied_database_never_push_out_the_good_ones(
+    home: Path, run: Invoke
+) -> None:
+    """The user starts afresh with `outreach init` after a loss and keeps using it for more
+    than a week: the last backups holding the lost history stay."""
+    db = home / "outreach.db"
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    assert run("init").exit_code == 0
+    for day in range(2, 12):
+        added = run("contacts", "add", f"new{day}@example.org", "--name", "N", env=on(day))
+        assert added.exit_code == 0, added.output
+    counts = sorted(history_of(b.path) for b in list_backups(home / "backups"))
+    assert max(counts) >= 30, counts  # the richest backup is still there
+    listed = run("restore", "--list", "--json")
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert set(rows[0]) == {"file", "taken_at", "contacts", "messages", "last_send"}
+    assert max(row["contacts"] for row in rows) >= 30
+    text = run("restore", "--list").output
+    assert "30 contacts" in text or "31 contacts" in text
+
+
+def test_restore_list_shows_what_each_backup_holds(home: Path, run: Invoke) -> None:
+    assert run("draft", "outreach", "person-batch-000@example.org", env=on(1)).exit_code == 0
+    assert run("send", "--yes", env=on(1)).exit_code == 0
+    assert run("contacts", "add", "amy@example.org", "--name", "Amy", env=on(2)).exit_code == 0
+    rows = json.loads(run("restore", "--list", "--json").output)
+    newest = rows[0]
+    assert newest["file"] == "outreach-2026-03-04.db"
+    assert newest["contacts"] == 31 and newest["messages"] == 1
+    assert newest["last_send"] is not None and newest["last_send"].startswith("2026-03-03")
+    assert datetime.fromisoformat(newest["taken_at"]).tzinfo is not None
