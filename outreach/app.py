@@ -77,6 +77,8 @@ class AppContext:
                 backup_dir=workspace.backups_dir,
                 data_dirs=(workspace.outbox_dir / "cur", workspace.root / "sent" / "cur"),
             )
+            if self._lock is not None and self._lock.held:
+                self._store.ensure_sound()  # a damaged database is never written
             self._daily_backup()
         return self._store
 
@@ -118,9 +120,13 @@ class AppContext:
             return
         self.hold_workspace()
         try:
+            if self._store is not None:
+                self._store.ensure_sound()
             self._daily_backup()
             yield
         finally:
+            if self._store is not None:
+                self._store.wrote()
             assert self._lock is not None
             self._lock.release()
 

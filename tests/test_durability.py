@@ -119,3 +119,51 @@ def test_restore_list_shows_what_each_backup_holds(home: Path, run: Invoke) -> N
     assert newest["contacts"] == 31 and newest["messages"] == 1
     assert newest["last_send"] is not None and newest["last_send"].startswith("2026-03-03")
     assert datetime.fromisoformat(newest["taken_at"]).tzinfo is not None
+
+
+def damage_page_of(db: Path, name: str) -> None:
+    """Overwrite the root page of table or index ``name`` with garbage, as a bad disk would."""
+    checkpoint(db)
+    with sqlite3.connect(db) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,))
+        page = root.fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with open(db, "r+b") as handle:
+        handle.seek((page - 1) * size)
+        handle.write(b"\xa5" * 64)
+
+
+def files_in(folder: Path) -> int:
+    if not (folder / "cur").exists():
+        return 0
+    return sum(1 for p in (folder / "cur").iterdir() if p.name.startswith("outreach-"))
+
+
+def test_a_damaged_index_stops_send_before_any_draft_moves(home: Path, run: Invoke) -> None:
+    assert run("draft", "outreach", "--tag", "batch", env=on(1)).exit_code == 0
+    assert files_in(home / "outbox") == 30
+    damage_page_of(home / "outreach.db", "meetings_by_calendar_event")
+    sent = run("send", "--yes", env=on(1))
+    assert sent.exit_code == 1, sent.output
+    assert "is damaged" in sent.output and "outreach restore" in sent.output
+    assert files_in(home / "sent") == 0 and files_in(home / "outbox") == 30
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("contacts", "add", "amy@example.org", "--name", "Amy"),
+        ("draft", "outreach", "person-batch-001@example.org"),
+        ("sync",),
+    ],
+)
+def test_every_writing_command_refuses_a_damaged_database(
+    home: Path, run: Invoke, args: tuple[str, ...]
+) -> None:
+    damage_page_of(home / "outreach.db", "meetings_by_calendar_event")
+    before = (home / "outreach.db").read_bytes()
+    result = run(*args, env=on(1))
+    assert result.exit_code == 1, result.output
+    assert "is damaged" in result.output and "outreach restore" in result.output
+    assert (home / "outreach.db").read_bytes() == before
+    assert files_in(home / "outbox") == 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from outreach import clock
 from outreach.errors import WorkspaceError
 from outreach.store import trouble
-from outreach.store.backup import list_backups, migration_backup
+from outreach.store.backup import list_backups, migration_backup, quick_check
 from outreach.store.migrations import MIGRATIONS, Migration, run_script
 
 __all__ = [
@@ -143,6 +143,38 @@ def connect(
         conn.close()
         raise _named(exc, path, backup_dir) from None
     return conn
+
+
+def file_stamp(path: Path) -> tuple[int, ...] | None:
+    """Size and modification time of the database and its WAL: unchanged stamps mean no other
+    program wrote to them."""
+    stamp: list[int] = []
+    for suffix in ("", "-wal"):
+        try:
+            info = os.stat(f"{path}{suffix}")
+        except FileNotFoundError:
+            stamp += [-1, -1]
+            continue
+        except OSError:
+            return None
+        stamp += [info.st_size, info.st_mtime_ns]
+    return tuple(stamp)
+
+
+def check_sound(conn: sqlite3.Connection, path: Path, backup_dir: Path | None) -> None:
+    """Raise :class:`~outreach.store.trouble.DatabaseDamaged` unless ``PRAGMA quick_check``
+    passes: every page of every table and index is read and its structure checked (not the
+    index contents against the tables, which is the slow half of ``integrity_check``)."""
+    backups = backup_dir or path.parent / "backups"
+    try:
+        verdict = quick_check(conn)
+    except sqlite3.Error as exc:
+        named = trouble.explain(exc, path, backup_dir=backups)
+        if isinstance(named, trouble.DatabaseDamaged):
+            raise trouble.damaged(path, str(exc), backups, before_writing=True) from None
+        raise named or exc from None
+    if verdict != "ok":
+        raise trouble.damaged(path, verdict, backups, before_writing=True)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
