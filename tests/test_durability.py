@@ -167,3 +167,82 @@ def test_every_writing_command_refuses_a_damaged_database(
     assert "is damaged" in result.output and "outreach restore" in result.output
     assert (home / "outreach.db").read_bytes() == before
     assert files_in(home / "outbox") == 0
+
+
+def sent_to(home: Path) -> dict[str, int]:
+    """How many messages each recipient received (every file in sent/, parsed back)."""
+    import email
+    import email.policy
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for path in (home / "sent" / "cur").iterdir():
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        counts[str(message["To"].addresses[0].addr_spec)] += 1
+    return dict(counts)
+
+
+def write_to_five(home: Path, run: Invoke, day: int) -> None:
+    people = [f"person-batch-{i:03d}@example.org" for i in range(5)]
+    assert run("draft", "outreach", *people, env=on(day)).exit_code == 0
+    assert run("send", "--yes", env=on(day)).exit_code == 0
+    assert sent_to(home) == dict.fromkeys(people, 1)
+
+
+def test_a_database_rolled_back_to_an_old_backup_cannot_write_to_anyone_twice(
+    home: Path, run: Invoke
+) -> None:
+    write_to_five(home, run, 1)  # after day 2's backup, taken before the drafts
+    assert run("restore", "--yes", env=on(1)).exit_code == 0
+    drafted = run("draft", "outreach", "--tag", "batch", env=on(1))
+    assert drafted.exit_code == 1, drafted.output
+    assert "sent/ holds 5 messages outreach sent that the database does not know" in (
+        drafted.output
+    )
+    assert "outreach sync" in drafted.output and "Nothing was drafted" in drafted.output
+    assert run("sync", env=on(1)).exit_code == 0
+    assert run("draft", "outreach", "--tag", "batch", env=on(1)).exit_code == 0
+    assert run("send", "--yes", env=on(1)).exit_code == 0
+    received = sent_to(home)
+    assert len(received) == 30 and set(received.values()) == {1}, received
+
+
+def test_a_deleted_database_made_afresh_cannot_write_to_anyone_twice(
+    home: Path, run: Invoke, tmp_path: Path
+) -> None:
+    write_to_five(home, run, 1)
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{home / 'outreach.db'}{extra}").unlink(missing_ok=True)
+    for backup in list_backups(home / "backups"):
+        backup.path.unlink()  # no backup to go back to
+    assert run("init").exit_code == 0
+    local_contacts(home, tmp_path, run, {"batch": 30})
+    drafted = run("draft", "outreach", "--tag", "batch", env=on(2))
+    assert drafted.exit_code == 1 and "does not know" in drafted.output, drafted.output
+    assert "import your contacts again" in drafted.output
+    assert run("sync", env=on(2)).exit_code == 0
+    assert run("draft", "outreach", "--tag", "batch", env=on(2)).exit_code == 0
+    assert run("send", "--yes", env=on(2)).exit_code == 0
+    received = sent_to(home)
+    assert len(received) == 30 and set(received.values()) == {1}, received
+
+
+def test_send_refuses_drafts_left_from_before_the_database_was_rolled_back(
+    home: Path, run: Invoke
+) -> None:
+    people = [f"person-batch-{i:03d}@example.org" for i in range(3)]
+    assert run("draft", "outreach", *people, env=on(1)).exit_code == 0
+    db = home / "outreach.db"
+    saved = home / "copy.db"  # a copy taken by hand while the drafts waited
+    with sqlite3.connect(db) as source, sqlite3.connect(saved) as copy:
+        source.backup(copy)
+    assert run("send", "--yes", env=on(1)).exit_code == 0
+    with sqlite3.connect(saved) as copy, sqlite3.connect(db) as target:
+        copy.backup(target)  # ... and put back by a file-sync tool
+    for path in (home / "sent" / "cur").iterdir():  # the user re-drafts by hand: same files
+        (home / "outbox" / "cur" / path.name.replace(":2,S", ":2,D")).write_bytes(
+            path.read_bytes()
+        )
+    again = run("send", "--yes", env=on(1))
+    assert again.exit_code == 1 and "does not know" in again.output, again.output
+    assert sent_to(home) == dict.fromkeys(people, 1)

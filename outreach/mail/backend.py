@@ -39,6 +39,15 @@ class SentRef:
 
 
 @dataclass(frozen=True)
+class SentHeaders:
+    """One message in the mailbox's sent mail, from its headers only."""
+
+    backend_id: str  # Gmail's message id, or local:<Message-ID> (the event id sync records)
+    message_id: str  # the Message-ID header, as written
+    recipients: tuple[str, ...]  # To, Cc and Bcc addresses, casefolded
+
+
+@dataclass(frozen=True)
 class Failure:
     """Why one item failed; ``retryable`` failures may succeed on a re-run."""
 
@@ -69,6 +78,11 @@ class MailBackend(Protocol):
         """Find the sent copy of a message: by its Message-ID header, or, since a mail client
         may give the sent copy a Message-ID of its own, by a sent message in its thread to
         one of ``recipients`` with ``subject``, sent at or after ``since``."""
+        ...
+
+    def recent_sent(self, limit: int) -> list[SentHeaders]:
+        """The ``limit`` most recent messages of the sent mail, newest first, headers only:
+        the mailbox's own record of what was sent (see services/sending/ledger.py)."""
         ...
 
     def draft_exists(self, draft_id: str) -> bool:

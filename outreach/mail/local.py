@@ -26,7 +26,7 @@ from pathlib import Path
 
 from outreach.config import Workspace
 from outreach.errors import NotSentError
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentHeaders, SentRef
 from outreach.mail.maildir import (
     clean_tmp,
     ensure_maildir,
@@ -165,6 +165,28 @@ class LocalOutbox:
         message = email.message_from_bytes(data, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         return SentRef(message_id=rfc_message_id, thread_id=thread_root(message))
+
+    def recent_sent(self, limit: int) -> list[SentHeaders]:
+        """The newest files of ``sent/`` (by modification time), their headers only."""
+        from email.utils import getaddresses
+
+        from outreach.mail.local_inbox import local_id
+
+        newest = message_entries(self.sent)[::-1][: max(limit, 0)]
+        found: list[SentHeaders] = []
+        for entry in newest:
+            data = read_bytes(entry.path)
+            if data is None:
+                continue
+            end = data.find(b"\n\n")
+            headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+                data if end < 0 else data[: end + 2]
+            )
+            message_id = str(headers.get("Message-ID", "")).strip()
+            fields = [str(v) for name in ("To", "Cc", "Bcc") for v in headers.get_all(name, [])]
+            recipients = tuple(a.casefold() for _, a in getaddresses(fields) if a)
+            found.append(SentHeaders(local_id(message_id), message_id, recipients))
+        return found
 
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()

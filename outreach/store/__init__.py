@@ -15,6 +15,7 @@ from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import BUSY_TIMEOUT_SECONDS, connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
 from outreach.store.facts import contact_facts
+from outreach.store.ledger import LedgerRepo
 from outreach.store.maildir_seen import SeenFileRepo
 from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
@@ -41,6 +42,7 @@ class Store:
         self.promises = PromiseRepo(conn)
         self.changes = ChangeRepo(conn)
         self.calendar = CalendarRepo(conn)
+        self.ledger = LedgerRepo(conn)
 
     @classmethod
     def open(
