@@ -45,6 +45,9 @@ class SentHeaders:
     backend_id: str  # Gmail's message id, or local:<Message-ID> (the event id sync records)
     message_id: str  # the Message-ID header, as written
     recipients: tuple[str, ...]  # To, Cc and Bcc addresses, casefolded
+    thread_id: str | None = None
+    subject: str = ""
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)

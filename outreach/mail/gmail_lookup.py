@@ -263,7 +263,14 @@ class GmailLookups:
             fields = [header(message, name) for name in ("To", "Cc", "Bcc")]
             recipients = tuple(a.casefold() for _, a in getaddresses(fields) if a)
             found.append(
-                SentHeaders(str(message["id"]), header(message, "Message-ID"), recipients)
+                SentHeaders(
+                    str(message["id"]),
+                    header(message, "Message-ID"),
+                    recipients,
+                    thread_id=message.get("threadId"),
+                    subject=header(message, "Subject"),
+                    sent_at=_sent_at(message),
+                )
             )
         return found
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from outreach.config import Workspace
@@ -185,7 +186,24 @@ class LocalOutbox:
             message_id = str(headers.get("Message-ID", "")).strip()
             fields = [str(v) for name in ("To", "Cc", "Bcc") for v in headers.get_all(name, [])]
             recipients = tuple(a.casefold() for _, a in getaddresses(fields) if a)
-            found.append(SentHeaders(local_id(message_id), message_id, recipients))
+            refs: list[str] = re.findall(
+                r"<[^<>\s]+>",
+                f"{headers.get('References', '')} {headers.get('In-Reply-To', '')}",
+            )
+            try:
+                sent_at = parsedate_to_datetime(str(headers.get("Date", "")))
+            except (TypeError, ValueError):
+                sent_at = datetime.fromtimestamp(entry.mtime_ns / 1e9).astimezone()
+            found.append(
+                SentHeaders(
+                    local_id(message_id),
+                    message_id,
+                    recipients,
+                    thread_id=refs[0] if refs else message_id,
+                    subject=str(headers.get("Subject", "")),
+                    sent_at=sent_at,
+                )
+            )
         return found
 
     def draft_exists(self, draft_id: str) -> bool:

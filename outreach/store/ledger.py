@@ -25,3 +25,15 @@ class LedgerRepo:
             if row is not None:
                 found.add(message_id)
         return found
+
+    def drafted(self, message_ids: Iterable[str]) -> set[str]:
+        """Of these Message-IDs, those of messages the database records in any state (sync
+        itself sees a drafted one sent, in its thread)."""
+        found: set[str] = set()
+        for message_id in message_ids:
+            row = self.conn.execute(
+                "SELECT 1 FROM messages WHERE message_id = ? LIMIT 1", (message_id,)
+            ).fetchone()
+            if row is not None:
+                found.add(message_id)
+        return found

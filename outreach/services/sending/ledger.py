@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from outreach.app import AppContext
+from outreach.clock import iso
 from outreach.errors import OutreachError
 from outreach.mail.backend import SentHeaders
 
@@ -69,6 +70,37 @@ def ensure_database_knows_the_mailbox(app: AppContext, doing: str) -> None:
         f"mailbox (emptied, re-made or rolled back). Nothing was {doing}, so no one is "
         "written to twice.",
         hint=restore_hint(app.workspace.backups_dir)
-        + " Then run `outreach sync`: it records the sends found in the mailbox against "
-        "their contacts (with no backup, import your contacts again first).",
+        + " Then run `outreach sync --full`: it records the sends found in the mailbox "
+        "against their contacts (with no backup, import your contacts again first).",
     )
+
+
+def record_unknown_sends(app: AppContext, *, full: bool, dry_run: bool) -> int:
+    """After a first or full sync (``full``): record each recent send of ours to a contact
+    that the database does not know as that contact's send (an ``own_send`` event), so the
+    contact is "sent" again and nothing is drafted to them twice. Returns how many."""
+    if not full:
+        return 0
+    unknown = unknown_sends(app)
+    ours = app.store.ledger.drafted(m.message_id for m, _ in unknown)
+    unknown = [(m, address) for m, address in unknown if m.message_id not in ours]
+    if dry_run or not unknown:
+        return 0
+    contacts = app.store.contacts.ids_by_email()
+    recorded = 0
+    with app.store.transaction():
+        for message, address in unknown:
+            when = message.sent_at or app.now()
+            recorded += app.store.events.record(
+                gmail_id=message.backend_id,
+                thread_id=message.thread_id or message.message_id,
+                contact_id=contacts[address],
+                kind="own_send",
+                sender=app.config.user.email.casefold(),
+                subject=message.subject,
+                occurred_at=iso(when),
+                message_id=message.message_id,
+                address=address,
+                detail="found in the mailbox's sent mail, unknown to the database",
+            )
+    return recorded
