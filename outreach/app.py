@@ -79,8 +79,19 @@ class AppContext:
             )
             if self._lock is not None and self._lock.held:
                 self._store.ensure_sound()  # a damaged database is never written
+            else:
+                self._say_if_damaged()
             self._daily_backup()
         return self._store
+
+    def _say_if_damaged(self) -> None:
+        """A reading command says the database is damaged, then shows what it can."""
+        assert self._store is not None
+        warning = self._store.damage_warning()
+        if warning is not None:
+            import logging
+
+            logging.getLogger("outreach.store").warning("%s", warning)
 
     def _daily_backup(self) -> None:
         """The first writing command of each day backs the database up (outreach.store.backup)."""

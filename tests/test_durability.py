@@ -246,3 +246,27 @@ def test_send_refuses_drafts_left_from_before_the_database_was_rolled_back(
     again = run("send", "--yes", env=on(1))
     assert again.exit_code == 1 and "does not know" in again.output, again.output
     assert sent_to(home) == dict.fromkeys(people, 1)
+
+
+def test_reading_commands_say_the_database_is_damaged_and_show_what_they_can(
+    home: Path, run: Invoke
+) -> None:
+    damage_page_of(home / "outreach.db", "meetings_by_calendar_event")
+    for args in (("status",), ("contacts", "list"), ("due",)):
+        result = run(*args, env=on(1))
+        assert result.exit_code == 0, result.output
+        assert "is damaged" in result.stderr and "outreach restore" in result.stderr
+    assert "31 contacts" in run("status", env=on(1)).stdout
+
+
+def test_a_sound_database_is_checked_once_then_trusted_until_its_files_change(
+    home: Path, run: Invoke
+) -> None:
+    """Readers skip the check while the files are as the last checker left them."""
+    db = home / "outreach.db"
+    assert run("status", env=on(1)).exit_code == 0
+    verified = Path(f"{db}-verified").read_text()
+    assert run("status", env=on(1)).exit_code == 0
+    assert Path(f"{db}-verified").read_text() == verified
+    damage_page_of(db, "meetings_by_calendar_event")  # changes the file: checked again
+    assert "is damaged" in run("status", env=on(1)).stderr

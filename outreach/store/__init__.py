@@ -79,7 +79,7 @@ class Store:
 
     def ensure_sound(self) -> None:
         """Refuse to write to a damaged database: ``PRAGMA quick_check`` before the first write
-        (about 0.1 s for a year of use, measured in bench/bench_durability.py). A long-running
+        (37 ms for a year of use, measured in bench/bench_durability.py). A long-running
         command (watch) checks again only when the files changed since its last check."""
         path = db.database_path(self.conn)
         stamp = db.file_stamp(path)
@@ -87,6 +87,26 @@ class Store:
             return
         db.check_sound(self.conn, path, self.backup_dir)
         self._sound_at = db.file_stamp(path)
+
+    def damage_warning(self) -> str | None:
+        """For a reading command: None when the database is sound, else what is wrong and
+        what to do (the command goes on and shows what it can). The check is skipped when the
+        files are exactly as the last command that checked them left them (their size and
+        modification times, kept in ``outreach.db-verified``)."""
+        path = db.database_path(self.conn)
+        stamp = db.file_stamp(path)
+        if stamp is not None and stamp == db.read_verified(path):
+            self._sound_at = stamp
+            return None
+        verdict = db.soundness(self.conn, path, self.backup_dir)
+        if verdict is None:
+            self._sound_at = db.file_stamp(path)
+            return None
+        backups = self.backup_dir or path.parent / "backups"
+        return (
+            f"The database {path} is damaged (SQLite: {verdict}); what follows may be "
+            f"incomplete. {trouble.restore_hint(backups)}"
+        )
 
     def wrote(self) -> None:
         """This process's own writes are not damage: remember the files as they are now."""
@@ -103,4 +123,9 @@ class Store:
         return [] if found == ["ok"] else found
 
     def close(self) -> None:
+        """Close; a database found sound when opened is noted as verified as it is left (after
+        SQLite's closing checkpoint), so the next reading command need not check it again."""
+        path = db.database_path(self.conn)
         self.conn.close()
+        if self._sound_at is not None:
+            db.write_verified(path)

@@ -161,19 +161,55 @@ def file_stamp(path: Path) -> tuple[int, ...] | None:
     return tuple(stamp)
 
 
-def check_sound(conn: sqlite3.Connection, path: Path, backup_dir: Path | None) -> None:
-    """Raise :class:`~outreach.store.trouble.DatabaseDamaged` unless ``PRAGMA quick_check``
-    passes: every page of every table and index is read and its structure checked (not the
-    index contents against the tables, which is the slow half of ``integrity_check``)."""
-    backups = backup_dir or path.parent / "backups"
+def _verified_file(path: Path) -> Path:
+    return Path(f"{path}-verified")
+
+
+def read_verified(path: Path) -> tuple[int, ...] | None:
+    """The stamp of the database files the last check found sound (see :func:`file_stamp`)."""
+    try:
+        text = _verified_file(path).read_text(encoding="ascii")
+        return tuple(int(part) for part in text.split())
+    except (OSError, ValueError):
+        return None
+
+
+def write_verified(path: Path) -> None:
+    """Note the files as they are now as checked and sound; nothing when it cannot be written
+    (a read-only workspace checks every time instead)."""
+    stamp = file_stamp(path)
+    if stamp is None:
+        return
+    target = _verified_file(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    try:
+        fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(" ".join(str(part) for part in stamp))
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)
+
+
+def soundness(conn: sqlite3.Connection, path: Path, backup_dir: Path | None) -> str | None:
+    """None when ``PRAGMA quick_check`` passes, else SQLite's complaint. It reads every page
+    of every table and index and checks its structure (not index contents against the tables,
+    the slow half of ``integrity_check``). Trouble other than damage is raised, named."""
     try:
         verdict = quick_check(conn)
     except sqlite3.Error as exc:
-        named = trouble.explain(exc, path, backup_dir=backups)
+        named = trouble.explain(exc, path, backup_dir=backup_dir)
         if isinstance(named, trouble.DatabaseDamaged):
-            raise trouble.damaged(path, str(exc), backups, before_writing=True) from None
+            return str(exc)
         raise named or exc from None
-    if verdict != "ok":
+    return None if verdict == "ok" else verdict
+
+
+def check_sound(conn: sqlite3.Connection, path: Path, backup_dir: Path | None) -> None:
+    """Raise :class:`~outreach.store.trouble.DatabaseDamaged` unless the database is sound."""
+    verdict = soundness(conn, path, backup_dir)
+    if verdict is not None:
+        backups = backup_dir or path.parent / "backups"
         raise trouble.damaged(path, verdict, backups, before_writing=True)
 
 
