@@ -76,6 +76,7 @@ class AppContext:
                 workspace.db_file,
                 backup_dir=workspace.backups_dir,
                 data_dirs=(workspace.outbox_dir / "cur", workspace.root / "sent" / "cur"),
+                for_reading=self.sharing() == "reader",
             )
             if self._lock is not None and self._lock.held:
                 self._store.ensure_sound()  # a damaged database is never written

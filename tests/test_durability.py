@@ -5,7 +5,12 @@ last word on what was sent, and a damaged database is never written."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -270,3 +275,85 @@ def test_a_sound_database_is_checked_once_then_trusted_until_its_files_change(
     assert Path(f"{db}-verified").read_text() == verified
     damage_page_of(db, "meetings_by_calendar_event")  # changes the file: checked again
     assert "is damaged" in run("status", env=on(1)).stderr
+
+
+def run_without_privilege(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`outreach ARGS` in a subprocess that, even as root, cannot write what its modes forbid:
+    setpriv drops the capabilities that let root ignore file modes (a read-only mount behaves
+    the same for SQLite: every write fails with EROFS/EACCES)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("needs setpriv to run without CAP_DAC_OVERRIDE as root")
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "outreach", *args],
+        env={**os.environ, "OUTREACH_HOME": str(home), **on(1)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def read_only_home(home: Path, run: Invoke) -> Iterator[Path]:
+    """The workspace with every file 0444 and every folder 0555, after a clean close (no WAL
+    left behind, as on a disk remounted read-only)."""
+    assert run("draft", "outreach", "person-batch-000@example.org", env=on(1)).exit_code == 0
+    checkpoint(home / "outreach.db")
+    for extra in ("-wal", "-shm"):
+        Path(f"{home / 'outreach.db'}{extra}").unlink(missing_ok=True)
+    paths = sorted(home.rglob("*"), reverse=True)
+    for path in paths:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    home.chmod(0o555)
+    try:
+        yield home
+    finally:
+        home.chmod(0o700)
+        for path in paths:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_read_only_workspace_still_answers_every_reading_command(
+    read_only_home: Path,
+) -> None:
+    for args, expected in (
+        (("status",), "31 contacts"),
+        (("due",), ""),
+        (("contacts", "list"), "person-batch-000@example.org"),
+        (("contacts", "show", "person-batch-000@example.org"), "drafted"),
+    ):
+        result = run_without_privilege(read_only_home, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert expected in result.stdout
+    added = run_without_privilege(read_only_home, "contacts", "add", "a@example.org", "--name", "A")
+    assert added.returncode == 1 and "read-only for this user" in added.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_doctor_names_a_read_only_database(home: Path, run: Invoke) -> None:
+    db = home / "outreach.db"
+    checkpoint(db)
+    try:
+        db.chmod(0o444)
+        result = run_without_privilege(home, "doctor")
+    finally:
+        db.chmod(0o600)
+    assert result.returncode == 1
+    assert f"{db} is read-only for this user" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_doctor_names_a_read_only_mail_folder(home: Path, run: Invoke) -> None:
+    assert run("draft", "outreach", "person-batch-000@example.org", env=on(1)).exit_code == 0
+    folder = home / "sent" / "cur"
+    try:
+        folder.chmod(0o555)
+        result = run_without_privilege(home, "doctor")
+    finally:
+        folder.chmod(0o700)
+    assert result.returncode == 1
+    assert f"the folder {folder} is read-only for this user" in result.stdout

@@ -46,11 +46,19 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: Path, *, backup_dir: Path | None = None, data_dirs: Iterable[Path] = ()
+        cls,
+        path: Path,
+        *,
+        backup_dir: Path | None = None,
+        data_dirs: Iterable[Path] = (),
+        for_reading: bool = False,
     ) -> Store:
         """Open the database; ``backup_dir`` gets a backup before any migration, and
-        ``data_dirs`` (Maildirs) show whether a 0-byte file lost its history."""
-        return cls(connect(path, backup_dir=backup_dir, data_dirs=data_dirs), backup_dir)
+        ``data_dirs`` (Maildirs) show whether a 0-byte file lost its history. With
+        ``for_reading``, a database this user cannot write is opened read-only."""
+        read_only = for_reading and trouble.not_writable(path) is not None
+        conn = connect(path, backup_dir=backup_dir, data_dirs=data_dirs, read_only=read_only)
+        return cls(conn, backup_dir)
 
     def daily_backup(self, today: date) -> Path | None:
         """Today's rolling backup, unless taken already (see :mod:`outreach.store.backup`)."""

@@ -106,14 +106,54 @@ def _named(exc: BaseException, path: Path, backup_dir: Path | None) -> BaseExcep
     )
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a database this user cannot write (file modes, a read-only mount) for reading.
+
+    ``mode=ro`` reads the WAL too, but needs to create the ``-shm`` file when it is missing;
+    where even that is impossible the file is opened ``immutable`` (SQLite then takes no locks
+    and reads no WAL: right for a read-only disk, which no one is writing)."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    conn.isolation_level = None
+    conn.row_factory = sqlite3.Row
+    version = schema_version(conn)
+    if version != len(MIGRATIONS):
+        conn.close()
+        raise trouble.read_only(
+            path,
+            trouble.not_writable(path),
+            f"its schema is version {version} and this outreach needs {len(MIGRATIONS)}, "
+            "which means writing to it",
+        )
+    return conn
+
+
 def connect(
-    path: Path, *, backup_dir: Path | None = None, data_dirs: Iterable[Path] = ()
+    path: Path,
+    *,
+    backup_dir: Path | None = None,
+    data_dirs: Iterable[Path] = (),
+    read_only: bool = False,
 ) -> sqlite3.Connection:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
     ``backup_dir`` receives a backup before any migration; ``data_dirs`` are folders whose
     messages show that a 0-byte database has lost its history (see :func:`_refuse_emptied`).
+    ``read_only`` (a reading command in a workspace this user cannot write) opens it for
+    reading only, with no migration (see :func:`connect_read_only`).
     """
+    if read_only and path.exists():
+        _refuse_emptied(path, backup_dir, data_dirs)
+        try:
+            return connect_read_only(path)
+        except trouble.DatabaseTrouble:
+            raise
+        except sqlite3.Error as exc:
+            raise _named(exc, path, backup_dir) from None
     try:
         _refuse_emptied(path, backup_dir, data_dirs)
         if not path.exists():
