@@ -7,7 +7,7 @@ stop the others.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -51,6 +51,16 @@ class SentHeaders:
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """One message between the user and others, from its headers only (prior contact)."""
+
+    sent: bool  # the user wrote it (sent mail), else the user received it (inbox)
+    addresses: tuple[str, ...]  # the recipients of a sent one, the sender of a received one
+    at: datetime | None
+    message_id: str = ""
+
+
+@dataclass(frozen=True)
 class Failure:
     """Why one item failed; ``retryable`` failures may succeed on a re-run."""
 
@@ -86,6 +96,11 @@ class MailBackend(Protocol):
     def recent_sent(self, limit: int) -> list[SentHeaders]:
         """The ``limit`` most recent messages of the sent mail, newest first, headers only:
         the mailbox's own record of what was sent (see services/sending/ledger.py)."""
+        ...
+
+    def exchanges(self) -> Iterator[Exchange]:
+        """Every message of the sent mail and the inbox, headers only (read once, by the first
+        sync, to learn whom the user already knows)."""
         ...
 
     def draft_exists(self, draft_id: str) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError
-from outreach.mail.backend import DraftRef, SentHeaders, SentRef
+from outreach.mail.backend import DraftRef, Exchange, SentHeaders, SentRef
 from outreach.mail.gmail_errors import TRANSPORT_ERRORS, rate_limit, status_of
 from outreach.mail.gmail_retry import CallStats, RetryRounds, RoundLimits
 from outreach.mail.pacing import UNIT_COSTS
@@ -273,6 +273,42 @@ class GmailLookups:
                 )
             )
         return found
+
+    def exchanges(self) -> Iterator[Exchange]:
+        """Every SENT and INBOX message, headers only: messages.list pages, then batches of
+        messages.get (format=metadata), under the client's pace."""
+        messages = self.service.users().messages()
+        for label, sent in (("SENT", True), ("INBOX", False)):
+            ids = [
+                str(item["id"])
+                for item in self._iter_pages(
+                    "messages.list",
+                    lambda token, label=label: messages.list(  # type: ignore[misc]
+                        userId=self.user_id, labelIds=[label], maxResults=500, pageToken=token
+                    ),
+                    "messages",
+                )
+            ]
+            names = ["To", "Cc", "Bcc"] if sent else ["From"]
+            for start in range(0, len(ids), 500):
+                fetched = self._metadata_batch(
+                    "messages.get",
+                    ids[start : start + 500],
+                    lambda mid, names=names: messages.get(  # type: ignore[misc]
+                        userId=self.user_id,
+                        id=mid,
+                        format="metadata",
+                        metadataHeaders=[*names, "Message-ID"],
+                    ),
+                )
+                for message in fetched.values():
+                    fields = [header(message, name) for name in names]
+                    yield Exchange(
+                        sent=sent,
+                        addresses=tuple(a.casefold() for _, a in getaddresses(fields) if a),
+                        at=_sent_at(message),
+                        message_id=header(message, "Message-ID"),
+                    )
 
     def _recent_sent(self, limit: int = SENT_LOOKBACK) -> list[dict[str, Any]]:
         messages = self.service.users().messages()

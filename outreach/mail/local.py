@@ -19,7 +19,7 @@ import errno
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -27,12 +27,20 @@ from pathlib import Path
 
 from outreach.config import Workspace
 from outreach.errors import NotSentError
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentHeaders, SentRef
+from outreach.mail.backend import (
+    DraftRef,
+    DraftRequest,
+    Exchange,
+    Failure,
+    SentHeaders,
+    SentRef,
+)
 from outreach.mail.maildir import (
     clean_tmp,
     ensure_maildir,
     message_entries,
     read_bytes,
+    read_head,
     write_atomically,
 )
 
@@ -80,6 +88,7 @@ class LocalOutbox:
     def __init__(self, workspace: Workspace) -> None:
         self.outbox = workspace.outbox_dir
         self.sent = workspace.root / "sent"
+        self.inbox = workspace.inbox_dir
         for root in (self.outbox, self.sent, workspace.inbox_dir):
             ensure_maildir(root)
             clean_tmp(root)
@@ -205,6 +214,31 @@ class LocalOutbox:
                 )
             )
         return found
+
+    def exchanges(self) -> Iterator[Exchange]:
+        """sent/ (the user's mail) and inbox/ (mail to the user), headers only."""
+        from email.utils import getaddresses
+
+        for folder, sent in ((self.sent, True), (self.inbox, False)):
+            for entry in message_entries(folder):
+                head = read_head(entry.path)
+                if head is None:
+                    continue
+                headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+                    head
+                )
+                names = ("To", "Cc", "Bcc") if sent else ("From",)
+                fields = [str(v) for name in names for v in headers.get_all(name, [])]
+                try:
+                    at: datetime | None = parsedate_to_datetime(str(headers.get("Date", "")))
+                except (TypeError, ValueError):
+                    at = None
+                yield Exchange(
+                    sent=sent,
+                    addresses=tuple(a.casefold() for _, a in getaddresses(fields) if a),
+                    at=at,
+                    message_id=str(headers.get("Message-ID", "")).strip(),
+                )
 
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()

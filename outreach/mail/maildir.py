@@ -180,6 +180,28 @@ def read_bytes(path: Path) -> bytes | None:
         os.close(fd)
 
 
+def read_head(path: Path, limit: int = 64 * 1024) -> bytes | None:
+    """A message file's header block (up to the first blank line, at most ``limit`` bytes),
+    or None when it is not a readable regular file; the body is never read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    for blank in (b"\r\n\r\n", b"\n\n"):
+        end = data.find(blank)
+        if end >= 0:
+            return data[: end + len(blank)]
+    return data
+
+
 def write_atomically(root: Path, name: str, data: bytes) -> Path:
     """Write ``data`` as ``root/cur/name``: into tmp/ first, then renamed into place.
 

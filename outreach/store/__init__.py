@@ -19,6 +19,7 @@ from outreach.store.ledger import LedgerRepo
 from outreach.store.maildir_seen import SeenFileRepo
 from outreach.store.meetings import MeetingRepo, ProposalRepo
 from outreach.store.messages import MessageRepo, MessageRow
+from outreach.store.prior import PriorContactRepo
 from outreach.store.promises import PromiseRepo
 from outreach.track.model import ContactFacts
 
@@ -43,6 +44,7 @@ class Store:
         self.changes = ChangeRepo(conn)
         self.calendar = CalendarRepo(conn)
         self.ledger = LedgerRepo(conn)
+        self.prior = PriorContactRepo(conn)
 
     @classmethod
     def open(

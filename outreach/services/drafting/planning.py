@@ -232,6 +232,9 @@ def plan_messages(
         guard.raise_if_failed()
     if planner is not None:
         planner.check()
+    from outreach.services.sync.prior import note_prior_contact
+
+    note_prior_contact(app, planned)  # a "cold" first message to someone the user knows
     return planned, skipped
 
 

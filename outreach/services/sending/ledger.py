@@ -34,8 +34,13 @@ class DatabaseBehindMailbox(OutreachError):
     """The mailbox holds sends the database does not know: drafting or sending could double."""
 
 
+def made_by_outreach_id(message_id: str) -> bool:
+    """Whether a Message-ID is one outreach makes (``<outreach.HEX@domain>``)."""
+    return bool(_OURS.match(message_id.strip()))
+
+
 def made_by_outreach(message: SentHeaders) -> bool:
-    return bool(_OURS.match(message.message_id.strip()))
+    return made_by_outreach_id(message.message_id)
 
 
 def unknown_sends(app: AppContext) -> list[tuple[SentHeaders, str]]:

@@ -75,6 +75,7 @@ def sync(
     """Sync the configured backend; see the module docstring. ``progress`` counts the
     tracked threads read by a full Gmail resync (the slow case)."""
     from outreach.services.sending.ledger import record_unknown_sends
+    from outreach.services.sync.prior import read_prior_contact
 
     first = app.store.sync.get(_account(app)).last_sync is None
     if app.config.mail.backend == "gmail":
@@ -82,6 +83,7 @@ def sync(
     else:
         report = sync_local(app, dry_run=dry_run)
     report.recorded += record_unknown_sends(app, full=full or first, dry_run=dry_run)
+    read_prior_contact(app, dry_run=dry_run)  # once per workspace, headers only
     return report
 
 
