@@ -148,6 +148,30 @@ class ListingCache:
         found = [entry for sub in subs for entry in self.entries(root / sub)]
         return sorted(found, key=lambda e: (e.mtime_ns, e.name))
 
+    def settled(self, roots: Iterable[Path], subs: Iterable[str] = ("new", "cur")) -> tuple[
+        int, ...
+    ] | None:
+        """The folders' modification times when every folder's listing is held, settled and
+        unchanged (so listing again would find exactly the same files), else None. Costs one
+        ``stat`` per folder."""
+        stamp: list[int] = []
+        for root in roots:
+            for sub in subs:
+                folder = root / sub
+                known = self._listings.get(folder)
+                try:
+                    changed = os.stat(folder).st_mtime_ns
+                except OSError:
+                    return None
+                if (
+                    known is None
+                    or known.folder_mtime_ns != changed
+                    or known.listed_at - changed / 1e9 < SETTLED_SECONDS
+                ):
+                    return None
+                stamp.append(changed)
+        return tuple(stamp)
+
 
 def read_bytes(path: Path) -> bytes | None:
     """A message file's bytes, or None (with a warning) when it is not a readable file.

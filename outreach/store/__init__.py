@@ -123,6 +123,10 @@ class Store:
         if self._sound_at is not None:
             self._sound_at = db.file_stamp(db.database_path(self.conn))
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits to the database (not for our own)."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def integrity_ok(self) -> bool:
         return not self.integrity_problems()
 
