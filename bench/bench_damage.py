@@ -53,8 +53,9 @@ class User:
     def __call__(self, *args: str, now: str = DAY3) -> tuple[int, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
         env.update(OUTREACH_HOME=str(self.home), OUTREACH_NOW=now, PYTHONPATH=str(self.code))
+        # cwd is the tree: `python -m` puts the current folder first on sys.path.
         done = subprocess.run([sys.executable, "-m", "outreach", *args], env=env,
-                              capture_output=True, text=True, check=False)
+                              cwd=self.code, capture_output=True, text=True, check=False)
         lines = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
         errors = [ln for ln in lines if ln.startswith("Error:")]
         return done.returncode, (errors or lines or [""])[0][:150]

@@ -132,7 +132,7 @@ def env_for(home: Path, code: Path) -> dict[str, str]:
 def run(args: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "outreach", *args], env=env,
-                          capture_output=True, text=True, check=False)
+                          cwd=env["PYTHONPATH"], capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{args} failed: {done.stderr[-2000:]}")
@@ -147,7 +147,8 @@ def cpu_seconds(pid: int) -> float:
 def watch_share(env: dict[str, str], warm: float, seconds: float) -> tuple[float, float]:
     """(share of a core while idle, CPU of the warm-up) for `watch --interval 1`."""
     process = subprocess.Popen([sys.executable, "-m", "outreach", "watch", "--interval", "1"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               env=env, cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     try:
         time.sleep(warm)
         start_cpu, start = cpu_seconds(process.pid), time.monotonic()
@@ -163,7 +164,8 @@ def measured_import(args: list[str], env: dict[str, str]) -> tuple[float, int, f
     """Peak RSS of a child, read with wait4 (ru_maxrss, KB on Linux)."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "outreach", *args], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
     assert process.stderr is not None
     stderr = process.stderr.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(process.pid, 0)
@@ -197,7 +199,7 @@ def fresh_workspace(tmp: Path, name: str, code: Path) -> dict[str, str]:
     home = tmp / name
     env = env_for(home, code)
     subprocess.run([sys.executable, "-m", "outreach", "init", "--name", "Sam Rivera", "--email",
-                    "sam@example.edu"], env=env, capture_output=True, check=True)
+                    "sam@example.edu"], env=env, cwd=code, capture_output=True, check=True)
     return env
 
 
