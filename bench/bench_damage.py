@@ -8,7 +8,8 @@ how many messages each recipient got (every file in sent/, parsed back). Then th
 the hint they were given (restore, or init; then `sync --full`) and drafts and sends again.
 
 Cases: the database emptied to 0 bytes with its -wal beside it, emptied without a WAL, deleted,
-damaged at random pages (seeded), rolled back to the day-2 backup (taken before the sends).
+damaged at random pages (seeded), an index page damaged (one the commands never read), rolled
+back to the day-2 backup (taken before the sends).
 
     .venv/bin/python bench/bench_damage.py [--against REF] [--seed N]
 """
@@ -34,7 +35,7 @@ DAY1 = "2026-03-02T09:00:00-05:00"
 DAY2 = "2026-03-03T09:00:00-05:00"
 DAY3 = "2026-03-04T09:00:00-05:00"
 CASES = ("emptied, WAL beside", "emptied, no WAL", "deleted", "random pages damaged",
-         "rolled back to a backup")
+         "an index page damaged", "rolled back to a backup")
 
 
 def extract(ref: str, into: Path) -> Path:
@@ -49,6 +50,7 @@ def extract(ref: str, into: Path) -> Path:
 class User:
     def __init__(self, home: Path, code: Path) -> None:
         self.home, self.code = home, code
+        self.seen: set[tuple[str, str]] = set()
 
     def __call__(self, *args: str, now: str = DAY3) -> tuple[int, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
@@ -56,6 +58,7 @@ class User:
         # cwd is the tree: `python -m` puts the current folder first on sys.path.
         done = subprocess.run([sys.executable, "-m", "outreach", *args], env=env,
                               cwd=self.code, capture_output=True, text=True, check=False)
+        look(self.home, self.seen)
         lines = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
         errors = [ln for ln in lines if ln.startswith("Error:")]
         return done.returncode, (errors or lines or [""])[0][:150]
@@ -69,13 +72,18 @@ def people_csv(path: Path) -> Path:
     return path
 
 
-def received(home: Path) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def look(home: Path, seen: set[tuple[str, str]]) -> None:
+    """Note every (recipient, Message-ID) in sent/ now. Taken after every command: a second
+    send may overwrite the first one's file, and a count of files would hide the double."""
     folder = home / "sent" / "cur"
     for path in folder.iterdir() if folder.exists() else []:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        counts[str(message["To"].addresses[0].addr_spec)] += 1
-    return counts
+        seen.add((str(message["To"].addresses[0].addr_spec), str(message["Message-ID"])))
+
+
+def received(seen: set[tuple[str, str]]) -> Counter[str]:
+    """Messages each recipient got: distinct Message-IDs ever seen in sent/."""
+    return Counter(to for to, _ in seen)
 
 
 def summary(counts: Counter[str]) -> str:
@@ -112,6 +120,15 @@ def harm(case: str, home: Path, rng: random.Random) -> None:
             for page in rng.sample(range(2, pages + 1), min(3, pages - 1)):
                 handle.seek((page - 1) * size)
                 handle.write(bytes(rng.randrange(256) for _ in range(size)))
+    elif case == "an index page damaged":  # one no command reads: only a check finds it
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                                ("meetings_by_contact",)).fetchone()[0]
+            size = conn.execute("PRAGMA page_size").fetchone()[0]
+        with open(db, "r+b") as handle:
+            handle.seek((root - 1) * size)
+            handle.write(b"\xa5" * 64)
     elif case == "rolled back to a backup":
         backup = home / "backups" / "outreach-2026-03-03.db"
         for extra in ("", "-wal", "-shm"):
@@ -136,7 +153,7 @@ def play(case: str, code: Path, tmp: Path, seed: int) -> list[str]:
                  ("send", "--yes")):
         code_, said = user(*args)
         lines.append(f"    {' '.join(args[:2]):<16} exit {code_}  {said}")
-    lines.append(f"    after: {summary(received(home))}")
+    lines.append(f"    after: {summary(received(user.seen))}")
     # The user follows the hint: put the newest backup back (or start again), then sync.
     restored, _ = user("restore", "--yes")
     if restored != 0:
@@ -145,7 +162,7 @@ def play(case: str, code: Path, tmp: Path, seed: int) -> list[str]:
     for args in (("sync", "--full"), ("draft", "outreach", "--tag", "batch"), ("send", "--yes")):
         code_, said = user(*args)
         lines.append(f"    hint: {' '.join(args[:2]):<10} exit {code_}  {said}")
-    lines.append(f"    after the hint: {summary(received(home))}")
+    lines.append(f"    after the hint: {summary(received(user.seen))}")
     return lines
 
 
