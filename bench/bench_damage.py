@@ -124,7 +124,7 @@ def harm(case: str, home: Path, rng: random.Random) -> None:
         with sqlite3.connect(db) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
-                                ("meetings_by_contact",)).fetchone()[0]
+                                ("meetings_by_calendar_event",)).fetchone()[0]
             size = conn.execute("PRAGMA page_size").fetchone()[0]
         with open(db, "r+b") as handle:
             handle.seek((root - 1) * size)
