@@ -76,9 +76,23 @@ class AppContext:
                 workspace.db_file,
                 backup_dir=workspace.backups_dir,
                 data_dirs=(workspace.outbox_dir / "cur", workspace.root / "sent" / "cur"),
+                for_reading=self.sharing() == "reader",
             )
+            if self._lock is not None and self._lock.held:
+                self._store.ensure_sound()  # a damaged database is never written
+            else:
+                self._say_if_damaged()
             self._daily_backup()
         return self._store
+
+    def _say_if_damaged(self) -> None:
+        """A reading command says the database is damaged, then shows what it can."""
+        assert self._store is not None
+        warning = self._store.damage_warning()
+        if warning is not None:
+            import logging
+
+            logging.getLogger("outreach.store").warning("%s", warning)
 
     def _daily_backup(self) -> None:
         """The first writing command of each day backs the database up (outreach.store.backup)."""
@@ -118,9 +132,13 @@ class AppContext:
             return
         self.hold_workspace()
         try:
+            if self._store is not None:
+                self._store.ensure_sound()
             self._daily_backup()
             yield
         finally:
+            if self._store is not None:
+                self._store.wrote()
             assert self._lock is not None
             self._lock.release()
 

@@ -81,6 +81,7 @@ def test_every_documented_table_matches_the_output(scene: Path, run: Invoke) -> 
         run, "contacts", "delete", "kj@example.net", "--yes", "--json"
     )
     seen["doctor --json"] = output(run, "doctor", "--json")
+    seen["restore --list --json"] = first(output(run, "restore", "--list", "--json"))
     seen["status --json"] = first(output(run, "status", "--json")["by_tag"])
     later = {"OUTREACH_NOW": "2026-03-10T09:00:00-04:00"}  # a week on, nudges are due
     due = run("due", "--json", env=later)

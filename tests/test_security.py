@@ -140,7 +140,8 @@ def test_database_and_config_are_private_after_init_and_drafting(tmp_path: Path)
 
     run("init", "--name", "Sam Rivera", "--email", "sam@example.edu")
     assert (home / "outreach.db").exists() and (home / "config.toml").exists()
-    private("outreach.db", "outreach.db-wal", "outreach.db-shm", "config.toml")
+    private("outreach.db", "outreach.db-wal", "outreach.db-shm", "outreach.db-verified",
+            "config.toml")
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     run("contacts", "import", str(people))
     run("draft", "outreach", "--tag", "people", "ada@example.org", "grace@example.org")

@@ -354,7 +354,8 @@ def test_full_resync_reads_the_history_id_first_and_batches_threads(
     methods = [c.method_id for c in fake_gmail.calls]
     assert methods[0] == "gmail.users.getProfile"
     assert methods.count("gmail.users.threads.get") == 6
-    assert [r[1] for r in fake_gmail.requests].count("/batch") == 1  # 6 threads, one batch
+    thread_batches = [b for b in fake_gmail.batches if "gmail.users.threads.get" in b]
+    assert len(thread_batches) == 1  # 6 threads, one batch
 
 
 def test_sends_that_keep_the_draft_message_id_are_seen_through_the_sent_label(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.contacts.bounded import read_bounded
 from outreach.contacts.csvformats import parse_csv, read_header
 from outreach.contacts.decode import FORMATS_HINT, decode_contacts
 from outreach.contacts.model import CORE_FIELDS, ContactRecord
@@ -178,7 +179,7 @@ def read_contacts(path: Path, fmt: str = "auto", source: str | None = None) -> I
     """Read and parse a contacts file; `source`, when given, labels every record instead of
     the format name (e.g. "pycon-2024")."""
     try:
-        data = path.read_bytes()
+        data = read_bounded(path)
     except FileNotFoundError as exc:
         raise ImportFileError(f"{path} does not exist", "check the path") from exc
     except IsADirectoryError as exc:

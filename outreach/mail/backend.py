@@ -7,7 +7,7 @@ stop the others.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -38,6 +38,28 @@ class DraftRef:
 class SentRef:
     message_id: str
     thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SentHeaders:
+    """One message in the mailbox's sent mail, from its headers only."""
+
+    backend_id: str  # Gmail's message id, or local:<Message-ID> (the event id sync records)
+    message_id: str  # the Message-ID header, as written
+    recipients: tuple[str, ...]  # To, Cc and Bcc addresses, casefolded
+    thread_id: str | None = None
+    subject: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One message between the user and others, from its headers only (prior contact)."""
+
+    sent: bool  # the user wrote it (sent mail), else the user received it (inbox)
+    addresses: tuple[str, ...]  # the recipients of a sent one, the sender of a received one
+    at: datetime | None
+    message_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +98,16 @@ class MailBackend(Protocol):
     def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
         """The current version of each draft still there (absent: deleted or sent). A version
         different from the one :meth:`upsert_drafts` returned means the user edited it."""
+        ...
+
+    def recent_sent(self, limit: int) -> list[SentHeaders]:
+        """The ``limit`` most recent messages of the sent mail, newest first, headers only:
+        the mailbox's own record of what was sent (see services/sending/ledger.py)."""
+        ...
+
+    def exchanges(self) -> Iterator[Exchange]:
+        """Every message of the sent mail and the inbox, headers only (read once, by the first
+        sync, to learn whom the user already knows)."""
         ...
 
     def draft_exists(self, draft_id: str) -> bool:

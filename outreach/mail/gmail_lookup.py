@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError
-from outreach.mail.backend import DraftRef, SentRef
+from outreach.mail.backend import DraftRef, Exchange, SentHeaders, SentRef
 from outreach.mail.gmail_errors import TRANSPORT_ERRORS, rate_limit, status_of
 from outreach.mail.gmail_retry import CallStats, RetryRounds, RoundLimits
 from outreach.mail.pacing import UNIT_COSTS
@@ -271,11 +271,67 @@ class GmailLookups:
         messages: list[dict[str, Any]] = thread.get("messages", [])
         return messages
 
-    def _recent_sent(self) -> list[dict[str, Any]]:
+    def recent_sent(self, limit: int) -> list[SentHeaders]:
+        """The newest ``limit`` messages with the SENT label, headers only (format=metadata):
+        one messages.list and one batch of messages.get."""
+        listed = self._recent_sent(limit)
+        found: list[SentHeaders] = []
+        for message in sorted(listed, key=lambda m: -int(m.get("internalDate", 0) or 0)):
+            fields = [header(message, name) for name in ("To", "Cc", "Bcc")]
+            recipients = tuple(a.casefold() for _, a in getaddresses(fields) if a)
+            found.append(
+                SentHeaders(
+                    str(message["id"]),
+                    header(message, "Message-ID"),
+                    recipients,
+                    thread_id=message.get("threadId"),
+                    subject=header(message, "Subject"),
+                    sent_at=_sent_at(message),
+                )
+            )
+        return found
+
+    def exchanges(self) -> Iterator[Exchange]:
+        """Every SENT and INBOX message, headers only: messages.list pages, then batches of
+        messages.get (format=metadata), under the client's pace."""
+        messages = self.service.users().messages()
+        for label, sent in (("SENT", True), ("INBOX", False)):
+            ids = [
+                str(item["id"])
+                for item in self._iter_pages(
+                    "messages.list",
+                    lambda token, label=label: messages.list(  # type: ignore[misc]
+                        userId=self.user_id, labelIds=[label], maxResults=500, pageToken=token
+                    ),
+                    "messages",
+                )
+            ]
+            names = ["To", "Cc", "Bcc"] if sent else ["From"]
+            for start in range(0, len(ids), 500):
+                fetched = self._metadata_batch(
+                    "messages.get",
+                    ids[start : start + 500],
+                    lambda mid, names=names: messages.get(  # type: ignore[misc]
+                        userId=self.user_id,
+                        id=mid,
+                        format="metadata",
+                        metadataHeaders=[*names, "Message-ID"],
+                    ),
+                )
+                for message in fetched.values():
+                    fields = [header(message, name) for name in names]
+                    yield Exchange(
+                        sent=sent,
+                        addresses=tuple(a.casefold() for _, a in getaddresses(fields) if a),
+                        at=_sent_at(message),
+                        message_id=header(message, "Message-ID"),
+                    )
+
+    def _recent_sent(self, limit: int = SENT_LOOKBACK) -> list[dict[str, Any]]:
         messages = self.service.users().messages()
         listed = self._call_or_fail(
             "messages.list",
-            messages.list(userId=self.user_id, labelIds=["SENT"], maxResults=SENT_LOOKBACK),
+            messages.list(userId=self.user_id, labelIds=["SENT"], maxResults=limit),
             "looking for a sent copy",
         ).get("messages", [])
         fetched = self._metadata_batch(

@@ -18,22 +18,30 @@ import email.policy
 import errno
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 from outreach.compose.fingerprint import fingerprint
 from outreach.config import Workspace
 from outreach.errors import NotSentError
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail.backend import (
+    DraftRef,
+    DraftRequest,
+    Exchange,
+    Failure,
+    SentHeaders,
+    SentRef,
+)
 from outreach.mail.maildir import (
     clean_tmp,
     ensure_maildir,
     link_new,
     message_entries,
     read_bytes,
+    read_head,
     write_atomically,
     write_new,
 )
@@ -104,6 +112,7 @@ class LocalOutbox:
     def __init__(self, workspace: Workspace) -> None:
         self.outbox = workspace.outbox_dir
         self.sent = workspace.root / "sent"
+        self.inbox = workspace.inbox_dir
         for root in (self.outbox, self.sent, workspace.inbox_dir):
             ensure_maildir(root)
             clean_tmp(root)
@@ -191,6 +200,70 @@ class LocalOutbox:
         message = email.message_from_bytes(data, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         return SentRef(message_id=rfc_message_id, thread_id=thread_root(message))
+
+    def recent_sent(self, limit: int) -> list[SentHeaders]:
+        """The newest files of ``sent/`` (by modification time), their headers only."""
+        from email.utils import getaddresses
+
+        from outreach.mail.local_inbox import local_id
+
+        newest = message_entries(self.sent)[::-1][: max(limit, 0)]
+        found: list[SentHeaders] = []
+        for entry in newest:
+            data = read_bytes(entry.path)
+            if data is None:
+                continue
+            end = data.find(b"\n\n")
+            headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+                data if end < 0 else data[: end + 2]
+            )
+            message_id = str(headers.get("Message-ID", "")).strip()
+            fields = [str(v) for name in ("To", "Cc", "Bcc") for v in headers.get_all(name, [])]
+            recipients = tuple(a.casefold() for _, a in getaddresses(fields) if a)
+            refs: list[str] = re.findall(
+                r"<[^<>\s]+>",
+                f"{headers.get('References', '')} {headers.get('In-Reply-To', '')}",
+            )
+            try:
+                sent_at = parsedate_to_datetime(str(headers.get("Date", "")))
+            except (TypeError, ValueError):
+                sent_at = datetime.fromtimestamp(entry.mtime_ns / 1e9).astimezone()
+            found.append(
+                SentHeaders(
+                    local_id(message_id),
+                    message_id,
+                    recipients,
+                    thread_id=refs[0] if refs else message_id,
+                    subject=str(headers.get("Subject", "")),
+                    sent_at=sent_at,
+                )
+            )
+        return found
+
+    def exchanges(self) -> Iterator[Exchange]:
+        """sent/ (the user's mail) and inbox/ (mail to the user), headers only."""
+        from email.utils import getaddresses
+
+        for folder, sent in ((self.sent, True), (self.inbox, False)):
+            for entry in message_entries(folder):
+                head = read_head(entry.path)
+                if head is None:
+                    continue
+                headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+                    head
+                )
+                names = ("To", "Cc", "Bcc") if sent else ("From",)
+                fields = [str(v) for name in names for v in headers.get_all(name, [])]
+                try:
+                    at: datetime | None = parsedate_to_datetime(str(headers.get("Date", "")))
+                except (TypeError, ValueError):
+                    at = None
+                yield Exchange(
+                    sent=sent,
+                    addresses=tuple(a.casefold() for _, a in getaddresses(fields) if a),
+                    at=at,
+                    message_id=str(headers.get("Message-ID", "")).strip(),
+                )
 
     def draft_exists(self, draft_id: str) -> bool:
         return self._draft_path(draft_id).exists()

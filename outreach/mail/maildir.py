@@ -148,6 +148,30 @@ class ListingCache:
         found = [entry for sub in subs for entry in self.entries(root / sub)]
         return sorted(found, key=lambda e: (e.mtime_ns, e.name))
 
+    def settled(self, roots: Iterable[Path], subs: Iterable[str] = ("new", "cur")) -> tuple[
+        int, ...
+    ] | None:
+        """The folders' modification times when every folder's listing is held, settled and
+        unchanged (so listing again would find exactly the same files), else None. Costs one
+        ``stat`` per folder."""
+        stamp: list[int] = []
+        for root in roots:
+            for sub in subs:
+                folder = root / sub
+                known = self._listings.get(folder)
+                try:
+                    changed = os.stat(folder).st_mtime_ns
+                except OSError:
+                    return None
+                if (
+                    known is None
+                    or known.folder_mtime_ns != changed
+                    or known.listed_at - changed / 1e9 < SETTLED_SECONDS
+                ):
+                    return None
+                stamp.append(changed)
+        return tuple(stamp)
+
 
 def read_bytes(path: Path) -> bytes | None:
     """A message file's bytes, or None (with a warning) when it is not a readable file.
@@ -178,6 +202,28 @@ def read_bytes(path: Path) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def read_head(path: Path, limit: int = 64 * 1024) -> bytes | None:
+    """A message file's header block (up to the first blank line, at most ``limit`` bytes),
+    or None when it is not a readable regular file; the body is never read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    for blank in (b"\r\n\r\n", b"\n\n"):
+        end = data.find(blank)
+        if end >= 0:
+            return data[: end + len(blank)]
+    return data
 
 
 def write_atomically(root: Path, name: str, data: bytes) -> Path:

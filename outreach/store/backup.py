@@ -8,7 +8,10 @@
 A backup is a plain single-file database (rollback journal, not WAL), written under a temporary
 name and renamed into place with mode 0600, so a crash never leaves half a backup under a real
 name. A daily backup is taken only from a database that passes ``PRAGMA quick_check``: a damaged
-file never pushes the good backups out. ``outreach restore`` puts one back.
+file never pushes the good backups out. Nor does an emptied or rolled-back one: rotation removes
+an old backup only when a newer one kept holds at least as much history (contacts, messages and
+the last send; see :class:`Holding`), unless the user asks (``outreach restore --prune``).
+``outreach restore`` puts one back.
 """
 
 from __future__ import annotations
@@ -96,9 +99,63 @@ def write_backup(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
-def _prune(folder: Path, kind: str, keep: int) -> None:
-    for old in [b for b in list_backups(folder) if b.kind == kind][keep:]:
+@dataclass(frozen=True)
+class Holding:
+    """What a database holds, to compare the history of two copies."""
+
+    contacts: int
+    messages: int
+    last_send: str | None  # ISO 8601, as stored
+
+    def covers(self, other: Holding) -> bool:
+        """Whether this copy holds at least as much history as ``other``."""
+        return (
+            self.contacts >= other.contacts
+            and self.messages >= other.messages
+            and (self.last_send or "") >= (other.last_send or "")
+        )
+
+
+def holding_of(conn: sqlite3.Connection) -> Holding:
+    contacts = conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
+    messages, last_send = conn.execute("SELECT COUNT(*), MAX(sent_at) FROM messages").fetchone()
+    return Holding(int(contacts), int(messages), None if last_send is None else str(last_send))
+
+
+def holding(path: Path) -> Holding | None:
+    """What the backup at ``path`` holds; None when it cannot be read (damaged, not ours)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return holding_of(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def _prune(folder: Path, kind: str, keep: int, *, keep_history: bool = True) -> list[Path]:
+    """Remove the backups of ``kind`` beyond the newest ``keep``; an old one holding history
+    that no kept backup covers stays (``keep_history``). Returns what was removed."""
+    found = [b for b in list_backups(folder) if b.kind == kind]
+    kept = [holding(b.path) for b in found[:keep]] if keep_history else []
+    removed: list[Path] = []
+    for old in found[keep:]:
+        held = holding(old.path) if keep_history else None
+        if held is not None and not any(k is not None and k.covers(held) for k in kept):
+            kept.append(held)  # the richest copy of a lost history: never rotated out
+            continue
         old.path.unlink(missing_ok=True)
+        removed.append(old.path)
+    return removed
+
+
+def prune(folder: Path) -> list[Path]:
+    """Rotate every kind of backup down to its count, history or not (the user asked)."""
+    return [
+        *_prune(folder, "daily", DAILY_KEEP, keep_history=False),
+        *_prune(folder, "migration", MIGRATION_KEEP, keep_history=False),
+    ]
 
 
 def quick_check(conn: sqlite3.Connection) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from outreach import clock
 from outreach.errors import WorkspaceError
 from outreach.store import trouble
-from outreach.store.backup import list_backups, migration_backup
+from outreach.store.backup import list_backups, migration_backup, quick_check
 from outreach.store.migrations import MIGRATIONS, Migration, run_script
 
 __all__ = [
@@ -64,15 +64,18 @@ def _refuse_emptied(path: Path, backup_dir: Path | None, data_dirs: Iterable[Pat
         if not missing and path.stat().st_size != 0:
             return
         wal = Path(f"{path}-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            return  # SQLite rebuilds the file from its write-ahead log
+        wal_bytes = wal.stat().st_size if wal.exists() else 0
     except OSError:
         return
     held = _messages_in(data_dirs)
     backups = list_backups(backup_dir) if backup_dir is not None else []
-    if not held and not backups:
+    if not held and not backups and not wal_bytes:
         return  # a workspace whose first open was interrupted: nothing to lose
     evidence = []
+    if wal_bytes:
+        # SQLite does not rebuild a 0-byte file from its WAL: it deletes the WAL and starts an
+        # empty database. The WAL holds recent changes only, so it is evidence, not a copy.
+        evidence.append(f"a {wal_bytes}-byte write-ahead log {wal.name}, left untouched")
     if held:
         evidence.append(f"{held} message file{'s' if held != 1 else ''} in outbox/ and sent/")
     if backups:
@@ -103,14 +106,54 @@ def _named(exc: BaseException, path: Path, backup_dir: Path | None) -> BaseExcep
     )
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a database this user cannot write (file modes, a read-only mount) for reading.
+
+    ``mode=ro`` reads the WAL too, but needs to create the ``-shm`` file when it is missing;
+    where even that is impossible the file is opened ``immutable`` (SQLite then takes no locks
+    and reads no WAL: right for a read-only disk, which no one is writing)."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    conn.isolation_level = None
+    conn.row_factory = sqlite3.Row
+    version = schema_version(conn)
+    if version != len(MIGRATIONS):
+        conn.close()
+        raise trouble.read_only(
+            path,
+            trouble.not_writable(path),
+            f"its schema is version {version} and this outreach needs {len(MIGRATIONS)}, "
+            "which means writing to it",
+        )
+    return conn
+
+
 def connect(
-    path: Path, *, backup_dir: Path | None = None, data_dirs: Iterable[Path] = ()
+    path: Path,
+    *,
+    backup_dir: Path | None = None,
+    data_dirs: Iterable[Path] = (),
+    read_only: bool = False,
 ) -> sqlite3.Connection:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
     ``backup_dir`` receives a backup before any migration; ``data_dirs`` are folders whose
     messages show that a 0-byte database has lost its history (see :func:`_refuse_emptied`).
+    ``read_only`` (a reading command in a workspace this user cannot write) opens it for
+    reading only, with no migration (see :func:`connect_read_only`).
     """
+    if read_only and path.exists():
+        _refuse_emptied(path, backup_dir, data_dirs)
+        try:
+            return connect_read_only(path)
+        except trouble.DatabaseTrouble:
+            raise
+        except sqlite3.Error as exc:
+            raise _named(exc, path, backup_dir) from None
     try:
         _refuse_emptied(path, backup_dir, data_dirs)
         if not path.exists():
@@ -140,6 +183,74 @@ def connect(
         conn.close()
         raise _named(exc, path, backup_dir) from None
     return conn
+
+
+def file_stamp(path: Path) -> tuple[int, ...] | None:
+    """Size and modification time of the database and its WAL: unchanged stamps mean no other
+    program wrote to them."""
+    stamp: list[int] = []
+    for suffix in ("", "-wal"):
+        try:
+            info = os.stat(f"{path}{suffix}")
+        except FileNotFoundError:
+            stamp += [-1, -1]
+            continue
+        except OSError:
+            return None
+        stamp += [info.st_size, info.st_mtime_ns]
+    return tuple(stamp)
+
+
+def _verified_file(path: Path) -> Path:
+    return Path(f"{path}-verified")
+
+
+def read_verified(path: Path) -> tuple[int, ...] | None:
+    """The stamp of the database files the last check found sound (see :func:`file_stamp`)."""
+    try:
+        text = _verified_file(path).read_text(encoding="ascii")
+        return tuple(int(part) for part in text.split())
+    except (OSError, ValueError):
+        return None
+
+
+def write_verified(path: Path) -> None:
+    """Note the files as they are now as checked and sound; nothing when it cannot be written
+    (a read-only workspace checks every time instead)."""
+    stamp = file_stamp(path)
+    if stamp is None:
+        return
+    target = _verified_file(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    try:
+        fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(" ".join(str(part) for part in stamp))
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)
+
+
+def soundness(conn: sqlite3.Connection, path: Path, backup_dir: Path | None) -> str | None:
+    """None when ``PRAGMA quick_check`` passes, else SQLite's complaint. It reads every page
+    of every table and index and checks its structure (not index contents against the tables,
+    the slow half of ``integrity_check``). Trouble other than damage is raised, named."""
+    try:
+        verdict = quick_check(conn)
+    except sqlite3.Error as exc:
+        named = trouble.explain(exc, path, backup_dir=backup_dir)
+        if isinstance(named, trouble.DatabaseDamaged):
+            return str(exc)
+        raise named or exc from None
+    return None if verdict == "ok" else verdict
+
+
+def check_sound(conn: sqlite3.Connection, path: Path, backup_dir: Path | None) -> None:
+    """Raise :class:`~outreach.store.trouble.DatabaseDamaged` unless the database is sound."""
+    verdict = soundness(conn, path, backup_dir)
+    if verdict is not None:
+        backups = backup_dir or path.parent / "backups"
+        raise trouble.damaged(path, verdict, backups, before_writing=True)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

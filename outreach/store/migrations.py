@@ -458,6 +458,21 @@ def _m11_meeting_cc(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m12_prior_contact(conn: sqlite3.Connection) -> None:
+    """Whom the user wrote to and heard from before outreach: read once, from headers only,
+    by the first sync (services/sync/prior.py)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE prior_contact (
+            address TEXT PRIMARY KEY,         -- casefolded
+            last_sent TEXT,                   -- ISO 8601, UTC: the user's last mail to them
+            last_received TEXT                -- their last mail to the user
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -471,4 +486,5 @@ MIGRATIONS: list[Migration] = [
     _m9_drafts,
     _m10_delivery_queue,
     _m11_meeting_cc,
+    _m12_prior_contact,
 ]

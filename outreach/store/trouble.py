@@ -100,10 +100,16 @@ def restore_hint(backup_dir: Path) -> str:
     )
 
 
-def damaged(db: Path, detail: str, backup_dir: Path) -> DatabaseDamaged:
+def damaged(
+    db: Path, detail: str, backup_dir: Path, *, before_writing: bool = False
+) -> DatabaseDamaged:
+    stopped = (
+        "It was found by the check every writing command makes first: nothing was written."
+        if before_writing
+        else "The command stopped at the first damaged read; it wrote nothing after that."
+    )
     return DatabaseDamaged(
-        f"The database {db} is damaged (SQLite: {detail}). The command stopped at the first "
-        "damaged read; it wrote nothing after that.",
+        f"The database {db} is damaged (SQLite: {detail}). {stopped}",
         hint=restore_hint(backup_dir),
     )
 

@@ -85,6 +85,8 @@ def contact_detail(
     ]
     detail["events"] = [_event_json(e) for e in events]
     detail["cc"] = store.meeting_cc.for_contact(contact.id)  # copied on invites (`book --cc`)
+    last_sent, last_received = store.prior.exchanged(contact.id, contact.email)
+    detail["prior_contact"] = {"last_sent": last_sent, "last_received": last_received}
     detail["proposals"] = [
         {"slot": p.slot_index, "start": p.start, "end": p.end, "state": p.state} for p in proposals
     ]

@@ -68,6 +68,18 @@ def check_database(doc: Doctor) -> Iterable[Check]:
     except OutreachError as exc:
         yield fail("database", exc.message, exc.hint or "")
         return
+    from outreach.store.trouble import not_writable
+
+    blocked = not_writable(path)
+    if blocked is not None:
+        yield fail(
+            "database",
+            f"{blocked} is read-only for this user: reading commands work, nothing can be "
+            f"recorded ({count} contact{'' if count == 1 else 's'} readable)",
+            f"Give yourself write permission (`chmod u+w {blocked}`), or remount the disk "
+            "read-write.",
+        )
+        return
     yield ok("database", f"{count} contact{'' if count == 1 else 's'} in {path.name}")
 
 
@@ -176,9 +188,14 @@ def check_local_maildirs(doc: Doctor) -> Iterable[Check]:
         if folder.exists() and not folder.is_dir():
             yield fail("mail", f"{folder} is a file, not a Maildir folder", f"Move {folder}.")
             return
-        if not os.access(target, os.W_OK | os.X_OK):
-            yield fail("mail", f"{target} is not writable", f"Fix the permissions of {target}.")
-            return
+        for place in (target, *(folder / sub for sub in ("cur", "new", "tmp"))):
+            if place.exists() and not os.access(place, os.W_OK | os.X_OK):
+                yield fail(
+                    "mail",
+                    f"the folder {place} is read-only for this user",
+                    f"Fix the permissions of {place} (`chmod u+w {place}`).",
+                )
+                return
     yield ok(
         "mail",
         f"local backend: drafts are files in {root / 'outbox'}; nothing is emailed "

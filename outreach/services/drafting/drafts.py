@@ -74,12 +74,14 @@ def draft_messages(
     Ctrl-C during a chunk lets the chunk finish and be recorded first (a second Ctrl-C stops at
     once), then raises :class:`DraftInterrupted` saying what was drafted and what was not.
     """
+    from outreach.services.sending.ledger import ensure_database_knows_the_mailbox
     from outreach.services.sync.run import remember_mailbox_position
 
     report = DraftReport()
     store = app.store
     backend = app.mail()
     if planned:
+        ensure_database_knows_the_mailbox(app, "drafted")
         remember_mailbox_position(app)
     user = app.config.user
     domain = user.email.rpartition("@")[2] or "outreach.local"

@@ -169,9 +169,13 @@ def send_messages(
 ) -> SendReport:
     """Send each row at most once; a stale one (see :mod:`outreach.services.drafting.staleness`) is
     left unsent, whoever asked for it. ``progress`` is advanced by one per message."""
+    from outreach.services.sending.ledger import ensure_database_knows_the_mailbox
+
     store = app.store
     backend = app.mail()
     report = SendReport()
+    if rows:
+        ensure_database_knows_the_mailbox(app, "sent")
     fresh, report.stale = split_stale(app, rows)
     if progress and report.stale:
         progress(len(report.stale))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from email.utils import getaddresses
+from pathlib import Path
 
 from outreach.app import AppContext
 from outreach.clock import iso
+from outreach.mail.local_inbox import LocalInbox
 from outreach.mail.maildir import ListingCache
 from outreach.services.sync.record import (
     Recorder,
@@ -28,12 +30,20 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     be in one: a new message it answers arrived, or the contacts' addresses changed (it may be
     a contact's mail, in a thread of its own).
     """
-    from outreach.mail.local_inbox import Listed, LocalInbox, LocalMessage
+    from outreach.mail.local_inbox import Listed, LocalMessage
     from outreach.store.maildir_seen import SeenFile
 
     store = app.store
     inbox = LocalInbox(app.workspace, _LISTINGS)
     report = SyncReport(backend="local", mode="local", dry_run=dry_run)
+    quiet = _quiet_state(app, inbox)
+    if quiet is not None and _QUIET.get(app.workspace.root) == quiet:
+        # Nothing changed since this process's last sync: no folder, no other writer to the
+        # database (its data_version), the same address book. An idle `watch` cycle.
+        if not dry_run:
+            with store.transaction():
+                store.sync.save(LOCAL_ACCOUNT, None, iso(app.now()), full=True)
+        return report
     listing = inbox.listing()
     stamps = store.seen_files.stamps()
     by_rel = {item.rel: item for item in listing}
@@ -51,6 +61,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
         if not dry_run:
             with store.transaction():
                 store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+            _remember_quiet(app, inbox)
         return report
     seen = store.seen_files.all()
 
@@ -144,6 +155,8 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
         save,
         dry_run,
     )
+    if not dry_run:
+        _remember_quiet(app, inbox)
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     return report
@@ -160,6 +173,32 @@ def _addresses(meta: MessageMeta, owner: str) -> tuple[str, ...]:
 
 
 _LISTINGS = ListingCache()  # kept across the syncs of one process (watch)
+# The state the last sync of this process left (see _quiet_state), per workspace.
+_QUIET: dict[Path, tuple[object, ...]] = {}
+
+
+def _quiet_state(app: AppContext, inbox: LocalInbox) -> tuple[object, ...] | None:
+    """What must be unchanged for a sync to have nothing to do: the Maildir folders (their
+    listings settled and unchanged), the database as this process left it (``data_version``
+    moves when another connection commits), the address book and the user's address."""
+    folders = _LISTINGS.settled((inbox.sent, inbox.inbox))
+    if folders is None:
+        return None
+    store = app.store
+    return (
+        folders,
+        store.data_version(),
+        store.seen_files.address_book(),
+        app.config.user.email.casefold(),
+    )
+
+
+def _remember_quiet(app: AppContext, inbox: LocalInbox) -> None:
+    state = _quiet_state(app, inbox)
+    if state is None:
+        _QUIET.pop(app.workspace.root, None)
+    else:
+        _QUIET[app.workspace.root] = state
 
 
 def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:

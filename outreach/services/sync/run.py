@@ -74,9 +74,21 @@ def sync(
 ) -> SyncReport:
     """Sync the configured backend; see the module docstring. ``progress`` counts the
     tracked threads read by a full Gmail resync (the slow case)."""
+    from outreach.services.sending.ledger import record_unknown_sends
+    from outreach.services.sync.prior import read_prior_contact
+
+    first = app.store.sync.get(_account(app)).last_sync is None
     if app.config.mail.backend == "gmail":
-        return _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
-    return sync_local(app, dry_run=dry_run)
+        report = _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
+    else:
+        report = sync_local(app, dry_run=dry_run)
+    report.recorded += record_unknown_sends(app, full=full or first, dry_run=dry_run)
+    read_prior_contact(app, dry_run=dry_run)  # once per workspace, headers only
+    return report
+
+
+def _account(app: AppContext) -> str:
+    return app.config.user.email if app.config.mail.backend == "gmail" else "local"
 
 
 def remember_mailbox_position(app: AppContext) -> None:

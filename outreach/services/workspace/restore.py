@@ -13,7 +13,7 @@ from pathlib import Path
 from outreach.app import AppContext
 from outreach.errors import WorkspaceError
 from outreach.store import backup
-from outreach.store.backup import Backup
+from outreach.store.backup import Backup, Holding
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,18 @@ class RestoreResult:
 def backups(app: AppContext) -> list[Backup]:
     """The workspace's automatic backups, newest first."""
     return backup.list_backups(app.workspace.backups_dir)
+
+
+def holdings(app: AppContext) -> list[tuple[Backup, Holding | None]]:
+    """Each backup, newest first, with what it holds (None when it cannot be read)."""
+    return [(item, backup.holding(item.path)) for item in backups(app)]
+
+
+def prune(app: AppContext) -> list[Path]:
+    """Rotate the backups down to the newest week, even those holding history the newer ones
+    lack (the user asked; rotation alone never does that)."""
+    app.hold_workspace()
+    return backup.prune(app.workspace.backups_dir)
 
 
 def choose(app: AppContext, name: str | None) -> Backup:
