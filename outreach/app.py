@@ -130,10 +130,19 @@ class AppContext:
     def mail(self) -> MailBackend:
         """The configured mail backend, built on first use."""
         if self._mail is None:
-            if self.config.mail.backend == "gmail":
+            config = self.config
+            if config.mail.backend == "gmail":
                 from outreach.mail.gmail import GmailBackend
 
                 self._mail = GmailBackend.from_app(self)
+            elif config.mail.backend == "imap":
+                from outreach.mail.imap import ImapBackend
+                from outreach.mail.imap_login import load_credentials
+
+                imap_login, smtp_login = load_credentials(
+                    config.imap, config.smtp, config.user.email
+                )
+                self._mail = ImapBackend(config.imap, config.smtp, imap_login, smtp_login)
             else:
                 from outreach.mail.local import LocalOutbox
 
@@ -161,6 +170,9 @@ class AppContext:
             self._store = None
 
     def close(self) -> None:
+        close_mail = getattr(self._mail, "close", None)  # a backend holding a connection
+        if close_mail is not None:
+            close_mail()
         self.close_store()
         if self._lock is not None:
             self._lock.release()

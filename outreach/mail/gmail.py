@@ -98,7 +98,7 @@ class GmailBackend(GmailLookups):
         config = app.config
         credentials = load_credentials(config.user.email, config.google.api_root)
         service = build_service("gmail", credentials, config.google.api_root)
-        return cls(service, QuotaPacer(config.google.quota_units_per_second))
+        return cls(service, QuotaPacer(config.google.quota_per_minute / 60))
 
     # -- waiting ------------------------------------------------------------------------
 

@@ -76,6 +76,10 @@ def sync(
     tracked threads read by a full Gmail resync (the slow case)."""
     if app.config.mail.backend == "gmail":
         return _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
+    if app.config.mail.backend == "imap":
+        from outreach.services.sync.imap import sync_imap
+
+        return sync_imap(app, full=full, dry_run=dry_run)
     return sync_local(app, dry_run=dry_run)
 
 
