@@ -59,6 +59,6 @@ def parse_smtp(section: _Section, imap: ImapConfig, *, required: bool) -> SmtpCo
         port=_port(section, security),
         security=security,
         username=section.string("username", ""),
-        ca_file=section.string("ca_file", imap.ca_file),
+        ca_file=section.string("ca_file", "") or imap.ca_file,
         sent_copy=section.choice("sent_copy", SmtpConfig.sent_copy, SENT_COPY),
     )

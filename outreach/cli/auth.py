@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -17,13 +18,20 @@ def auth() -> None:
 
 @auth.command()
 @click.option("--no-browser", is_flag=True, help="Print the URL to open instead of a browser.")
+@click.option("--imap", "imap", is_flag=True, help="Store the IMAP password in the keyring.")
+@click.option("--smtp", is_flag=True, help="With --imap: the SMTP password (other username).")
+@click.option("--password-stdin", is_flag=True, help="With --imap: read it from standard input.")
 @pass_app
-def login(app: AppContext, no_browser: bool) -> None:
-    """Authorise outreach in your browser (Google's installed-app flow).
+def login(app: AppContext, no_browser: bool, imap: bool, smtp: bool, password_stdin: bool) -> None:
+    """Authorise outreach in your browser (Google's installed-app flow), or with --imap store
+    your IMAP/SMTP password (or app password) in the OS keyring.
 
     It asks for gmail.compose, calendar.freebusy and, for sync, gmail.metadata, or
     gmail.readonly instead when [google] read_scope = "readonly" in config.toml.
     """
+    if imap or smtp or password_stdin:
+        _login_imap(app, smtp, password_stdin)
+        return
     from outreach.google.auth import SCOPE_PURPOSES, scopes_for, short
     from outreach.google.login import login as run_login
 
@@ -45,6 +53,20 @@ def login(app: AppContext, no_browser: bool) -> None:
             fg="yellow",
             err=True,
         )
+
+
+def _login_imap(app: AppContext, smtp: bool, password_stdin: bool) -> None:
+    from outreach.services.accounts.imap import save_imap_password, smtp_password_needed
+
+    what = "SMTP" if smtp else "IMAP"
+    if password_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = click.prompt(f"{what} password (or app password)", hide_input=True)
+    who = save_imap_password(app, secret, for_smtp=smtp)
+    click.echo(f"Stored the {what} password for {who} in your OS keyring.")
+    if not smtp and smtp_password_needed(app):
+        click.echo("[smtp] username differs: store its password with `outreach auth login --smtp`.")
 
 
 @auth.command("import")

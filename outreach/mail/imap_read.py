@@ -120,8 +120,11 @@ def read_folder(
         return FolderRead(folder, [], now, reread=False)
     if known is not None and known.validity == now.validity:
         session.select(folder, readonly=True)
-        answer = session.client.fetch(f"{known.next_uid}:*", [b"BODY.PEEK[]", b"INTERNALDATE"])
-        messages = _described(answer, folder, label, now.validity, known.next_uid)
+        if now.next_uid - known.next_uid <= _FETCH_CHUNK:  # the new UIDs, in one UID FETCH
+            uids: list[int] = list(range(known.next_uid, now.next_uid))
+        else:  # many UIDs used up (and perhaps expunged): ask which exist
+            uids = [int(uid) for uid in session.client.search(["UID", f"{known.next_uid}:*"])]
+        messages = _messages(session, folder, label, now.validity, uids)
         return FolderRead(folder, messages, now, reread=False)
     if since is None:
         return FolderRead(folder, [], now, reread=True)

@@ -227,6 +227,20 @@ class Dovecot:
         os.replace(temporary, final)
         return final
 
+    def renumber(self, folder: str = "INBOX") -> None:
+        """Give a folder a new UIDVALIDITY, as a server restored from backup or rebuilt does:
+        the UID list's V field changed and the indexes (which cache it) dropped."""
+        target = self.maildir(folder)
+        uidlist = target / "dovecot-uidlist"
+        header, _, rest = uidlist.read_text().partition("\n")
+        fields = [
+            f"V{int(part[1:]) + 1000}" if part.startswith("V") else part
+            for part in header.split(" ")
+        ]
+        uidlist.write_text(" ".join(fields) + "\n" + rest)
+        for path in self.maildir("INBOX").glob("dovecot*index*"):
+            path.unlink()
+
     def client_commands(self) -> list[str]:
         """Every IMAP command clients sent after logging in (Dovecot's rawlog starts after the
         login), e.g. ``UID FETCH 1:* (...)``; literal data (APPENDed messages) is not counted."""

@@ -34,8 +34,17 @@ class SubmissionHandler:
     mailbox: Dovecot
     files_sent_copy: bool = False
     drop_after_data: int = 0  # drop the connection after this many more DATA commands
+    refuse: set[str] = field(default_factory=set)  # recipients answered 550
     accepted: list[Submitted] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = bytes(envelope.original_content or envelope.content)
