@@ -134,7 +134,9 @@ class AppContext:
             if config.mail.backend == "gmail":
                 from outreach.mail.gmail import GmailBackend
 
-                self._mail = GmailBackend.from_app(self)
+                self._mail = GmailBackend.connect(
+                    config.user.email, config.google.api_root, config.google.quota_per_minute
+                )
             elif config.mail.backend == "imap":
                 from outreach.mail.imap import ImapBackend
                 from outreach.mail.imap_login import load_credentials
@@ -155,7 +157,8 @@ class AppContext:
         if self._calendar is None:
             from outreach.google.calendar_events import CalendarEvents
 
-            self._calendar = CalendarEvents.from_app(self)
+            google = self.config.google
+            self._calendar = CalendarEvents.connect(self.config.user.email, google.api_root)
         return self._calendar
 
     def reset_mail(self) -> None:

@@ -32,23 +32,19 @@ def login(app: AppContext, no_browser: bool, imap: bool, smtp: bool, password_st
     if imap or smtp or password_stdin:
         _login_imap(app, smtp, password_stdin)
         return
-    from outreach.google.auth import SCOPE_PURPOSES, scopes_for, short
-    from outreach.google.login import login as run_login
+    from outreach.services.accounts.google import purpose, requested_scopes, short, sign_in
 
-    config = app.config
-    secrets = app.workspace.resolve(config.google.client_secrets_file)
-    scopes = scopes_for(config.google.read_scope)
     click.echo("Asking Google for:")
-    for scope in scopes:
-        click.echo(f"  {short(scope):<18} {SCOPE_PURPOSES.get(scope, '')}")
-    result = run_login(secrets, config.user.email, open_browser=not no_browser, scopes=scopes)
+    for scope in requested_scopes(app):
+        click.echo(f"  {short(scope):<18} {purpose(scope)}")
+    result = sign_in(app, open_browser=not no_browser)
     summary = result.summary
     click.echo(f"Connected {summary['account']}; the token is in your OS keyring.")
     click.echo(f"Mail read access: {summary['mail_read']}.")
     for scope in result.missing:
         click.secho(
             f"Warning: Google did not grant {short(scope)} (its box was unticked): "
-            f"{SCOPE_PURPOSES.get(scope, 'needed')} will not work. Run `outreach auth login` "
+            f"{purpose(scope, 'needed')} will not work. Run `outreach auth login` "
             "again and leave every box ticked.",
             fg="yellow",
             err=True,
@@ -74,9 +70,9 @@ def _login_imap(app: AppContext, smtp: bool, password_stdin: bool) -> None:
 @pass_app
 def import_(app: AppContext, file: Path) -> None:
     """Store a Google token file (Credentials.to_json(), type authorized_user) in the keyring."""
-    from outreach.google.auth import import_token
+    from outreach.services.accounts.google import import_google_token
 
-    summary = import_token(file, app.config.user.email)
+    summary = import_google_token(app, file)
     click.echo(f"Imported the token for {summary['account']} into the OS keyring.")
     click.echo(f"You can now delete {file}: outreach never reads it again.")
 
@@ -86,9 +82,9 @@ def import_(app: AppContext, file: Path) -> None:
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
     """Show the connected account, its scopes and the token's state (never the token)."""
-    from outreach.google.auth import status as auth_status
+    from outreach.services.accounts.google import google_status, read_scope_mismatch
 
-    result = auth_status(app.config.user.email)
+    result = google_status(app)
     if as_json:
         emit_json({"connected": result.connected, **result.summary})
         return
@@ -105,10 +101,7 @@ def status(app: AppContext, as_json: bool) -> None:
             f"login      {summary['login_at']}; if the OAuth app is in Testing mode, Google "
             f"expires this login at {summary['testing_expiry']}"
         )
-    from outreach.google.auth import READONLY_SCOPE
-
-    wants_bodies = app.config.google.reads_bodies
-    if summary["scopes"] and wants_bodies != (READONLY_SCOPE in summary["scopes"]):
+    if read_scope_mismatch(app, summary["scopes"]):
         click.secho(
             f"Warning: config.toml says read_scope = \"{app.config.google.read_scope}\", "
             "but the token was granted otherwise: run `outreach auth login` again.",
@@ -121,9 +114,9 @@ def status(app: AppContext, as_json: bool) -> None:
 @pass_app
 def logout(app: AppContext) -> None:
     """Remove the token from the keyring."""
-    from outreach.google.auth import logout as run_logout
+    from outreach.services.accounts.google import google_logout
 
-    if run_logout(app.config.user.email):
+    if google_logout(app):
         click.echo(f"Removed the token for {app.config.user.email} from the keyring.")
     else:
         click.echo(f"No token for {app.config.user.email}; nothing to remove.")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httplib2
 from googleapiclient.errors import HttpError
@@ -41,9 +41,6 @@ from outreach.mail.gmail_retry import (
     RoundLimits,
 )
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
-
-if TYPE_CHECKING:
-    from outreach.app import AppContext
 
 __all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
 
@@ -91,14 +88,15 @@ class GmailBackend(GmailLookups):
         self.stats = CallStats()
 
     @classmethod
-    def from_app(cls, app: AppContext) -> GmailBackend:
+    def connect(cls, account: str, api_root: str, quota_per_minute: int) -> GmailBackend:
+        """The backend for ``account`` (its token from the keyring), paced under
+        ``quota_per_minute`` units; ``api_root`` points it at another server."""
         from outreach.google.auth import load_credentials
         from outreach.google.services import build_service
 
-        config = app.config
-        credentials = load_credentials(config.user.email, config.google.api_root)
-        service = build_service("gmail", credentials, config.google.api_root)
-        return cls(service, QuotaPacer(config.google.quota_per_minute / 60))
+        credentials = load_credentials(account, api_root)
+        service = build_service("gmail", credentials, api_root)
+        return cls(service, QuotaPacer.per_minute(quota_per_minute))
 
     # -- waiting ------------------------------------------------------------------------
 

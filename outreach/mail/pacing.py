@@ -57,6 +57,11 @@ class QuotaPacer:
         self._lock = threading.Lock()
         self.waited = 0.0
 
+    @classmethod
+    def per_minute(cls, units_per_minute: float) -> QuotaPacer:
+        """A pace under a per-minute quota (Gmail states its limits per minute)."""
+        return cls(units_per_minute / 60)
+
     def _used(self, now: float) -> float:
         while self._spent and self._spent[0][0] <= now - self.span:
             self._spent.popleft()

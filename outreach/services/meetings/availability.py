@@ -55,7 +55,8 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
             from outreach.services.meetings.calendar_sync import counted_by_calendar
 
             # Google reports the tool's own events too: count those once, from the store.
-            busy.extend(subtract(fetch_busy(app, start, end), counted_by_calendar(app)))
+            found = fetch_busy(config.user.email, config.google.api_root, start, end)
+            busy.extend(subtract(found, counted_by_calendar(app)))
         else:
             busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
     for meeting in app.store.meetings.scheduled():
