@@ -219,8 +219,8 @@ def parse_config_text(text: str, path: Path) -> Config:
 def _quota_per_minute(section: _Section) -> int:
     """``quota_per_minute``; the older ``quota_units_per_second`` is read into it."""
     if "quota_units_per_second" in section.data and "quota_per_minute" not in section.data:
-        return 60 * section.integer("quota_units_per_second", 100, 1, 250)
-    return section.integer("quota_per_minute", GoogleConfig.quota_per_minute, 60, 15_000)
+        return 60 * section.integer("quota_units_per_second", 100, 10, 10_000)
+    return section.integer("quota_per_minute", GoogleConfig.quota_per_minute, 60, 1_200_000)
 
 
 def _extended_hours(section: _Section, working_hours: str) -> str:

@@ -147,6 +147,8 @@ class GmailBackend(GmailLookups):
                     self.stats.rate_limited += 1
                     if limit.concurrent:
                         self._lower_parallelism(self.max_batch)
+                    else:
+                        self.pacer.slow_down()
                     asked = limit.wait(self._now())
                     if asked is not None and asked > MAX_WAIT_SECONDS:
                         raise
@@ -239,7 +241,7 @@ class GmailBackend(GmailLookups):
                 group = [r for r in pending if bool(r.draft_id) == (method == "drafts.update")]
                 for chunk in _chunks(group, self.batch_size(method)):
                     outcomes = self._run_batch(method, chunk)
-                    crowded = False
+                    crowded = quota_hit = False
                     for request in chunk:
                         outcome = outcomes[request.key]
                         if outcome.ref is not None:
@@ -258,6 +260,7 @@ class GmailBackend(GmailLookups):
                         if limit is not None:
                             self.stats.rate_limited += 1
                             crowded = crowded or limit.concurrent
+                            quota_hit = quota_hit or not limit.concurrent
                             if limits.note(request.key, limit, self._now()):
                                 retry.append(request)
                         elif status >= 500:
@@ -268,6 +271,8 @@ class GmailBackend(GmailLookups):
                             results[request.key] = Failure(last_error[request.key], False)
                     if crowded:
                         self._lower_parallelism(len(chunk))
+                    if quota_hit:
+                        self.pacer.slow_down()
             for key, why in (limits.too_long or {}).items():
                 results[key] = Failure(why)
             if unknown_creates:
