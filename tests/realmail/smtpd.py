@@ -10,6 +10,7 @@ is accepted and delivered, the client never hears so: the outcome is unknown to 
 from __future__ import annotations
 
 import ssl
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -27,6 +28,7 @@ class Submitted:
     recipients: list[str]
     message: EmailMessage
     raw: bytes
+    at: int = field(default_factory=time.monotonic_ns)  # when it was accepted
 
 
 @dataclass
