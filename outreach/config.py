@@ -56,6 +56,11 @@ class Workspace:
         """Maildir the local backend syncs replies from."""
         return self.root / "inbox"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Copies of what can be fetched again (calendar feeds)."""
+        return self.root / "cache"
+
     def resolve(self, path: str) -> Path:
         """Resolve a config path relative to the workspace."""
         candidate = Path(path).expanduser()

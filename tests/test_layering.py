@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "outreach"
-ADAPTERS = ("store", "mail", "google", "microsoft")
+ADAPTERS = ("store", "mail", "google", "microsoft", "calendars")
 OUTSIDE_SYSTEMS = ("outreach.mail", "outreach.google", "outreach.microsoft")
 CORE = ("compose", "schedule", "track")
 

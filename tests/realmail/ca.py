@@ -15,7 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 @dataclass(frozen=True)
-class TestCA:
+class CertAuthority:
     ca_file: Path  # the CA certificate (PEM): what [imap] ca_file / [smtp] ca_file name
     cert_file: Path  # the server's certificate chain (PEM)
     key_file: Path  # the server's private key (PEM)
@@ -25,7 +25,7 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def make_test_ca(folder: Path) -> TestCA:
+def make_test_ca(folder: Path) -> CertAuthority:
     """A CA and a certificate it signed for localhost and 127.0.0.1, valid around today."""
     folder.mkdir(parents=True, exist_ok=True)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
@@ -79,7 +79,7 @@ def make_test_ca(folder: Path) -> TestCA:
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    found = TestCA(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    found = CertAuthority(folder / "ca.pem", folder / "server.pem", folder / "server.key")
     found.ca_file.write_bytes(ca_cert.public_bytes(pem))
     found.cert_file.write_bytes(cert.public_bytes(pem))
     found.key_file.write_bytes(

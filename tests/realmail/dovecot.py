@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from tests.realmail.ca import TestCA
+from tests.realmail.ca import CertAuthority
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 MISSING = (
@@ -117,7 +117,7 @@ class Dovecot:
     """One running Dovecot; :meth:`deliver` drops a message into a folder as delivery would."""
 
     root: Path
-    ca: TestCA
+    ca: CertAuthority
     username: str
     password: str
     tls_port: int
@@ -129,7 +129,7 @@ class Dovecot:
     def start(
         cls,
         root: Path,
-        ca: TestCA,
+        ca: CertAuthority,
         *,
         username: str = "sam@example.edu",
         password: str = "app-password-1",  # noqa: S107 - the test account's password

@@ -23,7 +23,7 @@ import pytest
 from imapclient import IMAPClient
 
 from tests.keyrings import FileKeyring
-from tests.realmail.ca import TestCA, make_test_ca
+from tests.realmail.ca import CertAuthority, make_test_ca
 from tests.realmail.dovecot import MISSING, Dovecot, dovecot_available
 from tests.realmail.smtpd import SubmissionServer
 
@@ -38,7 +38,7 @@ def require_dovecot() -> None:
 
 @dataclass
 class MailServers:
-    ca: TestCA
+    ca: CertAuthority
     dovecot: Dovecot
     smtp: SubmissionServer
 
@@ -87,12 +87,12 @@ class MailServers:
 
 
 @pytest.fixture(scope="session")
-def test_ca(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CertAuthority:
     return make_test_ca(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture
-def mail_servers(tmp_path: Path, test_ca: TestCA) -> Iterator[MailServers]:
+def mail_servers(tmp_path: Path, test_ca: CertAuthority) -> Iterator[MailServers]:
     require_dovecot()
     root = tmp_path / "dovecot"
     if os.getuid() == 0:  # Dovecot drops to its own users, who cannot enter pytest's 0700 dirs
