@@ -132,3 +132,15 @@ def test_a_different_smtp_username_needs_its_own_password(
     result = run("auth", "login", "--smtp", "--password-stdin", input="smtp-secret\n")
     assert result.exit_code == 0 and "SMTP password" in result.output
     assert run("draft", "outreach", ADA).exit_code == 0
+
+
+def test_doctor_logs_in_to_both_servers_finds_the_folders_and_sends_nothing(
+    ready: Path, mail_servers: MailServers, run: Invoke
+) -> None:
+    result = run("doctor", "--json")
+    checks = {check["name"]: check for check in json.loads(result.output)["checks"]}
+    assert checks["imap"]["status"] == "ok", checks["imap"]
+    assert "'Drafts'" in checks["imap"]["detail"] and "'Sent'" in checks["imap"]["detail"]
+    assert checks["smtp"]["status"] == "ok", checks["smtp"]
+    assert mail_servers.smtp.accepted == []
+    assert mail_servers.smtp.handler.logins == [mail_servers.dovecot.username]

@@ -143,3 +143,8 @@ def _quietly_close(smtp: smtplib.SMTP, polite: bool = False) -> None:
 
 def _text(answer: bytes | str) -> str:
     return answer.decode(errors="replace") if isinstance(answer, bytes) else answer
+
+
+def probe(config: SmtpConfig, credentials: Credentials) -> None:
+    """Connect and log in, send nothing (for `outreach doctor`); errors as :func:`submit`'s."""
+    _quietly_close(_connect(config, credentials), polite=True)
