@@ -16,7 +16,7 @@ from outreach.config import Config, Workspace, default_workspace, load_config
 from outreach.errors import WorkspaceError
 
 if TYPE_CHECKING:
-    from outreach.google.calendar_events import CalendarEvents
+    from outreach.calendars.protocol import MeetingCalendar
     from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
     from outreach.store import Store
@@ -39,7 +39,7 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _mail: MailBackend | None = field(default=None, repr=False)
-    _calendar: CalendarEvents | None = field(default=None, repr=False)
+    _calendar: MeetingCalendar | None = field(default=None, repr=False)
     # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
     now_override: datetime | None = None
     lock_mode: LockMode = "none"
@@ -151,7 +151,7 @@ class AppContext:
                 self._mail = LocalOutbox(self.workspace)
         return self._mail
 
-    def calendar(self) -> CalendarEvents:
+    def calendar(self) -> MeetingCalendar:
         """The events of the user's primary Google Calendar (Gmail backend), built on first
         use."""
         if self._calendar is None:

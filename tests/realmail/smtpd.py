@@ -9,6 +9,7 @@ is accepted and delivered, the client never hears so: the outcome is unknown to 
 
 from __future__ import annotations
 
+import logging
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.realmail.dovecot import Dovecot, free_port
+
+# aiosmtpd warns about its own use of a deprecated attribute on every login.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
 @dataclass
