@@ -144,3 +144,29 @@ def test_doctor_logs_in_to_both_servers_finds_the_folders_and_sends_nothing(
     assert checks["smtp"]["status"] == "ok", checks["smtp"]
     assert mail_servers.smtp.accepted == []
     assert mail_servers.smtp.handler.logins == [mail_servers.dovecot.username]
+
+
+def test_watch_waits_out_a_mail_server_that_is_down_and_goes_on(
+    ready: Path, mail_servers: MailServers, run: Invoke
+) -> None:
+    from outreach.app import AppContext
+    from outreach.config import Workspace
+    from outreach.services.sync.watch import watch
+
+    port = mail_servers.dovecot.tls_port
+    configure(ready, imap={"port": free_port()})  # nothing listens there
+    app = AppContext(workspace=Workspace(ready))
+    errors: list[str] = []
+    reports: list[object] = []
+    try:
+        def back_up(_seconds: float) -> None:
+            configure(ready, imap={"port": port})
+            app._config = None
+            app.reset_mail()
+
+        watch(app, 1, on_report=reports.append, on_error=lambda m, _d: errors.append(m),
+              sleep=back_up, max_cycles=2)
+    finally:
+        app.close()
+    assert len(errors) == 1 and "Cannot reach the IMAP server" in errors[0]
+    assert len(reports) == 1

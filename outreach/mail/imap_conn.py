@@ -10,7 +10,6 @@ answers (literals, flags, SPECIAL-USE attributes, APPENDUID), so the backend sta
 from __future__ import annotations
 
 import os
-import socket
 import ssl
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from outreach.config import ImapConfig, SmtpConfig
-from outreach.errors import AuthError, MailError
+from outreach.errors import AuthError, MailError, MailUnreachable
 
 TIMEOUT_SECONDS = 60.0
 
@@ -64,7 +63,7 @@ def _network_error(what: str, host: str, port: int, key: str, exc: Exception) ->
             hint=f"If your server uses its own CA, name it in {key}.ca_file in config.toml "
             "(or SSL_CERT_FILE); never turn verification off.",
         )
-    return MailError(
+    return MailUnreachable(
         f"Cannot reach {what} {host}:{port}: {exc}.",
         hint=f"Check {key}.host, {key}.port and {key}.security in config.toml, and your "
         "network.",
@@ -117,10 +116,3 @@ def open_imap(config: ImapConfig, credentials: Credentials) -> IMAPClient:
 def smtp_context(config: SmtpConfig) -> ssl.SSLContext:
     return tls_context(config.ca_file, "[smtp] ca_file")
 
-
-def reachable(host: str, port: int) -> bool:  # pragma: no cover - used by doctor
-    try:
-        with socket.create_connection((host, port), timeout=5):
-            return True
-    except OSError:
-        return False

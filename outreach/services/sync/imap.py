@@ -11,7 +11,7 @@ from imapclient.exceptions import IMAPClientError
 
 from outreach.app import AppContext
 from outreach.clock import iso
-from outreach.errors import SyncError
+from outreach.errors import MailUnreachable, SyncError
 from outreach.mail.imap import ImapBackend, parse_draft_id
 from outreach.mail.imap_read import PREFIX, FolderRead, SyncPoint, read_folder
 from outreach.mail.local_inbox import LocalMessage
@@ -54,7 +54,7 @@ def _read(backend: ImapBackend, point: SyncPoint, since: date | None) -> list[Fo
         ) from None
     except OSError as exc:
         session.broken()
-        raise SyncError(
+        raise MailUnreachable(
             f"The connection to {backend.imap.host} broke during sync: {exc}.",
             hint="Run `outreach sync` again when the network is back.",
         ) from None
