@@ -170,3 +170,25 @@ def test_watch_waits_out_a_mail_server_that_is_down_and_goes_on(
         app.close()
     assert len(errors) == 1 and "Cannot reach the IMAP server" in errors[0]
     assert len(reports) == 1
+
+
+def test_xoauth2_logs_in_to_imap_and_smtp_with_an_access_token(
+    workspace: Path, mail_servers: MailServers, imap_keyring: None, run: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_now(monkeypatch, at("2026-03-02 09:00"))
+    configure(workspace, schedule={"busy": []}, **mail_servers.config())
+    configure(workspace, imap={"auth": "xoauth2"})
+    token = mail_servers.dovecot.token
+    result = run("auth", "login", "--imap", "--password-stdin", input=f"{token}\n")
+    assert result.exit_code == 0, result.output
+    assert run("contacts", "add", ADA, "--name", "Ada Lovelace").exit_code == 0
+    result = run("draft", "outreach", ADA)
+    assert result.exit_code == 0, result.output
+    result = run("send", ADA, "--yes")
+    assert result.exit_code == 0, result.output
+    assert mail_servers.smtp.handler.logins == [f"{mail_servers.dovecot.username} (XOAUTH2)"]
+    assert len(mail_servers.smtp.accepted) == 1
+    run("auth", "login", "--imap", "--password-stdin", input="expired-token\n")
+    result = run("sync")
+    assert result.exit_code == 1 and "refused the login" in result.output

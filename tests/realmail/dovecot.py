@@ -9,17 +9,21 @@ tests that need it skip locally and fail under CI (``CI=true``), where ``.ci/run
 from __future__ import annotations
 
 import grp
+import json
 import os
 import pwd
 import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from tests.realmail.ca import CertAuthority
 
@@ -56,7 +60,7 @@ ssl_cert = <{cert}
 ssl_key = <{key}
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {login_user}
@@ -64,7 +68,13 @@ first_valid_uid = {uid}
 first_valid_gid = {gid}
 mail_location = maildir:{root}/mail/%u
 passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
 userdb {{
@@ -112,6 +122,31 @@ protocol imap {{
 """
 
 
+def _introspection(server: Dovecot) -> ThreadingHTTPServer:
+    """The OAuth2 token introspection endpoint Dovecot asks about XOAUTH2 logins (RFC 7662):
+    ``server.token`` is active and belongs to the account; anything else is not."""
+
+    class Introspect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            form = parse_qs(self.rfile.read(length).decode())
+            active = form.get("token") == [server.token]
+            body = json.dumps({"active": active, "username": server.username}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Introspect)
+    http.daemon_threads = True
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    return http
+
+
 @dataclass
 class Dovecot:
     """One running Dovecot; :meth:`deliver` drops a message into a folder as delivery would."""
@@ -123,6 +158,8 @@ class Dovecot:
     tls_port: int
     starttls_port: int
     process: subprocess.Popen[bytes] | None = None
+    token: str = "oauth2-access-token-1"  # what the OAuth2 introspection endpoint accepts
+    introspection: ThreadingHTTPServer | None = None
     owner: tuple[int, int] = (os.getuid(), os.getgid())  # who owns the mail files
 
     @classmethod
@@ -141,6 +178,12 @@ class Dovecot:
             (root / sub).mkdir(parents=True, exist_ok=True)
         server = cls(root, ca, username, password, free_port(), free_port())
         (root / "passwd").write_text(f"{username}:{{PLAIN}}{password}::::::\n")
+        server.introspection = _introspection(server)
+        (root / "oauth2.conf.ext").write_text(
+            "introspection_mode = post\n"
+            f"introspection_url = http://127.0.0.1:{server.introspection.server_address[1]}/\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+        )
         user = pwd.getpwuid(os.getuid()).pw_name
         group = grp.getgrgid(os.getgid()).gr_name
         login_user = user
@@ -203,6 +246,10 @@ class Dovecot:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+        if self.introspection is not None:
+            self.introspection.shutdown()
+            self.introspection.server_close()
+            self.introspection = None
 
     # -- what the tests look at and do ------------------------------------------------------
 

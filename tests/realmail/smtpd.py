@@ -9,6 +9,7 @@ is accepted and delivered, the client never hears so: the outcome is unknown to 
 
 from __future__ import annotations
 
+import base64
 import logging
 import ssl
 import time
@@ -66,6 +67,21 @@ class SubmissionHandler:
             self.drop_after_data -= 1
             server.transport.abort()
         return "250 2.0.0 Message accepted for delivery"
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
+        """SASL XOAUTH2 (Google's and Microsoft's format): the initial response is base64 of
+        ``user=<name>^Aauth=Bearer <token>^A^A``."""
+        if len(args) < 2:  # ["XOAUTH2", initial response]
+            return AuthResult(success=False, handled=False)
+        decoded = base64.b64decode(args[1]).decode()
+        fields = dict(part.split("=", 1) for part in decoded.split("\x01") if "=" in part)
+        ok = (
+            fields.get("user") == self.mailbox.username
+            and fields.get("auth") == f"Bearer {self.mailbox.token}"
+        )
+        if ok:
+            self.logins.append(f"{fields['user']} (XOAUTH2)")
+        return AuthResult(success=ok, handled=False)
 
     def authenticate(
         self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
