@@ -216,3 +216,42 @@ def test_a_renumbered_inbox_is_read_again_without_doubling_anything(
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["mode"] == "full"
     assert run("contacts", "show", ADA, "--json").output == before
+
+
+def test_a_draft_sent_from_the_users_own_mail_app_counts_as_sent(
+    imap_home: Path, mail_servers: MailServers, run: Invoke
+) -> None:
+    """What a mail app does when the user clicks Send on our draft: the message goes out, a
+    copy lands in Sent (its Message-ID unchanged), and the draft leaves Drafts."""
+    assert run("draft", "outreach", ADA).exit_code == 0
+    [(drafted, _)] = mail_servers.folder("Drafts")
+    client = mail_servers.client()
+    try:
+        client.select_folder("Drafts")
+        client.delete_messages(client.search(["ALL"]))
+        client.expunge()
+        client.append("Sent", drafted.as_bytes(), flags=[b"\\Seen"])
+    finally:
+        client.logout()
+    result = run("sync")
+    assert result.exit_code == 0, result.output
+    assert stage(run) == "sent"
+    assert row(imap_home).state == "sent"
+    assert mail_servers.smtp.accepted == []  # outreach itself sent nothing
+
+
+def test_a_message_id_is_never_mistaken_for_a_longer_one(
+    imap_home: Path, mail_servers: MailServers, run: Invoke
+) -> None:
+    assert run("draft", "outreach", ADA).exit_code == 0
+    ours = row(imap_home).message_id
+    other = EmailMessage()
+    other["From"] = "Sam Rivera <sam@example.edu>"
+    other["To"] = "someone@example.org"
+    other["Subject"] = "The user's own draft"
+    other["Message-ID"] = ours[:-1] + ".longer>"  # holds ours, brackets aside
+    other.set_content("Not ours.")
+    mail_servers.dovecot.deliver(other, folder="Drafts")
+    assert run("draft", "outreach", ADA).exit_code == 0  # a re-draft removes only ours
+    ids = sorted(str(m["Message-ID"]) for m, _ in mail_servers.folder("Drafts"))
+    assert ids == sorted([ours, str(other["Message-ID"])])

@@ -137,7 +137,8 @@ class ImapSession:
         inner = message_id.strip().strip("<>")
         if not inner:
             return []
-        found = self.client.search(["NOT", "DELETED", "HEADER", "Message-ID", inner])
+        # HEADER searches for a substring: with its brackets, the id cannot match a longer one.
+        found = self.client.search(["NOT", "DELETED", "HEADER", "Message-ID", f"<{inner}>"])
         return sorted(int(uid) for uid in found)
 
     def exists(self, folder: str, uid: int) -> bool:
