@@ -1,14 +1,16 @@
 """Drafting 500 contacts into Gmail: batched and paced, against one call at a time.
 
 The fake Google server adds 100 ms to every HTTP request (a network round trip) and enforces
-Gmail's per-user quota at 250 units a second (drafts.create costs 10, so at most 25 drafts a
-second). Both runs draft the same 500 rendered messages, side by side in one process:
+Gmail's per-user quota at 100 units a second (6,000 a minute, the limit of Cloud projects created
+on or after 1 May 2026; drafts.create costs 10, so at most 10 drafts a second; --quota 250 for
+an older project's 15,000 a minute). Both runs draft the same 500 rendered messages, side by
+side in one process:
 
 - outreach: `outreach draft` as shipped (render, record intent, batches sized to one second of
   quota, client-side pace, retries);
 - one at a time: drafts.create(...).execute(num_retries=5) per message, the usual way.
 
-Usage: python bench/bench_drafting.py [--contacts 500] [--latency 0.1] [--quota 250]
+Usage: python bench/bench_drafting.py [--contacts 500] [--latency 0.1] [--quota 100]
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=500)
     parser.add_argument("--latency", type=float, default=0.1)
-    parser.add_argument("--quota", type=int, default=250)
+    parser.add_argument("--quota", type=int, default=100)
     args = parser.parse_args()
     limit = args.quota / 10  # drafts.create costs 10 units
     results = {}

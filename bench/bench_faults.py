@@ -161,7 +161,7 @@ def make_site(
         ('api_root = ""', f'api_root = "{fake.url}"'),
         ("daily_send_cap = 100", f"daily_send_cap = {cap}"),
         ('busy = ["google"]', "busy = []"),
-        ("quota_units_per_second = 250", f"quota_units_per_second = {quota}"),
+        ("quota_per_minute = 6000", f"quota_per_minute = {quota * 60}"),
         # Kolkata's evening fills up first; these runs are about kills and faults, not slots.
         ('when_full = "stop"', 'when_full = "ask"'),
     ):
@@ -408,11 +408,12 @@ def _wait_and_kill(site: Site, process: subprocess.Popen[str], rng: random.Rando
 
 
 def kill_scenario(base: Path, *, contacts: int, repetitions: int, kills: int, seed: int,
-                  quota: int = 250, latency: float = 0.05,
+                  quota: int = 100, latency: float = 0.05,
                   time_kill_share: float = 0.3) -> Outcome:
     """SIGKILL a draft run ``kills`` times at random points, then finish it; ``repetitions``
-    times on fresh workspaces and servers. The client paces at ``quota`` units/s (Gmail's 250
-    by default: batches of 25 creates a second) and each request takes ``latency`` more."""
+    times on fresh workspaces and servers. The client paces at ``quota`` units/s (Gmail's 6,000
+    a minute for new projects by default: batches of 10 creates a second) and each request
+    takes ``latency`` more."""
     quiet_disconnects()
     rng = random.Random(seed)
     started = time.monotonic()

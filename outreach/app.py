@@ -16,7 +16,7 @@ from outreach.config import Config, Workspace, default_workspace, load_config
 from outreach.errors import WorkspaceError
 
 if TYPE_CHECKING:
-    from outreach.google.calendar_events import CalendarEvents
+    from outreach.calendars.protocol import MeetingCalendar
     from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
     from outreach.store import Store
@@ -39,7 +39,7 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _mail: MailBackend | None = field(default=None, repr=False)
-    _calendar: CalendarEvents | None = field(default=None, repr=False)
+    _calendar: MeetingCalendar | None = field(default=None, repr=False)
     # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
     now_override: datetime | None = None
     lock_mode: LockMode = "none"
@@ -148,23 +148,35 @@ class AppContext:
     def mail(self) -> MailBackend:
         """The configured mail backend, built on first use."""
         if self._mail is None:
-            if self.config.mail.backend == "gmail":
+            config = self.config
+            if config.mail.backend == "gmail":
                 from outreach.mail.gmail import GmailBackend
 
-                self._mail = GmailBackend.from_app(self)
+                self._mail = GmailBackend.connect(
+                    config.user.email, config.google.api_root, config.google.quota_per_minute
+                )
+            elif config.mail.backend == "imap":
+                from outreach.mail.imap import ImapBackend
+                from outreach.mail.imap_login import load_credentials
+
+                imap_login, smtp_login = load_credentials(
+                    config.imap, config.smtp, config.user.email
+                )
+                self._mail = ImapBackend(config.imap, config.smtp, imap_login, smtp_login)
             else:
                 from outreach.mail.local import LocalOutbox
 
                 self._mail = LocalOutbox(self.workspace)
         return self._mail
 
-    def calendar(self) -> CalendarEvents:
+    def calendar(self) -> MeetingCalendar:
         """The events of the user's primary Google Calendar (Gmail backend), built on first
         use."""
         if self._calendar is None:
             from outreach.google.calendar_events import CalendarEvents
 
-            self._calendar = CalendarEvents.from_app(self)
+            google = self.config.google
+            self._calendar = CalendarEvents.connect(self.config.user.email, google.api_root)
         return self._calendar
 
     def reset_mail(self) -> None:
@@ -179,6 +191,9 @@ class AppContext:
             self._store = None
 
     def close(self) -> None:
+        close_mail = getattr(self._mail, "close", None)  # a backend holding a connection
+        if close_mail is not None:
+            close_mail()
         self.close_store()
         if self._lock is not None:
             self._lock.release()

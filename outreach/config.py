@@ -67,6 +67,11 @@ class Workspace:
         """Logs of `watch` run as a background service (`outreach service install`)."""
         return self.root / "logs"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Copies of what can be fetched again (calendar feeds)."""
+        return self.root / "cache"
+
     def resolve(self, path: str) -> Path:
         """Resolve a config path relative to the workspace."""
         candidate = Path(path).expanduser()
@@ -117,12 +122,45 @@ class MailConfig:
 
 READ_SCOPES = ("metadata", "readonly")
 
+SECURITY = ("tls", "starttls")
+SENT_COPY = ("auto", "client", "server")
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    """The IMAP account ([mail] backend = "imap"); the password is in the keyring."""
+
+    host: str = ""
+    port: int = 993
+    security: str = "tls"  # "tls" (implicit, port 993) or "starttls" (port 143)
+    username: str = ""  # empty: user.email
+    drafts_folder: str = ""  # empty: the folder flagged \Drafts (SPECIAL-USE), else "Drafts"
+    sent_folder: str = ""  # empty: the folder flagged \Sent, else "Sent"
+    ca_file: str = ""  # an extra CA to trust (self-hosted servers, tests)
+    auth: str = "password"  # "password" or "xoauth2" (an OAuth2 access token in the keyring)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Submission for the IMAP backend; the password is the IMAP one unless the user differs."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # "starttls" (port 587) or "tls" (implicit, port 465)
+    username: str = ""  # empty: the IMAP username
+    ca_file: str = ""
+    # Who files the sent copy in Sent: "server" (Gmail, Outlook do), "client" (we APPEND it
+    # before sending), "auto" (server for hosts known to do it, else client).
+    sent_copy: str = "auto"
+
 
 @dataclass(frozen=True)
 class GoogleConfig:
     client_secrets_file: str = "client_secret.json"
     api_root: str = ""
-    quota_units_per_second: int = 250
+    # Gmail's per-user quota: 6,000 units a minute for Cloud projects created on or after
+    # 1 May 2026 (every new one), 15,000 for older projects.
+    quota_per_minute: int = 6000
     # What sync may read of your mail: "metadata" (gmail.metadata: headers and labels) or
     # "readonly" (gmail.readonly instead, to read the bodies of messages in tracked threads).
     read_scope: str = "metadata"
@@ -219,6 +257,8 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     source: Path | None = None
+    imap: ImapConfig = field(default_factory=ImapConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
 
 
 def parse_hours(text: str) -> tuple[int, int]:

@@ -85,7 +85,7 @@ class _Section:
                 )
 
 
-_SECTIONS = ("user", "mail", "google", "schedule", "followup")
+_SECTIONS = ("user", "mail", "google", "schedule", "followup", "imap", "smtp")
 
 
 def parse_config_text(text: str, path: Path) -> Config:
@@ -134,13 +134,13 @@ def parse_config_text(text: str, path: Path) -> Config:
             "deliver_window", '"HH:MM-HH:MM" on the recipient\'s clock (e.g. "08:00-10:00"), or ""'
         ) from None
     mail = MailConfig(
-        backend=mail_s.choice("backend", MailConfig.backend, ("local", "gmail")),
+        backend=mail_s.choice("backend", MailConfig.backend, ("local", "gmail", "imap")),
         daily_send_cap=mail_s.integer("daily_send_cap", MailConfig.daily_send_cap, 0, 2000),
         deliver_window=window,
     )
 
     google_s = section("google")
-    google_s.reject_unknown(set(GoogleConfig.__dataclass_fields__))
+    google_s.reject_unknown({*GoogleConfig.__dataclass_fields__, "quota_units_per_second"})
     api_root = google_s.string("api_root", GoogleConfig.api_root)
     if api_root and not re.match(r"^https?://[^/\s]+(/.*)?$", api_root):
         raise google_s._error("api_root", 'an http(s) URL such as "http://127.0.0.1:8765/"')
@@ -149,9 +149,7 @@ def parse_config_text(text: str, path: Path) -> Config:
             "client_secrets_file", GoogleConfig.client_secrets_file
         ),
         api_root=api_root,
-        quota_units_per_second=google_s.integer(
-            "quota_units_per_second", GoogleConfig.quota_units_per_second, 10, 10_000
-        ),
+        quota_per_minute=_quota_per_minute(google_s),
         read_scope=google_s.choice("read_scope", GoogleConfig.read_scope, READ_SCOPES),
     )
 
@@ -226,7 +224,19 @@ def parse_config_text(text: str, path: Path) -> Config:
         ),
         digest=follow_s.boolean("digest", fdef.digest),
     )
-    return Config(user, mail, google, schedule, followup, source=path)
+    from outreach.config_mailserver import parse_imap, parse_smtp
+
+    needs_server = mail.backend == "imap"
+    imap = parse_imap(section("imap"), required=needs_server)
+    smtp = parse_smtp(section("smtp"), imap, required=needs_server)
+    return Config(user, mail, google, schedule, followup, source=path, imap=imap, smtp=smtp)
+
+
+def _quota_per_minute(section: _Section) -> int:
+    """``quota_per_minute``; the older ``quota_units_per_second`` is read into it."""
+    if "quota_units_per_second" in section.data and "quota_per_minute" not in section.data:
+        return 60 * section.integer("quota_units_per_second", 100, 10, 10_000)
+    return section.integer("quota_per_minute", GoogleConfig.quota_per_minute, 60, 1_200_000)
 
 
 def _extended_hours(section: _Section, working_hours: str) -> str:

@@ -71,6 +71,16 @@ class NotSentError(MailError):
     """A send failed in a way that guarantees nothing was sent (safe to try again)."""
 
 
+class MailUnreachable(MailError):
+    """The mail server cannot be reached right now (network, timeout, a dropped connection):
+    waiting may fix it (`watch` tries again later)."""
+
+
+class SendOutcomeUnknown(MailError):
+    """The message was handed over but no answer came (the connection dropped after DATA): it
+    may have gone out. It is never sent again blindly; the user is asked to check."""
+
+
 class Interrupted(OutreachError):
     """The user pressed Ctrl-C; the message says what was finished and what was not."""
 

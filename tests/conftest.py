@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from outreach.cli import cli
 
-pytest_plugins = ["tests.fakegoogle.fixtures"]
+pytest_plugins = ["tests.fakegoogle.fixtures", "tests.realmail.fixtures"]
 
 FIXED_NOW = "2026-03-02T09:00:00-05:00"  # a Monday morning in New York
 

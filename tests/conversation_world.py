@@ -1,4 +1,4 @@
-"""A small world for playing whole conversations through the CLI, on either backend.
+"""A small world for playing whole conversations through the CLI, on any backend.
 
 A :class:`World` is the user's workspace plus the people they write to. The test drives it as
 the user would (``world.cli("book", ...)``) and as the contacts would (``world.reply(...)``,
@@ -9,7 +9,9 @@ groups a contact's whole correspondence into threads the way the mailbox does:
 - Gmail (the fake, with Gmail's threading rule): the fake's own thread ids;
 - local: Maildir files grouped by their References chain's root, with the subject rule Gmail
   applies (a reply joins a thread only if its subject matches), so a drifting subject splits
-  the conversation here too.
+  the conversation here too;
+- imap (a real Dovecot and SMTP server): what the SMTP server accepted and what arrived in the
+  INBOX, in the order it happened, grouped as the local backend's files are.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import email
 import email.policy
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +35,7 @@ from click.testing import Result
 from outreach.compose.mime import base_subject
 from tests.conftest import Invoke
 from tests.fakegoogle.server import FakeGoogle
+from tests.realmail.fixtures import MailServers
 
 NY = ZoneInfo("America/New_York")
 USER = "sam@example.edu"
@@ -106,11 +110,20 @@ class Thread:
 class World:
     """The user's workspace and mailbox, on one backend; see the module docstring."""
 
-    def __init__(self, backend: str, home: Path, run: Invoke, fake: FakeGoogle | None) -> None:
+    def __init__(
+        self,
+        backend: str,
+        home: Path,
+        run: Invoke,
+        fake: FakeGoogle | None,
+        servers: MailServers | None = None,
+    ) -> None:
         self.backend = backend
         self.home = home
         self._run = run
         self.fake = fake
+        self.servers = servers
+        self._arrived: list[tuple[int, EmailMessage]] = []  # (when, message) into the INBOX
         self.now = datetime(2026, 3, 2, 9, 0, tzinfo=NY)  # a Monday morning
         self._counter = 0
 
@@ -159,6 +172,8 @@ class World:
             found = [m for m in self.fake.messages() if "SENT" in m.label_ids]
             found.sort(key=lambda m: (m.internal_date, m.seq))
             return [parse(m.raw) for m in found]
+        if self.servers is not None:
+            return [parse(sub.raw) for sub in self.servers.smtp.accepted]
         return self._local("sent/cur")
 
     def _inbound(self) -> list[EmailMessage]:
@@ -168,6 +183,8 @@ class World:
             ]
             found.sort(key=lambda m: (m.internal_date, m.seq))
             return [parse(m.raw) for m in found]
+        if self.servers is not None:
+            return [message for _, message in self._arrived]
         return self._local("inbox/new")
 
     def received(self, address: str) -> list[EmailMessage]:
@@ -185,6 +202,8 @@ class World:
     def drafts(self) -> list[EmailMessage]:
         if self.fake is not None:
             return [parse(d.message.raw) for d in self.fake.drafts()]
+        if self.servers is not None:
+            return [message for message, _ in self.servers.folder("Drafts")]
         folder = self.home / "outbox" / "cur"
         return [parse(p.read_bytes()) for p in sorted(folder.iterdir())] if folder.is_dir() else []
 
@@ -211,7 +230,12 @@ class World:
                 if involves(parsed):
                     by_thread.setdefault(m.thread_id, Thread()).messages.append(parsed)
             return list(by_thread.values())
-        everything = [m for m in self._local("sent/cur", "inbox/new") if involves(m)]
+        if self.servers is not None:
+            happened = [(sub.at, parse(sub.raw)) for sub in self.servers.smtp.accepted]
+            happened += self._arrived
+            everything = [m for _, m in sorted(happened, key=lambda p: p[0]) if involves(m)]
+        else:
+            everything = [m for m in self._local("sent/cur", "inbox/new") if involves(m)]
         threads: list[Thread] = []
         where: dict[str, Thread] = {}
         for m in everything:
@@ -233,6 +257,10 @@ class World:
     def _deliver(self, message: EmailMessage) -> None:
         if self.fake is not None:
             self.fake.deliver(message, internal_date=self.now)
+            return
+        if self.servers is not None:
+            self.servers.dovecot.deliver(message)
+            self._arrived.append((time.monotonic_ns(), message))
             return
         folder = self.home / "inbox" / "new"
         for sub in ("tmp", "new", "cur"):

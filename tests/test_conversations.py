@@ -24,9 +24,14 @@ from tests.conftest import Invoke
 from tests.conversation_world import USER, World, invite_of, text_of
 from tests.fakegoogle.server import FakeGoogle
 from tests.gmail_env import gmail_workspace
+from tests.helpers_sync import configure
+from tests.realmail.fixtures import MailServers
+
+# The backends every conversation is played on; "microsoft" joins at merge.
+BACKENDS = ["local", "gmail", "imap"]
 
 
-@pytest.fixture(params=["local", "gmail"])
+@pytest.fixture(params=BACKENDS)
 def world(
     request: pytest.FixtureRequest,
     tmp_path: Path,
@@ -43,12 +48,29 @@ def world(
         finally:
             fake.stop()
         return
+    if request.param == "imap":
+        yield imap_world(request, isolated_environment, run)
+        return
     result = run("init", "--name", "Sam Rivera", "--email", USER, "--timezone",
                  "America/New_York")
     assert result.exit_code == 0, result.output
     config = isolated_environment / "config.toml"
     config.write_text(config.read_text().replace('busy = ["google"]', "busy = []"))
     yield World("local", isolated_environment, run, None)
+
+
+def imap_world(request: pytest.FixtureRequest, home: Path, run: Invoke) -> World:
+    """A workspace on a real Dovecot and SMTP server (skipped locally without Dovecot)."""
+    servers: MailServers = request.getfixturevalue("mail_servers")
+    request.getfixturevalue("imap_keyring")
+    result = run("init", "--name", "Sam Rivera", "--email", USER, "--timezone",
+                 "America/New_York")
+    assert result.exit_code == 0, result.output
+    configure(home, schedule={"busy": []}, **servers.config())
+    result = run("auth", "login", "--imap", "--password-stdin",
+                 input=f"{servers.dovecot.password}\n")
+    assert result.exit_code == 0, result.output
+    return World("imap", home, run, None, servers)
 
 
 def meet(world: World, address: str, name: str, *, org: str = "", tz: str = "") -> None:

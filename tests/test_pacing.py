@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from outreach.errors import ConfigError
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
+from tests.fakegoogle import FakeGoogle
 
 
 class FakeClock:
@@ -56,3 +61,60 @@ def test_retry_after_pauses_the_whole_run() -> None:
     pacer = QuotaPacer(250, clock=clock, sleep=clock.sleep)
     pacer.pause(1.5)
     assert clock.now == 1.5
+
+
+def test_the_default_pace_is_gmails_limit_for_new_projects() -> None:
+    """6,000 units a user a minute for Cloud projects created on or after 1 May 2026."""
+    pacer = QuotaPacer()
+    assert pacer.capacity * 60 == 6000
+    assert QuotaPacer.per_minute(15_000).capacity == 250
+    assert pacer.batch_size("drafts.create") == 10
+    assert pacer.batch_size("drafts.send") == 1
+
+
+def test_quota_per_minute_is_configurable_and_the_older_key_still_read(tmp_path: Path) -> None:
+    from outreach.config import GoogleConfig, parse_config
+
+    path = tmp_path / "config.toml"
+    assert GoogleConfig().quota_per_minute == 6000
+    assert parse_config("[google]\nquota_per_minute = 15000\n", path).google.quota_per_minute \
+        == 15_000
+    older = parse_config("[google]\nquota_units_per_second = 250\n", path)
+    assert older.google.quota_per_minute == 15_000
+    with pytest.raises(ConfigError, match=r"\[google\] quota_per_minute"):
+        parse_config("[google]\nquota_per_minute = 0\n", path)
+
+
+def test_after_user_rate_limit_exceeded_the_pace_slows_for_the_rest_of_the_run() -> None:
+    clock = FakeClock()
+    pacer = QuotaPacer(100, clock=clock, sleep=clock.sleep)
+    for _ in range(30):
+        pacer.acquire(100)
+    before = 30 * 100 / clock.now
+    pacer.slow_down()
+    start = clock.now
+    for _ in range(30):
+        pacer.acquire(100)
+    after = 30 * 100 / (clock.now - start)
+    assert after < before / 1.2
+    for _ in range(20):
+        pacer.slow_down()
+    assert pacer.units_per_minute >= 6000 / 4 / 1.06  # never slower than a quarter
+
+
+def test_gmail_saying_user_rate_limit_exceeded_slows_the_backend(fake_google: FakeGoogle) -> None:
+    from email.message import EmailMessage
+
+    from outreach.mail.backend import DraftRequest
+    from tests.helpers_sync import gmail_backend
+
+    backend = gmail_backend(fake_google, num_retries=3, units_per_second=100)
+    fake_google.inject(403, reason="userRateLimitExceeded", path_pattern="drafts", times=1)
+    message = EmailMessage()
+    message["To"] = "ada@example.org"
+    message["Subject"] = "Hello"
+    message["Message-ID"] = "<pace.1@example.edu>"
+    message.set_content("Hi")
+    results = backend.upsert_drafts([DraftRequest("k1", message)])
+    assert backend.pacer.slowed == 1
+    assert len(fake_google.drafts()) == 1, results

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -17,34 +18,51 @@ def auth() -> None:
 
 @auth.command()
 @click.option("--no-browser", is_flag=True, help="Print the URL to open instead of a browser.")
+@click.option("--imap", "imap", is_flag=True, help="Store the IMAP password in the keyring.")
+@click.option("--smtp", is_flag=True, help="With --imap: the SMTP password (other username).")
+@click.option("--password-stdin", is_flag=True, help="With --imap: read it from standard input.")
 @pass_app
-def login(app: AppContext, no_browser: bool) -> None:
-    """Authorise outreach in your browser (Google's installed-app flow).
+def login(app: AppContext, no_browser: bool, imap: bool, smtp: bool, password_stdin: bool) -> None:
+    """Authorise outreach in your browser (Google's installed-app flow), or with --imap store
+    your IMAP/SMTP password (or app password) in the OS keyring.
 
     It asks for gmail.compose, calendar.freebusy and, for sync, gmail.metadata, or
     gmail.readonly instead when [google] read_scope = "readonly" in config.toml.
     """
-    from outreach.google.auth import SCOPE_PURPOSES, scopes_for, short
-    from outreach.google.login import login as run_login
+    if imap or smtp or password_stdin:
+        _login_imap(app, smtp, password_stdin)
+        return
+    from outreach.services.accounts.google import purpose, requested_scopes, short, sign_in
 
-    config = app.config
-    secrets = app.workspace.resolve(config.google.client_secrets_file)
-    scopes = scopes_for(config.google.read_scope)
     click.echo("Asking Google for:")
-    for scope in scopes:
-        click.echo(f"  {short(scope):<18} {SCOPE_PURPOSES.get(scope, '')}")
-    result = run_login(secrets, config.user.email, open_browser=not no_browser, scopes=scopes)
+    for scope in requested_scopes(app):
+        click.echo(f"  {short(scope):<18} {purpose(scope)}")
+    result = sign_in(app, open_browser=not no_browser)
     summary = result.summary
     click.echo(f"Connected {summary['account']}; the token is in your OS keyring.")
     click.echo(f"Mail read access: {summary['mail_read']}.")
     for scope in result.missing:
         click.secho(
             f"Warning: Google did not grant {short(scope)} (its box was unticked): "
-            f"{SCOPE_PURPOSES.get(scope, 'needed')} will not work. Run `outreach auth login` "
+            f"{purpose(scope, 'needed')} will not work. Run `outreach auth login` "
             "again and leave every box ticked.",
             fg="yellow",
             err=True,
         )
+
+
+def _login_imap(app: AppContext, smtp: bool, password_stdin: bool) -> None:
+    from outreach.services.accounts.imap import save_imap_password, smtp_password_needed
+
+    what = "SMTP" if smtp else "IMAP"
+    if password_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = click.prompt(f"{what} password (or app password)", hide_input=True)
+    who = save_imap_password(app, secret, for_smtp=smtp)
+    click.echo(f"Stored the {what} password for {who} in your OS keyring.")
+    if not smtp and smtp_password_needed(app):
+        click.echo("[smtp] username differs: store its password with `outreach auth login --smtp`.")
 
 
 @auth.command("import")
@@ -52,9 +70,9 @@ def login(app: AppContext, no_browser: bool) -> None:
 @pass_app
 def import_(app: AppContext, file: Path) -> None:
     """Store a Google token file (Credentials.to_json(), type authorized_user) in the keyring."""
-    from outreach.google.auth import import_token
+    from outreach.services.accounts.google import import_google_token
 
-    summary = import_token(file, app.config.user.email)
+    summary = import_google_token(app, file)
     click.echo(f"Imported the token for {summary['account']} into the OS keyring.")
     click.echo(f"You can now delete {file}: outreach never reads it again.")
 
@@ -64,9 +82,9 @@ def import_(app: AppContext, file: Path) -> None:
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
     """Show the connected account, its scopes and the token's state (never the token)."""
-    from outreach.google.auth import status as auth_status
+    from outreach.services.accounts.google import google_status, read_scope_mismatch
 
-    result = auth_status(app.config.user.email)
+    result = google_status(app)
     if as_json:
         emit_json({"connected": result.connected, **result.summary})
         return
@@ -83,10 +101,7 @@ def status(app: AppContext, as_json: bool) -> None:
             f"login      {summary['login_at']}; if the OAuth app is in Testing mode, Google "
             f"expires this login at {summary['testing_expiry']}"
         )
-    from outreach.google.auth import READONLY_SCOPE
-
-    wants_bodies = app.config.google.reads_bodies
-    if summary["scopes"] and wants_bodies != (READONLY_SCOPE in summary["scopes"]):
+    if read_scope_mismatch(app, summary["scopes"]):
         click.secho(
             f"Warning: config.toml says read_scope = \"{app.config.google.read_scope}\", "
             "but the token was granted otherwise: run `outreach auth login` again.",
@@ -99,9 +114,9 @@ def status(app: AppContext, as_json: bool) -> None:
 @pass_app
 def logout(app: AppContext) -> None:
     """Remove the token from the keyring."""
-    from outreach.google.auth import logout as run_logout
+    from outreach.services.accounts.google import google_logout
 
-    if run_logout(app.config.user.email):
+    if google_logout(app):
         click.echo(f"Removed the token for {app.config.user.email} from the keyring.")
     else:
         click.echo(f"No token for {app.config.user.email}; nothing to remove.")

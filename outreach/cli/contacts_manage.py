@@ -56,11 +56,9 @@ def delete(app: AppContext, refs: tuple[str, ...], yes: bool, as_json: bool) -> 
         + (f" and removed {plural(removed, 'unsent draft')}." if removed else ".")
     )
     if drafts:
-        where = (
-            f"the outbox {app.workspace.outbox_dir}"
-            if app.config.mail.backend == "local"
-            else "your Gmail drafts"
-        )
+        from outreach.cli.draft_report import where_drafts
+
+        where = where_drafts(app)
         click.secho(
             f"{plural(drafts, 'unsent draft')} to them {'is' if drafts == 1 else 'are'} still in "
             f"{where}: delete {'it' if drafts == 1 else 'them'} there.",

@@ -129,6 +129,8 @@ def problems_json(items: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
 def where_drafts(app: AppContext) -> str:
     if app.config.mail.backend == "local":
         return f"the outbox Maildir {app.workspace.outbox_dir}"
+    if app.config.mail.backend == "imap":
+        return f"the Drafts folder of {app.config.imap.host}"
     return "your Gmail drafts"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from googleapiclient.errors import HttpError
 
@@ -11,20 +10,16 @@ from outreach.errors import ScheduleError
 from outreach.schedule.busy import busy_from_freebusy, freebusy_request_body
 from outreach.schedule.intervals import Interval
 
-if TYPE_CHECKING:
-    from outreach.app import AppContext
-
 NUM_RETRIES = 4
 
 
-def fetch_busy(app: AppContext, start: datetime, end: datetime) -> list[Interval]:
+def fetch_busy(account: str, api_root: str, start: datetime, end: datetime) -> list[Interval]:
     """The primary calendar's busy intervals in [start, end)."""
     from outreach.google.auth import load_credentials
     from outreach.google.services import build_service
 
-    config = app.config
-    credentials = load_credentials(config.user.email, config.google.api_root)
-    service = build_service("calendar", credentials, config.google.api_root)
+    credentials = load_credentials(account, api_root)
+    service = build_service("calendar", credentials, api_root)
     body = freebusy_request_body(start, end, ["primary"])
     try:
         response = service.freebusy().query(body=body).execute(num_retries=NUM_RETRIES)

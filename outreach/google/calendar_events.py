@@ -26,15 +26,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httplib2
 from googleapiclient.errors import HttpError
 
 from outreach.errors import ScheduleError
-
-if TYPE_CHECKING:
-    from outreach.app import AppContext
 
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 # Scopes that also allow events.insert/patch/delete (the discovery document lists them).
@@ -195,13 +192,13 @@ class CalendarEvents:
         self.requests = 0
 
     @classmethod
-    def from_app(cls, app: AppContext) -> CalendarEvents:
+    def connect(cls, account: str, api_root: str) -> CalendarEvents:
+        """The events of ``account``'s primary calendar (its token from the keyring)."""
         from outreach.google.auth import load_credentials
         from outreach.google.services import build_service
 
-        config = app.config
-        credentials = load_credentials(config.user.email, config.google.api_root)
-        service = build_service("calendar", credentials, config.google.api_root)
+        credentials = load_credentials(account, api_root)
+        service = build_service("calendar", credentials, api_root)
         scopes = credentials.scopes
         return cls(
             service, granted=frozenset(scopes) if scopes else None, num_retries=NUM_RETRIES

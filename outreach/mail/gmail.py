@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httplib2
 from googleapiclient.errors import HttpError
@@ -42,9 +42,6 @@ from outreach.mail.gmail_retry import (
 )
 from outreach.mail.gmail_upload import needs_upload, upload_draft
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
-
-if TYPE_CHECKING:
-    from outreach.app import AppContext
 
 __all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
 
@@ -92,14 +89,15 @@ class GmailBackend(GmailLookups):
         self.stats = CallStats()
 
     @classmethod
-    def from_app(cls, app: AppContext) -> GmailBackend:
+    def connect(cls, account: str, api_root: str, quota_per_minute: int) -> GmailBackend:
+        """The backend for ``account`` (its token from the keyring), paced under
+        ``quota_per_minute`` units; ``api_root`` points it at another server."""
         from outreach.google.auth import load_credentials
         from outreach.google.services import build_service
 
-        config = app.config
-        credentials = load_credentials(config.user.email, config.google.api_root)
-        service = build_service("gmail", credentials, config.google.api_root)
-        return cls(service, QuotaPacer(config.google.quota_units_per_second))
+        credentials = load_credentials(account, api_root)
+        service = build_service("gmail", credentials, api_root)
+        return cls(service, QuotaPacer.per_minute(quota_per_minute))
 
     # -- waiting ------------------------------------------------------------------------
 
@@ -150,6 +148,8 @@ class GmailBackend(GmailLookups):
                     self.stats.rate_limited += 1
                     if limit.concurrent:
                         self._lower_parallelism(self.max_batch)
+                    else:
+                        self.pacer.slow_down()
                     asked = limit.wait(self._now())
                     if asked is not None and asked > MAX_WAIT_SECONDS:
                         raise
@@ -247,7 +247,7 @@ class GmailBackend(GmailLookups):
                 group = [r for r in pending if bool(r.draft_id) == (method == "drafts.update")]
                 for chunk in _chunks(group, self.batch_size(method)):
                     outcomes = self._run_batch(method, chunk)
-                    crowded = False
+                    crowded = quota_hit = False
                     for request in chunk:
                         outcome = outcomes[request.key]
                         if outcome.ref is not None:
@@ -266,6 +266,7 @@ class GmailBackend(GmailLookups):
                         if limit is not None:
                             self.stats.rate_limited += 1
                             crowded = crowded or limit.concurrent
+                            quota_hit = quota_hit or not limit.concurrent
                             if limits.note(request.key, limit, self._now()):
                                 retry.append(request)
                         elif status >= 500:
@@ -276,6 +277,8 @@ class GmailBackend(GmailLookups):
                             results[request.key] = Failure(last_error[request.key], False)
                     if crowded:
                         self._lower_parallelism(len(chunk))
+                    if quota_hit:
+                        self.pacer.slow_down()
             for key, why in (limits.too_long or {}).items():
                 results[key] = Failure(why)
             if unknown_creates:

@@ -114,10 +114,10 @@ class GmailLookups:
         found: dict[str, dict[str, Any]] = {}
         failed: list[str] = []
         limits = RoundLimits()
-        crowded = False
+        crowded = quota_hit = False
 
         def callback(request_id: str, response: Any, exception: Exception | None) -> None:
-            nonlocal crowded
+            nonlocal crowded, quota_hit
             if exception is None:
                 found[request_id] = response
                 return
@@ -128,6 +128,7 @@ class GmailLookups:
                 if limit is not None:
                     self.stats.rate_limited += 1
                     crowded = crowded or limit.concurrent
+                    quota_hit = quota_hit or not limit.concurrent
                     if not limits.note(request_id, limit, self._now()):
                         return
             failed.append(request_id)
@@ -146,13 +147,15 @@ class GmailLookups:
                 self.pacer.acquire(UNIT_COSTS[method] * len(chunk))
                 self.stats.batches += 1
                 self.stats.requests += 1
-                crowded = False
+                crowded = quota_hit = False
                 try:
                     batch.execute()
                 except (HttpError, *TRANSPORT_ERRORS):
                     failed.extend(i for i in chunk if i not in found and i not in failed)
                 if crowded:
                     self._lower_parallelism(len(chunk))
+                if quota_hit:
+                    self.pacer.slow_down()
             if limits.too_long:
                 raise MailError(
                     next(iter(limits.too_long.values())) + ".",

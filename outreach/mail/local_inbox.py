@@ -29,7 +29,7 @@ from outreach.config import Workspace
 from outreach.mail.maildir import Entry, ListingCache, read_bytes
 from outreach.track.classify import MessageMeta
 
-__all__ = ["Listed", "LocalInbox", "LocalMessage", "local_id"]
+__all__ = ["Listed", "LocalInbox", "LocalMessage", "describe", "local_id"]
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _ORIGINAL_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
@@ -46,7 +46,7 @@ class LocalMessage:
     message_id: str  # its Message-ID header, "<...>", or ""
     referenced: tuple[str, ...]  # Message-IDs it answers or returns, nearest first
     meta: MessageMeta
-    path: Path
+    path: Path | None  # the Maildir file (None for a message read over IMAP)
     root: str = ""  # the thread's first Message-ID (References' first, else In-Reply-To)
 
 
@@ -130,31 +130,43 @@ class LocalInbox:
 
     @staticmethod
     def _message(entry: Entry, msg: Message, labels: tuple[str, ...]) -> LocalMessage:
-        path = entry.path
-        message_ids = _ids(_header(msg, "Message-ID"))
-        message_id = message_ids[0] if message_ids else ""
-        base = path.name.split(":", 1)[0]
-        key = local_id(message_id) if message_id else f"local:file:{base}"
-        chain = _ids(_header(msg, "References"))
-        replied_to = _ids(_header(msg, "In-Reply-To"))
-        root = chain[0] if chain else (replied_to[0] if replied_to else "")
-        referenced = replied_to + list(reversed(chain)) + _returned_originals(msg)
         filed_at = datetime.fromtimestamp(entry.mtime_ns / 1e9, UTC)
-        received: datetime | None = None
-        if not _header(msg, "Date"):
-            received = filed_at
+        base = entry.path.name.split(":", 1)[0]
+        return describe(msg, labels, filed_at, fallback_key=f"local:file:{base}", path=entry.path)
+
+
+def describe(
+    msg: Message,
+    labels: tuple[str, ...],
+    filed_at: datetime,
+    *,
+    fallback_key: str,
+    prefix: str = "local:",
+    path: Path | None = None,
+) -> LocalMessage:
+    """What sync needs of one message read from a folder (a Maildir file, an IMAP message):
+    its key (``<prefix><Message-ID>``, else ``fallback_key``), the Message-IDs it answers or
+    returns, and its metadata; ``filed_at`` stands in for a missing or unreadable Date."""
+    message_ids = _ids(_header(msg, "Message-ID"))
+    message_id = message_ids[0] if message_ids else ""
+    key = f"{prefix}{message_id}" if message_id else fallback_key
+    chain = _ids(_header(msg, "References"))
+    replied_to = _ids(_header(msg, "In-Reply-To"))
+    root = chain[0] if chain else (replied_to[0] if replied_to else "")
+    referenced = replied_to + list(reversed(chain)) + _returned_originals(msg)
+    received: datetime | None = None
+    if not _header(msg, "Date"):
+        received = filed_at
+    meta = MessageMeta.from_email(msg, labels, received_at=received, message_id=key, thread_id=None)
+    if received is None and meta.header_date is None:  # a Date header that cannot parse
         meta = MessageMeta.from_email(
-            msg, labels, received_at=received, message_id=key, thread_id=None
+            msg, labels, received_at=filed_at, message_id=key, thread_id=None
         )
-        if received is None and meta.header_date is None:  # a Date header that cannot parse
-            meta = MessageMeta.from_email(
-                msg, labels, received_at=filed_at, message_id=key, thread_id=None
-            )
-        return LocalMessage(
-            key=key,
-            message_id=message_id,
-            referenced=tuple(dict.fromkeys(referenced)),
-            meta=meta,
-            path=path,
-            root=root,
-        )
+    return LocalMessage(
+        key=key,
+        message_id=message_id,
+        referenced=tuple(dict.fromkeys(referenced)),
+        meta=meta,
+        path=path,
+        root=root,
+    )

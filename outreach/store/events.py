@@ -140,10 +140,15 @@ class EventRepo:
     def local_threads(self) -> dict[str, str]:
         """Message ids of local-backend events (``local:<Message-ID>``) -> their thread id,
         so a message answering a reply finds the thread too."""
+        return self.threads_by_message_id("local:")
+
+    def threads_by_message_id(self, prefix: str) -> dict[str, str]:
+        """Message ids of events keyed ``<prefix><Message-ID>`` (local, IMAP) -> thread id."""
         rows = self.conn.execute(
-            "SELECT gmail_id, thread_id FROM thread_events WHERE gmail_id LIKE 'local:%'"
+            "SELECT gmail_id, thread_id FROM thread_events WHERE gmail_id LIKE ? ESCAPE '\\'",
+            (prefix.replace("%", "\\%").replace("_", "\\_") + "%",),
         )
-        return {row[0][len("local:") :]: row[1] for row in rows}
+        return {row[0][len(prefix) :]: row[1] for row in rows}
 
     def count(self, kind: str | None = None) -> int:
         if kind is None:

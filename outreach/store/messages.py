@@ -207,6 +207,10 @@ class MessageRepo:
             "AND send_started_at IS NULL ORDER BY id"
         )
         return [_row(row) for row in rows]
+    def first_created_at(self) -> str | None:
+        """When our first message was made (where a mailbox read from the start begins)."""
+        row = self.conn.execute("SELECT MIN(created_at) FROM messages").fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def count_for(self, contact_id: int, *, kind: str, state: str) -> int:
         row = self.conn.execute(

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=None,
         metavar="UNITS",
-        help="enforce a per-user quota of UNITS per second (Gmail: 250)",
+        help="enforce a per-user quota of UNITS per second (Gmail: 6,000 a minute = 100)",
     )
     parser.add_argument(
         "--latency",

@@ -672,13 +672,15 @@ class FakeGoogle:
 
     def quota(
         self,
-        units_per_second: float | None = 250,
+        units_per_second: float | None = 100,
         costs: Mapping[str, int] | None = None,
         *,
         window: float = 1.0,
     ) -> None:
         """Enforce Gmail's per-user rate limit: ``units_per_second`` over a sliding window of
-        ``window`` seconds (the limit scales with it), costs by method ("drafts.create": 10,
+        ``window`` seconds (the limit scales with it). The default is today's limit for new
+        Cloud projects, 6,000 units a minute, held to per second (stricter than Gmail's minute:
+        no burst of a minute's units in one second); costs by method ("drafts.create": 10,
         ...; see DEFAULT_COSTS; unlisted Gmail methods cost 5). None turns quota off."""
         with self._lock:
             if units_per_second is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
 from outreach.app import AppContext
 from outreach.errors import OutreachError
@@ -26,6 +27,7 @@ from outreach.services.doctor.gmail import (
     check_keyring,
     check_token,
 )
+from outreach.services.doctor.imap import check_imap
 
 # --- the workspace ------------------------------------------------------------------------
 
@@ -118,7 +120,8 @@ def check_user(doc: Doctor) -> Iterable[Check]:
 
 
 def check_busy_files(doc: Doctor) -> Iterable[Check]:
-    from outreach.schedule.busy import load_ics_busy
+    from outreach.calendars.ics_feed import fetch_feed, is_feed, shown
+    from outreach.schedule.busy import busy_from_ics, load_ics_busy
 
     config = doc.config
     for source in config.schedule.busy:
@@ -133,7 +136,12 @@ def check_busy_files(doc: Doctor) -> Iterable[Check]:
         now = doc.app.now()
         end = now + timedelta(days=config.schedule.horizon_days + 1)
         try:
-            busy = load_ics_busy(path, now, end, config.user.zone)
+            if is_feed(source):
+                data = fetch_feed(source, doc.app.workspace.cache_dir)
+                busy = busy_from_ics(data, now, end, config.user.zone, source=shown(source))
+                path = Path(shown(source))
+            else:
+                busy = load_ics_busy(path, now, end, config.user.zone)
         except OutreachError as exc:
             yield fail("busy file", exc.message, exc.hint or "Fix [schedule] busy in config.toml.")
             continue
@@ -252,6 +260,7 @@ CHECKS: list[CheckFn] = [
     check_keyring,
     check_token,
     check_gmail_api,
+    check_imap,
     check_calendar,
     check_integrity,  # issue 12: the database file itself, and its backups
     check_background,  # issue 21: watch runs where queued mail needs it

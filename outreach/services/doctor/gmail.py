@@ -114,7 +114,9 @@ def check_gmail_api(doc: Doctor) -> Iterable[Check]:
 
     config = doc.config
     try:
-        profile = GmailBackend.from_app(doc.app).profile()
+        backend = doc.app.mail()
+        assert isinstance(backend, GmailBackend)
+        profile = backend.profile()
     except OutreachError as exc:
         yield fail("gmail api", exc.message, exc.hint or "")
         return
@@ -146,7 +148,9 @@ def check_calendar(doc: Doctor) -> Iterable[Check]:
 
     now = doc.app.now()
     try:
-        busy = fetch_busy(doc.app, now, now + timedelta(days=1))
+        busy = fetch_busy(
+            doc.config.user.email, doc.config.google.api_root, now, now + timedelta(days=1)
+        )
     except OutreachError as exc:
         yield fail("calendar", exc.message, exc.hint or "")
         return

@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.app import AppContext
+from outreach.calendars.ics_feed import fetch_feed, is_feed, shown
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ContactError, ScheduleError
-from outreach.schedule.busy import load_ics_busy
+from outreach.schedule.busy import busy_from_ics, load_ics_busy
 from outreach.schedule.engine import SlotEngine
 from outreach.schedule.intervals import Interval, subtract
 from outreach.schedule.slots import Slot, check_request, no_slot_error, to_slots
@@ -55,7 +56,11 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
             from outreach.services.meetings.calendar_sync import counted_by_calendar
 
             # Google reports the tool's own events too: count those once, from the store.
-            busy.extend(subtract(fetch_busy(app, start, end), counted_by_calendar(app)))
+            found = fetch_busy(config.user.email, config.google.api_root, start, end)
+            busy.extend(subtract(found, counted_by_calendar(app)))
+        elif is_feed(source):
+            data = fetch_feed(source, app.workspace.cache_dir)
+            busy.extend(busy_from_ics(data, start, end, config.user.zone, source=shown(source)))
         else:
             busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
     for meeting in app.store.meetings.scheduled():

@@ -37,11 +37,11 @@ from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
+from outreach.calendars.protocol import MeetingCalendar
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ScheduleError
 from outreach.google.calendar_events import (
-    CalendarEvents,
     CalendarFailure,
     CalendarNotAllowed,
     conference_request_id,
@@ -258,7 +258,7 @@ def keep_in_step(
     return step
 
 
-def _remove(app: AppContext, calendar: CalendarEvents, meeting: MeetingRow) -> CalendarStep:
+def _remove(app: AppContext, calendar: MeetingCalendar, meeting: MeetingRow) -> CalendarStep:
     event_id = meeting.calendar_event_id
     if event_id is None:
         # Perhaps made by a run whose answer was lost; perhaps never (booked without access).
@@ -273,7 +273,7 @@ def _remove(app: AppContext, calendar: CalendarEvents, meeting: MeetingRow) -> C
 
 def _place(
     app: AppContext,
-    calendar: CalendarEvents,
+    calendar: MeetingCalendar,
     contact: Contact,
     meeting: MeetingRow,
     wanted: str,

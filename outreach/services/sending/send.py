@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from outreach.app import AppContext
 from outreach.clock import iso
-from outreach.errors import MailError, NotSentError, SendCapError
+from outreach.errors import MailError, NotSentError, SendCapError, SendOutcomeUnknown
 from outreach.mail.backend import MailBackend, SentRef
 from outreach.store import MessageRow
 
@@ -153,6 +153,8 @@ def _send(backend: MailBackend, row: MessageRow, address: str | None, now: datet
         try:
             return backend.send_draft(row.draft_id, now)
         except NotSentError:
+            raise
+        except SendOutcomeUnknown:  # the backend looked already; never retried blindly
             raise
         except MailError:
             sent = _sent_copy(backend, row, address, now)

@@ -9,13 +9,8 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.mail.local_inbox import LocalInbox
 from outreach.mail.maildir import ListingCache
-from outreach.services.sync.record import (
-    Recorder,
-    Seen,
-    SyncReport,
-    apply_all,
-    bare,
-)
+from outreach.services.sync.record import Recorder, Seen, SyncReport, apply_all
+from outreach.services.sync.threads import Threads
 from outreach.store.events import TrackedMessage
 from outreach.track.classify import MessageMeta
 
@@ -66,33 +61,8 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     seen = store.seen_files.all()
 
     recorder = Recorder(app, gmail=False)
-    # Message-ID (bare) -> thread: our messages, then messages sync already placed.
-    thread_of: dict[str, str] = {
-        bare(mid): tid for mid, tid in store.events.local_threads().items()
-    }
-    for row in recorder.by_message_id.values():
-        thread_of[bare(row.message_id)] = row.thread_id or row.message_id
-
-    def place(message: LocalMessage) -> tuple[str | None, int | None]:
-        """The thread a message belongs to, and its contact when matched by address."""
-        own = bare(message.message_id)
-        thread = thread_of.get(own) if own else None
-        if thread is None:
-            thread = next(
-                (thread_of[bare(ref)] for ref in message.referenced if bare(ref) in thread_of),
-                None,
-            )
-        contact_id: int | None = None
-        if thread is None:
-            # Not in a conversation of ours: theirs only if a contact wrote it (or the user
-            # wrote to one), in a thread of its own.
-            contact_id = recorder.contact_for_mail(message.meta)
-            if contact_id is None:
-                return None, None
-            thread = message.root or message.message_id or message.key
-        if own:
-            thread_of.setdefault(own, thread)
-        return thread, contact_id
+    threads = Threads(store, recorder)
+    place = threads.place
 
     placed: list[tuple[Listed, LocalMessage, str | None, int | None]] = []
     for item in fresh:
@@ -111,7 +81,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     while progress and waiting:
         progress = False
         for old in list(waiting):
-            answers = any(bare(ref) in thread_of for ref in old.referenced)
+            answers = threads.answers_ours(old.referenced)
             theirs = book_changed and any(a in recorder.by_address for a in old.addresses)
             if answers or theirs:
                 waiting.remove(old)

@@ -80,6 +80,10 @@ def sync(
     first = app.store.sync.get(_account(app)).last_sync is None
     if app.config.mail.backend == "gmail":
         report = _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
+    elif app.config.mail.backend == "imap":
+        from outreach.services.sync.imap import sync_imap
+
+        report = sync_imap(app, full=full, dry_run=dry_run)
     else:
         report = sync_local(app, dry_run=dry_run)
     report.recorded += record_unknown_sends(app, full=full or first, dry_run=dry_run)
@@ -88,7 +92,12 @@ def sync(
 
 
 def _account(app: AppContext) -> str:
-    return app.config.user.email if app.config.mail.backend == "gmail" else "local"
+    backend = app.config.mail.backend
+    if backend == "imap":
+        from outreach.services.sync.imap import imap_account
+
+        return imap_account(app)
+    return app.config.user.email if backend == "gmail" else "local"
 
 
 def remember_mailbox_position(app: AppContext) -> None:

@@ -27,7 +27,9 @@ def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
         from outreach.mail.gmail_sync import TransientSyncError
 
         return (TransientSyncError, DatabaseLocked)
-    return (OSError, DatabaseLocked)
+    from outreach.errors import MailUnreachable
+
+    return (OSError, MailUnreachable, DatabaseLocked)
 
 
 def _saved_token(app: AppContext) -> str | None:

@@ -1,0 +1,267 @@
+"""The IMAP/SMTP backend: drafts in the account's Drafts folder, sends through SMTP submission,
+so any mail app (Thunderbird, Apple Mail, a phone, webmail) shows and sends the same drafts.
+
+- A draft is APPENDed flagged ``\\Draft`` (and ``\\Seen``); its id is ``UIDVALIDITY-UID``. A
+  re-draft APPENDs the new one, then removes by UID every other draft with the same
+  Message-ID (the old one, and one left by an interrupted run), so never two.
+- ``send`` reads the draft as it is in the folder (the user's edits included), submits it
+  through SMTP, and removes the draft. The sent copy: servers that file it themselves (Gmail,
+  Outlook; ``[smtp] sent_copy``) do; otherwise our copy is APPENDed to Sent *before* SMTP gets
+  the message, so an interrupted send always leaves a trace. A refused send takes that copy
+  back. When the outcome is unknown (the connection dropped after DATA), Sent is searched for
+  the Message-ID: there, it went out (or may have: never sent twice); not there, the error
+  asks the user (:class:`~outreach.errors.SendOutcomeUnknown`), and nothing is retried.
+- Thread ids are the Message-ID of the thread's first message, as with the local backend.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import EmailMessage
+
+from imapclient.exceptions import IMAPClientError
+
+from outreach.config import ImapConfig, SmtpConfig
+from outreach.errors import MailError, NotSentError, SendOutcomeUnknown
+from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail.imap_conn import Credentials
+from outreach.mail.imap_session import ImapSession
+from outreach.mail.local import thread_root
+from outreach.mail.smtp_send import submit
+
+# Submission servers known to file the sent copy themselves (a second copy would be ours).
+SERVER_FILES_SENT = ("smtp.gmail.com", "smtp.office365.com", "smtp-mail.outlook.com")
+_DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
+_SENT_FLAGS = (b"\\Seen",)
+
+
+def draft_id(validity: int, uid: int) -> str:
+    return f"{validity}-{uid}"
+
+
+def parse_draft_id(value: str) -> tuple[int, int] | None:
+    validity, _, uid = value.partition("-")
+    if not (validity.isdigit() and uid.isdigit()):
+        return None
+    return int(validity), int(uid)
+
+
+def client_files_sent(config: SmtpConfig) -> bool:
+    """Whether we APPEND the sent copy (else the submission server files it)."""
+    if config.sent_copy != "auto":
+        return config.sent_copy == "client"
+    return config.host.casefold() not in SERVER_FILES_SENT
+
+
+def _parse(data: bytes) -> EmailMessage:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+class ImapBackend:
+    """MailBackend over one IMAP account and its SMTP submission server."""
+
+    name = "imap"
+
+    def __init__(
+        self,
+        imap: ImapConfig,
+        smtp: SmtpConfig,
+        imap_credentials: Credentials,
+        smtp_credentials: Credentials,
+    ) -> None:
+        self.imap = imap
+        self.smtp = smtp
+        self.smtp_credentials = smtp_credentials
+        self.session = ImapSession(imap, imap_credentials)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _failed(self, what: str, exc: Exception) -> MailError:
+        self.session.broken()
+        return MailError(
+            f"The IMAP server {self.imap.host} failed while {what}: {exc}.",
+            hint="Try again; `outreach doctor` checks the connection.",
+        )
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
+        results: dict[str, DraftRef | Failure] = {}
+        for request in requests:
+            try:
+                results[request.key] = self._upsert(request)
+            except IMAPClientError as exc:
+                self.session.broken()
+                results[request.key] = Failure(f"the IMAP server failed: {exc}")
+            except OSError as exc:
+                raise self._failed("saving a draft", exc) from None
+        return results
+
+    def _upsert(self, request: DraftRequest) -> DraftRef:
+        drafts = self.session.folders().drafts
+        message_id = str(request.message["Message-ID"])
+        uid = self.session.append(drafts, request.message.as_bytes(), _DRAFT_FLAGS)
+        same = self.session.uids_with_message_id(drafts, message_id)
+        if uid is None:  # no UIDPLUS: the newest copy is the one just appended
+            if not same:
+                raise MailError(f"The draft {message_id} vanished from {drafts} after saving.")
+            uid = same[-1]
+        stale = [other for other in same if other != uid]
+        old = parse_draft_id(request.draft_id or "")
+        validity = self.session.select(drafts)
+        if old is not None and old[0] == validity and old[1] != uid and old[1] not in stale:
+            stale.append(old[1])  # the old draft, even if the user changed its Message-ID
+        self.session.remove(drafts, stale)
+        return DraftRef(
+            draft_id=draft_id(validity, uid),
+            message_id=message_id,
+            thread_id=request.thread_id or thread_root(request.message) or message_id,
+        )
+
+    def _draft_uid(self, value: str) -> int | None:
+        """The UID of a draft id in the Drafts folder as it is now (None: another UIDVALIDITY)."""
+        parsed = parse_draft_id(value)
+        if parsed is None:
+            return None
+        validity = self.session.select(self.session.folders().drafts)
+        return parsed[1] if parsed[0] == validity else None
+
+    def find_drafts(self, rfc_message_ids: list[str]) -> dict[str, DraftRef]:
+        found: dict[str, DraftRef] = {}
+        try:
+            drafts = self.session.folders().drafts
+            for message_id in rfc_message_ids:
+                uids = self.session.uids_with_message_id(drafts, message_id)
+                if uids:
+                    validity = self.session.select(drafts)
+                    found[message_id] = DraftRef(draft_id(validity, uids[-1]), message_id)
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("looking for drafts", exc) from None
+        return found
+
+    def draft_exists(self, draft_id: str) -> bool:
+        try:
+            uid = self._draft_uid(draft_id)
+            return uid is not None and self.session.exists(self.session.folders().drafts, uid)
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("looking for a draft", exc) from None
+
+    def delete_draft(self, draft_id: str) -> bool:
+        try:
+            uid = self._draft_uid(draft_id)
+            drafts = self.session.folders().drafts
+            if uid is None or not self.session.exists(drafts, uid):
+                return False
+            self.session.remove(drafts, [uid])
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("removing a draft", exc) from None
+        return True
+
+    def draft_uids(self) -> set[int]:
+        """UIDs of every draft now in the Drafts folder (for sync: which drafts are gone)."""
+        drafts = self.session.folders().drafts
+        self.session.select(drafts, readonly=True)
+        return {int(uid) for uid in self.session.client.search(["NOT", "DELETED"])}
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def send_draft(self, draft_id: str) -> SentRef:
+        try:
+            uid = self._draft_uid(draft_id)
+            drafts = self.session.folders().drafts
+            data = self.session.fetch_message(drafts, uid) if uid is not None else None
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("reading the draft", exc) from None
+        if data is None or uid is None:
+            raise NotSentError(
+                f"The draft {draft_id} is gone from {self.imap.host}'s Drafts folder.",
+                hint="Re-create it with `outreach draft TEMPLATE CONTACT`.",
+            )
+        sent = self._send(_parse(data))
+        try:
+            self.session.remove(drafts, [uid])
+        except (IMAPClientError, OSError):
+            self.session.broken()  # sent all the same; sync sees the draft is gone or not
+        return sent
+
+    def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:
+        sent = self._send(message)
+        return SentRef(sent.message_id, thread_id or sent.thread_id)
+
+    def _send(self, message: EmailMessage) -> SentRef:
+        message_id = str(message["Message-ID"])
+        ours = SentRef(message_id=message_id, thread_id=thread_root(message) or message_id)
+        sent_folder = self.session.folders().sent
+        copy_uid: int | None = None
+        if client_files_sent(self.smtp):
+            try:
+                self.session.append(sent_folder, message.as_bytes(), _SENT_FLAGS)
+                copy_uid = (self.session.uids_with_message_id(sent_folder, message_id) or [0])[-1]
+            except (IMAPClientError, OSError) as exc:
+                raise NotSentError(
+                    f"Could not file the copy in {sent_folder} before sending: {exc}.",
+                    hint="Nothing was sent; try again.",
+                ) from None
+        try:
+            submit(self.smtp, self.smtp_credentials, message)
+        except NotSentError:
+            if copy_uid:
+                self._take_back(sent_folder, copy_uid)
+            raise
+        except SendOutcomeUnknown:
+            if self._in_sent(message_id):
+                return ours
+            raise
+        return ours
+
+    def _take_back(self, folder: str, uid: int) -> None:
+        try:
+            self.session.remove(folder, [uid])
+        except (IMAPClientError, OSError):
+            self.session.broken()
+
+    def _in_sent(self, message_id: str) -> bool:
+        try:
+            return bool(self.session.uids_with_message_id(self.session.folders().sent, message_id))
+        except (IMAPClientError, OSError, MailError):
+            self.session.broken()
+            return False
+
+    def find_sent(
+        self,
+        rfc_message_id: str,
+        thread_id: str | None = None,
+        *,
+        recipients: Sequence[str] = (),
+        subject: str | None = None,
+        since: datetime | None = None,
+    ) -> SentRef | None:
+        """By Message-ID in Sent; else, as a mail client may give its own Message-ID, a message
+        in Sent to one of ``recipients`` with ``subject`` since ``since`` that is in the
+        thread (its References name the thread's first message)."""
+        try:
+            sent = self.session.folders().sent
+            if self.session.uids_with_message_id(sent, rfc_message_id):
+                return SentRef(rfc_message_id, thread_id or rfc_message_id)
+            if not (recipients and subject and thread_id):
+                return None
+            for recipient in recipients:
+                criteria: list[object] = ["NOT", "DELETED", "TO", recipient, "SUBJECT", subject]
+                if since is not None:
+                    criteria += ["SINCE", since.date()]
+                for uid in sorted(self.session.client.search(criteria), reverse=True):
+                    data = self.session.fetch_message(sent, int(uid))
+                    if data is None:
+                        continue
+                    found = _parse(data)
+                    if thread_root(found) == thread_id:
+                        return SentRef(str(found["Message-ID"]), thread_id)
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("looking in Sent", exc) from None
+        return None

@@ -1,0 +1,1 @@
+"""Connecting mail accounts that are not Google's (Google's sign-in is outreach.google)."""

@@ -1,0 +1,26 @@
+"""`outreach auth login --imap`: the IMAP (or SMTP) password into the keyring, after checking
+that the config names a server to use it with."""
+
+from __future__ import annotations
+
+from outreach.app import AppContext
+from outreach.errors import ConfigError
+from outreach.mail.imap_login import save_password, smtp_needs_own_password
+
+
+def save_imap_password(app: AppContext, secret: str, *, for_smtp: bool) -> str:
+    """Store the password; returns ``user@host`` it is for."""
+    config = app.config
+    if config.mail.backend != "imap" or not config.imap.host:
+        raise ConfigError(
+            f"{app.workspace.config_file}: [mail] backend is \"{config.mail.backend}\", not "
+            "\"imap\" (or [imap] host is empty).",
+            hint='Set [mail] backend = "imap" and the [imap] and [smtp] keys first '
+            "(config.example.toml shows them).",
+        )
+    return save_password(config.imap, config.smtp, config.user.email, secret, for_smtp=for_smtp)
+
+
+def smtp_password_needed(app: AppContext) -> bool:
+    config = app.config
+    return smtp_needs_own_password(config.imap, config.smtp, config.user.email)
