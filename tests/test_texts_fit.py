@@ -113,3 +113,11 @@ def test_new_times_after_a_booking_cancelled_before_its_invite_went_out(world: W
     note = text_of(world.received(ada)[-1])
     assert "As promised" not in note, note
     assert note.startswith("Hi Ada, Thank you for getting back to me. I'm sorry, but "), note
+
+
+def test_a_moved_meeting_never_claims_it_was_discussed() -> None:
+    moved = text("confirm", a_meeting("scheduled", sequence=1, join=""))
+    assert "As we discussed" not in moved
+    assert "I've moved our conversation and attached an updated calendar invite." in moved
+    after_a_no_show = text("confirm", a_meeting("missed", sequence=1, join=""))
+    assert "Sorry we missed each other. I've moved our conversation" in after_a_no_show
