@@ -119,5 +119,5 @@ def test_a_moved_meeting_never_claims_it_was_discussed() -> None:
     moved = text("confirm", a_meeting("scheduled", sequence=1, join=""))
     assert "As we discussed" not in moved
     assert "I've moved our conversation and attached an updated calendar invite." in moved
-    after_a_no_show = text("confirm", a_meeting("missed", sequence=1, join=""))
+    after_a_no_show = text("confirm", a_meeting("missed", sequence=1, join="", missed=True))
     assert "Sorry we missed each other. I've moved our conversation" in after_a_no_show
