@@ -140,3 +140,29 @@ def test_a_send_cut_short_by_a_full_disk_says_so_and_leaves_nothing_half_sent(
     again = world.ok("send", "--yes")
     assert "Moved 2 of 2 messages" in again
     assert [len(world.received(a)) for a, _ in PEOPLE] == [1, 1, 1]
+
+
+def test_a_send_the_full_disk_cannot_record_is_said_at_once_and_never_repeated(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if world.fake is not None:
+        return  # the same path; the local sent/ folder shows it without Gmail
+    import sqlite3
+
+    from outreach.store.messages import MessageRepo
+
+    world.ok("contacts", "add", "ada@example.org", "--name", "Ada Lovelace")
+    world.ok("draft", "outreach", "ada@example.org")
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    real_mark_sent = MessageRepo.mark_sent
+    monkeypatch.setattr(MessageRepo, "mark_sent", disk_full)
+    stopped = world.cli("send", "--yes")
+    assert stopped.exit_code == 1
+    assert "Ada Lovelace <ada@example.org> was sent but could not be recorded (" in stopped.output
+    assert "once there is space, `outreach sync` records it" in stopped.output
+    monkeypatch.setattr(MessageRepo, "mark_sent", real_mark_sent)  # space freed
+    assert "Nothing to send" in world.ok("send", "--yes")  # never a second time
+    assert len(world.received("ada@example.org")) == 1

@@ -113,3 +113,45 @@ def test_new_times_after_a_booking_cancelled_before_its_invite_went_out(world: W
     note = text_of(world.received(ada)[-1])
     assert "As promised" not in note, note
     assert note.startswith("Hi Ada, Thank you for getting back to me. I'm sorry, but "), note
+
+
+def test_a_moved_meeting_never_claims_it_was_discussed() -> None:
+    moved = text("confirm", a_meeting("scheduled", sequence=1, join=""))
+    assert "As we discussed" not in moved
+    assert "I've moved our conversation and attached an updated calendar invite." in moved
+    after_a_no_show = text("confirm", a_meeting("missed", sequence=1, join="", missed=True))
+    assert "Sorry we missed each other. I've moved our conversation" in after_a_no_show
+
+
+def test_a_contact_who_replied_but_never_met_gets_a_note_that_fits(world: World) -> None:
+    kj = "kj@example.net"
+    world.ok("contacts", "add", kj, "--name", "Katherine Johnson")
+    world.ok("draft", "outreach", kj)
+    world.ok("send", "--yes")
+    world.at("2026-03-03 10:00")
+    world.reply(kj, "Thanks for writing! Things are hectic here; let me come back to you.")
+    world.ok("sync")
+    world.at("2026-06-15 10:00")  # months later, they never met
+    world.ok("draft", "keepintouch", kj)
+    world.ok("send", "--yes")
+    note = text_of(world.received(kj)[-1])
+    for phrase in THANKS:
+        assert phrase not in note, note
+    assert "I wanted to say hello and thank you for your kind reply." in note
+
+
+def test_new_times_weeks_after_they_said_they_would_check(world: World) -> None:
+    hedy = "hedy@example.net"
+    world.ok("contacts", "add", hedy, "--name", "Hedy Lamarr")
+    world.ok("draft", "outreach", hedy)
+    world.ok("send", "--yes")
+    world.at("2026-03-02 15:00")
+    world.reply(hedy, "Let me check my calendar and get back to you next week.")
+    world.ok("sync")
+    world.at("2026-04-06 10:00")  # five weeks later, nothing more from her
+    world.ok("draft", "newtimes", hedy)
+    world.ok("send", "--yes")
+    note = text_of(world.received(hedy)[-1])
+    assert "Thank you for getting back to me" not in note, note
+    assert "sorry that the times I suggested have passed" not in note
+    assert "I hope you're well. I'd still very much value a short conversation" in note

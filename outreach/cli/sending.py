@@ -87,9 +87,13 @@ def send(
 ) -> None:
     """Send drafted messages (all, or those of CONTACTS). Asks first unless --yes.
 
-    Never sends a message twice, and refuses a run that would pass mail.daily_send_cap in any
-    rolling 24 hours. With the local backend nothing is emailed: the drafts move to the
-    workspace's sent/ folder (to rehearse; connect Gmail to send for real).
+    Never sends a message twice, and never more than mail.daily_send_cap in any rolling 24
+    hours: it sends up to the cap, oldest first, and says how many wait and when room frees
+    up (`outreach due` lists them; each is re-planned, fresh times and today's date, before it
+    goes). A stale draft is left unsent with what to do; so is one that says it includes
+    something while nothing is attached (--no-attachment-check sends it). With the local
+    backend nothing is emailed: the drafts move to the workspace's sent/ folder (to rehearse;
+    connect Gmail to send for real).
     """
     from outreach.cli.queue import print_queued, queued_note
     from outreach.services.sending.held import frees_up_at, when_text

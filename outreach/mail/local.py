@@ -24,7 +24,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
-from outreach.compose.fingerprint import fingerprint
 from outreach.config import Workspace
 from outreach.errors import NotSentError
 from outreach.mail.backend import (
@@ -70,6 +69,13 @@ def redate(data: bytes, date: datetime) -> bytes:
     else:
         lines = line + lines
     return lines[: -len(newline)] + rest
+
+
+def _fingerprint(message: EmailMessage) -> str:
+    # Imported here: `outreach.compose` brings the template engine, which `due` never needs.
+    from outreach.compose.fingerprint import fingerprint
+
+    return fingerprint(message)
 
 
 def draft_file(outbox: Path, draft_id: str) -> Path:
@@ -141,7 +147,7 @@ class LocalOutbox:
                 draft_id=draft_id,
                 message_id=message_id,
                 thread_id=request.thread_id or message_id,
-                version=fingerprint(request.message),
+                version=_fingerprint(request.message),
             )
         return results
 
@@ -286,7 +292,7 @@ class LocalOutbox:
             if data is not None:
                 message = email.message_from_bytes(data, policy=email.policy.default)
                 assert isinstance(message, EmailMessage)
-                versions[draft_id] = fingerprint(message)
+                versions[draft_id] = _fingerprint(message)
         return versions
 
     def delete_draft(self, draft_id: str) -> bool:

@@ -9,22 +9,29 @@ deleted by hand (:func:`~outreach.services.drafting.discard.notice_gone_drafts`)
 
 from __future__ import annotations
 
+import os
+
 from outreach.app import AppContext
 from outreach.services.drafting.discard import INVITE_KINDS, unsent_drafts
 from outreach.services.drafting.staleness import WHAT, stale_instruction, stale_reason
+from outreach.store import MessageRow
 
 __all__ = ["outbox_notes", "stale_drafts"]
 
 FEW = 200
+DUE_CHECKS_AT_MOST = 40  # drafts `due` checks for staleness (about 2 ms each)
 
 
-def stale_drafts(app: AppContext) -> list[tuple[str, str]]:
-    """(contact label, instruction) for each unsent draft that must not go as it is. Times
-    that passed are left to `send` (it re-plans a held draft, and says what to do about any
-    other); checking them costs a query per draft, and `due` must stay fast."""
+def stale_drafts(
+    app: AppContext, rows: list[MessageRow] | None = None, *, at_most: int | None = None
+) -> list[tuple[str, str]]:
+    """(contact label, instruction) for each unsent draft (of ``rows``, else all) that must
+    not go as it is. Times that passed are left to `send` (it re-plans a held draft, and says
+    what to do about any other); checking them costs a query per draft, and `due` must stay
+    fast."""
     store = app.store
-    rows = unsent_drafts(app)
-    if not rows:
+    rows = unsent_drafts(app) if rows is None else rows
+    if not rows or (at_most is not None and len(rows) > at_most):
         return []
     # A few drafts: their contacts' facts only (all of them cost as much as `due` itself).
     facts = store.facts() if len(rows) > FEW else {}
@@ -42,20 +49,25 @@ def stale_drafts(app: AppContext) -> list[tuple[str, str]]:
     return found
 
 
-def _gone_locally(app: AppContext) -> list[str]:
+def _gone_locally(app: AppContext, rows: list[MessageRow]) -> list[str]:
     """Drafts whose outbox file is gone (local backend only: no network from `due`)."""
     if app.config.mail.backend != "local":
         return []
     from outreach.mail.local import draft_file
 
-    rows = [
-        row for row in unsent_drafts(app) if row.draft_id and row.kind not in INVITE_KINDS
-    ]
+    rows = [row for row in rows if row.draft_id and row.kind not in INVITE_KINDS]
+    if not rows:
+        return []
+    # One listing, not a stat per draft; and no backend object: `due` creates nothing.
+    folder = app.workspace.outbox_dir / "cur"
+    try:
+        present = set(os.listdir(folder))
+    except OSError:
+        return []
     notes = []
     for row in rows:
         assert row.draft_id is not None
-        # A stat, not a read; and no backend object: `due` creates and cleans nothing.
-        if draft_file(app.workspace.outbox_dir, row.draft_id).exists():
+        if draft_file(app.workspace.outbox_dir, row.draft_id).name in present:
             continue
         contact = app.store.contacts.get(row.contact_id)
         ref = contact.email or str(contact.id)
@@ -70,10 +82,15 @@ def outbox_notes(app: AppContext) -> list[str]:
     """Lines for `due`: held drafts, drafts deleted by hand, stale drafts."""
     from outreach.services.sending.held import held_line
 
+    rows = unsent_drafts(app)
+    if not rows:
+        return []
     notes: list[str] = []
-    held = held_line(app)
+    held = held_line(app) if any(row.held_at is not None for row in rows) else None
     if held:
         notes.append(held)
-    notes.extend(_gone_locally(app))
-    notes.extend(f"{label}: {instruction}" for label, instruction in stale_drafts(app))
+    notes.extend(_gone_locally(app, rows))
+    # `due` stays fast: with many drafts waiting, `send` and `followup` name the stale ones.
+    stale = stale_drafts(app, rows, at_most=DUE_CHECKS_AT_MOST)
+    notes.extend(f"{label}: {instruction}" for label, instruction in stale)
     return notes

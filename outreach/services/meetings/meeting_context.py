@@ -68,6 +68,7 @@ def meeting_context(
     # Texts fit what happened: thanks only for a conversation held; "as promised" new times
     # only after a cancellation the contact received.
     values["held"] = meeting.met_at is not None
+    values["missed"] = meeting.state == "missed"  # the state `conversation` records
     values["invited"] = any(
         row.reached_contact for row in app.store.messages.invites_for(meeting.id)
     )

@@ -65,8 +65,11 @@ def held_line(app: AppContext) -> str | None:
     held = held_drafts(app)
     if held is None:
         return None
-    what = "1 draft waits" if held.count == 1 else f"{held.count} drafts wait"
+    what, they = ("1 draft waits", "it is") if held.count == 1 else (
+        f"{held.count} drafts wait",
+        "they are",
+    )
     return (
-        f"{what} for the daily cap; {when_text(app, held.frees_at)}; they are re-planned "
-        "(fresh times, dated when sent) as they go: `outreach send --yes`"
+        f"{what} for the daily cap; {when_text(app, held.frees_at)}; {they} re-planned "
+        "(fresh times, dated when sent) before going: `outreach send --yes`"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from outreach.app import AppContext
+from outreach.errors import OutreachError
 from outreach.services.drafting.staleness import times_too_close
 from outreach.store import MessageRow
 
@@ -47,11 +48,14 @@ def replan_waiting(
         if not _waited(app, row, queued):
             continue
         contact = store.contacts.get(row.contact_id)
-        planned, _ = plan_messages(app, row.template, [contact], ignore_lint=True)
-        planned = [plan for plan in planned if plan.idem_key == row.idem_key]
-        if not planned:
-            continue
-        report = draft_messages(app, planned)
+        try:
+            planned, _ = plan_messages(app, row.template, [contact], ignore_lint=True)
+            planned = [plan for plan in planned if plan.idem_key == row.idem_key]
+            if not planned:
+                continue
+            report = draft_messages(app, planned)
+        except OutreachError:
+            continue  # its template or times cannot be had now: the stale check says so
         if report.created or report.updated:
             replanned.append(contact.label())
     return [store.messages.by_id(row.id) for row in rows], replanned

@@ -11,6 +11,7 @@ sees whether it really left.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from outreach.clock import iso
 from outreach.errors import MailError, NotSentError, SendCapError, SendOutcomeUnknown
 from outreach.mail.backend import MailBackend, SentRef
 from outreach.store import MessageRow
+from outreach.store.trouble import DatabaseTrouble
 
 ProgressFn = Callable[[int], None]
 
@@ -220,10 +222,21 @@ def send_messages(
                 store.messages.set_error(row.id, f"send outcome unknown: {exc.message}", stamp)
             report.uncertain.append((label, exc.message))
             continue
-        with store.transaction():
-            store.messages.mark_sent(
-                row.id, gmail_id=result.message_id, thread_id=result.thread_id, sent_at=stamp
+        try:
+            with store.transaction():
+                store.messages.mark_sent(
+                    row.id, gmail_id=result.message_id, thread_id=result.thread_id, sent_at=stamp
+                )
+        except (sqlite3.Error, OSError, DatabaseTrouble) as exc:
+            # It went (or moved to sent/), but the disk refused to record it: said at once,
+            # and the claim stays, so it is never sent again; `sync` records it.
+            report.sent.append(label)
+            why = exc.message if isinstance(exc, DatabaseTrouble) else str(exc)
+            report.stopped = (
+                f"{label} was sent but could not be recorded ({why.split(':')[0]}); once "
+                "there is space, `outreach sync` records it"
             )
+            break
         report.sent.append(label)
     _invited_on_calendar(app, [r for r in fresh if r.kind == "confirm" and r.meeting_id])
     return report
