@@ -26,6 +26,14 @@ def _fail(action: str, exc: Exception) -> AuthError:
     )
 
 
+MICROSOFT_PREFIX = "microsoft:"
+
+
+def microsoft_entry(account: str) -> str:
+    """The keyring user name of an account's Microsoft token cache (beside Google's entry)."""
+    return MICROSOFT_PREFIX + account
+
+
 def save_token(account: str, token_json: str) -> None:
     try:
         keyring.set_password(SERVICE, account, token_json)
