@@ -134,10 +134,16 @@ class AppContext:
                 from outreach.mail.gmail import GmailBackend
 
                 self._mail = GmailBackend.from_app(self)
+            elif self.config.mail.backend == "microsoft":
+                from outreach.mail.graph import graph_backend
+
+                self._mail = graph_backend(self.config.microsoft, self.config.user.email)
             else:
                 from outreach.mail.local import LocalOutbox
 
-                self._mail = LocalOutbox(self.workspace)
+                self._mail = LocalOutbox(
+                    self.workspace, outlook_drafts=self.config.mail.outlook_drafts
+                )
         return self._mail
 
     def calendar(self) -> CalendarEvents:

@@ -89,6 +89,8 @@ class UserConfig:
 class MailConfig:
     backend: str = "local"
     daily_send_cap: int = 100
+    # Local backend: mark .eml drafts X-Unsent: 1 so Outlook opens them as drafts to send.
+    outlook_drafts: bool = False
 
 
 READ_SCOPES = ("metadata", "readonly")
@@ -106,6 +108,15 @@ class GoogleConfig:
     @property
     def reads_bodies(self) -> bool:
         return self.read_scope == "readonly"
+
+
+@dataclass(frozen=True)
+class MicrosoftConfig:
+    """``[microsoft]``: the user's app registration and where sign-in and Graph are."""
+
+    client_id: str = ""
+    api_root: str = "https://graph.microsoft.com"  # Graph's root, without the version
+    authority: str = "https://login.microsoftonline.com/common"
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     source: Path | None = None
+    microsoft: MicrosoftConfig = field(default_factory=MicrosoftConfig)
 
 
 def parse_hours(text: str) -> tuple[int, int]:

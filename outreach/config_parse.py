@@ -17,6 +17,7 @@ from outreach.config import (
     FollowupConfig,
     GoogleConfig,
     MailConfig,
+    MicrosoftConfig,
     ScheduleConfig,
     UserConfig,
     parse_hours,
@@ -84,7 +85,8 @@ class _Section:
                 )
 
 
-_SECTIONS = ("user", "mail", "google", "schedule", "followup")
+_SECTIONS = ("user", "mail", "google", "schedule", "followup", "microsoft")
+_URL = re.compile(r"^https?://[^/\s]+(/.*)?$")
 
 
 def parse_config_text(text: str, path: Path) -> Config:
@@ -124,10 +126,11 @@ def parse_config_text(text: str, path: Path) -> Config:
     )
 
     mail_s = section("mail")
-    mail_s.reject_unknown({"backend", "daily_send_cap"})
+    mail_s.reject_unknown({"backend", "daily_send_cap", "outlook_drafts"})
     mail = MailConfig(
-        backend=mail_s.choice("backend", MailConfig.backend, ("local", "gmail")),
+        backend=mail_s.choice("backend", MailConfig.backend, ("local", "gmail", "microsoft")),
         daily_send_cap=mail_s.integer("daily_send_cap", MailConfig.daily_send_cap, 0, 2000),
+        outlook_drafts=mail_s.boolean("outlook_drafts", MailConfig.outlook_drafts),
     )
 
     google_s = section("google")
@@ -210,7 +213,27 @@ def parse_config_text(text: str, path: Path) -> Config:
             "congratulate_within_days", fdef.congratulate_within_days, 1, 365
         ),
     )
-    return Config(user, mail, google, schedule, followup, source=path)
+    microsoft = _microsoft(section("microsoft"))
+    return Config(user, mail, google, schedule, followup, source=path, microsoft=microsoft)
+
+
+def _microsoft(section: _Section) -> MicrosoftConfig:
+    """``[microsoft]``: client_id; api_root and authority as https URLs (authority with its
+    tenant)."""
+    section.reject_unknown(set(MicrosoftConfig.__dataclass_fields__))
+    api_root = section.string("api_root", MicrosoftConfig.api_root).rstrip("/")
+    if not api_root.startswith("https://") or not _URL.match(api_root):
+        raise section._error("api_root", 'an https URL such as "https://graph.microsoft.com"')
+    authority = section.string("authority", MicrosoftConfig.authority).rstrip("/")
+    if not authority.startswith("https://") or not re.match(r"^https://[^/\s]+/[^/\s]+", authority):
+        raise section._error(
+            "authority", 'an https URL with the tenant, e.g. "https://login.microsoftonline.com/common"'
+        )
+    return MicrosoftConfig(
+        client_id=section.string("client_id", MicrosoftConfig.client_id).strip(),
+        api_root=api_root,
+        authority=authority,
+    )
 
 
 def _extended_hours(section: _Section, working_hours: str) -> str:

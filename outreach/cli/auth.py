@@ -17,13 +17,27 @@ def auth() -> None:
 
 @auth.command()
 @click.option("--no-browser", is_flag=True, help="Print the URL to open instead of a browser.")
+@click.option(
+    "--microsoft",
+    is_flag=True,
+    help="Sign in to Microsoft 365 / Outlook.com instead (also when [mail] backend = "
+    '"microsoft").',
+)
+@click.option(
+    "--device-code", is_flag=True, help="Microsoft: sign in with a code on another device."
+)
 @pass_app
-def login(app: AppContext, no_browser: bool) -> None:
-    """Authorise outreach in your browser (Google's installed-app flow).
+def login(app: AppContext, no_browser: bool, microsoft: bool, device_code: bool) -> None:
+    """Authorise outreach in your browser (Google's installed-app flow, or Microsoft's with
+    PKCE; `--device-code` where there is no browser).
 
-    It asks for gmail.compose, calendar.freebusy and, for sync, gmail.metadata, or
-    gmail.readonly instead when [google] read_scope = "readonly" in config.toml.
+    Google: gmail.compose, calendar.freebusy and, for sync, gmail.metadata, or gmail.readonly
+    instead when [google] read_scope = "readonly". Microsoft: Mail.ReadWrite, Mail.Send,
+    Calendars.ReadWrite and offline_access.
     """
+    if microsoft or device_code or app.config.mail.backend == "microsoft":
+        _login_microsoft(app, device_code=device_code or no_browser)
+        return
     from outreach.google.auth import SCOPE_PURPOSES, scopes_for, short
     from outreach.google.login import login as run_login
 
@@ -47,12 +61,49 @@ def login(app: AppContext, no_browser: bool) -> None:
         )
 
 
+def _login_microsoft(app: AppContext, *, device_code: bool) -> None:
+    from outreach.microsoft.auth import SCOPE_PURPOSES, SCOPES, MicrosoftSettings, login
+
+    config = app.config
+    settings = MicrosoftSettings(
+        config.microsoft.client_id, config.microsoft.authority, config.user.email
+    )
+    click.echo("Asking Microsoft for:")
+    for scope in (*SCOPES, "offline_access"):
+        click.echo(f"  {scope:<20} {SCOPE_PURPOSES.get(scope, '')}")
+    result = login(settings, device_code=device_code, say=click.echo)
+    click.echo(f"Connected {result.account}; the token cache is in your OS keyring.")
+    if result.account.casefold() != config.user.email.casefold():
+        click.secho(
+            f"Warning: you signed in as {result.account}, but [user] email is "
+            f"{config.user.email}: set [user] email to the address you send from.",
+            fg="yellow",
+            err=True,
+        )
+    for scope in result.missing:
+        click.secho(
+            f"Warning: Microsoft did not grant {scope}: {SCOPE_PURPOSES.get(scope, '')} will "
+            "not work. Add it to the app registration's API permissions and sign in again.",
+            fg="yellow",
+            err=True,
+        )
+
+
 @auth.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_app
 def import_(app: AppContext, file: Path) -> None:
-    """Store a Google token file (Credentials.to_json(), type authorized_user) in the keyring."""
+    """Store a token file in the keyring: Google's authorized-user JSON
+    (Credentials.to_json()), or an msal token cache (SerializableTokenCache.serialize())."""
     from outreach.google.auth import import_token
+    from outreach.microsoft.auth import import_cache, is_token_cache_file
+
+    if is_token_cache_file(file):
+        found = import_cache(file, app.config.user.email)
+        click.echo(f"Imported the Microsoft token cache for {found['account']} into the OS "
+                   "keyring.")
+        click.echo(f"You can now delete {file}: outreach never reads it again.")
+        return
 
     summary = import_token(file, app.config.user.email)
     click.echo(f"Imported the token for {summary['account']} into the OS keyring.")
@@ -64,6 +115,19 @@ def import_(app: AppContext, file: Path) -> None:
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
     """Show the connected account, its scopes and the token's state (never the token)."""
+    if app.config.mail.backend == "microsoft":
+        from outreach.microsoft.auth import status as microsoft_status
+
+        found = microsoft_status(app.config.user.email)
+        if as_json:
+            emit_json(found)
+        elif not found["connected"]:
+            click.echo(f"{found['account']}: not connected. Run `outreach auth login`.")
+        else:
+            click.echo(f"account    {found['account']} (Microsoft)")
+            click.echo(f"scopes     {', '.join(found['scopes']) or '(as granted at login)'}")
+            click.echo(f"token      {found['token']}")
+        return
     from outreach.google.auth import status as auth_status
 
     result = auth_status(app.config.user.email)
@@ -99,9 +163,11 @@ def status(app: AppContext, as_json: bool) -> None:
 @pass_app
 def logout(app: AppContext) -> None:
     """Remove the token from the keyring."""
-    from outreach.google.auth import logout as run_logout
+    from outreach.google.auth import logout as google_logout
+    from outreach.microsoft.auth import logout as microsoft_logout
 
-    if run_logout(app.config.user.email):
+    microsoft = app.config.mail.backend == "microsoft"
+    if (microsoft_logout if microsoft else google_logout)(app.config.user.email):
         click.echo(f"Removed the token for {app.config.user.email} from the keyring.")
     else:
         click.echo(f"No token for {app.config.user.email}; nothing to remove.")

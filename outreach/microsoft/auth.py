@@ -190,6 +190,14 @@ def looks_like_token_cache(data: object) -> bool:
     )
 
 
+def is_token_cache_file(path: Path) -> bool:
+    """Whether the file holds an msal token cache (else it may be Google's token JSON)."""
+    try:
+        return looks_like_token_cache(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return False
+
+
 def import_cache(path: Path, account: str) -> dict[str, Any]:
     """Store an msal token cache file (``SerializableTokenCache.serialize()``) in the keyring,
     for servers and tests; it must hold a refresh token for an account."""

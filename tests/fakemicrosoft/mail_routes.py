@@ -29,7 +29,8 @@ WRITE = frozenset({"Mail.ReadWrite"})
 SEND = frozenset({"Mail.Send"})
 DEFAULT_PAGE = 10  # messages per page unless the client prefers more
 MAX_PAGE = 1000
-_FILTER_ID = re.compile(r"^internetMessageId eq '((?:[^']|'')*)'$")
+_FILTER_ID = re.compile(r"^(internetMessageId|conversationId) eq '((?:[^']|'')*)'$")
+_FILTER_RECEIVED = re.compile(r"^receivedDateTime (ge|gt) (\d{4}-\d\d-\d\dT[\d:.]+Z)$")
 _ALLOWED_HEADERS = re.compile(r"^(x-|X-)")
 
 
@@ -127,8 +128,11 @@ class MailRoutes:
             if match is None:
                 raise GraphFault(400, "ErrorInvalidUrlQueryFilter", "The query filter "
                                  "contains one or more invalid nodes.")
-            wanted = match.group(1).replace("''", "'")
-            items = [i for i in items if i.internet_message_id == wanted]
+            wanted = match.group(2).replace("''", "'")
+            if match.group(1) == "internetMessageId":
+                items = [i for i in items if i.internet_message_id == wanted]
+            else:
+                items = [i for i in items if i.conversation_id == wanted]
         top = int(call.query.get("$top", DEFAULT_PAGE))
         return Answer(200, {"value": [i.resource(select) for i in items[:top]]})
 
@@ -167,7 +171,10 @@ class MailRoutes:
 
             message["Date"] = format_datetime(now)
         mime = message.as_bytes()
-        self.box.add("sentitems", mime, draft=False, now=now, sent=now)
+        # The sent copy stays in the draft's conversation, with the draft's Message-ID.
+        self.box.add(
+            "sentitems", mime, draft=False, now=now, sent=now, conversation=found.conversation_id
+        )
         self.box.delivered.append(mime)
         return Answer(202)
 
@@ -198,10 +205,19 @@ class MailRoutes:
                 select = token.select
             else:
                 select = _select(call, DELTA_PROPERTIES)
-                if "$filter" in call.query or "$search" in call.query:
-                    raise GraphFault(400, "ErrorInvalidUrlQuery", "Only $select and $top "
-                                     "are supported with delta.")
+                if "$search" in call.query or "$orderby" in call.query:
+                    raise GraphFault(400, "ErrorInvalidUrlQuery", "Only $select, $top and a "
+                                     "$filter on receivedDateTime are supported with delta.")
                 rows = box.delta_changes(where, None, select)
+                if "$filter" in call.query:
+                    found = _FILTER_RECEIVED.match(call.query["$filter"].strip())
+                    if found is None:
+                        raise GraphFault(400, "ErrorInvalidUrlQueryFilter", "The only "
+                                         "supported $filter with delta is receivedDateTime "
+                                         "ge or gt a time.")
+                    since = datetime.fromisoformat(found.group(2).replace("Z", "+00:00"))
+                    rows = [r for r in rows if _received(box, r["id"]) >= since
+                            and (found.group(1) == "ge" or _received(box, r["id"]) > since)]
             page = DeltaPage(where, rows, box.last_change, select, box.generation[where], size)
             return self._page(where, page, prefer)
 
@@ -225,6 +241,10 @@ class MailRoutes:
             body["@odata.deltaLink"] = link + urlencode({"$deltatoken": token})
         headers = {"Preference-Applied": prefer} if "maxpagesize" in prefer else {}
         return Answer(200, body, headers)
+
+
+def _received(box: Mailbox, item_id: str) -> datetime:
+    return box.items[item_id].received
 
 
 def _expired() -> GraphFault:

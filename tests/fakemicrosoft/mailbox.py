@@ -182,7 +182,14 @@ class Mailbox:
         return "AAQkADconv-" + secrets.token_hex(8)
 
     def add(
-        self, folder: str, mime: bytes, *, draft: bool, now: datetime, sent: datetime | None = None
+        self,
+        folder: str,
+        mime: bytes,
+        *,
+        draft: bool,
+        now: datetime,
+        sent: datetime | None = None,
+        conversation: str | None = None,
     ) -> Item:
         with self.lock:
             message = parse_mime(mime)
@@ -197,7 +204,7 @@ class Mailbox:
                 id="AAMkAD" + secrets.token_hex(12),
                 folder=folder,
                 mime=mime,
-                conversation_id=self._conversation_for(message),
+                conversation_id=conversation or self._conversation_for(message),
                 internet_message_id=str(message["Message-ID"]).strip(),
                 is_draft=draft,
                 created=now,

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakemicrosoft.calendar_routes import CalendarRoutes, Calendar
+from tests.fakemicrosoft.calendar_routes import Calendar, CalendarRoutes
 from tests.fakemicrosoft.identity import DEFAULT_CLIENT_ID, Identity, OAuthError
 from tests.fakemicrosoft.mail_routes import MailRoutes
 from tests.fakemicrosoft.mailbox import Mailbox
@@ -241,7 +241,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     owner: FakeMicrosoft
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def _body(self) -> bytes:
@@ -280,7 +280,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     def _handle(self, method: str) -> None:
-        fake = self.owner
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         body = self._body()

@@ -76,6 +76,10 @@ def sync(
     tracked threads read by a full Gmail resync (the slow case)."""
     if app.config.mail.backend == "gmail":
         return _sync_gmail(app, full=full, dry_run=dry_run, progress=progress)
+    if app.config.mail.backend == "microsoft":
+        from outreach.services.sync.graph import sync_microsoft
+
+        return sync_microsoft(app, full=full, dry_run=dry_run)
     return sync_local(app, dry_run=dry_run)
 
 
@@ -83,12 +87,17 @@ def remember_mailbox_position(app: AppContext) -> None:
     """Before the first draft in Gmail: note the mailbox's history id, so the first sync reads
     everything from then on (a contact may answer in a thread of their own, which a resync of
     our threads would not find). One getProfile call, once per workspace."""
-    if app.config.mail.backend != "gmail":
+    if app.config.mail.backend not in ("gmail", "microsoft"):
         return
     account = app.config.user.email
     if app.store.sync.get(account).history_id is not None:
         return
-    position = _gmail_reader(app).current_history_id()
+    if app.config.mail.backend == "microsoft":  # no request: delta reads from this moment
+        from outreach.services.sync.graph import mailbox_position
+
+        position = mailbox_position(app.now())
+    else:
+        position = _gmail_reader(app).current_history_id()
     with app.store.transaction():
         app.store.sync.set_baseline(account, position)
 
