@@ -16,9 +16,9 @@ from outreach.config import Config, Workspace, default_workspace, load_config
 from outreach.errors import WorkspaceError
 
 if TYPE_CHECKING:
-    from outreach.google.calendar_events import CalendarEvents
     from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
+    from outreach.schedule.calendar_protocol import EventCalendar
     from outreach.store import Store
 
 # How a command shares the workspace with other outreach commands (see outreach.lock):
@@ -39,7 +39,7 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _mail: MailBackend | None = field(default=None, repr=False)
-    _calendar: CalendarEvents | None = field(default=None, repr=False)
+    _calendar: EventCalendar | None = field(default=None, repr=False)
     # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
     now_override: datetime | None = None
     lock_mode: LockMode = "none"
@@ -146,13 +146,21 @@ class AppContext:
                 )
         return self._mail
 
-    def calendar(self) -> CalendarEvents:
-        """The events of the user's primary Google Calendar (Gmail backend), built on first
-        use."""
+    def calendar(self) -> EventCalendar:
+        """The events of the user's own calendar (Google's primary calendar with Gmail, the
+        Outlook calendar with Microsoft), built on first use."""
         if self._calendar is None:
-            from outreach.google.calendar_events import CalendarEvents
+            if self.config.mail.backend == "microsoft":
+                from outreach.mail.graph import GraphMail
+                from outreach.microsoft.calendar import OutlookCalendar
 
-            self._calendar = CalendarEvents.from_app(self)
+                mail = self.mail()
+                assert isinstance(mail, GraphMail)
+                self._calendar = OutlookCalendar(mail.graph)
+            else:
+                from outreach.google.calendar_events import CalendarEvents
+
+                self._calendar = CalendarEvents.from_app(self)
         return self._calendar
 
     def reset_mail(self) -> None:

@@ -180,7 +180,7 @@ def parse_config_text(text: str, path: Path) -> Config:
         contact_day=contact_day,
         when_full=_when_full(sched_s),
     )
-    if schedule.meet_link and mail.backend != "gmail":
+    if schedule.meet_link and mail.backend not in ("gmail", "microsoft"):
         raise ConfigError(
             f"{path}: [schedule] meet_link = true needs [mail] backend = \"gmail\" (Google "
             "Meet links are made with the event on your Google Calendar).",

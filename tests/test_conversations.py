@@ -26,7 +26,7 @@ from tests.fakegoogle.server import FakeGoogle
 from tests.gmail_env import gmail_workspace
 
 
-@pytest.fixture(params=["local", "gmail"])
+@pytest.fixture(params=["local", "gmail", "microsoft"])
 def world(
     request: pytest.FixtureRequest,
     tmp_path: Path,
@@ -34,6 +34,18 @@ def world(
     monkeypatch: pytest.MonkeyPatch,
     isolated_environment: Path,
 ) -> Iterator[World]:
+    if request.param == "microsoft":
+        from tests.conversation_world_outlook import OutlookWorld
+        from tests.fakemicrosoft.server import FakeMicrosoft
+        from tests.microsoft_env import microsoft_workspace
+
+        outlook = FakeMicrosoft(user=USER).start()
+        try:
+            found = microsoft_workspace(tmp_path, outlook, run, monkeypatch)
+            yield OutlookWorld(found.root, run, outlook)
+        finally:
+            outlook.stop()
+        return
     if request.param == "gmail":
         fake = FakeGoogle(email=USER).start()
         try:

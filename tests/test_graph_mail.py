@@ -65,7 +65,8 @@ def test_drafts_land_in_outlook_drafts_with_our_headers(
     [message] = shown["messages"]
     ada = next(d for d in drafts if "ada@" in str(d["To"]))
     assert str(ada["Message-ID"]) == message["message_id"]
-    assert [e.path for e in fake.log if e.method == "POST"] == ["/me/mailFolders/drafts/messages"] * 2
+    posts = [e.path for e in fake.log if e.method == "POST"]
+    assert posts == ["/me/mailFolders/drafts/messages"] * 2
 
 
 def test_a_redraft_replaces_the_old_draft_never_leaving_two(

@@ -56,6 +56,16 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
 
             # Google reports the tool's own events too: count those once, from the store.
             busy.extend(subtract(fetch_busy(app, start, end), counted_by_calendar(app)))
+        elif source == "microsoft":
+            if config.mail.backend != "microsoft":
+                continue  # no Outlook account to ask
+            from outreach.microsoft.calendar import OutlookCalendar
+            from outreach.services.meetings.calendar_sync import counted_by_calendar
+
+            calendar = app.calendar()
+            assert isinstance(calendar, OutlookCalendar)
+            outlook = calendar.busy(config.user.email, start, end)
+            busy.extend(subtract(outlook, counted_by_calendar(app)))
         else:
             busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
     for meeting in app.store.meetings.scheduled():

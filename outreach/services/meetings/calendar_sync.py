@@ -37,7 +37,6 @@ from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ScheduleError
 from outreach.google.calendar_events import (
-    CalendarEvents,
     CalendarFailure,
     CalendarNotAllowed,
     conference_request_id,
@@ -45,6 +44,7 @@ from outreach.google.calendar_events import (
     is_cancelled,
     meet_link,
 )
+from outreach.schedule.calendar_protocol import EventCalendar
 from outreach.schedule.intervals import Interval
 from outreach.store.calendar import ABSENT, FREE, REMOVED
 from outreach.store.meetings import MeetingRow
@@ -76,8 +76,10 @@ class CalendarStep:
 
 
 def gmail_backend(app: AppContext) -> bool:
-    """Whether the workspace uses Gmail (only then is there a Google Calendar to keep)."""
-    return app.config.mail.backend == "gmail"
+    """Whether the workspace has a calendar to keep: Google's (Gmail) or Outlook's
+    (Microsoft; see :mod:`outreach.microsoft.calendar` for why its events have no
+    attendees)."""
+    return app.config.mail.backend in ("gmail", "microsoft")
 
 
 def _wanted(meeting: MeetingRow) -> str | None:
@@ -270,7 +272,7 @@ def keep_in_step(
     return step
 
 
-def _remove(app: AppContext, calendar: CalendarEvents, meeting: MeetingRow) -> CalendarStep:
+def _remove(app: AppContext, calendar: EventCalendar, meeting: MeetingRow) -> CalendarStep:
     event_id = meeting.calendar_event_id
     if event_id is None:
         # Perhaps made by a run whose answer was lost; perhaps never (booked without access).
@@ -285,7 +287,7 @@ def _remove(app: AppContext, calendar: CalendarEvents, meeting: MeetingRow) -> C
 
 def _place(
     app: AppContext,
-    calendar: CalendarEvents,
+    calendar: EventCalendar,
     contact: Contact,
     meeting: MeetingRow,
     wanted: str,
