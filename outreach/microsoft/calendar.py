@@ -158,10 +158,20 @@ class OutlookCalendar:
 
     def insert(self, body: dict[str, Any], *, conference: bool) -> dict[str, Any] | None:
         uid = str(body.get("iCalUID") or "")
-        created = self._call(
-            "POST", "/me/events", "adding the meeting to your calendar", to_graph(body, uid=uid)
-        )
-        return None if created is None else from_graph(created)
+        wanted = to_graph(body, uid=uid)
+        created = self._call("POST", "/me/events", "adding the meeting to your calendar", wanted)
+        if created is None:
+            return None
+        event = from_graph(created)
+        if (_graph_when(event["start"]), _graph_when(event["end"])) != (
+            wanted.get("start"),
+            wanted.get("end"),
+        ):
+            # Graph answered with the event an earlier create made (same transactionId: its
+            # answer was lost), as it stood then: like Google's 409, the caller finds it and
+            # puts it in step.
+            return None
+        return event
 
     def find(self, ical_uid: str) -> dict[str, Any] | None:
         flt = (

@@ -11,8 +11,9 @@
   or to a contact's address, or a delivery report (mailer-daemon, "Undeliverable: ...").
   Their MIME is read in batches of 20 and classified like every other backend's mail; a
   report or a reply outside a tracked conversation is placed by its In-Reply-To/References.
-- No calendar answers are read here: the tool's Outlook events have no attendees (see
-  :mod:`outreach.microsoft.calendar`); answers to invites arrive by mail.
+- No calendar answers are read: the tool's Outlook events have no attendees (see
+  :mod:`outreach.microsoft.calendar`); answers to invites arrive by mail. Events left out of
+  step (Outlook unreachable while booking) are put in step, as on Gmail.
 """
 
 from __future__ import annotations
@@ -147,4 +148,15 @@ def sync_microsoft(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
     report.recorded = recorder.recorded
     report.changes = recorder.changes
     report.requests = reader.requests - before
+    _calendar_catch_up(app, report, full=full, dry_run=dry_run)
     return report
+
+
+def _calendar_catch_up(app: AppContext, report: SyncReport, *, full: bool, dry_run: bool) -> None:
+    """Events not in step (Outlook was unreachable when booking) are put in step; their
+    requests are counted apart (``calendar_requests``)."""
+    from outreach.services.meetings.calendar_answers import read_answers
+
+    found = read_answers(app, full=full, dry_run=dry_run)
+    report.calendar_requests = found.requests
+    report.notes.extend(found.notes)
