@@ -22,7 +22,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 DEFAULT_CLIENT_ID = "8b2f6a4e-1c3d-4e5f-9a0b-fakeclient01"
 TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"  # the personal-accounts tenant's id
@@ -147,8 +146,9 @@ class Identity:
             )
         return frozenset(s for s in asked if s in app.permissions or s in OIDC_SCOPES)
 
-    def authorize(self, query: dict[str, str]) -> str:
-        """The browser's visit: the redirect URL with a code (or an error)."""
+    def authorize(self, query: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """The browser's visit: where the answer goes and what it says (a code, or an
+        error), for the server to send as a redirect or an auto-posting form."""
         app = self._app(query.get("client_id", ""))
         redirect = query.get("redirect_uri", "")
         if not any(redirect.startswith(uri) for uri in app.redirect_uris):
@@ -167,15 +167,16 @@ class Identity:
         try:
             scopes = self._scopes(app, query.get("scope", ""))
         except OAuthError as exc:
-            return f"{redirect}?" + urlencode(
-                {"error": exc.body["error"], "error_description": exc.body["error_description"],
-                 "state": state}
-            )
+            return redirect, {
+                "error": exc.body["error"],
+                "error_description": exc.body["error_description"],
+                "state": state,
+            }
         code = secrets.token_urlsafe(24)
         self.codes[code] = Grant(
             scopes, app.client_id, query.get("nonce", ""), query["code_challenge"], redirect
         )
-        return f"{redirect}?" + urlencode({"code": code, "state": state})
+        return redirect, {"code": code, "state": state}
 
     def device_code(self, form: dict[str, str], base: str) -> dict[str, Any]:
         app = self._app(form.get("client_id", ""))

@@ -9,6 +9,7 @@ throttle, expire tokens, and read the request log.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import threading
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.fakemicrosoft.calendar_routes import Calendar, CalendarRoutes
 from tests.fakemicrosoft.identity import DEFAULT_CLIENT_ID, Identity, OAuthError
@@ -227,6 +228,22 @@ class FakeMicrosoft:
         return _step_answer(answer)
 
 
+def _authorize_answer(query: dict[str, str], redirect: str, fields: dict[str, str]) -> Answer:
+    """A redirect with the answer in the query, or (response_mode=form_post) a page whose
+    form posts it to the redirect URI."""
+    if query.get("response_mode") == "form_post":
+        inputs = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}"/>'
+            for k, v in fields.items()
+        )
+        page = (
+            f'<html><body onload="document.forms[0].submit()"><form method="POST" '
+            f'action="{html.escape(redirect)}">{inputs}</form></body></html>'
+        )
+        return Answer(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
+    return Answer(302, None, {"Location": f"{redirect}?{urlencode(fields)}"})
+
+
 def _step_answer(answer: Answer) -> dict[str, Any]:
     out: dict[str, Any] = {"status": answer.status, "headers": dict(answer.headers)}
     if isinstance(answer.body, bytes):
@@ -306,7 +323,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if method == "GET" and rest == "v2.0/.well-known/openid-configuration":
                 answer = Answer(200, identity.openid_configuration(fake.url, tenant))
             elif method == "GET" and rest == "oauth2/v2.0/authorize":
-                answer = Answer(302, None, {"Location": identity.authorize(query)})
+                answer = _authorize_answer(query, *identity.authorize(query))
             elif method == "POST" and rest == "oauth2/v2.0/devicecode":
                 answer = Answer(200, identity.device_code(form, fake.url))
             elif method == "POST" and rest == "oauth2/v2.0/token":
