@@ -136,7 +136,7 @@ def _sync_json(app: AppContext, report: object) -> dict[str, object]:
         "reason": report.reason or None,
         "dry_run": report.dry_run,
         "requests": report.requests if report.backend != "local" else None,
-        "calendar_requests": report.calendar_requests if report.backend == "gmail" else None,
+        "calendar_requests": report.calendar_requests if report.backend != "local" else None,
         "counts": {kind: report.counts().get(kind, 0) for kind in (
             "sent", "reply", "auto_reply", "bounce", "rsvp")},
         "notes": list(report.notes),
