@@ -160,3 +160,17 @@ def test_a_send_whose_answer_is_lost_is_found_in_sent_items_not_repeated(
     assert len(fake.delivered()) == 1
     shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
     assert shown["stage"] == "sent"
+
+
+def test_doctor_and_auth_status_speak_of_outlook(outlook: MicrosoftWorkspace, run: Invoke) -> None:
+    result = run("auth", "status")
+    assert result.exit_code == 0, result.output
+    assert "(Microsoft)" in result.output
+    doctor = run("doctor")
+    assert doctor.exit_code == 0, doctor.output
+    assert "signed in as sam@example.edu; Drafts readable" in doctor.output
+    outlook.fake.identity.expire_access_tokens()
+    outlook.fake.identity.refresh.clear()  # the sign-in was revoked
+    doctor = run("doctor")
+    assert doctor.exit_code == 1
+    assert "outreach auth login --microsoft" in doctor.output

@@ -45,15 +45,19 @@ class MicrosoftSettings:
     account: str  # the user's address ([user] email)
 
 
-def _application(
-    settings: MicrosoftSettings, cache: msal.SerializableTokenCache
-) -> msal.PublicClientApplication:
+def _need_client_id(settings: MicrosoftSettings) -> None:
     if not settings.client_id:
         raise AuthError(
             "No [microsoft] client_id in config.toml.",
             hint="Register an app (README, 'Connect Microsoft 365 or Outlook.com') and put "
             "its Application (client) ID in [microsoft] client_id.",
         )
+
+
+def _application(
+    settings: MicrosoftSettings, cache: msal.SerializableTokenCache
+) -> msal.PublicClientApplication:
+    _need_client_id(settings)
     custom = settings.authority.rstrip("/") != DEFAULT_AUTHORITY
     try:
         return msal.PublicClientApplication(
@@ -107,6 +111,7 @@ class TokenSource:
     the refreshed cache is written back to the keyring. Safe across threads."""
 
     def __init__(self, settings: MicrosoftSettings) -> None:
+        _need_client_id(settings)
         self.settings = settings
         self._lock = threading.Lock()
         self._cache = _load_cache(settings.account)

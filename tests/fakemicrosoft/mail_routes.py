@@ -74,6 +74,7 @@ class MailRoutes:
             ("POST", rf"/me/mailFolders/{f}/messages", WRITE, self.create),
             ("GET", rf"/me/mailFolders/{f}/messages/delta", READ, self.delta),
             ("GET", rf"/me/mailFolders/{f}/messages", READ, self.list),
+            ("GET", rf"/me/mailFolders/{f}", READ, self.folder),
             ("GET", r"/me/messages", READ, self.list),
             ("GET", rf"/me/messages/{i}/\$value", READ_BODY, self.value),
             ("GET", rf"/me/messages/{i}", READ, self.get),
@@ -118,6 +119,23 @@ class MailRoutes:
             raise GraphFault(400, "ErrorMimeContentInvalid", "The MIME content is invalid.")
         item = self.box.add(where, mime, draft=True, now=self.now())
         return Answer(201, item.resource(None))
+
+    def folder(self, call: Call, folder: str) -> Answer:
+        where = _folder(folder)
+        names = {"inbox": "Inbox", "drafts": "Drafts", "sentitems": "Sent Items",
+                 "deleteditems": "Deleted Items"}
+        count = len(self.box.in_folder(where))
+        full = {"id": folder_id(where), "displayName": names[where], "parentFolderId": "root",
+                "childFolderCount": 0, "totalItemCount": count, "unreadItemCount": 0}
+        raw = call.query.get("$select")
+        if raw is None:
+            return Answer(200, full)
+        names_wanted = {n.strip() for n in raw.split(",")}
+        unknown = names_wanted - set(full)
+        if unknown:
+            raise GraphFault(400, "RequestBroker--ParseUri", f"Could not find a property "
+                             f"named '{sorted(unknown)[0]}' on type 'microsoft.graph.mailFolder'.")
+        return Answer(200, {k: v for k, v in full.items() if k in names_wanted or k == "id"})
 
     def list(self, call: Call, folder: str | None = None) -> Answer:
         select = _select(call, MESSAGE_PROPERTIES)

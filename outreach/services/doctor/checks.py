@@ -25,6 +25,7 @@ from outreach.services.doctor.gmail import (
     check_keyring,
     check_token,
 )
+from outreach.services.doctor.microsoft import check_microsoft
 
 # --- the workspace ------------------------------------------------------------------------
 
@@ -235,6 +236,7 @@ CHECKS: list[CheckFn] = [
     check_token,
     check_gmail_api,
     check_calendar,
+    check_microsoft,  # issue 19: the Microsoft backend's registration, sign-in and Graph
     check_integrity,  # issue 12: the database file itself, and its backups
 ]
 
