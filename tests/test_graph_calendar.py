@@ -109,3 +109,11 @@ def test_busy_times_on_the_outlook_calendar_are_never_offered(
         datetime.fromisoformat(s["start"]).date() != first.date() for s in after
     ), after
     assert any(e.path == "/me/calendar/getSchedule" for e in fake.log)
+
+
+def test_doctor_takes_microsoft_as_a_busy_source_not_a_file(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    result = run("doctor")
+    assert result.exit_code == 0, result.output
+    assert "calendar file not found" not in result.output

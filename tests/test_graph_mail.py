@@ -95,6 +95,7 @@ def test_send_sends_once_and_sync_sees_the_send_and_the_reply(
     fake.deliver(_reply(sent, "Ada Lovelace <ada@example.org>", "Happy to talk. Tuesday works."))
     result = run("sync")
     assert result.exit_code == 0, result.output
+    assert "ServiceUnavailable" in result.output  # said, waited out
     assert "Synced Outlook" in result.output
     shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
     assert shown["stage"] == "replied"
@@ -174,3 +175,15 @@ def test_doctor_and_auth_status_speak_of_outlook(outlook: MicrosoftWorkspace, ru
     doctor = run("doctor")
     assert doctor.exit_code == 1
     assert "outreach auth login --microsoft" in doctor.output
+
+
+def test_watch_waits_out_graph_trouble_and_goes_on(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    fake = outlook.fake
+    assert run("draft", "outreach", "ada@example.org").exit_code == 0
+    fake.throttle(6, retry_after=0, status=503)  # more than the client's own retries
+    result = run("watch", "--interval", "1", "--max-cycles", "2")
+    assert result.exit_code == 0, result.output
+    assert "ServiceUnavailable" in result.output  # said, waited out
+    assert "Synced Outlook" in result.output

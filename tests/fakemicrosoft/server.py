@@ -53,6 +53,7 @@ class FakeMicrosoft:
         self._now: datetime | None = None
         self.log: list[Logged] = []
         self.graph_requests = 0  # HTTP requests to Graph (a batch counts once)
+        self.identity_requests = 0  # HTTP requests to the sign-in endpoints
         self.in_flight = 0
         self.max_in_flight = 0
         self.delay = 0.0  # seconds each Graph request takes (to see concurrency)
@@ -313,6 +314,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _identity(self, method: str, path: str, query: dict[str, str], body: bytes) -> None:
         fake = self.owner
         identity = fake.identity
+        with fake.lock:
+            fake.identity_requests += 1
         match = re.match(r"^/([^/]+)/(.*)$", path)
         if match is None:
             self._send(Answer(404, {"error": "not_found"}))

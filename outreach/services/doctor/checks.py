@@ -117,6 +117,11 @@ def check_busy_files(doc: Doctor) -> Iterable[Check]:
                     '"google" in [schedule] busy is skipped with the local backend',
                 )
             continue  # with Gmail, checked with the backend below
+        if source == "microsoft":
+            if config.mail.backend != "microsoft":
+                yield ok("calendar", '"microsoft" in [schedule] busy is skipped: the backend '
+                         f'is "{config.mail.backend}"')
+            continue  # with Microsoft, checked with the backend below
         path = doc.app.workspace.resolve(source)
         now = doc.app.now()
         end = now + timedelta(days=config.schedule.horizon_days + 1)
