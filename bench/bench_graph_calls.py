@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fakemicrosoft.server import FakeMicrosoft  # noqa: E402
-from tests.microsoft_env import configure, signed_in_cache  # noqa: E402
+from tests.fakemicrosoft.server import FakeMicrosoft
+from tests.microsoft_env import configure, signed_in_cache
 
 NY = ZoneInfo("America/New_York")
 USER = "sam@example.edu"
