@@ -187,3 +187,51 @@ def test_watch_waits_out_graph_trouble_and_goes_on(
     assert result.exit_code == 0, result.output
     assert "ServiceUnavailable" in result.output  # said, waited out
     assert "Synced Outlook" in result.output
+
+
+def test_a_draft_whose_create_answer_is_lost_is_found_not_made_twice(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    fake = outlook.fake
+    fake.drop_answer("POST /me/mailFolders/drafts/messages")
+    result = run("draft", "outreach", "ada@example.org")
+    assert result.exit_code == 0, result.output
+    assert len(fake.drafts()) == 1
+    shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
+    assert shown["stage"] == "drafted"
+
+
+def test_a_draft_sent_from_outlook_itself_is_recorded_and_never_sent_again(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    fake = outlook.fake
+    assert run("draft", "outreach", "ada@example.org").exit_code == 0
+    [draft] = fake.mailbox.in_folder("drafts")
+    fake.send_draft_as_user(draft.id)
+    result = run("send", "ada@example.org", "--yes")
+    assert result.exit_code == 0, result.output
+    assert len(fake.delivered()) == 1
+    assert run("draft", "outreach", "ada@example.org").exit_code == 0
+    assert fake.drafts() == []  # not drafted again: it went out
+    assert run("sync").exit_code == 0
+    shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
+    assert shown["stage"] == "sent"
+
+
+def test_mail_the_user_writes_to_a_contact_in_outlook_is_recorded_as_theirs(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    fake = outlook.fake
+    assert run("sync").exit_code == 0
+    own = EmailMessage()
+    own["From"] = "Sam Rivera <sam@example.edu>"
+    own["To"] = "Alan Turing <alan@example.org>"
+    own["Subject"] = "Quick question"
+    own["Message-ID"] = make_msgid(domain="example.edu")
+    own.set_content("Hi Alan")
+    fake.sent_by_outlook(own)
+    assert run("sync").exit_code == 0
+    shown = json.loads(run("contacts", "show", "alan@example.org", "--json").output)
+    assert [e["kind"] for e in shown["events"]] == ["own_send"]
+    ada = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
+    assert ada["events"] == []

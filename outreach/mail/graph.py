@@ -27,6 +27,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
 
+from outreach.config import MicrosoftConfig
 from outreach.errors import MailError, NotSentError
 from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
 from outreach.microsoft.graph import (
@@ -44,7 +45,7 @@ _LOOKUP_FIELDS = "id,conversationId,internetMessageId,isDraft,sentDateTime,toRec
 _HINT = "Check your connection (`outreach doctor`) and run the command again; it is safe to re-run."
 
 
-def graph_backend(settings: Any, account: str) -> GraphMail:
+def graph_backend(settings: MicrosoftConfig, account: str) -> GraphMail:
     """The backend for ``[microsoft]`` settings and the user's address (tokens from the
     keyring)."""
     from outreach.microsoft.auth import MicrosoftSettings, TokenSource

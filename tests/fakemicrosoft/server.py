@@ -62,6 +62,7 @@ class FakeMicrosoft:
         self._drop_after: set[str] = set()  # "POST /me/messages/{id}/send" style prefixes
         self.lock = threading.Lock()
         mail = MailRoutes(self.mailbox, self.now, lambda: self.url)
+        self._mail = mail
         cal = CalendarRoutes(self.calendar, self.mailbox, self.now)
         self.routes: list[tuple[str, re.Pattern[str], frozenset[str], Handler]] = [
             (method, re.compile(f"^{pattern}$"), needs, handler)
@@ -135,6 +136,10 @@ class FakeMicrosoft:
         item = self.mailbox.add("sentitems", message.as_bytes(), draft=False, now=now, sent=now)
         self.mailbox.delivered.append(message.as_bytes())
         return item.id
+
+    def send_draft_as_user(self, draft_id: str) -> None:
+        """The user presses Send on a draft in Outlook."""
+        self._mail.send(Call("POST", f"/me/messages/{draft_id}/send", {}, {}), draft_id)
 
     def drafts(self) -> list[EmailMessage]:
         return [i.message for i in self.mailbox.in_folder("drafts")]
