@@ -234,3 +234,44 @@ def test_mail_the_user_writes_to_a_contact_in_outlook_is_recorded_as_theirs(
     assert [e["kind"] for e in shown["events"]] == ["own_send"]
     ada = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
     assert ada["events"] == []
+
+
+def test_sync_full_reads_everything_again_and_doubles_nothing(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    fake = outlook.fake
+    assert run("draft", "outreach", "ada@example.org").exit_code == 0
+    assert run("send", "ada@example.org", "--yes").exit_code == 0
+    [sent] = [parse(m) for m in fake.delivered()]
+    fake.deliver(_reply(sent, "ada@example.org", "Gladly."))
+    first = json.loads(run("sync", "--json").output)
+    assert (first["counts"]["sent"], first["counts"]["reply"]) == (0, 1)  # sent: by `send`
+    again = json.loads(run("sync", "--full", "--json").output)
+    assert again["mode"] == "full"
+    assert again["counts"] == {"sent": 0, "reply": 0, "auto_reply": 0, "bounce": 0, "rsvp": 0}
+    shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
+    assert sorted(e["kind"] for e in shown["events"]) == ["own_send", "reply"]
+
+
+def test_an_outlook_automatic_reply_is_an_auto_reply_with_its_return_date(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    fake = outlook.fake
+    assert run("draft", "outreach", "ada@example.org").exit_code == 0
+    assert run("send", "ada@example.org", "--yes").exit_code == 0
+    [sent] = [parse(m) for m in fake.delivered()]
+    away = EmailMessage()
+    away["From"] = "Ada Lovelace <ada@example.org>"
+    away["To"] = "sam@example.edu"
+    away["Subject"] = "Automatic reply: " + str(sent["Subject"])  # no In-Reply-To: Exchange's
+    away["Auto-Submitted"] = "auto-replied"
+    away["X-Auto-Response-Suppress"] = "All"
+    away["Message-ID"] = make_msgid(domain="example.org")
+    away["Date"] = format_datetime(to_date(sent))
+    away.set_content("I am out of the office until 16 March 2026 with limited access to email.")
+    fake.deliver(away)
+    report = json.loads(run("sync", "--json").output)
+    assert report["counts"]["auto_reply"] == 1
+    shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
+    [event] = [e for e in shown["events"] if e["kind"] == "auto_reply"]
+    assert event["return_date"] == "2026-03-16"
