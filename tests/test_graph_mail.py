@@ -275,3 +275,20 @@ def test_an_outlook_automatic_reply_is_an_auto_reply_with_its_return_date(
     shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
     [event] = [e for e in shown["events"] if e["kind"] == "auto_reply"]
     assert event["return_date"] == "2026-03-16"
+
+
+def test_a_redraft_that_fails_half_way_leaves_no_stale_draft_and_a_rerun_mends_it(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    fake = outlook.fake
+    assert run("draft", "outreach", "ada@example.org").exit_code == 0
+    [old] = fake.mailbox.in_folder("drafts")
+    fake.refuse_next("POST /me/mailFolders/drafts/messages", 400)
+    run("draft", "outreach", "ada@example.org")
+    assert fake.drafts() == []  # the old one went first; nothing stale is left to send
+    result = run("draft", "outreach", "ada@example.org")
+    assert result.exit_code == 0, result.output
+    [new] = fake.mailbox.in_folder("drafts")
+    assert new.id != old.id
+    assert run("send", "ada@example.org", "--yes").exit_code == 0
+    assert len(fake.delivered()) == 1

@@ -7,7 +7,7 @@ uploaded as MIME (``POST /me/mailFolders/drafts/messages``, ``text/plain``, base
 header we wrote, so Outlook files it in the contact's conversation exactly as Gmail does, its
 ``internetMessageId`` is ours (the send is found again by it), and an invite's
 ``text/calendar`` part goes as built. A MIME draft cannot be edited through Graph, so a
-re-draft creates the new draft and then deletes the old one (never two left).
+re-draft deletes the old draft, then creates the new one (never two, never a stale one).
 
 **Once only.** A create whose answer is lost is looked up by its Message-ID in Drafts before
 any retry; a send whose answer is lost is never repeated here: the caller looks for it in
@@ -125,6 +125,9 @@ class GraphMail:
         return live
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
+        """Create each draft; a re-draft first removes the old draft, then creates the new
+        one: never two drafts, and never a stale one left to send. (A run stopped between the
+        two leaves none; the next run, finding the old one gone and not sent, creates it.)"""
         results: dict[str, DraftRef | Failure] = {}
         replacing = [r for r in requests if r.draft_id]
         live = self._existing([str(r.draft_id) for r in replacing]) if replacing else set()
@@ -136,6 +139,11 @@ class GraphMail:
                     results[request.key] = sent
                     continue
             creating.append(request)
+        kept = self._delete_many([str(r.draft_id) for r in creating if r.draft_id in live])
+        for request in [r for r in creating if r.draft_id in kept]:
+            why = kept[str(request.draft_id)]
+            results[request.key] = Failure(f"could not remove the old draft: {why}")
+            creating.remove(request)
 
         def create(request: DraftRequest) -> DraftRef | Failure:
             try:
@@ -148,12 +156,8 @@ class GraphMail:
 
         with ThreadPoolExecutor(max_workers=MAX_CONCURRENT) as pool:
             made = list(pool.map(create, creating))
-        old: list[str] = []
         for request, outcome in zip(creating, made, strict=True):
             results[request.key] = outcome
-            if isinstance(outcome, DraftRef) and request.draft_id in live:
-                old.append(str(request.draft_id))
-        self._delete_many(old)
         return results
 
     def _sent_instead(self, request: DraftRequest) -> Failure | None:
@@ -170,17 +174,21 @@ class GraphMail:
             return None
         return Failure("already sent from Outlook; run `outreach sync` to record it", False)
 
-    def _delete_many(self, draft_ids: Sequence[str]) -> None:
+    def _delete_many(self, draft_ids: Sequence[str]) -> dict[str, str]:
+        """Remove drafts (batches of 20); the ids that could not be removed, with why (one
+        already gone counts as removed)."""
         if not draft_ids:
-            return
+            return {}
         steps = [Step(str(i), "DELETE", f"/me/messages/{d}") for i, d in enumerate(draft_ids)]
         try:
             replies = self.graph.batch(steps)
         except (GraphError, GraphUnreachable) as exc:
-            raise _fail(exc, "removing replaced drafts") from None
-        for reply in replies.values():
-            if not reply.ok and reply.status != 404:
-                raise _fail(reply.error(), "removing a replaced draft")
+            return dict.fromkeys(draft_ids, str(exc))
+        return {
+            draft_id: str(replies[str(i)].error())
+            for i, draft_id in enumerate(draft_ids)
+            if not replies[str(i)].ok and replies[str(i)].status != 404
+        }
 
     def find_drafts(self, rfc_message_ids: list[str]) -> dict[str, DraftRef]:
         wanted = list(dict.fromkeys(rfc_message_ids))

@@ -59,7 +59,8 @@ class FakeMicrosoft:
         self.delay = 0.0  # seconds each Graph request takes (to see concurrency)
         self._throttle: list[tuple[int, int]] = []  # (status, retry_after) for next requests
         self._throttle_steps: list[tuple[int, int]] = []  # the same, for batch steps
-        self._drop_after: set[str] = set()  # "POST /me/messages/{id}/send" style prefixes
+        self._drop_after: set[str] = set()
+        self._refuse: list[tuple[str, int]] = []  # (method and path prefix, status)  # "POST /me/messages/{id}/send" style prefixes
         self.lock = threading.Lock()
         mail = MailRoutes(self.mailbox, self.now, lambda: self.url)
         self._mail = mail
@@ -122,6 +123,10 @@ class FakeMicrosoft:
         """The next ``count`` steps run inside batches answer 429 with Retry-After."""
         self._throttle_steps.extend([(429, retry_after)] * count)
 
+    def refuse_next(self, method_and_path_prefix: str, status: int = 500) -> None:
+        """The next matching request fails with ``status`` (an OData error) and does nothing."""
+        self._refuse.append((method_and_path_prefix, status))
+
     def drop_answer(self, method_and_path_prefix: str) -> None:
         """Carry out the next matching request, then close the connection unanswered."""
         self._drop_after.add(method_and_path_prefix)
@@ -171,6 +176,14 @@ class FakeMicrosoft:
             fault = queue.pop(0) if queue else None
         if fault is not None:
             raise throttled(fault[1], fault[0])
+        key = f"{call.method} {call.path}"
+        with self.lock:
+            refusal = next((r for r in self._refuse if key.startswith(r[0])), None)
+            if refusal is not None:
+                self._refuse.remove(refusal)
+        if refusal is not None:
+            raise GraphFault(refusal[1], "ErrorInternalServerError" if refusal[1] >= 500
+                             else "ErrorInvalidRequest", "Refused by the test.")
         for method, pattern, needs, handler in self.routes:
             match = pattern.match(call.path)
             if match is None:
