@@ -59,8 +59,8 @@ class FakeMicrosoft:
         self.delay = 0.0  # seconds each Graph request takes (to see concurrency)
         self._throttle: list[tuple[int, int]] = []  # (status, retry_after) for next requests
         self._throttle_steps: list[tuple[int, int]] = []  # the same, for batch steps
-        self._drop_after: set[str] = set()
-        self._refuse: list[tuple[str, int]] = []  # (method and path prefix, status)  # "POST /me/messages/{id}/send" style prefixes
+        self._drop_after: set[str] = set()  # "POST /me/messages/" style prefixes
+        self._refuse: list[tuple[str, int]] = []  # (method and path prefix, status)
         self.lock = threading.Lock()
         mail = MailRoutes(self.mailbox, self.now, lambda: self.url)
         self._mail = mail
