@@ -1,7 +1,9 @@
-"""Whole conversations, one person per test, each played through the CLI on both backends.
+"""Whole conversations, one person per test, each played through the CLI on every backend
+(local, Gmail, Microsoft).
 
 Every message a contact receives is parsed back, and their whole correspondence is grouped
-into threads as the mailbox groups it (the fake Gmail applies Gmail's threading rule; the local
+into threads as the mailbox groups it (the fake Gmail applies Gmail's threading rule, the fake
+Outlook its conversations; the local
 Maildir is grouped by References with the same subject rule). The stories:
 
 - Ada accepts after two reschedules;
