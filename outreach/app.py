@@ -16,9 +16,9 @@ from outreach.config import Config, Workspace, default_workspace, load_config
 from outreach.errors import WorkspaceError
 
 if TYPE_CHECKING:
-    from outreach.calendars.protocol import MeetingCalendar
     from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
+    from outreach.schedule.calendar_protocol import EventCalendar
     from outreach.store import Store
 
 # How a command shares the workspace with other outreach commands (see outreach.lock):
@@ -39,7 +39,7 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _mail: MailBackend | None = field(default=None, repr=False)
-    _calendar: MeetingCalendar | None = field(default=None, repr=False)
+    _calendar: EventCalendar | None = field(default=None, repr=False)
     # The demo plays out a week in seconds; everything else uses the clock (or OUTREACH_NOW).
     now_override: datetime | None = None
     lock_mode: LockMode = "none"
@@ -163,20 +163,34 @@ class AppContext:
                     config.imap, config.smtp, config.user.email
                 )
                 self._mail = ImapBackend(config.imap, config.smtp, imap_login, smtp_login)
+            elif config.mail.backend == "microsoft":
+                from outreach.mail.graph import graph_backend
+
+                self._mail = graph_backend(config.microsoft, config.user.email)
             else:
                 from outreach.mail.local import LocalOutbox
 
-                self._mail = LocalOutbox(self.workspace)
+                self._mail = LocalOutbox(
+                    self.workspace, outlook_drafts=self.config.mail.outlook_drafts
+                )
         return self._mail
 
-    def calendar(self) -> MeetingCalendar:
-        """The events of the user's primary Google Calendar (Gmail backend), built on first
-        use."""
+    def calendar(self) -> EventCalendar:
+        """The events of the user's own calendar (Google's primary calendar with Gmail, the
+        Outlook calendar with Microsoft), built on first use."""
         if self._calendar is None:
-            from outreach.google.calendar_events import CalendarEvents
+            if self.config.mail.backend == "microsoft":
+                from outreach.mail.graph import GraphMail
+                from outreach.microsoft.calendar import OutlookCalendar
 
-            google = self.config.google
-            self._calendar = CalendarEvents.connect(self.config.user.email, google.api_root)
+                mail = self.mail()
+                assert isinstance(mail, GraphMail)
+                self._calendar = OutlookCalendar(mail.graph)
+            else:
+                from outreach.google.calendar_events import CalendarEvents
+
+                google = self.config.google
+                self._calendar = CalendarEvents.connect(self.config.user.email, google.api_root)
         return self._calendar
 
     def reset_mail(self) -> None:

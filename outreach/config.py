@@ -118,6 +118,8 @@ class MailConfig:
     def delivery_window(self) -> DeliveryWindow | None:
         """The parsed ``deliver_window`` (checked when the config was read)."""
         return parse_window(self.deliver_window)
+    # Local backend: mark .eml drafts X-Unsent: 1 so Outlook opens them as drafts to send.
+    outlook_drafts: bool = False
 
 
 READ_SCOPES = ("metadata", "readonly")
@@ -168,6 +170,15 @@ class GoogleConfig:
     @property
     def reads_bodies(self) -> bool:
         return self.read_scope == "readonly"
+
+
+@dataclass(frozen=True)
+class MicrosoftConfig:
+    """``[microsoft]``: the user's app registration and where sign-in and Graph are."""
+
+    client_id: str = ""
+    api_root: str = "https://graph.microsoft.com"  # Graph's root, without the version
+    authority: str = "https://login.microsoftonline.com/common"
 
 
 @dataclass(frozen=True)
@@ -259,6 +270,7 @@ class Config:
     source: Path | None = None
     imap: ImapConfig = field(default_factory=ImapConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    microsoft: MicrosoftConfig = field(default_factory=MicrosoftConfig)
 
 
 def parse_hours(text: str) -> tuple[int, int]:

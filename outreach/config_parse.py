@@ -17,6 +17,7 @@ from outreach.config import (
     FollowupConfig,
     GoogleConfig,
     MailConfig,
+    MicrosoftConfig,
     ScheduleConfig,
     UserConfig,
     parse_hours,
@@ -85,7 +86,9 @@ class _Section:
                 )
 
 
-_SECTIONS = ("user", "mail", "google", "schedule", "followup", "imap", "smtp")
+BACKENDS = ("local", "gmail", "imap", "microsoft")
+_SECTIONS = ("user", "mail", "google", "schedule", "followup", "imap", "smtp", "microsoft")
+_URL = re.compile(r"^https?://[^/\s]+(/.*)?$")
 
 
 def parse_config_text(text: str, path: Path) -> Config:
@@ -125,7 +128,7 @@ def parse_config_text(text: str, path: Path) -> Config:
     )
 
     mail_s = section("mail")
-    mail_s.reject_unknown({"backend", "daily_send_cap", "deliver_window"})
+    mail_s.reject_unknown({"backend", "daily_send_cap", "deliver_window", "outlook_drafts"})
     window = mail_s.string("deliver_window", MailConfig.deliver_window)
     try:
         parse_window(window)
@@ -134,9 +137,10 @@ def parse_config_text(text: str, path: Path) -> Config:
             "deliver_window", '"HH:MM-HH:MM" on the recipient\'s clock (e.g. "08:00-10:00"), or ""'
         ) from None
     mail = MailConfig(
-        backend=mail_s.choice("backend", MailConfig.backend, ("local", "gmail", "imap")),
+        backend=mail_s.choice("backend", MailConfig.backend, BACKENDS),
         daily_send_cap=mail_s.integer("daily_send_cap", MailConfig.daily_send_cap, 0, 2000),
         deliver_window=window,
+        outlook_drafts=mail_s.boolean("outlook_drafts", MailConfig.outlook_drafts),
     )
 
     google_s = section("google")
@@ -184,7 +188,7 @@ def parse_config_text(text: str, path: Path) -> Config:
         contact_day=contact_day,
         when_full=_when_full(sched_s),
     )
-    if schedule.meet_link and mail.backend != "gmail":
+    if schedule.meet_link and mail.backend not in ("gmail", "microsoft"):
         raise ConfigError(
             f"{path}: [schedule] meet_link = true needs [mail] backend = \"gmail\" (Google "
             "Meet links are made with the event on your Google Calendar).",
@@ -229,7 +233,11 @@ def parse_config_text(text: str, path: Path) -> Config:
     needs_server = mail.backend == "imap"
     imap = parse_imap(section("imap"), required=needs_server)
     smtp = parse_smtp(section("smtp"), imap, required=needs_server)
-    return Config(user, mail, google, schedule, followup, source=path, imap=imap, smtp=smtp)
+    microsoft = _microsoft(section("microsoft"))
+    return Config(
+        user, mail, google, schedule, followup, source=path, imap=imap, smtp=smtp,
+        microsoft=microsoft,
+    )
 
 
 def _quota_per_minute(section: _Section) -> int:
@@ -237,6 +245,25 @@ def _quota_per_minute(section: _Section) -> int:
     if "quota_units_per_second" in section.data and "quota_per_minute" not in section.data:
         return 60 * section.integer("quota_units_per_second", 100, 10, 10_000)
     return section.integer("quota_per_minute", GoogleConfig.quota_per_minute, 60, 1_200_000)
+
+
+def _microsoft(section: _Section) -> MicrosoftConfig:
+    """``[microsoft]``: client_id; api_root and authority as https URLs (authority with its
+    tenant)."""
+    section.reject_unknown(set(MicrosoftConfig.__dataclass_fields__))
+    api_root = section.string("api_root", MicrosoftConfig.api_root).rstrip("/")
+    if not api_root.startswith("https://") or not _URL.match(api_root):
+        raise section._error("api_root", 'an https URL such as "https://graph.microsoft.com"')
+    authority = section.string("authority", MicrosoftConfig.authority).rstrip("/")
+    if not authority.startswith("https://") or not re.match(r"^https://[^/\s]+/[^/\s]+", authority):
+        raise section._error(
+            "authority", 'an https URL with the tenant, e.g. "https://login.microsoftonline.com/common"'
+        )
+    return MicrosoftConfig(
+        client_id=section.string("client_id", MicrosoftConfig.client_id).strip(),
+        api_root=api_root,
+        authority=authority,
+    )
 
 
 def _extended_hours(section: _Section, working_hours: str) -> str:

@@ -55,6 +55,14 @@ def delete_secret(name: str, what: str) -> bool:
     return True
 
 
+MICROSOFT_PREFIX = "microsoft:"
+
+
+def microsoft_entry(account: str) -> str:
+    """The keyring user name of an account's Microsoft token cache (beside Google's entry)."""
+    return MICROSOFT_PREFIX + account
+
+
 def save_token(account: str, token_json: str) -> None:
     save_secret(account, token_json, "the Google token")
 

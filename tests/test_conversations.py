@@ -1,7 +1,9 @@
-"""Whole conversations, one person per test, each played through the CLI on both backends.
+"""Whole conversations, one person per test, each played through the CLI on every backend
+(local, Gmail, Microsoft).
 
 Every message a contact receives is parsed back, and their whole correspondence is grouped
-into threads as the mailbox groups it (the fake Gmail applies Gmail's threading rule; the local
+into threads as the mailbox groups it (the fake Gmail applies Gmail's threading rule, the fake
+Outlook its conversations; the local
 Maildir is grouped by References with the same subject rule). The stories:
 
 - Ada accepts after two reschedules;
@@ -28,7 +30,7 @@ from tests.helpers_sync import configure
 from tests.realmail.fixtures import MailServers
 
 # The backends every conversation is played on; "microsoft" joins at merge.
-BACKENDS = ["local", "gmail", "imap"]
+BACKENDS = ["local", "gmail", "imap", "microsoft"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -39,6 +41,18 @@ def world(
     monkeypatch: pytest.MonkeyPatch,
     isolated_environment: Path,
 ) -> Iterator[World]:
+    if request.param == "microsoft":
+        from tests.conversation_world_outlook import OutlookWorld
+        from tests.fakemicrosoft.server import FakeMicrosoft
+        from tests.microsoft_env import microsoft_workspace
+
+        outlook = FakeMicrosoft(user=USER).start()
+        try:
+            found = microsoft_workspace(tmp_path, outlook, run, monkeypatch)
+            yield OutlookWorld(found.root, run, outlook)
+        finally:
+            outlook.stop()
+        return
     if request.param == "gmail":
         fake = FakeGoogle(email=USER).start()
         try:

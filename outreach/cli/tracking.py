@@ -115,7 +115,7 @@ def _summary(report: object) -> str:
     found = (
         ", ".join(plural(counts[k], *names[k]) for k in names if counts.get(k)) or "nothing new"
     )
-    if report.backend == "gmail":
+    if report.backend in ("gmail", "microsoft"):
         how = f"{report.mode}"
         if report.reason:
             how += f": {report.reason}"
@@ -123,7 +123,8 @@ def _summary(report: object) -> str:
             f" + {report.calendar_requests} to Google Calendar" if report.calendar_requests else ""
         )
         requests = plural(report.requests, "request")
-        return f"Synced Gmail ({how}; {requests}{calendar}): {found}."
+        where = "Gmail" if report.backend == "gmail" else "Outlook"
+        return f"Synced {where} ({how}; {requests}{calendar}): {found}."
     return f"Synced the local inbox: {found}."
 
 
@@ -138,8 +139,8 @@ def _sync_json(app: AppContext, report: object) -> dict[str, object]:
         "mode": report.mode,
         "reason": report.reason or None,
         "dry_run": report.dry_run,
-        "requests": report.requests if report.backend == "gmail" else None,
-        "calendar_requests": report.calendar_requests if report.backend == "gmail" else None,
+        "requests": report.requests if report.backend != "local" else None,
+        "calendar_requests": report.calendar_requests if report.backend != "local" else None,
         "counts": {kind: report.counts().get(kind, 0) for kind in (
             "sent", "reply", "auto_reply", "bounce", "rsvp")},
         "notes": list(report.notes),

@@ -31,7 +31,10 @@ from typing import Any
 import httplib2
 from googleapiclient.errors import HttpError
 
-from outreach.errors import ScheduleError
+# The errors of the one calendar protocol, shared by every calendar adapter.
+from outreach.schedule.calendar_protocol import CalendarFailure as CalendarFailure
+from outreach.schedule.calendar_protocol import CalendarNotAllowed as CalendarNotAllowed
+from outreach.schedule.calendar_protocol import SyncTokenExpired as SyncTokenExpired
 
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 # Scopes that also allow events.insert/patch/delete (the discovery document lists them).
@@ -53,16 +56,6 @@ _CHECK_HINT = (
 )
 
 
-class CalendarNotAllowed(Exception):
-    """The token may not write events (no calendar.events scope)."""
-
-
-class SyncTokenExpired(Exception):
-    """Google no longer accepts the stored sync token (410): list everything again."""
-
-
-class CalendarFailure(ScheduleError):
-    """Google Calendar failed in a way the user has to know about (after retries)."""
 
 
 def _content(exc: HttpError) -> dict[str, Any]:

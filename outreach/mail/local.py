@@ -115,7 +115,10 @@ class LocalOutbox:
 
     name = "local"
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, outlook_drafts: bool = False) -> None:
+        # ``[mail] outlook_drafts``: mark each draft ``X-Unsent: 1``, so Outlook opens the
+        # .eml as a draft to send (for organisations that block third-party apps).
+        self.outlook_drafts = outlook_drafts
         self.outbox = workspace.outbox_dir
         self.sent = workspace.root / "sent"
         self.inbox = workspace.inbox_dir
@@ -133,10 +136,11 @@ class LocalOutbox:
         for request in requests:
             draft_id = request.draft_id or draft_name(request.key)
             message_id = str(request.message["Message-ID"])
+            data = request.message.as_bytes()
+            if self.outlook_drafts:
+                data = b"X-Unsent: 1\n" + data  # as_bytes() ends lines with \\n too
             try:
-                path = write_atomically(
-                    self.outbox, f"{draft_id}{_DRAFT_FLAGS}", request.message.as_bytes()
-                )
+                path = write_atomically(self.outbox, f"{draft_id}{_DRAFT_FLAGS}", data)
             except OSError as exc:
                 if exc.errno in _STOP_ERRNOS:
                     raise

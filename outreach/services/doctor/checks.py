@@ -28,6 +28,7 @@ from outreach.services.doctor.gmail import (
     check_token,
 )
 from outreach.services.doctor.imap import check_imap
+from outreach.services.doctor.microsoft import check_microsoft
 
 # --- the workspace ------------------------------------------------------------------------
 
@@ -132,6 +133,11 @@ def check_busy_files(doc: Doctor) -> Iterable[Check]:
                     '"google" in [schedule] busy is skipped with the local backend',
                 )
             continue  # with Gmail, checked with the backend below
+        if source == "microsoft":
+            if config.mail.backend != "microsoft":
+                yield ok("calendar", '"microsoft" in [schedule] busy is skipped: the backend '
+                         f'is "{config.mail.backend}"')
+            continue  # with Microsoft, checked with the backend below
         path = doc.app.workspace.resolve(source)
         now = doc.app.now()
         end = now + timedelta(days=config.schedule.horizon_days + 1)
@@ -262,6 +268,7 @@ CHECKS: list[CheckFn] = [
     check_gmail_api,
     check_imap,
     check_calendar,
+    check_microsoft,  # issue 19: the Microsoft backend's registration, sign-in and Graph
     check_integrity,  # issue 12: the database file itself, and its backups
     check_background,  # issue 21: watch runs where queued mail needs it
 ]

@@ -61,6 +61,16 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
         elif is_feed(source):
             data = fetch_feed(source, app.workspace.cache_dir)
             busy.extend(busy_from_ics(data, start, end, config.user.zone, source=shown(source)))
+        elif source == "microsoft":
+            if config.mail.backend != "microsoft":
+                continue  # no Outlook account to ask
+            from outreach.microsoft.calendar import OutlookCalendar
+            from outreach.services.meetings.calendar_sync import counted_by_calendar
+
+            calendar = app.calendar()
+            assert isinstance(calendar, OutlookCalendar)
+            outlook = calendar.busy(config.user.email, start, end)
+            busy.extend(subtract(outlook, counted_by_calendar(app)))
         else:
             busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
     for meeting in app.store.meetings.scheduled():

@@ -37,7 +37,7 @@ from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
-from outreach.calendars.protocol import MeetingCalendar
+from outreach.schedule.calendar_protocol import EventCalendar
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ScheduleError
@@ -49,6 +49,7 @@ from outreach.google.calendar_events import (
     is_cancelled,
     meet_link,
 )
+from outreach.schedule.calendar_protocol import EventCalendar
 from outreach.schedule.intervals import Interval
 from outreach.store.calendar import ABSENT, FREE, REMOVED
 from outreach.store.meetings import MeetingRow
@@ -80,8 +81,10 @@ class CalendarStep:
 
 
 def gmail_backend(app: AppContext) -> bool:
-    """Whether the workspace uses Gmail (only then is there a Google Calendar to keep)."""
-    return app.config.mail.backend == "gmail"
+    """Whether the workspace has a calendar to keep: Google's (Gmail) or Outlook's
+    (Microsoft; see :mod:`outreach.microsoft.calendar` for why its events have no
+    attendees)."""
+    return app.config.mail.backend in ("gmail", "microsoft")
 
 
 def _wanted(meeting: MeetingRow) -> str | None:
@@ -258,7 +261,7 @@ def keep_in_step(
     return step
 
 
-def _remove(app: AppContext, calendar: MeetingCalendar, meeting: MeetingRow) -> CalendarStep:
+def _remove(app: AppContext, calendar: EventCalendar, meeting: MeetingRow) -> CalendarStep:
     event_id = meeting.calendar_event_id
     if event_id is None:
         # Perhaps made by a run whose answer was lost; perhaps never (booked without access).
@@ -273,7 +276,7 @@ def _remove(app: AppContext, calendar: MeetingCalendar, meeting: MeetingRow) -> 
 
 def _place(
     app: AppContext,
-    calendar: MeetingCalendar,
+    calendar: EventCalendar,
     contact: Contact,
     meeting: MeetingRow,
     wanted: str,

@@ -84,6 +84,10 @@ def sync(
         from outreach.services.sync.imap import sync_imap
 
         report = sync_imap(app, full=full, dry_run=dry_run)
+    elif app.config.mail.backend == "microsoft":
+        from outreach.services.sync.graph import sync_microsoft
+
+        report = sync_microsoft(app, full=full, dry_run=dry_run)
     else:
         report = sync_local(app, dry_run=dry_run)
     report.recorded += record_unknown_sends(app, full=full or first, dry_run=dry_run)
@@ -97,19 +101,24 @@ def _account(app: AppContext) -> str:
         from outreach.services.sync.imap import imap_account
 
         return imap_account(app)
-    return app.config.user.email if backend == "gmail" else "local"
+    return app.config.user.email if backend in ("gmail", "microsoft") else "local"
 
 
 def remember_mailbox_position(app: AppContext) -> None:
     """Before the first draft in Gmail: note the mailbox's history id, so the first sync reads
     everything from then on (a contact may answer in a thread of their own, which a resync of
     our threads would not find). One getProfile call, once per workspace."""
-    if app.config.mail.backend != "gmail":
+    if app.config.mail.backend not in ("gmail", "microsoft"):
         return
     account = app.config.user.email
     if app.store.sync.get(account).history_id is not None:
         return
-    position = _gmail_reader(app).current_history_id()
+    if app.config.mail.backend == "microsoft":  # no request: delta reads from this moment
+        from outreach.services.sync.graph import mailbox_position
+
+        position = mailbox_position(app.now())
+    else:
+        position = _gmail_reader(app).current_history_id()
     with app.store.transaction():
         app.store.sync.set_baseline(account, position)
 

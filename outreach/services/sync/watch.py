@@ -27,6 +27,10 @@ def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
         from outreach.mail.gmail_sync import TransientSyncError
 
         return (TransientSyncError, DatabaseLocked)
+    if app.config.mail.backend == "microsoft":
+        from outreach.mail.graph_sync import TransientGraphError
+
+        return (TransientGraphError, DatabaseLocked)
     from outreach.errors import MailUnreachable
 
     return (OSError, MailUnreachable, DatabaseLocked)
