@@ -150,6 +150,12 @@ def _next_day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+_WEEKDAY_RE = re.compile(
+    rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
+    rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)"
+    r"(?:(?![\w-])|(?:(?<=tag)|(?<=woch))(?=(?:vormittag|nachmittag|mittag|abend|morgen)s?\b))\.?"
+    rf"(?:\s+(prochain|que viene|prossimo|que vem|(?:{_NEXT}) (?:{_WEEK})))?"
+)
 _OR = r"\s*(?:,|or|oder|ou|o|oppure|of|eller)\s+"
 
 
@@ -183,12 +189,7 @@ def _weekday(plain: str, today: date) -> DayPhrase | None:
 
 
 def _one_weekday(plain: str, today: date) -> DayPhrase | None:
-    pattern = re.compile(
-        rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
-        rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)(?![\w-])\.?"
-        rf"(?:\s+(prochain|que viene|prossimo|que vem|(?:{_NEXT}) (?:{_WEEK})))?"
-    )
-    for match in pattern.finditer(plain):
+    for match in _WEEKDAY_RE.finditer(plain):
         before, name, after = match.group(1), match.group(2), match.group(3)
         if name in _PT_SHORT:  # "segunda", "quinta" are also ordinals: a weekday before a time
             time_follows = re.match(r"\s*,?\s*(?:as\b|a partir|de manha|a tarde|\d)",

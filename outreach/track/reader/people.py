@@ -60,7 +60,7 @@ _CUE = re.compile(
     r"|ask|email|write to|ping|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
     r"|copied|copying|forwarded (?:this|your (?:note|email|message)) to"
     r"|sprechen sie (?:auch |doch )?mit|sprich (?:auch |doch )?mit|wenden sie sich (?:bitte )?an"
-    r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich bei"
+    r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich (?:auch |doch )?bei"
     r"|parlez(?: aussi| également)? (?:à|avec)|parle(?: aussi)? (?:à|avec)|contactez|contacte"
     r"|écrivez à|ecrivez a|habla(?: también)? con|hable(?: también)? con|contacta(?: a)?"
     r"|escribe a|escríbele a|parla(?: anche)? con|contatta|scrivi a|praat(?: ook(?: eens)?)? met"

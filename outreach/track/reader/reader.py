@@ -373,7 +373,13 @@ def read_reply(
         deferring = is_deferral(normalize_text(sentence))
         day: DayPhrase | None = None
         previous: _Clause | None = None
-        for c in _pieces(_ASIDE.sub(" ", sentence), ctx):
+        pieces = _pieces(_ASIDE.sub(" ", sentence), ctx)
+        for index, c in enumerate(pieces):
+            if (c.day is not None and c.hour is None and not c.negative and not c.numbers
+                    and any(o.hour is not None and o.day is None and not o.negative
+                            for o in pieces[index + 1 :])):
+                day, previous = c.day, c  # "Tuesday is fine, but at 11": the time follows
+                continue
             carries = day is not None and previous is not None and (
                 not previous.negative or _SAME_DAY.search(c.plain) is not None)
             if c.day is None and c.hour is not None and not c.numbers and day is not None:
@@ -395,6 +401,8 @@ def read_reply(
     ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings),
                                      day_first=day_first))
     ctx.findings.extend(read_people(said))
+    ctx.findings[:] = [f for f in ctx.findings  # "Tuesday, ... but not at 16:00"
+                       if not (isinstance(f, SlotPick) and f.slot in ctx.rejected)]
     _one_pick(ctx)
     return Reading(tuple(_narrowest(ctx.findings)), tuple(ctx.unsure))
 
