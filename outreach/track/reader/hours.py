@@ -39,8 +39,9 @@ _BETWEEN_WORD = re.compile(r"^(?:between|zwischen|entre|tra le|fra le|tussen|mel
                            r"|de|dalle|van)\b")
 _AFTER = re.compile(r"\b(?:after|from|ab|apres|a partir de|despues de|dopo|na|depois d[ae]s?"
                     r"|efter|anytime after|any time after)\s*(?:las |les |le |as )?$")
-_BEFORE = re.compile(r"\b(?:before|vor|avant|antes de|prima d(?:i|elle)|voor|fore|by)"
-                     r"\s*(?:las |les |le |as )?$")
+_BEFORE = re.compile(r"\b(?:before|vor|avant|antes de|prima d(?:i|elle)|voor|fore|by|until"
+                     r"|till|bis|jusqu'a|hasta|fino alle|tot|ate|till)"
+                     r"\s*(?:las |les |le |as |a |om |kl\.? |um )?$")
 _PARTS: tuple[tuple[str, time, time], ...] = (
     (r"morning|mornings|vormittags?|morgens|fruh|matin|matinee|(?:por|de|en) la manana"
      r"|las mananas|mattin[ao]|mattinata|ochtend|'s ochtends|(?:de|pela|na) manha|formiddag(?:en)?"

@@ -23,7 +23,7 @@ from outreach.track.reader.lexicon import CORRECTION, NEGATION, NOT_NEGATIVE, PA
 from outreach.track.reader.people import read_people
 from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
-from outreach.track.reader.sentences import clauses, sentences
+from outreach.track.reader.sentences import EXCEPT, clauses, sentences
 from outreach.track.reader.slots import earliest_free, named_slots, rejects_all
 from outreach.track.reader.zones import ZoneSaid, zone_said
 from outreach.track.returndate import normalize_text, reads_day_first
@@ -90,7 +90,8 @@ class _Clause:
 
 
 def _is_negative(plain: str) -> bool:
-    return NEGATION.search(NOT_NEGATIVE.sub(" ", plain)) is not None or rejects_all(plain)
+    return (NEGATION.search(NOT_NEGATIVE.sub(" ", plain)) is not None or rejects_all(plain)
+            or EXCEPT.match(plain) is not None)
 
 
 def _clause(text: str, ctx: _Context) -> _Clause:
@@ -348,6 +349,40 @@ def _inline_picks(text: str, ctx: _Context) -> None:
         quoted = None
 
 
+def _read_sentence(sentence: str, ctx: _Context, negative_pass: bool) -> None:
+    """Read one sentence's clauses of one polarity: the noes (``negative_pass``) fill
+    ``ctx.rejected``; the yeses then pick, propose or doubt."""
+    if _RESTATEMENT.match(normalize_text(sentence)):
+        return  # "That's Monday afternoon for you.": the same time again
+    deferring = is_deferral(normalize_text(sentence))
+    day: DayPhrase | None = None
+    previous: _Clause | None = None
+    pieces = _pieces(_ASIDE.sub(" ", sentence), ctx)
+    for index, c in enumerate(pieces):
+        if (c.day is not None and c.hour is None and not c.negative and not c.numbers
+                and any(o.hour is not None and o.day is None and not o.negative
+                        for o in pieces[index + 1 :])):
+            day, previous = c.day, c  # "Tuesday is fine, but at 11": the time follows
+            continue
+        carries = day is not None and previous is not None and (
+            not previous.negative or _SAME_DAY.search(c.plain) is not None)
+        if c.day is None and c.hour is not None and not c.numbers and day is not None:
+            if not carries:
+                ctx.doubt(sentence)  # "Thursday is tricky, but 2pm could work": which day?
+                continue
+            c = _with_day(c, day)
+        if c.hour is None and _SAME_TIME.search(c.plain):
+            hour = _hour_of(previous, ctx)
+            if hour is None:
+                ctx.doubt(sentence)  # "the same time Friday", and no time before it
+                continue
+            c = _Clause(c.text, c.plain, c.negative, c.numbers, c.day, hour)
+        day = c.day or day
+        previous = c
+        if c.negative == negative_pass:
+            _read_clause(c, sentence, ctx, deferring)
+
+
 def read_reply(
     text: str,
     *,
@@ -367,35 +402,9 @@ def read_reply(
     day_first = reads_day_first(normalize_text(" ".join(said)))
     ctx = _Context(sent_at, sender_zone, user_zone, offered, day_first)
     _inline_picks(text, ctx)
-    for sentence in said:
-        if _RESTATEMENT.match(normalize_text(sentence)):
-            continue  # "That's Monday afternoon for you.": the same time again
-        deferring = is_deferral(normalize_text(sentence))
-        day: DayPhrase | None = None
-        previous: _Clause | None = None
-        pieces = _pieces(_ASIDE.sub(" ", sentence), ctx)
-        for index, c in enumerate(pieces):
-            if (c.day is not None and c.hour is None and not c.negative and not c.numbers
-                    and any(o.hour is not None and o.day is None and not o.negative
-                            for o in pieces[index + 1 :])):
-                day, previous = c.day, c  # "Tuesday is fine, but at 11": the time follows
-                continue
-            carries = day is not None and previous is not None and (
-                not previous.negative or _SAME_DAY.search(c.plain) is not None)
-            if c.day is None and c.hour is not None and not c.numbers and day is not None:
-                if not carries:
-                    ctx.doubt(sentence)  # "Thursday is tricky, but 2pm could work": which day?
-                    continue
-                c = _with_day(c, day)
-            if c.hour is None and _SAME_TIME.search(c.plain):
-                hour = _hour_of(previous, ctx)
-                if hour is None:
-                    ctx.doubt(sentence)  # "the same time Friday", and no time before it
-                    continue
-                c = _Clause(c.text, c.plain, c.negative, c.numbers, c.day, hour)
-            day = c.day or day
-            previous = c
-            _read_clause(c, sentence, ctx, deferring)
+    for negative_pass in (True, False):  # what they turn down first, wherever they say it
+        for sentence in said:
+            _read_sentence(sentence, ctx, negative_pass)
     zone, _ = ctx.zone(None)
     today = sent_at.astimezone(zone).date()
     ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings),

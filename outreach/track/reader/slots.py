@@ -32,6 +32,8 @@ _FIRST_N = re.compile(
 _EITHER = words(
     r"either(?: one| of (?:them|those|these|the \w+))?|any of (?:them|those|these|the \w+)"
     r"|any one|all (?:of them|three|of those|of these)|both(?: of them)?|whichever"
+    r"|alle (?:termine|zeiten|vorschlage|optionen)|tous les creneaux|todos los horarios"
+    r"|tutti gli orari|alle tijden|todos os horarios|alla tider"
     r"|beide|beiden|alle drei|jeder davon|l'un ou l'autre|n'importe lequel|tous les (?:deux|trois)"
     r"|cualquiera|ambos|ambas|todos|qualsiasi|entrambi|tutti e (?:due|tre)|allebei|alle drie"
     r"|elk van|qualquer um|ambos|todos|vilken som helst|bada|alla tre"
