@@ -102,7 +102,8 @@ def named_slots(clause: str, offered: Sequence[OfferedSlot]) -> tuple[int, ...]:
     if _LAST.search(clause) and (_ONE_OF_THEM.search(clause)):
         return (numbers[-1],)
     if _EITHER.search(clause) and re.search(
-        r"\b(?:of (?:them|those|these|the)|works?|fine|good|is ok|passt|gehen|geht|va|me va"
+        r"\b(?:of (?:them|those|these|the)|works?|fine|good|is ok|passt|passen|gehen|geht|va"
+        r"|me va|vont|conviennent|van bien|vanno bene|passam|funcionam|passar|fungerar"
         r"|vale|funziona|vanno|past|werkt|serve|funciona|passar|fungerar|funkar)\b",
         clause,
     ):
