@@ -27,19 +27,19 @@ for _index, _names in enumerate(
         "tuesday tue tues dienstag di mardi mar martes martedi dinsdag terca-feira ter tisdag tis",
         "wednesday wed mittwoch mi mercredi mer miercoles mie mercoledi woensdag wo"
         " quarta-feira qua onsdag ons",
-        "thursday thu thur thurs donnerstag do jeudi jeu jueves jue giovedi gio donderdag"
+        "thursday thu thur thurs donnerstag jeudi jeu jueves jue giovedi gio donderdag"
         " quinta-feira qui torsdag tors",
         "friday fri freitag fr vendredi ven viernes vie venerdi vrijdag vr sexta-feira sex"
         " fredag fre",
         "saturday sat samstag sa samedi sam sabado sab sabato zaterdag za lordag lor",
-        "sunday sun sonntag so dimanche dim domingo dom domenica zondag zo sondag son",
+        "sunday sun sonntag dimanche dim domingo dom domenica zondag zo sondag son",
     )
 ):
     for _name in _names.split():
         _WEEKDAYS.setdefault(_name, _index)
 # Short forms that are also ordinary words are only weekdays right before a date or a time.
 _SHORT_ONLY = names(
-    "mon mo di mi do fr sa so ma wo vr za zo lun mar mer jeu ven sam dim mie jue vie gio sab"
+    "mon mo di mi fr sa ma wo vr za zo lun mar mer jeu ven sam dim mie jue vie gio sab"
     " dom seg ter qua qui sex man tis ons tors fre lor son tue tues wed thu thur thurs fri sat"
     " sun"
 )
@@ -52,8 +52,10 @@ _NEXT = (r"next|nachste[nr]?|nachsten|kommende[nr]?|prochain|prochaine|proximo|p
 _THIS = r"this|diese[nr]?|ce|cette|este|esta|questo|questa|deze|nesta|neste|denna|detta"
 _WEEK = r"week|woche|semaine|semana|settimana|vecka|veckan"
 
+# What makes "Do", "Mi", "ma" a weekday: a date right after it, dotted or with a month name
+# ("Do 5.11.", "ma 9 nov"); not "could we do 11/12" or "do 2pm".
 _DATE_FOLLOWS = re.compile(
-    rf"\s*,?\s*(?:the\s+)?\d{{1,2}}(?:\.\d{{0,2}}|/\d|(?:st|nd|rd|th)\b|\s*(?:de\s+)?(?:{_MONTH})\b)"
+    rf"\s*,?\s*\d{{1,2}}(?:\.\d{{0,2}}|\s*(?:de\s+)?(?:{_MONTH})\b)"
 )
 _ISO = re.compile(r"(?<![\d.])(\d{4})-(\d{2})-(\d{2})(?![\d])")
 _DAY_MONTH = re.compile(
@@ -261,6 +263,20 @@ def _dates(
     return found
 
 
+def _by_weekday(text: str, weekday: int, today: date) -> date | None:
+    """Of the two readings of a slashed date, the one that falls on the weekday written
+    beside it; None when both or neither do."""
+    m = _SLASHED.fullmatch(text)
+    if m is None:
+        return None
+    readings = {
+        r for r in (_next_on_or_after(int(m[2]), int(m[1]), m[3], today),
+                    _next_on_or_after(int(m[1]), int(m[2]), m[3], today))
+        if r is not None and r.weekday() == weekday
+    }
+    return readings.pop() if len(readings) == 1 else None
+
+
 def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase | None:
     """The days a normalized clause names, relative to ``today``; None when it names none.
     ``day_first``: the reply is in a language that writes 10/11 for 10 November."""
@@ -269,6 +285,9 @@ def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase
     weekday = _weekday(plain, today)
     if dates:
         when, span, doubt = dates[0]
+        if doubt and weekday is not None and abs(weekday.span[0] - span[0]) < 20:
+            when = _by_weekday(plain[span[0] : span[1]], weekday.days[0].weekday(), today)
+            doubt = "" if when is not None else doubt  # "Thursday 11/12": 12 November
         if doubt or when is None:
             return DayPhrase((), span=span, doubts=(doubt or "an impossible date",))
         if weekday is not None and abs(weekday.span[0] - span[0]) < 20:

@@ -20,7 +20,7 @@ _CLOCK = re.compile(
     r"|(?<![\d/.:])(\d{1,2})[:h](\d{2})(?![\d/:])(?:\s*(?:uhr|h|uur|horas?|ore))?"  # 10:00, 15h30
     r"|(?<![\d/.:])(\d{1,2})\.(\d{2})\s*(?:uhr|h|uur)\b"  # 10.30 Uhr
     r"|(?<![\d/.:])(\d{1,2})\s*(?:uhr|h|uur|heures?|horas)(?![a-z])"  # 15 Uhr, 15h
-    r"|\b(?:at|um|a las|a la|alle(?: ore)?|all'|om|as|a|kl\.?|klockan|gegen|around|ca\.?|vers"
+    r"|\b(?:at|say|um|a las|a la|alle(?: ore)?|all'|om|as|a|kl\.?|klockan|gegen|around|ca\.?|vers"
     r"|sobre las|verso le|rond|por volta das)\s+(\d{1,2})(?:[.:](\d{2}))?(?![\d/:a-z]|\.\d)"
     r"(?!\s*(?:st|nd|rd|th|minutes|min|people|of|de|mins|person))"
 )
