@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from outreach.track.reader.lexicon import alternation, names
 from outreach.track.returndate import _MONTHS as MONTHS
 
-__all__ = ["DayPhrase", "day_phrase"]
+__all__ = ["WEEKDAY_NAMES", "DayPhrase", "day_phrase"]
 
 _WEEKDAYS: dict[str, int] = {}
 for _index, _names in enumerate(
@@ -46,6 +46,7 @@ _SHORT_ONLY = names(
 _ENGLISH_SHORT = names("tue tues wed thu thur thurs fri")
 _PT_SHORT = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4}
 _WEEKDAY = alternation(_WEEKDAYS)
+WEEKDAY_NAMES = alternation(n for n in _WEEKDAYS if len(n) > 3)  # full names, as written
 _MONTH = alternation(MONTHS)
 _NEXT = (r"next|nachste[nr]?|nachsten|kommende[nr]?|prochain|prochaine|proximo|proxima"
          r"|prossimo|prossima|volgende|komende|nasta|coming")
@@ -79,6 +80,10 @@ _ORDINAL_DAY = re.compile(
     r"|\b(?:le|du|au) (\d{1,2})(?:er)?\b(?!\s*(?:h|heures?|:|\d))"
     r"|\b(?:el|del|al|il|dal|dopo il|no dia|dia|op de|den|efter den) (\d{1,2})(?:e|a|:e|o)?\b"
     r"(?!\s*(?:h\b|:|\d|uur|horas?|ore|minut))"
+)
+_MORE_DAYS = re.compile(
+    r"(?:\s*(?:,|or|and|oder|und|ou|et|o|y|e|of|en|eller|och)\s*(?:the\s+)?\d{1,2}"
+    r"(?:st|nd|rd|th|e|er|\.(?!\d))(?![\d:]))+"
 )
 _TOMORROW = re.compile(
     r"\b(?:day after tomorrow|ubermorgen|apres-demain|pasado manana|dopodomani|overmorgen"
@@ -260,7 +265,19 @@ def _dates(
     for m in _ORDINAL_DAY.finditer(plain):
         number = next(g for g in m.groups() if g)
         add(m, _next_day_of_month(int(number), today))
+    found.sort(key=lambda f: f[1][0])
     return found
+
+
+def _listed_days(plain: str, first: date, end: int, today: date) -> tuple[date, ...] | None:
+    """"the 10th, 11th or 12th": the days of the month listed after the first one."""
+    listed = _MORE_DAYS.match(plain, end)
+    if listed is None:
+        return None
+    more = [_next_day_of_month(int(d), today) for d in re.findall(r"\d{1,2}", listed[0])]
+    if not more or any(d is None for d in more):
+        return None
+    return tuple(sorted({first, *(d for d in more if d is not None)}))
 
 
 def _by_weekday(text: str, weekday: int, today: date) -> date | None:
@@ -295,6 +312,9 @@ def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase
             if named != when.weekday():
                 doubts.append(f"the weekday and the date disagree ({when.isoformat()})")
         after = _AFTER.search(plain[: span[0]]) is not None
+        listed = _listed_days(plain, when, span[1], today)
+        if listed is not None and not doubts:
+            return DayPhrase(listed, after=after, span=span, alternatives=True)
         return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
     if weekday is not None:
         after = _AFTER.search(plain[: weekday.span[0]]) is not None

@@ -27,6 +27,7 @@ _DECLINE = words(
     r"|no longer (?:able|available)|don't have (?:the )?(?:time|capacity|bandwidth)"
     r"|(?:too|very) busy (?:at the moment|right now|these days|to help|for this)"
     r"|not (?:taking|doing|accepting) (?:any )?(?:calls|meetings|informational)"
+    r"|(?:not able to|unable to|can't|cannot) take on|no (?:spare )?capacity|not taking on"
     r"|not the right time|politely decline|respectfully decline|not in a position to"
     r"|(?:ich )?muss (?:ich )?(?:leider )?absagen|keine kapazitat(?:en)?"
     r"|keine zeit|leider (?:nicht|keine) (?:moglich|zeit)|kein interesse|muss (?:leider )?absagen"

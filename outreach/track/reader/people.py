@@ -57,7 +57,8 @@ _FILLER = (
 _CUE = re.compile(
     r"(?:talk to|talk with|speak to|speak with|reach out to|get in touch with|contact|connect"
     r" with|connect you (?:with|to)|introduce you to|put you in touch with|you should meet"
-    r"|ask|email|write to|ping|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
+    r"|ask|(?:you (?:might|could|may) |maybe |perhaps )?try|email|write to|ping"
+    r"|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
     r"|copied|copying|forwarded (?:this|your (?:note|email|message)) to"
     r"|sprechen sie (?:auch |doch )?mit|sprich (?:auch |doch )?mit|wenden sie sich (?:bitte )?an"
     r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich (?:auch |doch )?bei"

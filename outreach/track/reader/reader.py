@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from outreach.track.reader.days import DayPhrase, day_phrase
+from outreach.track.reader.days import WEEKDAY_NAMES, DayPhrase, day_phrase
 from outreach.track.reader.findings import (
     Finding,
     OfferedSlot,
@@ -137,6 +137,17 @@ def _with_day(c: _Clause, day: DayPhrase) -> _Clause:
     return _Clause(c.text, c.plain, c.negative, c.numbers, day, c.hour)
 
 
+# Where a sentence may be cut into clauses: commas, semicolons and dashes, except inside a list
+# of days ("the 10th, 11th or 12th", "Monday, Tuesday or Wednesday").
+_COMMA = re.compile(
+    r"\s*[,;]\s+(?!(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b)"
+    r"(?!(?:" + WEEKDAY_NAMES + r")\b[^,;.]{0,15}"
+    r"\b(?:or|and|oder|und|ou|et|o|y|e|of|en|eller|och)\b)"
+    r"|\s+[-–—]\s+",
+    re.IGNORECASE,
+)
+
+
 def _pieces(sentence: str, ctx: _Context) -> list[_Clause]:
     """The sentence's clauses: cut at "but", and at a comma where yes turns to no or back
     ("Friday works, Thursday doesn't"); a no without a time of its own ("Thursday,
@@ -144,7 +155,7 @@ def _pieces(sentence: str, ctx: _Context) -> list[_Clause]:
     found: list[_Clause] = []
     for part in clauses(sentence):
         groups: list[_Clause] = []
-        for bit in re.split(r"\s*[,;]\s+|\s+[-–—]\s+", part):
+        for bit in _COMMA.split(part):
             if not bit.strip():
                 continue
             this = _clause(bit, ctx)
