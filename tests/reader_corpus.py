@@ -1,11 +1,13 @@
 """The reply corpus (tests/data/replies/*.toml) and how the reader is scored on it.
 
-Each file has a ``[context]`` (the user's zone, when we sent the proposal, the slots offered
-as local times in the user's zone, 20 minutes each, and optionally the sender's zone) and
-``[[reply]]`` entries with their ``text`` and ``expect``ed findings; a reply may override
-``sent_at``, ``sender_zone`` and ``auto_reply``. A finding found is correct when an expected
-one of its kind has the same values (the evidence is not compared, but it must be a sentence
-of the reply). Used by tests/test_reader_corpus.py and bench/bench_reader.py.
+Each file has a ``[context]`` (the user's zone, ``sent_at``: when the reply was written, the
+slots offered as local times in the user's zone, 20 minutes each, and optionally the sender's
+zone) and ``[[reply]]`` entries with their ``text`` and ``expect``ed findings; a reply may
+override ``sent_at``, ``sender_zone`` and ``auto_reply``, and ``unsure = true`` says the
+reader must report a sentence it could not read (a time it must not guess). A finding found
+is correct when an expected one of its kind has the same values (the evidence is not
+compared, but it must be a sentence of the reply). Used by tests/test_reader_corpus.py and
+bench/bench_reader.py.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Case:
     auto_reply: bool
     expect: tuple[dict[str, Any], ...]
     source: str
+    unsure: bool = False  # the reader must say it is unsure of a sentence
 
     def read(self) -> Reading:
         return read_reply(self.text, sent_at=self.sent_at, sender_zone=self.sender_zone,
@@ -86,6 +89,7 @@ def load() -> list[Case]:
                 auto_reply=bool(merged.get("auto_reply", False)),
                 expect=tuple(merged.get("expect", [])),
                 source=f"{path.name}#{number}",
+                unsure=bool(merged.get("unsure", False)),
             ))
     return cases
 

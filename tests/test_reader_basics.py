@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from outreach.track.reader import (
     Decline,
     Deferral,
@@ -108,3 +110,66 @@ def test_a_reading_survives_json() -> None:
     assert reading_from_json(data) == reading
     assert data["findings"][1] == {"kind": "proposed_time", "at": "2026-11-10T10:00:00+01:00",
                                    "evidence": "how about", "zone_assumed": False}
+
+
+def test_a_parsed_messages_own_words_keep_their_lines_for_the_reader() -> None:
+    """Sync keeps MessageMeta.body (the quote cut, lines kept): the reader gets what it needs
+    to drop the signature, whose office hours are not a proposal."""
+    from email.message import EmailMessage
+
+    from outreach.track.meta import MessageMeta
+
+    message = EmailMessage()
+    message["From"] = "Ada <ada@example.org>"
+    message["Subject"] = "Re: A short conversation?"
+    message.set_content(
+        "Hi Sam,\n\nThe second one works for me.\n\nBest,\nAda\nOffice hours: Tue 2-4pm CET\n\n"
+        "On Mon, Nov 2, 2026 at 10:00 AM Sam <sam@example.edu> wrote:\n> 1. Thursday\n"
+    )
+    body = MessageMeta.from_email(message).body
+    assert body.splitlines()[:3] == ["Hi Sam,", "", "The second one works for me."]
+    assert read(body).findings == (SlotPick(2, "The second one works for me."),)
+
+
+def test_text_collapsed_onto_one_line_is_still_cut_at_the_quote() -> None:
+    flat = ("Thursday works. Thanks! On Mon, Nov 2, 2026 at 10:00 AM Sam <sam@example.edu> "
+            "wrote: > Would Friday at 2pm work?")
+    assert strip_quoted(flat) == "Thursday works. Thanks!"
+    assert read(flat).findings == (SlotPick(1, "Thursday works."),)
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Wed, Nov 4, 2026 at 9:00 AM Sam Rivera <sam@example.edu> wrote:",  # Gmail
+        "On 4 Nov 2026, at 09:00, Sam Rivera <sam@example.edu> wrote:",  # Apple Mail
+        "Am Mi., 4. Nov. 2026 um 09:00 Uhr schrieb Sam Rivera <sam@example.edu>:",
+        "Am 04.11.2026 um 09:00 schrieb Sam Rivera <sam@example.edu>:",
+        "Le mer. 4 nov. 2026 à 09:00, Sam Rivera <sam@example.edu> a écrit :",
+        "El mié, 4 nov 2026 a las 9:00, Sam Rivera (<sam@example.edu>) escribió:",
+        "Il giorno mer 4 nov 2026 alle ore 09:00 Sam Rivera <sam@example.edu> ha scritto:",
+        "Op wo 4 nov. 2026 om 09:00 schreef Sam Rivera <sam@example.edu>:",
+        "Op 4 nov. 2026 om 09:00 heeft Sam Rivera <sam@example.edu> het volgende geschreven:",
+        "Em qua., 4 de nov. de 2026 às 09:00, Sam Rivera <sam@example.edu> escreveu:",
+        "No dia 4/11/2026, às 09:00, Sam Rivera <sam@example.edu> escreveu:",
+        "Den ons 4 nov. 2026 kl 09:00 skrev Sam Rivera <sam@example.edu>:",
+        "4 nov. 2026 kl. 09:00 skrev Sam Rivera <sam@example.edu>:",
+        "-----Original Message-----\nFrom: Sam Rivera <sam@example.edu>\nSent: Wednesday",
+        "________________________________\nVon: Sam Rivera <sam@example.edu>\nGesendet: Mi",
+        "De : Sam Rivera <sam@example.edu>\nEnvoyé : mercredi 4 novembre 2026 09:00",
+        "De: Sam Rivera <sam@example.edu>\nEnviado el: miércoles, 4 de noviembre de 2026",
+        "Da: Sam Rivera <sam@example.edu>\nInviato: mercoledì 4 novembre 2026 09:00",
+        "Van: Sam Rivera <sam@example.edu>\nVerzonden: woensdag 4 november 2026 09:00",
+        "De: Sam Rivera <sam@example.edu>\nEnviada em: quarta-feira, 4 de novembro de 2026",
+        "Från: Sam Rivera <sam@example.edu>\nSkickat: den 4 november 2026 09:00",
+    ],
+)
+def test_each_clients_quote_header_ends_the_writers_words(attribution: str) -> None:
+    text = f"Friday works for me.\n\n{attribution}\n> 1. Thursday 10:00\n> 3. Monday 11:00\n"
+    assert strip_quoted(text) == "Friday works for me."
+
+
+def test_a_line_right_above_the_attribution_is_kept() -> None:
+    text = ("On Thursday I can do 10.\nOn Wed, Nov 4, 2026 at 9:00 AM Sam Rivera <\n"
+            "sam@example.edu> wrote:\n> Hi\n")
+    assert strip_quoted(text) == "On Thursday I can do 10."

@@ -45,3 +45,10 @@ def test_every_other_kind_is_mostly_right() -> None:
         precision, recall = result.precision(kind), result.recall(kind)
         assert precision is not None and precision >= 0.9, (kind, precision, result.misses)
         assert recall is not None and recall >= 0.85, (kind, recall, result.misses)
+
+
+def test_what_cannot_be_read_confidently_is_said_to_be_unsure() -> None:
+    doubtful = [case for case in load() if case.unsure]
+    assert len(doubtful) >= 5
+    for case in doubtful:
+        assert case.read().unsure, case.id

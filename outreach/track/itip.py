@@ -4,9 +4,12 @@ Pure: a :class:`~outreach.track.meta.MessageMeta` in, the answer out. Read, best
 
 1. the ``text/calendar`` part, when the body could be read: ``METHOD:REPLY``, the attendee's
    ``PARTSTAT``, and the ``UID`` and ``SEQUENCE`` it answers;
-2. the subject prefix the attendee's calendar writes (Google Calendar, Outlook, Apple Calendar,
-   Thunderbird), in English, German, French and Spanish: "Accepted: ...", "Angenommen: ...",
-   "Refusé : ...", "Aceptado provisionalmente: ...";
+2. the subject prefix the attendee's calendar writes (Google Calendar, Outlook and Exchange,
+   Apple Calendar, Thunderbird and the old Lightning compatible reply), in English, German,
+   French, Spanish, Italian, Dutch, Portuguese and Swedish: "Accepted: ...", "Angenommen:
+   ...", "Refusé : ...", "Einladung abgelehnt: ...", "Proposée : ...", "Event Invitation
+   Reply (Accepted): ..."; Thunderbird's answer-less "Einladungsantwort: ..." is an answer
+   whose kind is "unknown";
 3. a top-level ``text/calendar; method=REPLY`` Content-Type: an answer, but which one is
    "unknown" (it changes no meeting).
 """
@@ -22,29 +25,51 @@ from outreach.track.returndate import normalize_text
 __all__ = ["itip_answer"]
 
 # Subject prefixes calendars write on an attendee's answer, matched against normalize_text()
-# output (lower case, accents removed). Tentative first: "accepte provisoirement" starts like
-# an acceptance.
-_RSVP_SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (answer, re.compile(r"^\s*(?:" + pattern + r")\s*:"))
-    for answer, pattern in (
-        (
-            "tentative",
-            r"tentative|tentatively accepted|accepted tentatively|tentativ(?:e)? angenommen"
-            r"|vorlaufig(?: angenommen)?|mit vorbehalt(?: angenommen)?|provisoire"
-            r"|accepte(?:e)? provisoirement|provisional|aceptad[oa] provisionalmente"
-            r"|aceptad[oa] (?:de forma|como) provisional",
-        ),
-        (
-            "accepted",
-            r"(?:invitation |invite )?accepted|accepte(?:e)?|invitation acceptee|angenommen"
-            r"|einladung angenommen|zugesagt|aceptad[oa]|invitacion aceptada",
-        ),
-        (
-            "declined",
-            r"(?:invitation |invite )?declined|refuse(?:e)?|invitation refusee|decline(?:e)?"
-            r"|abgelehnt|einladung abgelehnt|abgesagt|rechazad[oa]|invitacion rechazada",
-        ),
-    )
+# output (lower case, accents removed, no-break spaces made plain: French Outlook writes
+# "Accepté\u00a0: ..."). Where each comes from is cited in tests/test_rsvp_clients.py:
+# Google Calendar, Outlook and Exchange ("Accepted:", "Angenommen:", "Mit Vorbehalt
+# angenommen:", "Refusé :"), Apple Calendar ("Invitation Accepted:"), Thunderbird in each
+# language (its calendar-itip.ftl: "Akzeptiert:", "Einladung abgelehnt:", "Vorläufig:",
+# "Acceptée :", "Proposée :", "Invitación declinada:", "Da confermare:", "Geaccepteerd:",
+# "Aceite:", ...) and the old Lightning compatible reply ("Event Invitation Reply
+# (Accepted): ..."). Tentative first: "accepte provisoirement" starts like an acceptance.
+_TENTATIVE = (
+    r"tentative|tentatively accepted|accepted tentatively"
+    r"|tentativ(?:e)? angenommen|vorlaufig(?: angenommen)?|mit vorbehalt(?: angenommen)?"
+    r"|provisoire|accepte(?:e)? provisoirement|proposee|provisional|provisorio|provisoria"
+    r"|aceptad[oa] provisionalmente|aceptad[oa] (?:de forma|como) provisional|tentativ[oa]"
+    r"|da confermare|provvisori[oa]|accettat[oa] provvisoriamente|voorlopig(?: geaccepteerd)?"
+    r"|aceit[oea] provisoriamente|preliminart|preliminar"
+)
+_ACCEPTED = (
+    r"(?:invitation |invite )?accepted|accepte(?:e)?|invitation acceptee|angenommen"
+    r"|einladung angenommen|akzeptiert|zugesagt|aceptad[oa]|invitacion aceptada"
+    r"|accettat[oa]|invito accettato|geaccepteerd|uitnodiging geaccepteerd|aceit[oea]"
+    r"|convite aceit[oe]|accepterat|accepterad"
+)
+_DECLINED = (
+    r"(?:invitation |invite )?declined|refuse(?:e)?|invitation refusee|decline(?:e)?"
+    r"|abgelehnt|einladung abgelehnt|abgesagt|rechazad[oa]|invitacion rechazada"
+    r"|invitacion declinada|declinad[oa]|rifiutat[oa]|invito rifiutato|declinat[oa]"
+    r"|geweigerd|uitnodiging geweigerd|afgewezen|afgeslagen|recusad[oa]|convite recusado"
+    r"|avbojt|avbojd|tackat nej"
+)
+# Thunderbird's subject when it names no answer ("Invitation Reply:", "Einladungsantwort:"):
+# an answer, which one only its calendar part says.
+_GENERIC = (
+    r"invitation reply|event invitation reply|einladungsantwort|reponse a l'invitation"
+    r"|respuesta a (?:la )?invitacion|respuesta de la invitacion|risposta all'invito"
+    r"|antwoord op uitnodiging|resposta ao convite|svar pa inbjudan"
+)
+_RSVP_SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # the old Lightning compatible reply: "Event Invitation Reply (Accepted): ..."
+    ("tentative", re.compile(rf"^\s*(?:{_GENERIC})\s*\((?:{_TENTATIVE})\)\s*:")),
+    ("accepted", re.compile(rf"^\s*(?:{_GENERIC})\s*\((?:{_ACCEPTED})\)\s*:")),
+    ("declined", re.compile(rf"^\s*(?:{_GENERIC})\s*\((?:{_DECLINED})\)\s*:")),
+    ("tentative", re.compile(rf"^\s*(?:{_TENTATIVE})\s*:")),
+    ("accepted", re.compile(rf"^\s*(?:{_ACCEPTED})\s*:")),
+    ("declined", re.compile(rf"^\s*(?:{_DECLINED})\s*:")),
+    ("unknown", re.compile(rf"^\s*(?:{_GENERIC})\s*:")),
 )
 _PARTSTATS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
 

@@ -58,11 +58,15 @@ def _address(value: str | None) -> str:
 
 
 def own_words(text: str) -> str:
-    """The writer's own text: the quoted original cut off, whitespace collapsed, capped."""
+    """The writer's own text: the quoted original cut off, spaces collapsed within each line,
+    blank lines kept single, capped. Lines stay lines: the reply reader
+    (:mod:`outreach.track.reader`) needs them to tell a signature or a wrapped line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     found = _QUOTE_START.search(text)
     if found is not None:
         text = text[: found.start()]
-    return re.sub(r"\s+", " ", text).strip()[:BODY_CHARS]
+    lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:BODY_CHARS]
 
 
 def _html_text(markup: str) -> str:
@@ -340,10 +344,20 @@ def _part_text(part: Message) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
+def _is_calendar(content_type: str, filename: str | None) -> bool:
+    """A calendar part: text/calendar or application/ics, or any part named ``*.ics`` (Apple
+    Mail attaches its answers as ``iCal-<date>-<time>.ics``, sometimes typed
+    application/octet-stream)."""
+    named_ics = (filename or "").lower().endswith(".ics")
+    return content_type in ("text/calendar", "application/ics") or named_ics
+
+
 def _calendar_part(msg: Message) -> str | None:
-    """The first text/calendar part (inline or attached) of a parsed message."""
+    """The first calendar part (inline, attached, or the whole message) of a parsed message."""
     for part in msg.walk():
-        if part.get_content_type() in ("text/calendar", "application/ics"):
+        if part.is_multipart():
+            continue
+        if _is_calendar(part.get_content_type(), part.get_filename()):
             text = _part_text(part)
             if text.strip():
                 return text
@@ -356,7 +370,7 @@ def _gmail_calendar_part(payload: Mapping[str, Any]) -> str | None:
     stack = [payload]
     while stack:
         part = stack.pop(0)
-        if part.get("mimeType") in ("text/calendar", "application/ics"):
+        if _is_calendar(str(part.get("mimeType", "")), part.get("filename")):
             data = (part.get("body") or {}).get("data")
             if data:
                 try:

@@ -1,9 +1,10 @@
 """The reply reader: what a reply says, read offline by rules, each finding with its sentence.
 
 Pure (values in, values out; no I/O, no clock, no model). :func:`read_reply` takes the reply's
-text, when we sent it (``sent_at``, the reference for "next Tuesday" and for which offered
-slots are still free), the sender's zone when known, the user's zone and the slots we offered,
-and returns a :class:`Reading`:
+text, when it was sent (``sent_at``: the reference for "next Tuesday", "tomorrow" and for
+which offered slots are still free), the sender's zone when known, the user's zone and the
+slots we offered, and returns a :class:`Reading`. Rules, not a model, so that every finding
+can show the sentence it came from and nothing leaves the machine:
 
 1. :mod:`.quotes` cuts the text to the writer's own words (quoted history, Outlook header
    blocks, mobile footers, signatures after a closing) as Gmail, Outlook and Apple Mail lay

@@ -3,8 +3,10 @@
 
 Every phrase resolves against ``today`` (the day the reply was written, in the writer's zone):
 a bare weekday is the next such day after today; "next Tuesday" is the Tuesday of next week
-(Monday to Sunday); a date without a year is the next one on or after today. A weekday written
-beside a date that falls on another weekday is a contradiction, reported as a doubt.
+(Monday to Sunday) when this week's has passed, and a doubt when it has not ("next
+Thursday" said on a Wednesday may be tomorrow); a date without a year is the next one on or
+after today. A weekday written beside a date that falls on another weekday is a
+contradiction, reported as a doubt.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import date, timedelta
 from outreach.track.reader.lexicon import alternation, names
 from outreach.track.returndate import _MONTHS as MONTHS
 
-__all__ = ["DayPhrase", "day_phrase"]
+__all__ = ["WEEKDAY_NAMES", "DayPhrase", "day_phrase"]
 
 _WEEKDAYS: dict[str, int] = {}
 for _index, _names in enumerate(
@@ -25,33 +27,36 @@ for _index, _names in enumerate(
         "tuesday tue tues dienstag di mardi mar martes martedi dinsdag terca-feira ter tisdag tis",
         "wednesday wed mittwoch mi mercredi mer miercoles mie mercoledi woensdag wo"
         " quarta-feira qua onsdag ons",
-        "thursday thu thur thurs donnerstag do jeudi jeu jueves jue giovedi gio donderdag"
+        "thursday thu thur thurs donnerstag jeudi jeu jueves jue giovedi gio donderdag"
         " quinta-feira qui torsdag tors",
         "friday fri freitag fr vendredi ven viernes vie venerdi vrijdag vr sexta-feira sex"
         " fredag fre",
         "saturday sat samstag sa samedi sam sabado sab sabato zaterdag za lordag lor",
-        "sunday sun sonntag so dimanche dim domingo dom domenica zondag zo sondag son",
+        "sunday sun sonntag dimanche dim domingo dom domenica zondag zo sondag son",
     )
 ):
     for _name in _names.split():
         _WEEKDAYS.setdefault(_name, _index)
 # Short forms that are also ordinary words are only weekdays right before a date or a time.
 _SHORT_ONLY = names(
-    "mon mo di mi do fr sa so ma wo vr za zo lun mar mer jeu ven sam dim mie jue vie gio sab"
+    "mon mo di mi fr sa ma wo vr za zo lun mar mer jeu ven sam dim mie jue vie gio sab"
     " dom seg ter qua qui sex man tis ons tors fre lor son tue tues wed thu thur thurs fri sat"
     " sun"
 )
 _ENGLISH_SHORT = names("tue tues wed thu thur thurs fri")
 _PT_SHORT = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4}
 _WEEKDAY = alternation(_WEEKDAYS)
+WEEKDAY_NAMES = alternation(n for n in _WEEKDAYS if len(n) > 3)  # full names, as written
 _MONTH = alternation(MONTHS)
 _NEXT = (r"next|nachste[nr]?|nachsten|kommende[nr]?|prochain|prochaine|proximo|proxima"
          r"|prossimo|prossima|volgende|komende|nasta|coming")
 _THIS = r"this|diese[nr]?|ce|cette|este|esta|questo|questa|deze|nesta|neste|denna|detta"
 _WEEK = r"week|woche|semaine|semana|settimana|vecka|veckan"
 
+# What makes "Do", "Mi", "ma" a weekday: a date right after it, dotted or with a month name
+# ("Do 5.11.", "ma 9 nov"); not "could we do 11/12" or "do 2pm".
 _DATE_FOLLOWS = re.compile(
-    rf"\s*,?\s*(?:the\s+)?\d{{1,2}}(?:\.\d{{0,2}}|/\d|(?:st|nd|rd|th)\b|\s*(?:de\s+)?(?:{_MONTH})\b)"
+    rf"\s*,?\s*\d{{1,2}}(?:\.\d{{0,2}}|\s*(?:de\s+)?(?:{_MONTH})\b)"
 )
 _ISO = re.compile(r"(?<![\d.])(\d{4})-(\d{2})-(\d{2})(?![\d])")
 _DAY_MONTH = re.compile(
@@ -62,6 +67,11 @@ _MONTH_DAY = re.compile(
     rf"\b({_MONTH})\.?\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.]\d)(?!\s*(?:am|pm|h\b|uhr))"
     r"(?:,?\s*(\d{4}))?"
 )
+# "Thursday the 12th", "jueves 12 a las 11", "Donnerstag, 12.": a weekday and the day of month.
+_WEEKDAY_DAY = re.compile(
+    rf"\b(?:{_WEEKDAY})\.?,?\s+(?:the\s+|den\s+)?(\d{{1,2}})"
+    r"(?:(?:st|nd|rd|th|er|e|o|\.)(?!\d)|(?=\s+(?:at|um|a las|a la|a|alle|om|as|kl)\b|,))"
+)
 _DOTTED = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _ORDINAL_DAY = re.compile(
@@ -70,6 +80,10 @@ _ORDINAL_DAY = re.compile(
     r"|\b(?:le|du|au) (\d{1,2})(?:er)?\b(?!\s*(?:h|heures?|:|\d))"
     r"|\b(?:el|del|al|il|dal|dopo il|no dia|dia|op de|den|efter den) (\d{1,2})(?:e|a|:e|o)?\b"
     r"(?!\s*(?:h\b|:|\d|uur|horas?|ore|minut))"
+)
+_MORE_DAYS = re.compile(
+    r"(?:\s*(?:,|or|and|oder|und|ou|et|o|y|e|of|en|eller|och)\s*(?:the\s+)?\d{1,2}"
+    r"(?:st|nd|rd|th|e|er|\.(?!\d))(?![\d:]))+"
 )
 _TOMORROW = re.compile(
     r"\b(?:day after tomorrow|ubermorgen|apres-demain|pasado manana|dopodomani|overmorgen"
@@ -84,7 +98,8 @@ _WEEK_RE = re.compile(
     rf" (?:{_WEEK})\b|\bveckan\b"
 )
 _AFTER = re.compile(
-    r"\b(?:after|nach|apres|despues del?|dopo|na|depois d[eo]|efter|from|ab|a partir d[eu]l?)"
+    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter|from|ab"
+    r"|a partir d[eu]l?)"
     r"(?: the| dem| le| el| il| de| den)?\s*$"
 )
 _IN_WEEKS = re.compile(
@@ -109,6 +124,8 @@ class DayPhrase:
     days: tuple[date, ...]
     weekday_only: bool = False  # "Thursday", no date: matches an offered slot on any Thursday
     after: bool = False  # "after the 15th": from the day after
+    this_week: bool = False  # "this week": the days left of the current week
+    alternatives: bool = False  # "Monday or Tuesday": any one of these days
     span: tuple[int, int] = (0, 0)
     doubts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -140,16 +157,51 @@ def _next_day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+_WEEKDAY_RE = re.compile(
+    rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
+    rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)"
+    r"(?:(?![\w-])|(?:(?<=tag)|(?<=woch))(?=(?:vormittag|nachmittag|mittag|abend|morgen)s?\b))\.?"
+    rf"(?:\s+(prochain|que viene|prossimo|que vem|(?:{_NEXT}) (?:{_WEEK})))?"
+)
+_OR = r"\s*(?:,|or|oder|ou|o|oppure|of|eller)\s+"
+
+
 def _weekday(plain: str, today: date) -> DayPhrase | None:
-    pattern = re.compile(
-        rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
-        rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)(?![\w-])\.?"
-        rf"(?:\s+(prochain|que viene|prossimo|que vem|(?:{_NEXT}) (?:{_WEEK})))?"
-    )
-    for match in pattern.finditer(plain):
+    """The weekday a clause names; "Monday or Tuesday next week" names both (the days of a
+    list joined by "or" take the week said after the last one)."""
+    first = _one_weekday(plain, today)
+    if first is None:
+        return None
+    days = [first]
+    rest = plain[first.span[1] :]
+    while True:
+        joined = re.match(_OR, rest)
+        following = _one_weekday(rest[joined.end() :], today) if joined else None
+        if joined is None or following is None or following.span[0] != 0:
+            break
+        days.append(following)
+        rest = rest[joined.end() + following.span[1] :]
+    if len(days) == 1:
+        return first
+    week_after = re.match(rf"\s*(?:{_NEXT}) (?:{_WEEK})\b", rest)
+    if week_after:
+        monday = today + timedelta(days=7 - today.weekday())
+        found = tuple(sorted(monday + timedelta(days=d.days[0].weekday()) for d in days))
+    else:
+        found = tuple(sorted(d.days[0] for d in days))
+    end = len(plain) - len(rest) + (week_after.end() if week_after else 0)
+    doubts = tuple(doubt for d in days for doubt in d.doubts)
+    return DayPhrase(found, weekday_only=week_after is None, span=(first.span[0], end),
+                     doubts=doubts, alternatives=True)
+
+
+def _one_weekday(plain: str, today: date) -> DayPhrase | None:
+    for match in _WEEKDAY_RE.finditer(plain):
         before, name, after = match.group(1), match.group(2), match.group(3)
-        if name in _PT_SHORT:
-            if before not in ("na", "nesta", "proxima", "esta"):
+        if name in _PT_SHORT:  # "segunda", "quinta" are also ordinals: a weekday before a time
+            time_follows = re.match(r"\s*,?\s*(?:as\b|a partir|de manha|a tarde|\d)",
+                                    plain[match.end() : match.end() + 12])
+            if before not in ("na", "nesta", "proxima", "esta") and not time_follows:
                 continue
             index = _PT_SHORT[name]
         else:
@@ -159,16 +211,24 @@ def _weekday(plain: str, today: date) -> DayPhrase | None:
             index = _WEEKDAYS[name]
         ahead = (index - today.weekday() - 1) % 7 + 1  # strictly after today
         nxt = before is not None and re.fullmatch(_NEXT, before) is not None
+        week_named = after is not None and re.search(rf"(?:{_WEEK})$", after) is not None
+        doubts: tuple[str, ...] = ()
         if nxt or after:
             monday_next = today + timedelta(days=7 - today.weekday())
             day = monday_next + timedelta(days=index)
+            if not week_named and today + timedelta(days=ahead) < monday_next:
+                # "next Thursday" said on a Wednesday: tomorrow, or a week later?
+                doubts = (f"{match.group(0)} could be this week's or next week's",)
         else:
             day = today + timedelta(days=ahead)
-        return DayPhrase((day,), weekday_only=not nxt and not after, span=match.span())
+        return DayPhrase((day,), weekday_only=not nxt and not after, span=match.span(),
+                         doubts=doubts)
     return None
 
 
-def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], str]]:
+def _dates(
+    plain: str, today: date, day_first: bool
+) -> list[tuple[date | None, tuple[int, int], str]]:
     found: list[tuple[date | None, tuple[int, int], str]] = []
     taken: list[tuple[int, int]] = []
 
@@ -188,29 +248,63 @@ def _dates(plain: str, today: date) -> list[tuple[date | None, tuple[int, int], 
         add(m, _next_on_or_after(MONTHS[m[2]], int(m[1]), m[3], today))
     for m in _MONTH_DAY.finditer(plain):
         add(m, _next_on_or_after(MONTHS[m[1]], int(m[2]), m[3], today))
+    for m in _WEEKDAY_DAY.finditer(plain):
+        add(m, _next_day_of_month(int(m[1]), today))
     for m in _DOTTED.finditer(plain):
         add(m, _next_on_or_after(int(m[2]), int(m[1]), m[3], today))
     for m in _SLASHED.finditer(plain):
         first, second = int(m[1]), int(m[2])
         day_month = _next_on_or_after(second, first, m[3], today)
         month_day = _next_on_or_after(first, second, m[3], today)
-        if day_month and month_day and day_month != month_day:
+        if day_first and day_month:
+            add(m, day_month)  # German, French, ... write 10/11 for 10 November
+        elif day_month and month_day and day_month != month_day:
             add(m, None, f"{m[0]} reads as two dates")
         else:
             add(m, day_month or month_day)
     for m in _ORDINAL_DAY.finditer(plain):
         number = next(g for g in m.groups() if g)
         add(m, _next_day_of_month(int(number), today))
+    found.sort(key=lambda f: f[1][0])
     return found
 
 
-def day_phrase(plain: str, today: date) -> DayPhrase | None:
-    """The days a normalized clause names, relative to ``today``; None when it names none."""
+def _listed_days(plain: str, first: date, end: int, today: date) -> tuple[date, ...] | None:
+    """"the 10th, 11th or 12th": the days of the month listed after the first one."""
+    listed = _MORE_DAYS.match(plain, end)
+    if listed is None:
+        return None
+    more = [_next_day_of_month(int(d), today) for d in re.findall(r"\d{1,2}", listed[0])]
+    if not more or any(d is None for d in more):
+        return None
+    return tuple(sorted({first, *(d for d in more if d is not None)}))
+
+
+def _by_weekday(text: str, weekday: int, today: date) -> date | None:
+    """Of the two readings of a slashed date, the one that falls on the weekday written
+    beside it; None when both or neither do."""
+    m = _SLASHED.fullmatch(text)
+    if m is None:
+        return None
+    readings = {
+        r for r in (_next_on_or_after(int(m[2]), int(m[1]), m[3], today),
+                    _next_on_or_after(int(m[1]), int(m[2]), m[3], today))
+        if r is not None and r.weekday() == weekday
+    }
+    return readings.pop() if len(readings) == 1 else None
+
+
+def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase | None:
+    """The days a normalized clause names, relative to ``today``; None when it names none.
+    ``day_first``: the reply is in a language that writes 10/11 for 10 November."""
     doubts: list[str] = []
-    dates = _dates(plain, today)
+    dates = _dates(plain, today, day_first)
     weekday = _weekday(plain, today)
     if dates:
         when, span, doubt = dates[0]
+        if doubt and weekday is not None and abs(weekday.span[0] - span[0]) < 20:
+            when = _by_weekday(plain[span[0] : span[1]], weekday.days[0].weekday(), today)
+            doubt = "" if when is not None else doubt  # "Thursday 11/12": 12 November
         if doubt or when is None:
             return DayPhrase((), span=span, doubts=(doubt or "an impossible date",))
         if weekday is not None and abs(weekday.span[0] - span[0]) < 20:
@@ -218,10 +312,14 @@ def day_phrase(plain: str, today: date) -> DayPhrase | None:
             if named != when.weekday():
                 doubts.append(f"the weekday and the date disagree ({when.isoformat()})")
         after = _AFTER.search(plain[: span[0]]) is not None
+        listed = _listed_days(plain, when, span[1], today)
+        if listed is not None and not doubts:
+            return DayPhrase(listed, after=after, span=span, alternatives=True)
         return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
     if weekday is not None:
         after = _AFTER.search(plain[: weekday.span[0]]) is not None
-        return DayPhrase(weekday.days, weekday.weekday_only, after, weekday.span)
+        return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span,
+                         doubts=weekday.doubts, alternatives=weekday.alternatives)
     tomorrow = next(
         (m for m in _TOMORROW.finditer(plain) if not _NOT_TOMORROW.search(plain[: m.start()])),
         None,
@@ -239,7 +337,7 @@ def day_phrase(plain: str, today: date) -> DayPhrase | None:
             return DayPhrase(tuple(monday + timedelta(days=i) for i in range(5)),
                              span=week.span())
         rest = tuple(today + timedelta(days=i) for i in range(1, 5 - today.weekday()))
-        return DayPhrase(rest or (today,), span=week.span())
+        return DayPhrase(rest or (today,), span=week.span(), this_week=True)
     weeks = _IN_WEEKS.search(plain)
     if weeks:
         count = _COUNTS.get(weeks[1] or "a", 0) or int(weeks[1] or 2)

@@ -20,22 +20,28 @@ _CLOCK = re.compile(
     r"|(?<![\d/.:])(\d{1,2})[:h](\d{2})(?![\d/:])(?:\s*(?:uhr|h|uur|horas?|ore))?"  # 10:00, 15h30
     r"|(?<![\d/.:])(\d{1,2})\.(\d{2})\s*(?:uhr|h|uur)\b"  # 10.30 Uhr
     r"|(?<![\d/.:])(\d{1,2})\s*(?:uhr|h|uur|heures?|horas)(?![a-z])"  # 15 Uhr, 15h
-    r"|\b(?:at|um|a las|a la|alle(?: ore)?|all'|om|as|a|kl\.?|klockan|gegen|around|ca\.?|vers"
-    r"|sobre las|verso le|rond|por volta das)\s+(\d{1,2})(?:[.:](\d{2}))?(?![\d/.:a-z])"
+    r"|\b(?:at|say|um|a las|a la|alle(?: ore)?|all'|om|as|a|kl\.?|klockan|gegen|around|ca\.?|vers"
+    r"|sobre las|verso le|rond|por volta das)\s+(\d{1,2})(?:[.:](\d{2}))?(?![\d/:a-z]|\.\d)"
     r"(?!\s*(?:st|nd|rd|th|minutes|min|people|of|de|mins|person))"
 )
-_NOON = re.compile(r"\b(?:noon|midday|mittags?|12 uhr mittags|midi|mediodia|mezzogiorno"
+_NOT_AFTERNOON = r"(?<!apres-)(?<!apres )"  # "après-midi" is the afternoon, not noon
+_NOON = re.compile(r"\b(?:noon|midday|mittags?|12 uhr mittags|" + _NOT_AFTERNOON
+                   + r"midi|mediodia|mezzogiorno"
                    r"|middag om 12|meio-dia|lunchtime|lunch)\b")
 _RANGE_SEP = r"\s*(?:-|to|and|until|till|bis|a|et|e|y|tot|en|och|through|und)\s*"
 _BETWEEN = re.compile(
     rf"(?:\b(?:between|zwischen|entre|tra le|fra le|tussen|mellan|von|from|de|dalle|van)\s+)?"
-    rf"(?:las |les |le |as |de )?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|{_AMPM})?"
-    rf"{_RANGE_SEP}(?:las |les |le |as )?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|uur|{_AMPM})"
+    rf"(?:las |les |le |as |de )?(?<![\d/.:])(\d{{1,2}})(?:[:.h](\d{{2}}))?\s*(?:uhr|h|{_AMPM})?"
+    rf"{_RANGE_SEP}(?:las |les |le |as )?(\d{{1,2}})(?:[:.h](\d{{2}}))?(?![\d/])"
+    rf"\s*(?:uhr|h|uur|{_AMPM})?"
 )
+_BETWEEN_WORD = re.compile(r"^(?:between|zwischen|entre|tra le|fra le|tussen|mellan|von|from"
+                           r"|de|dalle|van)\b")
 _AFTER = re.compile(r"\b(?:after|from|ab|apres|a partir de|despues de|dopo|na|depois d[ae]s?"
                     r"|efter|anytime after|any time after)\s*(?:las |les |le |as )?$")
-_BEFORE = re.compile(r"\b(?:before|vor|avant|antes de|prima d(?:i|elle)|voor|fore|by)"
-                     r"\s*(?:las |les |le |as )?$")
+_BEFORE = re.compile(r"\b(?:before|vor|avant|antes de|prima d(?:i|elle)|voor|fore|by|until"
+                     r"|till|bis|jusqu'a|hasta|fino alle|tot|ate|till)"
+                     r"\s*(?:las |les |le |as |a |om |kl\.? |um )?$")
 _PARTS: tuple[tuple[str, time, time], ...] = (
     (r"morning|mornings|vormittags?|morgens|fruh|matin|matinee|(?:por|de|en) la manana"
      r"|las mananas|mattin[ao]|mattinata|ochtend|'s ochtends|(?:de|pela|na) manha|formiddag(?:en)?"
@@ -44,7 +50,8 @@ _PARTS: tuple[tuple[str, time, time], ...] = (
      r"|pomeriggio|'s middags|middag|eftermiddag(?:en)?", time(13), time(17)),
     (r"evening|abends?|soir|soiree|(?:por|de) la noche|sera|serata|avond|'s avonds|(?:a|de) noite"
      r"|kvall(?:en)?", time(17), time(19)),
-    (r"lunch(?:time)?|mittagspause|midi|mediodia|pausa pranzo|lunchpauze|almoco|lunchen",
+    (r"lunch(?:time)?|mittagspause|" + _NOT_AFTERNOON
+     + r"midi|mediodia|pausa pranzo|lunchpauze|almoco|lunchen",
      time(12), time(14)),
 )
 
@@ -57,6 +64,14 @@ class HourPhrase:
     end: time | None = None  # a window: "10-11am", "in the morning", "after 2pm"
     doubt: str | None = None
     span: tuple[int, int] = (0, 0)
+
+
+def _is_time_range(window: re.Match[str]) -> bool:
+    """"2-4pm", "10:00-11:00", "14h et 16h", "between 2 and 4" are times; "5-9 November",
+    "1 or 2" are not."""
+    text = window.group(0)
+    marked = any(window.group(i) for i in (2, 3, 5, 6)) or re.search(r"uhr|uur|h\b", text)
+    return bool(marked) or _BETWEEN_WORD.match(text) is not None
 
 
 def _hour(raw: str, minute: str | None, ampm: str | None) -> tuple[time | None, str | None]:
@@ -87,9 +102,20 @@ def _office_hour(raw: str, minute: str | None) -> tuple[time | None, str | None]
     return None, f"at {hour} could be morning or evening"
 
 
+def _clock_hour(raw: str, minute: str) -> tuple[time | None, str | None]:
+    """"15:30" is read as written; "3:30" is 15:30 (nobody meets at 3:30 at night); "7:30"
+    could be either, a doubt."""
+    hour = int(raw)
+    if hour >= 13 or 8 <= hour <= 12:
+        return _hour(raw, minute, None)
+    if 1 <= hour <= 6:
+        return time(hour + 12, int(minute)) if int(minute) < 60 else None, None
+    return None, f"{raw}:{minute} could be morning or evening"
+
+
 def hour_phrase(plain: str) -> HourPhrase | None:
     """The time of day a normalized clause names, or None."""
-    window = _BETWEEN.search(plain)
+    window = next((w for w in _BETWEEN.finditer(plain) if _is_time_range(w)), None)
     if window:
         end_ampm = window[6]
         start, _ = _hour(window[1], window[2], window[3] or end_ampm)
@@ -105,7 +131,7 @@ def hour_phrase(plain: str) -> HourPhrase | None:
         if g[0]:
             found, doubt = _hour(g[0], g[1], g[2])
         elif g[3]:
-            found, doubt = _hour(g[3], g[4], None)
+            found, doubt = _clock_hour(g[3], g[4])
         elif g[5]:
             found, doubt = _hour(g[5], g[6], None)
         elif g[7]:

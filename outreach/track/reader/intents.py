@@ -27,7 +27,9 @@ _DECLINE = words(
     r"|no longer (?:able|available)|don't have (?:the )?(?:time|capacity|bandwidth)"
     r"|(?:too|very) busy (?:at the moment|right now|these days|to help|for this)"
     r"|not (?:taking|doing|accepting) (?:any )?(?:calls|meetings|informational)"
-    r"|not the right time|politely decline|respectfully decline"
+    r"|(?:not able to|unable to|can't|cannot) take on|no (?:spare )?capacity|not taking on"
+    r"|not the right time|politely decline|respectfully decline|not in a position to"
+    r"|(?:ich )?muss (?:ich )?(?:leider )?absagen|keine kapazitat(?:en)?"
     r"|keine zeit|leider (?:nicht|keine) (?:moglich|zeit)|kein interesse|muss (?:leider )?absagen"
     r"|nicht helfen|pas le temps|pas disponible (?:en ce moment|actuellement)"
     r"|je (?:ne pourrai|ne peux) pas (?:vous |t')?aider|decliner|je dois refuser"
@@ -40,8 +42,10 @@ _DECLINE = words(
 _DEFER = words(
     r"get back to you|come back to you|circle back|follow up|touch base|let you know"
     r"|let me check|i'll check|i will check|need to check|have to check|check my (?:calendar|diary)"
-    r"|reach out (?:again|once|when|after)|ping me|try me again|ask me again|write again"
+    r"|reach out (?:again|once|when|after|in)|ping me|try me again|ask me again|write again"
+    r"|drop me a (?:line|note)|get in touch (?:again|in|after)|contact me (?:again|in|after)"
     r"|check back|once i'm back|when i'm back|after my (?:trip|vacation|holiday|leave|travel)"
+    r"|(?:i'll|i will|i'm|i am) (?:be )?back (?:on|in|from|after|at)"
     r"|not sure yet|don't know yet|too early to say|closer to the date|revert"
     r"|melde mich|ich melde|komme (?:auf sie|auf dich) zuruck|gebe (?:ihnen |dir )?bescheid"
     r"|schaue (?:in meinen kalender|nach)|nach meinem urlaub|sobald ich zuruck"
@@ -51,7 +55,8 @@ _DEFER = words(
     r"|a mi regreso|despues de mis vacaciones|reviso mi agenda"
     r"|ti faccio sapere|vi faccio sapere|le faccio sapere|ti ricontatto|la ricontatto"
     r"|ti riscrivo|controllo l'agenda|al mio rientro|dopo le ferie"
-    r"|laat (?:het )?(?:je|u) weten|laat ik (?:het )?(?:je|u) weten|kom (?:ik )?(?:erop )?terug"
+    r"|laat (?:het )?(?:je|u)\b[^.?!]{0,40}\bweten|laat ik (?:het )?(?:je|u) weten"
+    r"|kom (?:ik )?(?:erop )?terug"
     r"|na mijn vakantie|kijk (?:even )?in mijn agenda"
     r"|te retorno|lhe retorno|te dou retorno|te aviso|aviso voce|depois das ferias"
     r"|vejo minha agenda|aterkommer|hor av mig|meddelar dig|efter semestern|kollar kalendern"
@@ -63,26 +68,40 @@ def is_deferral(plain: str) -> bool:
     return _DEFER.search(plain) is not None
 
 
-def _until(plain: str, today: date) -> date | None:
-    day = day_phrase(plain, today)
-    if day is None or not day.days or day.doubts:
+def _until(plain: str, today: date, day_first: bool) -> date | None:
+    day = day_phrase(plain, today, day_first=day_first)
+    if day is None or not day.days or day.doubts or day.this_week:
         return None
     first = day.days[0]
     return first + timedelta(days=1) if day.after else first
 
 
-def read_intents(said: Sequence[str], today: date, *, has_times: bool) -> list[Finding]:
-    """Declines and deferrals, one per sentence that states one."""
+_AWAY_UNTIL = words(r"until|till|back on|back in|bis|jusqu'?au|hasta|fino al|tot|ate|till")
+
+
+def read_intents(
+    said: Sequence[str], today: date, *, has_times: bool, day_first: bool = False
+) -> list[Finding]:
+    """Declines and one deferral (the first that says until when, else the first), each with
+    its sentence."""
     found: list[Finding] = []
-    for sentence in said:
+    deferrals: list[Deferral] = []
+    for index, sentence in enumerate(said):
         plain = normalize_text(sentence)
         if is_deferral(plain):
-            found.append(Deferral(_until(plain, today), sentence))
+            until = _until(plain, today, day_first)
+            for near in (said[index - 1] if index else "", *said[index + 1 : index + 2]):
+                near_plain = normalize_text(near)
+                if until is None and _AWAY_UNTIL.search(near_plain):
+                    until = _until(near_plain, today, day_first)
+            deferrals.append(Deferral(until, sentence))
             continue
-        day = day_phrase(plain, today)
+        day = day_phrase(plain, today, day_first=day_first)
         if day is not None and day.after and day.days and hour_phrase(plain) is None:
-            found.append(Deferral(_until(plain, today), sentence))
+            deferrals.append(Deferral(_until(plain, today, day_first), sentence))
             continue
         if _DECLINE.search(plain) and not has_times and day is None:
             found.append(Decline(sentence))
+    if deferrals:
+        found.insert(0, next((d for d in deferrals if d.until is not None), deferrals[0]))
     return found

@@ -60,11 +60,21 @@ NEGATION = words(
     r"not|no|never|none|neither|nor|cannot|can't|cant|won't|wont|don't|dont|doesn't|doesnt"
     r"|isn't|isnt|aren't|wouldn't|couldn't|unable|unfortunately not|impossible|busy|booked"
     r"|travell?ing|away|out of (?:the )?office|off|conflict|clash|nicht|nie|kein|keine|keiner"
-    r"|leider nicht|ne|pas|jamais|aucun|aucune|ni|nunca|ninguno|ninguna|ningun|non|nessuno"
+    r"|leider nicht|pas|jamais|aucun|aucune|nunca|ninguno|ninguna|ningun|non|nessuno"
     r"|nessuna|niet|geen|nooit|geen van|nao|nenhum|nenhuma|inte|ingen|aldrig|kann nicht"
     r"|unterwegs|verreist|occupe|occupee|ocupado|ocupada|occupato|occupata|bezet|ocupad[oa]"
     r"|upptagen|belegt|in meetings|tied up|unavailable|not available|not free|on leave"
-    r"|on holiday|on vacation|i'm out|i am out|out all|nicht verfugbar|im urlaub"
+    r"|on holiday|on vacation|i'm out|i am out|out all|nicht verfugbar|im urlaub|tough|tricky"
+    r"|holiday|day off|flying|in transit|feiertag|jour ferie|festivo|feestdag|feriado|helgdag"
+    r"|hard stop|(?:need|have|got) to (?:leave|go|run)|leave by|(?:'s|is|are) out|out for me"
+    r"|(?:veterans|labou?r|memorial|independence|boxing|remembrance|presidents|bank|public"
+    r"|national|election) (?:day|holiday)|thanksgiving|christmas|easter|ostern|weihnacht\w*"
+    r"|pfingst\w*|toussaint|armistice|navidad|pascua|natale|pasqua|kerst\w*|pasen|koningsdag"
+    r"|natal|pascoa|midsommar\w*"
+    r"|difficult|hard for me|rough|not ideal|awkward|schwierig|schlecht|difficile|dificil"
+    r"|complicado|complicato|lastig|moeilijk|dificil|svart|krangligt|packed|hopeless|crazy"
+    r"|swamped|slammed|hectic|full|fully booked|voll|ausgebucht|charge|chargee|complet|lleno"
+    r"|llena|completo|pieno|piena|vol|volgeboekt|cheio|cheia|lotada|fullt|fullbokad"
 )
 
 # Phrases that contain a negation word but turn nothing down.
@@ -75,6 +85,7 @@ NOT_NEGATIVE = words(
     r"|nessun problema|non c'e problema|perche no|geen probleem|geen zorgen|geen haast"
     r"|waarom niet|sem problema|nao tem problema|sem pressa|por que nao|inga problem|ingen fara"
     r"|ingen brad|varfor inte|not sure if|no later than|nicht spater als|pas plus tard"
+    r"|not too (?:short|late|early|soon)|if that's not|if it's not|not a problem for me"
 )
 
 # A clause that says yes to a time, or offers one.
@@ -83,7 +94,7 @@ WILLING = words(
     r"|can do|can make|let's|lets|how about|what about|would|could|can we|shall we|prefer"
     r"|better|instead|happy to|sounds|book|pencil|take|go with|sure|yes|open|best|ideal|do"
     r"|passt|geht|gehen|klappt|gut|prima|perfekt|ginge|wie ware|konnten wir|konnen wir"
-    r"|habe (?:ich )?zeit|hatte (?:ich )?zeit|frei|verfugbar|lieber|besser|stattdessen|gerne"
+    r"|zeit|frei|verfugbar|lieber|besser|stattdessen|gerne"
     r"|einverstanden|in ordnung|nehme|convient|ca marche|ca me va|parfait|d'accord"
     r"|disponible|libre|que diriez|que dirais|et si|pourrions|pourrait|on pourrait|plutot"
     r"|ca irait|volontiers|je prends|bien|me va|me viene|va bien|perfecto|vale|de acuerdo"
@@ -93,5 +104,27 @@ WILLING = words(
     r"|vrij|kan ik|zou|wat dacht je van|kunnen we|liever|beter|lukt|uitstekend|serve|perfeito"
     r"|otimo|combinado|disponivel|livre|poderiamos|prefiro|melhor|em vez|pode ser|fica bom"
     r"|da certo|bom|passar|fungerar|funkar|bra|toppen|ledig|tillganglig|kan vi|skulle"
-    r"|hur later|hellre|battre|istallet|gar bra|okej|kan jag"
+    r"|hur later|hellre|battre|istallet|gar bra|okej|kan jag|all yours|gap|slot|window"
+    r"|i can|ich kann|ich konnte|kann ich|konnte ich|je peux|je pourrais|puedo|podria|posso"
+    r"|potrei|ik kan|poderia|jag kan"
+    r"|please|bitte|s'il vous plait|por favor|per favore|graag|alsjeblieft|gerne"
+    r"|i'm around|i am around|we're around|invite|invitation|see you|talk (?:to you )?then"
+    r"|speak then|calendar|noted|confirm"
+    r"|einladung|kalender|bis dann|agenda|note|hasta entonces|a presto|tot dan|ate la"
+)
+
+# A clause about the past or a greeting names no time to meet: "great to meet you at the
+# meetup on Monday", "last Tuesday", "we spoke yesterday".
+PAST = words(
+    r"(?:great|nice|good|lovely) (?:to meet|meeting|to see|seeing) you|last|yesterday|ago|was|were"
+    r"|met|spoke|talked|had|did|gestern|letzte[nr]?|letzten|war|waren|hatte|hier|dernier|derniere"
+    r"|etait|ayer|pasado|fue|ieri|scors[oa]|era|gisteren|vorige|was|ontem|passad[oa]|foi"
+    r"|igar|forra|var"
+)
+
+# A later pick that corrects an earlier one: "the first one - actually, the second is better".
+CORRECTION = words(
+    r"actually|instead|rather|on second thought|better|prefer|eigentlich|doch lieber|lieber"
+    r"|en fait|plutot|finalement|en realidad|mejor|prefiero|in realta|anzi|meglio|preferisco"
+    r"|eigenlijk|liever|toch|na verdade|melhor|prefiro|faktiskt|hellre|battre"
 )

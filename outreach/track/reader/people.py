@@ -35,7 +35,13 @@ _NOT_NAMES = names(
     " May June July August September October November December Ich Sie Er Wir Bitte Auch"
     " Je Il Elle Nous Vous Merci Aussi Yo Ella Él Usted Gracias También Io Lei Lui Grazie"
     " Anche Ik Hij Zij Wij U Bedankt Ook Eu Ele Você Obrigado Obrigada Também Jag Hon Han Vi"
-    " Ni Tack Också Email E-mail Mail LinkedIn Zoom Teams Google Meet Slack"
+    " Ni Tack Också Email E-mail Mail LinkedIn Zoom Teams Google Meet Slack Kollegin Kollege"
+    " Kollegen Assistentin Assistent Chefin Chef Frau Herr Herrn Dr Prof Mr Mrs Ms Mme Sr Sra"
+    " Dott Dhr Mevr Collega Colega Kollega"
+)
+_TITLES = (
+    r"(?:(?:frau|herrn?|dr\.?|prof\.?|mr\.?|mrs\.?|ms\.?|mme|m\.|sr\.?|sra\.?|dott\.?(?:ssa)?"
+    r"|dhr\.?|mevr\.?)\s+)*"
 )
 _FILLER = (
     r"(?:(?:my|our|a) (?:former |dear |good )?(?:colleague|assistant|executive assistant|ea"
@@ -51,24 +57,37 @@ _FILLER = (
 _CUE = re.compile(
     r"(?:talk to|talk with|speak to|speak with|reach out to|get in touch with|contact|connect"
     r" with|connect you (?:with|to)|introduce you to|put you in touch with|you should meet"
-    r"|meet|ask|email|write to|ping|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
+    r"|ask|(?:you (?:might|could|may) |maybe |perhaps )?try|email|write to|ping"
+    r"|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
     r"|copied|copying|forwarded (?:this|your (?:note|email|message)) to"
     r"|sprechen sie (?:auch |doch )?mit|sprich (?:auch |doch )?mit|wenden sie sich (?:bitte )?an"
-    r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich bei"
+    r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich (?:auch |doch )?bei"
     r"|parlez(?: aussi| également)? (?:à|avec)|parle(?: aussi)? (?:à|avec)|contactez|contacte"
     r"|écrivez à|ecrivez a|habla(?: también)? con|hable(?: también)? con|contacta(?: a)?"
     r"|escribe a|escríbele a|parla(?: anche)? con|contatta|scrivi a|praat(?: ook(?: eens)?)? met"
     r"|neem contact op met|spreek(?: ook)? met|mail|fale(?: também)? com|entre em contato com"
     r"|contate|prata(?: också)? med|kontakta|hör av dig till|tala med)"
     rf"\s+(?:{_FILLER}\s*,?\s*)?(?:(?:called|named|namens|nommée?|llamad[oa]|chiamat[oa])\s+)?"
-    rf"({_NAME})",
+    rf"{_TITLES}((?-i:{_NAME}))",
+    re.IGNORECASE,
+)
+# "my colleague Mark Dean might also be a good person to talk to": a role word, then the name,
+# in a sentence that suggests talking to them.
+_ROLE_NAME = re.compile(rf"{_FILLER}\s*,?\s*{_TITLES}((?-i:{_NAME}))", re.IGNORECASE)
+_SUGGESTS = re.compile(
+    r"talk|speak|contact|reach|introduc|connect|good person|right person|worth|should|might"
+    r"|could help|can help|knows?|sprechen|kontakt|parler|contacter|hablar|contactar|parlare"
+    r"|contattare|praten|contact|falar|contatar|prata|kontakta|drop (?:a|her|him|them) (?:a )?line"
+    r"|write to|hear from you|e-?mail|mail|assistant|\b[EP]A\b|logistics|scheduling|calendar",
     re.IGNORECASE,
 )
 _HANDOFF = re.compile(
     r"instead|better (?:placed|person|suited|contact)|right person|in my place|on my behalf"
     r"|handles? my (?:calendar|schedule|diary)|manages? my (?:calendar|schedule|diary)"
-    r"|my (?:executive )?assistant|\bcc'?d|cc'?ing|copied|copying|looping in|looped in"
-    r"|forward|take it from here|take over|more relevant|schedule (?:with|through)"
+    r"|my (?:executive )?assistant|my [ep]a\b|logistics|\bcc'?d|cc'?ing|copied|copying"
+    r"|looping in|looped in"
+    r"|forward(?:ed|ing)? (?:this|your|it|you)|take it from here|take over|more relevant"
+    r"|schedule (?:with|through)"
     r"|an meiner stelle|statt mir|besser geeignet|richtige ansprechp|zustandig"
     r"|a ma place|mieux place|la bonne personne|en mi lugar|mas indicad|persona adecuada"
     r"|al posto mio|piu indicat|persona giusta|in mijn plaats|beter geschikt|juiste persoon"
@@ -110,7 +129,11 @@ def read_people(said: Sequence[str]) -> list[Finding]:
 
     for sentence in said:
         cue_names = {m.group(1): m for m in _CUE.finditer(sentence)}
-        emails = list(_EMAIL.finditer(sentence))
+        if not cue_names and _SUGGESTS.search(sentence):
+            cue_names = {m.group(1): m for m in _ROLE_NAME.finditer(sentence)}
+        suggests = bool(cue_names) or _SUGGESTS.search(sentence) is not None or (
+            _HANDOFF.search(normalize_text(sentence)) is not None)
+        emails = list(_EMAIL.finditer(sentence)) if suggests else []  # not a signature's
         for email in emails:
             before = sentence[max(0, email.start() - 60) : email.start()]
             if re.search(r"\b(?:me|my|mich|moi|me escribes|mi)\b\W*(?:at|unter|à|a)?\W*$",

@@ -27,7 +27,18 @@ import re
 __all__ = ["strip_quoted"]
 
 _WROTE = (
-    r"wrote|schrieb|a [ée]crit|escribi[óo]|ha scritto|schreef|escreveu|skrev|kirjoitti"
+    r"wrote|schrieb|a [ée]crit|escribi[óo]|ha scritto|schreef|het volgende geschreven"
+    r"|escreveu|skrev|kirjoitti"
+)
+# An attribution on a line (or two) of its own, in any client's order: "On ... Sam <sam@x>
+# wrote:", "Am 04.11.2026 um 09:00 schrieb Sam <...>:", "No dia 4/11/2026, às 09:00, Sam
+# <...> escreveu:", "4 nov. 2026 kl. 09:00 skrev Sam <...>:", "Op ... heeft Sam <...> het
+# volgende geschreven:". It must hold a digit or an address: a sentence that says "wrote:"
+# is not one.
+_ATTRIBUTION_LINE = re.compile(
+    r"^(?![ \t]*>)(?:(?:on|am|le|el|il|op|em|no|den|\d)[^\n]{0,250}[^\n.!?]\n(?![ \t]*>))?"
+    rf"[^\n]{{0,250}}\b(?:{_WROTE})\b[^\n:]{{0,80}}\s?:[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 # An attribution line; up to 300 characters (it may be wrapped onto a second line).
 _ATTRIBUTION = re.compile(
@@ -43,8 +54,8 @@ _ORIGINAL_MESSAGE = re.compile(
 )
 _FROM_WORDS = r"from|von|de|da|van|fr[åa]n"
 _SENT_WORDS = (
-    r"sent|date|gesendet|datum|envoy[ée]|enviado|enviada em|fecha|inviato|data|verzonden"
-    r"|skickat"
+    r"sent|date|gesendet|datum|envoy[ée]|enviado(?: el)?|enviada em|fecha|inviato|data"
+    r"|verzonden|skickat"
 )
 # Outlook's header block: a From line followed within a few lines by a Sent/Date line.
 _HEADER_BLOCK = re.compile(
@@ -56,7 +67,8 @@ _UNDERSCORE_RULE = re.compile(r"^_{10,}\s*$", re.MULTILINE)
 _QUOTED_LINE = re.compile(r"^\s*>")
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
 _MOBILE_FOOTER = re.compile(
-    r"(?:sent from my|von meinem|envoy[ée] de mon|enviado desde mi|enviado do meu|inviato da"
+    r"(?:sent from (?:my|yahoo|mail for windows|outlook|samsung|proton)|von meinem"
+    r"|envoy[ée] de mon|enviado desde mi|enviado do meu|inviato da"
     r"|verzonden (?:vanaf|met) mijn|skickat fr[åa]n min|get outlook for|outlook f[üu]r"
     r"|t[ée]l[ée]charger outlook)\b[^\n]{0,60}",
     re.IGNORECASE,
@@ -83,20 +95,37 @@ def _cut(text: str, pattern: re.Pattern[str]) -> str:
     return text if found is None else text[: found.start()]
 
 
-def strip_quoted(text: str) -> str:
-    """The writer's own words: quoted history, forwarded blocks and signatures removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for pattern in (_ORIGINAL_MESSAGE, _UNDERSCORE_RULE, _ATTRIBUTION, _HEADER_BLOCK):
-        text = _cut(text, pattern)
+def _own_lines(text: str) -> str:
+    """The lines before a signature, with quoted ("> ") lines left out: a reply written
+    between the quoted lines ("> 2. Friday 14:00" / "This one!") keeps its words."""
     kept: list[str] = []
     for line in text.split("\n"):
-        if _QUOTED_LINE.match(line) or _SIGNATURE_DASHES.match(line):
-            break
-        if _MOBILE_FOOTER.match(line.strip()):
+        if _QUOTED_LINE.match(line):
+            continue
+        if _SIGNATURE_DASHES.match(line) or _MOBILE_FOOTER.match(line.strip()):
             break
         if kept and _CLOSING.match(line) and any(k.strip() for k in kept):
             break
         kept.append(line)
-    own = "\n".join(kept)
-    own = _cut(own, _MOBILE_FOOTER)
-    return own.strip()
+    return _cut("\n".join(kept), _MOBILE_FOOTER).strip()
+
+
+def strip_quoted(text: str) -> str:
+    """The writer's own words: quoted history, forwarded blocks and signatures removed.
+
+    Text above the quoted original is what the writer wrote; when there is none (a reply
+    written below the quote), the writer's words are what follows the quote."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    starts = [m.start() for p in (_ORIGINAL_MESSAGE, _UNDERSCORE_RULE, _ATTRIBUTION, _HEADER_BLOCK)
+              if (m := p.search(text)) is not None]
+    starts += [m.start() for m in _ATTRIBUTION_LINE.finditer(text)
+               if re.search(r"\d|@", m.group(0))][:1]
+    first = min(starts, default=len(text))
+    own = _own_lines(text[:first])
+    if own or first == len(text):
+        return own
+    below = re.sub(r"^[^\n]*\n?", "", text[first:], count=1)  # the attribution line itself
+    lines = below.split("\n")
+    while lines and (not lines[0].strip() or _QUOTED_LINE.match(lines[0])):
+        lines.pop(0)  # the quoted block right under the attribution
+    return _own_lines("\n".join(lines))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from outreach.track.reader.days import DayPhrase, day_phrase
+from outreach.track.reader.days import WEEKDAY_NAMES, DayPhrase, day_phrase
 from outreach.track.reader.findings import (
     Finding,
     OfferedSlot,
@@ -19,19 +19,34 @@ from outreach.track.reader.findings import (
 )
 from outreach.track.reader.hours import HourPhrase, hour_phrase
 from outreach.track.reader.intents import is_deferral, read_intents
-from outreach.track.reader.lexicon import NEGATION, NOT_NEGATIVE, WILLING
+from outreach.track.reader.lexicon import CORRECTION, NEGATION, NOT_NEGATIVE, PAST, WILLING
 from outreach.track.reader.people import read_people
 from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
-from outreach.track.reader.sentences import clauses, sentences
+from outreach.track.reader.sentences import EXCEPT, clauses, sentences
 from outreach.track.reader.slots import earliest_free, named_slots, rejects_all
 from outreach.track.reader.zones import ZoneSaid, zone_said
-from outreach.track.returndate import normalize_text
+from outreach.track.returndate import normalize_text, reads_day_first
 
 __all__ = ["read_reply"]
 
 _DAY_START, _DAY_END = time(9), time(17)
 _SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i'll|i've|we|we're|ich|wir|je|j'|nous|yo|estoy|io|sono|ik|we|eu|estou|jag)\b"
+)
+# A time after a day turned down belongs to that day only when it says so ("push it to 4pm
+# the same day"); else "can't on Thursday, but 2pm works" names no day.
+_SAME_DAY = re.compile(r"\b(?:same day|that day|selben tag|gleichen tag|meme jour|mismo dia"
+                       r"|stesso giorno|dezelfde dag|mesmo dia|samma dag|instead|stattdessen"
+                       r"|plutot|en su lugar|invece|in plaats daarvan|em vez disso|istallet)\b")
+_SAME_TIME = re.compile(r"\b(?:same time|gleiche[nr]? (?:zeit|uhrzeit)|selbe[nr]? (?:zeit|uhrzeit)"
+                        r"|meme heure|misma hora|stessa ora|zelfde tijd|mesmo horario|samma tid)\b")
+# A time restated in the reader's zone: "(that is 3pm here)", "That's Monday afternoon for you."
+_ASIDE = re.compile(r"\((?:that'?s|that is|i\.e\.|which is|=|das ist|c'est|es decir|cioe"
+                    r"|dat is|ou seja|dvs)[^)]*\)", re.IGNORECASE)
+_RESTATEMENT = re.compile(r"\W*(?:that'?s|that is|which is|i\.e\.|das (?:ist|ware)"
+                          r"|c'est|ce qui fait|eso es|es decir|cioe|dat is|ou seja|det blir)\b")
 
 
 @dataclass
@@ -40,6 +55,7 @@ class _Context:
     sender_zone: ZoneInfo | None
     user_zone: ZoneInfo
     offered: Sequence[OfferedSlot]
+    day_first: bool = False  # the reply's language writes 10/11 for 10 November
     rejected: set[int] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     unsure: list[str] = field(default_factory=list)
@@ -74,33 +90,95 @@ class _Clause:
 
 
 def _is_negative(plain: str) -> bool:
-    return NEGATION.search(NOT_NEGATIVE.sub(" ", plain)) is not None or rejects_all(plain)
+    return (NEGATION.search(NOT_NEGATIVE.sub(" ", plain)) is not None or rejects_all(plain)
+            or EXCEPT.match(plain) is not None)
 
 
 def _clause(text: str, ctx: _Context) -> _Clause:
     plain = normalize_text(text)
     zone, _ = ctx.zone(zone_said(text, plain))
     today = ctx.sent_at.astimezone(zone).date()
-    return _Clause(text, plain, _is_negative(plain), named_slots(plain, ctx.offered),
-                   day_phrase(plain, today), hour_phrase(plain))
+    day, hour = day_phrase(plain, today, day_first=ctx.day_first), hour_phrase(plain)
+    numbers = named_slots(plain, ctx.offered)
+    if len(numbers) > 1 and len(numbers) == len(ctx.offered) and (day or hour):
+        numbers = ()  # "both Thursday and Friday work": the days say which
+    return _Clause(text, plain, _is_negative(plain), numbers, day, hour)
+
+
+def _one_pick(ctx: _Context) -> None:
+    """Several slots picked ("Thursday morning could work, but so could Friday") is one pick:
+    the earliest, unless a later one corrects the others ("actually, the second is better")."""
+    picks = [f for f in ctx.findings if isinstance(f, SlotPick)]
+    if len(picks) < 2:
+        return
+    corrected = [p for p in picks[1:] if CORRECTION.search(normalize_text(p.evidence))]
+    starts = {s.number: s.start for s in ctx.offered}
+    keep = corrected[-1] if corrected else min(picks, key=lambda p: starts[p.slot])
+    ctx.findings[:] = [f for f in ctx.findings if not isinstance(f, SlotPick) or f is keep]
+
+
+def _hour_of(previous: _Clause | None, ctx: _Context) -> HourPhrase | None:
+    """The time of day the clause before named: its own, or that of the one offered slot
+    its day matched ("Thursday doesn't work; the same time Friday?")."""
+    if previous is None:
+        return None
+    if previous.hour is not None:
+        return previous.hour
+    zone, _ = ctx.zone(zone_said(previous.text, previous.plain))
+    found = _matching(previous, zone, ctx.offered)
+    if len(found) != 1:
+        return None
+    return HourPhrase(found[0].start.astimezone(zone).time().replace(tzinfo=None))
+
+
+def _with_day(c: _Clause, day: DayPhrase) -> _Clause:
+    """A time without a day, after a clause that named one: "Thursday at 10 is tough,
+    could we push it to 4pm?" means Thursday at 4pm."""
+    return _Clause(c.text, c.plain, c.negative, c.numbers, day, c.hour)
+
+
+# Where a sentence may be cut into clauses: commas, semicolons and dashes, except inside a list
+# of days ("the 10th, 11th or 12th", "Monday, Tuesday or Wednesday").
+_COMMA = re.compile(
+    r"\s*[,;]\s+(?!(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b)"
+    r"(?!(?:" + WEEKDAY_NAMES + r")\b[^,;.]{0,15}"
+    r"\b(?:or|and|oder|und|ou|et|o|y|e|of|en|eller|och)\b)"
+    r"|\s+[-–—]\s+",
+    re.IGNORECASE,
+)
 
 
 def _pieces(sentence: str, ctx: _Context) -> list[_Clause]:
     """The sentence's clauses: cut at "but", and at a comma where yes turns to no or back
     ("Friday works, Thursday doesn't"); a no without a time of its own ("Thursday,
     unfortunately, doesn't work") turns down what came before it."""
-    groups: list[_Clause] = []
+    found: list[_Clause] = []
     for part in clauses(sentence):
-        for bit in re.split(r"\s*[,;]\s+|\s+[-–—]\s+", part):
+        groups: list[_Clause] = []
+        for bit in _COMMA.split(part):
             if not bit.strip():
                 continue
             this = _clause(bit, ctx)
-            if groups and (groups[-1].negative == this.negative
-                           or (this.negative and not this.timed)):
+            two_times = bool(groups) and (
+                (groups[-1].hour is not None and this.hour is not None)
+                or _other_days(groups[-1].day, this.day))
+            if groups and not two_times and (groups[-1].negative == this.negative
+                                             or (this.negative and not this.timed)):
                 groups[-1] = _clause(f"{groups[-1].text}, {bit}", ctx)
             else:
                 groups.append(this)
-    return groups
+        found.extend(groups)
+    return found
+
+
+def _other_days(first: DayPhrase | None, second: DayPhrase | None) -> bool:
+    """Two day phrases that name different days ("Monday is a holiday, so Thursday"), not
+    one day said twice ("Monday, 16 November")."""
+    if first is None or second is None or not first.days or not second.days:
+        return False
+    if first.weekday_only or second.weekday_only:
+        return first.days[0].weekday() != second.days[0].weekday()
+    return first.days != second.days
 
 
 def _matching(c: _Clause, zone: tzinfo, offered: Sequence[OfferedSlot]) -> list[OfferedSlot]:
@@ -171,14 +249,22 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
         return
     if deferring or (c.day is not None and c.day.after and c.hour is None):
         return  # a wait, read by intents
-    willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?")
-               or len(c.plain.split()) <= _SHORT_CLAUSE)
+    if PAST.search(c.plain):
+        return  # "great to meet you at the meetup on Monday"
+    short = (len(c.plain.split()) <= _SHORT_CLAUSE and (c.day is None or len(c.day.days) == 1)
+             and _FIRST_PERSON.search(c.plain) is None)  # "Friday 2pm." but not "I'm away Friday"
+    willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?") or short)
     if not willing:
         if c.hour is not None and c.hour.end is None:
             ctx.doubt(sentence)
         return
     said = zone_said(c.text, c.plain)
     zone, assumed = ctx.zone(said)
+    if c.day is not None and len(c.day.days) > 1:
+        if c.day.alternatives and _pick_among_days(c, sentence, ctx, zone):
+            return  # "Thursday or Friday works": each has an offered slot, the earliest free
+        _propose(c, sentence, ctx, zone, assumed)  # "any morning next week": a window to fill
+        return
     matches = [s for s in _matching(c, zone, offered) if s.number not in ctx.rejected]
     if not matches and (said is None or said.zone is None):
         for other in (ctx.user_zone, ctx.sender_zone):
@@ -198,6 +284,25 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
         ctx.doubt(sentence)
         return
     _propose(c, sentence, ctx, zone, assumed)
+
+
+def _pick_among_days(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo) -> bool:
+    """For "Thursday or Friday": when every day named has one offered slot still open, the
+    earliest of them is picked (True); else the days are a window to fill (False)."""
+    assert c.day is not None
+    chosen: list[int] = []
+    for day in c.day.days:
+        one = _Clause(c.text, c.plain, c.negative, (),
+                      DayPhrase((day,), weekday_only=c.day.weekday_only), c.hour)
+        found = [s for s in _matching(one, zone, ctx.offered) if s.number not in ctx.rejected]
+        if len(found) != 1:
+            return False
+        chosen.append(found[0].number)
+    pick = earliest_free(chosen, ctx.offered, ctx.sent_at)
+    if pick is None:
+        return False
+    _pick(ctx, pick, sentence)
+    return True
 
 
 def _propose(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo, assumed: bool) -> None:
@@ -224,6 +329,71 @@ def _propose(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo, assumed: bo
     ctx.findings.append(ProposedRange(start, end, sentence, assumed))
 
 
+_THIS_ONE = re.compile(
+    r"^\W*(?:this|that|this one|that one|yes|diese[nrs]?|der|den|ja|celui-ci|celui-la|oui"
+    r"|ce creneau|este|esta|ese|si|questo|questa|deze|die|dit|sim|den har|det har)\b"
+)
+
+
+def _inline_picks(text: str, ctx: _Context) -> None:
+    """A reply written between the quoted lines of our proposal: "> - Friday 6 November,
+    14:00" followed by "This one works!" picks the slot of the line above."""
+    quoted: str | None = None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            quoted = stripped.lstrip("> ").strip() or quoted
+            continue
+        if not stripped:
+            continue
+        plain = normalize_text(stripped)
+        if (quoted is not None and _THIS_ONE.match(plain) and WILLING.search(plain)
+                and not _is_negative(plain)):
+            above = _clause(quoted, ctx)
+            zone, _ = ctx.zone(zone_said(quoted, above.plain))
+            found = [s for s in _matching(above, zone, ctx.offered)
+                     if s.number not in ctx.rejected]
+            pick = earliest_free([found[0].number], ctx.offered, ctx.sent_at) if len(
+                found) == 1 else None
+            if pick is not None:
+                _pick(ctx, pick, stripped)
+        quoted = None
+
+
+def _read_sentence(sentence: str, ctx: _Context, negative_pass: bool) -> None:
+    """Read one sentence's clauses of one polarity: the noes (``negative_pass``) fill
+    ``ctx.rejected``; the yeses then pick, propose or doubt."""
+    if _RESTATEMENT.match(normalize_text(sentence)):
+        return  # "That's Monday afternoon for you.": the same time again
+    deferring = is_deferral(normalize_text(sentence))
+    day: DayPhrase | None = None
+    previous: _Clause | None = None
+    pieces = _pieces(_ASIDE.sub(" ", sentence), ctx)
+    for index, c in enumerate(pieces):
+        if (c.day is not None and c.hour is None and not c.negative and not c.numbers
+                and any(o.hour is not None and o.day is None and not o.negative
+                        for o in pieces[index + 1 :])):
+            day, previous = c.day, c  # "Tuesday is fine, but at 11": the time follows
+            continue
+        carries = day is not None and previous is not None and (
+            not previous.negative or _SAME_DAY.search(c.plain) is not None)
+        if c.day is None and c.hour is not None and not c.numbers and day is not None:
+            if not carries:
+                ctx.doubt(sentence)  # "Thursday is tricky, but 2pm could work": which day?
+                continue
+            c = _with_day(c, day)
+        if c.hour is None and _SAME_TIME.search(c.plain):
+            hour = _hour_of(previous, ctx)
+            if hour is None:
+                ctx.doubt(sentence)  # "the same time Friday", and no time before it
+                continue
+            c = _Clause(c.text, c.plain, c.negative, c.numbers, c.day, hour)
+        day = c.day or day
+        previous = c
+        if c.negative == negative_pass:
+            _read_clause(c, sentence, ctx, deferring)
+
+
 def read_reply(
     text: str,
     *,
@@ -240,13 +410,32 @@ def read_reply(
     if auto_reply:
         back = read_return_date(said, sent_at.astimezone(sender_zone or user_zone).date())
         return Reading((back,) if back is not None else (), ())
-    ctx = _Context(sent_at, sender_zone, user_zone, offered)
-    for sentence in said:
-        deferring = is_deferral(normalize_text(sentence))
-        for c in _pieces(sentence, ctx):
-            _read_clause(c, sentence, ctx, deferring)
+    day_first = reads_day_first(normalize_text(" ".join(said)))
+    ctx = _Context(sent_at, sender_zone, user_zone, offered, day_first)
+    _inline_picks(text, ctx)
+    for negative_pass in (True, False):  # what they turn down first, wherever they say it
+        for sentence in said:
+            _read_sentence(sentence, ctx, negative_pass)
     zone, _ = ctx.zone(None)
     today = sent_at.astimezone(zone).date()
-    ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings)))
+    ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings),
+                                     day_first=day_first))
     ctx.findings.extend(read_people(said))
-    return Reading(tuple(ctx.findings), tuple(ctx.unsure))
+    ctx.findings[:] = [f for f in ctx.findings  # "Tuesday, ... but not at 16:00"
+                       if not (isinstance(f, SlotPick) and f.slot in ctx.rejected)]
+    _one_pick(ctx)
+    return Reading(tuple(_narrowest(ctx.findings)), tuple(ctx.unsure))
+
+
+def _narrowest(findings: list[Finding]) -> list[Finding]:
+    """A window that holds a time or a narrower window proposed in the same reply says less
+    ("Next week is better; Tuesday at 10?"): the narrower one stays."""
+    times = [f.at for f in findings if isinstance(f, ProposedTime)]
+    ranges = [f for f in findings if isinstance(f, ProposedRange)]
+
+    def wider(f: ProposedRange) -> bool:
+        return any(f.start <= t <= f.end for t in times) or any(
+            o is not f and f.start <= o.start and o.end <= f.end and (o.start, o.end) != (
+                f.start, f.end) for o in ranges)
+
+    return [f for f in findings if not (isinstance(f, ProposedRange) and wider(f))]

@@ -30,16 +30,20 @@ _FIRST_N = re.compile(
     r"(?:premiers|premieres|primeiros|primeiras|eerste|primi|prime)"
 )
 _EITHER = words(
-    r"either|any|all|both|beide|beiden|alle|jede[rs]?|n'importe|l'un ou l'autre|cualquiera"
-    r"|ambos|ambas|todos|qualsiasi|entrambi|tutti|allebei|beide|elke|qualquer|ambos|todos"
-    r"|vilken som helst|bada|alla"
+    r"either(?: one| of (?:them|those|these|the \w+))?|any of (?:them|those|these|the \w+)"
+    r"|any one|all (?:of them|three|of those|of these)|both(?: of them)?|whichever"
+    r"|alle (?:termine|zeiten|vorschlage|optionen)|tous les creneaux|todos los horarios"
+    r"|tutti gli orari|alle tijden|todos os horarios|alla tider"
+    r"|beide|beiden|alle drei|jeder davon|l'un ou l'autre|n'importe lequel|tous les (?:deux|trois)"
+    r"|cualquiera|ambos|ambas|todos|qualsiasi|entrambi|tutti e (?:due|tre)|allebei|alle drie"
+    r"|elk van|qualquer um|ambos|todos|vilken som helst|bada|alla tre"
 )
 _LAST = words(r"last|latter|letzte|letzten|dernier|derniere|ultimo|ultima|laatste|sista")
 _NUMBERED = re.compile(
     r"(?:option|slot|choice|number|no\.?|nr\.?|n[°o]|#|termin|vorschlag|creneau|opcion"
     r"|opzione|optie|opcao|alternativ|alternative|alternativa)\s*#?\s*(\d)\b"
 )
-_ORDINAL_RE = words(_ORDINAL)
+_ORDINAL_RE = re.compile(r"(?<![\w-])(?:" + _ORDINAL + r")(?![\w-])")  # not "segunda-feira"
 _ONE_OF_THEM = words(
     r"of (?:them|those|these|the (?:times|slots|options))|one|option|slot|time|termin|vorschlag"
     r"|creneau|option|opcion|horario|fecha|opzione|orario|optie|tijd|opcao|horario|alternativet"
@@ -52,6 +56,14 @@ _NONE_OF = words(
     r"|aucun ne|ninguno de (?:esos|estos|los)|ninguna de (?:esas|estas|las)|nessuno (?:di|dei)"
     r"|nessuna (?:di|delle)|geen van (?:deze|die|de)|nenhum (?:desses|destes|dos)"
     r"|nenhuma (?:dessas|destas|das)|ingen av (?:dem|dessa|tiderna)"
+)
+
+
+# A slot named by its bare number at the start of a clause: "2 works", "1 or 2 both fine".
+_BARE = re.compile(
+    r"^\W*(?:(?:option|number|nr|no|#)\s*)?([1-9])(?:\s*(?:or|and|,|/|oder|und|ou|et|o|y|e|of"
+    r"|en|eller|och)\s*([1-9]))?(?=[\s.!,?]|$)(?!\s*(?:am|pm|h\b|uhr|uur|:|\.\d|st\b|nd\b"
+    r"|rd\b|th\b|minutes?|mins?|hours?|weeks?|days?|people|o'clock|horas?|ore|tim))"
 )
 
 
@@ -70,6 +82,11 @@ def named_slots(clause: str, offered: Sequence[OfferedSlot]) -> tuple[int, ...]:
         raw = first_n.group(1) or first_n.group(2)
         count = 2 if raw is None else _NUMBER_WORDS.get(raw) or int(raw)
         return tuple(numbers[:count])
+    bare = _BARE.match(clause)
+    if bare:
+        named = tuple(int(g) for g in bare.groups() if g and int(g) in numbers)
+        if named:
+            return named
     numbered = _NUMBERED.search(clause)
     if numbered and int(numbered.group(1)) in numbers:
         return (int(numbered.group(1)),)
@@ -85,7 +102,8 @@ def named_slots(clause: str, offered: Sequence[OfferedSlot]) -> tuple[int, ...]:
     if _LAST.search(clause) and (_ONE_OF_THEM.search(clause)):
         return (numbers[-1],)
     if _EITHER.search(clause) and re.search(
-        r"\b(?:of (?:them|those|these|the)|works?|fine|good|is ok|passt|gehen|geht|va|me va"
+        r"\b(?:of (?:them|those|these|the)|works?|fine|good|is ok|passt|passen|gehen|geht|va"
+        r"|me va|vont|conviennent|van bien|vanno bene|passam|funcionam|passar|fungerar"
         r"|vale|funziona|vanno|past|werkt|serve|funciona|passar|fungerar|funkar)\b",
         clause,
     ):

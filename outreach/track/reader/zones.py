@@ -62,6 +62,7 @@ _PLACE_RE = re.compile(
     rf"\(\s*({_PLACE})\s*\)|\b({_PLACE})(?:er)?\s+(?:time|zeit|tijd|tid|hora|ora)\b"
     rf"|\b(?:time|heure|hora|horario|ora|tijd|tid|zeit) (?:de |di |in |en |van |i )?({_PLACE})\b"
     rf"|\b(?:hora|ora|tijd|tid) ({_PLACE})\b|\b({_PLACE})-?tid\b"
+    rf"|(?:\d|am|pm|uhr|h)\s+({_PLACE})\b"
 )
 _MINE = words(
     r"my time|local time|my local time|my timezone|my time zone|meiner zeit|bei mir|ortszeit"
