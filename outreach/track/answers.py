@@ -10,7 +10,8 @@ Stage replied, the latest written reply read:
 - **a no** (and nothing else to act on): **close**, with their sentence.
 - **a slot picked**, still ahead: **book** with ``slot``; **a time proposed**, ahead: **book**
   with ``proposed`` (never an offered slot); **a range proposed**, not over: **propose_times**
-  inside it (``proposed_range``).
+  inside it (``proposed_range``); **a time the reader was unsure of**: **book** with
+  ``unsure`` and the sentence, never a slot number guessed for them.
 Stage scheduled, a reply after the booking that proposes a time: **reschedule** to it.
 Any stage but new, sent and closed: each person a reply named (a handoff or a referral) who is
 not a contact yet is an **add_referral**.
@@ -180,6 +181,13 @@ def act_on_reading(
             "inside it",
             ("proposed_range", {"start": _at(window.start), "end": _at(window.end)}),
             ("evidence", window.evidence),
+        )
+    if reading.unsure and pick is None and proposed is None and offer_open:
+        return True, _item(  # a time outreach could not read with confidence: never a guess
+            facts, Action.BOOK, replied, now, zone,
+            f"replied {local_date(replied, zone)}: a time outreach could not read with "
+            "confidence; read it and book the time they mean",
+            ("evidence", reading.unsure[0]), ("unsure", True),
         )
     return False, None
 
