@@ -5,7 +5,8 @@ played through the CLI on both backends (see tests/test_conversations.py for the
 - Lin asks to move the meeting after the invite went out;
 - Alan answers the thank-you with someone else to talk to;
 - Wes defers; Kurt proposes his own time; Edith says no;
-- Hal forwards the request to a colleague, who takes over; Mae's assistant answers for her.
+- Hal forwards the request to a colleague, who takes over; Mae's assistant answers for her;
+- Rosa proposes a range; Vera goes quiet after new times.
 """
 
 from __future__ import annotations
@@ -385,3 +386,30 @@ def test_the_words_of_due_fit_a_deferral_and_a_no(world: World) -> None:
         "wes@example.org": "follow up gently",
         "edith@example.org": "close (they said no)",
     }
+
+
+# --- Vera: answers late, gets new times, then goes quiet -------------------------------------
+
+
+def test_vera_goes_quiet_after_new_times_one_nudge_then_close_never_thanks(
+    world: World,
+) -> None:
+    meet(world, "vera@example.org", "Vera Rubin", org="Carnegie")
+    world.at("2026-03-16 10:00")  # every time offered has passed
+    world.reply("vera@example.org", "So sorry, I was travelling. Is it too late?")
+    world.ok("sync")
+    world.ok("draft", "newtimes", "vera@example.org")
+    world.at("2026-03-16 11:00")
+    world.ok("send", "--yes")
+    world.at("2026-03-20 09:00")
+    assert world.due_for("vera@example.org") == []
+    world.at("2026-03-23 09:00")
+    assert world.due_for("vera@example.org") == ["follow_up"]
+    world.ok("followup")
+    world.ok("send", "--yes")
+    world.at("2026-04-06 09:00")
+    assert world.due_for("vera@example.org") == ["close"]
+    world.at("2026-06-20 09:00")  # months on: still close, never a keep-in-touch "thank you"
+    assert world.due_for("vera@example.org") == ["close"]
+    assert len(world.received("vera@example.org")) == 3
+    one_conversation(world, "vera@example.org")
