@@ -413,3 +413,21 @@ def test_vera_goes_quiet_after_new_times_one_nudge_then_close_never_thanks(
     assert world.due_for("vera@example.org") == ["close"]
     assert len(world.received("vera@example.org")) == 3
     one_conversation(world, "vera@example.org")
+
+
+def test_reply_by_hand_names_what_is_wrong_with_it(world: World) -> None:
+    meet(world, "ada@example.org", "Ada Lovelace", org="Analytical Engines")
+    nothing = world.cli("reply", "ada@example.org", "--picked", "2")
+    assert nothing.exit_code == 1 and "No reply from Ada Lovelace" in nothing.output
+    world.at("2026-03-02 14:00")
+    world.reply("ada@example.org", "Sounds good.")
+    world.ok("sync")
+    wrong = world.cli("reply", "ada@example.org", "--picked", "7")
+    assert wrong.exit_code == 1 and "was offered times 1, 2, 3" in wrong.output
+    bad = world.cli("reply", "ada@example.org", "--proposes", "next tuesday")
+    assert bad.exit_code == 1 and "not a date and time" in bad.output
+    empty = world.cli("reply", "ada@example.org")
+    assert empty.exit_code == 1 and "Say what their reply said" in empty.output
+    assert "Traceback" not in nothing.output + wrong.output + bad.output + empty.output
+    world.ok("reply", "ada@example.org", "--picked", "2")
+    assert _item(world, "ada@example.org")["command"] == "outreach book ada@example.org --slot 2"
