@@ -358,6 +358,8 @@ def test_rosa_proposes_a_range_and_gets_fresh_times_inside_it(world: World) -> N
         "2026-03-13T12:00-04:00"
     )
     world.at("2026-03-02 15:00")
+    followup = world.ok("followup")  # never times outside her range: it names the command
+    assert "--between 2026-03-09T09:00-04:00 2026-03-13T12:00-04:00" in followup
     world.ok(*_words(str(item["command"])))
     world.ok("send", "--yes")
     shown = json.loads(world.ok("contacts", "show", "rosa@example.org", "--json"))
