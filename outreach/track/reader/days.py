@@ -44,6 +44,10 @@ _SHORT_ONLY = names(
     " sun"
 )
 _ENGLISH_SHORT = names("tue tues wed thu thur thurs fri")
+_ENGLISH_NAMES = names(
+    "monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday"
+    " sat sunday sun"
+)
 _PT_SHORT = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4}
 _WEEKDAY = alternation(_WEEKDAYS)
 WEEKDAY_NAMES = alternation(n for n in _WEEKDAYS if len(n) > 3)  # full names, as written
@@ -71,6 +75,13 @@ _MONTH_DAY = re.compile(
 _WEEKDAY_DAY = re.compile(
     rf"\b(?:{_WEEKDAY})\.?,?\s+(?:the\s+|den\s+)?(\d{{1,2}})"
     r"(?:(?:st|nd|rd|th|er|e|o|\.)(?!\d)|(?=\s+(?:at|um|a las|a la|a|alle|om|as|kl)\b|,))"
+)
+# "martes 17", "mardi 17", "martedì 17", "dinsdag 17": outside English a number right after
+# a weekday is the day of the month (English "Tuesday 10" may be ten o'clock).
+_FOREIGN_WEEKDAY = alternation(n for n in _WEEKDAYS if n not in _ENGLISH_NAMES and len(n) > 3)
+_FOREIGN_WEEKDAY_DAY = re.compile(
+    rf"\b(?:{_FOREIGN_WEEKDAY})\.?,?\s+(?:den\s+|der\s+|le\s+|el\s+|il\s+|dia\s+)?(\d{{1,2}})"
+    r"(?![\d:]|\.\d|\s*(?:h\b|uhr|uur|horas?|ore|am\b|pm\b|:))"
 )
 _DOTTED = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
@@ -249,6 +260,8 @@ def _dates(
     for m in _MONTH_DAY.finditer(plain):
         add(m, _next_on_or_after(MONTHS[m[1]], int(m[2]), m[3], today))
     for m in _WEEKDAY_DAY.finditer(plain):
+        add(m, _next_day_of_month(int(m[1]), today))
+    for m in _FOREIGN_WEEKDAY_DAY.finditer(plain):
         add(m, _next_day_of_month(int(m[1]), today))
     for m in _DOTTED.finditer(plain):
         add(m, _next_on_or_after(int(m[2]), int(m[1]), m[3], today))

@@ -35,6 +35,7 @@ _DECLINE = words(
     r"|je (?:ne pourrai|ne peux) pas (?:vous |t')?aider|decliner|je dois refuser"
     r"|no (?:tengo|dispongo de) tiempo|no puedo ayudar|no me es posible|tengo que declinar"
     r"|non (?:ho tempo|posso aiutar\w*|riesco ad aiutar\w*)|devo declinare|devo rinunciare"
+    r"|non riesco a (?:dedicare|trovare) (?:del )?tempo"
     r"|geen tijd|kan (?:je|u) niet helpen|moet (?:helaas )?afzeggen|nao (?:tenho tempo"
     r"|posso ajudar|consigo ajudar)|tenho que recusar|har (?:tyvarr )?inte tid"
     r"|kan (?:tyvarr )?inte hjalpa|maste tacka nej"

@@ -40,6 +40,7 @@ from outreach.track.returndate import normalize_text, reads_day_first
 __all__ = ["read_reply"]
 
 _DAY_START, _DAY_END = time(9), time(17)
+_HORIZON = timedelta(days=180)  # a time proposed further ahead than this is said unsure
 _SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
 _FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i'll|i've|we|we're|ich|wir|je|j'|nous|yo|estoy|io|sono|ik|we|eu|estou|jag)\b"
@@ -168,8 +169,8 @@ def _propose(c: Clause, sentence: str, ctx: Context, zone: tzinfo, assumed: bool
             ctx.doubt(sentence)
             return
         at = moment_at(c.day, c.hour.start, 0, zone)
-        if at is None or at <= ctx.sent_at:
-            ctx.doubt(sentence)
+        if at is None or not ctx.sent_at < at <= ctx.sent_at + _HORIZON:
+            ctx.doubt(sentence)  # past, or so far ahead it is more likely misread
             return
         ctx.findings.append(ProposedTime(at, sentence, assumed))
         return
