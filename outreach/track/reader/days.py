@@ -109,10 +109,15 @@ _WEEK_RE = re.compile(
     rf" (?:{_WEEK})\b|\bveckan\b"
 )
 _AFTER = re.compile(
-    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter|from|ab"
-    r"|a partir d[eu]l?)"
+    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter)"
     r"(?: the| dem| le| el| il| de| den)?\s*$"
 )
+# "from Tuesday on", "ab Dienstag", "à partir de mardi": that day and the rest of its week.
+_FROM = re.compile(
+    r"\b(?:from|ab|a partir d[eu]l?|desde|a partire da|vanaf|fran och med|fran)"
+    r"(?: the| dem| le| el| il| de| den)?\s*$"
+)
+_ONWARDS = re.compile(r"^\s*(?:on\b|onwards?\b)")
 _IN_WEEKS = re.compile(
     r"\bin (?:(a|one|two|three|four|\d|zwei|drei|vier|deux|trois|quatre|dos|tres|cuatro"
     r"|due|tre|quattro|twee|drie|vier|duas|tva) )?(?:couple of |paar )?"
@@ -137,6 +142,7 @@ class DayPhrase:
     after: bool = False  # "after the 15th": from the day after
     this_week: bool = False  # "this week": the days left of the current week
     alternatives: bool = False  # "Monday or Tuesday": any one of these days
+    starting: bool = False  # "from the 16th", "ab Dienstag": from that day on
     span: tuple[int, int] = (0, 0)
     doubts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -325,14 +331,25 @@ def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase
             if named != when.weekday():
                 doubts.append(f"the weekday and the date disagree ({when.isoformat()})")
         after = _AFTER.search(plain[: span[0]]) is not None
+        starting = _FROM.search(plain[: span[0]]) is not None
         listed = _listed_days(plain, when, span[1], today)
         if listed is not None and not doubts:
             return DayPhrase(listed, after=after, span=span, alternatives=True)
-        return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
+        return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts),
+                         starting=starting)
     if weekday is not None:
-        after = _AFTER.search(plain[: weekday.span[0]]) is not None
+        before = plain[: weekday.span[0]]
+        after = _AFTER.search(before) is not None
+        english_from = re.search(r"\bfrom\s*$", before) is not None
+        onwards = _ONWARDS.match(plain[weekday.span[1] :]) is not None
+        if (_FROM.search(before) and (onwards or not english_from)
+                and len(weekday.days) == 1 and weekday.days[0].weekday() < 4):
+            first = weekday.days[0]  # "any afternoon from Tuesday on": Tuesday to Friday
+            rest = tuple(first + timedelta(days=i) for i in range(5 - first.weekday()))
+            return DayPhrase(rest, span=weekday.span, doubts=weekday.doubts, starting=True)
         return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span,
-                         doubts=weekday.doubts, alternatives=weekday.alternatives)
+                         doubts=weekday.doubts, alternatives=weekday.alternatives,
+                         starting=_FROM.search(before) is not None)
     tomorrow = next(
         (m for m in _TOMORROW.finditer(plain) if not _NOT_TOMORROW.search(plain[: m.start()])),
         None,

@@ -102,7 +102,8 @@ def _readmake_clause(c: Clause, sentence: str, ctx: Context, deferring: bool) ->
     if doubts:
         ctx.doubt(sentence)
         return
-    if deferring or (c.day is not None and c.day.after and c.hour is None):
+    if deferring or (c.day is not None and (c.day.after or c.day.starting) and c.hour is None
+                     and len(c.day.days) == 1):
         return  # a wait, read by intents
     if PAST.search(c.plain):
         return  # "great to meet you at the meetup on Monday"
@@ -225,9 +226,10 @@ def _read_sentence(sentence: str, ctx: Context, negative_pass: bool) -> None:
     previous: Clause | None = None
     parts = pieces(_ASIDE.sub(" ", sentence), ctx)
     for index, c in enumerate(parts):
-        if (c.day is not None and c.hour is None and not c.negative and not c.numbers
-                and any(o.hour is not None and o.day is None and not o.negative
-                        for o in parts[index + 1 :])):
+        if (c.day is not None and (c.hour is None or c.hour.end is not None) and not c.negative
+                and not c.numbers
+                and any(o.hour is not None and (c.hour is None or o.hour.end is None)
+                        and o.day is None and not o.negative for o in parts[index + 1 :])):
             day, previous = c.day, c  # "Tuesday is fine, but at 11": the time follows
             continue
         carries = day is not None and previous is not None and (
