@@ -216,6 +216,24 @@ def _inline_picks(text: str, ctx: Context) -> None:
         quoted = None
 
 
+def _no_contradiction(ctx: Context, before: int, sentence: str) -> None:
+    """One sentence read as both a pick and a time of their own on the same day ("Tuesday is
+    fine but at 11") has been misread somewhere: neither is stated, the sentence is unsure."""
+    new = ctx.findings[before:]
+    picks = [f for f in new if isinstance(f, SlotPick)]
+    own = [f for f in new if isinstance(f, (ProposedTime, ProposedRange))]
+    if not picks or not own:
+        return
+    zone, _ = ctx.zone(None)
+    starts = {s.number: s.start.astimezone(zone).date() for s in ctx.offered}
+    picked_days = {starts[p.slot] for p in picks if p.slot in starts}
+    own_days = {(f.at if isinstance(f, ProposedTime) else f.start).astimezone(zone).date()
+                for f in own}
+    if picked_days & own_days:
+        del ctx.findings[before:]
+        ctx.doubt(sentence)
+
+
 def _read_sentence(sentence: str, ctx: Context, negative_pass: bool) -> None:
     """Read one sentence's clauses of one polarity: the noes (``negative_pass``) fill
     ``ctx.rejected``; the yeses then pick, propose or doubt."""
@@ -272,7 +290,9 @@ def read_reply(
     _inline_picks(text, ctx)
     for negative_pass in (True, False):  # what they turn down first, wherever they say it
         for sentence in said:
+            before = len(ctx.findings)
             _read_sentence(sentence, ctx, negative_pass)
+            _no_contradiction(ctx, before, sentence)
     zone, _ = ctx.zone(None)
     today = sent_at.astimezone(zone).date()
     ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings),
