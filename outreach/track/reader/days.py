@@ -44,6 +44,10 @@ _SHORT_ONLY = names(
     " sun"
 )
 _ENGLISH_SHORT = names("tue tues wed thu thur thurs fri")
+_ENGLISH_NAMES = names(
+    "monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday"
+    " sat sunday sun"
+)
 _PT_SHORT = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4}
 _WEEKDAY = alternation(_WEEKDAYS)
 WEEKDAY_NAMES = alternation(n for n in _WEEKDAYS if len(n) > 3)  # full names, as written
@@ -72,6 +76,13 @@ _WEEKDAY_DAY = re.compile(
     rf"\b(?:{_WEEKDAY})\.?,?\s+(?:the\s+|den\s+)?(\d{{1,2}})"
     r"(?:(?:st|nd|rd|th|er|e|o|\.)(?!\d)|(?=\s+(?:at|um|a las|a la|a|alle|om|as|kl)\b|,))"
 )
+# "martes 17", "mardi 17", "martedì 17", "dinsdag 17": outside English a number right after
+# a weekday is the day of the month (English "Tuesday 10" may be ten o'clock).
+_FOREIGN_WEEKDAY = alternation(n for n in _WEEKDAYS if n not in _ENGLISH_NAMES and len(n) > 3)
+_FOREIGN_WEEKDAY_DAY = re.compile(
+    rf"\b(?:{_FOREIGN_WEEKDAY})\.?,?\s+(?:den\s+|der\s+|le\s+|el\s+|il\s+|dia\s+)?(\d{{1,2}})"
+    r"(?![\d:]|\.\d|\s*(?:h\b|uhr|uur|horas?|ore|am\b|pm\b|:))"
+)
 _DOTTED = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _ORDINAL_DAY = re.compile(
@@ -98,10 +109,15 @@ _WEEK_RE = re.compile(
     rf" (?:{_WEEK})\b|\bveckan\b"
 )
 _AFTER = re.compile(
-    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter|from|ab"
-    r"|a partir d[eu]l?)"
+    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter)"
     r"(?: the| dem| le| el| il| de| den)?\s*$"
 )
+# "from Tuesday on", "ab Dienstag", "à partir de mardi": that day and the rest of its week.
+_FROM = re.compile(
+    r"\b(?:from|ab|a partir d[eu]l?|desde|a partire da|vanaf|fran och med|fran)"
+    r"(?: the| dem| le| el| il| de| den)?\s*$"
+)
+_ONWARDS = re.compile(r"^\s*(?:on\b|onwards?\b)")
 _IN_WEEKS = re.compile(
     r"\bin (?:(a|one|two|three|four|\d|zwei|drei|vier|deux|trois|quatre|dos|tres|cuatro"
     r"|due|tre|quattro|twee|drie|vier|duas|tva) )?(?:couple of |paar )?"
@@ -126,6 +142,7 @@ class DayPhrase:
     after: bool = False  # "after the 15th": from the day after
     this_week: bool = False  # "this week": the days left of the current week
     alternatives: bool = False  # "Monday or Tuesday": any one of these days
+    starting: bool = False  # "from the 16th", "ab Dienstag": from that day on
     span: tuple[int, int] = (0, 0)
     doubts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -250,6 +267,8 @@ def _dates(
         add(m, _next_on_or_after(MONTHS[m[1]], int(m[2]), m[3], today))
     for m in _WEEKDAY_DAY.finditer(plain):
         add(m, _next_day_of_month(int(m[1]), today))
+    for m in _FOREIGN_WEEKDAY_DAY.finditer(plain):
+        add(m, _next_day_of_month(int(m[1]), today))
     for m in _DOTTED.finditer(plain):
         add(m, _next_on_or_after(int(m[2]), int(m[1]), m[3], today))
     for m in _SLASHED.finditer(plain):
@@ -312,14 +331,25 @@ def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase
             if named != when.weekday():
                 doubts.append(f"the weekday and the date disagree ({when.isoformat()})")
         after = _AFTER.search(plain[: span[0]]) is not None
+        starting = _FROM.search(plain[: span[0]]) is not None
         listed = _listed_days(plain, when, span[1], today)
         if listed is not None and not doubts:
             return DayPhrase(listed, after=after, span=span, alternatives=True)
-        return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
+        return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts),
+                         starting=starting)
     if weekday is not None:
-        after = _AFTER.search(plain[: weekday.span[0]]) is not None
+        before = plain[: weekday.span[0]]
+        after = _AFTER.search(before) is not None
+        english_from = re.search(r"\bfrom\s*$", before) is not None
+        onwards = _ONWARDS.match(plain[weekday.span[1] :]) is not None
+        if (_FROM.search(before) and (onwards or not english_from)
+                and len(weekday.days) == 1 and weekday.days[0].weekday() < 4):
+            first = weekday.days[0]  # "any afternoon from Tuesday on": Tuesday to Friday
+            rest = tuple(first + timedelta(days=i) for i in range(5 - first.weekday()))
+            return DayPhrase(rest, span=weekday.span, doubts=weekday.doubts, starting=True)
         return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span,
-                         doubts=weekday.doubts, alternatives=weekday.alternatives)
+                         doubts=weekday.doubts, alternatives=weekday.alternatives,
+                         starting=_FROM.search(before) is not None)
     tomorrow = next(
         (m for m in _TOMORROW.finditer(plain) if not _NOT_TOMORROW.search(plain[: m.start()])),
         None,
