@@ -5,7 +5,8 @@ played through the CLI on both backends (see tests/test_conversations.py for the
 - Lin asks to move the meeting after the invite went out;
 - Alan answers the thank-you with someone else to talk to;
 - Wes defers; Kurt proposes his own time; Edith says no;
-- Hal forwards the request to a colleague, who takes over; Mae's assistant answers for her.
+- Hal forwards the request to a colleague, who takes over; Mae's assistant answers for her;
+- Rosa proposes a range; Vera goes quiet after new times.
 """
 
 from __future__ import annotations
@@ -357,6 +358,8 @@ def test_rosa_proposes_a_range_and_gets_fresh_times_inside_it(world: World) -> N
         "2026-03-13T12:00-04:00"
     )
     world.at("2026-03-02 15:00")
+    followup = world.ok("followup")  # never times outside her range: it names the command
+    assert "--between 2026-03-09T09:00-04:00 2026-03-13T12:00-04:00" in followup
     world.ok(*_words(str(item["command"])))
     world.ok("send", "--yes")
     shown = json.loads(world.ok("contacts", "show", "rosa@example.org", "--json"))
@@ -385,3 +388,48 @@ def test_the_words_of_due_fit_a_deferral_and_a_no(world: World) -> None:
         "wes@example.org": "follow up gently",
         "edith@example.org": "close (they said no)",
     }
+
+
+# --- Vera: answers late, gets new times, then goes quiet -------------------------------------
+
+
+def test_vera_goes_quiet_after_new_times_one_nudge_then_close_never_thanks(
+    world: World,
+) -> None:
+    meet(world, "vera@example.org", "Vera Rubin", org="Carnegie")
+    world.at("2026-03-16 10:00")  # every time offered has passed
+    world.reply("vera@example.org", "So sorry, I was travelling. Is it too late?")
+    world.ok("sync")
+    world.ok("draft", "newtimes", "vera@example.org")
+    world.at("2026-03-16 11:00")
+    world.ok("send", "--yes")
+    world.at("2026-03-20 09:00")
+    assert world.due_for("vera@example.org") == []
+    world.at("2026-03-23 09:00")
+    assert world.due_for("vera@example.org") == ["follow_up"]
+    world.ok("followup")
+    world.ok("send", "--yes")
+    world.at("2026-04-06 09:00")
+    assert world.due_for("vera@example.org") == ["close"]
+    world.at("2026-06-20 09:00")  # months on: still close, never a keep-in-touch "thank you"
+    assert world.due_for("vera@example.org") == ["close"]
+    assert len(world.received("vera@example.org")) == 3
+    one_conversation(world, "vera@example.org")
+
+
+def test_reply_by_hand_names_what_is_wrong_with_it(world: World) -> None:
+    meet(world, "ada@example.org", "Ada Lovelace", org="Analytical Engines")
+    nothing = world.cli("reply", "ada@example.org", "--picked", "2")
+    assert nothing.exit_code == 1 and "No reply from Ada Lovelace" in nothing.output
+    world.at("2026-03-02 14:00")
+    world.reply("ada@example.org", "Sounds good.")
+    world.ok("sync")
+    wrong = world.cli("reply", "ada@example.org", "--picked", "7")
+    assert wrong.exit_code == 1 and "was offered times 1, 2, 3" in wrong.output
+    bad = world.cli("reply", "ada@example.org", "--proposes", "next tuesday")
+    assert bad.exit_code == 1 and "not a date and time" in bad.output
+    empty = world.cli("reply", "ada@example.org")
+    assert empty.exit_code == 1 and "Say what their reply said" in empty.output
+    assert "Traceback" not in nothing.output + wrong.output + bad.output + empty.output
+    world.ok("reply", "ada@example.org", "--picked", "2")
+    assert _item(world, "ada@example.org")["command"] == "outreach book ada@example.org --slot 2"

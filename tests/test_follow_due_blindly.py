@@ -49,6 +49,7 @@ DAYS = 120
 PEOPLE = 30
 MOVES = (
     "pick", "propose", "range", "defer", "defer_until", "no", "silence", "away", "handoff",
+    "colleague", "assistant",
 )
 
 
@@ -202,6 +203,8 @@ class Simulation:
             person.note(now, "we read their reply")
         elif action is Action.ADD_REFERRAL:
             self.add_referral(person, item, now)
+        elif action is Action.ADD_THEIR_SIDE:
+            self.their_side(person, item, now)
         elif action is Action.REACH_REFERRAL:
             self.offer(person, now, None)
             self.send(person, now, "first")
@@ -254,6 +257,36 @@ class Simulation:
         else:
             person.facts = replace(f, meeting_state="missed", meeting_changed_at=now)
             person.note(now, "we mark it missed (met --missed)")
+
+    def their_side(self, person: Person, item: DueAction, now: datetime) -> None:
+        """The user knows who wrote: `--takes-over-from` for a colleague, `--assistant-of`
+        for an assistant (who is then copied, no longer someone new)."""
+        f = person.facts
+        email = item.detail("email")
+        person.facts = replace(
+            f, their_side_new=tuple(x for x in f.their_side_new if x[0] != email)
+        )
+        if str(email).startswith("pa"):
+            person.note(now, "we record their assistant")
+            return
+        colleague = self._add(
+            referred_by=f.contact_id,
+            at=now,
+            first_sent_at=f.first_sent_at,
+            last_sent_at=f.last_sent_at,
+            last_reply_at=f.last_message_at,
+            last_message_at=f.last_message_at,
+            offered_until=f.offered_until,
+            reading=f.reading,
+            picked_start=f.picked_start,
+        )
+        colleague.offered = list(person.offered)
+        colleague.first_messages = 1
+        person.facts = replace(
+            person.facts, handed_to=colleague.facts.contact_id, last_message_at=None,
+            reading=None,
+        )
+        person.note(now, f"colleague {colleague.facts.contact_id} takes the thread over")
 
     def add_referral(self, person: Person, item: DueAction, now: datetime) -> None:
         f = person.facts
@@ -322,6 +355,16 @@ class Simulation:
         rng = self.rng
         day = now.date()
         if move == "silence":
+            return
+        if move in ("colleague", "assistant"):  # someone new writes for them, picking a time
+            who = "bob" if move == "colleague" else "pa"
+            address = f"{who}{person.facts.contact_id}@example.org"
+            ahead = [i + 1 for i, s in enumerate(person.offered) if s > now]
+            findings = (SlotPick(ahead[0], "The first free one works."),) if ahead else ()
+            self.their_message(person, now, findings)
+            person.facts = replace(
+                person.facts, their_side_new=((address, who.title(), now),)
+            )
             return
         if move == "away":
             back = day + timedelta(days=rng.randint(3, 15))
@@ -455,3 +498,4 @@ def test_following_due_blindly_sends_nothing_embarrassing(seed: int) -> None:
     assert any(p.facts.closed for p in people)
     assert any(p.thanked for p in people)
     assert any(p.facts.meeting_state == "missed" for p in people)
+    assert any(p.facts.handed_to is not None for p in people)

@@ -118,3 +118,27 @@ def test_a_reply_read_or_answered_is_no_longer_due() -> None:
 def test_an_answer_to_the_invite_alone_is_not_a_reply_to_read() -> None:
     accepted = booked(last_reply_at=at("2026-03-03 09:00"), meeting_rsvp="accepted")
     assert actions(accepted, at("2026-03-03 10:00")) == []
+
+
+# --- new times that meet silence --------------------------------------------------------------
+
+
+def test_new_times_met_by_silence_get_one_nudge_then_close_never_months_of_nothing() -> None:
+    late = ContactFacts(
+        contact_id=1,
+        email="hedy@example.net",
+        name="Hedy Lamarr",
+        first_sent_at=at("2026-03-02 09:00"),
+        last_reply_at=at("2026-03-16 10:00"),
+        last_message_at=at("2026-03-16 10:00"),
+        newtimes_sent_at=at("2026-03-16 11:00"),
+        last_sent_at=at("2026-03-16 11:00"),
+        offered_until=at("2026-03-27 15:20"),
+    )
+    assert actions(late, at("2026-03-20 09:00")) == []
+    [nudge] = due(late, at("2026-03-23 09:00"))  # five business days after the new times
+    assert nudge.action is Action.FOLLOW_UP
+    nudged = replace(late, last_sent_at=at("2026-03-23 10:00"), followups_sent=1)
+    assert actions(nudged, at("2026-04-03 09:00")) == []
+    assert actions(nudged, at("2026-04-06 09:00")) == [Action.CLOSE]
+    assert actions(late, at("2026-06-15 09:00")) == [Action.CLOSE]  # never "keep in touch"

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outreach.track.reader import (
     Decline,
@@ -173,3 +175,32 @@ def test_a_line_right_above_the_attribution_is_kept() -> None:
     text = ("On Thursday I can do 10.\nOn Wed, Nov 4, 2026 at 9:00 AM Sam Rivera <\n"
             "sam@example.edu> wrote:\n> Hi\n")
     assert strip_quoted(text) == "On Thursday I can do 10."
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=400), auto=st.booleans())
+def test_any_text_reads_without_error_and_quotes_itself(text: str, auto: bool) -> None:
+    """Whatever arrives (junk, control characters, half a sentence), the reader answers, and
+    every finding's evidence is a sentence of the text."""
+    reading = read(text, auto_reply=auto)
+    flat = " ".join(text.split())
+    for finding in reading.findings:
+        assert " ".join(finding.evidence.split()) in flat
+    assert reading_from_json(reading_to_json(reading)) == reading
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(st.sampled_from([
+    "Thursday", "Friday", "Monday", "next", "week", "at", "10", "3pm", "works", "not", "none",
+    "of", "those", "how", "about", "the", "12th", "CET", "my", "time", "morning", "or", "but",
+    "Tuesday", "11/12", "either", "first", "two", "second", "one", "?", ",", ".", "except",
+]), max_size=14))
+def test_scheduling_word_salad_never_states_a_time_in_the_past(words: list[str]) -> None:
+    reading = read(" ".join(words))
+    for finding in reading.findings:
+        if isinstance(finding, ProposedTime):
+            assert finding.at > SENT
+        if isinstance(finding, ProposedRange):
+            assert finding.end > SENT and finding.start <= finding.end
+        if isinstance(finding, SlotPick):
+            assert finding.slot in {s.number for s in OFFERED}

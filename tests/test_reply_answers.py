@@ -182,3 +182,14 @@ def test_a_picked_time_that_has_passed_since_leads_to_new_times_not_a_booking() 
     assert one(picked, at("2026-03-02 15:00")).action is Action.BOOK
     late = one(picked, at("2026-03-03 11:00"))  # the user comes back to it too late
     assert late.action is Action.PROPOSE_TIMES and "has passed" in late.reason
+
+
+def test_a_time_read_without_confidence_is_never_turned_into_a_slot() -> None:
+    unsure = replace(
+        replied(),
+        reading=Reading((), ("None of those work, how about next Tuesday 16:00 my time?",)),
+    )
+    item = one(unsure, at("2026-03-02 15:00"))
+    assert item.action is Action.BOOK and item.detail("unsure") is True
+    assert item.detail("slot") is None and item.detail("proposed") is None
+    assert item.detail("evidence") == "None of those work, how about next Tuesday 16:00 my time?"

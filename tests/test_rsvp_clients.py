@@ -103,6 +103,7 @@ OUTLOOK_GOOGLE_APPLE = [
     ("Accepterat: Samtal", "accepted", "Swedish Outlook"),
     ("Avböjt: Samtal", "declined", "Swedish Outlook"),
     ("Invitation Accepted: Chat", "accepted", "Apple Calendar, tests/test_rsvp.py"),
+    ("Declined with note: Chat @ Thu Nov 5, 2026", "declined", "an answer with a comment"),
 ]
 
 

@@ -10,7 +10,9 @@ Stage replied, the latest written reply read:
 - **a no** (and nothing else to act on): **close**, with their sentence.
 - **a slot picked**, still ahead: **book** with ``slot``; **a time proposed**, ahead: **book**
   with ``proposed`` (never an offered slot); **a range proposed**, not over: **propose_times**
-  inside it (``proposed_range``).
+  inside it (``proposed_range``); **a time the reader was unsure of**: **book** with
+  ``unsure`` and the sentence, never a slot number guessed for them.
+Stage replied, new times sent and silence since: one **follow_up**, then **close**.
 Stage scheduled, a reply after the booking that proposes a time: **reschedule** to it.
 Any stage but new, sent and closed: each person a reply named (a handoff or a referral) who is
 not a contact yet is an **add_referral**.
@@ -43,6 +45,7 @@ from outreach.track.reader.findings import (
 __all__ = [
     "act_on_reading",
     "add_referrals",
+    "after_new_times",
     "is_waiting",
     "proposed_move",
     "settled_by_people",
@@ -181,7 +184,56 @@ def act_on_reading(
             ("proposed_range", {"start": _at(window.start), "end": _at(window.end)}),
             ("evidence", window.evidence),
         )
+    if reading.unsure and pick is None and proposed is None and offer_open:
+        return True, _item(  # a time outreach could not read with confidence: never a guess
+            facts, Action.BOOK, replied, now, zone,
+            f"replied {local_date(replied, zone)}: a time outreach could not read with "
+            "confidence; read it and book the time they mean",
+            ("evidence", reading.unsure[0]), ("unsure", True),
+        )
     return False, None
+
+
+def after_new_times(
+    facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
+) -> DueAction | None:
+    """Stage replied, new times sent after their last reply and silence since: like a first
+    message, one nudge ``nudge_after_business_days`` after them, then **close** (never months
+    of nothing followed by a keep-in-touch note to someone never met)."""
+    replied, sent = facts.last_message_at or facts.last_reply_at, facts.newtimes_sent_at
+    if sent is None or replied is None or sent <= replied or facts.last_sent_at is None:
+        return None
+    sent_day = local_date(sent, zone)
+    if facts.last_sent_at > sent:  # the nudge after them went too
+        nudged = local_date(facts.last_sent_at, zone)
+        due = start_of(business_days_after(nudged, config.close_after_business_days), zone)
+        if now < due:
+            return None
+        return _item(
+            facts, Action.CLOSE, due, now, zone,
+            f"no reply to the new times of {sent_day} nor to the nudge of {nudged}: close "
+            "them, or keep them for later",
+        )
+    nudge_day = business_days_after(sent_day, config.nudge_after_business_days)
+    stale_day = business_days_after(nudge_day, config.close_after_business_days)
+    if local_date(now, zone) >= stale_day:
+        due = start_of(stale_day, zone)
+        return _item(
+            facts, Action.CLOSE, due, now, zone,
+            f"no reply to the new times of {sent_day}; a nudge was due {nudge_day} and is no "
+            "longer timely: close them, or keep them for later",
+        )
+    due = start_of(nudge_day, zone)
+    if now < due:
+        return None
+    return _item(
+        facts, Action.FOLLOW_UP, due, now, zone,
+        "the nudge is drafted: send it while it is timely"
+        if facts.followup_drafted
+        else f"no reply {config.nudge_after_business_days} business days after the new times "
+        f"(sent {sent_day})",
+        drafted=facts.followup_drafted,
+    )
 
 
 def proposed_move(facts: ContactFacts, now: datetime, zone: ZoneInfo) -> DueAction | None:

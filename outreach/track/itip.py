@@ -61,14 +61,16 @@ _GENERIC = (
     r"|respuesta a (?:la )?invitacion|respuesta de la invitacion|risposta all'invito"
     r"|antwoord op uitnodiging|resposta ao convite|svar pa inbjudan"
 )
+# An answer sent with a comment: "Declined with note: ...", "Abgelehnt mit Notiz: ...".
+_NOTE = r"(?:\s+(?:with (?:a )?(?:note|comment)|mit (?:notiz|kommentar)|avec (?:une )?note))?"
 _RSVP_SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # the old Lightning compatible reply: "Event Invitation Reply (Accepted): ..."
     ("tentative", re.compile(rf"^\s*(?:{_GENERIC})\s*\((?:{_TENTATIVE})\)\s*:")),
     ("accepted", re.compile(rf"^\s*(?:{_GENERIC})\s*\((?:{_ACCEPTED})\)\s*:")),
     ("declined", re.compile(rf"^\s*(?:{_GENERIC})\s*\((?:{_DECLINED})\)\s*:")),
-    ("tentative", re.compile(rf"^\s*(?:{_TENTATIVE})\s*:")),
-    ("accepted", re.compile(rf"^\s*(?:{_ACCEPTED})\s*:")),
-    ("declined", re.compile(rf"^\s*(?:{_DECLINED})\s*:")),
+    ("tentative", re.compile(rf"^\s*(?:{_TENTATIVE}){_NOTE}\s*:")),
+    ("accepted", re.compile(rf"^\s*(?:{_ACCEPTED}){_NOTE}\s*:")),
+    ("declined", re.compile(rf"^\s*(?:{_DECLINED}){_NOTE}\s*:")),
     ("unknown", re.compile(rf"^\s*(?:{_GENERIC})\s*:")),
 )
 _PARTSTATS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}

@@ -65,7 +65,12 @@ from zoneinfo import ZoneInfo
 
 from outreach.config import FollowupConfig
 from outreach.track.aftercare import congratulate, prepare, promises
-from outreach.track.answers import act_on_reading, add_referrals, proposed_move
+from outreach.track.answers import (
+    act_on_reading,
+    add_referrals,
+    after_new_times,
+    proposed_move,
+)
 from outreach.track.days import (
     OVERDUE_AFTER_BUSINESS_DAYS,
     business_days_after,
@@ -252,7 +257,8 @@ def _propose_or_book(
     if decided:
         return acted
     if facts.last_sent_at is not None and facts.last_sent_at > replied:
-        return None  # we wrote last: their answer comes next
+        # We wrote last: their answer comes next; new times that met silence get one nudge.
+        return after_new_times(facts, config, now, zone)
     if (
         facts.first_sent_at is None
         and facts.last_sent_at is None
@@ -351,8 +357,9 @@ def contact_due_actions(
         current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
     ):
         found.append(reach_referral(facts, now, user_tz))
-    if current in (Stage.REPLIED, Stage.MET, Stage.THANKED):
-        found.append(keep_in_touch(facts, config, now, user_tz))
+    closing = any(a is not None and a.action is Action.CLOSE for a in found)
+    if current in (Stage.REPLIED, Stage.MET, Stage.THANKED) and not closing:
+        found.append(keep_in_touch(facts, config, now, user_tz))  # not while closing is due
     if current is Stage.SCHEDULED:
         found.append(prepare(facts, now, user_tz))
     if current not in (Stage.SENT, Stage.BOUNCED):

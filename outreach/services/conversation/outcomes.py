@@ -124,6 +124,15 @@ def reading_by_hand(app: AppContext, contact: Contact, said: SaidByHand) -> Read
 
     findings: list[Finding] = []
     if said.picked is not None:
+        from outreach.services.sync.reading import offered_slots
+
+        numbers = [slot.number for slot in offered_slots(app.store, contact.id)]
+        if said.picked not in numbers:
+            offered = ", ".join(map(str, numbers)) if numbers else "none were offered"
+            raise OutreachError(
+                f"--picked {said.picked}: {contact.label()} was offered times {offered}.",
+                hint=f"See them with `outreach contacts show {contact.email or contact.id}`.",
+            )
         findings.append(SlotPick(said.picked, f"recorded by hand: picked time {said.picked}"))
     if said.proposes is not None:
         findings.append(_proposed(app, contact, said.proposes))

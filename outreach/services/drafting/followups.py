@@ -91,6 +91,12 @@ def _work(
         if action.drafted:
             waiting.append((contact.label(), f"the {template} message is drafted"))
             continue
+        window = action.detail("proposed_range")
+        if isinstance(window, dict):  # times inside the range they proposed: its own command
+            ref = contact.email or str(contact.id)
+            skipped.append((contact.label(), "they proposed a range: `outreach draft newtimes "
+                            f"{ref} --between {window['start']} {window['end']}`"))
+            continue
         if action.action is Action.THANK_YOU:
             meeting = store.meetings.latest(contact.id)
             if meeting is None or not (meeting.notes.strip() or meeting.takeaways.strip()):

@@ -120,6 +120,8 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
     window = action.detail("proposed_range")
     if action.action is Action.PROPOSE_TIMES and isinstance(window, dict):
         return f"outreach draft newtimes {ref} --between {window['start']} {window['end']}"
+    if action.action is Action.BOOK and action.detail("unsure"):
+        return f"outreach book {ref} --at DATETIME"
     if action.action is Action.BOOK:
         slots = _future_slots(app, action.contact_id, app.now())
         if len(slots) == 1:

@@ -9,7 +9,10 @@ can show the sentence it came from and nothing leaves the machine:
 1. :mod:`.quotes` cuts the text to the writer's own words (quoted history, Outlook header
    blocks, mobile footers, signatures after a closing) as Gmail, Outlook and Apple Mail lay
    them out, in English, German, French, Spanish, Italian, Dutch, Portuguese and Swedish;
-2. :mod:`.sentences` splits them into sentences (the evidence) and clauses ("..., but ...");
+2. :mod:`.sentences` splits them into sentences (the evidence) and :mod:`.clause` into
+   clauses ("..., but ...", "except ..."), each with its days, times and polarity; the
+   clauses that turn something down are read first, for the whole reply, so a slot turned
+   down anywhere is never picked;
 3. per clause, :mod:`.slots` finds a slot named by position ("the second one", "either of the
    first two": the earliest still free), and :mod:`.times` reads day and time phrases, which
    either match an offered slot (a pick) or are a time or range of their own (a proposal),

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from outreach.track.reader.lexicon import alternation, names
 from outreach.track.returndate import _MONTHS as MONTHS
 
-__all__ = ["DayPhrase", "day_phrase"]
+__all__ = ["WEEKDAY_NAMES", "DayPhrase", "day_phrase"]
 
 _WEEKDAYS: dict[str, int] = {}
 for _index, _names in enumerate(
@@ -27,33 +27,40 @@ for _index, _names in enumerate(
         "tuesday tue tues dienstag di mardi mar martes martedi dinsdag terca-feira ter tisdag tis",
         "wednesday wed mittwoch mi mercredi mer miercoles mie mercoledi woensdag wo"
         " quarta-feira qua onsdag ons",
-        "thursday thu thur thurs donnerstag do jeudi jeu jueves jue giovedi gio donderdag"
+        "thursday thu thur thurs donnerstag jeudi jeu jueves jue giovedi gio donderdag"
         " quinta-feira qui torsdag tors",
         "friday fri freitag fr vendredi ven viernes vie venerdi vrijdag vr sexta-feira sex"
         " fredag fre",
         "saturday sat samstag sa samedi sam sabado sab sabato zaterdag za lordag lor",
-        "sunday sun sonntag so dimanche dim domingo dom domenica zondag zo sondag son",
+        "sunday sun sonntag dimanche dim domingo dom domenica zondag zo sondag son",
     )
 ):
     for _name in _names.split():
         _WEEKDAYS.setdefault(_name, _index)
 # Short forms that are also ordinary words are only weekdays right before a date or a time.
 _SHORT_ONLY = names(
-    "mon mo di mi do fr sa so ma wo vr za zo lun mar mer jeu ven sam dim mie jue vie gio sab"
+    "mon mo di mi fr sa ma wo vr za zo lun mar mer jeu ven sam dim mie jue vie gio sab"
     " dom seg ter qua qui sex man tis ons tors fre lor son tue tues wed thu thur thurs fri sat"
     " sun"
 )
 _ENGLISH_SHORT = names("tue tues wed thu thur thurs fri")
+_ENGLISH_NAMES = names(
+    "monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday"
+    " sat sunday sun"
+)
 _PT_SHORT = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4}
 _WEEKDAY = alternation(_WEEKDAYS)
+WEEKDAY_NAMES = alternation(n for n in _WEEKDAYS if len(n) > 3)  # full names, as written
 _MONTH = alternation(MONTHS)
 _NEXT = (r"next|nachste[nr]?|nachsten|kommende[nr]?|prochain|prochaine|proximo|proxima"
          r"|prossimo|prossima|volgende|komende|nasta|coming")
 _THIS = r"this|diese[nr]?|ce|cette|este|esta|questo|questa|deze|nesta|neste|denna|detta"
 _WEEK = r"week|woche|semaine|semana|settimana|vecka|veckan"
 
+# What makes "Do", "Mi", "ma" a weekday: a date right after it, dotted or with a month name
+# ("Do 5.11.", "ma 9 nov"); not "could we do 11/12" or "do 2pm".
 _DATE_FOLLOWS = re.compile(
-    rf"\s*,?\s*(?:the\s+)?\d{{1,2}}(?:\.\d{{0,2}}|/\d|(?:st|nd|rd|th)\b|\s*(?:de\s+)?(?:{_MONTH})\b)"
+    rf"\s*,?\s*\d{{1,2}}(?:\.\d{{0,2}}|\s*(?:de\s+)?(?:{_MONTH})\b)"
 )
 _ISO = re.compile(r"(?<![\d.])(\d{4})-(\d{2})-(\d{2})(?![\d])")
 _DAY_MONTH = re.compile(
@@ -69,6 +76,13 @@ _WEEKDAY_DAY = re.compile(
     rf"\b(?:{_WEEKDAY})\.?,?\s+(?:the\s+|den\s+)?(\d{{1,2}})"
     r"(?:(?:st|nd|rd|th|er|e|o|\.)(?!\d)|(?=\s+(?:at|um|a las|a la|a|alle|om|as|kl)\b|,))"
 )
+# "martes 17", "mardi 17", "martedì 17", "dinsdag 17": outside English a number right after
+# a weekday is the day of the month (English "Tuesday 10" may be ten o'clock).
+_FOREIGN_WEEKDAY = alternation(n for n in _WEEKDAYS if n not in _ENGLISH_NAMES and len(n) > 3)
+_FOREIGN_WEEKDAY_DAY = re.compile(
+    rf"\b(?:{_FOREIGN_WEEKDAY})\.?,?\s+(?:den\s+|der\s+|le\s+|el\s+|il\s+|dia\s+)?(\d{{1,2}})"
+    r"(?![\d:]|\.\d|\s*(?:h\b|uhr|uur|horas?|ore|am\b|pm\b|:))"
+)
 _DOTTED = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _ORDINAL_DAY = re.compile(
@@ -77,6 +91,10 @@ _ORDINAL_DAY = re.compile(
     r"|\b(?:le|du|au) (\d{1,2})(?:er)?\b(?!\s*(?:h|heures?|:|\d))"
     r"|\b(?:el|del|al|il|dal|dopo il|no dia|dia|op de|den|efter den) (\d{1,2})(?:e|a|:e|o)?\b"
     r"(?!\s*(?:h\b|:|\d|uur|horas?|ore|minut))"
+)
+_MORE_DAYS = re.compile(
+    r"(?:\s*(?:,|or|and|oder|und|ou|et|o|y|e|of|en|eller|och)\s*(?:the\s+)?\d{1,2}"
+    r"(?:st|nd|rd|th|e|er|\.(?!\d))(?![\d:]))+"
 )
 _TOMORROW = re.compile(
     r"\b(?:day after tomorrow|ubermorgen|apres-demain|pasado manana|dopodomani|overmorgen"
@@ -91,10 +109,15 @@ _WEEK_RE = re.compile(
     rf" (?:{_WEEK})\b|\bveckan\b"
 )
 _AFTER = re.compile(
-    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter|from|ab"
-    r"|a partir d[eu]l?)"
+    r"\b(?:after|nach|apres|despues(?: del?)?|dopo|na|depois(?: d[eo])?|efter)"
     r"(?: the| dem| le| el| il| de| den)?\s*$"
 )
+# "from Tuesday on", "ab Dienstag", "à partir de mardi": that day and the rest of its week.
+_FROM = re.compile(
+    r"\b(?:from|ab|a partir d[eu]l?|desde|a partire da|vanaf|fran och med|fran)"
+    r"(?: the| dem| le| el| il| de| den)?\s*$"
+)
+_ONWARDS = re.compile(r"^\s*(?:on\b|onwards?\b)")
 _IN_WEEKS = re.compile(
     r"\bin (?:(a|one|two|three|four|\d|zwei|drei|vier|deux|trois|quatre|dos|tres|cuatro"
     r"|due|tre|quattro|twee|drie|vier|duas|tva) )?(?:couple of |paar )?"
@@ -119,6 +142,7 @@ class DayPhrase:
     after: bool = False  # "after the 15th": from the day after
     this_week: bool = False  # "this week": the days left of the current week
     alternatives: bool = False  # "Monday or Tuesday": any one of these days
+    starting: bool = False  # "from the 16th", "ab Dienstag": from that day on
     span: tuple[int, int] = (0, 0)
     doubts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -150,6 +174,12 @@ def _next_day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+_WEEKDAY_RE = re.compile(
+    rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
+    rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)"
+    r"(?:(?![\w-])|(?:(?<=tag)|(?<=woch))(?=(?:vormittag|nachmittag|mittag|abend|morgen)s?\b))\.?"
+    rf"(?:\s+(prochain|que viene|prossimo|que vem|(?:{_NEXT}) (?:{_WEEK})))?"
+)
 _OR = r"\s*(?:,|or|oder|ou|o|oppure|of|eller)\s+"
 
 
@@ -183,12 +213,7 @@ def _weekday(plain: str, today: date) -> DayPhrase | None:
 
 
 def _one_weekday(plain: str, today: date) -> DayPhrase | None:
-    pattern = re.compile(
-        rf"\b(?:({_NEXT}|{_THIS}|on|am|le|el|il|op|na|pa|en|nesta|proxima)\s+)?"
-        rf"(?<![\w-])({_WEEKDAY}|segunda|terca|quarta|quinta|sexta)(?![\w-])\.?"
-        rf"(?:\s+(prochain|que viene|prossimo|que vem|(?:{_NEXT}) (?:{_WEEK})))?"
-    )
-    for match in pattern.finditer(plain):
+    for match in _WEEKDAY_RE.finditer(plain):
         before, name, after = match.group(1), match.group(2), match.group(3)
         if name in _PT_SHORT:  # "segunda", "quinta" are also ordinals: a weekday before a time
             time_follows = re.match(r"\s*,?\s*(?:as\b|a partir|de manha|a tarde|\d)",
@@ -242,6 +267,8 @@ def _dates(
         add(m, _next_on_or_after(MONTHS[m[1]], int(m[2]), m[3], today))
     for m in _WEEKDAY_DAY.finditer(plain):
         add(m, _next_day_of_month(int(m[1]), today))
+    for m in _FOREIGN_WEEKDAY_DAY.finditer(plain):
+        add(m, _next_day_of_month(int(m[1]), today))
     for m in _DOTTED.finditer(plain):
         add(m, _next_on_or_after(int(m[2]), int(m[1]), m[3], today))
     for m in _SLASHED.finditer(plain):
@@ -257,7 +284,33 @@ def _dates(
     for m in _ORDINAL_DAY.finditer(plain):
         number = next(g for g in m.groups() if g)
         add(m, _next_day_of_month(int(number), today))
+    found.sort(key=lambda f: f[1][0])
     return found
+
+
+def _listed_days(plain: str, first: date, end: int, today: date) -> tuple[date, ...] | None:
+    """"the 10th, 11th or 12th": the days of the month listed after the first one."""
+    listed = _MORE_DAYS.match(plain, end)
+    if listed is None:
+        return None
+    more = [_next_day_of_month(int(d), today) for d in re.findall(r"\d{1,2}", listed[0])]
+    if not more or any(d is None for d in more):
+        return None
+    return tuple(sorted({first, *(d for d in more if d is not None)}))
+
+
+def _by_weekday(text: str, weekday: int, today: date) -> date | None:
+    """Of the two readings of a slashed date, the one that falls on the weekday written
+    beside it; None when both or neither do."""
+    m = _SLASHED.fullmatch(text)
+    if m is None:
+        return None
+    readings = {
+        r for r in (_next_on_or_after(int(m[2]), int(m[1]), m[3], today),
+                    _next_on_or_after(int(m[1]), int(m[2]), m[3], today))
+        if r is not None and r.weekday() == weekday
+    }
+    return readings.pop() if len(readings) == 1 else None
 
 
 def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase | None:
@@ -268,6 +321,9 @@ def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase
     weekday = _weekday(plain, today)
     if dates:
         when, span, doubt = dates[0]
+        if doubt and weekday is not None and abs(weekday.span[0] - span[0]) < 20:
+            when = _by_weekday(plain[span[0] : span[1]], weekday.days[0].weekday(), today)
+            doubt = "" if when is not None else doubt  # "Thursday 11/12": 12 November
         if doubt or when is None:
             return DayPhrase((), span=span, doubts=(doubt or "an impossible date",))
         if weekday is not None and abs(weekday.span[0] - span[0]) < 20:
@@ -275,11 +331,25 @@ def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase
             if named != when.weekday():
                 doubts.append(f"the weekday and the date disagree ({when.isoformat()})")
         after = _AFTER.search(plain[: span[0]]) is not None
-        return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts))
+        starting = _FROM.search(plain[: span[0]]) is not None
+        listed = _listed_days(plain, when, span[1], today)
+        if listed is not None and not doubts:
+            return DayPhrase(listed, after=after, span=span, alternatives=True)
+        return DayPhrase((when,), after=after, span=span, doubts=tuple(doubts),
+                         starting=starting)
     if weekday is not None:
-        after = _AFTER.search(plain[: weekday.span[0]]) is not None
+        before = plain[: weekday.span[0]]
+        after = _AFTER.search(before) is not None
+        english_from = re.search(r"\bfrom\s*$", before) is not None
+        onwards = _ONWARDS.match(plain[weekday.span[1] :]) is not None
+        if (_FROM.search(before) and (onwards or not english_from)
+                and len(weekday.days) == 1 and weekday.days[0].weekday() < 4):
+            first = weekday.days[0]  # "any afternoon from Tuesday on": Tuesday to Friday
+            rest = tuple(first + timedelta(days=i) for i in range(5 - first.weekday()))
+            return DayPhrase(rest, span=weekday.span, doubts=weekday.doubts, starting=True)
         return DayPhrase(weekday.days, weekday.weekday_only, after, span=weekday.span,
-                         doubts=weekday.doubts, alternatives=weekday.alternatives)
+                         doubts=weekday.doubts, alternatives=weekday.alternatives,
+                         starting=_FROM.search(before) is not None)
     tomorrow = next(
         (m for m in _TOMORROW.finditer(plain) if not _NOT_TOMORROW.search(plain[: m.start()])),
         None,

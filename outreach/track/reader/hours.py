@@ -20,8 +20,8 @@ _CLOCK = re.compile(
     r"|(?<![\d/.:])(\d{1,2})[:h](\d{2})(?![\d/:])(?:\s*(?:uhr|h|uur|horas?|ore))?"  # 10:00, 15h30
     r"|(?<![\d/.:])(\d{1,2})\.(\d{2})\s*(?:uhr|h|uur)\b"  # 10.30 Uhr
     r"|(?<![\d/.:])(\d{1,2})\s*(?:uhr|h|uur|heures?|horas)(?![a-z])"  # 15 Uhr, 15h
-    r"|\b(?:at|um|a las|a la|alle(?: ore)?|all'|om|as|a|kl\.?|klockan|gegen|around|ca\.?|vers"
-    r"|sobre las|verso le|rond|por volta das)\s+(\d{1,2})(?:[.:](\d{2}))?(?![\d/.:a-z])"
+    r"|\b(?:at|say|um|a las|a la|alle(?: ore)?|all'|om|as|a|kl\.?|klockan|gegen|around|ca\.?|vers"
+    r"|sobre las|verso le|rond|por volta das)\s+(\d{1,2})(?:[.:](\d{2}))?(?![\d/:a-z]|\.\d)"
     r"(?!\s*(?:st|nd|rd|th|minutes|min|people|of|de|mins|person))"
 )
 _NOT_AFTERNOON = r"(?<!apres-)(?<!apres )"  # "après-midi" is the afternoon, not noon
@@ -39,8 +39,9 @@ _BETWEEN_WORD = re.compile(r"^(?:between|zwischen|entre|tra le|fra le|tussen|mel
                            r"|de|dalle|van)\b")
 _AFTER = re.compile(r"\b(?:after|from|ab|apres|a partir de|despues de|dopo|na|depois d[ae]s?"
                     r"|efter|anytime after|any time after)\s*(?:las |les |le |as )?$")
-_BEFORE = re.compile(r"\b(?:before|vor|avant|antes de|prima d(?:i|elle)|voor|fore|by)"
-                     r"\s*(?:las |les |le |as )?$")
+_BEFORE = re.compile(r"\b(?:before|vor|avant|antes de|prima d(?:i|elle)|voor|fore|by|until"
+                     r"|till|bis|jusqu'a|hasta|fino alle|tot|ate|till)"
+                     r"\s*(?:las |les |le |as |a |om |kl\.? |um )?$")
 _PARTS: tuple[tuple[str, time, time], ...] = (
     (r"morning|mornings|vormittags?|morgens|fruh|matin|matinee|(?:por|de|en) la manana"
      r"|las mananas|mattin[ao]|mattinata|ochtend|'s ochtends|(?:de|pela|na) manha|formiddag(?:en)?"

@@ -9,6 +9,7 @@ time for me" declines, "Thursday is not a good time" turns a slot down (read els
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -23,10 +24,14 @@ __all__ = ["is_deferral", "read_intents"]
 _DECLINE = words(
     r"not a good time(?: for me)?(?: right now| at the moment)?|(?:i'm|i am|im) not able to help"
     r"|(?:can't|cannot|won't be able to|unable to|not able to) (?:help|do this|make (?:it|time))"
-    r"|not interested|(?:i'll|i will|i have to|i'll have to|going to|must|need to) (?:pass|decline)"
+    r"|not interested|(?:i'll|i will|i have to|i'll have to|going to|must|need to|have to)"
+    r" (?:pass|decline)"
+    r"|^\W*no,? thanks?(?: you)?\W*$|nein,? danke|non,? merci|no,? gracias|no,? grazie"
+    r"|nee,? bedankt|nao,? obrigad[oa]|nej,? tack"
     r"|no longer (?:able|available)|don't have (?:the )?(?:time|capacity|bandwidth)"
     r"|(?:too|very) busy (?:at the moment|right now|these days|to help|for this)"
     r"|not (?:taking|doing|accepting) (?:any )?(?:calls|meetings|informational)"
+    r"|(?:not able to|unable to|can't|cannot) take on|no (?:spare )?capacity|not taking on"
     r"|not the right time|politely decline|respectfully decline|not in a position to"
     r"|(?:ich )?muss (?:ich )?(?:leider )?absagen|keine kapazitat(?:en)?"
     r"|keine zeit|leider (?:nicht|keine) (?:moglich|zeit)|kein interesse|muss (?:leider )?absagen"
@@ -34,12 +39,14 @@ _DECLINE = words(
     r"|je (?:ne pourrai|ne peux) pas (?:vous |t')?aider|decliner|je dois refuser"
     r"|no (?:tengo|dispongo de) tiempo|no puedo ayudar|no me es posible|tengo que declinar"
     r"|non (?:ho tempo|posso aiutar\w*|riesco ad aiutar\w*)|devo declinare|devo rinunciare"
+    r"|non riesco a (?:dedicare|trovare) (?:del )?tempo"
     r"|geen tijd|kan (?:je|u) niet helpen|moet (?:helaas )?afzeggen|nao (?:tenho tempo"
     r"|posso ajudar|consigo ajudar)|tenho que recusar|har (?:tyvarr )?inte tid"
     r"|kan (?:tyvarr )?inte hjalpa|maste tacka nej"
 )
 _DEFER = words(
-    r"get back to you|come back to you|circle back|follow up|touch base|let you know"
+    r"get back to you|(?:i'll|i will|will) confirm|confirm (?:by|tomorrow|later|once)|once i know"
+    r"|come back to you|circle back|follow up|touch base|let you know"
     r"|let me check|i'll check|i will check|need to check|have to check|check my (?:calendar|diary)"
     r"|reach out (?:again|once|when|after|in)|ping me|try me again|ask me again|write again"
     r"|drop me a (?:line|note)|get in touch (?:again|in|after)|contact me (?:again|in|after)"
@@ -67,8 +74,17 @@ def is_deferral(plain: str) -> bool:
     return _DEFER.search(plain) is not None
 
 
+_BY = re.compile(r"\b(?:by|until|till|before|bis|vor|d'ici|avant|antes del?|entro|prima di"
+                 r"|voor|tot|ate|innan|senast)\s+")
+
+
 def _until(plain: str, today: date, day_first: bool) -> date | None:
-    day = day_phrase(plain, today, day_first=day_first)
+    """The day the wait ends: the one after "by" ("I'll confirm by tomorrow") if any, else
+    the first day named; the day after, for "after the 15th"."""
+    by = _BY.search(plain)
+    day = day_phrase(plain[by.end() :], today, day_first=day_first) if by else None
+    if day is None:
+        day = day_phrase(plain, today, day_first=day_first)
     if day is None or not day.days or day.doubts or day.this_week:
         return None
     first = day.days[0]
@@ -96,7 +112,8 @@ def read_intents(
             deferrals.append(Deferral(until, sentence))
             continue
         day = day_phrase(plain, today, day_first=day_first)
-        if day is not None and day.after and day.days and hour_phrase(plain) is None:
+        if (day is not None and (day.after or day.starting) and day.days
+                and hour_phrase(plain) is None and not day.alternatives and len(day.days) == 1):
             deferrals.append(Deferral(_until(plain, today, day_first), sentence))
             continue
         if _DECLINE.search(plain) and not has_times and day is None:

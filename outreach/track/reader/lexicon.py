@@ -107,6 +107,7 @@ WILLING = words(
     r"|hur later|hellre|battre|istallet|gar bra|okej|kan jag|all yours|gap|slot|window"
     r"|i can|ich kann|ich konnte|kann ich|konnte ich|je peux|je pourrais|puedo|podria|posso"
     r"|potrei|ik kan|poderia|jag kan"
+    r"|perfectly|perfectamente|perfettamente|perfeitamente|encaja|cuadra|me viene|conviene"
     r"|please|bitte|s'il vous plait|por favor|per favore|graag|alsjeblieft|gerne"
     r"|i'm around|i am around|we're around|invite|invitation|see you|talk (?:to you )?then"
     r"|speak then|calendar|noted|confirm"

@@ -57,10 +57,11 @@ _FILLER = (
 _CUE = re.compile(
     r"(?:talk to|talk with|speak to|speak with|reach out to|get in touch with|contact|connect"
     r" with|connect you (?:with|to)|introduce you to|put you in touch with|you should meet"
-    r"|ask|email|write to|ping|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
+    r"|ask|(?:you (?:might|could|may) |maybe |perhaps )?try|email|write to|ping"
+    r"|worth talking to|recommend|loop in|looped in|cc'?d|cc'?ing"
     r"|copied|copying|forwarded (?:this|your (?:note|email|message)) to"
     r"|sprechen sie (?:auch |doch )?mit|sprich (?:auch |doch )?mit|wenden sie sich (?:bitte )?an"
-    r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich bei"
+    r"|kontaktieren sie|kontaktiere|schreiben sie|melden sie sich (?:auch |doch )?bei"
     r"|parlez(?: aussi| également)? (?:à|avec)|parle(?: aussi)? (?:à|avec)|contactez|contacte"
     r"|écrivez à|ecrivez a|habla(?: también)? con|hable(?: también)? con|contacta(?: a)?"
     r"|escribe a|escríbele a|parla(?: anche)? con|contatta|scrivi a|praat(?: ook(?: eens)?)? met"
@@ -81,7 +82,8 @@ _SUGGESTS = re.compile(
     re.IGNORECASE,
 )
 _HANDOFF = re.compile(
-    r"instead|better (?:placed|person|suited|contact)|right person|in my place|on my behalf"
+    r"instead|better (?:placed|person|suited|contact)|right person|best person|ideal person"
+    r"|in my place|on my behalf"
     r"|handles? my (?:calendar|schedule|diary)|manages? my (?:calendar|schedule|diary)"
     r"|my (?:executive )?assistant|my [ep]a\b|logistics|\bcc'?d|cc'?ing|copied|copying"
     r"|looping in|looped in"
@@ -130,8 +132,9 @@ def read_people(said: Sequence[str]) -> list[Finding]:
         cue_names = {m.group(1): m for m in _CUE.finditer(sentence)}
         if not cue_names and _SUGGESTS.search(sentence):
             cue_names = {m.group(1): m for m in _ROLE_NAME.finditer(sentence)}
-        suggests = bool(cue_names) or _SUGGESTS.search(sentence) is not None or (
-            _HANDOFF.search(normalize_text(sentence)) is not None)
+        suggests = (bool(cue_names) or _SUGGESTS.search(sentence) is not None
+                    or _HANDOFF.search(normalize_text(sentence)) is not None
+                    or _ROLE_NAME.search(sentence) is not None)  # "my colleague X <x@...>"
         emails = list(_EMAIL.finditer(sentence)) if suggests else []  # not a signature's
         for email in emails:
             before = sentence[max(0, email.start() - 60) : email.start()]

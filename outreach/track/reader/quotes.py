@@ -67,7 +67,8 @@ _UNDERSCORE_RULE = re.compile(r"^_{10,}\s*$", re.MULTILINE)
 _QUOTED_LINE = re.compile(r"^\s*>")
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
 _MOBILE_FOOTER = re.compile(
-    r"(?:sent from my|von meinem|envoy[ée] de mon|enviado desde mi|enviado do meu|inviato da"
+    r"(?:sent from (?:my|yahoo|mail for windows|outlook|samsung|proton)|von meinem"
+    r"|envoy[ée] de mon|enviado desde mi|enviado do meu|inviato da"
     r"|verzonden (?:vanaf|met) mijn|skickat fr[åa]n min|get outlook for|outlook f[üu]r"
     r"|t[ée]l[ée]charger outlook)\b[^\n]{0,60}",
     re.IGNORECASE,

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from outreach.track.reader.days import DayPhrase, day_phrase
+from outreach.track.reader.clause import (
+    Clause,
+    Context,
+    hour_of,
+    is_negative,
+    make_clause,
+    matching,
+    moment_at,
+    pieces,
+    with_day,
+)
+from outreach.track.reader.days import DayPhrase
 from outreach.track.reader.findings import (
     Finding,
     OfferedSlot,
@@ -17,20 +27,20 @@ from outreach.track.reader.findings import (
     Reading,
     SlotPick,
 )
-from outreach.track.reader.hours import HourPhrase, hour_phrase
 from outreach.track.reader.intents import is_deferral, read_intents
-from outreach.track.reader.lexicon import CORRECTION, NEGATION, NOT_NEGATIVE, PAST, WILLING
+from outreach.track.reader.lexicon import CORRECTION, PAST, WILLING
 from outreach.track.reader.people import read_people
 from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
-from outreach.track.reader.sentences import clauses, sentences
-from outreach.track.reader.slots import earliest_free, named_slots, rejects_all
-from outreach.track.reader.zones import ZoneSaid, zone_said
+from outreach.track.reader.sentences import sentences
+from outreach.track.reader.slots import earliest_free, rejects_all
+from outreach.track.reader.zones import zone_said
 from outreach.track.returndate import normalize_text, reads_day_first
 
 __all__ = ["read_reply"]
 
 _DAY_START, _DAY_END = time(9), time(17)
+_HORIZON = timedelta(days=180)  # a time proposed further ahead than this is said unsure
 _SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
 _FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i'll|i've|we|we're|ich|wir|je|j'|nous|yo|estoy|io|sono|ik|we|eu|estou|jag)\b"
@@ -49,62 +59,7 @@ _RESTATEMENT = re.compile(r"\W*(?:that'?s|that is|which is|i\.e\.|das (?:ist|war
                           r"|c'est|ce qui fait|eso es|es decir|cioe|dat is|ou seja|det blir)\b")
 
 
-@dataclass
-class _Context:
-    sent_at: datetime
-    sender_zone: ZoneInfo | None
-    user_zone: ZoneInfo
-    offered: Sequence[OfferedSlot]
-    day_first: bool = False  # the reply's language writes 10/11 for 10 November
-    rejected: set[int] = field(default_factory=set)
-    findings: list[Finding] = field(default_factory=list)
-    unsure: list[str] = field(default_factory=list)
-
-    def zone(self, said: ZoneSaid | None) -> tuple[tzinfo, bool]:
-        """The zone a clause's times are in, and whether it is an assumption."""
-        if said is not None and said.zone is not None:
-            return said.zone, False
-        if said is not None and said.yours:
-            return self.user_zone, False
-        if self.sender_zone is not None:
-            return self.sender_zone, False
-        return self.user_zone, True
-
-    def doubt(self, sentence: str) -> None:
-        if sentence not in self.unsure:
-            self.unsure.append(sentence)
-
-
-@dataclass(frozen=True)
-class _Clause:
-    text: str
-    plain: str
-    negative: bool
-    numbers: tuple[int, ...]
-    day: DayPhrase | None
-    hour: HourPhrase | None
-
-    @property
-    def timed(self) -> bool:
-        return bool(self.numbers) or self.day is not None or self.hour is not None
-
-
-def _is_negative(plain: str) -> bool:
-    return NEGATION.search(NOT_NEGATIVE.sub(" ", plain)) is not None or rejects_all(plain)
-
-
-def _clause(text: str, ctx: _Context) -> _Clause:
-    plain = normalize_text(text)
-    zone, _ = ctx.zone(zone_said(text, plain))
-    today = ctx.sent_at.astimezone(zone).date()
-    day, hour = day_phrase(plain, today, day_first=ctx.day_first), hour_phrase(plain)
-    numbers = named_slots(plain, ctx.offered)
-    if len(numbers) > 1 and len(numbers) == len(ctx.offered) and (day or hour):
-        numbers = ()  # "both Thursday and Friday work": the days say which
-    return _Clause(text, plain, _is_negative(plain), numbers, day, hour)
-
-
-def _one_pick(ctx: _Context) -> None:
+def _one_pick(ctx: Context) -> None:
     """Several slots picked ("Thursday morning could work, but so could Friday") is one pick:
     the earliest, unless a later one corrects the others ("actually, the second is better")."""
     picks = [f for f in ctx.findings if isinstance(f, SlotPick)]
@@ -116,101 +71,13 @@ def _one_pick(ctx: _Context) -> None:
     ctx.findings[:] = [f for f in ctx.findings if not isinstance(f, SlotPick) or f is keep]
 
 
-def _hour_of(previous: _Clause | None, ctx: _Context) -> HourPhrase | None:
-    """The time of day the clause before named: its own, or that of the one offered slot
-    its day matched ("Thursday doesn't work; the same time Friday?")."""
-    if previous is None:
-        return None
-    if previous.hour is not None:
-        return previous.hour
-    zone, _ = ctx.zone(zone_said(previous.text, previous.plain))
-    found = _matching(previous, zone, ctx.offered)
-    if len(found) != 1:
-        return None
-    return HourPhrase(found[0].start.astimezone(zone).time().replace(tzinfo=None))
-
-
-def _with_day(c: _Clause, day: DayPhrase) -> _Clause:
-    """A time without a day, after a clause that named one: "Thursday at 10 is tough,
-    could we push it to 4pm?" means Thursday at 4pm."""
-    return _Clause(c.text, c.plain, c.negative, c.numbers, day, c.hour)
-
-
-def _pieces(sentence: str, ctx: _Context) -> list[_Clause]:
-    """The sentence's clauses: cut at "but", and at a comma where yes turns to no or back
-    ("Friday works, Thursday doesn't"); a no without a time of its own ("Thursday,
-    unfortunately, doesn't work") turns down what came before it."""
-    found: list[_Clause] = []
-    for part in clauses(sentence):
-        groups: list[_Clause] = []
-        for bit in re.split(r"\s*[,;]\s+|\s+[-–—]\s+", part):
-            if not bit.strip():
-                continue
-            this = _clause(bit, ctx)
-            two_times = bool(groups) and (
-                (groups[-1].hour is not None and this.hour is not None)
-                or _other_days(groups[-1].day, this.day))
-            if groups and not two_times and (groups[-1].negative == this.negative
-                                             or (this.negative and not this.timed)):
-                groups[-1] = _clause(f"{groups[-1].text}, {bit}", ctx)
-            else:
-                groups.append(this)
-        found.extend(groups)
-    return found
-
-
-def _other_days(first: DayPhrase | None, second: DayPhrase | None) -> bool:
-    """Two day phrases that name different days ("Monday is a holiday, so Thursday"), not
-    one day said twice ("Monday, 16 November")."""
-    if first is None or second is None or not first.days or not second.days:
-        return False
-    if first.weekday_only or second.weekday_only:
-        return first.days[0].weekday() != second.days[0].weekday()
-    return first.days != second.days
-
-
-def _matching(c: _Clause, zone: tzinfo, offered: Sequence[OfferedSlot]) -> list[OfferedSlot]:
-    """The offered slots the clause's day and time describe, read in ``zone``."""
-    if c.day is None and c.hour is None:
-        return []
-    found = []
-    for slot in offered:
-        local = slot.start.astimezone(zone)
-        if c.day is not None and c.day.days:
-            if c.day.weekday_only:
-                if local.weekday() != c.day.days[0].weekday():
-                    continue
-            elif local.date() not in c.day.days:
-                continue
-        if c.hour is not None:
-            moment = local.time().replace(tzinfo=None)
-            if c.hour.end is not None:
-                if not c.hour.start <= moment < c.hour.end:
-                    continue
-            elif moment != c.hour.start:
-                continue
-        found.append(slot)
-    if len(found) > 1 and c.day is not None and c.day.weekday_only:
-        same_day = [s for s in found if s.start.astimezone(zone).date() == c.day.days[0]]
-        found = same_day or found
-    return found
-
-
-def _at(day: DayPhrase, clock: time, index: int, zone: tzinfo) -> datetime | None:
-    """The aware moment; None when the local time does not exist (a DST gap)."""
-    naive = datetime.combine(day.days[index], clock)
-    moment = naive.replace(tzinfo=zone)
-    back = moment.astimezone(ZoneInfo("UTC")).astimezone(zone)
-    return moment if back.replace(tzinfo=None) == naive else None
-
-
-def _pick(ctx: _Context, number: int, sentence: str) -> None:
+def _pick(ctx: Context, number: int, sentence: str) -> None:
     """Record a pick; the same slot named again ("The first one. See you Thursday!") once."""
     if not any(isinstance(f, SlotPick) and f.slot == number for f in ctx.findings):
         ctx.findings.append(SlotPick(number, sentence))
 
 
-def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> None:
+def _readmake_clause(c: Clause, sentence: str, ctx: Context, deferring: bool) -> None:
     offered = ctx.offered
     if c.negative:
         ctx.rejected.update(c.numbers)
@@ -218,7 +85,7 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
             ctx.rejected.update(s.number for s in offered)
         said = zone_said(c.text, c.plain)
         zone, _ = ctx.zone(said)
-        ctx.rejected.update(s.number for s in _matching(c, zone, offered))
+        ctx.rejected.update(s.number for s in matching(c, zone, offered))
         return
     if c.numbers:
         pick = earliest_free([n for n in c.numbers if n not in ctx.rejected], offered,
@@ -235,7 +102,8 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
     if doubts:
         ctx.doubt(sentence)
         return
-    if deferring or (c.day is not None and c.day.after and c.hour is None):
+    if deferring or (c.day is not None and (c.day.after or c.day.starting) and c.hour is None
+                     and len(c.day.days) == 1):
         return  # a wait, read by intents
     if PAST.search(c.plain):
         return  # "great to meet you at the meetup on Monday"
@@ -253,11 +121,11 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
             return  # "Thursday or Friday works": each has an offered slot, the earliest free
         _propose(c, sentence, ctx, zone, assumed)  # "any morning next week": a window to fill
         return
-    matches = [s for s in _matching(c, zone, offered) if s.number not in ctx.rejected]
+    matches = [s for s in matching(c, zone, offered) if s.number not in ctx.rejected]
     if not matches and (said is None or said.zone is None):
         for other in (ctx.user_zone, ctx.sender_zone):
             if other is not None and other != zone:
-                matches = [s for s in _matching(c, other, offered)
+                matches = [s for s in matching(c, other, offered)
                            if s.number not in ctx.rejected]
                 if matches:
                     break
@@ -274,15 +142,15 @@ def _read_clause(c: _Clause, sentence: str, ctx: _Context, deferring: bool) -> N
     _propose(c, sentence, ctx, zone, assumed)
 
 
-def _pick_among_days(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo) -> bool:
+def _pick_among_days(c: Clause, sentence: str, ctx: Context, zone: tzinfo) -> bool:
     """For "Thursday or Friday": when every day named has one offered slot still open, the
     earliest of them is picked (True); else the days are a window to fill (False)."""
     assert c.day is not None
     chosen: list[int] = []
     for day in c.day.days:
-        one = _Clause(c.text, c.plain, c.negative, (),
+        one = Clause(c.text, c.plain, c.negative, (),
                       DayPhrase((day,), weekday_only=c.day.weekday_only), c.hour)
-        found = [s for s in _matching(one, zone, ctx.offered) if s.number not in ctx.rejected]
+        found = [s for s in matching(one, zone, ctx.offered) if s.number not in ctx.rejected]
         if len(found) != 1:
             return False
         chosen.append(found[0].number)
@@ -293,7 +161,7 @@ def _pick_among_days(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo) -> 
     return True
 
 
-def _propose(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo, assumed: bool) -> None:
+def _propose(c: Clause, sentence: str, ctx: Context, zone: tzinfo, assumed: bool) -> None:
     if c.day is None or not c.day.days:
         ctx.doubt(sentence)  # a time without a day that matches no offered slot
         return
@@ -301,15 +169,15 @@ def _propose(c: _Clause, sentence: str, ctx: _Context, zone: tzinfo, assumed: bo
         if len(c.day.days) != 1:
             ctx.doubt(sentence)
             return
-        at = _at(c.day, c.hour.start, 0, zone)
-        if at is None or at <= ctx.sent_at:
-            ctx.doubt(sentence)
+        at = moment_at(c.day, c.hour.start, 0, zone)
+        if at is None or not ctx.sent_at < at <= ctx.sent_at + _HORIZON:
+            ctx.doubt(sentence)  # past, or so far ahead it is more likely misread
             return
         ctx.findings.append(ProposedTime(at, sentence, assumed))
         return
     start_clock = c.hour.start if c.hour is not None else _DAY_START
     end_clock = c.hour.end if c.hour is not None and c.hour.end else _DAY_END
-    start, end = _at(c.day, start_clock, 0, zone), _at(c.day, end_clock, -1, zone)
+    start, end = moment_at(c.day, start_clock, 0, zone), moment_at(c.day, end_clock, -1, zone)
     if start is None or end is None or end <= ctx.sent_at:
         ctx.doubt(sentence)
         return
@@ -323,7 +191,7 @@ _THIS_ONE = re.compile(
 )
 
 
-def _inline_picks(text: str, ctx: _Context) -> None:
+def _inline_picks(text: str, ctx: Context) -> None:
     """A reply written between the quoted lines of our proposal: "> - Friday 6 November,
     14:00" followed by "This one works!" picks the slot of the line above."""
     quoted: str | None = None
@@ -336,16 +204,69 @@ def _inline_picks(text: str, ctx: _Context) -> None:
             continue
         plain = normalize_text(stripped)
         if (quoted is not None and _THIS_ONE.match(plain) and WILLING.search(plain)
-                and not _is_negative(plain)):
-            above = _clause(quoted, ctx)
+                and not is_negative(plain)):
+            above = make_clause(quoted, ctx)
             zone, _ = ctx.zone(zone_said(quoted, above.plain))
-            found = [s for s in _matching(above, zone, ctx.offered)
+            found = [s for s in matching(above, zone, ctx.offered)
                      if s.number not in ctx.rejected]
             pick = earliest_free([found[0].number], ctx.offered, ctx.sent_at) if len(
                 found) == 1 else None
             if pick is not None:
                 _pick(ctx, pick, stripped)
         quoted = None
+
+
+def _no_contradiction(ctx: Context, before: int, sentence: str) -> None:
+    """One sentence read as both a pick and a time of their own on the same day ("Tuesday is
+    fine but at 11") has been misread somewhere: neither is stated, the sentence is unsure."""
+    new = ctx.findings[before:]
+    picks = [f for f in new if isinstance(f, SlotPick)]
+    own = [f for f in new if isinstance(f, (ProposedTime, ProposedRange))]
+    if not picks or not own:
+        return
+    zone, _ = ctx.zone(None)
+    starts = {s.number: s.start.astimezone(zone).date() for s in ctx.offered}
+    picked_days = {starts[p.slot] for p in picks if p.slot in starts}
+    own_days = {(f.at if isinstance(f, ProposedTime) else f.start).astimezone(zone).date()
+                for f in own}
+    if picked_days & own_days:
+        del ctx.findings[before:]
+        ctx.doubt(sentence)
+
+
+def _read_sentence(sentence: str, ctx: Context, negative_pass: bool) -> None:
+    """Read one sentence's clauses of one polarity: the noes (``negative_pass``) fill
+    ``ctx.rejected``; the yeses then pick, propose or doubt."""
+    if _RESTATEMENT.match(normalize_text(sentence)):
+        return  # "That's Monday afternoon for you.": the same time again
+    deferring = is_deferral(normalize_text(sentence))
+    day: DayPhrase | None = None
+    previous: Clause | None = None
+    parts = pieces(_ASIDE.sub(" ", sentence), ctx)
+    for index, c in enumerate(parts):
+        if (c.day is not None and (c.hour is None or c.hour.end is not None) and not c.negative
+                and not c.numbers
+                and any(o.hour is not None and (c.hour is None or o.hour.end is None)
+                        and o.day is None and not o.negative for o in parts[index + 1 :])):
+            day, previous = c.day, c  # "Tuesday is fine, but at 11": the time follows
+            continue
+        carries = day is not None and previous is not None and (
+            not previous.negative or _SAME_DAY.search(c.plain) is not None)
+        if c.day is None and c.hour is not None and not c.numbers and day is not None:
+            if not carries:
+                ctx.doubt(sentence)  # "Thursday is tricky, but 2pm could work": which day?
+                continue
+            c = with_day(c, day)
+        if c.hour is None and _SAME_TIME.search(c.plain):
+            hour = hour_of(previous, ctx)
+            if hour is None:
+                ctx.doubt(sentence)  # "the same time Friday", and no time before it
+                continue
+            c = Clause(c.text, c.plain, c.negative, c.numbers, c.day, hour)
+        day = c.day or day
+        previous = c
+        if c.negative == negative_pass:
+            _readmake_clause(c, sentence, ctx, deferring)
 
 
 def read_reply(
@@ -365,36 +286,20 @@ def read_reply(
         back = read_return_date(said, sent_at.astimezone(sender_zone or user_zone).date())
         return Reading((back,) if back is not None else (), ())
     day_first = reads_day_first(normalize_text(" ".join(said)))
-    ctx = _Context(sent_at, sender_zone, user_zone, offered, day_first)
+    ctx = Context(sent_at, sender_zone, user_zone, offered, day_first)
     _inline_picks(text, ctx)
-    for sentence in said:
-        if _RESTATEMENT.match(normalize_text(sentence)):
-            continue  # "That's Monday afternoon for you.": the same time again
-        deferring = is_deferral(normalize_text(sentence))
-        day: DayPhrase | None = None
-        previous: _Clause | None = None
-        for c in _pieces(_ASIDE.sub(" ", sentence), ctx):
-            carries = day is not None and previous is not None and (
-                not previous.negative or _SAME_DAY.search(c.plain) is not None)
-            if c.day is None and c.hour is not None and not c.numbers and day is not None:
-                if not carries:
-                    ctx.doubt(sentence)  # "Thursday is tricky, but 2pm could work": which day?
-                    continue
-                c = _with_day(c, day)
-            if c.hour is None and _SAME_TIME.search(c.plain):
-                hour = _hour_of(previous, ctx)
-                if hour is None:
-                    ctx.doubt(sentence)  # "the same time Friday", and no time before it
-                    continue
-                c = _Clause(c.text, c.plain, c.negative, c.numbers, c.day, hour)
-            day = c.day or day
-            previous = c
-            _read_clause(c, sentence, ctx, deferring)
+    for negative_pass in (True, False):  # what they turn down first, wherever they say it
+        for sentence in said:
+            before = len(ctx.findings)
+            _read_sentence(sentence, ctx, negative_pass)
+            _no_contradiction(ctx, before, sentence)
     zone, _ = ctx.zone(None)
     today = sent_at.astimezone(zone).date()
     ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings),
                                      day_first=day_first))
     ctx.findings.extend(read_people(said))
+    ctx.findings[:] = [f for f in ctx.findings  # "Tuesday, ... but not at 16:00"
+                       if not (isinstance(f, SlotPick) and f.slot in ctx.rejected)]
     _one_pick(ctx)
     return Reading(tuple(_narrowest(ctx.findings)), tuple(ctx.unsure))
 

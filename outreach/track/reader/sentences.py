@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clauses", "sentences"]
+__all__ = ["EXCEPT", "clauses", "sentences"]
 
 _WRAP_WIDTH = 60  # a line at least this long without end punctuation was wrapped by the client
 _ABBREVIATIONS = re.compile(
@@ -56,6 +56,21 @@ def sentences(text: str) -> list[str]:
     return [s for s in found if s]
 
 
+# "Any of these is fine except Thursday": what follows "except" is turned down.
+EXCEPT = re.compile(
+    r"^\W*(?:except|apart from|other than|but not|ausser|außer|sauf|excepto|salvo|menos|tranne"
+    r"|eccetto|tranne che|behalve|exceto|fora|utom|förutom|forutom)\b",
+    re.IGNORECASE,
+)
+_EXCEPT_SPLIT = re.compile(
+    r"[,;]?\s+(?=(?:except|apart from|other than|ausser|außer|sauf|excepto|salvo|tranne|eccetto"
+    r"|behalve|exceto|utom|förutom)\b)",
+    re.IGNORECASE,
+)
+
+
 def clauses(sentence: str) -> list[str]:
-    """A sentence cut at "but" and its kin: "Thursday doesn't work but Friday does"."""
-    return [c for c in _BUT.split(sentence) if c.strip()]
+    """A sentence cut at "but" and its kin ("Thursday doesn't work but Friday does") and
+    before "except" ("all three work except Friday")."""
+    parts = [p for c in _BUT.split(sentence) for p in _EXCEPT_SPLIT.split(c)]
+    return [p for p in parts if p.strip()]

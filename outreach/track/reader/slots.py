@@ -32,6 +32,8 @@ _FIRST_N = re.compile(
 _EITHER = words(
     r"either(?: one| of (?:them|those|these|the \w+))?|any of (?:them|those|these|the \w+)"
     r"|any one|all (?:of them|three|of those|of these)|both(?: of them)?|whichever"
+    r"|alle (?:termine|zeiten|vorschlage|optionen)|tous les creneaux|todos los horarios"
+    r"|tutti gli orari|alle tijden|todos os horarios|alla tider"
     r"|beide|beiden|alle drei|jeder davon|l'un ou l'autre|n'importe lequel|tous les (?:deux|trois)"
     r"|cualquiera|ambos|ambas|todos|qualsiasi|entrambi|tutti e (?:due|tre)|allebei|alle drie"
     r"|elk van|qualquer um|ambos|todos|vilken som helst|bada|alla tre"
@@ -100,7 +102,8 @@ def named_slots(clause: str, offered: Sequence[OfferedSlot]) -> tuple[int, ...]:
     if _LAST.search(clause) and (_ONE_OF_THEM.search(clause)):
         return (numbers[-1],)
     if _EITHER.search(clause) and re.search(
-        r"\b(?:of (?:them|those|these|the)|works?|fine|good|is ok|passt|gehen|geht|va|me va"
+        r"\b(?:of (?:them|those|these|the)|works?|fine|good|is ok|passt|passen|gehen|geht|va"
+        r"|me va|vont|conviennent|van bien|vanno bene|passam|funcionam|passar|fungerar"
         r"|vale|funziona|vanno|past|werkt|serve|funciona|passar|fungerar|funkar)\b",
         clause,
     ):
