@@ -301,7 +301,20 @@ def read_reply(
     ctx.findings[:] = [f for f in ctx.findings  # "Tuesday, ... but not at 16:00"
                        if not (isinstance(f, SlotPick) and f.slot in ctx.rejected)]
     _one_pick(ctx)
-    return Reading(tuple(_narrowest(ctx.findings)), tuple(ctx.unsure))
+    return Reading(tuple(_narrowest(_same_time_once(ctx.findings))), tuple(ctx.unsure))
+
+
+def _same_time_once(findings: list[Finding]) -> list[Finding]:
+    """"9am your time, 3pm mine" is one time said twice: it is kept once."""
+    seen: set[datetime] = set()
+    kept: list[Finding] = []
+    for f in findings:
+        if isinstance(f, ProposedTime):
+            if f.at in seen:
+                continue
+            seen.add(f.at)
+        kept.append(f)
+    return kept
 
 
 def _narrowest(findings: list[Finding]) -> list[Finding]:
