@@ -29,6 +29,7 @@ from outreach.track.reader.findings import (
     Reading,
     SlotPick,
 )
+from outreach.track.reader.hours import clock_count
 from outreach.track.reader.intents import is_deferral, read_intents
 from outreach.track.reader.lexicon import CORRECTION, PAST, WILLING
 from outreach.track.reader.people import read_people
@@ -36,7 +37,7 @@ from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
 from outreach.track.reader.sentences import sentences
 from outreach.track.reader.slots import earliest_free, rejects_all
-from outreach.track.reader.zones import zone_said
+from outreach.track.reader.zones import zone_said, zones_named
 from outreach.track.returndate import normalize_text, reads_day_first
 
 __all__ = ["read_reply"]
@@ -105,6 +106,10 @@ def _read_clause(c: Clause, sentence: str, ctx: Context, deferring: bool) -> Non
                                                  else ())
     if doubts:
         ctx.doubt(sentence)
+        return
+    clocks = clock_count(c.plain)
+    if clocks > 1 and not c.follows and zones_named(c.text) < clocks:
+        ctx.doubt(sentence)  # two times in one clause, and no telling which is meant
         return
     if deferring or (c.day is not None and (c.day.after or c.day.starting) and c.hour is None
                      and len(c.day.days) == 1):

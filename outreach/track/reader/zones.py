@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.track.reader.lexicon import alternation, words
 
-__all__ = ["ZoneSaid", "zone_said"]
+__all__ = ["ZoneSaid", "zone_said", "zones_named"]
 
 _ABBREVIATIONS = {
     "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "MEZ": "Europe/Berlin",
@@ -85,6 +85,11 @@ class ZoneSaid:
     zone: tzinfo | None
     mine: bool = False
     yours: bool = False
+
+
+def zones_named(clause: str) -> int:
+    """How many zone abbreviations a clause writes ("9am ET / 3pm CET" is two)."""
+    return len(_ABBREVIATION_RE.findall(clause)) + len(_OFFSET_RE.findall(clause))
 
 
 def zone_said(clause: str, plain: str) -> ZoneSaid | None:
