@@ -40,6 +40,7 @@ class Context:
     offered: Sequence[OfferedSlot]
     day_first: bool = False  # the reply's language writes 10/11 for 10 November
     rejected: set[int] = field(default_factory=set)
+    carried: tuple[DayPhrase, Clause] | None = None  # the day a short next sentence may take
     findings: list[Finding] = field(default_factory=list)
     unsure: list[str] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ class Clause:
     numbers: tuple[int, ...]
     day: DayPhrase | None
     hour: HourPhrase | None
+    follows: bool = False  # its day came from a proposal just before: "Noon at the cafe."
 
     @property
     def timed(self) -> bool:
@@ -102,10 +104,10 @@ def hour_of(previous: Clause | None, ctx: Context) -> HourPhrase | None:
     return HourPhrase(found[0].start.astimezone(zone).time().replace(tzinfo=None))
 
 
-def with_day(c: Clause, day: DayPhrase) -> Clause:
+def with_day(c: Clause, day: DayPhrase, *, follows: bool = False) -> Clause:
     """A time without a day, after a clause that named one: "Thursday at 10 is tough,
     could we push it to 4pm?" means Thursday at 4pm."""
-    return Clause(c.text, c.plain, c.negative, c.numbers, day, c.hour)
+    return Clause(c.text, c.plain, c.negative, c.numbers, day, c.hour, follows)
 
 
 # Where a sentence may be cut into clauses: commas, semicolons and dashes, except inside a list

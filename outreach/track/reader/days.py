@@ -332,6 +332,9 @@ def day_phrase(plain: str, today: date, *, day_first: bool = False) -> DayPhrase
                 doubts.append(f"the weekday and the date disagree ({when.isoformat()})")
         after = _AFTER.search(plain[: span[0]]) is not None
         starting = _FROM.search(plain[: span[0]]) is not None
+        if re.search(r"\bweek of(?: the)?\s*$", plain[: span[0]]) and not doubts:
+            monday = when - timedelta(days=when.weekday())  # "the week of the 16th"
+            return DayPhrase(tuple(monday + timedelta(days=i) for i in range(5)), span=span)
         listed = _listed_days(plain, when, span[1], today)
         if listed is not None and not doubts:
             return DayPhrase(listed, after=after, span=span, alternatives=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-__all__ = ["HourPhrase", "hour_phrase"]
+__all__ = ["HourPhrase", "clock_count", "hour_phrase"]
 
 _AMPM = r"(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
 _CLOCK = re.compile(
@@ -111,6 +111,14 @@ def _clock_hour(raw: str, minute: str) -> tuple[time | None, str | None]:
     if 1 <= hour <= 6:
         return time(hour + 12, int(minute)) if int(minute) < 60 else None, None
     return None, f"{raw}:{minute} could be morning or evening"
+
+
+def clock_count(plain: str) -> int:
+    """How many different clock times a clause writes outside a range ("at 10:30 ... so 10"
+    is two; "10-11am" is one)."""
+    window = next((w for w in _BETWEEN.finditer(plain) if _is_time_range(w)), None)
+    rest = plain if window is None else plain[: window.start()] + " " + plain[window.end() :]
+    return len({m.group(0).strip() for m in _CLOCK.finditer(rest)}) + (window is not None)
 
 
 def hour_phrase(plain: str) -> HourPhrase | None:

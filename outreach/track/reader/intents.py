@@ -23,6 +23,9 @@ __all__ = ["is_deferral", "read_intents"]
 
 _DECLINE = words(
     r"not a good time(?: for me)?(?: right now| at the moment)?|(?:i'm|i am|im) not able to help"
+    r"|not the right person|no longer (?:with|at|work(?:ing)? (?:at|for|on))"
+    r"|hinner (?:tyvarr )?inte"
+    r"|schaffe (?:es|das) (?:leider )?nicht|lukt (?:me|mij) (?:helaas )?niet"
     r"|(?:can't|cannot|won't be able to|unable to|not able to) (?:help|do this|make (?:it|time))"
     r"|not interested|(?:i'll|i will|i have to|i'll have to|going to|must|need to|have to)"
     r" (?:pass|decline)"

@@ -76,7 +76,9 @@ _CUE = re.compile(
 _ROLE_NAME = re.compile(rf"{_FILLER}\s*,?\s*{_TITLES}((?-i:{_NAME}))", re.IGNORECASE)
 _SUGGESTS = re.compile(
     r"talk|speak|contact|reach|introduc|connect|good person|right person|worth|should|might"
-    r"|could help|can help|knows?|sprechen|kontakt|parler|contacter|hablar|contactar|parlare"
+    r"|could help|can help|(?:may|might) be able to|kann (?:ihnen|dir) helfen|peut vous aider"
+    r"|puede ayudar|puo aiutar|kan je helpen|pode ajudar|kan hjalpa|knows?|sprechen|kontakt"
+    r"|parler|contacter|hablar|contactar|parlare"
     r"|contattare|praten|contact|falar|contatar|prata|kontakta|drop (?:a|her|him|them) (?:a )?line"
     r"|write to|hear from you|e-?mail|mail|assistant|\b[EP]A\b|logistics|scheduling|calendar",
     re.IGNORECASE,

@@ -20,13 +20,16 @@ from outreach.track.reader.clause import (
 )
 from outreach.track.reader.days import DayPhrase
 from outreach.track.reader.findings import (
+    Decline,
     Finding,
+    Handoff,
     OfferedSlot,
     ProposedRange,
     ProposedTime,
     Reading,
     SlotPick,
 )
+from outreach.track.reader.hours import clock_count
 from outreach.track.reader.intents import is_deferral, read_intents
 from outreach.track.reader.lexicon import CORRECTION, PAST, WILLING
 from outreach.track.reader.people import read_people
@@ -34,12 +37,14 @@ from outreach.track.reader.quotes import strip_quoted
 from outreach.track.reader.returns import read_return_date
 from outreach.track.reader.sentences import sentences
 from outreach.track.reader.slots import earliest_free, rejects_all
-from outreach.track.reader.zones import zone_said
+from outreach.track.reader.zones import zone_said, zones_named
 from outreach.track.returndate import normalize_text, reads_day_first
 
 __all__ = ["read_reply"]
 
 _DAY_START, _DAY_END = time(9), time(17)
+_SHORT_FOLLOW_UP = 10  # words: a sentence this short may take its day from the one before
+_LEADS = 6  # characters: ...when it starts with its time ("Noon at the cafe.", "Say 10.")
 _HORIZON = timedelta(days=180)  # a time proposed further ahead than this is said unsure
 _SHORT_CLAUSE = 6  # words: "Thursday 3pm?" needs no "works"
 _FIRST_PERSON = re.compile(
@@ -77,7 +82,7 @@ def _pick(ctx: Context, number: int, sentence: str) -> None:
         ctx.findings.append(SlotPick(number, sentence))
 
 
-def _readmake_clause(c: Clause, sentence: str, ctx: Context, deferring: bool) -> None:
+def _read_clause(c: Clause, sentence: str, ctx: Context, deferring: bool) -> None:
     offered = ctx.offered
     if c.negative:
         ctx.rejected.update(c.numbers)
@@ -102,6 +107,10 @@ def _readmake_clause(c: Clause, sentence: str, ctx: Context, deferring: bool) ->
     if doubts:
         ctx.doubt(sentence)
         return
+    clocks = clock_count(c.plain)
+    if clocks > 1 and not c.follows and zones_named(c.text) < clocks:
+        ctx.doubt(sentence)  # two times in one clause, and no telling which is meant
+        return
     if deferring or (c.day is not None and (c.day.after or c.day.starting) and c.hour is None
                      and len(c.day.days) == 1):
         return  # a wait, read by intents
@@ -109,7 +118,8 @@ def _readmake_clause(c: Clause, sentence: str, ctx: Context, deferring: bool) ->
         return  # "great to meet you at the meetup on Monday"
     short = (len(c.plain.split()) <= _SHORT_CLAUSE and (c.day is None or len(c.day.days) == 1)
              and _FIRST_PERSON.search(c.plain) is None)  # "Friday 2pm." but not "I'm away Friday"
-    willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?") or short)
+    willing = (WILLING.search(c.plain) is not None or c.text.rstrip().endswith("?") or short
+               or c.follows)
     if not willing:
         if c.hour is not None and c.hour.end is None:
             ctx.doubt(sentence)
@@ -242,6 +252,10 @@ def _read_sentence(sentence: str, ctx: Context, negative_pass: bool) -> None:
     deferring = is_deferral(normalize_text(sentence))
     day: DayPhrase | None = None
     previous: Clause | None = None
+    follow_up = ctx.carried is not None and len(sentence.split()) <= _SHORT_FOLLOW_UP
+    if follow_up and ctx.carried is not None:
+        day, previous = ctx.carried  # "How about Tuesday the 10th? Noon at the cafe."
+    ctx.carried = None
     parts = pieces(_ASIDE.sub(" ", sentence), ctx)
     for index, c in enumerate(parts):
         if (c.day is not None and (c.hour is None or c.hour.end is not None) and not c.negative
@@ -256,7 +270,8 @@ def _read_sentence(sentence: str, ctx: Context, negative_pass: bool) -> None:
             if not carries:
                 ctx.doubt(sentence)  # "Thursday is tricky, but 2pm could work": which day?
                 continue
-            c = with_day(c, day)
+            leads = c.hour.span[0] <= _LEADS  # "Noon at the cafe.", not "I have a call at 3."
+            c = with_day(c, day, follows=follow_up and index == 0 and leads)
         if c.hour is None and _SAME_TIME.search(c.plain):
             hour = hour_of(previous, ctx)
             if hour is None:
@@ -266,7 +281,10 @@ def _read_sentence(sentence: str, ctx: Context, negative_pass: bool) -> None:
         day = c.day or day
         previous = c
         if c.negative == negative_pass:
-            _readmake_clause(c, sentence, ctx, deferring)
+            _read_clause(c, sentence, ctx, deferring)
+    if (previous is not None and day is not None and len(day.days) == 1
+            and not previous.negative and not deferring):
+        ctx.carried = (day, previous)
 
 
 def read_reply(
@@ -289,6 +307,7 @@ def read_reply(
     ctx = Context(sent_at, sender_zone, user_zone, offered, day_first)
     _inline_picks(text, ctx)
     for negative_pass in (True, False):  # what they turn down first, wherever they say it
+        ctx.carried = None
         for sentence in said:
             before = len(ctx.findings)
             _read_sentence(sentence, ctx, negative_pass)
@@ -297,11 +316,27 @@ def read_reply(
     today = sent_at.astimezone(zone).date()
     ctx.findings.extend(read_intents(said, today, has_times=bool(ctx.findings),
                                      day_first=day_first))
-    ctx.findings.extend(read_people(said))
+    people = read_people(said)
+    if any(isinstance(p, Handoff) for p in people):  # "not the right person, ask X": not a no
+        ctx.findings[:] = [f for f in ctx.findings if not isinstance(f, Decline)]
+    ctx.findings.extend(people)
     ctx.findings[:] = [f for f in ctx.findings  # "Tuesday, ... but not at 16:00"
                        if not (isinstance(f, SlotPick) and f.slot in ctx.rejected)]
     _one_pick(ctx)
-    return Reading(tuple(_narrowest(ctx.findings)), tuple(ctx.unsure))
+    return Reading(tuple(_narrowest(_same_time_once(ctx.findings))), tuple(ctx.unsure))
+
+
+def _same_time_once(findings: list[Finding]) -> list[Finding]:
+    """"9am your time, 3pm mine" is one time said twice: it is kept once."""
+    seen: set[datetime] = set()
+    kept: list[Finding] = []
+    for f in findings:
+        if isinstance(f, ProposedTime):
+            if f.at in seen:
+                continue
+            seen.add(f.at)
+        kept.append(f)
+    return kept
 
 
 def _narrowest(findings: list[Finding]) -> list[Finding]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.track.reader.lexicon import alternation, words
 
-__all__ = ["ZoneSaid", "zone_said"]
+__all__ = ["ZoneSaid", "zone_said", "zones_named"]
 
 _ABBREVIATIONS = {
     "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "MEZ": "Europe/Berlin",
@@ -65,12 +65,15 @@ _PLACE_RE = re.compile(
     rf"|(?:\d|am|pm|uhr|h)\s+({_PLACE})\b"
 )
 _MINE = words(
-    r"my time|local time|my local time|my timezone|my time zone|meiner zeit|bei mir|ortszeit"
+    r"mine|here|over here|hier|ici|aqui|qui|bei mir|hos mig|my time|local time|my local time"
+    r"|my timezone|my time zone|meiner zeit|ortszeit"
     r"|mon heure|heure locale|chez moi|mi hora|hora local|mia ora|ora locale|mijn tijd"
     r"|lokale tijd|minha hora|horario local|min tid|lokal tid|svensk tid hos mig"
 )
 _YOURS = words(
-    r"your time|your timezone|your time zone|deiner zeit|ihrer zeit|votre heure|ton heure"
+    r"yours|bei ihnen|bei dir|chez vous|chez toi|para usted|para ti|da lei|da te"
+    r"|bij u|bij jou|para voce|hos dig|hos er|your time|your timezone|your time zone"
+    r"|deiner zeit|ihrer zeit|votre heure|ton heure"
     r"|tu hora|su hora|tua ora|vostra ora|jouw tijd|uw tijd|sua hora|seu horario|din tid"
 )
 
@@ -82,6 +85,11 @@ class ZoneSaid:
     zone: tzinfo | None
     mine: bool = False
     yours: bool = False
+
+
+def zones_named(clause: str) -> int:
+    """How many zone abbreviations a clause writes ("9am ET / 3pm CET" is two)."""
+    return len(_ABBREVIATION_RE.findall(clause)) + len(_OFFSET_RE.findall(clause))
 
 
 def zone_said(clause: str, plain: str) -> ZoneSaid | None:
