@@ -106,7 +106,7 @@ def test_a_stale_draft_gets_one_instruction_from_every_command(world: World) -> 
     world.at("2026-03-16 11:00")
     world.reply(HEDY, "Actually, could we simply talk on Friday at 10 your time? I'll call.")
     world.ok("sync")
-    world.ok("book", HEDY, "--at", "2026-03-20T13:00", "--send")
+    world.ok("book", HEDY, "--at", "2026-03-20T13:00-04:00", "--send")
     instruction = (
         "the drafted new times are stale (they are at stage scheduled now): "
         f"`outreach discard {HEDY}` removes it; `outreach due` then says what is next"
