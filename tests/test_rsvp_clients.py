@@ -281,8 +281,10 @@ def test_an_answer_in_our_thread_is_read_by_uid_under_readonly(
     gmail_sent: AppContext, fake_gmail: FakeGoogle, scope: str  # noqa: F811
 ) -> None:
     """An answer that lands in our thread (it answers our message and keeps its subject):
-    gmail.readonly reads the body, so the calendar part and its UID decide; gmail.metadata
-    sees headers only, and a "Re:" subject says nothing of an answer, so it is a reply."""
+    gmail.readonly reads the body, so the calendar part and its UID decide, and a UID that is
+    none of the contact's meetings (here: nothing is booked) makes it a reply to read, never
+    an answer applied to a meeting; gmail.metadata sees headers only, and a "Re:" subject says
+    nothing of an answer, so it is a reply too."""
     row = row_for(gmail_sent, "ada@example.org")
     message = outlook_reply("DECLINED")
     message.replace_header("Subject", f"Re: {row.subject}")
@@ -290,11 +292,12 @@ def test_an_answer_in_our_thread_is_read_by_uid_under_readonly(
     message["References"] = row.message_id
     fake_gmail.deliver(message, internal_date=at("2026-03-02 12:00"))
     sync(gmail_sent)
-    if scope == "readonly":
-        assert _rsvp_details(gmail_sent) == ["declined the invite (its calendar part)"]
-    else:
-        kinds = [e.kind for e in gmail_sent.store.events.all() if e.kind != "own_send"]
-        assert kinds == ["reply"]
+    assert _rsvp_details(gmail_sent) == []
+    kinds = [e.kind for e in gmail_sent.store.events.all() if e.kind != "own_send"]
+    assert kinds == ["reply"]
+    if scope == "readonly":  # read, and said why it was not applied
+        (event,) = [e for e in gmail_sent.store.events.all() if e.kind == "reply"]
+        assert "not your meeting" in event.detail, event.detail
 
 
 @pytest.mark.parametrize("subject", [
