@@ -79,7 +79,9 @@ def test_junk_in_every_maildir_folder_is_skipped_with_a_warning(
     assert f"Warning: skipped {junky}/outbox/cur/a-folder: a folder, not a message" in again.output
     assert f"skipped {junky}/outbox/cur/a-fifo: a named pipe (FIFO), not a message" in again.output
     assert "a-dangling-link: a link to nothing" in again.output
-    assert again.output.count("a-folder") == 2  # outbox/cur and outbox/new, each once
+    for folder in ("outbox/cur", "outbox/new", "sent/cur", "sent/new"):  # each once (draft
+        # reads the newest of sent/ too: the mailbox's record of what was sent)
+        assert again.output.count(f"{junky}/{folder}/a-folder") == 1, folder
     cur = junky / "outbox" / "cur"
     files = sorted(p.name for p in cur.iterdir() if p.name.startswith("outreach-"))
     assert len(files) == 3

@@ -37,3 +37,17 @@ class LedgerRepo:
             if row is not None:
                 found.add(message_id)
         return found
+
+    def unsent_rows(self, message_ids: Iterable[str]) -> dict[str, int]:
+        """Message-ID -> row id of our messages the database still holds as unsent (drafted,
+        or reserved) although the mailbox's sent mail has them: sent from the mail client."""
+        found: dict[str, int] = {}
+        for message_id in message_ids:
+            row = self.conn.execute(
+                "SELECT id FROM messages WHERE message_id = ? AND state IN ('drafted', 'pending') "
+                "AND send_started_at IS NULL LIMIT 1",
+                (message_id,),
+            ).fetchone()
+            if row is not None:
+                found[message_id] = int(row[0])
+        return found

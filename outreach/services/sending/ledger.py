@@ -60,8 +60,20 @@ def unknown_sends(app: AppContext) -> list[tuple[SentHeaders, str]]:
 
 
 def ensure_database_knows_the_mailbox(app: AppContext, doing: str) -> None:
-    """Refuse ``doing`` (e.g. "draft") when the database is older than the mailbox."""
+    """Refuse ``doing`` (e.g. "drafted") when the database is older than the mailbox.
+
+    A message the database holds as drafted that the sent mail already has (the user sent it
+    from their mail client, and no sync has run since) is known: drafting leaves it to the
+    usual path (a sent draft is followed up, never rewritten); before a send it is recorded as
+    sent, as sync would, so it is not sent a second time."""
     unknown = unknown_sends(app)
+    if not unknown:
+        return
+    if doing == "sent":
+        known = _record_sent_from_the_mail_client(app, unknown)
+    else:
+        known = set(app.store.ledger.unsent_rows(m.message_id for m, _ in unknown))
+    unknown = [(m, address) for m, address in unknown if m.message_id not in known]
     if not unknown:
         return
     from outreach.store.trouble import restore_hint
@@ -78,6 +90,26 @@ def ensure_database_knows_the_mailbox(app: AppContext, doing: str) -> None:
         + " Then run `outreach sync --full`: it records the sends found in the mailbox "
         "against their contacts (with no backup, import your contacts again first).",
     )
+
+
+def _record_sent_from_the_mail_client(
+    app: AppContext, unknown: list[tuple[SentHeaders, str]]
+) -> set[str]:
+    rows = app.store.ledger.unsent_rows(m.message_id for m, _ in unknown)
+    if not rows:
+        return set()
+    gmail = app.mail().name == "gmail"
+    with app.store.transaction():
+        for message, _ in unknown:
+            row_id = rows.get(message.message_id)
+            if row_id is not None:
+                app.store.messages.mark_sent(
+                    row_id,
+                    gmail_id=message.backend_id if gmail else None,
+                    thread_id=None,
+                    sent_at=iso(message.sent_at or app.now()),
+                )
+    return set(rows)
 
 
 def record_unknown_sends(app: AppContext, *, full: bool, dry_run: bool) -> int:
