@@ -255,3 +255,27 @@ def test_a_message_id_is_never_mistaken_for_a_longer_one(
     assert run("draft", "outreach", ADA).exit_code == 0  # a re-draft removes only ours
     ids = sorted(str(m["Message-ID"]) for m, _ in mail_servers.folder("Drafts"))
     assert ids == sorted([ours, str(other["Message-ID"])])
+
+
+def test_auto_replies_and_bounces_are_read_as_everywhere_else(
+    imap_home: Path, mail_servers: MailServers, run: Invoke
+) -> None:
+    from tests.helpers_sync import MAIL, out_of_office
+
+    assert run("contacts", "add", "bob@nowhere.example.org", "--name", "Bob Gone").exit_code == 0
+    assert run("draft", "outreach", ADA, "bob@nowhere.example.org").exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    ada = row(imap_home)
+    mail_servers.dovecot.deliver(out_of_office(ada, ADA, at("2026-03-02 10:30"), "March 16"))
+    bob = row(imap_home, "bob@nowhere.example.org")
+    # A DSN naming our message only in the original it returns (no threading headers).
+    lines = (MAIL / "gmail_dsn_bounce.eml").read_bytes().splitlines(keepends=True)
+    kept = b"".join(ln for ln in lines if not ln.startswith((b"In-Reply-To:", b"References:")))
+    bounce = kept.replace(b"<outreach.1.abc@example.edu>", bob.message_id.encode())
+    bounce = bounce.replace(b"ada@example.org", b"bob@nowhere.example.org")
+    mail_servers.dovecot.deliver(bounce)
+    result = run("sync", "--json")
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)["counts"]
+    assert counts.get("auto_reply") == 1 and counts.get("bounce") == 1, counts
+    assert stage(run, "bob@nowhere.example.org") == "bounced"

@@ -192,3 +192,18 @@ def test_xoauth2_logs_in_to_imap_and_smtp_with_an_access_token(
     run("auth", "login", "--imap", "--password-stdin", input="expired-token\n")
     result = run("sync")
     assert result.exit_code == 1 and "refused the login" in result.output
+
+
+def test_auth_status_and_logout_speak_of_the_imap_password_never_showing_it(
+    ready: Path, mail_servers: MailServers, run: Invoke
+) -> None:
+    result = run("auth", "status", "--json")
+    assert json.loads(result.output) == {
+        "backend": "imap", "account": f"{mail_servers.dovecot.username}@127.0.0.1",
+        "connected": True,
+    }
+    assert mail_servers.dovecot.password not in run("auth", "status").output
+    assert "Removed the IMAP/SMTP passwords" in run("auth", "logout").output
+    assert "no password: run `outreach auth login --imap`" in run("auth", "status").output
+    result = run("sync")
+    assert result.exit_code == 1 and "outreach auth login --imap" in result.output

@@ -137,7 +137,10 @@ def import_(app: AppContext, file: Path) -> None:
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Show the connected account, its scopes and the token's state (never the token)."""
+    """Show the connected account, its scopes and the token's state (never the token); with
+    the IMAP backend, whether its passwords are in the keyring."""
+    from outreach.services.accounts.imap import imap_status, uses_imap
+
     if app.config.mail.backend == "microsoft":
         from outreach.services.accounts.microsoft import microsoft_status
 
@@ -150,6 +153,20 @@ def status(app: AppContext, as_json: bool) -> None:
             click.echo(f"account    {found['account']} (Microsoft)")
             click.echo(f"scopes     {', '.join(found['scopes']) or '(as granted at login)'}")
             click.echo(f"token      {found['token']}")
+        return
+    if uses_imap(app):
+        found = imap_status(app)
+        if as_json:
+            emit_json(found)
+            return
+        for prefix, flag in (("", "--imap"), ("smtp_", "--smtp")):
+            if f"{prefix}account" in found:
+                state = (
+                    "password in the OS keyring"
+                    if found[f"{prefix}connected"]
+                    else f"no password: run `outreach auth login {flag}`"
+                )
+                click.echo(f"{found[f'{prefix}account']}: {state}")
         return
     from outreach.services.accounts.google import google_status, read_scope_mismatch
 
@@ -182,7 +199,14 @@ def status(app: AppContext, as_json: bool) -> None:
 @auth.command()
 @pass_app
 def logout(app: AppContext) -> None:
-    """Remove the token from the keyring."""
+    """Remove the token (or, with the IMAP backend, the passwords) from the keyring."""
+    from outreach.services.accounts.imap import imap_logout, uses_imap
+
+    if uses_imap(app):
+        removed = imap_logout(app)
+        click.echo("Removed the IMAP/SMTP passwords from the keyring." if removed
+                   else "No IMAP/SMTP password in the keyring; nothing to remove.")
+        return
     from outreach.services.accounts.google import google_logout
     from outreach.services.accounts.microsoft import microsoft_logout
 

@@ -56,6 +56,11 @@ def client_files_sent(config: SmtpConfig) -> bool:
     return config.host.casefold() not in SERVER_FILES_SENT
 
 
+def _crlf(message: EmailMessage) -> bytes:
+    """The message as IMAP stores it: CRLF line ends (RFC 3501), Bcc kept (it is ours)."""
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
 def _parse(data: bytes) -> EmailMessage:
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -106,7 +111,7 @@ class ImapBackend:
     def _upsert(self, request: DraftRequest) -> DraftRef:
         drafts = self.session.folders().drafts
         message_id = str(request.message["Message-ID"])
-        uid = self.session.append(drafts, request.message.as_bytes(), _DRAFT_FLAGS)
+        uid = self.session.append(drafts, _crlf(request.message), _DRAFT_FLAGS)
         same = self.session.uids_with_message_id(drafts, message_id)
         if uid is None:  # no UIDPLUS: the newest copy is the one just appended
             if not same:
@@ -201,7 +206,7 @@ class ImapBackend:
         copy_uid: int | None = None
         if client_files_sent(self.smtp):
             try:
-                self.session.append(sent_folder, message.as_bytes(), _SENT_FLAGS)
+                self.session.append(sent_folder, _crlf(message), _SENT_FLAGS)
                 copy_uid = (self.session.uids_with_message_id(sent_folder, message_id) or [0])[-1]
             except (IMAPClientError, OSError) as exc:
                 raise NotSentError(

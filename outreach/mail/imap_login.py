@@ -46,6 +46,24 @@ def forget_passwords(imap: ImapConfig, smtp: SmtpConfig, user_email: str) -> boo
     return removed or smtp_removed
 
 
+def stored(imap: ImapConfig, smtp: SmtpConfig, user_email: str) -> dict[str, object]:
+    """Which passwords the keyring holds (never the passwords), for `auth status`."""
+    user = imap_username(imap, user_email)
+    found: dict[str, object] = {
+        "account": f"{user}@{imap.host}",
+        "connected": keychain.load_secret(imap_secret_name(imap.host, user), "the IMAP password")
+        is not None,
+    }
+    if smtp_needs_own_password(imap, smtp, user_email):
+        other = smtp_username(imap, smtp, user_email)
+        found["smtp_account"] = f"{other}@{smtp.host}"
+        found["smtp_connected"] = (
+            keychain.load_secret(smtp_secret_name(smtp.host, other), "the SMTP password")
+            is not None
+        )
+    return found
+
+
 def load_credentials(
     imap: ImapConfig, smtp: SmtpConfig, user_email: str
 ) -> tuple[Credentials, Credentials]:

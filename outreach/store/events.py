@@ -137,13 +137,9 @@ class EventRepo:
         rows = self.conn.execute("SELECT * FROM thread_events ORDER BY id")
         return [_event(row) for row in rows]
 
-    def local_threads(self) -> dict[str, str]:
-        """Message ids of local-backend events (``local:<Message-ID>``) -> their thread id,
-        so a message answering a reply finds the thread too."""
-        return self.threads_by_message_id("local:")
-
     def threads_by_message_id(self, prefix: str) -> dict[str, str]:
-        """Message ids of events keyed ``<prefix><Message-ID>`` (local, IMAP) -> thread id."""
+        """Message ids of events keyed ``<prefix><Message-ID>`` (``local:``, ``imap:``) -> their
+        thread id, so a message answering a reply finds the thread too."""
         rows = self.conn.execute(
             "SELECT gmail_id, thread_id FROM thread_events WHERE gmail_id LIKE ? ESCAPE '\\'",
             (prefix.replace("%", "\\%").replace("_", "\\_") + "%",),

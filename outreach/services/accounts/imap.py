@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from outreach.app import AppContext
 from outreach.errors import ConfigError
-from outreach.mail.imap_login import save_password, smtp_needs_own_password
+from outreach.mail.imap_login import forget_passwords, save_password, smtp_needs_own_password
+from outreach.mail.imap_login import stored as stored_passwords
 
 
 def save_imap_password(app: AppContext, secret: str, *, for_smtp: bool) -> str:
@@ -19,6 +20,21 @@ def save_imap_password(app: AppContext, secret: str, *, for_smtp: bool) -> str:
             "(config.example.toml shows them).",
         )
     return save_password(config.imap, config.smtp, config.user.email, secret, for_smtp=for_smtp)
+
+
+def uses_imap(app: AppContext) -> bool:
+    return app.config.mail.backend == "imap"
+
+
+def imap_status(app: AppContext) -> dict[str, object]:
+    """Whether the keyring holds the IMAP (and SMTP) password; never the password."""
+    config = app.config
+    return {"backend": "imap", **stored_passwords(config.imap, config.smtp, config.user.email)}
+
+
+def imap_logout(app: AppContext) -> bool:
+    config = app.config
+    return forget_passwords(config.imap, config.smtp, config.user.email)
 
 
 def smtp_password_needed(app: AppContext) -> bool:
