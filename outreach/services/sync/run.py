@@ -15,6 +15,9 @@ Local backend: every file in the workspace's ``inbox/`` and ``sent/`` Maildirs, 
 our messages by In-Reply-To/References; a file already read (same name, size and mtime, kept
 in ``maildir_seen``) is not read again.
 
+IMAP backend (:mod:`outreach.services.sync.imap`): Sent and INBOX read from their stored
+UIDVALIDITY/UIDNEXT, threaded exactly as the local Maildirs are.
+
 Both read everything first and then apply it in ONE transaction, with the new history id:
 an error or a dry run writes nothing. Each message is recorded once (its id is unique in
 ``thread_events``), so re-running, or a full resync after an incremental one, neither loses
