@@ -50,6 +50,7 @@ class SentHeaders:
     thread_id: str | None = None
     subject: str = ""
     sent_at: datetime | None = None
+    is_reply: bool = False  # it has In-Reply-To or References: not a first message
 
 
 @dataclass(frozen=True)

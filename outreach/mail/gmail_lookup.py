@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 SENT_LOOKBACK = 50  # most recent SENT messages read when the thread is not known
 CLOCK_SKEW = timedelta(minutes=5)  # between our clock and Gmail's internalDate
-SENT_HEADERS = ["Message-ID", "To", "Cc", "Bcc", "Subject"]
+SENT_HEADERS = ["Message-ID", "To", "Cc", "Bcc", "Subject", "In-Reply-To"]
 _SPACES = re.compile(r"\s+")
 
 
@@ -290,6 +290,7 @@ class GmailLookups:
                     thread_id=message.get("threadId"),
                     subject=header(message, "Subject"),
                     sent_at=_sent_at(message),
+                    is_reply=bool(header(message, "In-Reply-To")),
                 )
             )
         return found

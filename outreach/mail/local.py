@@ -246,6 +246,7 @@ class LocalOutbox:
                     thread_id=refs[0] if refs else message_id,
                     subject=str(headers.get("Subject", "")),
                     sent_at=sent_at,
+                    is_reply=bool(refs),
                 )
             )
         return found

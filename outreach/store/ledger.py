@@ -51,3 +51,43 @@ class LedgerRepo:
             if row is not None:
                 found[message_id] = int(row[0])
         return found
+
+    def recover_sent(
+        self,
+        *,
+        contact_id: int,
+        kind: str,
+        subject: str,
+        message_id: str,
+        backend: str,
+        backend_id: str | None,
+        thread_id: str | None,
+        sent_at: str,
+        recipient: str,
+    ) -> bool:
+        """Record a message of ours found in the sent mail but lost by the database, as sent
+        (template ``recovered``); False when a row with its Message-ID exists."""
+        cursor = self.conn.execute(
+            """INSERT INTO messages (contact_id, kind, template, idem_key, subject, message_id,
+                   backend, gmail_id, thread_id, state, send_started_at, sent_at, created_at,
+                   updated_at, recipient)
+               SELECT ?, ?, 'recovered', ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?
+               WHERE NOT EXISTS (SELECT 1 FROM messages WHERE message_id = ?)""",
+            (
+                contact_id,
+                kind,
+                f"recovered:{message_id}",
+                subject,
+                message_id,
+                backend,
+                backend_id,
+                thread_id,
+                sent_at,
+                sent_at,
+                sent_at,
+                sent_at,
+                recipient,
+                message_id,
+            ),
+        )
+        return cursor.rowcount == 1

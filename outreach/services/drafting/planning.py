@@ -346,11 +346,6 @@ def uses_slots(source: TemplateSource) -> bool:
     return "slots" in source.text
 
 
-# Stages in which a first message may still be drafted (or its draft updated). A contact whose
-# send sync found in the mailbox (an own_send event, e.g. after a restore) is past them.
-_NOT_WRITTEN = frozenset({Stage.NEW, Stage.DRAFTED})
-
-
 def _skip_reason(contact: Contact, facts: ContactFacts, kind: str) -> str | None:
     if not contact.email:
         return "no email address (add one with `outreach contacts edit`)"
@@ -359,7 +354,7 @@ def _skip_reason(contact: Contact, facts: ContactFacts, kind: str) -> str | None
         return "mail to this address bounced"
     if current is Stage.CLOSED:
         return "closed"
-    if kind == "outreach" and (facts.first_sent_at is not None or current not in _NOT_WRITTEN):
+    if kind == "outreach" and facts.first_sent_at is not None:
         return "already contacted (use the followup template for a nudge)"
     if kind == "thankyou" and facts.meeting_state in ("missed", "cancelled", "declined"):
         return (

@@ -8,10 +8,11 @@ rolled back to an old backup. Drafting or sending from it could write to the sam
 second time, so both refuse, and say how to bring the database up to date.
 
 Why refuse rather than rebuild: a backup holds far more than the sent mail can tell (notes,
-meetings, proposals, promises, referrals), and `outreach sync` already records a send found in
-the mailbox against the contact it went to (an ``own_send`` event), which makes that contact
-"sent" again; so the way back is `outreach restore` (the newest backup) then `outreach sync`,
-or, with no backup, importing the contacts again then `outreach sync`. Nothing is guessed.
+meetings, proposals, promises, referrals). What the sent mail does say is recovered by the
+first sync of a database (and by `outreach sync --full`): each send of ours to a contact that
+the database lost becomes that contact's sent message again (:func:`record_unknown_sends`).
+So the way back is `outreach restore` (the newest backup) then `outreach sync --full`, or,
+with no backup, importing the contacts again then `outreach sync --full`.
 
 Only the newest :data:`LOOKBACK` sent messages are read (one Gmail list call and one batch; a
 few files locally): a loss shows up there, because the lost sends are the newest ones.
@@ -43,18 +44,23 @@ def made_by_outreach(message: SentHeaders) -> bool:
     return made_by_outreach_id(message.message_id)
 
 
-def unknown_sends(app: AppContext) -> list[tuple[SentHeaders, str]]:
-    """(sent message, the contact's address) for each recent send of ours to a contact that
-    the database does not record, newest first."""
+def _ours_to_contacts(app: AppContext) -> list[tuple[SentHeaders, str]]:
+    """(sent message, the contact's address) for the recent sends outreach made to contacts."""
     recent = [m for m in app.mail().recent_sent(LOOKBACK) if made_by_outreach(m)]
     if not recent:
         return []
     contacts = app.store.contacts.ids_by_email()
-    to_contacts = [
+    return [
         (m, next(a for a in m.recipients if a in contacts))
         for m in recent
         if any(a in contacts for a in m.recipients)
     ]
+
+
+def unknown_sends(app: AppContext) -> list[tuple[SentHeaders, str]]:
+    """(sent message, the contact's address) for each recent send of ours to a contact that
+    the database does not record, newest first."""
+    to_contacts = _ours_to_contacts(app)
     known = app.store.ledger.known((m.message_id, m.backend_id) for m, _ in to_contacts)
     return [(m, address) for m, address in to_contacts if m.message_id not in known]
 
@@ -114,30 +120,32 @@ def _record_sent_from_the_mail_client(
 
 def record_unknown_sends(app: AppContext, *, full: bool, dry_run: bool) -> int:
     """After a first or full sync (``full``): record each recent send of ours to a contact
-    that the database does not know as that contact's send (an ``own_send`` event), so the
-    contact is "sent" again and nothing is drafted to them twice. Returns how many."""
+    that the database does not know, as that contact's sent message (kind ``outreach`` for a
+    first message, ``followup`` for one in a thread; template ``recovered``), so the contact is
+    "sent" again and no first message is drafted to them twice. Returns how many."""
     if not full:
         return 0
-    unknown = unknown_sends(app)
+    # Not unknown_sends: sync may have recorded such a send as an event (the user's mail to a
+    # contact), which says "sent" but not "a first message was sent".
+    unknown = _ours_to_contacts(app)
     ours = app.store.ledger.drafted(m.message_id for m, _ in unknown)
     unknown = [(m, address) for m, address in unknown if m.message_id not in ours]
     if dry_run or not unknown:
         return 0
     contacts = app.store.contacts.ids_by_email()
+    gmail = app.mail().name == "gmail"
     recorded = 0
     with app.store.transaction():
         for message, address in unknown:
-            when = message.sent_at or app.now()
-            recorded += app.store.events.record(
-                gmail_id=message.backend_id,
-                thread_id=message.thread_id or message.message_id,
+            recorded += app.store.ledger.recover_sent(
                 contact_id=contacts[address],
-                kind="own_send",
-                sender=app.config.user.email.casefold(),
+                kind="followup" if message.is_reply else "outreach",
                 subject=message.subject,
-                occurred_at=iso(when),
                 message_id=message.message_id,
-                address=address,
-                detail="found in the mailbox's sent mail, unknown to the database",
+                backend=app.mail().name,
+                backend_id=message.backend_id if gmail else None,
+                thread_id=message.thread_id or message.message_id,
+                sent_at=iso(message.sent_at or app.now()),
+                recipient=address,
             )
     return recorded
