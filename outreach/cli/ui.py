@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from outreach.app import AppContext, pass_app
@@ -34,5 +36,6 @@ def ui(app: AppContext, port: int, no_browser: bool, host: str) -> None:
     def say(line: str) -> None:
         click.echo(line)
 
-    serve(app.workspace, port=port, open_browser=not no_browser, say=say)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stopped cleanly, then passes it on
+        serve(app.workspace, port=port, open_browser=not no_browser, say=say)
     click.echo("Stopped; everything done in the app is saved.")

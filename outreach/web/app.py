@@ -72,10 +72,10 @@ async def write(request: Request, work: Callable[[AppContext], T]) -> T:
     return await run_in_threadpool(_call, state_of(request), work, True)
 
 
-def page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+def page(request: Request, template_file: str, status: int = 200, **values: Any) -> HTMLResponse:
     state = state_of(request)
     flash = state.flashes.pop(request.query_params.get("flash", ""), None)
-    html = state.templates.get_template(template).render(
+    html = state.templates.get_template(template_file).render(
         request=request,
         csrf=state.secrets.csrf,
         flash=flash,

@@ -26,7 +26,9 @@ class Chart:
     rows: list[tuple[str, str]]  # (label, value as text): the same numbers as a table
 
 
-def bar_chart(title: str, data: Sequence[tuple[str, float, str]], *, percent: bool = False) -> Chart:
+def bar_chart(
+    title: str, data: Sequence[tuple[str, float, str]], *, percent: bool = False
+) -> Chart:
     """Horizontal bars, each labelled with its value in words (readable without colour)."""
     top = max((value for _, value, _ in data), default=0.0)
     scale = 1.0 if percent else (top or 1.0)
@@ -54,7 +56,8 @@ def bar_chart(title: str, data: Sequence[tuple[str, float, str]], *, percent: bo
     if not data:
         parts.append('<text x="8" y="20" class="label">Nothing to show yet.</text>')
     parts.append("</svg>")
-    return Chart(title, Markup("".join(parts)), rows)
+    svg = Markup("".join(parts))  # noqa: S704 - every value above is escaped
+    return Chart(title, svg, rows)
 
 
 def referral_svg(roots: Sequence[ReferralNode]) -> Markup:
@@ -106,7 +109,7 @@ def referral_svg(roots: Sequence[ReferralNode]) -> Markup:
             f"{escape(node.stage.value)}</text></g></a>"
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704 - every value above is escaped
 
 
 def week_grid(view: WeekView) -> Markup:
@@ -144,4 +147,4 @@ def week_grid(view: WeekView) -> Markup:
             f'<text x="{x + 4}" y="{y0 + 12:.1f}">{escape(block.kind)}</text></g>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704 - every value above is escaped

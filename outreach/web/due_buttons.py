@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from outreach.services.reporting.today import TodayItem
 
-
 # Drafts carrying a calendar invite are made by booking, not by a template alone.
 INVITE_KINDS = frozenset({"confirm", "cancel"})
 

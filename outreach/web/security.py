@@ -110,7 +110,7 @@ class Gate:
         cookie = SimpleCookie()
         try:
             cookie.load(headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed cookie header is no cookie
+        except Exception:
             cookie = SimpleCookie()
         morsel = cookie.get(self.secrets.cookie_name)
         signed_in = morsel is not None and _same(morsel.value, self.secrets.session)

@@ -63,8 +63,8 @@ def week_view(app: AppContext, day: date | None = None) -> WeekView:
     hours = app.config.schedule.working_hours.split("-")
     first_hour = int(hours[0].split(":")[0])
     last_hour = min(24, int(hours[1].split(":")[0]) + 1)
-    view = WeekView(monday, [monday + timedelta(days=n) for n in range(7)], app.config.user.timezone,
-                    first_hour, last_hour)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    view = WeekView(monday, days, app.config.user.timezone, first_hour, last_hour)
     store = app.store
     contacts = {c.id: c for c in store.contacts.all()}
 
