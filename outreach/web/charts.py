@@ -88,8 +88,8 @@ def referral_svg(roots: Sequence[ReferralNode]) -> Markup:
     width = (max(d for _, d, _ in placed) + 1) * step_x
     height = row * step_y
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Referral tree: who referred whom" class="network">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="group" aria-label="Referral tree: who referred whom" class="network">'
     ]
     for x1, y1, x2, y2 in edges:
         parts.append(
