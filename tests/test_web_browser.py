@@ -18,7 +18,7 @@ import pytest
 from outreach.app import AppContext
 from outreach.config import Workspace
 from outreach.track.pipeline import stage
-from tests.helpers_sync import at, local_workspace, reply, row_for, set_now
+from tests.helpers_sync import at, configure, local_workspace, reply, row_for, set_now
 from tests.test_sync_local import drop
 from tests.web_browser import DESKTOP, PHONE, SCREENSHOTS, axe_violations, browser  # noqa: F401
 from tests.web_env import served
@@ -53,9 +53,32 @@ def stage_of(home: Path, ref: str) -> str:
         app.close()
 
 
+BUSY = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//outreach tests//busy week//EN
+BEGIN:VEVENT
+UID:seminar@example.edu
+DTSTAMP:20260201T120000Z
+SUMMARY:Seminar
+DTSTART;TZID=America/New_York:20260303T100000
+DTEND;TZID=America/New_York:20260303T120000
+END:VEVENT
+BEGIN:VEVENT
+UID:lab@example.edu
+DTSTAMP:20260201T120000Z
+SUMMARY:Lab
+DTSTART;TZID=America/New_York:20260305T130000
+DTEND;TZID=America/New_York:20260305T150000
+END:VEVENT
+END:VCALENDAR
+"""
+
+
 @pytest.fixture
 def home(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     local_workspace(workspace)
+    (workspace / "busy.ics").write_text(BUSY, encoding="utf-8")
+    configure(workspace, schedule={"busy": ["busy.ics"]})
     set_now(monkeypatch, at("2026-03-02 09:00"))
     return workspace
 
@@ -159,7 +182,49 @@ def test_a_whole_conversation_by_clicks_alone(
     thanks = sent_messages(home)[-1]
     assert "publish my notes" in body_of(thanks)
     see(page.get_by_role("heading", name="Grace Hopper: write to referral")).to_be_visible()
+
+    # Alan gets a first message too: the times offered to him show on the Meetings page.
+    page.get_by_role("link", name="Pipeline", exact=True).click()
+    page.get_by_role("link", name="Alan Turing").click()
+    page.get_by_role("link", name="Compose a message").click()
+    page.get_by_role("button", name="Save as a draft to Alan Turing").click()
+    flash(page, "Drafted a outreach message")
+    page.get_by_role("link", name="Meetings", exact=True).click()
+    see(page.get_by_role("link", name=re.compile(r"^offered to Alan Turing \(slot 1\)"))).to_be_visible()
+    see(page.get_by_role("listitem").filter(has_text="busy Thu 5 Mar, 13:00-15:00")).to_be_visible()
     take_screenshots(browser, page, site)
+
+
+def test_the_keyboard_alone_reaches_every_page_and_shows_where_it_is(
+    browser: Any, site: str, home: Path, run: Any
+) -> None:
+    result = run("contacts", "add", "ada@example.org", "--name", "Ada Lovelace", "--tag", "alumni")
+    assert result.exit_code == 0
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(site)
+    see = expect()
+    page.keyboard.press("Tab")
+    see(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Tab")
+    see(page.get_by_role("link", name="Today")).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", ""), "focus must be visible"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    see(page.get_by_role("heading", name="Pipeline", level=1)).to_be_visible()
+    search = page.get_by_label("Search names, organisations, titles")
+    while not search.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+    page.keyboard.type("nobody-matches")
+    see(page.get_by_text("0 contacts shown.")).to_be_visible()  # the board filters as you type
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Ada")
+    see(page.get_by_text("1 contact shown.")).to_be_visible()
+    ada = page.get_by_role("link", name="Ada Lovelace")
+    while not ada.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    see(page.get_by_role("heading", name="Ada Lovelace", level=1)).to_be_visible()
 
 
 def stage_of_all(home: Path) -> dict[str, str]:

@@ -116,7 +116,7 @@ def week_grid(view: WeekView) -> Markup:
     """Seven day columns, hours down the side; offered, booked and busy spans as blocks."""
     hour_h, day_w, left, top = 44, 150, 48, 28
     hours = view.last_hour - view.first_hour
-    width, height = left + 7 * day_w, top + hours * hour_h
+    width, height = left + 7 * day_w, top + hours * hour_h + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="Week of {view.monday.isoformat()}: offered, booked and busy times" '

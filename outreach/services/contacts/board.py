@@ -11,7 +11,8 @@ from outreach.app import AppContext
 from outreach.compose.templates import load_templates
 from outreach.errors import OutreachError
 from outreach.services.contacts.manage import list_contacts
-from outreach.services.contacts.timeline import contact_detail
+from outreach.services.contacts.timeline import contact_detail, span_text
+from outreach.services.meetings.availability import contact_zone_or_none
 from outreach.services.meetings.brief import brief_text
 from outreach.services.sending.send import sendable
 from outreach.track.model import STAGES
@@ -43,6 +44,7 @@ class ContactPage:
     brief_problem: str
     drafted: list[tuple[int, str, str]]  # (message row id, kind, subject) waiting to be sent
     templates: list[str]
+    meetings: list[dict[str, str]]  # each with "when" in both zones
 
 
 def contact_page(app: AppContext, ref: str) -> ContactPage:
@@ -59,4 +61,15 @@ def contact_page(app: AppContext, ref: str) -> ContactPage:
         if row.contact_id == contact_id
     ]
     names = sorted(load_templates(app.workspace.templates_dir))
-    return ContactPage(detail, brief, problem, drafted, names)
+    contact = app.store.contacts.by_id(contact_id)
+    theirs = contact_zone_or_none(contact)
+    meetings = [
+        {
+            "when": span_text(m.start, m.end, app.config.user.zone, theirs),
+            "state": m.state,
+            "notes": m.notes,
+            "takeaways": m.takeaways,
+        }
+        for m in app.store.meetings.for_contact(contact_id)
+    ]
+    return ContactPage(detail, brief, problem, drafted, names, meetings)
