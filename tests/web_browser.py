@@ -45,8 +45,8 @@ def chromium_or_skip() -> str:
     pytest.skip(f"{missing} to run the browser tests.")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def launch_browser() -> Iterator[Any]:
+    """Chromium for one test module (use it in a module-scoped fixture)."""
     executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
