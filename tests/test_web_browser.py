@@ -50,8 +50,11 @@ RESEND = re.compile(r"^Send “Re: Could I ask .*” to Ada Lovelace$")
 
 
 def expect() -> Any:
+    """Playwright's expect, waiting up to 15 s for what the user would see (a loaded
+    machine can take longer than its default 5 s)."""
     from playwright.sync_api import expect as playwright_expect
 
+    playwright_expect.set_options(timeout=15_000)
     return playwright_expect
 
 
@@ -145,6 +148,7 @@ def test_a_whole_conversation_by_clicks_alone(
                                                       r"Analytical Engines\?” to Ada Lovelace$"))
     send.click()
     flash(page, "Marked as sent")
+    assert "/send" not in page.url  # after a change, the address is a page to reload
     sent = sent_messages(home)
     assert len(sent) == 1 and "difference engine" in body_of(sent[0])
     assert stage_of(home, "ada@example.org") == "sent"

@@ -55,6 +55,7 @@ def _call(state: WebState, work: Callable[[AppContext], T], write: bool) -> T:
     app = AppContext(workspace=state.workspace, lock_mode="self", command="outreach ui")
     try:
         if write:
+            _ = app.store  # opened first, so the first write of the day backs it up
             with app.writing():
                 return work(app)
         return work(app)
