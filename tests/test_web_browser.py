@@ -166,6 +166,9 @@ def test_a_whole_conversation_by_clicks_alone(
     page.get_by_role("button", name="Sync: look for replies").click()
     flash(page, "Synced the local inbox: 1 reply")
     see(page.get_by_role("heading", name="Ada Lovelace: book a time")).to_be_visible()
+    page.get_by_role("link", name="Ada Lovelace").first.click()  # what she wrote, on her page
+    see(page.get_by_text("The second time works best for me.").first).to_be_visible()
+    page.get_by_role("link", name="Today").click()
 
     # Book the picked slot; the invite is drafted, then sent by its own button.
     page.get_by_role("button", name=re.compile(r"^Book slot 2")).click()

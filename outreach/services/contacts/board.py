@@ -13,7 +13,8 @@ from outreach.errors import OutreachError
 from outreach.services.contacts.manage import list_contacts
 from outreach.services.contacts.timeline import contact_detail, span_text
 from outreach.services.meetings.availability import contact_zone_or_none
-from outreach.services.meetings.brief import brief_text
+from outreach.compose.brief import ThreadEntry
+from outreach.services.meetings.brief import brief_text, conversation
 from outreach.services.sending.send import sendable
 from outreach.track.model import STAGES
 
@@ -45,6 +46,8 @@ class ContactPage:
     drafted: list[tuple[int, str, str]]  # (message row id, kind, subject) waiting to be sent
     templates: list[str]
     meetings: list[dict[str, str]]  # each with "when" in both zones
+    thread: list[ThreadEntry]  # the conversation, their words where readable
+    thread_note: str  # why their words cannot be read, when they cannot
 
 
 def contact_page(app: AppContext, ref: str) -> ContactPage:
@@ -72,4 +75,5 @@ def contact_page(app: AppContext, ref: str) -> ContactPage:
         }
         for m in app.store.meetings.for_contact(contact_id)
     ]
-    return ContactPage(detail, brief, problem, drafted, names, meetings)
+    thread, note = conversation(app, ref)
+    return ContactPage(detail, brief, problem, drafted, names, meetings, thread, note)

@@ -245,6 +245,12 @@ def build_brief(app: AppContext, ref: str) -> Brief:
     )
 
 
+def conversation(app: AppContext, ref: str) -> tuple[list[ThreadEntry], str]:
+    """The thread so far, with their words where they can be read, and a note when they
+    cannot (the web app's Contact page shows it as the brief does)."""
+    return _thread(app, app.store.contacts.get(ref))
+
+
 def brief_text(app: AppContext, ref: str) -> str:
     """The brief for ``ref`` as Markdown."""
     return brief_markdown(build_brief(app, ref))
