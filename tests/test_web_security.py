@@ -225,3 +225,12 @@ def test_outreach_ui_refuses_a_non_loopback_host(home: Path, run: Invoke) -> Non
     result = run("ui", "--no-browser", "--host", "0.0.0.0")  # noqa: S104 - refused
     assert result.exit_code == 1
     assert "127.0.0.1 only" in result.output
+
+
+@pytest.mark.parametrize("back", ["//evil.example/", "/\\evil.example", "http://evil.example/"])
+def test_after_a_change_it_goes_back_only_to_its_own_pages(home: Path, back: str) -> None:
+    browser, _ = client(home)
+    csrf = csrf_of(browser.get("/").text)
+    response = browser.post("/close", data={"contact": "ada@example.org", "csrf": csrf,
+                                            "back": back}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/?flash=")

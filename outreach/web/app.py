@@ -100,7 +100,7 @@ def done(request: Request, target: str, message: str, kind: str = "ok", hint: st
 def back_to(form: FormData, default: str) -> str:
     """Where the form asked to go back to: a local path only."""
     target = form.get("back")
-    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+    if isinstance(target, str) and target.startswith("/") and target[1:2] not in ("/", "\\"):
         return target
     return default
 
@@ -125,8 +125,9 @@ def action(handler: Callable[[Request, FormData], Awaitable[Response]]) -> Handl
 
 
 def link(path: str, **query: object) -> str:
-    parts = [f"{k}={quote(str(v))}" for k, v in query.items() if v not in (None, "")]
-    return path + ("?" + "&".join(parts) if parts else "")
+    """A local address: the path quoted (a contact's address in it), then the query."""
+    parts = [f"{k}={quote(str(v), safe='@')}" for k, v in query.items() if v not in (None, "")]
+    return quote(path, safe="/@") + ("?" + "&".join(parts) if parts else "")
 
 
 def _templates() -> Environment:

@@ -44,6 +44,7 @@ class TodayItem:
     drafted: list[Drafted] = field(default_factory=list)
     offered: list[Offered] = field(default_factory=list)
     picked: int | None = None  # the slot their reply picked, when the reader found one
+    evidence: str = ""  # the sentence of their reply a finding came from, when there is one
 
 
 def today(app: AppContext) -> list[TodayItem]:
@@ -62,7 +63,8 @@ def today(app: AppContext) -> list[TodayItem]:
         offered: list[Offered] = []
         if not item.action.drafted and item.command.startswith("outreach book"):
             offered = _offered(app, contact_id, now)
-        picked = getattr(item.action, "slot", None)
+        picked = _found(item, "slot")
+        evidence = _found(item, "evidence")
         result.append(
             TodayItem(
                 item,
@@ -70,9 +72,16 @@ def today(app: AppContext) -> list[TodayItem]:
                 drafted,
                 offered,
                 picked if isinstance(picked, int) else None,
+                evidence if isinstance(evidence, str) else "",
             )
         )
     return result
+
+
+def _found(item: DueItem, name: str) -> object:
+    """What the reply reader found for this item (on the item or its action), if anything."""
+    value = getattr(item, name, None)
+    return value if value is not None else getattr(item.action, name, None)
 
 
 def _offered(app: AppContext, contact_id: int, now: datetime) -> list[Offered]:
