@@ -179,9 +179,17 @@ def test_a_whole_conversation_by_clicks_alone(
     invite = sent_messages(home)[-1]
     assert any(part.get_content_type() == "text/calendar" for part in invite.walk())
 
+    # The morning of the call: prepare (the brief), which takes it off the list.
+    end = meeting_end(home)
+    set_now(monkeypatch, end - timedelta(hours=2))
+    page.get_by_role("link", name="Today").click()
+    see(page.get_by_role("heading", name="Ada Lovelace: prepare for the call")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Prepare")).click()
+    flash(page, "Here is the brief for the call.")
+    see(page.get_by_role("heading", name="Brief for the call")).to_be_visible()
+
     # The meeting happens; record it (with a referral), then the thank-you.
-    start = meeting_start(home)
-    set_now(monkeypatch, start + timedelta(hours=1))
+    set_now(monkeypatch, end + timedelta(hours=1))
     page.get_by_role("link", name="Today").click()
     see(page.get_by_role("heading", name="Ada Lovelace: thank them")).to_be_visible()
     page.get_by_text("Record the meeting with Ada Lovelace").click()
@@ -270,7 +278,7 @@ def body_of(message: email.message.EmailMessage) -> str:
     return str(part.get_content())
 
 
-def meeting_start(home: Path) -> datetime:
+def meeting_end(home: Path) -> datetime:
     app = AppContext(workspace=Workspace(home))
     try:
         meeting = app.store.meetings.latest(app.store.contacts.get("ada@example.org").id)

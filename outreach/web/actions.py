@@ -152,11 +152,13 @@ async def close(request: Request, form: FormData) -> Response:
 
 
 async def prep(request: Request, form: FormData) -> Response:
-    from outreach.services.meetings.brief import mark_prepared
+    from outreach.services.meetings.brief import prepare
 
     ref = _field(form, "contact")
-    await write(request, lambda app: mark_prepared(app, ref))
-    return done(request, _contact_path(ref) + "#brief", "Here is the brief for the call.")
+    _text, note = await write(request, lambda app: prepare(app, ref))
+    also = " It is also on your Google Calendar, beside the meeting." if note == "" else ""
+    return done(request, _contact_path(ref) + "#brief", f"Here is the brief for the call.{also}",
+                hint=f"Not on your calendar: {note}" if note else "")
 
 
 async def compose_check(request: Request, form: FormData) -> Response:

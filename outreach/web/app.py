@@ -93,8 +93,11 @@ def done(request: Request, target: str, message: str, kind: str = "ok", hint: st
         state.flashes.clear()
     key = secrets.token_urlsafe(8)
     state.flashes[key] = (kind, message, hint)
+    target, hash_mark, fragment = target.partition("#")
     joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}flash={key}", status_code=303)
+    return RedirectResponse(
+        f"{target}{joiner}flash={key}{hash_mark}{fragment}", status_code=303
+    )
 
 
 def back_to(form: FormData, default: str) -> str:
