@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -193,12 +194,35 @@ def test_it_refuses_any_address_but_loopback() -> None:
             bind(0, host)
 
 
-def test_outreach_ui_prints_the_address_first_serves_it_and_stops_on_ctrl_c(
-    home: Path,
+def test_a_damaged_database_is_named_on_the_page_as_the_cli_names_it(home: Path) -> None:
+    browser, _ = client(home, raise_server_exceptions=False)
+    (home / "outreach.db").write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (home / f"outreach.db{suffix}").unlink(missing_ok=True)
+    page = browser.get("/")
+    assert page.status_code in (400, 500)
+    assert "Error:</strong>" in page.text and "Hint:" in page.text
+    assert "outreach restore" in page.text and "Traceback" not in page.text
+
+
+def test_a_taken_port_is_a_clear_error() -> None:
+    taken = bind(0)
+    try:
+        with pytest.raises(OutreachError, match=r"Cannot listen on 127\.0\.0\.1:\d+"):
+            bind(taken.getsockname()[1])
+    finally:
+        taken.close()
+
+
+def test_outreach_ui_prints_the_address_first_opens_the_browser_and_stops_on_ctrl_c(
+    home: Path, tmp_path: Path
 ) -> None:
+    opened = tmp_path / "opened.txt"
+    browser_command = (f"{sys.executable} -c \"import sys; open({str(opened)!r}, 'w')"
+                       f".write(sys.argv[1])\" %s")
     process = subprocess.Popen(
-        [sys.executable, "-m", "outreach", "ui", "--no-browser"],
-        env={**os.environ, "OUTREACH_HOME": str(home)},
+        [sys.executable, "-m", "outreach", "ui"],
+        env={**os.environ, "OUTREACH_HOME": str(home), "BROWSER": browser_command},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -211,6 +235,10 @@ def test_outreach_ui_prints_the_address_first_serves_it_and_stops_on_ctrl_c(
             assert response.status == 200 and "Today" in response.read().decode()
         with opener.open(f"http://127.0.0.1:{match.group(1)}/pipeline", timeout=10) as response:
             assert "Ada Lovelace" in response.read().decode()
+        deadline = time.monotonic() + 20
+        while not (opened.exists() and opened.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text() == first  # the browser was opened at the printed address
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
     finally:

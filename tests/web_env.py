@@ -22,11 +22,15 @@ PORT = 8765  # what the in-process client calls its server (nothing listens ther
 CSRF_FIELD = 'name="csrf" value="'
 
 
-def client(home: Path, *, signed_in: bool = True) -> tuple[TestClient, Secrets]:
+def client(
+    home: Path, *, signed_in: bool = True, raise_server_exceptions: bool = True
+) -> tuple[TestClient, Secrets]:
     """A client of the app on ``home``, as the browser that opened the printed address."""
     secrets_ = Secrets(port=PORT)
     test_client = TestClient(
-        create_app(Workspace(home), secrets_), base_url=f"http://127.0.0.1:{PORT}"
+        create_app(Workspace(home), secrets_),
+        base_url=f"http://127.0.0.1:{PORT}",
+        raise_server_exceptions=raise_server_exceptions,
     )
     if signed_in:
         first = test_client.get(f"/?token={secrets_.token}", follow_redirects=False)
