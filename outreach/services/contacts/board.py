@@ -48,6 +48,7 @@ class ContactPage:
     meetings: list[dict[str, str]]  # each with "when" in both zones
     thread: list[ThreadEntry]  # the conversation, their words where readable
     thread_note: str  # why their words cannot be read, when they cannot
+    referred: list[tuple[str, str]]  # (name, email or id) of those this contact referred
 
 
 def contact_page(app: AppContext, ref: str) -> ContactPage:
@@ -76,4 +77,9 @@ def contact_page(app: AppContext, ref: str) -> ContactPage:
         for m in app.store.meetings.for_contact(contact_id)
     ]
     thread, note = conversation(app, ref)
-    return ContactPage(detail, brief, problem, drafted, names, meetings, thread, note)
+    referred = [
+        (c.name, c.email or str(c.id))
+        for c in app.store.contacts.all()
+        if c.referred_by == contact_id
+    ]
+    return ContactPage(detail, brief, problem, drafted, names, meetings, thread, note, referred)
