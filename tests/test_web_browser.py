@@ -140,7 +140,7 @@ def test_a_whole_conversation_by_clicks_alone(
     page.get_by_role("button", name="Check my text").click()
     see(page.get_by_role("heading", name="Etiquette check of your text")).to_be_visible()
     page.get_by_role("button", name="Save as a draft to Ada Lovelace").click()
-    flash(page, "Drafted a outreach message")
+    flash(page, "Drafted the outreach message")
     assert stage_of(home, "ada@example.org") == "drafted"
 
     # Send: the button names what it sends.
@@ -205,7 +205,7 @@ def test_a_whole_conversation_by_clicks_alone(
     see(referrals.get_by_role("link", name="Grace Hopper")).to_be_visible()
     page.get_by_role("link", name="Today").click()
     page.get_by_role("button", name="Draft the thankyou message to Ada Lovelace").click()
-    flash(page, "Drafted a thankyou message")
+    flash(page, "Drafted the thankyou message")
     page.get_by_role("button", name=RESEND).click()
     flash(page, "Marked as sent")
     assert stage_of(home, "ada@example.org") == "thanked"
@@ -218,7 +218,7 @@ def test_a_whole_conversation_by_clicks_alone(
     page.get_by_role("link", name="Alan Turing").click()
     page.get_by_role("link", name="Compose a message").click()
     page.get_by_role("button", name="Save as a draft to Alan Turing").click()
-    flash(page, "Drafted a outreach message")
+    flash(page, "Drafted the outreach message")
     page.get_by_role("link", name="Meetings", exact=True).click()
     offered = re.compile(r"^offered to Alan Turing \(slot 1\)")
     see(page.get_by_role("link", name=offered)).to_be_visible()

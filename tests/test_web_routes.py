@@ -80,7 +80,7 @@ def test_draft_then_send_from_the_page_as_the_cli_would(home: Path) -> None:
     csrf = csrf_of(browser.get("/").text)
     page = browser.post("/draft", data={"csrf": csrf, "template": "outreach",
                                         "contact": "ada@example.org"})
-    assert "Drafted a outreach message" in page.text
+    assert "Drafted the outreach message" in page.text
     assert messages(home, "ada@example.org") == [("outreach", "drafted")]
     assert "Send “Could I ask you about your work at Analytical Engines?” to Ada" in page.text
     number = drafted_id(home, "ada@example.org")
@@ -174,6 +174,9 @@ def test_due_items_get_the_buttons_of_their_command_and_unknown_ones_still_show(
                                     drafted=[Drafted(7, "followup", "Re: Hello", "followup")]))
     assert waiting[0].label == "Send “Re: Hello” to Ada Lovelace"
     assert waiting[0].fields == {"message": "7"}
+    asked = buttons_for(TodayItem(item("outreach book ada@example.org --at DATETIME",
+                                       Action.BOOK), "Mon"))
+    assert [(b.kind, b.path) for b in asked][0] == ("at", "/book")
     unknown = buttons_for(TodayItem(item("outreach reply ada@example.org --picked 2"), "Mon"))
     assert [(b.kind, b.label) for b in unknown] == [("link", "Open Ada Lovelace")]
 
@@ -190,3 +193,17 @@ def test_an_unknown_due_kind_renders_its_text_and_command(
     page = client(home)[0].get("/").text
     assert "Ada Lovelace</a>: something to do" in page
     assert "outreach reply ada@example.org --referral &#34;Grace &lt;g@example.org&gt;&#34;" in page
+
+
+def test_a_time_agreed_outside_the_offer_is_booked_from_the_page(home: Path) -> None:
+    browser, _ = client(home)
+    csrf = csrf_of(browser.get("/").text)
+    page = browser.post("/book", data={"csrf": csrf, "contact": "ada@example.org",
+                                       "at": "2026-03-04T11:00", "back": "/"})
+    assert "Booked Wed 4 Mar, 11:00-11:20 EST / 16:00-16:20 GMT" in page.text
+    assert messages(home, "ada@example.org") == [("confirm", "drafted")]
+    contact = browser.get("/contact/ada@example.org").text
+    assert "confirm: “" in contact and "” to Ada Lovelace</button>" in contact
+    past = browser.post("/book", data={"csrf": csrf, "contact": "alan@example.org",
+                                       "at": "2026-03-01T11:00", "back": "/"})
+    assert "Error:</strong>" in past.text and "in the past" in past.text

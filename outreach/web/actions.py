@@ -14,8 +14,10 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.errors import ContactError, OutreachError
+from outreach.services.sending.send import SendReport
 from outreach.web.app import back_to, done, page, read, state_of, write
 from outreach.web.pages import NAV
 
@@ -63,7 +65,7 @@ async def draft(request: Request, form: FormData) -> Response:
         label, reason = report.failed[0]
         raise OutreachError(f"Not drafted for {label}: {reason}",
                             hint="Try again: nothing is doubled.")
-    verb = "Updated the" if report.updated else "Drafted a"
+    verb = "Updated the" if report.updated else "Drafted the"
     return done(request, back_to(form, _contact_path(ref)),
                 f"{verb} {template} message; review it, then send it with its button.")
 
@@ -73,17 +75,10 @@ async def send(request: Request, form: FormData) -> Response:
 
     number = _number(form, "message")
 
-    def work(app: object) -> tuple[object, str, str]:
-        from outreach.app import AppContext
-
-        assert isinstance(app, AppContext)
-        report = send_drafted(app, number)
-        return report, app.config.mail.backend, str(app.workspace.root / "sent")
+    def work(app: AppContext) -> tuple[SendReport, str, str]:
+        return send_drafted(app, number), app.config.mail.backend, str(app.workspace.root / "sent")
 
     report, backend, sent_dir = await write(request, work)
-    from outreach.services.sending.send import SendReport
-
-    assert isinstance(report, SendReport)
     target = back_to(form, "/")
     if report.stale:
         label, why = report.stale[0]
@@ -104,11 +99,12 @@ async def send(request: Request, form: FormData) -> Response:
 async def book(request: Request, form: FormData) -> Response:
     from outreach.services.meetings.booking import book as book_slot
 
-    ref, slot = _field(form, "contact"), _number(form, "slot")
+    ref, at = _field(form, "contact"), _field(form, "at") or None
+    slot = None if at else _number(form, "slot")
     anyway = _field(form, "anyway") == "yes"
     result = await write(
         request,
-        lambda app: book_slot(app, ref, slot=slot, at=None, send=False,
+        lambda app: book_slot(app, ref, slot=slot, at=at, send=False,
                               confirm=lambda _question: anyway),
     )
     return done(request, back_to(form, "/"), f"Booked {result.when}; the invite is drafted: "

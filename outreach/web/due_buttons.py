@@ -18,7 +18,7 @@ INVITE_KINDS = frozenset({"confirm", "cancel"})
 class Button:
     """A control on the Today page: a POST form (``fields`` hidden) or a link."""
 
-    kind: str  # "post", "link" or "met" (the record-the-meeting form)
+    kind: str  # "post", "link", "met" (the record-the-meeting form) or "at" (a time to book)
     label: str
     path: str
     fields: dict[str, str] = field(default_factory=dict)
@@ -53,6 +53,9 @@ def buttons_for(entry: TodayItem) -> list[Button]:
                               _compose(template, ref), primary=True))
         buttons.append(Button("post", f"Draft the {template} message to {name}", "/draft",
                               {"template": template, "contact": ref}))
+    elif verb == "book" and not entry.offered:
+        buttons.append(Button("at", f"Book a time with {name}", "/book", {"contact": ref},
+                              primary=True))
     elif verb == "book":
         for offer in entry.offered:
             picked = " (their pick)" if entry.picked == offer.slot else ""
