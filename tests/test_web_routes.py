@@ -176,7 +176,7 @@ def test_due_items_get_the_buttons_of_their_command_and_unknown_ones_still_show(
     assert waiting[0].fields == {"message": "7"}
     asked = buttons_for(TodayItem(item("outreach book ada@example.org --at DATETIME",
                                        Action.BOOK), "Mon"))
-    assert [(b.kind, b.path) for b in asked][0] == ("at", "/book")
+    assert (asked[0].kind, asked[0].path) == ("at", "/book")
     unknown = buttons_for(TodayItem(item("outreach reply ada@example.org --picked 2"), "Mon"))
     assert [(b.kind, b.label) for b in unknown] == [("link", "Open Ada Lovelace")]
 
