@@ -207,3 +207,12 @@ def test_a_time_agreed_outside_the_offer_is_booked_from_the_page(home: Path) -> 
     past = browser.post("/book", data={"csrf": csrf, "contact": "alan@example.org",
                                        "at": "2026-03-01T11:00", "back": "/"})
     assert "Error:</strong>" in past.text and "in the past" in past.text
+
+
+def test_a_file_that_is_not_contacts_is_refused_as_the_cli_refuses_it(home: Path) -> None:
+    browser, _ = client(home)
+    csrf = csrf_of(browser.get("/import").text)
+    page = browser.post("/import/preview", data={"csrf": csrf, "back": "/import"},
+                        files={"file": ("notes.csv", b"Colour,Size\nred,3\n", "text/csv")})
+    assert "Error:</strong>" in page.text and "notes.csv" in page.text
+    assert "Traceback" not in page.text

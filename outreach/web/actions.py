@@ -6,6 +6,7 @@ Every route here is wrapped by :func:`outreach.web.app.action` (CSRF first)."""
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -200,13 +201,21 @@ async def import_preview(request: Request, form: FormData) -> Response:
     path = folder / name
     path.write_bytes(await upload.read())
     tag = _field(form, "tag")
-    report = await write(
-        request,
-        lambda app: import_contacts(app.store, path, fmt="auto", tags=(tag,) if tag else (),
-                                    dry_run=True, now=iso(app.now())),
-    )
+    try:
+        report = await write(
+            request,
+            lambda app: import_contacts(app.store, path, fmt="auto", tags=(tag,) if tag else (),
+                                        dry_run=True, now=iso(app.now())),
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    uploads = state_of(request).uploads
+    for earlier, _tag in uploads.values():  # one preview waits at a time: forget the others
+        shutil.rmtree(earlier.parent, ignore_errors=True)
+    uploads.clear()
     key = folder.name
-    state_of(request).uploads[key] = (path, tag)
+    uploads[key] = (path, tag)
     return page(request, "import.html", title="Import", nav=NAV, preview=report, upload=key,
                 file_name=name, tag=tag)
 
@@ -226,8 +235,7 @@ async def import_apply(request: Request, form: FormData) -> Response:
                                         dry_run=False, now=iso(app.now())),
         )
     finally:
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
+        shutil.rmtree(path.parent, ignore_errors=True)
     summary = report.summary
     return done(request, "/pipeline", f"Imported {path.name}: {len(summary.added)} added, "
                 f"{len(summary.updated)} updated, {len(summary.unchanged)} unchanged, "
