@@ -229,6 +229,15 @@ def test_a_whole_conversation_by_clicks_alone(
     take_screenshots(browser, page, site)
 
 
+def tab_to(page: Any, target: Any, most: int = 40) -> None:
+    """Press Tab until ``target`` has the focus, as a keyboard user would."""
+    for _ in range(most):
+        if target.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{most} presses of Tab never reached {target}")
+
+
 def test_the_keyboard_alone_reaches_every_page_and_shows_where_it_is(
     browser: Any, site: str, home: Path, run: Any
 ) -> None:
@@ -246,17 +255,13 @@ def test_the_keyboard_alone_reaches_every_page_and_shows_where_it_is(
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     see(page.get_by_role("heading", name="Pipeline", level=1)).to_be_visible()
-    search = page.get_by_label("Search names, organisations, titles")
-    while not search.evaluate("el => el === document.activeElement"):
-        page.keyboard.press("Tab")
+    tab_to(page, page.get_by_label("Search names, organisations, titles"))
     page.keyboard.type("nobody-matches")
     see(page.get_by_text("0 contacts shown.")).to_be_visible()  # the board filters as you type
     page.keyboard.press("Control+A")
     page.keyboard.type("Ada")
     see(page.get_by_text("1 contact shown.")).to_be_visible()
-    ada = page.get_by_role("link", name="Ada Lovelace")
-    while not ada.evaluate("el => el === document.activeElement"):
-        page.keyboard.press("Tab")
+    tab_to(page, page.get_by_role("link", name="Ada Lovelace"))
     page.keyboard.press("Enter")
     see(page.get_by_role("heading", name="Ada Lovelace", level=1)).to_be_visible()
 
