@@ -87,7 +87,8 @@ def test_a_post_without_or_with_a_bad_csrf_token_is_403_and_changes_nothing(
     browser, _ = client(home)
     csrf = csrf_of(browser.get("/").text)
     form = {"contact": "ada@example.org", "reason": "no reply", "back": "/"}
-    for bad in ({}, {"csrf": ""}, {"csrf": "x" * 64}, {"csrf": csrf[:-1] + "0"}):
+    one_off = csrf[:-1] + ("1" if csrf.endswith("0") else "0")
+    for bad in ({}, {"csrf": ""}, {"csrf": "x" * 64}, {"csrf": one_off}):
         response = browser.post("/close", data={**form, **bad}, follow_redirects=False)
         assert response.status_code == 403, bad
         assert not closed(home)
