@@ -155,9 +155,11 @@ def test_contact_fields_are_edited_as_contacts_edit_would(home: Path) -> None:
     assert "Error:</strong>" in bad.text and "Mars/Olympus" in bad.text
 
 
-def item(command: str, action: Action = Action.FOLLOW_UP, drafted: bool = False) -> DueItem:
+def item(command: str, action: Action = Action.FOLLOW_UP, drafted: bool = False,
+         alternatives: tuple[str, ...] = ()) -> DueItem:
     due = DueAction(1, action, datetime(2026, 3, 2, 9, tzinfo=UTC), False, "why", drafted)
-    return DueItem(due, "Ada Lovelace", "ada@example.org", "something to do", command)
+    return DueItem(due, "Ada Lovelace", "ada@example.org", "something to do", command,
+                   alternatives)
 
 
 def test_due_items_get_the_buttons_of_their_command_and_unknown_ones_still_show() -> None:
@@ -168,7 +170,7 @@ def test_due_items_get_the_buttons_of_their_command_and_unknown_ones_still_show(
     booking = buttons_for(TodayItem(item("outreach book ada@example.org --slot N", Action.BOOK),
                                     "Mon", offered=[Offered(1, "Tue"), Offered(2, "Wed")],
                                     picked=2))
-    assert [b.label for b in booking][:2] == ["Book slot 1: Tue", "Book slot 2 (their pick): Wed"]
+    assert [b.label for b in booking][:2] == ["Book Tue (slot 1)", "Book Wed (slot 2, their pick)"]
     assert [b.primary for b in booking][:2] == [False, True]
     waiting = buttons_for(TodayItem(item("outreach send ada@example.org", drafted=True), "Mon",
                                     drafted=[Drafted(7, "followup", "Re: Hello", "followup")]))
@@ -179,6 +181,59 @@ def test_due_items_get_the_buttons_of_their_command_and_unknown_ones_still_show(
     assert (asked[0].kind, asked[0].path) == ("at", "/book")
     unknown = buttons_for(TodayItem(item("outreach reply ada@example.org --picked 2"), "Mon"))
     assert [(b.kind, b.label) for b in unknown] == [("link", "Open Ada Lovelace")]
+
+
+def labels(entry: TodayItem) -> list[tuple[str, str, dict[str, str]]]:
+    return [(b.label, b.path, b.fields) for b in buttons_for(entry)][:-1]  # without "Open"
+
+
+def test_the_off_script_due_items_get_buttons_that_run_their_commands() -> None:
+    ada = {"contact": "ada@example.org"}
+    read = TodayItem(item("outreach reply ada@example.org --seen", Action.READ_REPLY), "Mon")
+    assert labels(read) == [("Mark as read", "/reply/seen", ada)]
+    grace = TodayItem(item('outreach contacts add grace@x.com --name "Grace H" --referred-by '
+                           "ada@example.org", Action.ADD_REFERRAL), "Mon")
+    assert labels(grace) == [("Add Grace H", "/contacts/add", {
+        "name": "Grace H", "how": "referred-by", "of": "ada@example.org", "email": "grace@x.com"})]
+    nameless = buttons_for(TodayItem(item('outreach contacts add EMAIL --name "Bo" --referred-by '
+                                          "ada@example.org", Action.ADD_REFERRAL), "Mon"))
+    assert (nameless[0].kind, "email" in nameless[0].fields) == ("add", False)  # typed in
+    bob = TodayItem(item(
+        'outreach contacts add bob@x.com --name "Bob" --takes-over-from ada@example.org',
+        Action.ADD_THEIR_SIDE,
+        alternatives=('outreach contacts add bob@x.com --name "Bob" --assistant-of '
+                      "ada@example.org",)), "Mon")
+    assert [(label, f["how"]) for label, _, f in labels(bob)] == [
+        ("Add Bob (takes over from Ada Lovelace)", "takes-over-from"),
+        ("Add Bob as Ada Lovelace's assistant", "assistant-of")]
+    proposed = TodayItem(item("outreach book ada@example.org --at 2026-03-06T11:00-05:00",
+                              Action.BOOK), "Mon", proposed="Fri 6 Mar, 11:00-11:20 EST")
+    assert labels(proposed) == [("Book Fri 6 Mar, 11:00-11:20 EST", "/book",
+                                 {**ada, "at": "2026-03-06T11:00-05:00"})]
+    happened = buttons_for(TodayItem(item('outreach met ada@example.org --notes "..."',
+                                          Action.CONFIRM_MEETING,
+                                          alternatives=("outreach met ada@example.org --missed",)),
+                                     "Mon"))
+    assert [(b.kind, b.label, b.path) for b in happened][:2] == [
+        ("met", "Record the meeting with Ada Lovelace", "/met"),
+        ("post", "Mark missed", "/met/missed")]
+    no = TodayItem(item('outreach contacts close ada@example.org --reason "declined"',
+                        Action.CLOSE), "Mon")
+    assert labels(no) == [("Close Ada Lovelace (declined)", "/close",
+                           {**ada, "reason": "declined"})]
+    nudge = Drafted(7, "followup", "Re: Hello", "followup", windowed=True)
+    drafted = TodayItem(item("outreach send ada@example.org", drafted=True), "Mon",
+                        drafted=[nudge])
+    assert labels(drafted) == [
+        ("Send “Re: Hello” to Ada Lovelace", "/send", {"message": "7"}),
+        ("Send “Re: Hello” to Ada Lovelace now", "/send", {"message": "7", "now": "yes"}),
+        ("Preview and edit", "/compose?template=followup&contact=ada@example.org", {}),
+        ("Discard draft", "/discard", ada)]
+    queued = Drafted(7, "followup", "Re: Hello", "followup", queued_at="Tue 08:00", windowed=True)
+    waiting = TodayItem(item("outreach send ada@example.org", drafted=True), "Mon",
+                        drafted=[queued])
+    assert [label for label, _, _ in labels(waiting)][:2] == [
+        "Send “Re: Hello” to Ada Lovelace now", "Take “Re: Hello” to Ada Lovelace off the queue"]
 
 
 def test_an_unknown_due_kind_renders_its_text_and_command(

@@ -17,8 +17,8 @@ from starlette.responses import Response
 
 from outreach.app import AppContext
 from outreach.clock import iso
+from outreach.contacts.model import Contact
 from outreach.errors import ContactError, OutreachError
-from outreach.services.sending.send import SendReport
 from outreach.web.app import back_to, done, page, read, state_of, write
 from outreach.web.pages import NAV
 
@@ -72,15 +72,34 @@ async def draft(request: Request, form: FormData) -> Response:
 
 
 async def send(request: Request, form: FormData) -> Response:
-    from outreach.services.sending.send_one import send_drafted
+    """Send one drafted message, or queue it for its recipient's morning (``[mail]
+    deliver_window``) as `outreach send` does; "Send now" is `send --now`."""
+    from outreach.services.background.heartbeat import watch_running
+    from outreach.services.reporting.today import when_both
+    from outreach.services.sending.send_one import SendOutcome, send_or_queue
 
     number = _number(form, "message")
+    right_now = _field(form, "now") == "yes"
 
-    def work(app: AppContext) -> tuple[SendReport, str, str]:
-        return send_drafted(app, number), app.config.mail.backend, str(app.workspace.root / "sent")
+    def work(app: AppContext) -> tuple[SendOutcome, str, bool, str, str]:
+        outcome = send_or_queue(app, number, right_now=right_now)
+        when = ""
+        if outcome.queued_at is not None:
+            row = app.store.messages.by_id(number)
+            when = when_both(app, row.contact_id, outcome.queued_at)
+        watching = watch_running(app)
+        return outcome, when, watching, app.config.mail.backend, str(app.workspace.root / "sent")
 
-    report, backend, sent_dir = await write(request, work)
+    outcome, when, watching, backend, sent_dir = await write(request, work)
+    report = outcome.report
     target = back_to(form, "/")
+    if outcome.queued_at is not None:
+        hint = "Take it off the queue with its button, or press “Send now” to send it at once."
+        if not watching:
+            hint += (" Queued mail goes out only while `outreach watch` runs on this machine: "
+                     "start it, or install it with `outreach service install`.")
+        return done(request, target, f"Queued for {outcome.label}'s morning: it goes {when}.",
+                    hint=hint)
     if report.stale:
         label, why = report.stale[0]
         return done(request, target, f"Not sent ({label}): {why}", "error")
@@ -97,16 +116,94 @@ async def send(request: Request, form: FormData) -> Response:
     return done(request, target, f"Sent to {report.sent[0]}.")
 
 
+async def queue_cancel(request: Request, form: FormData) -> Response:
+    """`outreach queue cancel CONTACT`: off the queue, still a draft."""
+    from outreach.services.sending.queue import cancel_queued
+
+    ref = _field(form, "contact")
+    taken = await write(request, lambda app: cancel_queued(app, [ref]))
+    if not taken:
+        return done(request, back_to(form, "/"), "Nothing was queued for them.")
+    return done(request, back_to(form, "/"),
+                f"Took {', '.join(taken)} off the queue; still a draft, to send or discard.")
+
+
+async def discard(request: Request, form: FormData) -> Response:
+    """`outreach discard CONTACT`: their unsent drafts removed, what they held freed."""
+    from outreach.services.drafting.discard import discard_drafts
+
+    report = await write(request, lambda app: discard_drafts(app, _field(form, "contact")))
+    what = ", ".join(f"the {item}" for item in report.discarded)
+    released = (f"; {_plural(report.released, 'offered time')} released"
+                if report.released else "")
+    kept = (" Their invite is kept: reschedule or cancel change it."
+            if report.kept_invites else "")
+    return done(request, back_to(form, "/"),
+                f"Discarded {what} to {report.label}{released}.{kept}")
+
+
+async def reply_seen(request: Request, form: FormData) -> Response:
+    """`outreach reply CONTACT --seen`: read, nothing more to do."""
+    from outreach.services.conversation.outcomes import mark_replies_seen
+
+    who = await write(request, lambda app: mark_replies_seen(app, _field(form, "contact")))
+    return done(request, back_to(form, "/"), f"Marked {who.label()}'s replies so far as read.")
+
+
+async def met_missed(request: Request, form: FormData) -> Response:
+    """`outreach met CONTACT --missed`: it did not happen; no thank-you, new times due."""
+    from outreach.services.conversation.outcomes import mark_missed
+
+    result = await write(request, lambda app: mark_missed(app, _field(form, "contact")))
+    return done(request, back_to(form, "/"), f"The meeting with {result.contact.label()} is "
+                "marked missed; no thank-you. Offer new times when you are ready.")
+
+
+ADD_HOW = ("referred-by", "takes-over-from", "assistant-of")
+
+
+async def add_person(request: Request, form: FormData) -> Response:
+    """`outreach contacts add EMAIL --name NAME` with --referred-by, --takes-over-from or
+    --assistant-of CONTACT, as the due item's command says."""
+    from outreach.contacts.model import ContactRecord
+    from outreach.services.contacts.manage import add_contact
+    from outreach.services.conversation.their_side import add_assistant, take_over
+
+    email, name = _field(form, "email"), _field(form, "name")
+    how, of = _field(form, "how"), _field(form, "of")
+    if how not in ADD_HOW or not of:
+        raise OutreachError("The form sent no valid relation.", hint="Reload the page.")
+    if not email:
+        raise ContactError(f"Give {name or 'them'} an email address to add them.",
+                           hint="Type it in the box beside the button.")
+    if how == "assistant-of":
+        contact = await write(request, lambda app: add_assistant(app, email, of))
+        return done(request, back_to(form, "/"), f"{name} <{email}> is recorded as "
+                    f"{contact.label()}'s assistant: copied on the invites and confirmations.")
+    record = ContactRecord(name=name or email, email=email, source="manual")
+
+    def work(app: AppContext) -> Contact:
+        if how == "takes-over-from":
+            return take_over(app, record, of)
+        return add_contact(app.store, record, referred_by=of, now=iso(app.now()))
+
+    added = await write(request, work)
+    also = (f"; takes the conversation over from {of}, in the same thread"
+            if how == "takes-over-from" else f", referred by {of}")
+    return done(request, back_to(form, "/"), f"Added {added.label()}{also}.")
+
+
 async def book(request: Request, form: FormData) -> Response:
     from outreach.services.meetings.booking import book as book_slot
 
     ref, at = _field(form, "contact"), _field(form, "at") or None
     slot = None if at else _number(form, "slot")
     anyway = _field(form, "anyway") == "yes"
+    clock = "theirs" if _field(form, "clock") == "theirs" else "yours"  # the form's choice
     result = await write(
         request,
         lambda app: book_slot(app, ref, slot=slot, at=at, send=False,
-                              confirm=lambda _question: anyway),
+                              confirm=lambda _question: anyway, pick=lambda _q: clock),
     )
     return done(request, back_to(form, "/"), f"Booked {result.when}; the invite is drafted: "
                 "send it with its button.", hint=result.calendar_note)
@@ -247,6 +344,11 @@ ACTION_ROUTES = [
     ("/draft", draft),
     ("/compose/check", compose_check),
     ("/send", send),
+    ("/queue/cancel", queue_cancel),
+    ("/discard", discard),
+    ("/reply/seen", reply_seen),
+    ("/met/missed", met_missed),
+    ("/contacts/add", add_person),
     ("/book", book),
     ("/met", met),
     ("/promise-done", promise_done),

@@ -9,9 +9,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from outreach.errors import OutreachError
-from outreach.web.app import error_page, page, read
+from outreach.web.app import error_page, page, read, state_of
 from outreach.web.charts import bar_chart, referral_svg, week_grid
 from outreach.web.due_buttons import buttons_for
+from outreach.web.security import CALENDAR_PATH
 
 NAV = [
     ("/", "Today"),
@@ -30,14 +31,30 @@ def _text(request: Request, name: str) -> str | None:
 
 
 async def today(request: Request) -> Response:
-    from outreach.services.reporting.today import today as today_items
+    from outreach.services.reporting.today import today_page
 
     try:
-        items = await read(request, today_items)
+        view = await read(request, today_page)
     except OutreachError as exc:
         return error_page(request, exc, "Today")
-    rows = [(entry, buttons_for(entry)) for entry in items]
-    return page(request, "today.html", title="Today", nav=NAV, rows=rows)
+    rows = [(entry, buttons_for(entry)) for entry in view.items]
+    return page(request, "today.html", title="Today", nav=NAV, rows=rows, queued=view.queued,
+                notes=view.notes, calendar=calendar_link(request))
+
+
+def calendar_link(request: Request) -> str:
+    """The due calendar's address, with its read-only token (what a calendar app keeps)."""
+    secrets_ = state_of(request).secrets
+    return f"{secrets_.origin}{CALENDAR_PATH}?calendar={secrets_.calendar}"
+
+
+async def due_ics(request: Request) -> Response:
+    """`outreach due --ics` as a feed: the same events, as text/calendar."""
+    from outreach.services.reporting.due_calendar import due_calendar_now
+
+    data = await read(request, due_calendar_now)
+    return Response(data, media_type="text/calendar; charset=utf-8",
+                    headers={"content-disposition": 'inline; filename="outreach-due.ics"'})
 
 
 async def pipeline(request: Request) -> Response:
@@ -144,6 +161,7 @@ async def settings(request: Request) -> Response:
 
 PAGE_ROUTES = [
     Route("/", today),
+    Route(CALENDAR_PATH, due_ics),
     Route("/pipeline", pipeline),
     Route("/contact/{ref}", contact),
     Route("/compose", compose),

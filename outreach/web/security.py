@@ -2,7 +2,8 @@
 
 - the Host header must be the loopback address served (no DNS rebinding);
 - every request carries the token printed at start, or the cookie it is swapped for on the
-  first load (else 403);
+  first load (else 403); the due calendar alone also opens with its own read-only token
+  (:attr:`Secrets.calendar`), which a calendar app subscribing to it keeps in its address;
 - a request that may change something (any method but GET/HEAD) comes from our own origin
   (Origin and Sec-Fetch-Site, when the browser sends them) and carries the CSRF token, checked
   by :func:`csrf_ok` before the handler runs (else 403, nothing changed);
@@ -21,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+CALENDAR_PATH = "/due.ics"  # the one page its own read-only token opens
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -68,6 +70,12 @@ class Secrets:
     def csrf(self) -> str:
         return self._derive("csrf")
 
+    @property
+    def calendar(self) -> str:
+        """Opens the due calendar (:data:`CALENDAR_PATH`) alone, read only: what a calendar
+        app subscribing to it keeps in its address, in place of the token."""
+        return self._derive("calendar")
+
 
 def _same(given: str | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), expected.encode())
@@ -89,6 +97,22 @@ async def _refuse(send: Send, why: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _with_headers(send: Send) -> Send:
+    """``send`` with our headers added to every response, and any CORS header dropped."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kept = [
+                (k, v)
+                for k, v in message.get("headers", [])
+                if not k.lower().startswith(b"access-control-")
+            ]
+            message = {**message, "headers": kept + HEADERS}
+        await send(message)
+
+    return send_with_headers
 
 
 class Gate:
@@ -116,6 +140,10 @@ class Gate:
         signed_in = morsel is not None and _same(morsel.value, self.secrets.session)
         method = scope["method"]
         if not signed_in:
+            if (method in SAFE_METHODS and scope["path"] == CALENDAR_PATH
+                    and _same(query.get("calendar"), self.secrets.calendar)):
+                await self.app(scope, receive, _with_headers(send))
+                return
             if method in SAFE_METHODS and _same(query.get("token"), self.secrets.token):
                 await self._swap_token_for_cookie(scope, query, send)
                 return
@@ -132,17 +160,7 @@ class Gate:
                 await _refuse(send, "a request from another site.")
                 return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                kept = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if not k.lower().startswith(b"access-control-")
-                ]
-                message = {**message, "headers": kept + HEADERS}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, _with_headers(send))
 
     async def _swap_token_for_cookie(self, scope: Scope, query: dict[str, str], send: Send) -> None:
         """The first load: set the cookie, then show the same address without the token."""
