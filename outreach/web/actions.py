@@ -6,6 +6,7 @@ Every route here is wrapped by :func:`outreach.web.app.action` (CSRF first)."""
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -61,14 +62,66 @@ async def draft(request: Request, form: FormData) -> Response:
     template, ref = _field(form, "template"), _field(form, "contact")
     text = form.get("text")
     edited = text.replace("\r\n", "\n") if isinstance(text, str) else None
-    report = await write(request, lambda app: draft_for_contact(app, template, ref, text=edited))
-    if report.failed:
-        label, reason = report.failed[0]
-        raise OutreachError(f"Not drafted for {label}: {reason}",
-                            hint="Try again: nothing is doubled.")
+    files = await _save_uploads(request, form)
+    try:
+        report = await write(
+            request, lambda app: draft_for_contact(app, template, ref, text=edited, attach=files)
+        )
+        if report.failed:
+            label, reason = report.failed[0]
+            raise OutreachError(f"Not drafted for {label}: {reason}",
+                                hint="Try again: nothing is doubled.")
+    except BaseException:
+        for path in files:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        raise
     verb = "Updated the" if report.updated else "Drafted the"
+    carried = f", with {', '.join(p.name for p in files)} attached" if files else ""
     return done(request, back_to(form, _contact_path(ref)),
-                f"{verb} {template} message; review it, then send it with its button.")
+                f"{verb} {template} message{carried}; review it, then send it with its button.")
+
+
+CHUNK = 1024 * 1024
+
+
+def _safe_name(name: str) -> str:
+    """A file name that stays in its folder and reads as the user named it."""
+    cleaned = re.sub(r"[^\w .()+-]", "_", Path(name.replace("\\", "/")).name).strip(" .")
+    return cleaned[:120] or "attachment"
+
+
+async def _save_uploads(request: Request, form: FormData) -> list[Path]:
+    """The files chosen on Compose, each kept under the workspace's attachments/ (in a folder
+    of its own, so two files of one name never meet) for as long as a draft carries it;
+    refused past the size `draft --attach` refuses, with nothing kept."""
+    from outreach.services.drafting.attaching import MAX_ATTACHMENT_BYTES
+
+    uploads = [u for u in form.getlist("attach") if isinstance(u, UploadFile) and u.filename]
+    saved: list[Path] = []
+    root = state_of(request).workspace.root / "attachments"
+    try:
+        for upload in uploads:
+            name = _safe_name(upload.filename or "")
+            folder = root / secrets.token_hex(6)
+            folder.mkdir(parents=True)
+            path = folder / name
+            saved.append(path)
+            size = 0
+            with open(path, "wb") as out:
+                while chunk := await upload.read(CHUNK):
+                    size += len(chunk)
+                    if size > MAX_ATTACHMENT_BYTES:
+                        raise ContactError(
+                            f"Cannot attach {name}: it is over the 25 MB Gmail sends.",
+                            hint="Share a link to it instead (for example from Google "
+                            "Drive); nothing was drafted.",
+                        )
+                    out.write(chunk)
+    except BaseException:
+        for path in saved:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        raise
+    return saved
 
 
 async def send(request: Request, form: FormData) -> Response:
@@ -98,7 +151,7 @@ async def send(request: Request, form: FormData) -> Response:
         if not watching:
             hint += (" Queued mail goes out only while `outreach watch` runs on this machine: "
                      "start it, or install it with `outreach service install`.")
-        return done(request, target, f"Queued for {outcome.label}'s morning: it goes {when}.",
+        return done(request, target, f"Queued for {outcome.name}'s morning: it goes {when}.",
                     hint=hint)
     if report.stale:
         label, why = report.stale[0]

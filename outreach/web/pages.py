@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from outreach.app import AppContext
 from outreach.errors import OutreachError
 from outreach.web.app import error_page, page, read, state_of
 from outreach.web.charts import bar_chart, referral_svg, week_grid
@@ -78,8 +79,16 @@ async def contact(request: Request) -> Response:
         view = await read(request, lambda app: contact_page(app, ref))
     except OutreachError as exc:
         return error_page(request, exc, "Contact")
+    windowed = await read(request, _windowed_kinds)
     return page(request, "contact.html", title=view.detail["name"], nav=NAV, view=view,
-                ref=ref, d=view.detail)
+                ref=ref, d=view.detail, windowed=windowed)
+
+
+def _windowed_kinds(app: AppContext) -> frozenset[str]:
+    """The kinds `send` would queue for the recipient's morning (none without a window)."""
+    from outreach.schedule.delivery import WINDOWED_KINDS
+
+    return WINDOWED_KINDS if app.config.mail.delivery_window is not None else frozenset()
 
 
 async def compose(request: Request) -> Response:

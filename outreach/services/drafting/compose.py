@@ -7,9 +7,12 @@ is checked by the same rules as a rendered one, and nothing here sends.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from outreach.app import AppContext
+from outreach.compose.attachments import attachment_claims
 from outreach.compose.lint import lint_rendered
 from outreach.compose.lint_findings import LintFinding
 from outreach.compose.templates import get_template, load_templates
@@ -31,6 +34,8 @@ class ComposeView:
     findings: list[LintFinding]
     templates: list[str]  # every template the user may pick instead
     reminders: list[str]  # what to attach before sending (promises made in the meeting)
+    attached: list[str]  # the files the contact's draft of this template carries now
+    claims: list[str]  # what the text says it includes ("I've attached my résumé")
 
 
 def compose_view(app: AppContext, template: str, ref: str, text: str | None = None) -> ComposeView:
@@ -46,19 +51,32 @@ def compose_view(app: AppContext, template: str, ref: str, text: str | None = No
     meeting_row = app.store.meetings.latest(preview.contact.id)
     reminders = [] if meeting_row is None else attach_reminders(app.store, meeting_row.id)
     return ComposeView(
-        preview, lint_rendered(source, preview.rendered, context), sorted(templates), reminders
+        preview, lint_rendered(source, preview.rendered, context), sorted(templates), reminders,
+        _attached(app, preview.contact.id, template), attachment_claims(preview.rendered.text),
     )
 
 
+def _attached(app: AppContext, contact_id: int, template: str) -> list[str]:
+    """The file names the contact's unsent draft of ``template`` carries."""
+    from outreach.services.drafting.attaching import record_of
+
+    rows = [row for row in app.store.messages.for_contact(contact_id)
+            if row.state == "drafted" and row.template == template]
+    return [Path(name).name for row in rows[-1:] for name in record_of(row).files]
+
+
 def draft_for_contact(
-    app: AppContext, template: str, ref: str, *, text: str | None = None
+    app: AppContext, template: str, ref: str, *, text: str | None = None,
+    attach: Sequence[Path] = (),
 ) -> DraftReport:
-    """Draft ``template`` for one contact, with ``text`` as its body when the user edited it.
+    """Draft ``template`` for one contact, with ``text`` as its body when the user edited it,
+    carrying ``attach`` (as `draft --attach`; checked the same way, and a re-draft without
+    files keeps the ones the draft had).
 
     The edited text passes the same lint gate as a rendered one (errors stop it, nothing is
     written); a contact the CLI would skip is an error here, saying why."""
     contact = app.store.contacts.get(ref)
-    planned, skipped = plan_messages(app, template, [contact])
+    planned, skipped = plan_messages(app, template, [contact], attach=attach)
     if skipped:
         label, reason = skipped[0]
         raise ContactError(

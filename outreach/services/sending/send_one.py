@@ -34,7 +34,7 @@ class SendOutcome:
 
     report: SendReport = field(default_factory=SendReport)
     queued_at: datetime | None = None
-    label: str = ""  # the contact, as messages name them
+    name: str = ""  # the contact's name
 
 
 def send_or_queue(
@@ -52,11 +52,11 @@ def send_or_queue(
             hint="`outreach contacts show CONTACT` lists its messages and their states.",
         )
     contact = app.store.contacts.get(rows[0].contact_id)
-    label, ref = contact.label(), contact.email or str(contact.id)
+    name, ref = contact.name, contact.email or str(contact.id)
     rows, _replanned = replan_waiting(app, rows)
     fresh, stale = split_stale(app, rows)
     if not fresh:
-        return SendOutcome(SendReport(stale=stale), label=label)
+        return SendOutcome(SendReport(stale=stale), name=name)
     if attachment_check:
         fresh, unattached = split_unattached(app, fresh)
         if unattached:
@@ -72,9 +72,9 @@ def send_or_queue(
         fresh, later = plan_delivery(app, fresh, now)
         if later:
             queue_for_later(app, later)
-            return SendOutcome(queued_at=later[0][1], label=label)
+            return SendOutcome(queued_at=later[0][1], name=name)
     check_cap(app, len(fresh), now)
     report = send_messages(app, fresh)
     report.stale[:0] = stale
-    return SendOutcome(report, label=label)
+    return SendOutcome(report, name=name)
 

@@ -1,0 +1,268 @@
+"""Today's off-script items and the delivery queue on the page, in-process: each button runs
+what the command beside it runs (`reply --seen`, `contacts add --referred-by`, `met
+--missed`, `discard`, `queue cancel`, `send --now`), the Send button queues for the
+recipient's morning as `outreach send` does, Compose attaches files as `draft --attach`, and
+the due calendar is served as `due --ics` writes it, behind its own read-only token."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from starlette.testclient import TestClient
+
+from outreach.app import AppContext
+from outreach.config import Workspace
+from outreach.web.app import create_app
+from tests.conftest import Invoke
+from tests.helpers_sync import at, configure, local_workspace, reply, row_for, set_now
+from tests.test_sync_local import drop
+from tests.web_env import client, csrf_of
+
+ADA = "ada@example.org"
+
+
+@pytest.fixture
+def home(workspace: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch) -> Path:
+    local_workspace(workspace)
+    set_now(monkeypatch, at("2026-03-02 09:00"))
+    assert run("contacts", "add", ADA, "--name", "Ada Lovelace", "--org", "Analytical Engines",
+               "--tz", "Europe/London").exit_code == 0
+    return workspace
+
+
+def answer(home: Path, when: str, body: str, kind: str = "outreach") -> None:
+    app = AppContext(workspace=Workspace(home))
+    try:
+        drop(app, reply(row_for(app, ADA, kind), "Ada Lovelace <ada@example.org>", at(when),
+                        body=body))
+    finally:
+        app.close()
+
+
+def states(home: Path) -> list[tuple[str, str]]:
+    app = AppContext(workspace=Workspace(home))
+    try:
+        contact = app.store.contacts.get(ADA)
+        return [(m.kind, m.state) for m in app.store.messages.for_contact(contact.id)]
+    finally:
+        app.close()
+
+
+def drafted_id(home: Path) -> int:
+    app = AppContext(workspace=Workspace(home))
+    try:
+        contact = app.store.contacts.get(ADA)
+        return next(m.id for m in app.store.messages.for_contact(contact.id)
+                    if m.state == "drafted")
+    finally:
+        app.close()
+
+
+def sent_files(home: Path) -> list[EmailMessage]:
+    folder = home / "sent" / "cur"
+    files = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns) if folder.is_dir() else []
+    found = []
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        found.append(message)
+    return found
+
+
+def met_ada(home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """First message, a yes, the first slot booked and the invite sent."""
+    assert run("draft", "outreach", ADA).exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    set_now(monkeypatch, at("2026-03-02 15:00"))
+    answer(home, "2026-03-02 14:00", "Happy to talk! The first time works for me.")
+    assert run("sync").exit_code == 0
+    assert run("book", ADA, "--slot", "1", "--send").exit_code == 0
+
+
+def meeting_over(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timedelta
+
+    app = AppContext(workspace=Workspace(home))
+    try:
+        meeting = app.store.meetings.latest(app.store.contacts.get(ADA).id)
+        assert meeting is not None
+        end = datetime.fromisoformat(meeting.end)
+    finally:
+        app.close()
+    set_now(monkeypatch, end + timedelta(days=1))
+
+
+def test_a_reply_to_read_shows_what_it_said_and_is_marked_read(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    met_ada(home, run, monkeypatch)
+    set_now(monkeypatch, at("2026-03-02 17:00"))
+    answer(home, "2026-03-02 16:30", "Hi Sam,\n\nLooking forward to it!\n\nAda", kind="confirm")
+    assert run("sync").exit_code == 0
+    browser, _ = client(home)
+    today = browser.get("/").text
+    assert "Ada Lovelace</a>: read their reply" in today
+    assert "Looking forward to it!" in today and "Their reply</span> “Re: " in today
+    assert ">Mark as read</button>" in today
+    page = browser.post("/reply/seen", data={"csrf": csrf_of(today), "contact": ADA})
+    assert "Marked Ada Lovelace" in page.text and "replies so far as read" in page.text
+    assert "read their reply" not in page.text
+    assert "read their reply" not in run("due").output  # the terminal agrees
+
+
+def test_a_referral_in_a_reply_is_added_with_its_button(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("draft", "outreach", ADA).exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    set_now(monkeypatch, at("2026-03-02 15:00"))
+    answer(home, "2026-03-02 14:00", "I'm not the right person, but please talk to my "
+           "colleague Grace Hopper <grace@example.org>; she runs the team.")
+    assert run("sync").exit_code == 0
+    browser, _ = client(home)
+    today = browser.get("/").text
+    assert "Add Grace Hopper" in today, today
+    form = today.split('action="/contacts/add"')[1].split("</form>")[0]
+    fields = dict(part.split('" value="') for part in
+                  [f.split('name="')[1].split('">')[0] for f in form.split("<input")[1:]])
+    page = browser.post("/contacts/add", data=fields)
+    assert "Added Grace Hopper" in page.text
+    assert "Grace Hopper" in browser.get("/pipeline").text
+    shown = run("contacts", "show", "grace@example.org")
+    assert shown.exit_code == 0 and "Ada Lovelace" in shown.output  # who referred her
+
+
+def test_a_meeting_that_did_not_happen_is_marked_missed(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    met_ada(home, run, monkeypatch)
+    meeting_over(home, monkeypatch)
+    browser, _ = client(home)
+    today = browser.get("/").text
+    assert "did it happen?" in today and ">Mark missed</button>" in today
+    assert "Record the meeting with Ada Lovelace" in today
+    page = browser.post("/met/missed", data={"csrf": csrf_of(today), "contact": ADA})
+    assert "is marked missed; no thank-you" in page.text
+    assert "propose new times" in page.text  # what `due` says next
+
+
+def test_a_draft_is_discarded_with_its_button(home: Path, run: Invoke) -> None:
+    assert run("draft", "outreach", ADA).exit_code == 0
+    browser, _ = client(home)
+    today = browser.get(f"/contact/{ADA}").text
+    assert ">Discard draft</button>" in today
+    page = browser.post("/discard", data={"csrf": csrf_of(today), "contact": ADA})
+    assert "Discarded the first message to Ada Lovelace" in page.text
+    assert states(home) == [("outreach", "discarded")]
+
+
+def test_send_queues_for_their_morning_and_send_now_goes_at_once(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(home, mail={"deliver_window": "08:00-10:00"})
+    set_now(monkeypatch, at("2026-03-02 12:00"))  # 17:00 in London: past her morning
+    assert run("draft", "outreach", ADA).exit_code == 0
+    browser, _ = client(home)
+    today = browser.get(f"/contact/{ADA}").text
+    csrf = csrf_of(today)
+    assert "to Ada Lovelace now</button>" in today  # send --now, beside the Send button
+    page = browser.post("/send", data={"csrf": csrf, "message": drafted_id(home), "back": "/"})
+    said = html.unescape(page.text)
+    assert "Queued for Ada Lovelace's morning: it goes Tue 03 Mar 08:" in said
+    assert "their time (Tue 03:" in said and "outreach watch" in said
+    assert states(home) == [("outreach", "drafted")] and sent_files(home) == []
+    queue = run("queue")  # the CLI sees it queued
+    assert "Ada Lovelace <ada@example.org> (outreach): Tue 03 Mar 03:" in queue.output
+    assert "wait for their recipients' morning" in page.text
+    off = browser.post("/queue/cancel", data={"csrf": csrf, "contact": ADA})
+    assert "Took Ada Lovelace &lt;ada@example.org&gt; off the queue" in off.text
+    assert "Nothing is queued." in run("queue").output
+    now = browser.post("/send", data={"csrf": csrf, "message": drafted_id(home), "now": "yes"})
+    assert "Marked as sent" in now.text
+    assert states(home) == [("outreach", "sent")] and len(sent_files(home)) == 1
+
+
+def test_compose_attaches_files_as_draft_attach_does(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser, _ = client(home)
+    compose = browser.get(f"/compose?template=outreach&contact={ADA}").text
+    assert "Nothing is attached to this message yet." in compose
+    text = compose.split('name="text" rows="18">')[1].split("</textarea>")[0]
+    text = html.unescape(text)
+    claimed = text.replace("Thank you for considering it.",
+                           "I've attached my CV.\n\nThank you for considering it.")
+    csrf = csrf_of(compose)
+    # It says it attaches something and carries nothing: Send refuses, in send's words.
+    browser.post("/draft", data={"csrf": csrf, "template": "outreach", "contact": ADA,
+                                 "text": claimed})
+    warned = browser.get(f"/compose?template=outreach&contact={ADA}").text
+    refused = browser.post("/send", data={"csrf": csrf, "message": drafted_id(home),
+                                          "back": "/"})
+    said = html.unescape(refused.text)
+    assert ('Not sent (Ada Lovelace <ada@example.org>): it says "I\'ve attached my CV" but '
+            "nothing is attached") in said
+    assert "--attach FILE" in said and "--no-attachment-check" in said
+    assert states(home) == [("outreach", "drafted")]
+    assert "Nothing is attached" in warned
+    # Attached from the page: kept in the workspace, carried by the draft, shown.
+    page = browser.post(
+        "/draft", data={"csrf": csrf, "template": "outreach", "contact": ADA, "text": claimed},
+        files={"attach": ("Sam Lee CV.pdf", b"%PDF-1.4 a CV", "application/pdf")})
+    assert "with Sam Lee CV.pdf attached" in page.text
+    kept = list((home / "attachments").glob("*/Sam Lee CV.pdf"))
+    assert len(kept) == 1
+    again = browser.get(f"/compose?template=outreach&contact={ADA}").text
+    assert "Attached to the draft: <strong>Sam Lee CV.pdf</strong>" in again
+    sent = browser.post("/send", data={"csrf": csrf, "message": drafted_id(home), "back": "/"})
+    assert "Marked as sent" in sent.text
+    parts = [p for p in sent_files(home)[-1].walk() if p.get_filename()]
+    assert [(p.get_filename(), p.get_content()) for p in parts] == [
+        ("Sam Lee CV.pdf", b"%PDF-1.4 a CV")]
+
+
+def test_a_file_over_the_limit_is_refused_and_nothing_is_kept(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.services.drafting import attaching
+
+    monkeypatch.setattr(attaching, "MAX_ATTACHMENT_BYTES", 1000)
+    browser, _ = client(home)
+    csrf = csrf_of(browser.get("/").text)
+    page = browser.post("/draft", data={"csrf": csrf, "template": "outreach", "contact": ADA,
+                                        "back": "/"},
+                        files={"attach": ("../../big.pdf", b"x" * 1001, "application/pdf")})
+    assert "Cannot attach big.pdf: it is over the 25 MB Gmail sends." in page.text
+    assert states(home) == []
+    assert list((home / "attachments").rglob("*.pdf")) == []
+    assert not (home.parent / "big.pdf").exists()
+
+
+def test_the_due_calendar_is_served_with_its_own_read_only_token(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("draft", "outreach", ADA).exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    set_now(monkeypatch, at("2026-03-09 09:00"))  # no reply for a week: a nudge is due
+    browser, secrets_ = client(home)
+    today = browser.get("/").text
+    address = f"http://127.0.0.1:8765/due.ics?calendar={secrets_.calendar}"
+    assert address in today
+    feed = browser.get("/due.ics")  # signed in: the cookie opens it too
+    assert feed.headers["content-type"].startswith("text/calendar")
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["Ada Lovelace: nudge (no reply)"]
+    assert "Run: outreach draft followup ada@example.org" in str(events[0]["description"])
+    app_only = TestClient(create_app(Workspace(home), secrets_),  # a calendar app: no cookie
+                          base_url="http://127.0.0.1:8765")
+    assert app_only.get(address.split("8765")[1]).status_code == 200
+    assert app_only.get("/due.ics?calendar=nope").status_code == 403
+    assert app_only.get("/due.ics").status_code == 403
+    assert app_only.get(f"/?calendar={secrets_.calendar}").status_code == 403  # that page only
+    assert app_only.post(f"/due.ics?calendar={secrets_.calendar}").status_code == 403
