@@ -266,3 +266,24 @@ def test_the_due_calendar_is_served_with_its_own_read_only_token(
     assert app_only.get("/due.ics").status_code == 403
     assert app_only.get(f"/?calendar={secrets_.calendar}").status_code == 403  # that page only
     assert app_only.post(f"/due.ics?calendar={secrets_.calendar}").status_code == 403
+
+
+def test_drafts_held_by_the_cap_and_stale_ones_are_said_as_due_says_them(
+    home: Path, run: Invoke
+) -> None:
+    assert run("contacts", "add", "alan@example.org", "--name", "Alan Turing").exit_code == 0
+    configure(home, mail={"daily_send_cap": 1})
+    assert run("draft", "outreach", ADA, "alan@example.org").exit_code == 0
+    assert run("send", "--yes").exit_code == 0  # one goes, one waits for the cap
+    browser, _ = client(home)
+    today = html.unescape(browser.get("/").text)
+    assert "Drafts: 1 draft waits for the daily cap; room frees up at " in today
+    assert run("contacts", "close", "alan@example.org", "--reason", "moved on").exit_code == 0
+    today = html.unescape(browser.get("/").text)
+    stale = [line for line in run("due").output.splitlines() if "stale" in line]
+    assert stale and "outreach discard alan@example.org" in stale[0]
+    assert "is stale (the contact is closed" in today
+    assert ">Discard draft (alan@example.org)</button>" in today
+    page = browser.post("/discard", data={"csrf": csrf_of(today), "contact": "alan@example.org"})
+    assert "Discarded the first message to Alan Turing" in html.unescape(page.text)
+    assert "is stale" not in html.unescape(page.text)
