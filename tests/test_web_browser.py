@@ -173,7 +173,7 @@ def test_a_whole_conversation_by_clicks_alone(
     page.get_by_role("link", name="Today").click()
 
     # Book the picked slot; the invite is drafted, then sent by its own button.
-    page.get_by_role("button", name=re.compile(r"^Book slot 2")).click()
+    page.get_by_role("button", name=re.compile(r"^Book .*\(slot 2, their pick\)$")).click()
     flash(page, "Booked")
     page.get_by_role("button", name=RESEND).click()
     flash(page, "Marked as sent")
@@ -215,18 +215,63 @@ def test_a_whole_conversation_by_clicks_alone(
     assert "publish my notes" in body_of(thanks)
     see(page.get_by_role("heading", name="Grace Hopper: write to referral")).to_be_visible()
 
-    # Alan gets a first message too: the times offered to him show on the Meetings page.
+    # She answers the thank-you naming someone else: one click adds him, referred by her.
+    set_now(monkeypatch, end + timedelta(hours=5))
+    answer(home, "thankyou", end + timedelta(hours=4),
+           "Glad to help; also talk to Charles Babbage <charles@example.org>.")
+    page.get_by_role("button", name="Sync: look for replies").click()
+    flash(page, "Synced the local inbox: 1 reply")
+    see(page.get_by_role("heading", name="Ada Lovelace: add their referral")).to_be_visible()
+    page.get_by_role("button", name="Add Charles Babbage").click()
+    flash(page, "Added Charles Babbage")
+    page.get_by_role("link", name="Pipeline", exact=True).click()
+    see(page.get_by_role("heading", name="Pipeline", level=1)).to_be_visible()
+    see(page.get_by_role("link", name="Charles Babbage", exact=True)).to_be_visible()
+
+    # A reply nothing else answers: read it on Today, then mark it read.
+    set_now(monkeypatch, end + timedelta(hours=7))
+    answer(home, "thankyou", end + timedelta(hours=6), "Hi Sam,\n\nGood luck with it all!\n\nAda")
+    page.get_by_role("link", name="Today").click()
+    page.get_by_role("button", name="Sync: look for replies").click()
+    flash(page, "Synced the local inbox: 1 reply")
+    card = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Ada Lovelace: read their reply"))
+    see(card.get_by_text("Good luck with it all!")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "today-reply.png"), full_page=True)
+    assert axe_violations(page) == []
+    card.get_by_role("button", name="Mark as read").click()
+    flash(page, "Marked Ada Lovelace")
+    see(page.get_by_role("heading", name="Ada Lovelace: read their reply")).to_have_count(0)
+
+    # Alan gets a first message too, with a file attached from Compose; the times offered
+    # to him show on the Meetings page.
     page.get_by_role("link", name="Pipeline", exact=True).click()
     page.get_by_role("link", name="Alan Turing").click()
     page.get_by_role("link", name="Compose a message").click()
+    notes = tmp_path / "engine-notes.pdf"
+    notes.write_bytes(b"%PDF-1.4 notes on the analytical engine")
+    page.get_by_label("Attach files (each up to 25 MB)").set_input_files(str(notes))
     page.get_by_role("button", name="Save as a draft to Alan Turing").click()
-    flash(page, "Drafted the outreach message")
+    flash(page, "Drafted the outreach message, with engine-notes.pdf attached")
+    page.get_by_role("link", name="Compose a message").click()
+    see(page.get_by_text("Attached to the draft: engine-notes.pdf")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "compose.png"), full_page=True)
     page.get_by_role("link", name="Meetings", exact=True).click()
     offered = re.compile(r"^offered to Alan Turing \(slot 1\)")
     see(page.get_by_role("link", name=offered)).to_be_visible()
     busy = page.get_by_role("listitem").filter(has_text="busy Thu 5 Mar, 13:00-15:00")
     see(busy).to_be_visible()
     take_screenshots(browser, page, site)
+
+
+def answer(home: Path, kind: str, when: datetime, body: str) -> None:
+    """Ada writes back to the last message of ``kind``, into the local inbox."""
+    app = AppContext(workspace=Workspace(home))
+    try:
+        drop(app, reply(row_for(app, "ada@example.org", kind), "Ada Lovelace <ada@example.org>",
+                        when, body=body))
+    finally:
+        app.close()
 
 
 def tab_to(page: Any, target: Any, most: int = 40) -> None:
@@ -314,7 +359,8 @@ def take_screenshots(browser: Any, page: Any, site: str) -> None:
             page.get_by_role("link", name="Pipeline", exact=True).click()
         page.get_by_role("link", name=where).first.click()
         page.wait_for_load_state()
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        if name == "contact":  # Compose was taken with a file attached
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         problems += [f"{name}: {v}" for v in axe_violations(page)]
     phone = browser.new_page(viewport=PHONE, bypass_csp=True)
     phone.goto(site.rsplit("/?", 1)[0] + "/")  # the cookie is per browser context: sign in
