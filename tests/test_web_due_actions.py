@@ -75,6 +75,20 @@ def sent_files(home: Path) -> list[EmailMessage]:
     return found
 
 
+def form_fields(page_html: str, action: str, button: str = "") -> dict[str, str]:
+    """The hidden fields of the first form posting to ``action`` (whose button says
+    ``button``), as the browser would send them."""
+    forms = [f.split("</form>")[0] for f in page_html.split(f'action="{action}"')[1:]]
+    form = next(f for f in forms if button in f)
+    return {
+        html.unescape(name): html.unescape(value)
+        for name, value in (
+            f.split('name="')[1].split('">')[0].split('" value="')
+            for f in form.split("<input")[1:] if 'value="' in f
+        )
+    }
+
+
 def met_ada(home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
     """First message, a yes, the first slot booked and the invite sent."""
     assert run("draft", "outreach", ADA).exit_code == 0
@@ -128,14 +142,29 @@ def test_a_referral_in_a_reply_is_added_with_its_button(
     browser, _ = client(home)
     today = browser.get("/").text
     assert "Add Grace Hopper" in today, today
-    form = today.split('action="/contacts/add"')[1].split("</form>")[0]
-    fields = dict(part.split('" value="') for part in
-                  [f.split('name="')[1].split('">')[0] for f in form.split("<input")[1:]])
-    page = browser.post("/contacts/add", data=fields)
+    page = browser.post("/contacts/add", data=form_fields(today, "/contacts/add"))
     assert "Added Grace Hopper" in page.text
     assert "Grace Hopper" in browser.get("/pipeline").text
     shown = run("contacts", "show", "grace@example.org")
     assert shown.exit_code == 0 and "Ada Lovelace" in shown.output  # who referred her
+
+
+def test_a_time_they_proposed_is_booked_with_one_button(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("draft", "outreach", ADA).exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    set_now(monkeypatch, at("2026-03-02 15:00"))
+    answer(home, "2026-03-02 14:00", "None of those suit me, but Friday 13 March at 4pm works.")
+    assert run("sync").exit_code == 0
+    assert "outreach book ada@example.org --at 2026-03-13T16:00+00:00" in run("due").output
+    browser, _ = client(home)
+    today = html.unescape(browser.get("/").text)
+    when = "Fri 13 Mar, 12:00-12:20 EDT / 16:00-16:20 GMT"  # New York has moved its clocks
+    assert f"Book {when}</button>" in today
+    page = browser.post("/book", data=form_fields(today, "/book", f"Book {when}"))
+    assert f"Booked {when}" in html.unescape(page.text)
+    assert states(home) == [("outreach", "sent"), ("confirm", "drafted")]
 
 
 def test_a_meeting_that_did_not_happen_is_marked_missed(
