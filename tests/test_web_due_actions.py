@@ -316,3 +316,26 @@ def test_drafts_held_by_the_cap_and_stale_ones_are_said_as_due_says_them(
     page = browser.post("/discard", data={"csrf": csrf_of(today), "contact": "alan@example.org"})
     assert "Discarded the first message to Alan Turing" in html.unescape(page.text)
     assert "is stale" not in html.unescape(page.text)
+
+
+def test_a_queued_nudge_shows_on_its_due_item_with_send_now_and_take_off(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("draft", "outreach", ADA).exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    configure(home, mail={"deliver_window": "08:00-10:00"})
+    set_now(monkeypatch, at("2026-03-09 13:00"))  # a week on, 17:00 in London
+    assert run("draft", "followup", ADA).exit_code == 0
+    browser, _ = client(home)
+    today = html.unescape(browser.get("/").text)
+    assert "Ada Lovelace</a>: send the drafted nudge" in today
+    page = browser.post("/send", data=form_fields(today, "/send", "to Ada Lovelace</button>"))
+    shown = html.unescape(page.text)
+    assert "Queued for Ada Lovelace's morning: it goes Tue 10 Mar 08:" in shown
+    assert "” goes Tue 10 Mar 08:" in shown  # on the item itself
+    assert "to Ada Lovelace now</button>" in shown and "to Ada Lovelace off the queue" in shown
+    assert "Take off the queue (Ada Lovelace)" in shown  # and in the queue's list
+    now = browser.post("/send", data=form_fields(shown, "/send", "to Ada Lovelace now"))
+    assert "Marked as sent" in now.text
+    assert states(home) == [("outreach", "sent"), ("followup", "sent")]
+    assert "Nothing is queued." in run("queue").output

@@ -155,11 +155,10 @@ def today_page(app: AppContext) -> TodayPage:
     """Today as `outreach due` prints it: the queue's line, the drafts' lines, the items."""
     from outreach.services.drafting.outbox import outbox_notes
 
-    queued = [
-        Queued(row.ref, row.name, row.kind,
-               when_both(app, app.store.contacts.get(row.ref).id, row.at))
-        for row in queued_items(app)
-    ]
+    queued = []
+    for row in queued_items(app):
+        contact = app.store.contacts.get(row.ref)
+        queued.append(Queued(row.ref, contact.name, row.kind, when_both(app, contact.id, row.at)))
     notes = []
     for text in outbox_notes(app):
         found = _DISCARD.search(text)
