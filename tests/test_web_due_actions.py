@@ -339,3 +339,21 @@ def test_a_queued_nudge_shows_on_its_due_item_with_send_now_and_take_off(
     assert "Marked as sent" in now.text
     assert states(home) == [("outreach", "sent"), ("followup", "sent")]
     assert "Nothing is queued." in run("queue").output
+
+
+def test_after_a_no_close_says_why(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("draft", "outreach", ADA).exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    set_now(monkeypatch, at("2026-03-03 10:00"))
+    answer(home, "2026-03-03 09:00", "Thanks for thinking of me, but I'm not able to help.")
+    assert run("sync").exit_code == 0
+    assert run("reply", ADA, "--no").exit_code == 0
+    browser, _ = client(home)
+    today = html.unescape(browser.get("/").text)
+    assert "Ada Lovelace</a>: close (they said no)" in today
+    page = browser.post("/close", data=form_fields(today, "/close", "Close Ada Lovelace"))
+    assert "Closed Ada Lovelace <ada@example.org> (declined)." in html.unescape(page.text)
+    assert "close (they said no)" not in page.text
+    assert "closed" in run("contacts", "show", ADA).output
