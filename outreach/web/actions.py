@@ -6,7 +6,6 @@ Every route here is wrapped by :func:`outreach.web.app.action` (CSRF first)."""
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,10 +17,11 @@ from starlette.responses import Response
 
 from outreach.app import AppContext
 from outreach.clock import iso
-from outreach.contacts.model import Contact
 from outreach.errors import ContactError, OutreachError
+from outreach.web.answers import ANSWER_ROUTES
 from outreach.web.app import back_to, done, page, read, state_of, write
 from outreach.web.pages import NAV
+from outreach.web.uploads import save_uploads
 
 
 def _field(form: FormData, name: str) -> str:
@@ -62,7 +62,7 @@ async def draft(request: Request, form: FormData) -> Response:
     template, ref = _field(form, "template"), _field(form, "contact")
     text = form.get("text")
     edited = text.replace("\r\n", "\n") if isinstance(text, str) else None
-    files = await _save_uploads(request, form)
+    files = await save_uploads(request, form)
     try:
         report = await write(
             request, lambda app: draft_for_contact(app, template, ref, text=edited, attach=files)
@@ -79,49 +79,6 @@ async def draft(request: Request, form: FormData) -> Response:
     carried = f", with {', '.join(p.name for p in files)} attached" if files else ""
     return done(request, back_to(form, _contact_path(ref)),
                 f"{verb} {template} message{carried}; review it, then send it with its button.")
-
-
-CHUNK = 1024 * 1024
-
-
-def _safe_name(name: str) -> str:
-    """A file name that stays in its folder and reads as the user named it."""
-    cleaned = re.sub(r"[^\w .()+-]", "_", Path(name.replace("\\", "/")).name).strip(" .")
-    return cleaned[:120] or "attachment"
-
-
-async def _save_uploads(request: Request, form: FormData) -> list[Path]:
-    """The files chosen on Compose, each kept under the workspace's attachments/ (in a folder
-    of its own, so two files of one name never meet) for as long as a draft carries it;
-    refused past the size `draft --attach` refuses, with nothing kept."""
-    from outreach.services.drafting.attaching import MAX_ATTACHMENT_BYTES
-
-    uploads = [u for u in form.getlist("attach") if isinstance(u, UploadFile) and u.filename]
-    saved: list[Path] = []
-    root = state_of(request).workspace.root / "attachments"
-    try:
-        for upload in uploads:
-            name = _safe_name(upload.filename or "")
-            folder = root / secrets.token_hex(6)
-            folder.mkdir(parents=True)
-            path = folder / name
-            saved.append(path)
-            size = 0
-            with open(path, "wb") as out:
-                while chunk := await upload.read(CHUNK):
-                    size += len(chunk)
-                    if size > MAX_ATTACHMENT_BYTES:
-                        raise ContactError(
-                            f"Cannot attach {name}: it is over the 25 MB Gmail sends.",
-                            hint="Share a link to it instead (for example from Google "
-                            "Drive); nothing was drafted.",
-                        )
-                    out.write(chunk)
-    except BaseException:
-        for path in saved:
-            shutil.rmtree(path.parent, ignore_errors=True)
-        raise
-    return saved
 
 
 async def send(request: Request, form: FormData) -> Response:
@@ -167,83 +124,6 @@ async def send(request: Request, form: FormData) -> Response:
         return done(request, target, f"Marked as sent: moved to {sent_dir}; nothing was emailed "
                     "(the local backend only writes files).")
     return done(request, target, f"Sent to {report.sent[0]}.")
-
-
-async def queue_cancel(request: Request, form: FormData) -> Response:
-    """`outreach queue cancel CONTACT`: off the queue, still a draft."""
-    from outreach.services.sending.queue import cancel_queued
-
-    ref = _field(form, "contact")
-    taken = await write(request, lambda app: cancel_queued(app, [ref]))
-    if not taken:
-        return done(request, back_to(form, "/"), "Nothing was queued for them.")
-    return done(request, back_to(form, "/"),
-                f"Took {', '.join(taken)} off the queue; still a draft, to send or discard.")
-
-
-async def discard(request: Request, form: FormData) -> Response:
-    """`outreach discard CONTACT`: their unsent drafts removed, what they held freed."""
-    from outreach.services.drafting.discard import discard_drafts
-
-    report = await write(request, lambda app: discard_drafts(app, _field(form, "contact")))
-    what = ", ".join(f"the {item}" for item in report.discarded)
-    released = (f"; {_plural(report.released, 'offered time')} released"
-                if report.released else "")
-    kept = (" Their invite is kept: reschedule or cancel change it."
-            if report.kept_invites else "")
-    return done(request, back_to(form, "/"),
-                f"Discarded {what} to {report.label}{released}.{kept}")
-
-
-async def reply_seen(request: Request, form: FormData) -> Response:
-    """`outreach reply CONTACT --seen`: read, nothing more to do."""
-    from outreach.services.conversation.outcomes import mark_replies_seen
-
-    who = await write(request, lambda app: mark_replies_seen(app, _field(form, "contact")))
-    return done(request, back_to(form, "/"), f"Marked {who.label()}'s replies so far as read.")
-
-
-async def met_missed(request: Request, form: FormData) -> Response:
-    """`outreach met CONTACT --missed`: it did not happen; no thank-you, new times due."""
-    from outreach.services.conversation.outcomes import mark_missed
-
-    result = await write(request, lambda app: mark_missed(app, _field(form, "contact")))
-    return done(request, back_to(form, "/"), f"The meeting with {result.contact.label()} is "
-                "marked missed; no thank-you. Offer new times when you are ready.")
-
-
-ADD_HOW = ("referred-by", "takes-over-from", "assistant-of")
-
-
-async def add_person(request: Request, form: FormData) -> Response:
-    """`outreach contacts add EMAIL --name NAME` with --referred-by, --takes-over-from or
-    --assistant-of CONTACT, as the due item's command says."""
-    from outreach.contacts.model import ContactRecord
-    from outreach.services.contacts.manage import add_contact
-    from outreach.services.conversation.their_side import add_assistant, take_over
-
-    email, name = _field(form, "email"), _field(form, "name")
-    how, of = _field(form, "how"), _field(form, "of")
-    if how not in ADD_HOW or not of:
-        raise OutreachError("The form sent no valid relation.", hint="Reload the page.")
-    if not email:
-        raise ContactError(f"Give {name or 'them'} an email address to add them.",
-                           hint="Type it in the box beside the button.")
-    if how == "assistant-of":
-        contact = await write(request, lambda app: add_assistant(app, email, of))
-        return done(request, back_to(form, "/"), f"{name} <{email}> is recorded as "
-                    f"{contact.label()}'s assistant: copied on the invites and confirmations.")
-    record = ContactRecord(name=name or email, email=email, source="manual")
-
-    def work(app: AppContext) -> Contact:
-        if how == "takes-over-from":
-            return take_over(app, record, of)
-        return add_contact(app.store, record, referred_by=of, now=iso(app.now()))
-
-    added = await write(request, work)
-    also = (f"; takes the conversation over from {of}, in the same thread"
-            if how == "takes-over-from" else f", referred by {of}")
-    return done(request, back_to(form, "/"), f"Added {added.label()}{also}.")
 
 
 async def book(request: Request, form: FormData) -> Response:
@@ -397,11 +277,7 @@ ACTION_ROUTES = [
     ("/draft", draft),
     ("/compose/check", compose_check),
     ("/send", send),
-    ("/queue/cancel", queue_cancel),
-    ("/discard", discard),
-    ("/reply/seen", reply_seen),
-    ("/met/missed", met_missed),
-    ("/contacts/add", add_person),
+    *ANSWER_ROUTES,
     ("/book", book),
     ("/met", met),
     ("/promise-done", promise_done),
