@@ -357,3 +357,36 @@ def test_after_a_no_close_says_why(
     assert "Closed Ada Lovelace <ada@example.org> (declined)." in html.unescape(page.text)
     assert "close (they said no)" not in page.text
     assert "closed" in run("contacts", "show", ADA).output
+
+
+def test_someone_writing_for_them_is_added_as_their_assistant_with_its_button(
+    home: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from email.utils import format_datetime, make_msgid
+
+    assert run("draft", "outreach", ADA).exit_code == 0
+    assert run("send", "--yes").exit_code == 0
+    set_now(monkeypatch, at("2026-03-03 10:00"))
+    message = EmailMessage()
+    message["From"] = "Pat Lee <pat@example.org>"
+    message["To"] = "Sam Rivera <sam@example.edu>"
+    message["Cc"] = "Ada Lovelace <ada@example.org>"
+    message["Subject"] = "Meeting with Ada"
+    message["Date"] = format_datetime(at("2026-03-03 09:30"))
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content("Ada asked me to find a time with you. She has 20 minutes.")
+    app = AppContext(workspace=Workspace(home))
+    try:
+        drop(app, message)
+    finally:
+        app.close()
+    assert run("sync").exit_code == 0
+    browser, _ = client(home)
+    today = html.unescape(browser.get("/").text)
+    assert "Add Pat Lee (takes over from Ada Lovelace)</button>" in today
+    fields = form_fields(today, "/contacts/add", "as Ada Lovelace's assistant")
+    assert fields["how"] == "assistant-of" and fields["email"] == "pat@example.org"
+    page = html.unescape(browser.post("/contacts/add", data=fields).text)
+    assert "Pat Lee <pat@example.org> is recorded as Ada Lovelace" in page
+    assert "Add Pat Lee" not in page
+    assert "Pat Lee" not in browser.get("/pipeline").text  # an assistant, not a contact
