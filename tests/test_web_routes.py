@@ -262,6 +262,10 @@ def test_a_time_agreed_outside_the_offer_is_booked_from_the_page(home: Path) -> 
     past = browser.post("/book", data={"csrf": csrf, "contact": "alan@example.org",
                                        "at": "2026-03-01T11:00", "back": "/"})
     assert "Error:</strong>" in past.text and "in the past" in past.text
+    theirs = browser.post("/book", data={"csrf": csrf, "contact": "alan@example.org",
+                                         "at": "2026-03-05T15:00", "clock": "theirs",
+                                         "back": "/"})
+    assert "Booked Thu 5 Mar, 10:00-10:20 EST / 15:00-15:20 GMT" in theirs.text  # his clock
 
 
 def test_a_file_that_is_not_contacts_is_refused_as_the_cli_refuses_it(home: Path) -> None:
