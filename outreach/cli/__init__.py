@@ -64,6 +64,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "promises": ("outreach.cli.capture", "promises", "What you promised, and marking it kept."),
     "export": ("outreach.cli.export", "export", "Export contacts and their stages."),
     "restore": ("outreach.cli.restore", "restore", "Put back an automatic database backup."),
+    "ui": ("outreach.cli.ui", "ui", "Open the pipeline as pages in your browser (local only)."),
 }
 
 
@@ -87,7 +88,7 @@ READ_ONLY_COMMANDS = frozenset(
     }
 )
 # Commands that take the lock themselves around each unit of work.
-SELF_LOCKING_COMMANDS = frozenset({"watch", "queue cancel"})
+SELF_LOCKING_COMMANDS = frozenset({"watch", "queue cancel", "ui"})
 
 
 def sharing_for(words: list[str]) -> LockMode:

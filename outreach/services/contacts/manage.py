@@ -204,9 +204,10 @@ def list_contacts(
     search: str | None = None,
     no_email: bool = False,
     no_timezone: bool = False,
+    source: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Contacts in id order, filtered by stage, tag, a search text, a missing address, or no
-    known time zone (neither given nor guessed)."""
+    """Contacts in id order, filtered by stage, tag, a search text, a missing address, no
+    known time zone (neither given nor guessed), or where they came from (``source``)."""
     facts = store.facts()
     rows = []
     for contact in store.contacts.all(tag=tag):
@@ -215,6 +216,8 @@ def list_contacts(
         if no_email and contact.email:
             continue
         if no_timezone and contact.zone_name:
+            continue
+        if source and contact.source != source:
             continue
         contact_stage = stage(facts[contact.id])
         if stage_filter and contact_stage.value != stage_filter:

@@ -16,7 +16,7 @@ from outreach.store.meetings import ProposalRow
 from outreach.track.pipeline import stage
 
 
-def _span(start: str, end: str, user_zone: tzinfo, contact_zone: tzinfo | None) -> str:
+def span_text(start: str, end: str, user_zone: tzinfo, contact_zone: tzinfo | None) -> str:
     """A stored span as people read it: in the user's zone, and the contact's."""
     first, last = datetime.fromisoformat(start), datetime.fromisoformat(end)
     if last <= first:
@@ -96,7 +96,7 @@ def contact_detail(
             "slot": p.slot_index,
             "start": p.start,
             "end": p.end,
-            "when": _span(p.start, p.end, user_zone, their_zone),
+            "when": span_text(p.start, p.end, user_zone, their_zone),
             "state": "over" if datetime.fromisoformat(p.start) <= moment else p.state,
         }
         for p in _offer(proposals)
@@ -125,7 +125,7 @@ def contact_detail(
                 what += f": {e.subject}"
         timeline.append({"at": e.occurred_at, "what": what})
     for mt in meetings:
-        span = _span(mt.start, mt.end, user_zone, their_zone)
+        span = span_text(mt.start, mt.end, user_zone, their_zone)
         answer = f", {mt.rsvp}" if mt.rsvp else ""
         timeline.append({"at": mt.created_at, "what": f"meeting booked for {span}"})
         if mt.state != "scheduled":

@@ -245,6 +245,21 @@ def build_brief(app: AppContext, ref: str) -> Brief:
     )
 
 
+def prepare(app: AppContext, ref: str, *, calendar: bool = True) -> tuple[str, str | None]:
+    """What `outreach prep` does after printing: the brief read takes the prepare step out of
+    `due`, and with Gmail it goes on the calendar. Returns (the brief, the calendar note as
+    :func:`put_on_calendar` gives it)."""
+    text = brief_text(app, ref)
+    mark_prepared(app, ref)
+    return text, put_on_calendar(app, ref, text) if calendar else None
+
+
+def conversation(app: AppContext, ref: str) -> tuple[list[ThreadEntry], str]:
+    """The thread so far, with their words where they can be read, and a note when they
+    cannot (the web app's Contact page shows it as the brief does)."""
+    return _thread(app, app.store.contacts.get(ref))
+
+
 def brief_text(app: AppContext, ref: str) -> str:
     """The brief for ``ref`` as Markdown."""
     return brief_markdown(build_brief(app, ref))

@@ -19,7 +19,7 @@ from outreach.app import AppContext
 from outreach.errors import OutreachError
 from outreach.services.reporting.due import DueItem
 
-__all__ = ["due_calendar", "write_due_calendar"]
+__all__ = ["due_calendar", "due_calendar_now", "write_due_calendar"]
 
 EVENT_MINUTES = 15
 
@@ -55,11 +55,21 @@ def due_calendar(items: Sequence[DueItem], now: datetime, domain: str) -> bytes:
     return bytes(calendar.to_ical())
 
 
+def _domain(app: AppContext) -> str:
+    return app.config.user.email.rpartition("@")[2] or "outreach.local"
+
+
+def due_calendar_now(app: AppContext) -> bytes:
+    """What is due now as calendar bytes (the web app's subscribable feed of `due --ics`)."""
+    from outreach.services.reporting.due import due_items
+
+    return due_calendar(due_items(app), app.now(), _domain(app))
+
+
 def write_due_calendar(app: AppContext, items: Sequence[DueItem], path: str) -> Path:
     """Write the calendar atomically (a subscribed calendar never reads half a file)."""
     target = Path(path).expanduser()
-    domain = app.config.user.email.rpartition("@")[2] or "outreach.local"
-    data = due_calendar(items, app.now(), domain)
+    data = due_calendar(items, app.now(), _domain(app))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(data)
