@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import HeaderParser
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import Any
+
+from outreach.track.delivery_status import (
+    DeliveryRecipient,
+    email_delivery,
+    recipients,
+    status_blocks,
+)
+from outreach.track.headers import header_text as _decode
 
 __all__ = ["SNIPPET_CHARS", "DeliveryRecipient", "MessageMeta"]
 
@@ -42,15 +47,6 @@ _QUOTE_START = re.compile(
     r"|le .{4,200} a .crit\s*:\s*$|from:\s.+@.+$|von:\s.+$|de\s?:\s.+@.+$)",
     re.IGNORECASE | re.MULTILINE,
 )
-
-
-def _decode(value: str) -> str:
-    """A header value as text: encoded words decoded, folding removed."""
-    text = str(value)
-    if "=?" in text:
-        with contextlib.suppress(ValueError, LookupError, UnicodeError):
-            text = str(make_header(decode_header(text)))
-    return re.sub(r"\s*\r?\n\s*", " ", text).strip()
 
 
 def _address(value: str | None) -> str:
@@ -73,46 +69,6 @@ def _html_text(markup: str) -> str:
     text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", markup)
     text = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", text)
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
-
-
-@dataclass(frozen=True)
-class DeliveryRecipient:
-    """One recipient block of a delivery-status report (RFC 3464)."""
-
-    address: str  # Final-Recipient (else Original-Recipient), lower case
-    action: str  # failed, delayed, delivered, relayed, expanded (lower case)
-    status: str = ""  # e.g. 5.1.1
-    diagnostic: str = ""
-
-
-def _recipients(blocks: Iterable[Mapping[str, str]]) -> tuple[DeliveryRecipient, ...]:
-    found = []
-    for fields in blocks:
-        action = str(fields.get("Action", "")).strip().lower()
-        recipient = str(fields.get("Final-Recipient") or fields.get("Original-Recipient") or "")
-        if not action or not recipient:
-            continue
-        address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
-        found.append(
-            DeliveryRecipient(
-                address,
-                action,
-                str(fields.get("Status", "")).strip(),
-                _decode(str(fields.get("Diagnostic-Code", ""))),
-            )
-        )
-    return tuple(found)
-
-
-def _status_blocks(text: str) -> list[dict[str, str]]:
-    """The field blocks of a message/delivery-status body (blank-line separated)."""
-    parser = HeaderParser()
-    blocks = re.split(r"\r?\n\s*\r?\n", text.strip())
-    return [
-        {name: str(value) for name, value in parser.parsestr(block + "\n").items()}
-        for block in blocks
-        if block.strip()
-    ]
 
 
 # --- Gmail format=full payloads -------------------------------------------------------------
@@ -160,7 +116,7 @@ def _payload_body(
         elif kind == "text/html" and markup is None:
             markup = _part_data(part)
         elif kind == "message/delivery-status" and not delivery:
-            delivery = _recipients(_status_blocks(_part_data(part)))
+            delivery = recipients(status_blocks(_part_data(part)))
     text = plain if plain else _html_text(markup or "")
     return own_words(text), delivery, text[:TEXT_CHARS]
 
@@ -180,21 +136,6 @@ def _email_text(msg: Message) -> str:
         if kind == "text/html" and markup is None:
             markup = _part_text(part)
     return _html_text(markup) if markup is not None else ""
-
-
-def _email_delivery(msg: Message) -> tuple[DeliveryRecipient, ...]:
-    for part in msg.walk():
-        if part.get_content_type() != "message/delivery-status":
-            continue
-        blocks = part.get_payload()
-        if isinstance(blocks, list):
-            return _recipients(
-                {k: str(v) for k, v in block.items()}
-                for block in blocks
-                if isinstance(block, Message)
-            )
-        return _recipients(_status_blocks(str(blocks)))
-    return ()
 
 
 @dataclass(frozen=True)
@@ -272,7 +213,7 @@ class MessageMeta:
             mime_type=msg.get_content_type(),
             calendar=_calendar_part(msg),
             body=own_words(text),
-            delivery=_email_delivery(msg),
+            delivery=email_delivery(msg),
             written=text[:TEXT_CHARS],
         )
 
