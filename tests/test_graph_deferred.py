@@ -19,7 +19,14 @@ from tests.fakemicrosoft.mailbox import parse_mime
 from tests.fakemicrosoft.server import FakeMicrosoft
 from tests.helpers_sync import configure
 from tests.microsoft_env import MicrosoftWorkspace, microsoft_workspace
-from tests.test_delivery_queue import FRIDAY_AFTERNOON, PEOPLE, at, held_starts, ok
+from tests.test_delivery_queue import (
+    FRIDAY_AFTERNOON,
+    PEOPLE,
+    at,
+    held_starts,
+    ok,
+    sent_at,
+)
 
 pytest_plugins = ["tests.fakemicrosoft.fixtures"]
 
@@ -101,6 +108,9 @@ def test_a_friday_batch_is_held_by_outlook_and_reaches_each_morning_once(
             assert start - went >= timedelta(hours=24), (address, start, went)
     # Sync records each as sent when it went; nothing is queued any more, nothing re-sent.
     ok(run("sync", env=at(TUESDAY_EVENING)))
+    assert sent_at(outlook.root) == {
+        address: item.sent for address, item in sent_items.items()
+    }
     assert "Nothing is queued." in ok(run("queue", env=at(TUESDAY_EVENING)))
     ok(run("send", "--yes", env=at(TUESDAY_EVENING)))
     assert len(fake.delivered()) == 6
