@@ -128,5 +128,7 @@ def release_held(app: AppContext, row_id: int, held_id: str) -> bool:
             row_id, draft_id=draft.draft_id, gmail_id=draft.message_id,
             thread_id=draft.thread_id, now=stamp,
         )
+        # The draft as put back is the one to compare a later hand edit with.
+        store.messages.set_draft_hash(row_id, draft.version or draft.message_id or "")
         store.queue.remove(row_id)
     return True
