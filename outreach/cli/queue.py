@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from outreach.app import AppContext, pass_app
 from outreach.cli.output import emit_json, json_option, plural
 from outreach.store import MessageRow
+
+if TYPE_CHECKING:
+    from outreach.services.sending.server_hold import HoldReport
 
 
 def when_both(app: AppContext, contact_id: int, at: datetime) -> str:
@@ -30,10 +34,23 @@ def print_queued(app: AppContext, later: Sequence[tuple[MessageRow, datetime]], 
         click.echo(f"  {verb} {labels[row.contact_id][0]}: {when_both(app, row.contact_id, at)}")
 
 
-def queued_note(app: AppContext, count: int) -> str:
-    """What happens to queued mail, honestly: it needs `watch` running on this machine."""
+def queued_note(app: AppContext, count: int, held: HoldReport | None = None) -> str:
+    """What happens to queued mail, honestly: it needs `watch` running on this machine,
+    unless the mail server holds it (``held``)."""
     from outreach.services.background.heartbeat import watch_running
 
+    if held is not None:
+        line = (
+            f"Outlook holds {plural(count, 'message')} until the recipients' morning "
+            f"([mail] deliver_window = \"{app.config.mail.deliver_window}\"): "
+            f"{'it goes' if count == 1 else 'they go'} even with this machine off. "
+            "`outreach queue` lists them, `outreach queue cancel CONTACT` takes one back."
+        )
+        for label, why in held.not_held:
+            line += f"\n  not held {label}: {why}"
+        for label, why in held.uncertain:
+            line += f"\n  unknown  {label}: {why} (never handed over twice; `sync` will tell)"
+        return line
     line = (
         f"Queued {plural(count, 'message')} for the recipients' morning "
         f"([mail] deliver_window = \"{app.config.mail.deliver_window}\"); `outreach queue` lists "
@@ -69,7 +86,10 @@ def queue(ctx: click.Context, app: AppContext, as_json: bool) -> None:
         click.echo("Nothing is queued.")
         return
     for item in items:
-        click.echo(f"  {item.name} ({item.kind}): {item.at.astimezone(zone):%a %d %b %H:%M}")
+        where = ", held by Outlook" if item.held_by_server else ""
+        click.echo(
+            f"  {item.name} ({item.kind}{where}): {item.at.astimezone(zone):%a %d %b %H:%M}"
+        )
     click.echo(f"{plural(len(items), 'message')} queued; times are yours.")
 
 
@@ -82,13 +102,20 @@ def cancel(app: AppContext, contacts: tuple[str, ...], everything: bool) -> None
     with `outreach send --now` or to discard."""
     if not contacts and not everything:
         raise click.UsageError("Name the contacts whose messages to take off, or pass --all.")
-    from outreach.services.sending.queue import cancel_queued
+    from outreach.services.sending.queue import cancel_from_queue
 
     with app.writing():
-        taken = cancel_queued(app, contacts)
-    if not taken:
-        click.echo("Nothing was queued for them.")
+        report = cancel_from_queue(app, contacts)
+    zone = app.config.user.zone
+    for label, at in report.gone:
+        click.echo(f"  already sent: {label} went at {at.astimezone(zone):%a %d %b %H:%M}; "
+                   "it cannot be taken back (`outreach sync` records it)")
+    if not report.taken:
+        if not report.gone:
+            click.echo("Nothing was queued for them.")
         return
-    for label in taken:
+    for label in report.taken:
         click.echo(f"  off the queue: {label}")
-    click.echo(f"Took {plural(len(taken), 'message')} off the queue; they are still drafts.")
+    click.echo(
+        f"Took {plural(len(report.taken), 'message')} off the queue; they are still drafts."
+    )

@@ -142,9 +142,12 @@ def send(
     if later and (yes or click.confirm(
         f"Queue {plural(len(later), 'message')} for the recipients' morning?", default=False
     )):
-        queue_for_later(app, later)
+        on_server = queue_for_later(app, later)
+        if on_server is not None:  # the mail server holds them (Outlook's deferred send)
+            later = on_server.held
+            stale = [*stale, *on_server.not_held]
         if not as_json:
-            click.echo(queued_note(app, len(later)))
+            click.echo(queued_note(app, len(later), on_server))
     local = app.config.mail.backend == "local"
     if not rows:
         if as_json:

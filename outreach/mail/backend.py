@@ -13,6 +13,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
+from outreach.errors import MailError
+
 
 @dataclass(frozen=True)
 class DraftRequest:
@@ -73,6 +75,9 @@ class Failure:
 
 class MailBackend(Protocol):
     name: str
+    # Whether the mail server can hold a sent message until a time and send it then
+    # (Microsoft Graph's deferred send); where it cannot, the local queue and `watch` do.
+    can_hold: bool
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
         """Create or replace drafts; results keyed by request key."""
@@ -127,3 +132,31 @@ class MailBackend(Protocol):
     def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:
         """Send a message directly (invites with --send). Raises MailError on failure."""
         ...
+
+    def hold_until(self, draft_id: str, at: datetime) -> SentRef:
+        """Hand the draft to the server to send at ``at`` (it goes even with this machine
+        off). Returns the held message's reference. Raises MailError where the backend cannot
+        hold (``can_hold`` False) or the server refused."""
+        ...
+
+    def release_hold(self, held_id: str) -> DraftRef | None:
+        """Take a held message back before its time: it is a draft again (the returned one).
+        None when it has already gone (or is no longer there)."""
+        ...
+
+
+class ServerCannotHold:
+    """For backends whose server cannot hold a message until a time (Gmail, IMAP, local):
+    the delivery queue on this machine waits instead, delivered by `outreach watch`."""
+
+    can_hold = False
+
+    def hold_until(self, draft_id: str, at: datetime) -> SentRef:
+        raise MailError(
+            "This mailbox cannot hold a message on its server until a time; it waits on "
+            "the delivery queue on this machine instead.",
+            hint="`outreach watch` delivers the queue (`outreach service install` runs it).",
+        )
+
+    def release_hold(self, held_id: str) -> DraftRef | None:
+        raise MailError("This mailbox holds no messages on its server; nothing to take back.")

@@ -25,7 +25,7 @@ import httplib2
 from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError, NotSentError
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef, ServerCannotHold
 from outreach.mail.gmail_errors import (
     TRANSPORT_ERRORS,
     rate_limit,
@@ -64,7 +64,7 @@ def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[Draft
         yield items[start : start + size]
 
 
-class GmailBackend(GmailLookups):
+class GmailBackend(GmailLookups, ServerCannotHold):
     name = "gmail"
 
     def __init__(

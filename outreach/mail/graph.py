@@ -29,6 +29,7 @@ from typing import Any
 
 from outreach.config import MicrosoftConfig
 from outreach.errors import MailError, NotSentError
+from outreach.mail import graph_deferred
 from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
 from outreach.microsoft.graph import (
     MAX_CONCURRENT,
@@ -72,6 +73,7 @@ class GraphMail:
     """MailBackend over Microsoft Graph (see the module docstring)."""
 
     name = "microsoft"
+    can_hold = True  # Outlook's deferred send (outreach/mail/graph_deferred.py)
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -281,6 +283,12 @@ class GraphMail:
         except GraphUnreachable as exc:
             raise _fail(exc, "sending (the outcome is unknown)") from None
         return SentRef(message_id=draft_id, thread_id=None)
+
+    def hold_until(self, draft_id: str, at: datetime) -> SentRef:
+        return graph_deferred.hold_until(self.graph, draft_id, at)
+
+    def release_hold(self, held_id: str) -> DraftRef | None:
+        return graph_deferred.release_hold(self.graph, held_id)
 
     def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:
         """Draft, then send the draft (a lost send answer is looked up, never repeated)."""

@@ -26,7 +26,7 @@ from imapclient.exceptions import IMAPClientError
 
 from outreach.config import ImapConfig, SmtpConfig
 from outreach.errors import MailError, NotSentError, SendOutcomeUnknown
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef, ServerCannotHold
 from outreach.mail.imap_conn import Credentials
 from outreach.mail.imap_session import ImapSession
 from outreach.mail.local import thread_root
@@ -67,7 +67,7 @@ def _parse(data: bytes) -> EmailMessage:
     return message
 
 
-class ImapBackend:
+class ImapBackend(ServerCannotHold):
     """MailBackend over one IMAP account and its SMTP submission server."""
 
     name = "imap"

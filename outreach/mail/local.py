@@ -33,6 +33,7 @@ from outreach.mail.backend import (
     Failure,
     SentHeaders,
     SentRef,
+    ServerCannotHold,
 )
 from outreach.mail.maildir import (
     clean_tmp,
@@ -110,7 +111,7 @@ def thread_root(message: EmailMessage) -> str | None:
     return reply_to[0] if reply_to else None
 
 
-class LocalOutbox:
+class LocalOutbox(ServerCannotHold):
     """MailBackend writing to ``outbox/`` (drafts) and ``sent/`` in the workspace."""
 
     name = "local"

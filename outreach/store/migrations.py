@@ -473,6 +473,18 @@ def _m12_prior_contact(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m8_server_hold(conn: sqlite3.Connection) -> None:
+    """Messages the mail server holds until their time (Outlook's deferred send).
+
+    ``delivery_queue.held_id``: the server's id of the held message, NULL for a message that
+    waits on this machine for `watch`. A held message's send is claimed at its time
+    (``send_started_at``), so the once-only rule and the daily cap count it on the day it goes.
+    """
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(delivery_queue)")}
+    if "held_id" not in columns:
+        conn.execute("ALTER TABLE delivery_queue ADD COLUMN held_id TEXT")
+
+
 # Append new migrations; never edit or reorder a released one.
 MIGRATIONS: list[Migration] = [
     _m1_initial,
@@ -487,4 +499,5 @@ MIGRATIONS: list[Migration] = [
     _m10_delivery_queue,
     _m11_meeting_cc,
     _m12_prior_contact,
+    _m8_server_hold,
 ]

@@ -29,10 +29,14 @@ def _plural(n: int, word: str) -> str:
 
 async def queue_cancel(request: Request, form: FormData) -> Response:
     """`outreach queue cancel CONTACT`: off the queue, still a draft."""
-    from outreach.services.sending.queue import cancel_queued
+    from outreach.services.sending.queue import cancel_from_queue
 
     ref = _field(form, "contact")
-    taken = await write(request, lambda app: cancel_queued(app, [ref]))
+    report = await write(request, lambda app: cancel_from_queue(app, [ref]))
+    taken = report.taken
+    if not taken and report.gone:
+        return done(request, back_to(form, "/"), f"Too late: {report.gone[0][0]} has already "
+                    "gone (Outlook sent it at its time); `sync` records it.")
     if not taken:
         return done(request, back_to(form, "/"), "Nothing was queued for them.")
     return done(request, back_to(form, "/"),

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.fakemicrosoft.deferred import DeferredSend
 from tests.fakemicrosoft.mailbox import (
     DELTA_PROPERTIES,
     MESSAGE_PROPERTIES,
@@ -65,6 +66,7 @@ class MailRoutes:
         self.box = box
         self.now = now
         self.base = base
+        self.deferred: DeferredSend | None = None  # set by the server (tests/.../deferred.py)
 
     def routes(self) -> list[tuple[str, str, frozenset[str], Callable[..., Answer]]]:
         f = r"(?P<folder>[A-Za-z0-9_-]+)"
@@ -167,6 +169,8 @@ class MailRoutes:
     def delete(self, call: Call, item: str) -> Answer:
         if self.box.remove(item) is None:
             raise not_found("message")
+        if self.deferred is not None:
+            self.deferred.forget(item)  # a held message deleted before its time never goes
         return Answer(204)
 
     def send(self, call: Call, item: str) -> Answer:
@@ -181,7 +185,15 @@ class MailRoutes:
             raise GraphFault(400, "ErrorInvalidRecipients", "At least one recipient is not "
                              "valid., A message can't be sent because it contains no "
                              "recipients.")
-        now = self.now()
+        if self.deferred is not None and self.deferred.hold_if_deferred(item, self.now()):
+            return Answer(202)  # Exchange holds it in Drafts until its deferred send time
+        self.go(item, self.now())
+        return Answer(202)
+
+    def go(self, item: str, now: datetime) -> None:
+        """The message leaves: out of Drafts, a copy in Sent Items, delivered."""
+        found = self._item(item)
+        message = found.message
         self.box.remove(item)
         del message["Bcc"]
         if not message.get("Date"):
@@ -194,7 +206,6 @@ class MailRoutes:
             "sentitems", mime, draft=False, now=now, sent=now, conversation=found.conversation_id
         )
         self.box.delivered.append(mime)
-        return Answer(202)
 
     # -- delta --------------------------------------------------------------------------
 

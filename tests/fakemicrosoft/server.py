@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.fakemicrosoft.calendar_routes import Calendar, CalendarRoutes
+from tests.fakemicrosoft.deferred import DeferredSend
 from tests.fakemicrosoft.identity import DEFAULT_CLIENT_ID, Identity, OAuthError
 from tests.fakemicrosoft.mail_routes import MailRoutes
 from tests.fakemicrosoft.mailbox import Mailbox
@@ -64,10 +65,13 @@ class FakeMicrosoft:
         self.lock = threading.Lock()
         mail = MailRoutes(self.mailbox, self.now, lambda: self.url)
         self._mail = mail
+        self.deferred = mail.deferred = DeferredSend(self.mailbox, self.now, mail.go)
         cal = CalendarRoutes(self.calendar, self.mailbox, self.now)
         self.routes: list[tuple[str, re.Pattern[str], frozenset[str], Handler]] = [
             (method, re.compile(f"^{pattern}$"), needs, handler)
-            for method, pattern, needs, handler in [*mail.routes(), *cal.routes()]
+            for method, pattern, needs, handler in [
+                *mail.routes(), *self.deferred.routes(), *cal.routes()
+            ]
         ]
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -114,6 +118,7 @@ class FakeMicrosoft:
 
     def set_now(self, moment: datetime) -> None:
         self._now = moment
+        self.deferred.release_due()  # Exchange sends held messages whose time has come
 
     def throttle(self, count: int = 1, retry_after: int = 1, status: int = 429) -> None:
         """The next ``count`` Graph requests answer 429 (or 503) with Retry-After."""
@@ -170,6 +175,7 @@ class FakeMicrosoft:
         return scopes
 
     def dispatch(self, call: Call) -> Answer:
+        self.deferred.release_due()
         with self.lock:
             self.log.append(Logged(call.method, call.path, call.in_batch))
             queue = self._throttle_steps if call.in_batch else self._throttle

@@ -10,8 +10,9 @@ A window missed while the machine was off moves the message to the next weekday'
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from outreach.app import AppContext
@@ -21,11 +22,18 @@ from outreach.services.meetings.availability import contact_zone_or_none
 from outreach.services.sending.replan import replan_waiting
 from outreach.services.sending.send import SendReport, send_messages, split_stale
 from outreach.store import MessageRow
+from outreach.store.queue import QueuedMessage
+
+if TYPE_CHECKING:
+    from outreach.services.sending.server_hold import HoldReport
 
 __all__ = [
+    "CancelReport",
     "QueuedItem",
+    "cancel_from_queue",
     "cancel_queued",
     "deliver_due",
+    "goes_at",
     "plan_delivery",
     "queue_for_later",
     "queued_items",
@@ -42,10 +50,12 @@ class QueuedItem:
     name: str
     kind: str
     at: datetime
+    held_by_server: bool = False  # the mail server holds it (Outlook); else `watch` sends it
 
-    def to_json(self, zone: ZoneInfo) -> dict[str, str]:
+    def to_json(self, zone: ZoneInfo) -> dict[str, str | bool]:
         return {"contact": self.ref, "name": self.name, "kind": self.kind,
-                "at": self.at.astimezone(zone).isoformat(timespec="seconds")}
+                "at": self.at.astimezone(zone).isoformat(timespec="seconds"),
+                "held_by_server": self.held_by_server}
 
 
 def recipient_zone(app: AppContext, contact_id: int) -> ZoneInfo:
@@ -53,7 +63,7 @@ def recipient_zone(app: AppContext, contact_id: int) -> ZoneInfo:
     return contact_zone_or_none(app.store.contacts.get(contact_id)) or app.config.user.zone
 
 
-def _goes_at(app: AppContext, row: MessageRow, now: datetime) -> datetime:
+def goes_at(app: AppContext, row: MessageRow, now: datetime) -> datetime:
     window = app.config.mail.delivery_window
     if window is None or row.kind not in WINDOWED_KINDS:
         return now
@@ -68,7 +78,7 @@ def plan_delivery(
     go_now: list[MessageRow] = []
     later: list[tuple[MessageRow, datetime]] = []
     for row in rows:
-        at = _goes_at(app, row, now)
+        at = goes_at(app, row, now)
         if at <= now:
             go_now.append(row)
         else:
@@ -76,39 +86,83 @@ def plan_delivery(
     return go_now, later
 
 
-def queue_for_later(app: AppContext, later: Sequence[tuple[MessageRow, datetime]]) -> None:
-    """Put each message on the queue at its time (re-queuing moves it)."""
+def queue_for_later(
+    app: AppContext, later: Sequence[tuple[MessageRow, datetime]]
+) -> HoldReport | None:
+    """Put each message on the queue at its time (re-queuing moves it); where the mail server
+    can hold a message until then, hand it to the server instead (the report says how it
+    went; None: queued here, for `watch`)."""
+    if later and app.mail().can_hold:
+        from outreach.services.sending.server_hold import hold_on_server
+
+        return hold_on_server(app, later)
+    _queue_here(app, later)
+    return None
+
+
+def _queue_here(app: AppContext, later: Sequence[tuple[MessageRow, datetime]]) -> None:
     stamp = iso(app.now())
     with app.store.transaction():
         for row, at in later:
             app.store.queue.put(row.id, iso(at), stamp)
 
 
+def _still_held(app: AppContext, ids: list[int] | None = None) -> list[QueuedMessage]:
+    """Held by the server and not gone yet by the clock (`sync` records it once it has)."""
+    now = app.now()
+    return [item for item in app.store.queue.held_by_server(ids)
+            if datetime.fromisoformat(item.deliver_at) > now]
+
+
 def queued_items(app: AppContext) -> list[QueuedItem]:
-    """What waits on the queue, soonest first (for `status`, `due` and `send --dry-run`)."""
+    """What waits on the queue, here or held by the mail server, soonest first (for
+    `status`, `due` and `send --dry-run`)."""
     labels = app.store.contacts.labels()
-    return [
+    items = [
         QueuedItem(
             ref=labels[item.contact_id][1],
             name=labels[item.contact_id][0],
             kind=item.kind,
             at=datetime.fromisoformat(item.deliver_at),
+            held_by_server=item.held_id is not None,
         )
-        for item in app.store.queue.waiting()
+        for item in [*app.store.queue.waiting(), *_still_held(app)]
     ]
+    return sorted(items, key=lambda item: item.at)
 
 
-def cancel_queued(app: AppContext, refs: Sequence[str]) -> list[str]:
-    """Take the named contacts' messages (or all) off the queue; they stay drafts. Returns
-    the labels of those taken off."""
+@dataclass
+class CancelReport:
+    taken: list[str] = field(default_factory=list)  # off the queue, still drafts
+    gone: list[tuple[str, datetime]] = field(default_factory=list)  # already sent, and when
+
+
+def cancel_from_queue(app: AppContext, refs: Sequence[str]) -> CancelReport:
+    """Take the named contacts' messages (or all) off the queue; they stay drafts. A message
+    the server holds is taken back from it, unless it has already gone (said, with when)."""
+    from outreach.services.sending.server_hold import release_held
+
     ids = [app.store.contacts.get(ref).id for ref in refs] if refs else None
     labels = app.store.contacts.labels()
-    taken: list[str] = []
+    report = CancelReport()
     with app.store.transaction():
         for item in app.store.queue.waiting(ids):
             if app.store.queue.remove(item.message_row_id):
-                taken.append(labels[item.contact_id][0])
-    return taken
+                report.taken.append(labels[item.contact_id][0])
+    for item in app.store.queue.held_by_server(ids):
+        assert item.held_id is not None
+        label = labels[item.contact_id][0]
+        at = datetime.fromisoformat(item.deliver_at)
+        if at <= app.now() or not release_held(app, item.message_row_id, item.held_id):
+            report.gone.append((label, at))
+        else:
+            report.taken.append(label)
+    return report
+
+
+def cancel_queued(app: AppContext, refs: Sequence[str]) -> list[str]:
+    """The labels of the messages :func:`cancel_from_queue` took off."""
+    return cancel_from_queue(app, refs).taken
 
 
 def _room_left(app: AppContext, now: datetime) -> int:
@@ -135,7 +189,7 @@ def deliver_due(app: AppContext) -> SendReport | None:
         if window is None or row.kind not in WINDOWED_KINDS or in_window(now, zone, window):
             ready_all.append(row)
         else:
-            moved.append((row, _goes_at(app, row, now)))
+            moved.append((row, goes_at(app, row, now)))
     if moved:
         queue_for_later(app, moved)
     ready_all, _ = replan_waiting(app, ready_all, queued=True)  # fresh times, Date = now

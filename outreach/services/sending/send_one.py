@@ -71,8 +71,12 @@ def send_or_queue(
     if not right_now:
         fresh, later = plan_delivery(app, fresh, now)
         if later:
-            queue_for_later(app, later)
-            return SendOutcome(queued_at=later[0][1], name=name)
+            held = queue_for_later(app, later)
+            if held is not None and not held.held:  # the server did not take it: why
+                report = SendReport(stale=held.not_held, uncertain=held.uncertain)
+                return SendOutcome(report, name=name)
+            when = held.held[0][1] if held is not None else later[0][1]
+            return SendOutcome(queued_at=when, name=name)
     check_cap(app, len(fresh), now)
     report = send_messages(app, fresh)
     report.stale[:0] = stale
