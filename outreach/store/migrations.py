@@ -473,7 +473,7 @@ def _m12_prior_contact(conn: sqlite3.Connection) -> None:
     )
 
 
-def _m8_server_hold(conn: sqlite3.Connection) -> None:
+def _m13_server_hold(conn: sqlite3.Connection) -> None:
     """Messages the mail server holds until their time (Outlook's deferred send).
 
     ``delivery_queue.held_id``: the server's id of the held message, NULL for a message that
@@ -499,5 +499,5 @@ MIGRATIONS: list[Migration] = [
     _m10_delivery_queue,
     _m11_meeting_cc,
     _m12_prior_contact,
-    _m8_server_hold,
+    _m13_server_hold,
 ]

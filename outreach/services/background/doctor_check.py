@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from outreach.app import AppContext
+from outreach.errors import OutreachError
 from outreach.services.background.heartbeat import last_beat, watch_running
 from outreach.services.doctor.base import Check, Doctor, fail, ok
+
+
+def _server_holds(app: AppContext) -> bool:
+    """Whether the mail server itself holds queued mail until its time (Graph's deferred
+    send); False when the backend cannot even be built (its own check says why)."""
+    try:
+        return bool(app.mail().can_hold)
+    except (OutreachError, OSError):
+        return False
 
 
 def check_background(doc: Doctor) -> Iterable[Check]:
@@ -21,9 +32,10 @@ def check_background(doc: Doctor) -> Iterable[Check]:
         yield ok("watch", f"running (pid {beat.pid}, last cycle {seen}); {queued} queued")
         return
     needs = []
-    if queued:
+    held = _server_holds(app)  # Outlook keeps queued mail itself: watch need not run for it
+    if queued and not held:
         needs.append(f"{queued} queued message{'s' if queued != 1 else ''} go only while it runs")
-    if config.mail.deliver_window:
+    if config.mail.deliver_window and not held:
         needs.append("[mail] deliver_window queues first messages and nudges for it")
     if config.followup.digest:
         needs.append("[followup] digest is drafted by it")
