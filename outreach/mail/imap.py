@@ -157,10 +157,14 @@ class ImapBackend:
             return None
         drafts = self.session.folders().drafts
         validity = self.session.select(drafts)
+        # What another mail app appended or expunged since: made visible to this connection.
+        self.session.client.noop()
         if parsed[0] == validity and self.session.exists(drafts, parsed[1]):
             return parsed[1]
         message_id = draft_message_id(value)
-        same = self.session.uids_with_message_id(drafts, message_id) if message_id else []
+        if not message_id:
+            return None
+        same = self.session.uids_with_message_id(drafts, message_id)
         return same[-1] if same else None
 
     def find_drafts(self, rfc_message_ids: list[str]) -> dict[str, DraftRef]:
