@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from outreach.app import AppContext
-from outreach.microsoft.auth import SCOPE_PURPOSES, SCOPES, MicrosoftSettings
+from outreach.microsoft.auth import SCOPE_PURPOSES, SCOPES, MicrosoftSettings, is_token_cache_file
 from outreach.microsoft.auth import import_cache as _import_cache
-from outreach.microsoft.auth import is_token_cache_file
 from outreach.microsoft.auth import login as _login
 from outreach.microsoft.auth import logout as _logout
 from outreach.microsoft.auth import status as _status

@@ -37,7 +37,6 @@ from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
-from outreach.schedule.calendar_protocol import EventCalendar
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ScheduleError
