@@ -232,6 +232,29 @@ class World:
         ]
         path.write_bytes(edited.as_bytes())
 
+    def delete_draft(self, address: str) -> None:
+        """The user deletes the draft to ``address`` by hand, in their mail app."""
+        if self.fake is not None:
+            [stored] = [d for d in self.fake.drafts() if address in str(d.message.raw)]
+            self.fake.delete_draft_as_user(stored.id)
+            return
+        if self.servers is not None:
+            client = self.servers.client()
+            try:
+                client.select_folder("Drafts")
+                found = client.search(["TO", address])
+                assert found, f"no draft to {address}"
+                client.delete_messages(found)
+                client.expunge()
+            finally:
+                client.logout()
+            return
+        [path] = [
+            p for p in (self.home / "outbox" / "cur").iterdir()
+            if address.encode() in p.read_bytes()
+        ]
+        path.unlink()
+
     def threads(self, address: str, *, calendar_answers: bool = False) -> list[Thread]:
         """The contact's whole correspondence (both directions), grouped into threads.
 

@@ -41,6 +41,11 @@ class OutlookWorld(World):
         [item] = [i for i in self._items("drafts") if address.encode() in i.mime]
         self.outlook.edit_draft_as_user(item.id, edited)
 
+    def delete_draft(self, address: str) -> None:
+        """The user deletes the draft in Outlook."""
+        [item] = [i for i in self._items("drafts") if address.encode() in i.mime]
+        self.outlook.mailbox.remove(item.id)
+
     def threads(self, address: str, *, calendar_answers: bool = False) -> list:  # type: ignore[type-arg]
         from email.utils import parseaddr
 
