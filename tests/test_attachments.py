@@ -21,8 +21,8 @@ from outreach.google.services import authorized_http
 from outreach.mail.gmail import encode_raw
 from tests.conversation_world import World, text_of
 from tests.fakegoogle.server import FakeGoogle
-from tests.test_fakegoogle import USER, credentials, gmail
 from tests.test_conversations import world as every_backend_world
+from tests.test_fakegoogle import USER, credentials, gmail
 
 world = every_backend_world  # local, gmail, imap, microsoft
 
