@@ -299,7 +299,6 @@ class GraphMail:
         """``POST /me/messages/{id}/send`` (202); never repeated when the answer is lost.
         ``date`` is not written: Outlook dates the message the moment it sends it."""
         del date
-        conversation = self._conversation_of(draft_id)
         try:
             self.graph.request("POST", f"/me/messages/{draft_id}/send", safe=False)
         except GraphError as exc:
@@ -313,23 +312,8 @@ class GraphMail:
             raise _fail(exc, "sending") from None
         except GraphUnreachable as exc:
             raise _fail(exc, "sending (the outcome is unknown)") from None
-        return SentRef(message_id=draft_id, thread_id=conversation)
-
-    def _conversation_of(self, draft_id: str) -> str | None:
-        """The draft's conversation (the thread of what is sent); a draft gone is not sent."""
-        try:
-            found = self.graph.get(f"/me/messages/{draft_id}", {"$select": "id,conversationId"})
-        except GraphError as exc:
-            if exc.status == 404:
-                raise NotSentError(
-                    "The draft is gone from your Outlook Drafts (sent or deleted there).",
-                    hint="Run `outreach sync`; re-create it with `outreach draft` if deleted.",
-                ) from None
-            raise _fail(exc, "reading the draft to send") from None
-        except GraphUnreachable as exc:
-            raise _fail(exc, "reading the draft to send") from None
-        conversation = found.get("conversationId")
-        return str(conversation) if conversation else None
+        # The thread is the draft's (None: unchanged); the sent copy's id is Outlook's own.
+        return SentRef(message_id=draft_id, thread_id=None)
 
     def send_message(self, message: EmailMessage, thread_id: str | None) -> SentRef:
         """Draft, then send the draft (a lost send answer is looked up, never repeated)."""
