@@ -13,13 +13,13 @@ so any mail app (Thunderbird, Apple Mail, a phone, webmail) shows and sends the 
   asks the user (:class:`~outreach.errors.SendOutcomeUnknown`), and nothing is retried.
 - Thread ids are the Message-ID of the thread's first message, as with the local backend.
 - **A draft edited in a mail app.** IMAP cannot change a message: a mail app saving an edited
-  draft APPENDs the new text and removes the old UID (Thunderbird and Apple Mail keep the
-  draft's Message-ID; tests/test_imap_drafts_edited.py plays it against Dovecot). So a draft id
-  is ``UIDVALIDITY-UID-Message-ID``: when that UID is gone, the draft is the newest one in
-  Drafts with that Message-ID. Its version is the content's fingerprint
+  draft APPENDs the new text and removes the old UID (tests/test_backend_contract.py and
+  tests/test_draft_edits.py play it against Dovecot). So a draft id is
+  ``UIDVALIDITY-UID-Message-ID``: when that UID is gone, the draft is the newest one in Drafts
+  with that Message-ID (a NOOP first, so what another app appended or expunged is seen). Its version is the content's fingerprint
   (:mod:`outreach.compose.fingerprint`), as in the local outbox: a different one is an edit.
   A mail app that gives the saved draft a new Message-ID makes it a draft outreach no longer
-  knows (it is treated as deleted, and the next `draft` writes a second one).
+  knows: it is taken as deleted by hand (sync says so), and the next `draft` writes another.
 """
 
 from __future__ import annotations
