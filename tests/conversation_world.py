@@ -207,6 +207,54 @@ class World:
         folder = self.home / "outbox" / "cur"
         return [parse(p.read_bytes()) for p in sorted(folder.iterdir())] if folder.is_dir() else []
 
+    def edit_draft(self, address: str, edited: EmailMessage) -> None:
+        """The user changes the draft to ``address`` in their mail app and saves it: Gmail
+        keeps the draft's id; an IMAP client APPENDs the new text with the same Message-ID
+        and expunges the old message; in the outbox the file is written over."""
+        if self.fake is not None:
+            [stored] = [d for d in self.fake.drafts() if address in str(d.message.raw)]
+            self.fake.edit_draft_as_user(stored.id, edited)
+            return
+        if self.servers is not None:
+            client = self.servers.client()
+            try:
+                client.append("Drafts", edited.as_bytes(), flags=(b"\\Draft", b"\\Seen"))
+                client.select_folder("Drafts")
+                same = client.search(["HEADER", "Message-ID", str(edited["Message-ID"])])
+                client.delete_messages([uid for uid in same if uid != max(same)])
+                client.expunge()
+            finally:
+                client.logout()
+            return
+        [path] = [
+            p for p in (self.home / "outbox" / "cur").iterdir()
+            if address.encode() in p.read_bytes()
+        ]
+        path.write_bytes(edited.as_bytes())
+
+    def delete_draft(self, address: str) -> None:
+        """The user deletes the draft to ``address`` by hand, in their mail app."""
+        if self.fake is not None:
+            [stored] = [d for d in self.fake.drafts() if address in str(d.message.raw)]
+            self.fake.delete_draft_as_user(stored.id)
+            return
+        if self.servers is not None:
+            client = self.servers.client()
+            try:
+                client.select_folder("Drafts")
+                found = client.search(["TO", address])
+                assert found, f"no draft to {address}"
+                client.delete_messages(found)
+                client.expunge()
+            finally:
+                client.logout()
+            return
+        [path] = [
+            p for p in (self.home / "outbox" / "cur").iterdir()
+            if address.encode() in p.read_bytes()
+        ]
+        path.unlink()
+
     def threads(self, address: str, *, calendar_answers: bool = False) -> list[Thread]:
         """The contact's whole correspondence (both directions), grouped into threads.
 

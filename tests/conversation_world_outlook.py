@@ -36,6 +36,16 @@ class OutlookWorld(World):
     def drafts(self) -> list[EmailMessage]:
         return self.outlook.drafts()
 
+    def edit_draft(self, address: str, edited: EmailMessage) -> None:
+        """The user changes the draft in Outlook: same id, a new changeKey."""
+        [item] = [i for i in self._items("drafts") if address.encode() in i.mime]
+        self.outlook.edit_draft_as_user(item.id, edited)
+
+    def delete_draft(self, address: str) -> None:
+        """The user deletes the draft in Outlook."""
+        [item] = [i for i in self._items("drafts") if address.encode() in i.mime]
+        self.outlook.mailbox.remove(item.id)
+
     def threads(self, address: str, *, calendar_answers: bool = False) -> list:  # type: ignore[type-arg]
         from email.utils import parseaddr
 

@@ -21,10 +21,10 @@ from outreach.google.services import authorized_http
 from outreach.mail.gmail import encode_raw
 from tests.conversation_world import World, text_of
 from tests.fakegoogle.server import FakeGoogle
+from tests.test_conversations import world as every_backend_world
 from tests.test_fakegoogle import USER, credentials, gmail
-from tests.two_backends import two_backend_world
 
-world = two_backend_world
+world = every_backend_world  # local, gmail, imap, microsoft
 
 ADA = "ada@example.org"
 RESUME = b"%PDF-1.4\n% Sam Rivera, resume\n" + bytes(range(256)) * 40

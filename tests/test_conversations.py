@@ -42,16 +42,7 @@ def world(
     isolated_environment: Path,
 ) -> Iterator[World]:
     if request.param == "microsoft":
-        from tests.conversation_world_outlook import OutlookWorld
-        from tests.fakemicrosoft.server import FakeMicrosoft
-        from tests.microsoft_env import microsoft_workspace
-
-        outlook = FakeMicrosoft(user=USER).start()
-        try:
-            found = microsoft_workspace(tmp_path, outlook, run, monkeypatch)
-            yield OutlookWorld(found.root, run, outlook)
-        finally:
-            outlook.stop()
+        yield from outlook_world(tmp_path, run, monkeypatch)
         return
     if request.param == "gmail":
         fake = FakeGoogle(email=USER).start()
@@ -71,6 +62,22 @@ def world(
     config = isolated_environment / "config.toml"
     config.write_text(config.read_text().replace('busy = ["google"]', "busy = []"))
     yield World("local", isolated_environment, run, None)
+
+
+def outlook_world(
+    tmp_path: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[World]:
+    """A workspace on Microsoft 365 (the fake Graph), stopped after the test."""
+    from tests.conversation_world_outlook import OutlookWorld
+    from tests.fakemicrosoft.server import FakeMicrosoft
+    from tests.microsoft_env import microsoft_workspace
+
+    outlook = FakeMicrosoft(user=USER).start()
+    try:
+        found = microsoft_workspace(tmp_path, outlook, run, monkeypatch)
+        yield OutlookWorld(found.root, run, outlook)
+    finally:
+        outlook.stop()
 
 
 def imap_world(request: pytest.FixtureRequest, home: Path, run: Invoke) -> World:

@@ -27,12 +27,12 @@ from tests.conversation_world import USER, World, invite_of, text_of
 from tests.fakegoogle.server import FakeGoogle
 from tests.gmail_env import ACCESS_TOKEN, gmail_workspace
 from tests.helpers_sync import configure
-from tests.test_conversations import meet, one_conversation
+from tests.test_conversations import imap_world, meet, one_conversation, outlook_world
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-@pytest.fixture(params=["local", "gmail"])
+@pytest.fixture(params=["local", "gmail", "imap", "microsoft"])
 def world(
     request: pytest.FixtureRequest,
     tmp_path: Path,
@@ -40,6 +40,12 @@ def world(
     monkeypatch: pytest.MonkeyPatch,
     isolated_environment: Path,
 ) -> Iterator[World]:
+    if request.param == "microsoft":
+        yield from outlook_world(tmp_path, run, monkeypatch)
+        return
+    if request.param == "imap":
+        yield imap_world(request, isolated_environment, run)
+        return
     if request.param == "gmail":
         readonly = scopes_for("readonly")
         fake = FakeGoogle(email=USER, token_scopes=readonly).start()

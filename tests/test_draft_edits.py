@@ -10,9 +10,9 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from tests.conversation_world import World, text_of
-from tests.two_backends import two_backend_world
+from tests.test_conversations import world as every_backend_world
 
-world = two_backend_world
+world = every_backend_world  # local, gmail, imap, microsoft
 
 ADA = "ada@example.org"
 EDIT = "I loved your talk on the Analytical Engine last week."
@@ -25,14 +25,7 @@ def edit_the_draft(world: World, address: str, add: str) -> None:
     assert isinstance(body, EmailMessage)
     text = str(body.get_content()).replace("\r\n", "\n")
     body.set_content(text.replace("Hi Ada,\n", f"Hi Ada,\n\n{add}\n", 1))
-    if world.fake is not None:
-        [stored] = [d for d in world.fake.drafts() if address in str(d.message.raw)]
-        world.fake.edit_draft_as_user(stored.id, draft)
-        return
-    [path] = [
-        p for p in (world.home / "outbox" / "cur").iterdir() if address.encode() in p.read_bytes()
-    ]
-    path.write_bytes(draft.as_bytes())
+    world.edit_draft(address, draft)
 
 
 def the_draft_to(world: World, address: str) -> EmailMessage:

@@ -105,17 +105,25 @@ def test_send_sends_once_and_sync_sees_the_send_and_the_reply(
     assert len(fake.delivered()) == 1, again.output
 
 
-def test_an_idle_sync_is_two_requests(outlook: MicrosoftWorkspace, run: Invoke) -> None:
+def test_an_idle_sync_is_two_delta_pages_and_one_look_at_the_drafts(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    """Nothing new: one delta page per folder, and (a draft waits) one batch asking whether
+    the drafts are still there, so a draft deleted in Outlook is noticed (issue 17)."""
     fake = outlook.fake
     assert run("draft", "outreach", "ada@example.org").exit_code == 0
     assert run("sync").exit_code == 0
     mark = len(fake.log)
     result = run("sync", "--json")
     assert result.exit_code == 0, result.output
+    # "requests" counts the delta rounds; the drafts' look is made after them (issue 17).
     assert json.loads(result.output)["requests"] == 2
-    assert [e.path for e in fake.requests_since(mark)] == [
-        "/me/mailFolders/inbox/messages/delta",
-        "/me/mailFolders/sentitems/messages/delta",
+    [draft] = fake.mailbox.in_folder("drafts")
+    assert [(e.path, e.in_batch) for e in fake.requests_since(mark)] == [
+        ("/me/mailFolders/inbox/messages/delta", False),
+        ("/me/mailFolders/sentitems/messages/delta", False),
+        ("/$batch", False),
+        (f"/me/messages/{draft.id}", True),
     ]
 
 

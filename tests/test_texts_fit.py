@@ -18,9 +18,9 @@ from outreach.compose.templates import load_templates
 from outreach.config import UserConfig
 from outreach.contacts.model import Contact
 from tests.conversation_world import World, text_of
-from tests.two_backends import two_backend_world
+from tests.test_conversations import world as every_backend_world
 
-world = two_backend_world
+world = every_backend_world  # local, gmail, imap, microsoft
 
 MAYA = Contact(id=1, name="Maya Chen", email="maya@example.org", org="Northwind Health")
 SAM = UserConfig(name="Sam Rivera", email="sam@example.edu")

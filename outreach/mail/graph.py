@@ -9,6 +9,13 @@ header we wrote, so Outlook files it in the contact's conversation exactly as Gm
 ``text/calendar`` part goes as built. A MIME draft cannot be edited through Graph, so a
 re-draft deletes the old draft, then creates the new one (never two, never a stale one).
 
+**Versions.** A draft's ``changeKey`` is "the version of the message" (Graph's message
+resource): Outlook keeps the draft's id when the user edits it and gives it a new changeKey,
+so the changeKey is the version :meth:`GraphMail.draft_versions` compares.
+
+**Date.** ``sentDateTime`` cannot be written (message-update lists what can); Outlook stamps
+the moment it sends, so a draft that waited goes out dated when it goes, whatever its Date.
+
 **Once only.** A create whose answer is lost is looked up by its Message-ID in Drafts before
 any retry; a send whose answer is lost is never repeated here: the caller looks for it in
 Sent Items by Message-ID (:meth:`GraphMail.find_sent`).
@@ -20,7 +27,7 @@ lookups and deletes go in JSON batches of 20.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.message import EmailMessage
@@ -29,8 +36,15 @@ from typing import Any
 
 from outreach.config import MicrosoftConfig
 from outreach.errors import MailError, NotSentError
-from outreach.mail import graph_deferred
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef
+from outreach.mail import graph_deferred, graph_headers
+from outreach.mail.backend import (
+    DraftRef,
+    DraftRequest,
+    Exchange,
+    Failure,
+    SentHeaders,
+    SentRef,
+)
 from outreach.microsoft.graph import (
     MAX_CONCURRENT,
     Graph,
@@ -42,7 +56,9 @@ from outreach.microsoft.graph import (
 
 __all__ = ["GraphMail", "graph_backend"]
 
-_LOOKUP_FIELDS = "id,conversationId,internetMessageId,isDraft,sentDateTime,toRecipients,subject"
+_LOOKUP_FIELDS = (
+    "id,conversationId,internetMessageId,isDraft,sentDateTime,toRecipients,subject,changeKey"
+)
 _HINT = "Check your connection (`outreach doctor`) and run the command again; it is safe to re-run."
 
 
@@ -60,6 +76,7 @@ def _ref(resource: dict[str, Any]) -> DraftRef:
         draft_id=str(resource["id"]),
         message_id=str(resource["id"]),
         thread_id=resource.get("conversationId"),
+        version=str(resource.get("changeKey") or ""),
     )
 
 
@@ -109,22 +126,41 @@ class GraphMail:
 
     def _existing(self, draft_ids: Sequence[str]) -> set[str]:
         """Which of these drafts are still drafts (one batch per 20)."""
+        return set(self.draft_versions(draft_ids))
+
+    def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
+        """The changeKey of each draft still in Drafts (one batch per 20)."""
+        wanted = list(dict.fromkeys(draft_ids))
+        if not wanted:
+            return {}
         steps = [
-            Step(str(i), "GET", f"/me/messages/{draft_id}?$select=id,isDraft")
-            for i, draft_id in enumerate(draft_ids)
+            Step(str(i), "GET", f"/me/messages/{draft_id}?$select=id,isDraft,changeKey")
+            for i, draft_id in enumerate(wanted)
         ]
         try:
             replies = self.graph.batch(steps)
         except (GraphError, GraphUnreachable) as exc:
             raise _fail(exc, "checking your drafts") from None
-        live: set[str] = set()
-        for i, draft_id in enumerate(draft_ids):
+        live: dict[str, str] = {}
+        for i, draft_id in enumerate(wanted):
             reply = replies[str(i)]
             if reply.ok and isinstance(reply.body, dict) and reply.body.get("isDraft"):
-                live.add(draft_id)
+                live[draft_id] = str(reply.body.get("changeKey") or "")
             elif not reply.ok and reply.status != 404:
                 raise _fail(reply.error(), "checking your drafts")
         return live
+
+    def recent_sent(self, limit: int) -> list[SentHeaders]:
+        try:
+            return graph_headers.recent_sent(self.graph, limit)
+        except (GraphError, GraphUnreachable) as exc:
+            raise _fail(exc, "reading Sent Items") from None
+
+    def exchanges(self) -> Iterator[Exchange]:
+        try:
+            yield from graph_headers.exchanges(self.graph)
+        except (GraphError, GraphUnreachable) as exc:
+            raise _fail(exc, "reading Sent Items and Inbox") from None
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
         """Create each draft; a re-draft first removes the old draft, then creates the new
@@ -267,8 +303,10 @@ class GraphMail:
 
     # -- sending ------------------------------------------------------------------------
 
-    def send_draft(self, draft_id: str) -> SentRef:
-        """``POST /me/messages/{id}/send`` (202); never repeated when the answer is lost."""
+    def send_draft(self, draft_id: str, date: datetime | None = None) -> SentRef:
+        """``POST /me/messages/{id}/send`` (202); never repeated when the answer is lost.
+        ``date`` is not written: Outlook dates the message the moment it sends it."""
+        del date
         try:
             self.graph.request("POST", f"/me/messages/{draft_id}/send", safe=False)
         except GraphError as exc:
@@ -282,6 +320,7 @@ class GraphMail:
             raise _fail(exc, "sending") from None
         except GraphUnreachable as exc:
             raise _fail(exc, "sending (the outcome is unknown)") from None
+        # The thread is the draft's (None: unchanged); the sent copy's id is Outlook's own.
         return SentRef(message_id=draft_id, thread_id=None)
 
     def hold_until(self, draft_id: str, at: datetime) -> SentRef:

@@ -12,13 +12,22 @@ so any mail app (Thunderbird, Apple Mail, a phone, webmail) shows and sends the 
   the Message-ID: there, it went out (or may have: never sent twice); not there, the error
   asks the user (:class:`~outreach.errors.SendOutcomeUnknown`), and nothing is retried.
 - Thread ids are the Message-ID of the thread's first message, as with the local backend.
+- **A draft edited in a mail app.** IMAP cannot change a message: a mail app saving an edited
+  draft APPENDs the new text and removes the old UID (tests/test_backend_contract.py and
+  tests/test_draft_edits.py play it against Dovecot). So a draft id is
+  ``UIDVALIDITY-UID-Message-ID``: when that UID is gone, the draft is the newest one in Drafts
+  with that Message-ID (a NOOP first, so what another app appended or expunged is seen). Its
+version is the content's fingerprint
+  (:mod:`outreach.compose.fingerprint`), as in the local outbox: a different one is an edit.
+  A mail app that gives the saved draft a new Message-ID makes it a draft outreach no longer
+  knows: it is taken as deleted by hand (sync says so), and the next `draft` writes another.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -26,10 +35,19 @@ from imapclient.exceptions import IMAPClientError
 
 from outreach.config import ImapConfig, SmtpConfig
 from outreach.errors import MailError, NotSentError, SendOutcomeUnknown
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef, ServerCannotHold
+from outreach.mail import imap_headers
+from outreach.mail.backend import (
+    DraftRef,
+    DraftRequest,
+    Exchange,
+    Failure,
+    SentHeaders,
+    SentRef,
+    ServerCannotHold,
+)
 from outreach.mail.imap_conn import Credentials
 from outreach.mail.imap_session import ImapSession
-from outreach.mail.local import thread_root
+from outreach.mail.local import redate, thread_root
 from outreach.mail.smtp_send import submit
 
 # Submission servers known to file the sent copy themselves (a second copy would be ours).
@@ -38,15 +56,22 @@ _DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
 _SENT_FLAGS = (b"\\Seen",)
 
 
-def draft_id(validity: int, uid: int) -> str:
-    return f"{validity}-{uid}"
+def draft_id(validity: int, uid: int, message_id: str = "") -> str:
+    return f"{validity}-{uid}-{message_id}" if message_id else f"{validity}-{uid}"
 
 
 def parse_draft_id(value: str) -> tuple[int, int] | None:
-    validity, _, uid = value.partition("-")
+    """(UIDVALIDITY, UID) of a draft id (None: not one of ours)."""
+    validity, _, rest = value.partition("-")
+    uid = rest.partition("-")[0]
     if not (validity.isdigit() and uid.isdigit()):
         return None
     return int(validity), int(uid)
+
+
+def draft_message_id(value: str) -> str:
+    """The Message-ID a draft id names ("" in ids made before it did)."""
+    return value.split("-", 2)[2] if value.count("-") >= 2 else ""
 
 
 def client_files_sent(config: SmtpConfig) -> bool:
@@ -59,6 +84,13 @@ def client_files_sent(config: SmtpConfig) -> bool:
 def _crlf(message: EmailMessage) -> bytes:
     """The message as IMAP stores it: CRLF line ends (RFC 3501), Bcc kept (it is ours)."""
     return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+def fingerprint(message: EmailMessage) -> str:
+    # Imported here: `outreach.compose` brings the template engine, which sync never needs.
+    from outreach.compose.fingerprint import fingerprint as content_fingerprint
+
+    return content_fingerprint(message)
 
 
 def _parse(data: bytes) -> EmailMessage:
@@ -124,18 +156,30 @@ class ImapBackend(ServerCannotHold):
             stale.append(old[1])  # the old draft, even if the user changed its Message-ID
         self.session.remove(drafts, stale)
         return DraftRef(
-            draft_id=draft_id(validity, uid),
+            draft_id=draft_id(validity, uid, message_id),
             message_id=message_id,
             thread_id=request.thread_id or thread_root(request.message) or message_id,
+            version=fingerprint(request.message),
         )
 
     def _draft_uid(self, value: str) -> int | None:
-        """The UID of a draft id in the Drafts folder as it is now (None: another UIDVALIDITY)."""
+        """The UID of a draft as the Drafts folder is now: its own UID while it is there, else
+        (a mail app saved an edit as a new message, or the folder was renumbered) the newest
+        draft with its Message-ID; None when it is gone."""
         parsed = parse_draft_id(value)
         if parsed is None:
             return None
-        validity = self.session.select(self.session.folders().drafts)
-        return parsed[1] if parsed[0] == validity else None
+        drafts = self.session.folders().drafts
+        validity = self.session.select(drafts)
+        # What another mail app appended or expunged since: made visible to this connection.
+        self.session.client.noop()
+        if parsed[0] == validity and self.session.exists(drafts, parsed[1]):
+            return parsed[1]
+        message_id = draft_message_id(value)
+        if not message_id:
+            return None
+        same = self.session.uids_with_message_id(drafts, message_id)
+        return same[-1] if same else None
 
     def find_drafts(self, rfc_message_ids: list[str]) -> dict[str, DraftRef]:
         found: dict[str, DraftRef] = {}
@@ -145,23 +189,39 @@ class ImapBackend(ServerCannotHold):
                 uids = self.session.uids_with_message_id(drafts, message_id)
                 if uids:
                     validity = self.session.select(drafts)
-                    found[message_id] = DraftRef(draft_id(validity, uids[-1]), message_id)
+                    found[message_id] = DraftRef(
+                        draft_id(validity, uids[-1], message_id), message_id
+                    )
         except (IMAPClientError, OSError) as exc:
             raise self._failed("looking for drafts", exc) from None
         return found
 
     def draft_exists(self, draft_id: str) -> bool:
         try:
-            uid = self._draft_uid(draft_id)
-            return uid is not None and self.session.exists(self.session.folders().drafts, uid)
+            return self._draft_uid(draft_id) is not None
         except (IMAPClientError, OSError) as exc:
             raise self._failed("looking for a draft", exc) from None
+
+    def draft_versions(self, draft_ids: Sequence[str]) -> dict[str, str]:
+        """The fingerprint of each draft as it is in Drafts now (found again by Message-ID
+        when a mail app saved an edit as a new message)."""
+        versions: dict[str, str] = {}
+        try:
+            drafts = self.session.folders().drafts
+            for value in draft_ids:
+                uid = self._draft_uid(value)
+                data = self.session.fetch_message(drafts, uid) if uid is not None else None
+                if data is not None:
+                    versions[value] = fingerprint(_parse(data))
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("reading drafts", exc) from None
+        return versions
 
     def delete_draft(self, draft_id: str) -> bool:
         try:
             uid = self._draft_uid(draft_id)
             drafts = self.session.folders().drafts
-            if uid is None or not self.session.exists(drafts, uid):
+            if uid is None:
                 return False
             self.session.remove(drafts, [uid])
         except (IMAPClientError, OSError) as exc:
@@ -176,7 +236,9 @@ class ImapBackend(ServerCannotHold):
 
     # -- sending -------------------------------------------------------------------------------
 
-    def send_draft(self, draft_id: str) -> SentRef:
+    def send_draft(self, draft_id: str, date: datetime | None = None) -> SentRef:
+        """Send the draft as it is in Drafts (the user's edits included), its Date set to
+        ``date`` (the moment it goes) in what SMTP gets and in the Sent copy."""
         try:
             uid = self._draft_uid(draft_id)
             drafts = self.session.folders().drafts
@@ -188,7 +250,7 @@ class ImapBackend(ServerCannotHold):
                 f"The draft {draft_id} is gone from {self.imap.host}'s Drafts folder.",
                 hint="Re-create it with `outreach draft TEMPLATE CONTACT`.",
             )
-        sent = self._send(_parse(data))
+        sent = self._send(_parse(redate(data, date) if date is not None else data))
         try:
             self.session.remove(drafts, [uid])
         except (IMAPClientError, OSError):
@@ -237,6 +299,18 @@ class ImapBackend(ServerCannotHold):
         except (IMAPClientError, OSError, MailError):
             self.session.broken()
             return False
+
+    def recent_sent(self, limit: int) -> list[SentHeaders]:
+        try:
+            return imap_headers.recent_sent(self.session, limit)
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("reading Sent", exc) from None
+
+    def exchanges(self) -> Iterator[Exchange]:
+        try:
+            yield from imap_headers.exchanges(self.session)
+        except (IMAPClientError, OSError) as exc:
+            raise self._failed("reading Sent and INBOX", exc) from None
 
     def find_sent(
         self,

@@ -91,3 +91,17 @@ class LedgerRepo:
             ),
         )
         return cursor.rowcount == 1
+
+    def waiting_drafts(self, message_ids: Iterable[str]) -> dict[str, str]:
+        """Of these Message-IDs, those of messages the database holds as drafted and not
+        sent, with their draft ids."""
+        found: dict[str, str] = {}
+        for message_id in message_ids:
+            row = self.conn.execute(
+                "SELECT draft_id FROM messages WHERE message_id = ? AND state = 'drafted' "
+                "AND draft_id IS NOT NULL AND send_started_at IS NULL LIMIT 1",
+                (message_id,),
+            ).fetchone()
+            if row is not None:
+                found[message_id] = str(row[0])
+        return found

@@ -153,8 +153,16 @@ class MailRoutes:
                 items = [i for i in items if i.internet_message_id == wanted]
             else:
                 items = [i for i in items if i.conversation_id == wanted]
-        top = int(call.query.get("$top", DEFAULT_PAGE))
-        return Answer(200, {"value": [i.resource(select) for i in items[:top]]})
+        items = _ordered(items, call.query.get("$orderby"), flt)
+        top = _int_option(call, "$top", DEFAULT_PAGE)
+        if not 1 <= top <= MAX_PAGE:
+            raise GraphFault(400, "ErrorInvalidUrlQuery", f"$top must be between 1 and {MAX_PAGE}.")
+        skip = _int_option(call, "$skip", 0)
+        body: dict[str, Any] = {"value": [i.resource(select) for i in items[skip : skip + top]]}
+        if skip + top < len(items):
+            query = {**call.query, "$skip": str(skip + top)}
+            body["@odata.nextLink"] = f"{self.base()}/v1.0{call.path}?{urlencode(query)}"
+        return Answer(200, body)
 
     def get(self, call: Call, item: str) -> Answer:
         select = _select(call, MESSAGE_PROPERTIES)
@@ -196,10 +204,12 @@ class MailRoutes:
         message = found.message
         self.box.remove(item)
         del message["Bcc"]
-        if not message.get("Date"):
-            from email.utils import format_datetime
+        # Outlook stamps the moment of sending (sentDateTime, and the Date that leaves): the
+        # draft's own Date is not kept (see REALITY.md).
+        from email.utils import format_datetime
 
-            message["Date"] = format_datetime(now)
+        del message["Date"]
+        message["Date"] = format_datetime(now)
         mime = message.as_bytes()
         # The sent copy stays in the draft's conversation, with the draft's Message-ID.
         self.box.add(
@@ -270,6 +280,38 @@ class MailRoutes:
             body["@odata.deltaLink"] = link + urlencode({"$deltatoken": token})
         headers = {"Preference-Applied": prefer} if "maxpagesize" in prefer else {}
         return Answer(200, body, headers)
+
+
+_ORDER = re.compile(r"^(sentDateTime|receivedDateTime)(?: (asc|desc))?$")
+
+
+def _int_option(call: Call, name: str, default: int) -> int:
+    raw = call.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise GraphFault(400, "ErrorInvalidUrlQuery", f"Invalid value '{raw}' for {name}.")
+    return int(raw)
+
+
+def _ordered(items: list[Item], orderby: str | None, flt: str | None) -> list[Item]:
+    """Items in the order asked; with a $filter, Graph sorts only by a property that the
+    filter names first (else 400 InefficientFilter)."""
+    if orderby is None:
+        return items
+    match = _ORDER.match(orderby.strip())
+    if match is None:
+        raise GraphFault(400, "ErrorInvalidUrlQuery", "This fake sorts only by sentDateTime "
+                         "or receivedDateTime (outreach sorts by nothing else).")
+    if flt is not None and not flt.strip().startswith(match.group(1)):
+        raise GraphFault(400, "InefficientFilter", "The restriction or sort order is too "
+                         "complex for this operation.")
+    field_name = match.group(1)
+
+    def key(item: Item) -> datetime:
+        return (item.sent or item.received) if field_name == "sentDateTime" else item.received
+
+    return sorted(items, key=key, reverse=match.group(2) == "desc")
 
 
 def _received(box: Mailbox, item_id: str) -> datetime:

@@ -71,6 +71,7 @@ class Item:
     received: datetime
     sent: datetime | None = None
     change: int = 0
+    modified: datetime | None = None
 
     @property
     def message(self) -> EmailMessage:
@@ -82,7 +83,7 @@ class Item:
         full: dict[str, Any] = {
             "id": self.id,
             "createdDateTime": _stamp(self.created),
-            "lastModifiedDateTime": _stamp(self.received),
+            "lastModifiedDateTime": _stamp(self.modified or self.received),
             "changeKey": f"CQAAAB{self.change}",
             "receivedDateTime": _stamp(self.received),
             "sentDateTime": _stamp(self.sent or self.received),
@@ -214,6 +215,14 @@ class Mailbox:
             )
             self.items[item.id] = item
             return item
+
+    def edit(self, item_id: str, mime: bytes, now: datetime) -> None:
+        """An edit keeps the item's id; its changeKey and lastModifiedDateTime change."""
+        with self.lock:
+            item = self.items[item_id]
+            item.mime = mime
+            item.modified = now
+            item.change = self._next_change()
 
     def remove(self, item_id: str) -> Item | None:
         with self.lock:

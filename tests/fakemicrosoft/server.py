@@ -151,6 +151,10 @@ class FakeMicrosoft:
         """The user presses Send on a draft in Outlook."""
         self._mail.send(Call("POST", f"/me/messages/{draft_id}/send", {}, {}), draft_id)
 
+    def edit_draft_as_user(self, draft_id: str, edited: EmailMessage) -> None:
+        """The user changes a draft in Outlook: same id, new content, a new changeKey."""
+        self.mailbox.edit(draft_id, edited.as_bytes(), self.now())
+
     def drafts(self) -> list[EmailMessage]:
         return [i.message for i in self.mailbox.in_folder("drafts")]
 

@@ -62,6 +62,15 @@ def unknown_sends(app: AppContext) -> list[tuple[SentHeaders, str]]:
     the database does not record, newest first."""
     to_contacts = _ours_to_contacts(app)
     known = app.store.ledger.known((m.message_id, m.backend_id) for m, _ in to_contacts)
+    # A draft of ours that the user sent from their mail app (Outlook and IMAP clients keep
+    # its Message-ID) is gone from the drafts: known too, as send and sync find its sent copy.
+    # One still in the drafts beside its sent copy is the database rolled back: refused.
+    waiting = app.store.ledger.waiting_drafts(
+        m.message_id for m, _ in to_contacts if m.message_id not in known
+    )
+    if waiting:
+        present = app.mail().draft_versions(list(waiting.values()))
+        known |= {mid for mid, draft_id in waiting.items() if draft_id not in present}
     return [(m, address) for m, address in to_contacts if m.message_id not in known]
 
 

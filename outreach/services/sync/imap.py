@@ -103,7 +103,10 @@ def sync_imap(app: AppContext, *, full: bool, dry_run: bool) -> SyncReport:
         if drafts_now is None:
             drafts_now = backend.draft_uids()
             drafts_validity = backend.session.validity.get(backend.session.folders().drafts)
-        return parsed[0] != drafts_validity or parsed[1] not in drafts_now
+        if parsed[0] == drafts_validity and parsed[1] in drafts_now:
+            return False
+        # A mail app saves an edited draft as a new message with the same Message-ID.
+        return not backend.draft_exists(row.draft_id or "")
 
     apply_all(
         app,

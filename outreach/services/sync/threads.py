@@ -5,6 +5,9 @@ IMAP syncs, so both thread exactly alike."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
 from outreach.mail.local_inbox import LocalMessage
 from outreach.services.sync.record import Recorder, bare
 from outreach.store import Store
@@ -15,6 +18,8 @@ class Threads:
 
     def __init__(self, store: Store, recorder: Recorder, prefix: str = "local:") -> None:
         self.recorder = recorder
+        self.store = store
+        self._added: dict[int, datetime | None] = {}
         self.thread_of: dict[str, str] = {
             bare(mid): tid for mid, tid in store.events.threads_by_message_id(prefix).items()
         }
@@ -42,9 +47,29 @@ class Threads:
             # Not in a conversation of ours: theirs only if a contact wrote it (or the user
             # wrote to one), in a thread of its own.
             contact_id = self.recorder.contact_for_mail(message.meta)
-            if contact_id is None:
+            if contact_id is None or self._before_added(contact_id, message):
                 return None, None
             thread = message.root or message.message_id or message.key
         if own:
             self.thread_of.setdefault(own, thread)
         return thread, contact_id
+
+    def _before_added(self, contact_id: int, message: LocalMessage) -> bool:
+        """Mail from before the contact was added is prior contact (services/sync/prior.py),
+        not a step of a conversation of ours: a first sync reads whole folders."""
+        if contact_id not in self._added:
+            created = self.store.contacts.by_id(contact_id).created_at
+            try:
+                self._added[contact_id] = datetime.fromisoformat(created) if created else None
+            except ValueError:
+                self._added[contact_id] = None
+        added = self._added[contact_id]
+        try:  # when it was written: a file's time is when it was copied in
+            when: datetime | None = parsedate_to_datetime(message.meta.header("Date") or "")
+        except (TypeError, ValueError, IndexError):
+            when = message.meta.internal_date
+        if added is None or when is None:
+            return False
+        if added.tzinfo is None or when.tzinfo is None:
+            return False
+        return when < added
