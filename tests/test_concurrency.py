@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections import Counter
 from email.message import EmailMessage
@@ -160,12 +163,30 @@ def test_any_mix_of_commands_at_once_finishes_and_doubles_nothing(
 
 
 def test_watch_waits_its_turn_and_goes_on(workspace: Path, tmp_path: Path, run: Invoke) -> None:
-    local_contacts(workspace, tmp_path, run, {"batch": 40})
-    drafting = start(workspace, "draft", "outreach", "--tag", "batch", env=NOW)
-    wait_for_holder(workspace, drafting)
-    watching = start(workspace, "watch", "--interval", "1", "--max-cycles", "2", env=NOW)
-    (code, _, _), (watch_code, out, err) = finish(drafting), finish(watching)
-    assert (code, watch_code) == (0, 0), err
-    assert "Waiting for the other outreach command to finish (pid" in err
-    assert "outreach draft outreach --tag batch" in err
+    """`send` asking "Send these messages now?" holds the lock for as long as the user takes
+    to answer; a `watch` started meanwhile says whom it waits for, and syncs once it may."""
+    local_contacts(workspace, tmp_path, run, {"batch": 3})
+    assert run("draft", "outreach", "--tag", "batch", env=NOW).exit_code == 0
+    sending = subprocess.Popen(
+        [sys.executable, "-m", "outreach", "send"],
+        env={**os.environ, "OUTREACH_HOME": str(workspace), **NOW},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_holder(workspace, sending)
+        watching = start(workspace, "watch", "--interval", "1", "--max-cycles", "2", env=NOW)
+        assert watching.stderr is not None
+        said = watching.stderr.readline()  # blocks until watch has something to say
+        assert "Waiting for the other outreach command to finish (pid" in said, said
+        assert "outreach send" in said
+        answered, _ = sending.communicate("n\n", timeout=60)
+    finally:
+        if sending.poll() is None:
+            sending.kill()
+    assert "Nothing sent." in answered
+    watch_code, out, err = finish(watching)
+    assert watch_code == 0, err
     assert "Synced the local inbox" in out
