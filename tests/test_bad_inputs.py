@@ -39,7 +39,7 @@ CONFIGS: dict[str, str] = {
     "bad_toml_syntax.toml": "line 2",
     "duplicate_key.toml": "line 3",
     "duplicate_section.toml": "line 3",
-    "unknown_section.toml": "smtp",
+    "unknown_section.toml": "smtp_relay",  # [smtp] is a section now (IMAP backend)
     "top_level_key.toml": "backend",
     "unknown_key.toml": "bakend",
     "wrong_type.toml": "daily_send_cap",
