@@ -17,8 +17,8 @@ so any mail app (Thunderbird, Apple Mail, a phone, webmail) shows and sends the 
   tests/test_draft_edits.py play it against Dovecot). So a draft id is
   ``UIDVALIDITY-UID-Message-ID``: when that UID is gone, the draft is the newest one in Drafts
   with that Message-ID (a NOOP first, so what another app appended or expunged is seen). Its
-version is the content's fingerprint
-  (:mod:`outreach.compose.fingerprint`), as in the local outbox: a different one is an edit.
+  version is the content's fingerprint (:mod:`outreach.compose.fingerprint`), as in the local
+  outbox: a different one is an edit.
   A mail app that gives the saved draft a new Message-ID makes it a draft outreach no longer
   knows: it is taken as deleted by hand (sync says so), and the next `draft` writes another.
 """
