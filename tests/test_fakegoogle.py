@@ -491,8 +491,9 @@ def test_attachments_need_a_scope_that_reads_bodies() -> None:
                                                format="metadata").execute()
                 assert "parts" not in fetched["payload"]  # no attachment id to ask for
                 attachment_id = f"ANGjdJ_{message_id}_1"
-                assert status_of(lambda a=attachment_id: users.messages().attachments().get(
-                    userId="me", messageId=message_id, id=a).execute()) == 403
+                refused = users.messages().attachments().get(
+                    userId="me", messageId=message_id, id=attachment_id)
+                assert status_of(refused.execute) == 403
                 continue
             full = users.messages().get(userId="me", id=message_id).execute()
             [part] = [p for p in full["payload"]["parts"] if p["filename"]]

@@ -27,7 +27,7 @@ from email.parser import HeaderParser
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import Any
 
-__all__ = ["SNIPPET_CHARS", "DeliveryRecipient", "MessageMeta"]
+__all__ = ["SNIPPET_CHARS", "DeliveryRecipient", "MessageMeta", "is_calendar_part"]
 
 SNIPPET_CHARS = 500  # of body text kept by MessageMeta.from_email (Gmail's own are ~200)
 BODY_CHARS = 4000  # of body text kept for classification: an out-of-office note is short
@@ -344,7 +344,7 @@ def _part_text(part: Message) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def _is_calendar(content_type: str, filename: str | None) -> bool:
+def is_calendar_part(content_type: str, filename: str | None) -> bool:
     """A calendar part: text/calendar or application/ics, or any part named ``*.ics`` (Apple
     Mail attaches its answers as ``iCal-<date>-<time>.ics``, sometimes typed
     application/octet-stream)."""
@@ -357,7 +357,7 @@ def _calendar_part(msg: Message) -> str | None:
     for part in msg.walk():
         if part.is_multipart():
             continue
-        if _is_calendar(part.get_content_type(), part.get_filename()):
+        if is_calendar_part(part.get_content_type(), part.get_filename()):
             text = _part_text(part)
             if text.strip():
                 return text
@@ -370,7 +370,7 @@ def _gmail_calendar_part(payload: Mapping[str, Any]) -> str | None:
     stack = [payload]
     while stack:
         part = stack.pop(0)
-        if _is_calendar(str(part.get("mimeType", "")), part.get("filename")):
+        if is_calendar_part(str(part.get("mimeType", "")), part.get("filename")):
             data = (part.get("body") or {}).get("data")
             if data:
                 try:
