@@ -24,6 +24,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+import icalendar
 import pytest
 
 from outreach.compose.mime import base_subject
@@ -530,3 +531,74 @@ def test_greta_is_away_until_the_24th_is_neither_nudged_nor_closed_meanwhile(
     assert len(ours) == 1
     ours[0].check_one_subject()
     ours[0].check_chain()
+
+
+def _apple_answer(world: World, address: str, invite: icalendar.Event, partstat: str) -> None:
+    """Apple Calendar's answer: a line of text in a new thread, "Invitation Declined: ..."
+    (tests/test_rsvp_clients.py), the iTIP REPLY attached as iCal-<date>-<time>.ics."""
+    reply = icalendar.Calendar()
+    reply.add("prodid", "-//Apple Inc.//macOS 15.1//EN")
+    reply.add("version", "2.0")
+    reply.add("method", "REPLY")
+    event = icalendar.Event()
+    event.add("uid", str(invite["UID"]))
+    event.add("sequence", int(invite["SEQUENCE"]))
+    event.add("dtstamp", world.now)
+    event.add("dtstart", invite.decoded("DTSTART"))
+    event.add("summary", str(invite["SUMMARY"]))
+    event.add("organizer", f"mailto:{USER}")
+    attendee = icalendar.vCalAddress(f"mailto:{address}")
+    attendee.params["PARTSTAT"] = partstat
+    event.add("attendee", attendee)
+    reply.add_component(event)
+    word = {"DECLINED": "Declined", "ACCEPTED": "Accepted"}[partstat]
+    message = EmailMessage()
+    message["From"] = address
+    message["To"] = f"Sam Rivera <{USER}>"
+    message["Subject"] = f"Invitation {word}: {invite['SUMMARY']}"
+    message["Date"] = format_datetime(world.now)
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2])
+    message.set_content(f"{address} has {word.lower()} your invitation.")
+    message.add_attachment(reply.to_ical(), maintype="text", subtype="calendar",
+                           filename=f"iCal-{world.now:%Y%m%d-%H%M%S}.ics",
+                           params={"method": "REPLY"})
+    world.deliver(message)
+
+
+def _meetings(world: World, address: str) -> list[tuple[str, str]]:
+    shown = json.loads(world.ok("contacts", "show", address, "--json"))
+    return [(str(m["uid"]), str(m["state"])) for m in shown["meetings"]]
+
+
+def test_ines_apple_calendar_declines_each_meeting_by_its_uid(reading_world: World) -> None:
+    world = reading_world
+    ines = "ines@example.es"
+    meet(world, ines, "Ines Ortega", org="Telefónica", tz="Europe/Madrid")
+    world.at("2026-03-02 13:00")
+    world.reply(ines, "Yes, the first slot.")
+    world.ok("sync")
+    world.ok("book", ines, "--slot", "1", "--send")
+    world.at("2026-03-02 15:00")  # the user cancels, and books another time
+    world.ok("cancel", ines, "--send")
+    world.ok("book", ines, "--at", "2026-03-06T10:00-05:00", "--send")
+    requests = [e for e in world.invites(ines) if str(e["X-TEST-METHOD"]) == "REQUEST"]
+    first, second = requests
+    assert str(first["UID"]) != str(second["UID"])
+
+    # Her Mac, offline since, sends the decline of the cancelled meeting: its subject names
+    # no meeting, its UID does; the new meeting stays booked.
+    world.at("2026-03-03 09:00")
+    _apple_answer(world, ines, first, "DECLINED")
+    world.ok("sync")
+    assert dict(_meetings(world, ines))[str(second["UID"])] == "scheduled"
+
+    world.at("2026-03-04 09:00")  # then she declines the new one: that one is declined
+    _apple_answer(world, ines, second, "DECLINED")
+    synced = world.ok("sync")
+    assert "Ines Ortega <ines@example.es>: declined the invite" in synced, synced
+    assert dict(_meetings(world, ines)) == {
+        str(first["UID"]): "cancelled", str(second["UID"]): "declined"
+    }
+    world.at("2026-03-04 10:00")
+    assert world.due_for(ines) == ["propose_times"]
+    one_conversation(world, ines)  # calendars' answers aside, one thread
