@@ -14,6 +14,7 @@ Prints a Markdown table; exits 0.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from collections import Counter
@@ -115,7 +116,51 @@ def run(base: Path, contacts: int) -> list[tuple[str, str, int, int, int]]:
                             "person000@example.org"))
         later = {"OUTREACH_NOW": "2026-03-10T09:00:00-04:00"}
         rows.append(measure(site, fake, "followup (nudges due)", "followup", env=later))
+        rows.append(_readonly_new_threads(site, fake, when))
     return rows
+
+
+def _readonly_new_threads(
+    site: Site, fake: FakeGoogle, when: datetime
+) -> tuple[str, str, int, int, int]:
+    """With [google] read_scope = "readonly": two contacts write in threads of their own (a
+    German out-of-office note, Apple Calendar's answer with its .ics attached) and a stranger
+    sends a newsletter. Headers of all three, then the contacts' two bodies in one batch, and
+    Apple's attachment."""
+    from email.message import EmailMessage
+
+    from outreach.google.auth import scopes_for
+    from tests.gmail_env import ACCESS_TOKEN, REFRESH_TOKEN
+    from tests.helpers_sync import configure, newsletter
+
+    at_ten = {"OUTREACH_NOW": "2026-03-10T10:00:00-04:00"}
+    measure(site, fake, "sync (before: what the earlier commands left)", "sync", env=at_ten)
+    readonly = scopes_for("readonly")
+    fake.set_access_token(ACCESS_TOKEN, scopes=readonly)
+    fake.set_refresh_token_scopes(REFRESH_TOKEN, readonly)
+    configure(site.root, google={"read_scope": "readonly"})
+    token = site.root / "readonly-token.json"  # as after `outreach auth login` again
+    info = {**fake.authorized_user_info(refresh_token=REFRESH_TOKEN), "token": ACCESS_TOKEN,
+            "scopes": readonly}
+    token.write_text(json.dumps(info))
+    done = site.cli("auth", "import", str(token))
+    token.unlink()
+    if done.returncode != 0:
+        raise RuntimeError(f"auth import failed: {done.stderr[-600:]}")
+    note = EmailMessage()
+    note["From"], note["To"] = "person005@example.org", USER_EMAIL
+    note["Subject"], note["Auto-Submitted"] = "Abwesenheitsnotiz: Ihre Nachricht", "auto-replied"
+    note.set_content("Ich bin ab dem 24. wieder im Büro.")
+    answer = EmailMessage()
+    answer["From"], answer["To"] = "person006@example.org", USER_EMAIL
+    answer["Subject"] = "Invitation Declined: Chat"
+    answer.set_content("person006 has declined your invitation.")
+    answer.add_attachment(b"BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n",
+                          maintype="text", subtype="calendar", filename="iCal-1.ics")
+    for message in (note, answer, newsletter(when)):
+        fake.deliver(message, internal_date=when)
+    return measure(site, fake, "sync, readonly: 2 contacts in new threads + 1 newsletter",
+                   "sync", env=at_ten)
 
 
 def main() -> int:

@@ -7,18 +7,33 @@ played through the CLI on both backends (see tests/test_conversations.py for the
 - Wes defers; Kurt proposes his own time; Edith says no;
 - Hal forwards the request to a colleague, who takes over; Mae's assistant answers for her;
 - Rosa proposes a range; Vera goes quiet after new times.
+
+Two more read what arrives in a thread of its own (locally, and on Gmail with the
+gmail.readonly opt-in, where only those messages' bodies make the difference):
+
+- Greta's German out-of-office note says when she is back;
+- Ines's Apple Calendar declines, first the meeting that was cancelled, then the new one.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import icalendar
+import pytest
 
 from outreach.compose.mime import base_subject
 from tests import test_conversations as conversations
+from tests.conftest import Invoke
 from tests.conversation_world import USER, World, text_of
+from tests.fakegoogle.server import FakeGoogle
+from tests.gmail_env import ACCESS_TOKEN, REFRESH_TOKEN, gmail_workspace
+from tests.helpers_sync import configure
 from tests.test_conversations import meet, one_conversation
 
 world = conversations.world  # the same fixture: each test runs on both backends
@@ -434,3 +449,157 @@ def test_reply_by_hand_names_what_is_wrong_with_it(world: World) -> None:
     assert "Traceback" not in nothing.output + wrong.output + bad.output + empty.output
     world.ok("reply", "ada@example.org", "--picked", "2")
     assert _item(world, "ada@example.org")["command"] == "outreach book ada@example.org --slot 2"
+
+
+# --- Mail in a thread of its own, read: locally, and on Gmail with gmail.readonly ----------
+
+
+@pytest.fixture(params=["local", "gmail-readonly"])
+def reading_world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    run: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_environment: Path,
+) -> Iterator[World]:
+    """A workspace that reads message text: the local Maildirs, or Gmail with
+    ``[google] read_scope = "readonly"`` (the token holds gmail.readonly, not metadata)."""
+    if request.param == "local":
+        result = run("init", "--name", "Sam Rivera", "--email", USER, "--timezone",
+                     "America/New_York")
+        assert result.exit_code == 0, result.output
+        configure(isolated_environment, schedule={"busy": []})
+        yield World("local", isolated_environment, run, None)
+        return
+    from outreach.google.auth import scopes_for
+
+    fake = FakeGoogle(email=USER).start()
+    try:
+        workspace = gmail_workspace(tmp_path, fake, run, monkeypatch)
+        fake.set_access_token(ACCESS_TOKEN, scopes=scopes_for("readonly"))
+        fake.set_refresh_token_scopes(REFRESH_TOKEN, scopes_for("readonly"))
+        configure(workspace.root, google={"read_scope": "readonly"})
+        found = World("gmail", workspace.root, run, fake)
+        fake.set_now(found.now)
+        yield found
+        refused = sorted({(c.method_id, c.path) for c in fake.calls if c.status == 403})
+        assert not refused, refused  # never asked for more than the scope allows
+    finally:
+        fake.stop()
+
+
+def _auto_reply_of_its_own(world: World, address: str, subject: str, body: str) -> None:
+    """An out-of-office note as some servers send it: a new thread, no In-Reply-To."""
+    message = EmailMessage()
+    message["From"] = address
+    message["To"] = f"Sam Rivera <{USER}>"
+    message["Subject"] = subject
+    message["Auto-Submitted"] = "auto-replied"
+    message["Date"] = format_datetime(world.now)
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2])
+    message.set_content(body)
+    world.deliver(message)
+
+
+def test_greta_is_away_until_the_24th_is_neither_nudged_nor_closed_meanwhile(
+    reading_world: World,
+) -> None:
+    world = reading_world
+    greta = "greta@example.de"
+    meet(world, greta, "Greta Weber", org="Siemens", tz="Europe/Berlin")
+    world.at("2026-03-09 09:00")  # five business days of silence: the one nudge
+    assert world.due_for(greta) == ["follow_up"]
+    world.at("2026-03-10 09:00")
+    world.ok("followup")
+    world.ok("send", "--yes")
+    world.at("2026-03-10 09:05")  # the nudge meets her note, in a thread of its own
+    _auto_reply_of_its_own(
+        world, greta, "Abwesenheitsnotiz: Ihre Nachricht",
+        "Guten Tag,\n\nvielen Dank für Ihre Nachricht. Ich bin derzeit nicht im Büro und "
+        "bin ab dem 24. wieder im Büro. In dringenden Fällen wenden Sie sich bitte an "
+        "meine Kollegin.\n\nMit freundlichen Grüßen\nGreta Weber",
+    )
+    synced = world.ok("sync")
+    assert "auto-reply, back 2026-03-24" in synced, synced
+    for day in ("2026-03-23 09:00", "2026-03-24 09:00", "2026-03-24 17:00"):
+        world.at(day)  # away, then the day she returns: nothing to do about her
+        assert world.due_for(greta) == [], day
+    world.at("2026-04-21 09:00")  # ten business days after her return, still silent
+    item = _item(world, greta)
+    assert item["action"] == "close"
+    assert len(world.received(greta)) == 2  # the first message and one nudge, nothing more
+    ours = [t for t in world.threads(greta) if t.messages[0]["From"] != greta]
+    assert len(ours) == 1
+    ours[0].check_one_subject()
+    ours[0].check_chain()
+
+
+def _apple_answer(world: World, address: str, invite: icalendar.Event, partstat: str) -> None:
+    """Apple Calendar's answer: a line of text in a new thread, "Invitation Declined: ..."
+    (tests/test_rsvp_clients.py), the iTIP REPLY attached as iCal-<date>-<time>.ics."""
+    reply = icalendar.Calendar()
+    reply.add("prodid", "-//Apple Inc.//macOS 15.1//EN")
+    reply.add("version", "2.0")
+    reply.add("method", "REPLY")
+    event = icalendar.Event()
+    event.add("uid", str(invite["UID"]))
+    event.add("sequence", int(invite["SEQUENCE"]))
+    event.add("dtstamp", world.now)
+    event.add("dtstart", invite.decoded("DTSTART"))
+    event.add("summary", str(invite["SUMMARY"]))
+    event.add("organizer", f"mailto:{USER}")
+    attendee = icalendar.vCalAddress(f"mailto:{address}")
+    attendee.params["PARTSTAT"] = partstat
+    event.add("attendee", attendee)
+    reply.add_component(event)
+    word = {"DECLINED": "Declined", "ACCEPTED": "Accepted"}[partstat]
+    message = EmailMessage()
+    message["From"] = address
+    message["To"] = f"Sam Rivera <{USER}>"
+    message["Subject"] = f"Invitation {word}: {invite['SUMMARY']}"
+    message["Date"] = format_datetime(world.now)
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2])
+    message.set_content(f"{address} has {word.lower()} your invitation.")
+    message.add_attachment(reply.to_ical(), maintype="text", subtype="calendar",
+                           filename=f"iCal-{world.now:%Y%m%d-%H%M%S}.ics",
+                           params={"method": "REPLY"})
+    world.deliver(message)
+
+
+def _meetings(world: World, address: str) -> list[tuple[str, str]]:
+    shown = json.loads(world.ok("contacts", "show", address, "--json"))
+    return [(str(m["uid"]), str(m["state"])) for m in shown["meetings"]]
+
+
+def test_ines_apple_calendar_declines_each_meeting_by_its_uid(reading_world: World) -> None:
+    world = reading_world
+    ines = "ines@example.es"
+    meet(world, ines, "Ines Ortega", org="Telefónica", tz="Europe/Madrid")
+    world.at("2026-03-02 13:00")
+    world.reply(ines, "Yes, the first slot.")
+    world.ok("sync")
+    world.ok("book", ines, "--slot", "1", "--send")
+    world.at("2026-03-02 15:00")  # the user cancels, and books another time
+    world.ok("cancel", ines, "--send")
+    world.ok("book", ines, "--at", "2026-03-06T10:00-05:00", "--send")
+    requests = [e for e in world.invites(ines) if str(e["X-TEST-METHOD"]) == "REQUEST"]
+    first, second = requests
+    assert str(first["UID"]) != str(second["UID"])
+
+    # Her Mac, offline since, sends the decline of the cancelled meeting: its subject names
+    # no meeting, its UID does; the new meeting stays booked.
+    world.at("2026-03-03 09:00")
+    _apple_answer(world, ines, first, "DECLINED")
+    world.ok("sync")
+    assert dict(_meetings(world, ines))[str(second["UID"])] == "scheduled"
+
+    world.at("2026-03-04 09:00")  # then she declines the new one: that one is declined
+    _apple_answer(world, ines, second, "DECLINED")
+    synced = world.ok("sync")
+    assert "Ines Ortega <ines@example.es>: declined the invite" in synced, synced
+    assert dict(_meetings(world, ines)) == {
+        str(first["UID"]): "cancelled", str(second["UID"]): "declined"
+    }
+    world.at("2026-03-04 10:00")
+    assert world.due_for(ines) == ["propose_times"]
+    one_conversation(world, ines)  # calendars' answers aside, one thread

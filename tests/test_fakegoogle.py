@@ -475,6 +475,34 @@ def test_the_metadata_scope_limits_the_token_even_beside_a_broader_one() -> None
         users.messages().list(userId="me", q="in:sent").execute()
 
 
+def test_attachments_need_a_scope_that_reads_bodies() -> None:
+    """users.messages.attachments.get lists no gmail.metadata in its scopes (discovery
+    document): the tool's own token cannot read an attachment; gmail.readonly can."""
+    message = mail(sender="ada@example.org", to=USER)
+    message.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="text",
+                           subtype="calendar", filename="iCal-20261104-150000.ics")
+    for scope, allowed in ((METADATA, False),
+                           ("https://www.googleapis.com/auth/gmail.readonly", True)):
+        with FakeGoogle(token_scopes=[COMPOSE, scope]) as fake:
+            message_id = fake.deliver(message)
+            users = gmail(fake).users()
+            if not allowed:
+                fetched = users.messages().get(userId="me", id=message_id,
+                                               format="metadata").execute()
+                assert "parts" not in fetched["payload"]  # no attachment id to ask for
+                attachment_id = f"ANGjdJ_{message_id}_1"
+                refused = users.messages().attachments().get(
+                    userId="me", messageId=message_id, id=attachment_id)
+                assert status_of(refused.execute) == 403
+                continue
+            full = users.messages().get(userId="me", id=message_id).execute()
+            [part] = [p for p in full["payload"]["parts"] if p["filename"]]
+            assert "data" not in part["body"]  # a named part: its id only
+            got = users.messages().attachments().get(
+                userId="me", messageId=message_id, id=part["body"]["attachmentId"]).execute()
+            assert base64.urlsafe_b64decode(got["data"]).startswith(b"BEGIN:VCALENDAR")
+
+
 def test_scopes_are_enforced_like_gmail(fake_google: FakeGoogle) -> None:  # noqa: F811
     fake_google.set_access_token(None)  # every token comes from a refresh with these scopes
     creds = credentials(fake_google, token=None, scopes=[COMPOSE, METADATA, FREEBUSY])

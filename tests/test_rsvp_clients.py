@@ -265,16 +265,29 @@ def _rsvp_details(app: AppContext) -> list[str]:
 
 @pytest.mark.parametrize("build", [thunderbird_reply, old_lightning_reply, outlook_reply,
                                    apple_reply])
-def test_an_answer_in_a_thread_of_its_own_is_read_by_its_subject(
-    gmail_sent: AppContext, fake_gmail: FakeGoogle, build: object  # noqa: F811
+def test_an_answer_in_a_thread_of_its_own_is_read_by_its_subject_or_its_uid(
+    gmail_sent: AppContext, fake_gmail: FakeGoogle, build: object, scope: str  # noqa: F811
 ) -> None:
-    """Calendars answer in a new thread; mail outside our threads is read as metadata on
-    both scopes, so the subject decides (every one of these says declined)."""
+    """Calendars answer in a new thread. Under gmail.metadata only headers can be read, so
+    the subject decides (every one of these says declined). Under gmail.readonly a contact's
+    message outside our threads is read in full, so its calendar part and UID decide: here
+    the UID is none of Ada's meetings (nothing is booked), so it is a reply to read, never
+    an answer applied. Apple's part is an attachment: read with messages.attachments.get."""
     assert callable(build)
     message = build("DECLINED")
+    fake_gmail.reset_log()
     fake_gmail.deliver(message, internal_date=at("2026-03-02 12:00"))
     sync(gmail_sent)
-    assert _rsvp_details(gmail_sent) == ["declined the invite (its subject)"]
+    assert 403 not in fake_gmail.status_counts
+    attachments = fake_gmail.method_counts.get("gmail.users.messages.attachments.get", 0)
+    if scope == "metadata":
+        assert _rsvp_details(gmail_sent) == ["declined the invite (its subject)"]
+        assert attachments == 0
+        return
+    assert _rsvp_details(gmail_sent) == []
+    (event,) = [e for e in gmail_sent.store.events.all() if e.kind != "own_send"]
+    assert event.kind == "reply" and "not your meeting" in event.detail, event.detail
+    assert attachments == (1 if build is apple_reply else 0)
 
 
 def test_an_answer_in_our_thread_is_read_by_uid_under_readonly(

@@ -529,3 +529,67 @@ def test_with_gmail_readonly_a_reply_is_read_and_due_acts_on_it(
     assert (item["action"], item["slot"]) == ("book", 2)
     assert item["evidence"] == "The second one works for me."
     assert item["command"] == "outreach book ada@example.org --slot 2"
+
+
+# --- Issue 18: a contact's mail in a thread of its own, read under gmail.readonly ----------
+
+
+def _german_out_of_office(when: str) -> EmailMessage:
+    """Cat's out-of-office note as a new thread: its own subject, no In-Reply-To; the return
+    date is only in the body, the day of the month alone ("ab dem 13.")."""
+    from email.utils import format_datetime, make_msgid
+
+    message = EmailMessage()
+    message["From"] = "Cat <cat@example.org>"
+    message["To"] = USER
+    message["Subject"] = "Abwesenheitsnotiz: Ihre Nachricht"
+    message["Auto-Submitted"] = "auto-replied"
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message["Date"] = format_datetime(at(when))
+    message.set_content("Vielen Dank für Ihre Nachricht.\n\nIch bin ab dem 13. wieder im Büro "
+                        "und melde mich dann.\n\nCat")
+    return message
+
+
+def _get_formats(fake: FakeGoogle) -> list[str]:
+    return sorted(str(c.param("format")) for c in fake.calls
+                  if c.method_id == "gmail.users.messages.get")
+
+
+def test_with_gmail_readonly_a_new_thread_auto_reply_gives_its_return_date_from_the_body(
+    readonly_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
+) -> None:
+    """The contact's mail outside our threads is read in full once its headers show a
+    contact wrote it; a stranger's newsletter stays headers only. One batch more."""
+    sync(readonly_app)
+    fake_gmail.deliver(_german_out_of_office("2026-03-02 10:05"),
+                       internal_date=at("2026-03-02 10:05"))
+    fake_gmail.deliver(newsletter(at("2026-03-02 10:06")), internal_date=at("2026-03-02 10:06"))
+    fake_gmail.reset_log()
+    report = sync(readonly_app)
+    assert report.counts() == {"auto_reply": 1}
+    [away] = [e for e in readonly_app.store.events.all() if e.kind == "auto_reply"]
+    assert away.return_date == "2026-03-13"
+    assert _get_formats(fake_gmail) == ["full", "metadata", "metadata"]  # Cat's body only
+    # history.list, one batch of headers, one batch of the contact's bodies
+    assert report.requests == 3 == len(fake_gmail.requests)
+    assert 403 not in fake_gmail.status_counts
+    [path] = [r[2] for r in readonly_app.store.conn.execute("PRAGMA database_list") if r[2]]
+    files = [Path(path), Path(f"{path}-wal")]  # the body is read, never stored
+    stored = b"".join(f.read_bytes() for f in files if f.exists())
+    assert "wieder im Büro".encode() not in stored and b"Abwesenheitsnotiz" in stored
+
+
+def test_with_gmail_metadata_a_new_thread_auto_reply_is_read_by_headers_only(
+    sent_app: AppContext, fake_gmail: FakeGoogle  # noqa: F811
+) -> None:
+    sync(sent_app)
+    fake_gmail.deliver(_german_out_of_office("2026-03-02 10:05"),
+                       internal_date=at("2026-03-02 10:05"))
+    fake_gmail.reset_log()
+    assert sync(sent_app).counts() == {"auto_reply": 1}
+    [away] = [e for e in sent_app.store.events.all() if e.kind == "auto_reply"]
+    assert away.return_date is None  # the date is in the body, which this scope cannot read
+    assert _get_formats(fake_gmail) == ["metadata"]
+    assert "gmail.users.messages.attachments.get" not in fake_gmail.method_counts
+    assert 403 not in fake_gmail.status_counts

@@ -265,6 +265,19 @@ def test_the_unknown_return_default_is_configurable_and_never_shortens_the_wait(
     assert nudge.due == at("2026-03-09 00:00")  # five business days after the send still hold
 
 
+def test_away_when_the_nudge_came_close_waits_until_they_have_been_back_as_long() -> None:
+    """Issue 18: the nudge (sent 10 March) met an out-of-office note, back 24 March; close is
+    never offered on the day they return, only ten business days after it."""
+    contact = sent(followups_sent=1, last_sent_at=at("2026-03-10 09:00"),
+                   auto_reply_at=at("2026-03-10 09:05"), auto_reply_return=date(2026, 3, 24))
+    assert actions(contact, at("2026-03-24 12:00")) == []  # without the note: close today
+    assert actions(contact, at("2026-04-06 12:00")) == []
+    [close] = due(contact, at("2026-04-07 09:00"))
+    assert close.action is Action.CLOSE and "since their return on 2026-03-24" in close.reason
+    without = sent(followups_sent=1, last_sent_at=at("2026-03-10 09:00"))
+    assert actions(without, at("2026-03-24 12:00")) == [Action.CLOSE]
+
+
 def test_old_out_of_office_from_before_the_send_is_ignored() -> None:
     contact = sent(auto_reply_at=at("2026-01-10 10:00"), auto_reply_return=date(2026, 6, 1))
     assert actions(contact, at("2026-03-09 00:00")) == [Action.FOLLOW_UP]

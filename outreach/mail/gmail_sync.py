@@ -5,8 +5,11 @@ under the user's quota, the retries and batching. By default everything here ask
 ``format=metadata`` (headers, labels, internalDate), all the ``gmail.metadata`` scope allows:
 no body, perhaps no snippet. With ``read_bodies`` (the ``gmail.readonly`` opt-in,
 ``[google] read_scope = "readonly"``) messages and threads are read with ``format=full``, so
-out-of-office return dates and bounce details come from their text. Only messages in tracked
-threads are ever read.
+out-of-office return dates and bounce details come from their text: the messages of tracked
+threads, and (asked for by sync, once their headers show a contact wrote them) a contact's
+messages in threads of their own. A calendar part Gmail gives as an attachment id only (Apple
+Calendar's ``iCal-*.ics``) is read with ``messages.attachments.get``. Nobody else's mail is
+read beyond its headers.
 
 Errors are translated once, here: a 404 on ``history.list`` is :class:`HistoryExpired` (the
 start id is too old: resync in full), a transport failure, a 5xx or a rate limit (429, or
@@ -27,7 +30,7 @@ from googleapiclient.errors import HttpError
 from outreach.errors import AuthError, MailError, SyncError
 from outreach.mail.gmail import GmailBackend
 from outreach.mail.gmail_errors import TRANSPORT_ERRORS, rate_limit, reason_text, status_of
-from outreach.track.meta import MessageMeta
+from outreach.track.meta import MessageMeta, is_calendar_part
 
 __all__ = [
     "METADATA_HEADERS",
@@ -220,6 +223,8 @@ class GmailSync:
             lambda mid: messages.get(userId=self.backend.user_id, id=mid, **self._format()),
             "reading new messages",
         )
+        if self.read_bodies:
+            self._fill_calendar_attachments(found)
         found.update(
             self._batch(
                 "messages.get",
@@ -234,6 +239,28 @@ class GmailSync:
             )
         )
         return [MessageMeta.from_gmail(found[mid]) for mid in message_ids if mid in found]
+
+    def _fill_calendar_attachments(self, found: dict[str, dict[str, Any]]) -> None:
+        """A calendar part Gmail gives as an attachment id only (Apple Calendar's
+        ``iCal-*.ics``) is read with ``messages.attachments.get`` (batched, paced) and put in
+        place, so the answer's UID can be read; only when no calendar part came inline."""
+        attached = {
+            mid: part for mid, resource in found.items()
+            if (part := _attached_calendar_part(resource.get("payload") or {})) is not None
+        }
+        if not attached:
+            return
+        attachments = self._users().messages().attachments()
+
+        def get(mid: str) -> Any:
+            return attachments.get(
+                userId=self.backend.user_id, messageId=mid, id=attached[mid]["attachmentId"]
+            )
+
+        read = self._batch("messages.attachments.get", list(attached), get, "reading invites")
+        for mid, body in read.items():
+            if body.get("data"):
+                attached[mid]["data"] = body["data"]
 
     def threads(
         self, thread_ids: list[str], progress: Callable[[int], None] | None = None
@@ -254,6 +281,10 @@ class GmailSync:
             found.update(self._batch("threads.get", part, get, "reading tracked threads"))
             if progress is not None:
                 progress(len(part))
+        if self.read_bodies:
+            self._fill_calendar_attachments(
+                {str(m.get("id")): m for t in found.values() for m in t.get("messages", [])}
+            )
         return {
             tid: [MessageMeta.from_gmail(m) for m in found[tid].get("messages", [])]
             for tid in thread_ids
@@ -267,6 +298,22 @@ class GmailSync:
             return {}
         with _translated(action):
             return self.backend._metadata_batch(method, list(dict.fromkeys(ids)), make)
+
+
+def _attached_calendar_part(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The body of the first calendar part (by type or ``.ics`` name) that came as an
+    attachment id only, when no calendar part came with its data; else None."""
+    stack, waiting = [payload], None
+    while stack:
+        part = stack.pop(0)
+        body = part.get("body") or {}
+        if is_calendar_part(str(part.get("mimeType", "")), part.get("filename")):
+            if body.get("data"):
+                return None
+            if body.get("attachmentId") and waiting is None:
+                waiting = body
+        stack.extend(part.get("parts") or ())
+    return waiting
 
 
 class _NotFound(Exception):

@@ -29,6 +29,7 @@ UNIT_COSTS = {
     "drafts.send": 100,
     "messages.send": 100,
     "messages.get": 5,
+    "messages.attachments.get": 5,
     "messages.list": 5,
     "threads.get": 10,
     "history.list": 2,

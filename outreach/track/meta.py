@@ -32,7 +32,7 @@ from outreach.track.delivery_status import (
 )
 from outreach.track.headers import header_text as _decode
 
-__all__ = ["SNIPPET_CHARS", "DeliveryRecipient", "MessageMeta"]
+__all__ = ["SNIPPET_CHARS", "DeliveryRecipient", "MessageMeta", "is_calendar_part"]
 
 SNIPPET_CHARS = 500  # of body text kept by MessageMeta.from_email (Gmail's own are ~200)
 BODY_CHARS = 4000  # of body text kept for classification: an out-of-office note is short
@@ -285,7 +285,7 @@ def _part_text(part: Message) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def _is_calendar(content_type: str, filename: str | None) -> bool:
+def is_calendar_part(content_type: str, filename: str | None) -> bool:
     """A calendar part: text/calendar or application/ics, or any part named ``*.ics`` (Apple
     Mail attaches its answers as ``iCal-<date>-<time>.ics``, sometimes typed
     application/octet-stream)."""
@@ -298,7 +298,7 @@ def _calendar_part(msg: Message) -> str | None:
     for part in msg.walk():
         if part.is_multipart():
             continue
-        if _is_calendar(part.get_content_type(), part.get_filename()):
+        if is_calendar_part(part.get_content_type(), part.get_filename()):
             text = _part_text(part)
             if text.strip():
                 return text
@@ -311,7 +311,7 @@ def _gmail_calendar_part(payload: Mapping[str, Any]) -> str | None:
     stack = [payload]
     while stack:
         part = stack.pop(0)
-        if _is_calendar(str(part.get("mimeType", "")), part.get("filename")):
+        if is_calendar_part(str(part.get("mimeType", "")), part.get("filename")):
             data = (part.get("body") or {}).get("data")
             if data:
                 try:

@@ -18,8 +18,9 @@ An action whose message is already drafted stays due with ``drafted=True`` until
   moves it to the ``unknown_return_business_days``-th business day after the auto-reply.
   A nudge is timely for ``close_after_business_days``; after that it becomes **close**.
 - **close**, stage sent: no reply ``close_after_business_days`` after the last nudge (or, when
-  no more nudges are allowed, after the last send), or a nudge that fell due and was left
-  too long: suggest closing the contact as "no reply".
+  no more nudges are allowed, after the last send; or, when an auto-reply to it gave a return
+  date, after that date), or a nudge that fell due and was left too long: suggest closing
+  the contact as "no reply".
 - **book**, stage replied, their reply after our last send, some offered time still ahead
   (or none offered): due at the latest reply. Stage scheduled with the invite only drafted:
   **book** with ``drafted`` ("send the drafted invite").
@@ -176,7 +177,17 @@ def _follow_up(
     if facts.followups_sent >= config.max_followups:
         close_day = business_days_after(sent_day, config.close_after_business_days)
         what = "the nudge" if facts.followups_sent else "the first message"
-        return _close(facts, close_day, sent_day, f"{what} went unanswered", now, zone)
+        why = f"{what} went unanswered"
+        back = facts.auto_reply_return
+        away = facts.auto_reply_at
+        if away is not None and away >= base and back is not None:
+            # Away when it arrived: they read it on their return, so the silence counts
+            # from then (never "close" on the day they come back).
+            after_return = business_days_after(back, config.close_after_business_days)
+            if after_return > close_day:
+                close_day = after_return
+                why = f"{what} went unanswered since their return on {back}"
+        return _close(facts, close_day, sent_day, why, now, zone)
     due_day = business_days_after(sent_day, config.nudge_after_business_days)
     ordinal = facts.followups_sent + 1
     reason = (

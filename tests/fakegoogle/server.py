@@ -65,6 +65,7 @@ DEFAULT_COSTS: dict[str, int] = {
     "drafts.delete": 10,
     "messages.send": 100,
     "messages.get": 5,
+    "messages.attachments.get": 5,
     "messages.list": 5,
     "messages.modify": 5,
     "history.list": 2,

@@ -6,6 +6,10 @@ Gmail, like lieer:
   only for added messages (and SENT labels). Messages in *tracked* threads (threads holding a
   message of ours) that sync has not seen are fetched with ``format=metadata`` in batches. A
   sync with nothing new is that one request, whatever the number of tracked threads.
+  New mail outside them is read as metadata to see who wrote it; under ``read_scope =
+  "readonly"`` what a contact (or their side) wrote there, e.g. an out-of-office note or a
+  calendar's answer in a thread of its own, is read again in full (one more batch), so it is
+  read exactly as in our threads.
 - **full** (first sync, ``--full``, or Gmail answering 404 because the stored id is too old):
   read the profile's history id *first*, then every tracked thread (``threads.get``,
   batched), then store that id. Whatever arrives meanwhile is after the stored id, so the
@@ -53,6 +57,7 @@ from outreach.services.sync.record import (
     apply_all,
 )
 from outreach.store.events import TrackedMessage
+from outreach.track.meta import MessageMeta
 
 if TYPE_CHECKING:
     from outreach.mail.gmail_sync import GmailSync
@@ -185,7 +190,10 @@ def _sync_gmail(
         }
         known = store.events.known_ids([*wanted, *outside])
         fetch = [mid for mid in [*wanted, *outside] if mid not in known]
-        for meta in reader.messages(fetch, bodies_of=set(wanted)):  # bodies: our threads only
+        fetched = reader.messages(fetch, bodies_of=set(wanted))  # bodies: our threads only
+        if reader.read_bodies:
+            fetched = _with_their_bodies(reader, recorder, fetched, outside)
+        for meta in fetched:
             thread = meta.thread_id or wanted.get(meta.id) or outside[meta.id]
             if meta.id in wanted or thread in recorder.threads:
                 items.append(Seen(meta.id, thread, meta))
@@ -223,6 +231,28 @@ def _sync_gmail(
     report.requests = reader.requests - before
     _read_calendar(app, report, full=full, dry_run=dry_run)
     return report
+
+
+def _with_their_bodies(
+    reader: GmailSync, recorder: Recorder, metas: list[MessageMeta], outside: dict[str, str]
+) -> list[MessageMeta]:
+    """Under gmail.readonly: the messages outside our threads that a contact (or their side)
+    wrote, read again in full (one more batch), so an out-of-office note or a calendar's
+    answer in a thread of its own gives its return date, its UID and its words like one in
+    our thread. Everyone else's mail stays headers only; nothing of a body is stored."""
+    owner = recorder.owner.casefold()
+    theirs = [
+        meta.id
+        for meta in metas
+        if meta.id in outside
+        and meta.thread_id not in recorder.threads
+        and meta.sender != owner
+        and recorder.contact_for_mail(meta) is not None
+    ]
+    if not theirs:
+        return metas
+    read = {meta.id: meta for meta in reader.messages(theirs, bodies_of=set(theirs))}
+    return [read.get(meta.id, meta) for meta in metas]
 
 
 def _read_calendar(app: AppContext, report: SyncReport, *, full: bool, dry_run: bool) -> None:
