@@ -42,7 +42,7 @@ import bench_cli
 
 NOW = bench_cli.NOW
 COMMANDS = (["contacts", "list"], ["status"], ["due"])
-CACHE = Path(tempfile.gettempdir()) / f"outreach-bench-scale-v1-{os.getuid()}"
+CACHE = Path(tempfile.gettempdir()) / f"outreach-bench-scale-v2-{os.getuid()}"
 
 
 def extract(ref: str, into: Path) -> Path:

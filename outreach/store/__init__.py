@@ -14,7 +14,7 @@ from outreach.store.changes import ChangeRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import BUSY_TIMEOUT_SECONDS, connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
-from outreach.store.facts import contact_facts
+from outreach.store.facts import closed_facts, contact_facts
 from outreach.store.ledger import LedgerRepo
 from outreach.store.maildir_seen import SeenFileRepo
 from outreach.store.meeting_cc import MeetingCcRepo
@@ -89,8 +89,17 @@ class Store:
         with transaction(self.conn):
             yield
 
-    def facts(self, contact_id: int | None = None) -> dict[int, ContactFacts]:
-        return contact_facts(self.conn, contact_id)
+    def facts(
+        self, contact_id: int | None = None, *, open_only: bool = False
+    ) -> dict[int, ContactFacts]:
+        return contact_facts(self.conn, contact_id, open_only=open_only)
+
+    def stage_facts(self) -> dict[int, ContactFacts]:
+        """Every contact's facts as far as its stage and the per-group figures go: whole for
+        open contacts, the few that matter for closed ones (``closed_facts``)."""
+        facts = contact_facts(self.conn, open_only=True)
+        facts.update(closed_facts(self.conn))
+        return facts
 
     def ensure_sound(self) -> None:
         """Refuse to write to a damaged database: ``PRAGMA quick_check`` before the first write
