@@ -235,10 +235,11 @@ def contact_facts(
     }
     events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=events_where), params)}
     returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
+    # Few replies are read: finding them is quicker over every contact than per open one.
     readings = {
         cid: _reading(value)
         for cid, value, _ in conn.execute(
-            _READING_SQL.format(and_where=and_where), params + params
+            _READING_SQL.format(and_where=and_where if one else ""), params + params
         )
     }
     people = _people_to_add(conn, readings)
