@@ -94,11 +94,11 @@ class Store:
     ) -> dict[int, ContactFacts]:
         return contact_facts(self.conn, contact_id, open_only=open_only)
 
-    def stage_facts(self) -> dict[int, ContactFacts]:
-        """Every contact's facts as far as its stage and the per-group figures go: whole for
-        open contacts, the few that matter for closed ones (``closed_facts``)."""
+    def stage_facts(self, *, outcomes: bool = True) -> dict[int, ContactFacts]:
+        """Every contact's facts as far as its stage and (``outcomes``) the per-group figures
+        go: whole for open contacts, the few that matter for closed ones (``closed_facts``)."""
         facts = contact_facts(self.conn, open_only=True)
-        facts.update(closed_facts(self.conn))
+        facts.update(closed_facts(self.conn, outcomes=outcomes))
         return facts
 
     def ensure_sound(self) -> None:

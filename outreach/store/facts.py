@@ -338,9 +338,18 @@ FROM contacts c WHERE c.closed_at IS NOT NULL
 """
 
 
-def closed_facts(conn: sqlite3.Connection) -> dict[int, ContactFacts]:
-    """The facts of every closed contact that a stage and the per-group figures need (the
-    rest left at their defaults): a few index lookups each instead of the whole history."""
+_CLOSED_ONLY_SQL = """
+SELECT id, email, name, referred_by, created_at, closed_reason, NULL, NULL
+FROM contacts WHERE closed_at IS NOT NULL
+"""
+
+
+def closed_facts(
+    conn: sqlite3.Connection, *, outcomes: bool = True
+) -> dict[int, ContactFacts]:
+    """The facts of every closed contact that a stage and (``outcomes``: whether written to
+    and answered) the per-group figures need, the rest left at their defaults: a few index
+    lookups each instead of the whole history."""
     tags: dict[int, list[str]] = {}
     for cid, tag in conn.execute(
         _TAGS_SQL.format(where=f"WHERE NOT {_OPEN}")
@@ -360,5 +369,5 @@ def closed_facts(conn: sqlite3.Connection) -> dict[int, ContactFacts]:
             tags=tuple(tags.get(cid, ())),
         )
         for cid, email, name, referred_by, created_at, closed_reason, first_sent, last_reply
-        in conn.execute(_CLOSED_SQL)
+        in conn.execute(_CLOSED_SQL if outcomes else _CLOSED_ONLY_SQL)
     }
