@@ -96,8 +96,9 @@ class Store:
 
     def stage_facts(self, *, outcomes: bool = True) -> dict[int, ContactFacts]:
         """Every contact's facts as far as its stage and (``outcomes``) the per-group figures
-        go: whole for open contacts, the few that matter for closed ones (``closed_facts``)."""
-        facts = contact_facts(self.conn, open_only=True)
+        go: for open contacts what ``stage_only`` reads, the few that matter for closed ones
+        (``closed_facts``): fit for ``stage`` and `status`, not for due actions."""
+        facts = contact_facts(self.conn, open_only=True, stage_only=True)
         facts.update(closed_facts(self.conn, outcomes=outcomes))
         return facts
 

@@ -210,13 +210,19 @@ _OPEN = "contact_id IN (SELECT id FROM contacts WHERE closed_at IS NULL)"
 
 
 def contact_facts(
-    conn: sqlite3.Connection, contact_id: int | None = None, *, open_only: bool = False
+    conn: sqlite3.Connection,
+    contact_id: int | None = None,
+    *,
+    open_only: bool = False,
+    stage_only: bool = False,
 ) -> dict[int, ContactFacts]:
     """Facts for every contact (or one, or every open one), keyed by contact id.
 
     ``open_only`` leaves closed contacts out in SQL, before any row reaches Python: nothing is
     ever due for a closed contact (``track.pipeline.contact_due_actions``), and their stage
-    needs no more than :func:`closed_facts` reads.
+    needs no more than :func:`closed_facts` reads. ``stage_only`` reads only what a stage and
+    the per-group figures of `status` need (messages, events, meetings, tags); the rest stays
+    at its defaults: fit for ``stage``, not for due actions.
     """
     one = contact_id is not None
     params: tuple[Any, ...] = (contact_id,) if one else ()
@@ -234,34 +240,40 @@ def contact_facts(
         row[0]: row for row in conn.execute(_MESSAGES_SQL.format(and_where=and_where), params)
     }
     events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=events_where), params)}
-    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
+    full = not stage_only
+    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall()
+                   if full else [])
     # Few replies are read: finding them is quicker over every contact than per open one.
     readings = {
         cid: _reading(value)
         for cid, value, _ in conn.execute(
             _READING_SQL.format(and_where=and_where if one else ""), params + params
         )
-    }
+    } if full else {}
     people = _people_to_add(conn, readings)
     picked = _picked_starts(conn, readings)
     their_side: dict[int, list[tuple[str, str, datetime]]] = {}
     for cid, address, sender_name, at in conn.execute(
         _THEIR_SIDE_SQL.format(and_where=events_and_where), params
-    ):
+    ) if full else ():
         their_side.setdefault(cid, []).append((address, sender_name or "", _moment(at)))
     meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
-    offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall())
+    offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall()
+                  if full else [])
     tags: dict[int, list[str]] = {}
     for cid, tag in conn.execute(_TAGS_SQL.format(where=where), params):
         tags.setdefault(cid, []).append(tag)
     promises: dict[int, list[OpenPromise]] = {}
     for cid, promise_id, text, made_at in conn.execute(
         _PROMISES_SQL.format(and_where=and_where), params
-    ):
+    ) if full else ():
         promises.setdefault(cid, []).append(
             OpenPromise(promise_id, text, datetime.fromisoformat(made_at))
         )
-    changes = {row[0]: row for row in conn.execute(_CHANGES_SQL.format(where=where), params)}
+    changes = {
+        row[0]: row
+        for row in (conn.execute(_CHANGES_SQL.format(where=where), params) if full else ())
+    }
     empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0, None, 0)
     empty_events = (None, None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
