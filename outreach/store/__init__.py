@@ -14,7 +14,7 @@ from outreach.store.changes import ChangeRepo
 from outreach.store.contacts import ContactRepo, UpsertSummary
 from outreach.store.db import BUSY_TIMEOUT_SECONDS, connect, transaction
 from outreach.store.events import EventRepo, SyncRepo
-from outreach.store.facts import contact_facts
+from outreach.store.facts import closed_facts, contact_facts
 from outreach.store.ledger import LedgerRepo
 from outreach.store.maildir_seen import SeenFileRepo
 from outreach.store.meeting_cc import MeetingCcRepo
@@ -89,8 +89,18 @@ class Store:
         with transaction(self.conn):
             yield
 
-    def facts(self, contact_id: int | None = None) -> dict[int, ContactFacts]:
-        return contact_facts(self.conn, contact_id)
+    def facts(
+        self, contact_id: int | None = None, *, open_only: bool = False
+    ) -> dict[int, ContactFacts]:
+        return contact_facts(self.conn, contact_id, open_only=open_only)
+
+    def stage_facts(self, *, outcomes: bool = True) -> dict[int, ContactFacts]:
+        """Every contact's facts as far as its stage and (``outcomes``) the per-group figures
+        go: for open contacts what ``stage_only`` reads, the few that matter for closed ones
+        (``closed_facts``): fit for ``stage`` and `status`, not for due actions."""
+        facts = contact_facts(self.conn, open_only=True, stage_only=True)
+        facts.update(closed_facts(self.conn, outcomes=outcomes))
+        return facts
 
     def ensure_sound(self) -> None:
         """Refuse to write to a damaged database: ``PRAGMA quick_check`` before the first write

@@ -206,48 +206,74 @@ def _latest(*values: str | None) -> str | None:
     return max(present) if present else None
 
 
+_OPEN = "contact_id IN (SELECT id FROM contacts WHERE closed_at IS NULL)"
+
+
 def contact_facts(
-    conn: sqlite3.Connection, contact_id: int | None = None
+    conn: sqlite3.Connection,
+    contact_id: int | None = None,
+    *,
+    open_only: bool = False,
+    stage_only: bool = False,
 ) -> dict[int, ContactFacts]:
-    """Facts for every contact (or one), keyed by contact id."""
+    """Facts for every contact (or one, or every open one), keyed by contact id.
+
+    ``open_only`` leaves closed contacts out in SQL, before any row reaches Python: nothing is
+    ever due for a closed contact (``track.pipeline.contact_due_actions``), and their stage
+    needs no more than :func:`closed_facts` reads. ``stage_only`` reads only what a stage and
+    the per-group figures of `status` need (messages, events, meetings, tags); the rest stays
+    at its defaults: fit for ``stage``, not for due actions.
+    """
     one = contact_id is not None
     params: tuple[Any, ...] = (contact_id,) if one else ()
-    where = "WHERE contact_id = ?" if one else ""
-    by_id = " WHERE id = ?" if one else ""
-    and_where = "AND contact_id = ?" if one else ""
-    events_where = "WHERE e.contact_id = ?" if one else ""
-    events_and_where = "AND e.contact_id = ?" if one else ""
+    if one:
+        cond, events_cond, by_id = "contact_id = ?", "e.contact_id = ?", " WHERE id = ?"
+    elif open_only:
+        cond, events_cond, by_id = _OPEN, "c.closed_at IS NULL", " WHERE closed_at IS NULL"
+    else:
+        cond = events_cond = by_id = ""
+    where = f"WHERE {cond}" if cond else ""
+    and_where = f"AND {cond}" if cond else ""
+    events_where = f"WHERE {events_cond}" if events_cond else ""
+    events_and_where = f"AND {events_cond}" if events_cond else ""
     messages = {
         row[0]: row for row in conn.execute(_MESSAGES_SQL.format(and_where=and_where), params)
     }
     events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=events_where), params)}
-    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall())
+    full = not stage_only
+    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall()
+                   if full else [])
+    # Few replies are read: finding them is quicker over every contact than per open one.
     readings = {
         cid: _reading(value)
         for cid, value, _ in conn.execute(
-            _READING_SQL.format(and_where=and_where), params + params
+            _READING_SQL.format(and_where=and_where if one else ""), params + params
         )
-    }
+    } if full else {}
     people = _people_to_add(conn, readings)
     picked = _picked_starts(conn, readings)
     their_side: dict[int, list[tuple[str, str, datetime]]] = {}
     for cid, address, sender_name, at in conn.execute(
         _THEIR_SIDE_SQL.format(and_where=events_and_where), params
-    ):
+    ) if full else ():
         their_side.setdefault(cid, []).append((address, sender_name or "", _moment(at)))
     meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
-    offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall())
+    offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall()
+                  if full else [])
     tags: dict[int, list[str]] = {}
     for cid, tag in conn.execute(_TAGS_SQL.format(where=where), params):
         tags.setdefault(cid, []).append(tag)
     promises: dict[int, list[OpenPromise]] = {}
     for cid, promise_id, text, made_at in conn.execute(
         _PROMISES_SQL.format(and_where=and_where), params
-    ):
+    ) if full else ():
         promises.setdefault(cid, []).append(
             OpenPromise(promise_id, text, datetime.fromisoformat(made_at))
         )
-    changes = {row[0]: row for row in conn.execute(_CHANGES_SQL.format(where=where), params)}
+    changes = {
+        row[0]: row
+        for row in (conn.execute(_CHANGES_SQL.format(where=where), params) if full else ())
+    }
     empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0, None, 0)
     empty_events = (None, None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
@@ -309,3 +335,51 @@ def contact_facts(
             picked_start=picked.get(cid),
         )
     return facts
+
+
+# What `status` and `contacts list` read of a closed contact: its stage is "closed" whatever
+# else happened (the first rule of ``track.pipeline.stage``); what works per source and tag
+# counts whether it was written to and answered. The same conditions as the full facts above.
+_CLOSED_SQL = """
+SELECT c.id, c.email, c.name, c.referred_by, c.created_at, c.closed_reason,
+  (SELECT MIN(m.sent_at) FROM messages m WHERE m.contact_id = c.id AND m.kind = 'outreach'
+     AND m.state NOT IN ('discarded', 'bounced')),
+  (SELECT MAX(e.occurred_at) FROM thread_events e WHERE e.contact_id = c.id
+     AND e.kind IN ('reply', 'rsvp'))
+FROM contacts c WHERE c.closed_at IS NOT NULL
+"""
+
+
+_CLOSED_ONLY_SQL = """
+SELECT id, email, name, referred_by, created_at, closed_reason, NULL, NULL
+FROM contacts WHERE closed_at IS NOT NULL
+"""
+
+
+def closed_facts(
+    conn: sqlite3.Connection, *, outcomes: bool = True
+) -> dict[int, ContactFacts]:
+    """The facts of every closed contact that a stage and (``outcomes``: whether written to
+    and answered) the per-group figures need, the rest left at their defaults: a few index
+    lookups each instead of the whole history."""
+    tags: dict[int, list[str]] = {}
+    for cid, tag in conn.execute(
+        _TAGS_SQL.format(where=f"WHERE NOT {_OPEN}")
+    ):
+        tags.setdefault(cid, []).append(tag)
+    return {
+        cid: ContactFacts(
+            contact_id=cid,
+            email=email,
+            name=name,
+            referred_by=referred_by,
+            closed=True,
+            closed_reason=closed_reason or "",
+            created_at=_time(created_at),
+            first_sent_at=_time(first_sent),
+            last_reply_at=_time(last_reply),
+            tags=tuple(tags.get(cid, ())),
+        )
+        for cid, email, name, referred_by, created_at, closed_reason, first_sent, last_reply
+        in conn.execute(_CLOSED_SQL if outcomes else _CLOSED_ONLY_SQL)
+    }

@@ -208,7 +208,7 @@ def list_contacts(
 ) -> list[dict[str, Any]]:
     """Contacts in id order, filtered by stage, tag, a search text, a missing address, no
     known time zone (neither given nor guessed), or where they came from (``source``)."""
-    facts = store.facts()
+    facts = store.stage_facts(outcomes=False)  # a stage is all a listing shows
     rows = []
     for contact in store.contacts.all(tag=tag):
         if search and not matches(contact, search):

@@ -84,9 +84,11 @@ class DueItem:
 
 
 def due_now(app: AppContext) -> list[DueAction]:
-    """What is due at ``app.now()``, overdue first."""
+    """What is due at ``app.now()``, overdue first (closed contacts, never due, are left out
+    before their facts are built)."""
     config = app.config
-    return due_actions(app.store.facts().values(), config.followup, app.now(), config.user.zone)
+    facts = app.store.facts(open_only=True)
+    return due_actions(facts.values(), config.followup, app.now(), config.user.zone)
 
 
 def _future_slots(app: AppContext, contact_id: int, now: datetime) -> list[int]:

@@ -38,7 +38,7 @@ from outreach.track.pipeline import stage
 def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
     """How many contacts are in each stage (every stage present, zero included)."""
     counts = {value.value: 0 for value in Stage}
-    for contact in (store.facts() if facts is None else facts).values():
+    for contact in (store.stage_facts() if facts is None else facts).values():
         counts[stage(contact).value] += 1
     return counts
 
@@ -46,7 +46,7 @@ def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> 
 def closed_reasons(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
     """Closed contacts by why they were closed ("declined", "no reply", ...)."""
     reasons: dict[str, int] = {}
-    for contact in (store.facts() if facts is None else facts).values():
+    for contact in (store.stage_facts() if facts is None else facts).values():
         if contact.closed:
             why = contact.closed_reason or "(no reason given)"
             reasons[why] = reasons.get(why, 0) + 1
@@ -78,7 +78,7 @@ def status_report(store: Store) -> dict[str, Any]:
                 "median_hours_to_reply": round(statistics.median(hours), 1) if hours else None,
             }
         )
-    facts = store.facts()
+    facts = store.stage_facts()
     counts = stage_counts(store, facts)
     by_source, by_tag = group_report(store, facts)
     return {
@@ -129,7 +129,7 @@ def group_report(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What works: the figures above per source and per tag, groups sorted by name (the
     contacts without a source or a tag last)."""
-    facts = store.facts() if facts is None else facts
+    facts = store.stage_facts() if facts is None else facts
     meetings = first_meetings(store.conn)
     held = held_per_contact(store.conn)
     referrals = referrals_per_contact(store.conn)
