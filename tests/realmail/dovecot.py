@@ -38,10 +38,20 @@ def dovecot_available() -> bool:
     return Path(DOVECOT).is_file() and os.access(DOVECOT, os.X_OK)
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port nothing listens on now, and never one this test run handed out before: the
+    system may give the same free port to two probes in a row (Dovecot's two ports, the SMTP
+    server's two), and the second server to bind it would fail."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 # A rawlog line of a command: "<unix time> <tag> <command ...>"; imaplib's tags are four
