@@ -16,19 +16,9 @@ if TYPE_CHECKING:
     from outreach.services.sending.server_hold import HoldReport
 
 
-def when_both(app: AppContext, contact_id: int, at: datetime) -> str:
-    """``Tue 09 Dec 08:00 their time (14:00 yours)`` (one clock when the zones agree)."""
-    from outreach.services.sending.queue import recipient_zone
-
-    zone = recipient_zone(app, contact_id)
-    theirs = at.astimezone(zone)
-    mine = at.astimezone(app.config.user.zone)
-    if theirs.utcoffset() == mine.utcoffset():
-        return f"{mine:%a %d %b %H:%M}"
-    return f"{theirs:%a %d %b %H:%M} their time ({mine:%a %H:%M} yours)"
-
-
 def print_queued(app: AppContext, later: Sequence[tuple[MessageRow, datetime]], verb: str) -> None:
+    from outreach.services.sending.queue import when_both
+
     labels = app.store.contacts.labels()
     for row, at in later:
         click.echo(f"  {verb} {labels[row.contact_id][0]}: {when_both(app, row.contact_id, at)}")

@@ -85,7 +85,7 @@ async def send(request: Request, form: FormData) -> Response:
     """Send one drafted message, or queue it for its recipient's morning (``[mail]
     deliver_window``) as `outreach send` does; "Send now" is `send --now`."""
     from outreach.services.background.heartbeat import watch_running
-    from outreach.services.reporting.today import when_both
+    from outreach.services.sending.queue import when_both
     from outreach.services.sending.send_one import SendOutcome, send_or_queue
 
     number = _number(form, "message")

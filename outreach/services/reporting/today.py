@@ -16,11 +16,11 @@ from outreach.schedule.delivery import WINDOWED_KINDS
 from outreach.services.contacts.timeline import span_text
 from outreach.services.meetings.availability import contact_zone_or_none
 from outreach.services.reporting.due import DueItem, due_items
-from outreach.services.sending.queue import queued_items, recipient_zone
+from outreach.services.sending.queue import queued_items, when_both
 from outreach.services.sending.send import sendable
 
 __all__ = ["Drafted", "Offered", "OutboxNote", "Queued", "TodayItem", "TodayPage", "today",
-           "today_page", "when_both"]
+           "today_page"]
 
 
 @dataclass(frozen=True)
@@ -136,16 +136,6 @@ def _proposed(app: AppContext, item: DueItem) -> str:
     end = start + timedelta(minutes=app.config.schedule.meeting_minutes)
     theirs = contact_zone_or_none(app.store.contacts.by_id(item.action.contact_id))
     return span_text(start.isoformat(), end.isoformat(), app.config.user.zone, theirs)
-
-
-def when_both(app: AppContext, contact_id: int, at: datetime) -> str:
-    """``Tue 09 Dec 08:00 their time (14:00 yours)``, one clock when the zones agree (the
-    words `send` and `queue` use)."""
-    theirs = at.astimezone(recipient_zone(app, contact_id))
-    mine = at.astimezone(app.config.user.zone)
-    if theirs.utcoffset() == mine.utcoffset():
-        return f"{mine:%a %d %b %H:%M}"
-    return f"{theirs:%a %d %b %H:%M} their time ({mine:%a %H:%M} yours)"
 
 
 _DISCARD = re.compile(r"`outreach discard (\S+)`")

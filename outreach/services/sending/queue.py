@@ -37,6 +37,7 @@ __all__ = [
     "plan_delivery",
     "queue_for_later",
     "queued_items",
+    "when_both",
 ]
 
 _SPREAD_MINUTES = 7  # each message a few minutes after the one before, inside the window
@@ -61,6 +62,16 @@ class QueuedItem:
 def recipient_zone(app: AppContext, contact_id: int) -> ZoneInfo:
     """Their zone when known; else the user's (the best guess at their morning)."""
     return contact_zone_or_none(app.store.contacts.get(contact_id)) or app.config.user.zone
+
+
+def when_both(app: AppContext, contact_id: int, at: datetime) -> str:
+    """``Tue 09 Dec 08:00 their time (14:00 yours)``, one clock when the zones agree (the
+    words `send`, `queue` and the web app use)."""
+    theirs = at.astimezone(recipient_zone(app, contact_id))
+    mine = at.astimezone(app.config.user.zone)
+    if theirs.utcoffset() == mine.utcoffset():
+        return f"{mine:%a %d %b %H:%M}"
+    return f"{theirs:%a %d %b %H:%M} their time ({mine:%a %H:%M} yours)"
 
 
 def goes_at(app: AppContext, row: MessageRow, now: datetime) -> datetime:
