@@ -49,14 +49,8 @@ from typing import NamedTuple
 
 from outreach.config import ScheduleConfig
 from outreach.errors import ScheduleError
-from outreach.schedule.engine import (
-    NIGHT_END,
-    NIGHT_START,
-    OTHERS,
-    Candidate,
-    SlotEngine,
-    wall_time,
-)
+from outreach.schedule.candidates import NIGHT_END, NIGHT_START, OTHERS, Candidate, wall_time
+from outreach.schedule.engine import SlotEngine
 from outreach.schedule.intervals import Interval
 
 __all__ = [
