@@ -116,6 +116,18 @@ def test_a_friday_batch_is_held_by_outlook_and_reaches_each_morning_once(
     assert len(fake.delivered()) == 6
 
 
+def test_a_dry_run_says_outlook_would_hold_them_and_hands_nothing_over(
+    outlook: MicrosoftWorkspace, run: Invoke
+) -> None:
+    preview = ok(run("send", "--dry-run", env=at(FRIDAY_AFTERNOON)))
+    assert "Dry run: 0 would go now, 6 Outlook would hold until their morning; nothing sent." \
+        in preview
+    assert preview.count("  held     ") == 6
+    assert "queued" not in preview
+    assert outlook.fake.deferred.held == {} and outlook.fake.delivered() == []
+    assert len(outlook.fake.drafts()) == 6
+
+
 def test_taking_one_back_before_its_time_and_too_late(
     outlook: MicrosoftWorkspace, run: Invoke
 ) -> None:

@@ -97,7 +97,7 @@ def send(
     """
     from outreach.cli.queue import print_queued, queued_note
     from outreach.services.sending.held import frees_up_at, when_text
-    from outreach.services.sending.queue import plan_delivery, queue_for_later
+    from outreach.services.sending.queue import plan_delivery, queue_for_later, server_holds
     from outreach.services.sending.replan import replan_waiting
     from outreach.services.sending.send import (
         SendReport,
@@ -133,9 +133,12 @@ def send(
         rows = rows[:limit]
     rows, later = plan_delivery(app, rows, app.now()) if not right_now else (rows, [])
     if dry_run:
+        held_by_server = bool(later) and server_holds(app)
         print_queued(app, [(row, app.now()) for row in rows], verb="now     ")
-        print_queued(app, later, verb="queued  ")
-        click.echo(f"Dry run: {len(rows)} would go now, {len(later)} would wait; nothing sent.")
+        print_queued(app, later, verb="held    " if held_by_server else "queued  ")
+        wait_text = (f"{len(later)} Outlook would hold until their morning" if held_by_server
+                   else f"{len(later)} would wait")
+        click.echo(f"Dry run: {len(rows)} would go now, {wait_text}; nothing sent.")
         return
     if later and not as_json:
         print_queued(app, later, verb="queue   ")

@@ -39,12 +39,43 @@ def dovecot_available() -> bool:
 
 
 _HANDED_OUT: set[int] = set()
+# Under pytest-xdist each worker takes its ports from a block of its own below the kernel's
+# ephemeral range (32768 and up), so two workers probing at the same moment never both hand
+# out one port, and no port the kernel gives a client connection is ever taken.
+_WORKER_BLOCK = 400
+_FIRST_WORKER_PORT = 20000
+
+
+def _worker_ports() -> range | None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not worker[2:].isdigit():
+        return None
+    start = _FIRST_WORKER_PORT + int(worker[2:]) * _WORKER_BLOCK
+    return range(start, start + _WORKER_BLOCK)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:
     """A port nothing listens on now, and never one this test run handed out before: the
     system may give the same free port to two probes in a row (Dovecot's two ports, the SMTP
     server's two), and the second server to bind it would fail."""
+    block = _worker_ports()
+    if block is not None:
+        for _ in range(2):  # a long run wraps round once: the old servers are gone by then
+            for port in block:
+                if port not in _HANDED_OUT and _bindable(port):
+                    _HANDED_OUT.add(port)
+                    return port
+            _HANDED_OUT.difference_update(block)
+        raise RuntimeError(f"no free port in {block} for {os.environ['PYTEST_XDIST_WORKER']}")
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))

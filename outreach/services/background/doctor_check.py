@@ -13,8 +13,10 @@ from outreach.services.doctor.base import Check, Doctor, fail, ok
 def _server_holds(app: AppContext) -> bool:
     """Whether the mail server itself holds queued mail until its time (Graph's deferred
     send); False when the backend cannot even be built (its own check says why)."""
+    from outreach.services.sending.queue import server_holds
+
     try:
-        return bool(app.mail().can_hold)
+        return server_holds(app)
     except (OutreachError, OSError):
         return False
 

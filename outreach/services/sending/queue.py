@@ -97,6 +97,12 @@ def plan_delivery(
     return go_now, later
 
 
+def server_holds(app: AppContext) -> bool:
+    """Whether the mail server itself holds a message until its time (Outlook's deferred
+    send), so that waiting mail goes with this machine off."""
+    return bool(app.mail().can_hold)
+
+
 def queue_for_later(
     app: AppContext, later: Sequence[tuple[MessageRow, datetime]]
 ) -> HoldReport | None:
