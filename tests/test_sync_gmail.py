@@ -593,3 +593,28 @@ def test_with_gmail_metadata_a_new_thread_auto_reply_is_read_by_headers_only(
     assert _get_formats(fake_gmail) == ["metadata"]
     assert "gmail.users.messages.attachments.get" not in fake_gmail.method_counts
     assert 403 not in fake_gmail.status_counts
+
+
+def test_reading_bodies_with_a_token_that_still_holds_gmail_metadata_names_the_mismatch(
+    workspace: Path, fake_gmail: FakeGoogle, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """config.toml opts in to gmail.readonly, but the token kept gmail.metadata beside it (an
+    older login, incremental consent): Gmail refuses every full read. Sync says so at once,
+    with the fix, instead of retrying and ending with "Gmail did not answer"."""
+    from outreach.errors import AuthError
+    from outreach.google.auth import METADATA_SCOPE, scopes_for
+
+    fake_gmail.set_access_token(
+        "fake-access-token", scopes=[*scopes_for("readonly"), METADATA_SCOPE]
+    )
+    gmail_workspace(workspace, fake_gmail)
+    configure(workspace, google={"read_scope": "readonly"})
+    app = _six_sent_from_gmail(workspace, fake_gmail, monkeypatch)
+    deliver_everything(app, fake_gmail)
+    fake_gmail.reset_log()
+    with pytest.raises(AuthError) as refused:
+        sync(app)
+    assert "gmail.metadata" in refused.value.message
+    assert "outreach auth login" in (refused.value.hint or "")
+    refusals = [c.path for c in fake_gmail.calls if c.status == 403]
+    assert refusals and len(refusals) == len(set(refusals))  # each asked once, never retried

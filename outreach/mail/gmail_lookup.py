@@ -113,6 +113,7 @@ class GmailLookups:
         """Fetch many resources in batches of <= 50 under the pace; returns id -> resource."""
         found: dict[str, dict[str, Any]] = {}
         failed: list[str] = []
+        refused: list[HttpError] = []
         limits = RoundLimits()
         crowded = quota_hit = False
 
@@ -124,6 +125,9 @@ class GmailLookups:
             if isinstance(exception, HttpError):
                 if status_of(exception) == 404:
                     return  # a 404 means "gone": nothing to find
+                if _refused(exception):
+                    refused.append(exception)
+                    return
                 limit = rate_limit(exception, self._now())
                 if limit is not None:
                     self.stats.rate_limited += 1
@@ -156,6 +160,8 @@ class GmailLookups:
                     self._lower_parallelism(len(chunk))
                 if quota_hit:
                     self.pacer.slow_down()
+            if refused:  # asking again gets the same answer: the caller says why and what to do
+                raise refused[0]
             if limits.too_long:
                 raise MailError(
                     next(iter(limits.too_long.values())) + ".",
@@ -346,3 +352,10 @@ class GmailLookups:
             ),
         )
         return list(fetched.values())
+
+
+def _refused(exc: HttpError) -> bool:
+    """A part Gmail refuses for good (400, or a 403 that is no rate limit: a scope that does
+    not allow the request), which no retry can change."""
+    status = status_of(exc)
+    return status == 400 or (status == 403 and rate_limit(exc) is None)

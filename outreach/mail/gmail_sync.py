@@ -101,6 +101,15 @@ def _translated(action: str) -> Iterator[None]:
                 f"Gmail failed while {action} (HTTP {status}: {reason_text(exc)}), after retries.",
                 hint="Nothing was recorded; run `outreach sync` again later.",
             ) from None
+        if status in (401, 403) and "metadata scope" in reason_text(exc).lower():
+            raise AuthError(
+                f"Gmail refused {action}: HTTP {status}: {reason_text(exc)}. The saved token "
+                "still holds gmail.metadata, which keeps Gmail from giving any message text, "
+                'even beside gmail.readonly ([google] read_scope = "readonly").',
+                hint="Run `outreach auth login` again: it asks for gmail.readonly without "
+                "gmail.metadata. Or set read_scope back to \"metadata\". `outreach auth status` "
+                "shows what the token holds.",
+            ) from None
         if status in (401, 403):
             raise AuthError(
                 f"Gmail refused {action}: HTTP {status}: {reason_text(exc)}.",
