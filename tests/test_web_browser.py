@@ -103,6 +103,14 @@ def site(home: Path) -> Iterator[str]:
         yield url
 
 
+def to_today(page: Any) -> None:
+    """Open Today and wait until it is shown: the page before it may have buttons of the same
+    name (Ada's page offers "Book ..." too), and a click must never land on the old page."""
+    page.get_by_role("link", name="Today").click()
+    page.wait_for_url(re.compile(r"/(\?.*)?$"))
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+
+
 def flash(page: Any, text: str) -> None:
     expect()(page.get_by_role("status")).to_contain_text(text)
 
@@ -162,7 +170,7 @@ def test_a_whole_conversation_by_clicks_alone(
                         body="Happy to talk! The second time works best for me."))
     finally:
         app.close()
-    page.get_by_role("link", name="Today").click()
+    to_today(page)
     page.get_by_role("button", name="Sync: look for replies").click()
     flash(page, "Synced the local inbox: 1 reply")
     see(page.get_by_role("heading", name="Ada Lovelace: book a time")).to_be_visible()
@@ -170,7 +178,7 @@ def test_a_whole_conversation_by_clicks_alone(
     page.screenshot(path=str(SCREENSHOTS / "today.png"), full_page=True)  # a day with choices
     page.get_by_role("link", name="Ada Lovelace").first.click()  # what she wrote, on her page
     see(page.get_by_text("The second time works best for me.").first).to_be_visible()
-    page.get_by_role("link", name="Today").click()
+    to_today(page)
 
     # Book the picked slot; the invite is drafted, then sent by its own button.
     page.get_by_role("button", name=re.compile(r"^Book .*\(slot 2, their pick\)$")).click()
@@ -184,7 +192,7 @@ def test_a_whole_conversation_by_clicks_alone(
     # The morning of the call: prepare (the brief), which takes it off the list.
     end = meeting_end(home)
     set_now(monkeypatch, end - timedelta(hours=2))
-    page.get_by_role("link", name="Today").click()
+    to_today(page)
     see(page.get_by_role("heading", name="Ada Lovelace: prepare for the call")).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^Prepare")).click()
     flash(page, "Here is the brief for the call.")
@@ -192,7 +200,7 @@ def test_a_whole_conversation_by_clicks_alone(
 
     # The meeting happens; record it (with a referral), then the thank-you.
     set_now(monkeypatch, end + timedelta(hours=1))
-    page.get_by_role("link", name="Today").click()
+    to_today(page)
     see(page.get_by_role("heading", name="Ada Lovelace: thank them")).to_be_visible()
     page.get_by_text("Record the meeting with Ada Lovelace").click()
     page.get_by_label("What you talked about (notes)").fill("Her path from maths into engines.")
@@ -205,7 +213,7 @@ def test_a_whole_conversation_by_clicks_alone(
     page.get_by_role("link", name="Ada Lovelace").first.click()
     referrals = page.get_by_role("region", name="Referrals they gave")
     see(referrals.get_by_role("link", name="Grace Hopper")).to_be_visible()
-    page.get_by_role("link", name="Today").click()
+    to_today(page)
     page.get_by_role("button", name="Draft the thankyou message to Ada Lovelace").click()
     flash(page, "Drafted the thankyou message")
     page.get_by_role("button", name=RESEND).click()
@@ -231,7 +239,7 @@ def test_a_whole_conversation_by_clicks_alone(
     # A reply nothing else answers: read it on Today, then mark it read.
     set_now(monkeypatch, end + timedelta(hours=7))
     answer(home, "thankyou", end + timedelta(hours=6), "Hi Sam,\n\nGood luck with it all!\n\nAda")
-    page.get_by_role("link", name="Today").click()
+    to_today(page)
     page.get_by_role("button", name="Sync: look for replies").click()
     flash(page, "Synced the local inbox: 1 reply")
     card = page.get_by_role("listitem").filter(
