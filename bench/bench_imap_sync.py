@@ -67,9 +67,9 @@ def run(base: Path, contacts: int, dovecot_class: type) -> int:
     from outreach.services.sync.run import sync
     from tests.helpers_sync import add_contacts, configure, draft, reply
     from tests.keyrings import FileKeyring
-    from tests.realmail.ca import make_test_ca
     from tests.realmail.fixtures import MailServers
     from tests.realmail.smtpd import SubmissionServer
+    from tests.tls_ca import make_test_ca
 
     os.environ["OUTREACH_TEST_KEYRING"] = str(base / "keyring.json")
     os.environ["OUTREACH_NOW"] = NOW

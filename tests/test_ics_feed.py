@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import Invoke
 from tests.helpers_sync import configure
-from tests.realmail.ca import CertAuthority
+from tests.tls_ca import CertAuthority
 
 SECRET = "/calendar/ical/sam%40example.edu/private-8f3a9c2e1b/basic.ics"
 BUSY_ALL_TUESDAY = b"""BEGIN:VCALENDAR\r

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from tests.realmail.ca import CertAuthority
+from tests.tls_ca import CertAuthority
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 MISSING = (

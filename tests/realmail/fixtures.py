@@ -23,9 +23,9 @@ import pytest
 from imapclient import IMAPClient
 
 from tests.keyrings import FileKeyring
-from tests.realmail.ca import CertAuthority, make_test_ca
 from tests.realmail.dovecot import MISSING, Dovecot, dovecot_available
 from tests.realmail.smtpd import SubmissionServer
+from tests.tls_ca import CertAuthority, make_test_ca
 
 
 def require_dovecot() -> None:

@@ -1,5 +1,6 @@
 """A test certificate authority and a server certificate for 127.0.0.1 / localhost, made with
-``cryptography`` so that TLS in the tests is verified exactly as against a real server."""
+``cryptography`` so that TLS in the tests is verified exactly as against a real server: the
+one CA of every test server (Dovecot and the SMTP server, the fake Microsoft, the .ics feed)."""
 
 from __future__ import annotations
 
