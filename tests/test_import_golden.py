@@ -55,10 +55,11 @@ def _late_bad_byte(path: Path) -> None:
     """2.2 MB of UTF-8 with accents across the reader's 1 MB chunks, and one byte that is not
     UTF-8 in the last row: the whole file is read as Windows-1252, as before."""
     with open(path, "wb") as handle:
-        handle.write("Name,Email,Company,Notes\n".encode())
+        handle.write(b"Name,Email,Company,Notes\n")
         n = 0
         while handle.tell() < 2_200_000:
-            handle.write(f"Zoë Ångström {n},zoe{n}@example.org,Café Ünïcode {n % 11},{PAD}\n".encode())
+            row = f"Zoë Ångström {n},zoe{n}@example.org,Café Ünïcode {n % 11},{PAD}\n"
+            handle.write(row.encode())
             n += 1
         handle.write(b"Last \xff,last@example.org,End,\n")
 
@@ -66,7 +67,7 @@ def _late_bad_byte(path: Path) -> None:
 def _good_utf8(path: Path) -> None:
     """2.2 MB of valid UTF-8 whose multi-byte characters straddle the chunk boundaries."""
     with open(path, "wb") as handle:
-        handle.write("Name,Email,Notes\n".encode())
+        handle.write(b"Name,Email,Notes\n")
         n = 0
         while handle.tell() < 2_200_000:
             handle.write(f"日本語の名前 {n},user{n}@example.jp,{PAD}日本\n".encode())
