@@ -15,14 +15,14 @@ import marshal
 import struct
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from itertools import pairwise
 from typing import BinaryIO
 
 from outreach.contacts.model import CORE_FIELDS, ContactRecord
 
-_FIELDS = tuple(f.name for f in fields(ContactRecord))
+_FIELDS = tuple(f.name for f in fields(ContactRecord))  # in the constructor's order
 _LENGTH = struct.Struct("<I")
 _NO_IDENTITY = -1  # hash() never returns -1
 
@@ -51,7 +51,8 @@ class RecordSpill:
     """Validated records in file order, on disk; :meth:`finish` finds the duplicates, then
     :meth:`records` gives each person once, merged."""
 
-    def __init__(self) -> None:
+    def __init__(self, hasher: Callable[[str], int] = hash) -> None:
+        self._hasher = hasher
         self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._offsets = array("q")
         self._hashes = array("q")
@@ -68,7 +69,8 @@ class RecordSpill:
         self._file.write(_LENGTH.pack(len(blob)))
         self._file.write(blob)
         key = identity(record)
-        self._hashes.append(_NO_IDENTITY if key is None else hash(key))
+        value = _NO_IDENTITY if key is None else self._hasher(key)
+        self._hashes.append(-2 if value == _NO_IDENTITY and key is not None else value)
         self._lines.append(record.line)
         self._addressed.append(1 if record.email else 0)
 
@@ -135,7 +137,7 @@ class RecordSpill:
     def _next(self) -> ContactRecord:
         (size,) = _LENGTH.unpack(self._file.read(_LENGTH.size))
         values = marshal.loads(self._file.read(size))  # noqa: S302 - our own file
-        return ContactRecord(**dict(zip(_FIELDS, values, strict=True)))
+        return ContactRecord(*values)
 
 
 def _repeated(hashes: array[int]) -> set[int]:
