@@ -21,7 +21,7 @@ from outreach.contacts.decode import FORMATS_HINT, ContactText, Opener, open_tex
 from outreach.contacts.model import ContactRecord
 from outreach.contacts.spill import RecordSpill
 from outreach.contacts.validate import clean_text, normalise_record
-from outreach.contacts.vcard import contains_vcard, looks_like_vcard, parse_vcards
+from outreach.contacts.vcard import contains_vcard, iter_vcards, looks_like_vcard
 from outreach.errors import ContactError, ImportFileError
 
 __all__ = [
@@ -135,11 +135,16 @@ def _read_records(
     ):
         if fmt not in ("auto", "vcard"):
             raise _mismatch(name, fmt, "vcard")
-        parsed = parse_vcards(text.whole())
-        if not parsed.cards:
+        cards = 0
+        with closing(text.lines()) as lines:
+            for item in iter_vcards(lines):
+                cards += 1
+                if isinstance(item, tuple):
+                    problems.append(RowProblem(name, *item))
+                else:
+                    _validate_into(name, (item,), spill, problems)
+        if not cards:
             raise ImportFileError(f"{name} contains no vCards", FORMATS_HINT)
-        problems.extend(RowProblem(name, line, reason) for line, reason in parsed.problems)
-        _validate_into(name, parsed.records, spill, problems)
         return "vcard"
     with closing(text.lines()) as lines:
         csv_file = read_header(lines)
