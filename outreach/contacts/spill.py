@@ -21,6 +21,7 @@ from itertools import pairwise
 from typing import BinaryIO
 
 from outreach.contacts.model import CORE_FIELDS, ContactRecord
+from outreach.errors import ImportFileError
 
 _FIELDS = tuple(f.name for f in fields(ContactRecord))  # in the constructor's order
 _LENGTH = struct.Struct("<I")
@@ -65,9 +66,17 @@ class RecordSpill:
     def add(self, record: ContactRecord) -> None:
         """Keep a validated record (in file order)."""
         blob = marshal.dumps(tuple(getattr(record, name) for name in _FIELDS))
-        self._offsets.append(self._file.tell())
-        self._file.write(_LENGTH.pack(len(blob)))
-        self._file.write(blob)
+        try:
+            self._offsets.append(self._file.tell())
+            self._file.write(_LENGTH.pack(len(blob)))
+            self._file.write(blob)
+        except OSError as exc:
+            raise ImportFileError(
+                "cannot keep the contacts read so far in a temporary file "
+                f"({exc.strerror or exc}); nothing was imported",
+                f"free some space in {tempfile.gettempdir()} (or set TMPDIR to a folder with "
+                "room) and import again",
+            ) from exc
         key = identity(record)
         value = _NO_IDENTITY if key is None else self._hasher(key)
         self._hashes.append(-2 if value == _NO_IDENTITY and key is not None else value)
