@@ -170,8 +170,11 @@ def watch_share(env: dict[str, str], warm: float, seconds: float) -> tuple[float
     return used / spent, start_cpu
 
 
-def measured_import(args: list[str], env: dict[str, str]) -> tuple[float, int, float, str]:
-    """Peak RSS of a child, read with wait4 (ru_maxrss, KB on Linux)."""
+def measured_import(
+    args: list[str], env: dict[str, str]
+) -> tuple[float, int, float, str, float]:
+    """Peak RSS of a child, read with wait4 (ru_maxrss, KB on Linux), and its CPU seconds
+    (steadier than wall time on a shared machine)."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "outreach", *args], env=env,
                                cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL,
@@ -182,7 +185,7 @@ def measured_import(args: list[str], env: dict[str, str]) -> tuple[float, int, f
     process.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - started
     return usage.ru_maxrss / 1024, process.returncode, elapsed, (
-        stderr.strip().splitlines() or [""])[-1][:110]
+        stderr.strip().splitlines() or [""])[-1][:110], usage.ru_utime + usage.ru_stime
 
 
 def big_csv(path: Path, megabytes: int) -> int:
@@ -285,10 +288,10 @@ def main() -> int:
             for tree, code in trees.items():
                 for number, (label, path, flags) in enumerate(runs):
                     env = fresh_workspace(tmp, f"import-{tree[:6]}-{number}", code)
-                    peak, code_, spent, last = measured_import(
+                    peak, code_, spent, last, cpu = measured_import(
                         ["contacts", "import", str(path), *flags], env)
                     print(f"  {tree:<22} {label:<20} {peak:8.0f} MB  exit {code_}  {spent:6.1f} s"
-                          f"  {last}", flush=True)
+                          f" (CPU {cpu:5.1f} s)  {last[:60]}", flush=True)
     return 0
 
 

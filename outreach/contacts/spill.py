@@ -56,6 +56,7 @@ class RecordSpill:
         self._hasher = hasher
         self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._offsets = array("q")
+        self._end = 0  # where the next record goes
         self._hashes = array("q")
         self._lines = array("q")
         self._addressed = bytearray()
@@ -67,9 +68,7 @@ class RecordSpill:
         """Keep a validated record (in file order)."""
         blob = marshal.dumps(tuple(getattr(record, name) for name in _FIELDS))
         try:
-            self._offsets.append(self._file.tell())
-            self._file.write(_LENGTH.pack(len(blob)))
-            self._file.write(blob)
+            self._file.write(_LENGTH.pack(len(blob)) + blob)
         except OSError as exc:
             raise ImportFileError(
                 "cannot keep the contacts read so far in a temporary file "
@@ -77,6 +76,8 @@ class RecordSpill:
                 f"free some space in {tempfile.gettempdir()} (or set TMPDIR to a folder with "
                 "room) and import again",
             ) from exc
+        self._offsets.append(self._end)
+        self._end += _LENGTH.size + len(blob)
         key = identity(record)
         value = _NO_IDENTITY if key is None else self._hasher(key)
         self._hashes.append(-2 if value == _NO_IDENTITY and key is not None else value)
