@@ -11,7 +11,7 @@ that cannot be read at all raises `ImportFileError`.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +142,7 @@ def _read_records(
                 if isinstance(item, tuple):
                     problems.append(RowProblem(name, *item))
                 else:
-                    _validate_into(name, (item,), spill, problems)
+                    _validate_into(name, item, spill, problems)
         if not cards:
             raise ImportFileError(f"{name} contains no vCards", FORMATS_HINT)
         return "vcard"
@@ -169,7 +169,7 @@ def _read_records(
             if isinstance(item, tuple):
                 problems.append(RowProblem(name, *item))
             else:
-                _validate_into(name, (item,), spill, problems)
+                _validate_into(name, item, spill, problems)
         if not rows:
             raise ImportFileError(
                 f"{name} has a header row (line {csv_file.header.line}) but no contacts below it",
@@ -179,18 +179,15 @@ def _read_records(
 
 
 def _validate_into(
-    name: str,
-    raw_records: Iterable[ContactRecord],
-    spill: RecordSpill,
-    problems: list[RowProblem],
+    name: str, raw: ContactRecord, spill: RecordSpill, problems: list[RowProblem]
 ) -> None:
-    for raw in raw_records:
-        try:
-            record = normalise_record(raw)
-        except ContactError as exc:
-            problems.append(RowProblem(name, raw.line, exc.message))
-            continue
-        spill.add(record)
+    """Keep a valid record in the spill; a row that fails validation is a problem at its line."""
+    try:
+        record = normalise_record(raw)
+    except ContactError as exc:
+        problems.append(RowProblem(name, raw.line, exc.message))
+        return
+    spill.add(record)
 
 
 def open_contacts(
