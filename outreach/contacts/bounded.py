@@ -10,9 +10,8 @@ field (and its decoded copies).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from outreach.contacts.decode import FORMATS_HINT
+from outreach.contacts.hints import FORMATS_HINT
 from outreach.errors import ImportFileError
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -20,25 +19,26 @@ CHUNK_BYTES = 1024 * 1024
 _BREAK = re.compile(rb"\r\n?|\n")
 
 
-def read_bounded(path: Path, max_line: int = MAX_LINE_BYTES) -> bytes:
-    """The file's bytes; ImportFileError naming the line when one line passes ``max_line``."""
-    chunks: list[bytes] = []
-    line, current = 1, 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            parts = _BREAK.split(chunk)
-            for index, part in enumerate(parts):
-                current += len(part)
-                if current > max_line:
-                    raise ImportFileError(
-                        f"{path.name}, line {line}: the line is longer than "
-                        f"{max_line // (1024 * 1024)} MB, far more than any contact needs "
-                        "(a field that swallowed the file, or not a contacts file); nothing "
-                        "was imported",
-                        "Open the file in a spreadsheet and check the field on that line "
-                        "(an unclosed quote?), or " + FORMATS_HINT,
-                    )
-                if index < len(parts) - 1:
-                    line, current = line + 1, 0
-            chunks.append(chunk)
-    return b"".join(chunks)
+class LineLimit:
+    """Fed a file's bytes chunk by chunk; ImportFileError naming the line when one line passes
+    ``max_line`` bytes."""
+
+    def __init__(self, name: str, max_line: int = MAX_LINE_BYTES) -> None:
+        self.name, self.max_line = name, max_line
+        self.line, self.current = 1, 0
+
+    def feed(self, chunk: bytes) -> None:
+        parts = _BREAK.split(chunk)
+        for index, part in enumerate(parts):
+            self.current += len(part)
+            if self.current > self.max_line:
+                raise ImportFileError(
+                    f"{self.name}, line {self.line}: the line is longer than "
+                    f"{self.max_line // (1024 * 1024)} MB, far more than any contact needs "
+                    "(a field that swallowed the file, or not a contacts file); nothing "
+                    "was imported",
+                    "Open the file in a spreadsheet and check the field on that line "
+                    "(an unclosed quote?), or " + FORMATS_HINT,
+                )
+            if index < len(parts) - 1:
+                self.line, self.current = self.line + 1, 0

@@ -10,18 +10,13 @@ a broken quote costs one row, not the rest of the file.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from outreach.contacts.decode import physical_lines
+from outreach.contacts.csvrows import Header, LineWindow, RawRow, find_header, iter_rows
 from outreach.contacts.model import ContactRecord
 from outreach.contacts.validate import extra_key, header_key, split_tags
-
-DELIMITERS = (",", ";", "\t")
-# How far into the file the header row may be (LinkedIn's preamble is three lines).
-_HEADER_SEARCH_ROWS = 30
 
 # Column roles by normalised header name (see `header_key`).
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -118,144 +113,11 @@ def classify_header(headers: list[str]) -> str:
     return "csv"
 
 
-@dataclass
-class RawRow:
-    """One row as the csv module read it, with the physical lines it spans."""
-
-    line: int
-    end_line: int
-    cells: list[str]
-
-
-@dataclass
-class CsvParse:
-    """What a CSV file yields before validation: records in file order and structural
-    problems as (line, reason)."""
-
-    format: str
-    records: list[ContactRecord] = field(default_factory=list)
-    problems: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass
-class _Header:
-    line: int  # 1-based physical line of the header row
-    next_index: int  # 0-based index of the first physical line after it
-    delimiter: str
-    cells: list[str]
-    score: int
-
-
-def _from(lines: list[str], start: int) -> Iterator[str]:
-    for index in range(start, len(lines)):
-        yield lines[index]
-
-
-def _one_row(lines: list[str], start: int, delimiter: str) -> tuple[list[str], int] | str | None:
-    """Read the row starting at lines[start]: (cells, lines used), a csv error, or None at end."""
-    reader = csv.reader(_from(lines, start), delimiter=delimiter, strict=False)
-    try:
-        cells = next(reader)
-    except StopIteration:
-        return None
-    except csv.Error as exc:
-        return str(exc)
-    return cells, max(reader.line_num, 1)
-
-
 def _header_score(cells: list[str]) -> int:
     roles = [column_role(c) for c in cells if c.strip()]
     if not _PERSON_ROLES.intersection(roles):
         return 0
     return sum(1 for r in roles if r != "extra")
-
-
-def find_header(lines: list[str]) -> _Header | None:
-    """The header row: within the first rows, the first whose columns name a person (a name or
-    email column), read with whichever delimiter recognises the most columns."""
-    start = 0
-    forced: tuple[str, ...] = DELIMITERS
-    first = lines[0].rstrip("\r\n") if lines else ""
-    if first.casefold().startswith("sep=") and len(first) == 5:
-        # Excel's "sep=;" first line states the delimiter.
-        forced, start = (first[4],), 1
-    best: _Header | None = None
-    for delimiter in forced:
-        index, rows = start, 0
-        while index < len(lines) and rows < _HEADER_SEARCH_ROWS:
-            got = _one_row(lines, index, delimiter)
-            if got is None:
-                break
-            if isinstance(got, str):
-                index, rows = index + 1, rows + 1
-                continue
-            cells, used = got
-            score = _header_score(cells)
-            if score:
-                if best is None or score > best.score:
-                    best = _Header(index + 1, index + used, delimiter, cells, score)
-                break
-            index += used
-            rows += 1
-    return best
-
-
-def _quotes_balanced(lines: list[str], start: int, used: int, delimiter: str) -> bool:
-    """Whether lines[start:start + used] form one properly quoted row.
-
-    The tolerant reader accepts a quote that never closes by swallowing the lines after it;
-    the strict reader refuses it ("unexpected end of data", "',' expected after '\"'"), while a
-    genuine multi-line cell (a note with a line break) passes both.
-    """
-    reader = csv.reader(lines[start : start + used], delimiter=delimiter, strict=True)
-    try:
-        next(reader)
-    except (csv.Error, StopIteration):
-        return False
-    return True
-
-
-def iter_rows(
-    lines: list[str], start: int, delimiter: str, width: int
-) -> Iterator[RawRow | tuple[int, str]]:
-    """Data rows from lines[start:], or (line, reason) for a row that cannot be trusted.
-
-    A row spanning several lines whose quotes do not balance, or which has more fields than the
-    header, is a quote that was never closed: it is reported, and reading resumes on the next
-    physical line so the rows it swallowed still import.
-    """
-    index = start
-    while index < len(lines):
-        got = _one_row(lines, index, delimiter)
-        if got is None:
-            return
-        if isinstance(got, str):
-            yield index + 1, f"cannot read this row as CSV ({got})"
-            index += 1
-            continue
-        cells, used = got
-        if not any(c.strip() for c in cells):
-            index += used
-            continue
-        surplus = any(c.strip() for c in cells[width:])
-        if used > 1 and (surplus or not _quotes_balanced(lines, index, used, delimiter)):
-            yield (
-                index + 1,
-                "a quoted field on this line is never closed properly "
-                f"(it would swallow the lines up to line {index + used})",
-            )
-            index += 1
-            continue
-        if surplus:
-            yield (
-                index + 1,
-                f"the row has {len(cells)} fields but the header has {width} "
-                "(an unquoted delimiter or a broken quote?)",
-            )
-            index += used
-            continue
-        yield RawRow(index + 1, index + used, cells[:width] + [""] * (width - len(cells)))
-        index += used
 
 
 @dataclass
@@ -335,10 +197,10 @@ def row_to_record(columns: _Columns, row: RawRow, source: str) -> ContactRecord:
 
 @dataclass
 class CsvFile:
-    """A CSV file split into physical lines, with its header row found."""
+    """A CSV file's lines (read as they are needed), with its header row found."""
 
-    lines: list[str]
-    header: _Header
+    lines: LineWindow
+    header: Header
 
     @property
     def detected(self) -> str:
@@ -346,21 +208,20 @@ class CsvFile:
         return classify_header(self.header.cells)
 
 
-def read_header(text: str) -> CsvFile | None:
+def read_header(lines: Iterator[str]) -> CsvFile | None:
     """The file's lines and header row, or None when no row looks like a header."""
-    lines = physical_lines(text)
-    header = find_header(lines)
-    return None if header is None else CsvFile(lines, header)
+    window = LineWindow(lines)
+    header = find_header(window, _header_score)
+    return None if header is None else CsvFile(window, header)
 
 
-def parse_csv(csv_file: CsvFile, fmt: str) -> CsvParse:
-    """The records and structural problems of a CSV file read as format `fmt`."""
+def parse_csv(csv_file: CsvFile, fmt: str) -> Iterator[ContactRecord | tuple[int, str]]:
+    """The records of a CSV file read as format `fmt`, in file order, and its structural
+    problems as (line, reason) where they occur."""
     header = csv_file.header
-    result = CsvParse(format=fmt)
     columns = _Columns.from_header(header.cells, fmt)
     for item in iter_rows(csv_file.lines, header.next_index, header.delimiter, len(header.cells)):
         if isinstance(item, tuple):
-            result.problems.append(item)
+            yield item
         else:
-            result.records.append(row_to_record(columns, item, fmt))
-    return result
+            yield row_to_record(columns, item, fmt)

@@ -1,29 +1,37 @@
-"""Reading contact files: the one entry point the CLI uses.
+"""Reading contact files: the one entry point imports use.
 
-`parse_contacts` is pure (bytes in, records out) so every real-world quirk can be tested
-without files or a database: it decodes, detects the format, parses, validates each row and
-merges duplicates. A bad row becomes a `RowProblem` naming the file and line and the rest still
-import; only a file that cannot be read at all raises `ImportFileError`.
+`open_contacts` decodes, detects the format, parses, validates each row and merges duplicates
+a few rows at a time, so a file of any size costs little memory: the valid records wait on
+disk until the import writes them. `parse_contacts` (bytes in, records out) gives the same
+result as a list, so every real-world quirk can be tested without files or a database. A bad
+row becomes a `RowProblem` naming the file and line and the rest still import; only a file
+that cannot be read at all raises `ImportFileError`.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.contacts.bounded import read_bounded
 from outreach.contacts.csvformats import parse_csv, read_header
-from outreach.contacts.decode import FORMATS_HINT, decode_contacts
-from outreach.contacts.model import CORE_FIELDS, ContactRecord
+from outreach.contacts.decode import FORMATS_HINT, ContactText, Opener, open_text
+from outreach.contacts.model import ContactRecord
+from outreach.contacts.spill import RecordSpill
 from outreach.contacts.validate import clean_text, normalise_record
-from outreach.contacts.vcard import contains_vcard, looks_like_vcard, parse_vcards
+from outreach.contacts.vcard import contains_vcard, iter_vcards, looks_like_vcard
 from outreach.errors import ContactError, ImportFileError
 
 __all__ = [
     "FORMATS",
+    "ContactFile",
     "ImportResult",
     "RowProblem",
     "normalise_record",
+    "open_contacts",
+    "open_contacts_file",
     "parse_contacts",
     "read_contacts",
 ]
@@ -77,75 +85,69 @@ def _mismatch(name: str, fmt: str, detected: str) -> ImportFileError:
     )
 
 
-def _identity(record: ContactRecord) -> str | None:
-    """What makes two rows of one file the same person: the email, else the LinkedIn URL."""
-    if record.email:
-        return "email:" + record.email.casefold()
-    if record.linkedin_url:
-        return "linkedin:" + record.linkedin_url.casefold().rstrip("/")
-    return None
+class ContactFile:
+    """A contacts file read, checked and validated, its records kept on disk (see
+    :mod:`outreach.contacts.spill`) until :meth:`records` hands them out: each person once,
+    in file order. Close it (or use it as a context manager) to drop the kept records."""
+
+    def __init__(
+        self, fmt: str, encoding: str, spill: RecordSpill, problems: list[RowProblem],
+        merged: list[RowProblem], source: str,
+    ) -> None:
+        self.format, self.encoding = fmt, encoding
+        self.problems, self.merged = problems, merged
+        self._spill, self._source = spill, source
+
+    @property
+    def count(self) -> int:
+        """How many records :meth:`records` gives."""
+        return self._spill.count
+
+    @property
+    def unreachable(self) -> int:
+        """Records without an email address (most LinkedIn connections): kept, not mailable."""
+        return self._spill.unreachable
+
+    def records(self) -> Iterator[ContactRecord]:
+        """The valid records, each email once (later rows merged into the first)."""
+        for record in self._spill.records():
+            if self._source:
+                record.source = self._source
+            yield record
+
+    def close(self) -> None:
+        self._spill.close()
+
+    def __enter__(self) -> ContactFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _merge(into: ContactRecord, later: ContactRecord) -> None:
-    """Fill the earlier record's empty fields from a later row; tags and extras accumulate."""
-    for name in CORE_FIELDS:
-        if name != "email" and not getattr(into, name) and getattr(later, name):
-            setattr(into, name, getattr(later, name))
-    for key, value in later.extra.items():
-        into.extra.setdefault(key, value)
-    known = {tag.casefold() for tag in into.tags}
-    into.tags.extend(tag for tag in later.tags if tag.casefold() not in known)
-
-
-def _validated(
-    name: str, raw_records: list[ContactRecord], problems: list[RowProblem]
-) -> tuple[list[ContactRecord], list[RowProblem]]:
-    records: list[ContactRecord] = []
-    merged: list[RowProblem] = []
-    seen: dict[str, ContactRecord] = {}
-    for raw in raw_records:
-        try:
-            record = normalise_record(raw)
-        except ContactError as exc:
-            problems.append(RowProblem(name, raw.line, exc.message))
-            continue
-        identity = _identity(record)
-        if identity is not None and identity in seen:
-            first = seen[identity]
-            _merge(first, record)
-            what = "email address" if identity.startswith("email:") else "LinkedIn URL"
-            merged.append(
-                RowProblem(name, record.line, f"same {what} as line {first.line}; merged")
-            )
-            continue
-        if identity is not None:
-            seen[identity] = record
-        records.append(record)
-    return records, merged
-
-
-def parse_contacts(data: bytes, name: str, fmt: str = "auto") -> ImportResult:
-    """Parse a contacts file's bytes; `name` is used in messages and to recognise ".vcf".
-
-    Raises ImportFileError when the file as a whole cannot be used: unknown format, empty,
-    binary, no header row, no contacts, or not the format asked for.
-    """
-    if fmt not in FORMATS:
-        raise ImportFileError(f"unknown contacts format {fmt!r}", FORMATS_HINT)
-    text, encoding = decode_contacts(data, name)
-
-    problems: list[RowProblem] = []
+def _read_records(
+    text: ContactText, name: str, fmt: str, spill: RecordSpill, problems: list[RowProblem]
+) -> str:
+    """Parse and validate the file's records into ``spill``; the format it was read as."""
     vcard_name = name.casefold().endswith(_VCARD_SUFFIXES)
-    if looks_like_vcard(text) or ((vcard_name or fmt == "vcard") and contains_vcard(text)):
+    if looks_like_vcard(text.head(4096)) or (
+        (vcard_name or fmt == "vcard") and contains_vcard(text.whole())
+    ):
         if fmt not in ("auto", "vcard"):
             raise _mismatch(name, fmt, "vcard")
-        parsed = parse_vcards(text)
-        if not parsed.cards:
+        cards = 0
+        with closing(text.lines()) as lines:
+            for item in iter_vcards(lines):
+                cards += 1
+                if isinstance(item, tuple):
+                    problems.append(RowProblem(name, *item))
+                else:
+                    _validate_into(name, item, spill, problems)
+        if not cards:
             raise ImportFileError(f"{name} contains no vCards", FORMATS_HINT)
-        final, raw_records = "vcard", parsed.records
-        problems.extend(RowProblem(name, line, reason) for line, reason in parsed.problems)
-    else:
-        csv_file = read_header(text)
+        return "vcard"
+    with closing(text.lines()) as lines:
+        csv_file = read_header(lines)
         if csv_file is None:
             if fmt == "vcard" or vcard_name:
                 raise ImportFileError(
@@ -161,25 +163,69 @@ def parse_contacts(data: bytes, name: str, fmt: str = "auto") -> ImportResult:
         if fmt == "vcard" or (fmt in ("linkedin", "google") and fmt != detected):
             raise _mismatch(name, fmt, detected)
         final = detected if fmt == "auto" or (fmt == "csv" and detected == "outreach") else fmt
-        parsed_csv = parse_csv(csv_file, final)
-        raw_records = parsed_csv.records
-        problems.extend(RowProblem(name, line, reason) for line, reason in parsed_csv.problems)
-        if not raw_records and not problems:
+        rows = 0
+        for item in parse_csv(csv_file, final):
+            rows += 1
+            if isinstance(item, tuple):
+                problems.append(RowProblem(name, *item))
+            else:
+                _validate_into(name, item, spill, problems)
+        if not rows:
             raise ImportFileError(
                 f"{name} has a header row (line {csv_file.header.line}) but no contacts below it",
                 FORMATS_HINT,
             )
-
-    records, merged = _validated(name, raw_records, problems)
-    problems.sort(key=lambda problem: problem.line)
-    return ImportResult(final, encoding, records, problems, merged)
+    return final
 
 
-def read_contacts(path: Path, fmt: str = "auto", source: str | None = None) -> ImportResult:
-    """Read and parse a contacts file; `source`, when given, labels every record instead of
-    the format name (e.g. "pycon-2024")."""
+def _validate_into(
+    name: str, raw: ContactRecord, spill: RecordSpill, problems: list[RowProblem]
+) -> None:
+    """Keep a valid record in the spill; a row that fails validation is a problem at its line."""
     try:
-        data = read_bounded(path)
+        record = normalise_record(raw)
+    except ContactError as exc:
+        problems.append(RowProblem(name, raw.line, exc.message))
+        return
+    spill.add(record)
+
+
+def open_contacts(
+    opener: Opener, name: str, fmt: str = "auto", source: str | None = None
+) -> ContactFile:
+    """Read a contacts file (``opener`` gives its bytes, as often as needed; `name` is used in
+    messages and to recognise ".vcf"), holding a few rows at a time; `source`, when given,
+    labels every record instead of the format name (e.g. "pycon-2024").
+
+    Raises ImportFileError when the file as a whole cannot be used: unknown format, empty,
+    binary, no header row, no contacts, or not the format asked for.
+    """
+    if fmt not in FORMATS:
+        raise ImportFileError(f"unknown contacts format {fmt!r}", FORMATS_HINT)
+    text = open_text(opener, name)
+    spill = RecordSpill()
+    problems: list[RowProblem] = []
+    try:
+        final = _read_records(text, name, fmt, spill, problems)
+        spill.finish()
+    except UnicodeDecodeError as exc:
+        spill.close()
+        raise ImportFileError(
+            f"{name} changed while it was being read", "run the import again"
+        ) from exc
+    except BaseException:
+        spill.close()
+        raise
+    problems.sort(key=lambda problem: problem.line)
+    merged = [RowProblem(name, line, reason) for line, reason in spill.merged]
+    label = clean_text(source) if source is not None else ""
+    return ContactFile(final, text.encoding, spill, problems, merged, label)
+
+
+def open_contacts_file(path: Path, fmt: str = "auto", source: str | None = None) -> ContactFile:
+    """:func:`open_contacts` for a file on disk, with a clear error when it cannot be read."""
+    try:
+        return open_contacts(lambda: open(path, "rb"), path.name, fmt, source)
     except FileNotFoundError as exc:
         raise ImportFileError(f"{path} does not exist", "check the path") from exc
     except IsADirectoryError as exc:
@@ -188,9 +234,22 @@ def read_contacts(path: Path, fmt: str = "auto", source: str | None = None) -> I
         raise ImportFileError(
             f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions"
         ) from exc
-    result = parse_contacts(data, path.name, fmt)
-    label = clean_text(source) if source is not None else ""
-    if label:
-        for record in result.records:
-            record.source = label
-    return result
+
+
+def _collected(contacts: ContactFile) -> ImportResult:
+    with contacts:
+        records = list(contacts.records())
+        return ImportResult(
+            contacts.format, contacts.encoding, records, contacts.problems, contacts.merged
+        )
+
+
+def parse_contacts(data: bytes, name: str, fmt: str = "auto") -> ImportResult:
+    """Parse a contacts file's bytes, all records in a list (for small files and tests)."""
+    return _collected(open_contacts(lambda: io.BytesIO(data), name, fmt))
+
+
+def read_contacts(path: Path, fmt: str = "auto", source: str | None = None) -> ImportResult:
+    """Read a contacts file, all records in a list (imports use :func:`open_contacts_file`,
+    which keeps them on disk)."""
+    return _collected(open_contacts_file(path, fmt, source))

@@ -16,8 +16,8 @@ import codecs
 import io
 import quopri
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import vobject.base
 
@@ -48,20 +48,12 @@ def contains_vcard(text: str) -> bool:
     return _BEGIN_ANYWHERE.search(text) is not None
 
 
-@dataclass
-class VcardParse:
-    """What a vCard file yields before validation."""
-
-    cards: int = 0
-    records: list[ContactRecord] = field(default_factory=list)
-    problems: list[tuple[int, str]] = field(default_factory=list)
-
-
-def split_cards(text: str) -> Iterator[tuple[int, str | None]]:
-    """Each card's first line number and text; (line, None) for a card that never ends."""
+def split_cards(lines: Iterable[str]) -> Iterator[tuple[int, str | None]]:
+    """Each card's first line number and text; (line, None) for a card that never ends.
+    Only the card being read is held, so a file of any length streams through."""
     start = 0
     body: list[str] = []
-    for number, line in enumerate(physical_lines(text), start=1):
+    for number, line in enumerate(lines, start=1):
         if _BEGIN.match(line):
             if start:
                 yield start, None  # a new card began before this one ended
@@ -255,19 +247,17 @@ def card_to_record(props: list[Prop], line: int) -> ContactRecord:
     )
 
 
-def parse_vcards(text: str) -> VcardParse:
-    """Every card in `text` as a raw record, or a problem at the line where the card begins."""
-    result = VcardParse()
-    for line, body in split_cards(text):
-        result.cards += 1
+def iter_vcards(lines: Iterable[str]) -> Iterator[ContactRecord | tuple[int, str]]:
+    """Every card of a file's physical lines as a raw record, or (line, reason) at the line
+    where a card that cannot be read begins."""
+    for line, body in split_cards(lines):
         if body is None:
-            result.problems.append((line, "this vCard has no END:VCARD line (file cut short?)"))
+            yield line, "this vCard has no END:VCARD line (file cut short?)"
             continue
         try:
             record = card_to_record(read_props(body, line), line)
         except Exception as exc:  # any failure on untrusted input costs this card only
             reason = _PARSE_AT.sub("", str(exc)).strip() or type(exc).__name__
-            result.problems.append((line, f"cannot read this vCard: {reason}"))
+            yield line, f"cannot read this vCard: {reason}"
             continue
-        result.records.append(record)
-    return result
+        yield record

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from outreach.app import AppContext
-from outreach.contacts.importers import ImportResult, normalise_record, read_contacts
+from outreach.contacts.importers import ContactFile, normalise_record, open_contacts_file
 from outreach.contacts.jobs import JobChange, job_change
 from outreach.contacts.model import CORE_FIELDS, Contact, ContactRecord
 from outreach.contacts.validate import extra_key
@@ -27,7 +28,7 @@ class _DryRunRollback(Exception):
 
 @dataclass
 class ImportReport:
-    result: ImportResult
+    result: ContactFile
     summary: UpsertSummary
     dry_run: bool
     job_changes: list[tuple[Contact, JobChange]] = field(default_factory=list)
@@ -45,30 +46,42 @@ def import_contacts(
 ) -> ImportReport:
     """Read a contacts file and upsert its valid rows in one transaction.
 
-    A dry run performs the same upsert and rolls it back, so its counts are exact.
+    The file is read and checked whole first (a bad file changes nothing); its records wait
+    on disk and are written in chunks, so memory stays small whatever the file's size. A dry
+    run performs the same upsert and rolls it back, so its counts are exact.
     """
-    result = read_contacts(path, fmt)
-    for record in result.records:
-        record.tags = sorted({*record.tags, *tags})
     summary = UpsertSummary()
     changes: list[tuple[Contact, JobChange]] = []
-    progress.expect(len(result.records))
-    try:
-        with store.transaction():
-            for start in range(0, len(result.records), IMPORT_CHUNK):
-                chunk = result.records[start : start + IMPORT_CHUNK]
-                before = store.contacts.jobs_of(chunk)
-                done = store.contacts.upsert(chunk, now)
-                changes += _record_job_changes(store, chunk, before, path.name, now)
-                summary.added.extend(done.added)
-                summary.updated.extend(done.updated)
-                summary.unchanged.extend(done.unchanged)
-                progress(len(chunk))
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        pass
-    return ImportReport(result, summary, dry_run, changes)
+    with open_contacts_file(path, fmt) as contacts:
+        progress.expect(contacts.count)
+        try:
+            with store.transaction():
+                for chunk in _chunks(contacts.records(), IMPORT_CHUNK):
+                    for record in chunk:
+                        record.tags = sorted({*record.tags, *tags})
+                    before = store.contacts.jobs_of(chunk)
+                    done = store.contacts.upsert(chunk, now)
+                    changes += _record_job_changes(store, chunk, before, path.name, now)
+                    summary.added.extend(done.added)
+                    summary.updated.extend(done.updated)
+                    summary.unchanged.extend(done.unchanged)
+                    progress(len(chunk))
+                if dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            pass
+    return ImportReport(contacts, summary, dry_run, changes)
+
+
+def _chunks(records: Iterator[ContactRecord], size: int) -> Iterator[list[ContactRecord]]:
+    chunk: list[ContactRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _record_job_changes(
