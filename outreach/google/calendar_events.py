@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httplib2
 from googleapiclient.errors import HttpError
@@ -35,6 +35,9 @@ from googleapiclient.errors import HttpError
 from outreach.schedule.calendar_protocol import CalendarFailure as CalendarFailure
 from outreach.schedule.calendar_protocol import CalendarNotAllowed as CalendarNotAllowed
 from outreach.schedule.calendar_protocol import SyncTokenExpired as SyncTokenExpired
+
+if TYPE_CHECKING:
+    from outreach.config import Config
 
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 # Scopes that also allow events.insert/patch/delete (the discovery document lists them).
@@ -353,3 +356,8 @@ class CalendarEvents:
             yield items, None if token else page.get("nextSyncToken")
             if not token:
                 return
+
+
+def build_google_calendar(config: Config, _mail: Callable[[], object]) -> CalendarEvents:
+    """The user's primary Google calendar (see :mod:`outreach.mail.kinds`)."""
+    return CalendarEvents.connect(config.user.email, config.google.api_root)

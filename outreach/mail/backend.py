@@ -11,9 +11,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from outreach.errors import MailError
+
+if TYPE_CHECKING:
+    from outreach.mail.kinds import BackendKind
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Failure:
 
 class MailBackend(Protocol):
     name: str
+    # What this kind of mailbox can do (outreach.mail.kinds): services ask it, never the name.
+    kind: BackendKind
     # Whether the mail server can hold a sent message until a time and send it then
     # (Microsoft Graph's deferred send); where it cannot, the local queue and `watch` do.
     can_hold: bool

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httplib2
 from googleapiclient.errors import HttpError
@@ -41,7 +41,11 @@ from outreach.mail.gmail_retry import (
     RoundLimits,
 )
 from outreach.mail.gmail_upload import needs_upload, upload_draft
+from outreach.mail.kinds import GMAIL
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
+
+if TYPE_CHECKING:
+    from outreach.config import Config, Workspace
 
 __all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
 
@@ -66,6 +70,7 @@ def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[Draft
 
 class GmailBackend(GmailLookups, ServerCannotHold):
     name = "gmail"
+    kind = GMAIL
 
     def __init__(
         self,
@@ -397,3 +402,10 @@ class GmailBackend(GmailLookups, ServerCannotHold):
 
 def _recipient_fields(message: EmailMessage) -> list[str]:
     return [str(v) for name in ("To", "Cc", "Bcc") for v in (message.get_all(name) or [])]
+
+
+def build_gmail(config: Config, _workspace: Workspace) -> GmailBackend:
+    """The Gmail backend of ``config`` (see :mod:`outreach.mail.kinds`)."""
+    return GmailBackend.connect(
+        config.user.email, config.google.api_root, config.google.quota_per_minute
+    )

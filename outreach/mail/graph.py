@@ -27,14 +27,14 @@ lookups and deletes go in JSON batches of 20.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from outreach.config import MicrosoftConfig
+from outreach.config import Config, MicrosoftConfig, Workspace
 from outreach.errors import MailError, NotSentError
 from outreach.mail import graph_deferred, graph_headers
 from outreach.mail.backend import (
@@ -42,9 +42,11 @@ from outreach.mail.backend import (
     DraftRequest,
     Exchange,
     Failure,
+    MailBackend,
     SentHeaders,
     SentRef,
 )
+from outreach.mail.kinds import MICROSOFT
 from outreach.microsoft.graph import (
     MAX_CONCURRENT,
     Graph,
@@ -54,7 +56,10 @@ from outreach.microsoft.graph import (
     odata_string,
 )
 
-__all__ = ["GraphMail", "graph_backend"]
+if TYPE_CHECKING:
+    from outreach.schedule.calendar_protocol import EventCalendar
+
+__all__ = ["GraphMail", "build_graph", "build_outlook_calendar", "graph_backend"]
 
 _LOOKUP_FIELDS = (
     "id,conversationId,internetMessageId,isDraft,sentDateTime,toRecipients,subject,changeKey"
@@ -90,6 +95,7 @@ class GraphMail:
     """MailBackend over Microsoft Graph (see the module docstring)."""
 
     name = "microsoft"
+    kind = MICROSOFT
     can_hold = True  # Outlook's deferred send (outreach/mail/graph_deferred.py)
 
     def __init__(self, graph: Graph) -> None:
@@ -357,3 +363,17 @@ def _same_send(
             return False
         return sent >= since
     return True
+
+
+def build_graph(config: Config, _workspace: Workspace) -> GraphMail:
+    """The Microsoft Graph backend of ``config`` (see :mod:`outreach.mail.kinds`)."""
+    return graph_backend(config.microsoft, config.user.email)
+
+
+def build_outlook_calendar(_config: Config, mail: Callable[[], MailBackend]) -> EventCalendar:
+    """The Outlook calendar, through the mail backend's Graph client (one sign-in)."""
+    from outreach.microsoft.calendar import OutlookCalendar
+
+    backend = mail()
+    assert isinstance(backend, GraphMail)
+    return OutlookCalendar(backend.graph)

@@ -33,7 +33,7 @@ from email.message import EmailMessage
 
 from imapclient.exceptions import IMAPClientError
 
-from outreach.config import ImapConfig, SmtpConfig
+from outreach.config import Config, ImapConfig, SmtpConfig, Workspace
 from outreach.errors import MailError, NotSentError, SendOutcomeUnknown
 from outreach.mail import imap_headers
 from outreach.mail.backend import (
@@ -47,6 +47,7 @@ from outreach.mail.backend import (
 )
 from outreach.mail.imap_conn import Credentials
 from outreach.mail.imap_session import ImapSession
+from outreach.mail.kinds import IMAP
 from outreach.mail.local import redate, thread_root
 from outreach.mail.smtp_send import submit
 
@@ -103,6 +104,7 @@ class ImapBackend(ServerCannotHold):
     """MailBackend over one IMAP account and its SMTP submission server."""
 
     name = "imap"
+    kind = IMAP
 
     def __init__(
         self,
@@ -344,3 +346,11 @@ class ImapBackend(ServerCannotHold):
         except (IMAPClientError, OSError) as exc:
             raise self._failed("looking in Sent", exc) from None
         return None
+
+
+def build_imap(config: Config, _workspace: Workspace) -> ImapBackend:
+    """The IMAP/SMTP backend of ``config``, its passwords from the keyring."""
+    from outreach.mail.imap_login import load_credentials
+
+    imap_login, smtp_login = load_credentials(config.imap, config.smtp, config.user.email)
+    return ImapBackend(config.imap, config.smtp, imap_login, smtp_login)

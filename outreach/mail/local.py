@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
-from outreach.config import Workspace
+from outreach.config import Config, Workspace
 from outreach.errors import NotSentError
 from outreach.mail.backend import (
     DraftRef,
@@ -35,6 +35,7 @@ from outreach.mail.backend import (
     SentRef,
     ServerCannotHold,
 )
+from outreach.mail.kinds import LOCAL
 from outreach.mail.maildir import (
     clean_tmp,
     ensure_maildir,
@@ -115,6 +116,7 @@ class LocalOutbox(ServerCannotHold):
     """MailBackend writing to ``outbox/`` (drafts) and ``sent/`` in the workspace."""
 
     name = "local"
+    kind = LOCAL
 
     def __init__(self, workspace: Workspace, *, outlook_drafts: bool = False) -> None:
         # ``[mail] outlook_drafts``: mark each draft ``X-Unsent: 1``, so Outlook opens the
@@ -348,3 +350,8 @@ class LocalOutbox(ServerCannotHold):
             for entry in message_entries(self.outbox, ("cur",))
             if entry.name.endswith(_DRAFT_FLAGS)
         )
+
+
+def build_local(config: Config, workspace: Workspace) -> LocalOutbox:
+    """The local backend: Maildirs in the workspace."""
+    return LocalOutbox(workspace, outlook_drafts=config.mail.outlook_drafts)

@@ -1,0 +1,143 @@
+"""The four kinds of mailbox, each described once: what it can do (its capabilities, asked
+as properties by services instead of comparing backend names), how it is built from config
+values, and where its own doctor checks live.
+
+This is the one place where ``[mail] backend`` names are read (by :func:`kind_for`); services
+ask the kind, or the backend object it builds, and never compare the name themselves. Light
+to import: each backend's module is imported only when it is built or checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from outreach.errors import ConfigError
+
+if TYPE_CHECKING:
+    from outreach.config import Config, Workspace
+    from outreach.mail.backend import MailBackend
+    from outreach.mail.health import HealthStep
+    from outreach.schedule.calendar_protocol import EventCalendar
+
+
+@dataclass(frozen=True)
+class BackendKind:
+    """One kind of mailbox and what services may ask of it without building it (no keyring,
+    no network: `due` and `status` ask these offline)."""
+
+    name: str
+    # Drafts, sent mail and replies are files on this machine, read without a request (the
+    # local Maildirs): `due` checks drafts, `brief` quotes replies, from the files.
+    files_on_disk: bool
+    # The backend's message ids are the ids sync records (Gmail's message ids), so a draft's
+    # message is found again by that id in the mailbox's history.
+    ids_in_history: bool
+    # The address of a thread in the mailbox's web app ({thread}: the thread id), if any.
+    thread_link: str | None
+    # The user's own calendar, kept in step with each meeting (Google Calendar, Outlook).
+    has_calendar: bool
+    # A contact whose invite went out becomes a guest on the calendar event (Google), and a
+    # private brief may sit beside the meeting there.
+    calendar_guests: bool
+    # The [schedule] busy source this mailbox's calendar answers ("google", "microsoft").
+    busy_source: str | None
+    # The server can hold a message until a time (MailBackend.can_hold).
+    can_hold: bool
+    # Where the mailbox's own record of sent mail is, in words.
+    sent_mail_shown: str
+    # "module:attribute" of the builder (config, workspace) -> MailBackend, and of the list
+    # of the kind's doctor checks (outreach.mail.health.HealthStep) in setup order.
+    builder: str
+    health: str
+    # "module:attribute" of the builder (config, mail backend) -> EventCalendar.
+    calendar: str = "outreach.google.calendar_events:build_google_calendar"
+
+    def build(self, config: Config, workspace: Workspace) -> MailBackend:
+        build: Callable[[Config, Workspace], MailBackend] = _attribute(self.builder)
+        return build(config, workspace)
+
+    def build_calendar(self, config: Config, mail: Callable[[], MailBackend]) -> EventCalendar:
+        build: Callable[[Config, Callable[[], MailBackend]], EventCalendar] = _attribute(
+            self.calendar
+        )
+        return build(config, mail)
+
+    def health_steps(self) -> Sequence[HealthStep]:
+        steps: Sequence[HealthStep] = _attribute(self.health)
+        return steps
+
+
+def _attribute(where: str) -> Any:
+    module, _, name = where.partition(":")
+    return getattr(import_module(module), name)
+
+
+LOCAL = BackendKind(
+    name="local",
+    files_on_disk=True,
+    ids_in_history=False,
+    thread_link=None,
+    has_calendar=False,
+    calendar_guests=False,
+    busy_source=None,
+    can_hold=False,
+    sent_mail_shown="sent/",
+    builder="outreach.mail.local:build_local",
+    health="outreach.mail.local_health:STEPS",
+)
+GMAIL = BackendKind(
+    name="gmail",
+    files_on_disk=False,
+    ids_in_history=True,
+    thread_link="https://mail.google.com/mail/#all/{thread}",
+    has_calendar=True,
+    calendar_guests=True,
+    busy_source="google",
+    can_hold=False,
+    sent_mail_shown="Gmail's Sent mail",
+    builder="outreach.mail.gmail:build_gmail",
+    health="outreach.mail.gmail_health:STEPS",
+)
+IMAP = BackendKind(
+    name="imap",
+    files_on_disk=False,
+    ids_in_history=False,
+    thread_link=None,
+    has_calendar=False,
+    calendar_guests=False,
+    busy_source=None,
+    can_hold=False,
+    sent_mail_shown="sent/",
+    builder="outreach.mail.imap:build_imap",
+    health="outreach.mail.imap_health:STEPS",
+)
+MICROSOFT = BackendKind(
+    name="microsoft",
+    files_on_disk=False,
+    ids_in_history=False,
+    thread_link=None,
+    has_calendar=True,
+    calendar_guests=False,
+    busy_source="microsoft",
+    can_hold=True,
+    sent_mail_shown="sent/",
+    builder="outreach.mail.graph:build_graph",
+    health="outreach.mail.graph_health:STEPS",
+    calendar="outreach.mail.graph:build_outlook_calendar",
+)
+
+KINDS: tuple[BackendKind, ...] = (LOCAL, GMAIL, IMAP, MICROSOFT)
+
+
+def kind_for(name: str) -> BackendKind:
+    """The kind named by ``[mail] backend`` (config validation names the allowed values)."""
+    for kind in KINDS:
+        if kind.name == name:
+            return kind
+    raise ConfigError(
+        f'[mail] backend = "{name}" is not a mailbox outreach knows.',
+        hint=f"Use one of: {', '.join(kind.name for kind in KINDS)}.",
+    )
