@@ -121,6 +121,11 @@ class MailBackend(Protocol):
         sync, to learn whom the user already knows)."""
         ...
 
+    def read_draft(self, draft_id: str) -> EmailMessage | None:
+        """The draft as it is now, where this machine can read it without a request (the
+        local outbox's files, ``kind.files_on_disk``); None: gone, or not readable here."""
+        ...
+
     def draft_exists(self, draft_id: str) -> bool:
         """Whether the draft is still there (a sent draft leaves the drafts)."""
         ...
@@ -148,6 +153,14 @@ class MailBackend(Protocol):
         """Take a held message back before its time: it is a draft again (the returned one).
         None when it has already gone (or is no longer there)."""
         ...
+
+
+class DraftsNotReadHere:
+    """For backends whose drafts live on a server: they are not read back (Gmail's scopes do
+    not allow it; a read would be a request)."""
+
+    def read_draft(self, draft_id: str) -> EmailMessage | None:
+        return None
 
 
 class ServerCannotHold:

@@ -25,7 +25,14 @@ import httplib2
 from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError, NotSentError
-from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef, ServerCannotHold
+from outreach.mail.backend import (
+    DraftRef,
+    DraftRequest,
+    DraftsNotReadHere,
+    Failure,
+    SentRef,
+    ServerCannotHold,
+)
 from outreach.mail.gmail_errors import (
     TRANSPORT_ERRORS,
     rate_limit,
@@ -68,7 +75,7 @@ def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[Draft
         yield items[start : start + size]
 
 
-class GmailBackend(GmailLookups, ServerCannotHold):
+class GmailBackend(GmailLookups, DraftsNotReadHere, ServerCannotHold):
     name = "gmail"
     kind = GMAIL
 

@@ -40,6 +40,7 @@ from outreach.mail import graph_deferred, graph_headers
 from outreach.mail.backend import (
     DraftRef,
     DraftRequest,
+    DraftsNotReadHere,
     Exchange,
     Failure,
     MailBackend,
@@ -58,6 +59,7 @@ from outreach.microsoft.graph import (
 
 if TYPE_CHECKING:
     from outreach.schedule.calendar_protocol import EventCalendar
+    from outreach.schedule.intervals import Interval
 
 __all__ = ["GraphMail", "build_graph", "build_outlook_calendar", "graph_backend"]
 
@@ -91,7 +93,7 @@ def _fail(exc: GraphError | GraphUnreachable, doing: str) -> MailError:
     return MailError(f"Microsoft Graph refused {doing}: {exc}", hint=_HINT)
 
 
-class GraphMail:
+class GraphMail(DraftsNotReadHere):
     """MailBackend over Microsoft Graph (see the module docstring)."""
 
     name = "microsoft"
@@ -377,3 +379,14 @@ def build_outlook_calendar(_config: Config, mail: Callable[[], MailBackend]) -> 
     backend = mail()
     assert isinstance(backend, GraphMail)
     return OutlookCalendar(backend.graph)
+
+
+def outlook_busy(
+    config: Config, calendar: Callable[[], EventCalendar], start: datetime, end: datetime
+) -> list[Interval]:
+    """Busy times of the user's Outlook calendar (getSchedule), through the built calendar."""
+    from outreach.microsoft.calendar import OutlookCalendar
+
+    outlook = calendar()
+    assert isinstance(outlook, OutlookCalendar)
+    return outlook.busy(config.user.email, start, end)

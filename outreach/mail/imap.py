@@ -39,6 +39,7 @@ from outreach.mail import imap_headers
 from outreach.mail.backend import (
     DraftRef,
     DraftRequest,
+    DraftsNotReadHere,
     Exchange,
     Failure,
     SentHeaders,
@@ -100,7 +101,7 @@ def _parse(data: bytes) -> EmailMessage:
     return message
 
 
-class ImapBackend(ServerCannotHold):
+class ImapBackend(DraftsNotReadHere, ServerCannotHold):
     """MailBackend over one IMAP account and its SMTP submission server."""
 
     name = "imap"

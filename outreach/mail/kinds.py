@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from outreach.errors import ConfigError
+from outreach.errors import ConfigError, MailUnreachable
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from outreach.config import Config, Workspace
     from outreach.mail.backend import MailBackend
     from outreach.mail.health import HealthStep
     from outreach.schedule.calendar_protocol import EventCalendar
+    from outreach.schedule.intervals import Interval
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,16 @@ class BackendKind:
     health: str
     # "module:attribute" of the builder (config, mail backend) -> EventCalendar.
     calendar: str = "outreach.google.calendar_events:build_google_calendar"
+    # The account signs in with a password (or app password) kept in the keyring.
+    password_login: bool = False
+    # "module:attribute" of: the busy times of the mailbox's calendar (config, calendar,
+    # start, end) -> intervals; the errors a `watch` waits out (a tuple of exception types);
+    # which of these drafts are still there, read offline (workspace, draft ids) -> ids; a
+    # fingerprint of the saved sign-in (account) -> str | None, that changes on a new login.
+    busy: str | None = None
+    transient: str = "outreach.mail.kinds:NETWORK_ERRORS"
+    offline_drafts: str | None = None
+    sign_in_fingerprint: str | None = None
 
     def build(self, config: Config, workspace: Workspace) -> MailBackend:
         build: Callable[[Config, Workspace], MailBackend] = _attribute(self.builder)
@@ -64,6 +77,37 @@ class BackendKind:
             self.calendar
         )
         return build(config, mail)
+
+    def read_busy(
+        self, config: Config, calendar: Callable[[], EventCalendar], start: datetime, end: datetime
+    ) -> list[Interval]:
+        """Busy times from the mailbox's own calendar ([] for a kind without one)."""
+        if self.busy is None:
+            return []
+        found: list[Interval] = _attribute(self.busy)(config, calendar, start, end)
+        return found
+
+    def transient_errors(self) -> tuple[type[Exception], ...]:
+        """What waiting fixes: the network, the server's passing trouble."""
+        errors: tuple[type[Exception], ...] = _attribute(self.transient)
+        return errors
+
+    def drafts_present_offline(
+        self, workspace: Workspace, draft_ids: Sequence[str]
+    ) -> set[str] | None:
+        """Which drafts are still there, read without a request and without building the
+        backend (`due` runs offline and creates nothing); None where only the server knows."""
+        if self.offline_drafts is None:
+            return None
+        present: set[str] = _attribute(self.offline_drafts)(workspace, draft_ids)
+        return present
+
+    def saved_sign_in(self, account: str) -> str | None:
+        """A fingerprint of the saved sign-in (None: none, or the kind cannot tell)."""
+        if self.sign_in_fingerprint is None:
+            return None
+        found: str | None = _attribute(self.sign_in_fingerprint)(account)
+        return found
 
     def health_steps(self) -> Sequence[HealthStep]:
         steps: Sequence[HealthStep] = _attribute(self.health)
@@ -87,6 +131,7 @@ LOCAL = BackendKind(
     sent_mail_shown="sent/",
     builder="outreach.mail.local:build_local",
     health="outreach.mail.local_health:STEPS",
+    offline_drafts="outreach.mail.local:drafts_on_disk",
 )
 GMAIL = BackendKind(
     name="gmail",
@@ -100,6 +145,9 @@ GMAIL = BackendKind(
     sent_mail_shown="Gmail's Sent mail",
     builder="outreach.mail.gmail:build_gmail",
     health="outreach.mail.gmail_health:STEPS",
+    busy="outreach.google.calendar:busy_of",
+    transient="outreach.mail.gmail_sync:TRANSIENT",
+    sign_in_fingerprint="outreach.google.auth:token_fingerprint",
 )
 IMAP = BackendKind(
     name="imap",
@@ -113,6 +161,7 @@ IMAP = BackendKind(
     sent_mail_shown="sent/",
     builder="outreach.mail.imap:build_imap",
     health="outreach.mail.imap_health:STEPS",
+    password_login=True,
 )
 MICROSOFT = BackendKind(
     name="microsoft",
@@ -127,7 +176,12 @@ MICROSOFT = BackendKind(
     builder="outreach.mail.graph:build_graph",
     health="outreach.mail.graph_health:STEPS",
     calendar="outreach.mail.graph:build_outlook_calendar",
+    busy="outreach.mail.graph:outlook_busy",
+    transient="outreach.mail.graph_sync:TRANSIENT",
 )
+
+# What `watch` waits out with a mailbox reached over the network with no errors of its own.
+NETWORK_ERRORS: tuple[type[Exception], ...] = (OSError, MailUnreachable)
 
 KINDS: tuple[BackendKind, ...] = (LOCAL, GMAIL, IMAP, MICROSOFT)
 

@@ -355,3 +355,15 @@ class LocalOutbox(ServerCannotHold):
 def build_local(config: Config, workspace: Workspace) -> LocalOutbox:
     """The local backend: Maildirs in the workspace."""
     return LocalOutbox(workspace, outlook_drafts=config.mail.outlook_drafts)
+
+
+def drafts_on_disk(workspace: Workspace, draft_ids: Sequence[str]) -> set[str]:
+    """Which drafts are still files in the outbox: one listing, no stat per draft, and nothing
+    created (`due` runs this)."""
+    import os
+
+    try:
+        present = set(os.listdir(workspace.outbox_dir / "cur"))
+    except OSError:
+        return set(draft_ids)  # cannot tell: none is said to be gone
+    return {d for d in draft_ids if draft_file(workspace.outbox_dir, d).name in present}

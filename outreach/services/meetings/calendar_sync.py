@@ -83,7 +83,7 @@ def gmail_backend(app: AppContext) -> bool:
     """Whether the workspace has a calendar to keep: Google's (Gmail) or Outlook's
     (Microsoft; see :mod:`outreach.microsoft.calendar` for why its events have no
     attendees)."""
-    return app.config.mail.backend in ("gmail", "microsoft")
+    return app.mail_kind().has_calendar
 
 
 def _wanted(meeting: MeetingRow) -> str | None:
