@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
     from outreach.mail.kinds import BackendKind
+    from outreach.mail.sync_reader import SyncReader
     from outreach.schedule.calendar_protocol import EventCalendar
     from outreach.store import Store
 
@@ -158,6 +159,10 @@ class AppContext:
         if self._mail is None:
             self._mail = self.mail_kind().build(self.config, self.workspace)
         return self._mail
+
+    def sync_reader(self) -> SyncReader:
+        """What sync reads the configured mailbox with (:mod:`outreach.mail.sync_reader`)."""
+        return self.mail_kind().sync_reader(self.config, self.workspace, self.mail)
 
     def calendar(self) -> EventCalendar:
         """The events of the user's own calendar (Google's primary calendar with Gmail, the

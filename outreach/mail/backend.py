@@ -1,4 +1,7 @@
-"""The interface both mail backends implement.
+"""The interface every mail backend implements (local, Gmail, IMAP, Microsoft Graph): the one
+door services use to each mailbox, with its kind (what it can do: outreach.mail.kinds), its
+sync reader (what changed since a cursor: outreach.mail.sync_reader) and its own doctor checks
+(outreach.mail.health).
 
 Calls are batch-shaped so the Gmail backend can use batch requests and pacing; the local
 backend simply loops. Per-item failures are returned, not raised, so one bad contact does not
@@ -17,6 +20,7 @@ from outreach.errors import MailError
 
 if TYPE_CHECKING:
     from outreach.mail.kinds import BackendKind
+    from outreach.mail.sync_reader import SyncReader
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,11 @@ class MailBackend(Protocol):
     def read_draft(self, draft_id: str) -> EmailMessage | None:
         """The draft as it is now, where this machine can read it without a request (the
         local outbox's files, ``kind.files_on_disk``); None: gone, or not readable here."""
+        ...
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        """What sync reads the mailbox with (:mod:`outreach.mail.sync_reader`); ``owner`` is
+        the user's address, ``read_bodies`` whether bodies may be read (Gmail's readonly)."""
         ...
 
     def draft_exists(self, draft_id: str) -> bool:

@@ -53,6 +53,7 @@ from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
 
 if TYPE_CHECKING:
     from outreach.config import Config, Workspace
+    from outreach.mail.sync_reader import SyncReader
 
 __all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
 
@@ -99,6 +100,12 @@ class GmailBackend(GmailLookups, DraftsNotReadHere, ServerCannotHold):
         self.wall_clock = wall_clock
         self.max_batch = MAX_BATCH
         self.stats = CallStats()
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        from outreach.mail.gmail_changes import GmailChanges
+        from outreach.mail.gmail_sync import GmailSync
+
+        return GmailChanges(GmailSync(self, read_bodies=read_bodies), owner)
 
     @classmethod
     def connect(cls, account: str, api_root: str, quota_per_minute: int) -> GmailBackend:

@@ -58,6 +58,7 @@ from outreach.microsoft.graph import (
 )
 
 if TYPE_CHECKING:
+    from outreach.mail.sync_reader import SyncReader
     from outreach.schedule.calendar_protocol import EventCalendar
     from outreach.schedule.intervals import Interval
 
@@ -102,6 +103,12 @@ class GraphMail(DraftsNotReadHere):
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        from outreach.mail.graph_changes import GraphChanges
+        from outreach.mail.graph_sync import GraphSync
+
+        return GraphChanges(GraphSync(self.graph), owner)
 
     # -- drafts -------------------------------------------------------------------------
 

@@ -51,6 +51,7 @@ from outreach.mail.imap_session import ImapSession
 from outreach.mail.kinds import IMAP
 from outreach.mail.local import redate, thread_root
 from outreach.mail.smtp_send import submit
+from outreach.mail.sync_reader import SyncReader
 
 # Submission servers known to file the sent copy themselves (a second copy would be ours).
 SERVER_FILES_SENT = ("smtp.gmail.com", "smtp.office365.com", "smtp-mail.outlook.com")
@@ -121,6 +122,11 @@ class ImapBackend(DraftsNotReadHere, ServerCannotHold):
 
     def close(self) -> None:
         self.session.close()
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        from outreach.mail.imap_changes import ImapChanges
+
+        return ImapChanges(self, owner)
 
     def _failed(self, what: str, exc: Exception) -> MailError:
         self.session.broken()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from outreach.config import Config, Workspace
     from outreach.mail.backend import MailBackend
     from outreach.mail.health import HealthStep
+    from outreach.mail.sync_reader import SyncReader
     from outreach.schedule.calendar_protocol import EventCalendar
     from outreach.schedule.intervals import Interval
 
@@ -64,6 +65,12 @@ class BackendKind:
     # which of these drafts are still there, read offline (workspace, draft ids) -> ids; a
     # fingerprint of the saved sign-in (account) -> str | None, that changes on a new login.
     busy: str | None = None
+    # "module:attribute" of a sync reader built from the workspace alone (the local Maildirs:
+    # sync reads files without building the backend, which would create folders).
+    files_reader: str | None = None
+    # "module:attribute" of: the fresh words of received messages, read offline (workspace,
+    # Message-IDs) -> {Message-ID: text}; None where bodies are not read (Gmail's metadata).
+    bodies: str | None = None
     transient: str = "outreach.mail.kinds:NETWORK_ERRORS"
     offline_drafts: str | None = None
     sign_in_fingerprint: str | None = None
@@ -102,12 +109,28 @@ class BackendKind:
         present: set[str] = _attribute(self.offline_drafts)(workspace, draft_ids)
         return present
 
+    def reply_bodies(self, workspace: Workspace, message_ids: Sequence[str]) -> dict[str, str]:
+        """What these received messages say, where they can be read offline ({} elsewhere)."""
+        if self.bodies is None:
+            return {}
+        found: dict[str, str] = _attribute(self.bodies)(workspace, message_ids)
+        return found
+
     def saved_sign_in(self, account: str) -> str | None:
         """A fingerprint of the saved sign-in (None: none, or the kind cannot tell)."""
         if self.sign_in_fingerprint is None:
             return None
         found: str | None = _attribute(self.sign_in_fingerprint)(account)
         return found
+
+    def sync_reader(
+        self, config: Config, workspace: Workspace, mail: Callable[[], MailBackend]
+    ) -> SyncReader:
+        """What sync reads the mailbox with (:mod:`outreach.mail.sync_reader`)."""
+        if self.files_reader is not None:
+            files: SyncReader = _attribute(self.files_reader)(workspace)
+            return files
+        return mail().sync_reader(config.user.email, read_bodies=config.google.reads_bodies)
 
     def health_steps(self) -> Sequence[HealthStep]:
         steps: Sequence[HealthStep] = _attribute(self.health)
@@ -132,6 +155,8 @@ LOCAL = BackendKind(
     builder="outreach.mail.local:build_local",
     health="outreach.mail.local_health:STEPS",
     offline_drafts="outreach.mail.local:drafts_on_disk",
+    files_reader="outreach.mail.local_inbox:local_changes",
+    bodies="outreach.mail.bodies:workspace_bodies",
 )
 GMAIL = BackendKind(
     name="gmail",

@@ -46,6 +46,7 @@ from outreach.mail.maildir import (
     write_atomically,
     write_new,
 )
+from outreach.mail.sync_reader import SyncReader
 
 __all__ = ["LocalOutbox", "draft_name", "ensure_maildir", "read_message", "thread_root"]
 
@@ -122,6 +123,7 @@ class LocalOutbox(ServerCannotHold):
         # ``[mail] outlook_drafts``: mark each draft ``X-Unsent: 1``, so Outlook opens the
         # .eml as a draft to send (for organisations that block third-party apps).
         self.outlook_drafts = outlook_drafts
+        self.workspace = workspace
         self.outbox = workspace.outbox_dir
         self.sent = workspace.root / "sent"
         self.inbox = workspace.inbox_dir
@@ -130,6 +132,11 @@ class LocalOutbox(ServerCannotHold):
             clean_tmp(root)
         # Message-ID -> file, per folder, read once per command (see _index).
         self._indexes: dict[Path, dict[str, Path]] = {}
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        from outreach.mail.local_inbox import local_changes
+
+        return local_changes(self.workspace)
 
     def _draft_path(self, draft_id: str) -> Path:
         return draft_file(self.outbox, draft_id)

@@ -14,7 +14,7 @@ def save_imap_password(app: AppContext, secret: str, *, for_smtp: bool) -> str:
     config = app.config
     if not app.mail_kind().password_login or not config.imap.host:
         raise ConfigError(
-            f"{app.workspace.config_file}: [mail] backend is \"{config.mail.backend}\", not "
+            f"{app.workspace.config_file}: [mail] backend is \"{app.mail_kind().name}\", not "
             "\"imap\" (or [imap] host is empty).",
             hint='Set [mail] backend = "imap" and the [imap] and [smtp] keys first '
             "(config.example.toml shows them).",

@@ -109,11 +109,8 @@ def _thread(app: AppContext, contact: Contact) -> tuple[list[ThreadEntry], str]:
     readable = app.mail_kind().files_on_disk
     bodies: dict[str, str] = {}
     if readable:
-        from outreach.mail.bodies import local_bodies
-
-        bodies = local_bodies(
-            app.workspace.inbox_dir,
-            [e.message_id for e in events if e.kind == "reply" and e.message_id],
+        bodies = app.mail_kind().reply_bodies(
+            app.workspace, [e.message_id for e in events if e.kind == "reply" and e.message_id]
         )
     for event in events:
         at = datetime.fromisoformat(event.occurred_at)
