@@ -12,7 +12,7 @@ from outreach.cli.draft_report import print_skipped, problems_json
 from outreach.cli.output import emit_json, json_option, plural, progress_bar
 
 if TYPE_CHECKING:
-    from outreach.store import MessageRow
+    from outreach.services.sending.queue import MessageRow
 
 
 # --- send ---------------------------------------------------------------------------------
