@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from googleapiclient.errors import HttpError
 
 from outreach.errors import ScheduleError
 from outreach.schedule.busy import busy_from_freebusy, freebusy_request_body
 from outreach.schedule.intervals import Interval
-
-if TYPE_CHECKING:
-    from outreach.config import Config
 
 NUM_RETRIES = 4
 
@@ -35,10 +30,3 @@ def fetch_busy(account: str, api_root: str, start: datetime, end: datetime) -> l
             'doctor`), or remove "google" from [schedule] busy in config.toml.',
         ) from None
     return busy_from_freebusy(response)
-
-
-def busy_of(
-    config: Config, _calendar: Callable[[], object], start: datetime, end: datetime
-) -> list[Interval]:
-    """The Gmail user's busy times (one freebusy query; see outreach.mail.kinds)."""
-    return fetch_busy(config.user.email, config.google.api_root, start, end)

@@ -24,7 +24,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httplib2
 from googleapiclient.errors import HttpError
@@ -39,9 +39,6 @@ from outreach.schedule.calendar_protocol import event_times as event_times
 from outreach.schedule.calendar_protocol import is_cancelled as is_cancelled
 from outreach.schedule.calendar_protocol import meet_link as meet_link
 from outreach.schedule.calendar_protocol import updated_at as updated_at
-
-if TYPE_CHECKING:
-    from outreach.config import Config
 
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 # Scopes that also allow events.insert/patch/delete (the discovery document lists them).
@@ -294,8 +291,3 @@ class CalendarEvents:
             yield items, None if token else page.get("nextSyncToken")
             if not token:
                 return
-
-
-def build_google_calendar(config: Config, _mail: Callable[[], object]) -> CalendarEvents:
-    """The user's primary Google calendar (see :mod:`outreach.mail.kinds`)."""
-    return CalendarEvents.connect(config.user.email, config.google.api_root)

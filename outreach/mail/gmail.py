@@ -19,20 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httplib2
 from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError, NotSentError
-from outreach.mail.backend import (
-    DraftRef,
-    DraftRequest,
-    DraftsNotReadHere,
-    Failure,
-    SentRef,
-    ServerCannotHold,
-)
+from outreach.mail.backend import DraftRef, DraftRequest, Failure, SentRef, ServerCannotHold
 from outreach.mail.gmail_errors import (
     TRANSPORT_ERRORS,
     rate_limit,
@@ -50,10 +43,6 @@ from outreach.mail.gmail_retry import (
 from outreach.mail.gmail_upload import needs_upload, upload_draft
 from outreach.mail.kinds import GMAIL
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
-
-if TYPE_CHECKING:
-    from outreach.config import Config, Workspace
-    from outreach.mail.sync_reader import SyncReader
 
 __all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
 
@@ -76,7 +65,7 @@ def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[Draft
         yield items[start : start + size]
 
 
-class GmailBackend(GmailLookups, DraftsNotReadHere, ServerCannotHold):
+class GmailBackend(GmailLookups, ServerCannotHold):
     name = "gmail"
     kind = GMAIL
 
@@ -100,12 +89,6 @@ class GmailBackend(GmailLookups, DraftsNotReadHere, ServerCannotHold):
         self.wall_clock = wall_clock
         self.max_batch = MAX_BATCH
         self.stats = CallStats()
-
-    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
-        from outreach.mail.gmail_changes import GmailChanges
-        from outreach.mail.gmail_sync import GmailSync
-
-        return GmailChanges(GmailSync(self, read_bodies=read_bodies), owner)
 
     @classmethod
     def connect(cls, account: str, api_root: str, quota_per_minute: int) -> GmailBackend:
@@ -416,10 +399,3 @@ class GmailBackend(GmailLookups, DraftsNotReadHere, ServerCannotHold):
 
 def _recipient_fields(message: EmailMessage) -> list[str]:
     return [str(v) for name in ("To", "Cc", "Bcc") for v in (message.get_all(name) or [])]
-
-
-def build_gmail(config: Config, _workspace: Workspace) -> GmailBackend:
-    """The Gmail backend of ``config`` (see :mod:`outreach.mail.kinds`)."""
-    return GmailBackend.connect(
-        config.user.email, config.google.api_root, config.google.quota_per_minute
-    )

@@ -27,14 +27,14 @@ lookups and deletes go in JSON batches of 20.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
 
-from outreach.config import Config, MicrosoftConfig, Workspace
+from outreach.config import MicrosoftConfig
 from outreach.errors import MailError, NotSentError
 from outreach.mail import graph_deferred, graph_headers
 from outreach.mail.backend import (
@@ -43,7 +43,6 @@ from outreach.mail.backend import (
     DraftsNotReadHere,
     Exchange,
     Failure,
-    MailBackend,
     SentHeaders,
     SentRef,
 )
@@ -59,10 +58,8 @@ from outreach.microsoft.graph import (
 
 if TYPE_CHECKING:
     from outreach.mail.sync_reader import SyncReader
-    from outreach.schedule.calendar_protocol import EventCalendar
-    from outreach.schedule.intervals import Interval
 
-__all__ = ["GraphMail", "build_graph", "build_outlook_calendar", "graph_backend"]
+__all__ = ["GraphMail", "graph_backend"]
 
 _LOOKUP_FIELDS = (
     "id,conversationId,internetMessageId,isDraft,sentDateTime,toRecipients,subject,changeKey"
@@ -372,28 +369,3 @@ def _same_send(
             return False
         return sent >= since
     return True
-
-
-def build_graph(config: Config, _workspace: Workspace) -> GraphMail:
-    """The Microsoft Graph backend of ``config`` (see :mod:`outreach.mail.kinds`)."""
-    return graph_backend(config.microsoft, config.user.email)
-
-
-def build_outlook_calendar(_config: Config, mail: Callable[[], MailBackend]) -> EventCalendar:
-    """The Outlook calendar, through the mail backend's Graph client (one sign-in)."""
-    from outreach.microsoft.calendar import OutlookCalendar
-
-    backend = mail()
-    assert isinstance(backend, GraphMail)
-    return OutlookCalendar(backend.graph)
-
-
-def outlook_busy(
-    config: Config, calendar: Callable[[], EventCalendar], start: datetime, end: datetime
-) -> list[Interval]:
-    """Busy times of the user's Outlook calendar (getSchedule), through the built calendar."""
-    from outreach.microsoft.calendar import OutlookCalendar
-
-    outlook = calendar()
-    assert isinstance(outlook, OutlookCalendar)
-    return outlook.busy(config.user.email, start, end)

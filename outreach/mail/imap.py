@@ -33,7 +33,7 @@ from email.message import EmailMessage
 
 from imapclient.exceptions import IMAPClientError
 
-from outreach.config import Config, ImapConfig, SmtpConfig, Workspace
+from outreach.config import ImapConfig, SmtpConfig
 from outreach.errors import MailError, NotSentError, SendOutcomeUnknown
 from outreach.mail import imap_headers
 from outreach.mail.backend import (
@@ -353,11 +353,3 @@ class ImapBackend(DraftsNotReadHere, ServerCannotHold):
         except (IMAPClientError, OSError) as exc:
             raise self._failed("looking in Sent", exc) from None
         return None
-
-
-def build_imap(config: Config, _workspace: Workspace) -> ImapBackend:
-    """The IMAP/SMTP backend of ``config``, its passwords from the keyring."""
-    from outreach.mail.imap_login import load_credentials
-
-    imap_login, smtp_login = load_credentials(config.imap, config.smtp, config.user.email)
-    return ImapBackend(config.imap, config.smtp, imap_login, smtp_login)

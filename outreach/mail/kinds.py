@@ -1,6 +1,6 @@
 """The four kinds of mailbox, each described once: what it can do (its capabilities, asked
-as properties by services instead of comparing backend names), how it is built from config
-values, and where its own doctor checks live.
+as properties by services instead of comparing backend names), how it and its calendar are
+built from config values, how sync reads it, and where its own doctor checks live.
 
 This is the one place where ``[mail] backend`` names are read (by :func:`kind_for`); services
 ask the kind, or the backend object it builds, and never compare the name themselves. Light
@@ -56,8 +56,9 @@ class BackendKind:
     # of the kind's doctor checks (outreach.mail.health.HealthStep) in setup order.
     builder: str
     health: str
-    # "module:attribute" of the builder (config, mail backend) -> EventCalendar.
-    calendar: str = "outreach.google.calendar_events:build_google_calendar"
+    # "module:attribute" of the builder (config, mail backend) -> EventCalendar (a kind
+    # without a calendar, has_calendar False, never asks for it).
+    calendar: str = "outreach.mail.building:build_google_calendar"
     # The account signs in with a password (or app password) kept in the keyring.
     password_login: bool = False
     # "module:attribute" of: the busy times of the mailbox's calendar (config, calendar,
@@ -65,15 +66,15 @@ class BackendKind:
     # which of these drafts are still there, read offline (workspace, draft ids) -> ids; a
     # fingerprint of the saved sign-in (account) -> str | None, that changes on a new login.
     busy: str | None = None
+    transient: str = "outreach.mail.kinds:NETWORK_ERRORS"
+    offline_drafts: str | None = None
+    sign_in_fingerprint: str | None = None
     # "module:attribute" of a sync reader built from the workspace alone (the local Maildirs:
     # sync reads files without building the backend, which would create folders).
     files_reader: str | None = None
     # "module:attribute" of: the fresh words of received messages, read offline (workspace,
     # Message-IDs) -> {Message-ID: text}; None where bodies are not read (Gmail's metadata).
     bodies: str | None = None
-    transient: str = "outreach.mail.kinds:NETWORK_ERRORS"
-    offline_drafts: str | None = None
-    sign_in_fingerprint: str | None = None
 
     def build(self, config: Config, workspace: Workspace) -> MailBackend:
         build: Callable[[Config, Workspace], MailBackend] = _attribute(self.builder)
@@ -152,7 +153,7 @@ LOCAL = BackendKind(
     busy_source=None,
     can_hold=False,
     sent_mail_shown="sent/",
-    builder="outreach.mail.local:build_local",
+    builder="outreach.mail.building:build_local",
     health="outreach.mail.local_health:STEPS",
     offline_drafts="outreach.mail.local:drafts_on_disk",
     files_reader="outreach.mail.local_inbox:local_changes",
@@ -168,9 +169,9 @@ GMAIL = BackendKind(
     busy_source="google",
     can_hold=False,
     sent_mail_shown="Gmail's Sent mail",
-    builder="outreach.mail.gmail:build_gmail",
+    builder="outreach.mail.building:build_gmail",
     health="outreach.mail.gmail_health:STEPS",
-    busy="outreach.google.calendar:busy_of",
+    busy="outreach.mail.building:google_busy",
     transient="outreach.mail.gmail_sync:TRANSIENT",
     sign_in_fingerprint="outreach.google.auth:token_fingerprint",
 )
@@ -184,7 +185,7 @@ IMAP = BackendKind(
     busy_source=None,
     can_hold=False,
     sent_mail_shown="sent/",
-    builder="outreach.mail.imap:build_imap",
+    builder="outreach.mail.building:build_imap",
     health="outreach.mail.imap_health:STEPS",
     password_login=True,
 )
@@ -198,10 +199,10 @@ MICROSOFT = BackendKind(
     busy_source="microsoft",
     can_hold=True,
     sent_mail_shown="sent/",
-    builder="outreach.mail.graph:build_graph",
+    builder="outreach.mail.building:build_graph",
     health="outreach.mail.graph_health:STEPS",
-    calendar="outreach.mail.graph:build_outlook_calendar",
-    busy="outreach.mail.graph:outlook_busy",
+    calendar="outreach.mail.building:build_outlook_calendar",
+    busy="outreach.mail.building:outlook_busy",
     transient="outreach.mail.graph_sync:TRANSIENT",
 )
 

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
-from outreach.config import Config, Workspace
+from outreach.config import Workspace
 from outreach.errors import NotSentError
 from outreach.mail.backend import (
     DraftRef,
@@ -357,11 +357,6 @@ class LocalOutbox(ServerCannotHold):
             for entry in message_entries(self.outbox, ("cur",))
             if entry.name.endswith(_DRAFT_FLAGS)
         )
-
-
-def build_local(config: Config, workspace: Workspace) -> LocalOutbox:
-    """The local backend: Maildirs in the workspace."""
-    return LocalOutbox(workspace, outlook_drafts=config.mail.outlook_drafts)
 
 
 def drafts_on_disk(workspace: Workspace, draft_ids: Sequence[str]) -> set[str]:
