@@ -18,6 +18,8 @@ from outreach.errors import WorkspaceError
 if TYPE_CHECKING:
     from outreach.lock import WorkspaceLock
     from outreach.mail.backend import MailBackend
+    from outreach.mail.kinds import BackendKind
+    from outreach.mail.sync_reader import SyncReader
     from outreach.schedule.calendar_protocol import EventCalendar
     from outreach.store import Store
 
@@ -145,52 +147,28 @@ class AppContext:
     def now(self) -> datetime:
         return self.now_override or clock.now()
 
+    def mail_kind(self) -> BackendKind:
+        """What the configured mailbox can do (:mod:`outreach.mail.kinds`), without building
+        it: no keyring, no network."""
+        from outreach.mail.kinds import kind_for
+
+        return kind_for(self.config.mail.backend)
+
     def mail(self) -> MailBackend:
         """The configured mail backend, built on first use."""
         if self._mail is None:
-            config = self.config
-            if config.mail.backend == "gmail":
-                from outreach.mail.gmail import GmailBackend
-
-                self._mail = GmailBackend.connect(
-                    config.user.email, config.google.api_root, config.google.quota_per_minute
-                )
-            elif config.mail.backend == "imap":
-                from outreach.mail.imap import ImapBackend
-                from outreach.mail.imap_login import load_credentials
-
-                imap_login, smtp_login = load_credentials(
-                    config.imap, config.smtp, config.user.email
-                )
-                self._mail = ImapBackend(config.imap, config.smtp, imap_login, smtp_login)
-            elif config.mail.backend == "microsoft":
-                from outreach.mail.graph import graph_backend
-
-                self._mail = graph_backend(config.microsoft, config.user.email)
-            else:
-                from outreach.mail.local import LocalOutbox
-
-                self._mail = LocalOutbox(
-                    self.workspace, outlook_drafts=self.config.mail.outlook_drafts
-                )
+            self._mail = self.mail_kind().build(self.config, self.workspace)
         return self._mail
+
+    def sync_reader(self) -> SyncReader:
+        """What sync reads the configured mailbox with (:mod:`outreach.mail.sync_reader`)."""
+        return self.mail_kind().sync_reader(self.config, self.workspace, self.mail)
 
     def calendar(self) -> EventCalendar:
         """The events of the user's own calendar (Google's primary calendar with Gmail, the
         Outlook calendar with Microsoft), built on first use."""
         if self._calendar is None:
-            if self.config.mail.backend == "microsoft":
-                from outreach.mail.graph import GraphMail
-                from outreach.microsoft.calendar import OutlookCalendar
-
-                mail = self.mail()
-                assert isinstance(mail, GraphMail)
-                self._calendar = OutlookCalendar(mail.graph)
-            else:
-                from outreach.google.calendar_events import CalendarEvents
-
-                google = self.config.google
-                self._calendar = CalendarEvents.connect(self.config.user.email, google.api_root)
+            self._calendar = self.mail_kind().build_calendar(self.config, self.mail)
         return self._calendar
 
     def reset_mail(self) -> None:

@@ -25,7 +25,9 @@ from outreach.mail.backend import DraftRef, DraftRequest, MailBackend
 from outreach.mail.graph import GraphMail
 from outreach.mail.imap import ImapBackend
 from outreach.mail.imap_conn import Credentials
+from outreach.mail.kinds import kind_for
 from outreach.mail.local import LocalOutbox
+from outreach.mail.sync_reader import Found, Interest
 from outreach.microsoft.graph import Graph
 from tests.conversation_world import parse
 from tests.fakegoogle import FakeGoogle
@@ -404,3 +406,63 @@ def test_a_draft_that_waited_is_dated_when_it_goes(mailbox: Mailbox) -> None:
         assert dated == later
     else:
         assert dated == START
+
+
+# -- sync_reader: what changed since a cursor, in the same records on every backend ----------
+
+
+def _interest(first: EmailMessage, thread: str, now: datetime) -> Interest:
+    """Sync's interest after sending ``first`` in ``thread`` to ada@example.org."""
+    ours = {str(first["Message-ID"]).strip("<>"): thread}
+    return Interest(
+        owner=USER,
+        threads={thread},
+        drafted=set(),
+        ours=ours,
+        addresses={"ada@example.org"},
+        known=lambda ids: set(),
+        contacts_mail=lambda meta: meta.sender == "ada@example.org",
+        now=now,
+    )
+
+
+def _in_our_thread(found: Found, first: EmailMessage, thread: str) -> bool:
+    """The record says which conversation of ours the message is in: the server's (thread),
+    or the Message-IDs it answers (placed by its headers)."""
+    if found.headers is not None:
+        return str(first["Message-ID"]) in found.headers.referenced
+    return found.thread == thread and found.ours
+
+
+def test_a_reply_is_among_the_changes_since_the_cursor_in_our_thread(mailbox: Mailbox) -> None:
+    backend = mailbox.backend
+    first = message()
+    ref = create(backend, first)
+    thread = backend.send_draft(ref.draft_id).thread_id or ref.thread_id or str(first["Message-ID"])
+    reader = backend.sync_reader(USER)
+    interest = _interest(first, thread, START + timedelta(days=1))
+    before = reader.changes(reader.baseline(START - timedelta(days=1)), interest, full=False)
+    reply = EmailMessage()
+    reply["From"] = "Ada Lovelace <ada@example.org>"
+    reply["To"] = USER
+    reply["Subject"] = f"Re: {first['Subject']}"
+    reply["Date"] = format_datetime(START + timedelta(hours=2))
+    reply["Message-ID"] = make_msgid(domain="example.org")
+    reply["In-Reply-To"] = first["Message-ID"]
+    reply["References"] = first["Message-ID"]
+    reply.set_content("Happy to. Tuesday?")
+    mailbox.deliver(reply)
+    after = reader.changes(before.cursor, interest, full=False)
+    [found] = [f for f in after.found if f.meta.header("Message-ID") == str(reply["Message-ID"])]
+    assert found.meta.sender == "ada@example.org"
+    assert _in_our_thread(found, first, thread)
+    assert after.mode in ("incremental", "full")
+
+
+def test_a_backend_is_of_the_kind_its_config_name_gives_and_says_what_it_can(
+    backend: MailBackend,
+) -> None:
+    """Services ask the kind (outreach.mail.kinds) what a mailbox can do, never its name."""
+    assert kind_for(backend.name) is backend.kind
+    assert backend.kind.can_hold == backend.can_hold
+    assert backend.read_draft("no-such-draft") is None

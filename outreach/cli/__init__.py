@@ -227,9 +227,9 @@ def _database_trouble(ctx: click.Context, exc: Exception) -> OutreachError | Non
     app = ctx.obj
     if app is None or not hasattr(app, "workspace"):
         return None
-    from outreach.store.trouble import explain
+    from outreach.services.workspace.trouble import name_trouble
 
-    return explain(exc, app.workspace.db_file, backup_dir=app.workspace.backups_dir)
+    return name_trouble(exc, app.workspace)
 
 
 def _quiet_broken_pipe() -> None:

@@ -54,7 +54,7 @@ def import_(
             now=iso(app.now()),
             progress=bar or NO_PROGRESS,
         )
-    from outreach.store.changes import role_text
+    from outreach.services.contacts.manage import role_text
 
     result, summary = report.result, report.summary
     if as_json:
@@ -105,7 +105,7 @@ def import_(
 
 def _print_job_changes(app: AppContext, changes: list[Any], dry_run: bool) -> None:
     """New jobs seen in a re-import: congratulations are due (`outreach due`)."""
-    from outreach.store.changes import role_text
+    from outreach.services.contacts.manage import role_text
 
     if not changes:
         return

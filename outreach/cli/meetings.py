@@ -71,17 +71,12 @@ def _report(result: object, verb: str, what: str = "invite") -> None:
 
 def _calendar_line(meeting: object) -> None:
     """Where the meeting stands on the user's Google Calendar, when it is there."""
-    from outreach.store.calendar import ABSENT
-    from outreach.store.meetings import MeetingRow
+    from outreach.services.meetings.calendar_sync import MeetingRow, calendar_line
 
     assert isinstance(meeting, MeetingRow)
-    if not meeting.calendar_event_id:
-        return
-    if meeting.calendar_synced == ABSENT:
-        click.echo("Removed from your Google Calendar.")
-    elif meeting.calendar_synced == f"{meeting.start}|{meeting.end}":
-        link = f", with a Google Meet link: {meeting.join_url}" if meeting.join_url else ""
-        click.echo(f"On your Google Calendar{link}.")
+    line = calendar_line(meeting)
+    if line is not None:
+        click.echo(line)
 
 
 def _asker(yes: bool) -> Callable[[str], bool]:

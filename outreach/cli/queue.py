@@ -10,7 +10,7 @@ import click
 
 from outreach.app import AppContext, pass_app
 from outreach.cli.output import emit_json, json_option, plural
-from outreach.store import MessageRow
+from outreach.services.sending.queue import MessageRow
 
 if TYPE_CHECKING:
     from outreach.services.sending.server_hold import HoldReport

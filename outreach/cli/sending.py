@@ -12,14 +12,14 @@ from outreach.cli.draft_report import print_skipped, problems_json
 from outreach.cli.output import emit_json, json_option, plural, progress_bar
 
 if TYPE_CHECKING:
-    from outreach.store import MessageRow
+    from outreach.services.sending.queue import MessageRow
 
 
 # --- send ---------------------------------------------------------------------------------
 
 
 def _send_question(app: AppContext, count: int) -> str:
-    if app.config.mail.backend == "local":
+    if app.mail_kind().files_on_disk:
         return (
             f"Mark {'this' if count == 1 else 'these'} {plural(count, 'message')} as sent? "
             "(local backend: nothing is emailed)"
@@ -31,12 +31,12 @@ def _send_json(
     app: AppContext, rows: Sequence[MessageRow], report: Any,
     queued: Sequence[tuple[MessageRow, Any]] = (),
 ) -> dict[str, Any]:
-    local = app.config.mail.backend == "local"
+    local = app.mail_kind().files_on_disk
     labels = app.store.contacts.labels()
     sent = set(report.sent)
     already = set(getattr(report, "already", []))
     return {
-        "backend": app.config.mail.backend,
+        "backend": app.mail_kind().name,
         "emailed": not local,
         "sent_folder": str(app.workspace.root / "sent") if local else None,
         "sent": [
@@ -151,7 +151,7 @@ def send(
             stale = [*stale, *on_server.not_held]
         if not as_json:
             click.echo(queued_note(app, len(later), on_server))
-    local = app.config.mail.backend == "local"
+    local = app.mail_kind().files_on_disk
     if not rows:
         if as_json:
             shape = _send_json(app, [], SendReport(stale=stale), queued=later)

@@ -20,11 +20,9 @@ alike, so the tool stays safe whichever of them Google gives.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +33,12 @@ from googleapiclient.errors import HttpError
 from outreach.schedule.calendar_protocol import CalendarFailure as CalendarFailure
 from outreach.schedule.calendar_protocol import CalendarNotAllowed as CalendarNotAllowed
 from outreach.schedule.calendar_protocol import SyncTokenExpired as SyncTokenExpired
+from outreach.schedule.calendar_protocol import attendee_answer as attendee_answer
+from outreach.schedule.calendar_protocol import conference_request_id as conference_request_id
+from outreach.schedule.calendar_protocol import event_times as event_times
+from outreach.schedule.calendar_protocol import is_cancelled as is_cancelled
+from outreach.schedule.calendar_protocol import meet_link as meet_link
+from outreach.schedule.calendar_protocol import updated_at as updated_at
 
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 # Scopes that also allow events.insert/patch/delete (the discovery document lists them).
@@ -94,72 +98,6 @@ def scope_refused(exc: HttpError) -> bool:
 
 def _gone(exc: HttpError) -> bool:
     return _status(exc) in (404, 410)
-
-
-def conference_request_id(uid: str) -> str:
-    """The createRequest id for a meeting's Meet link: the same for every try, so a retried
-    request is ignored by Google instead of making a second conference."""
-    return "outreach-" + hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32]
-
-
-# --- reading an event ----------------------------------------------------------------------
-
-
-def is_cancelled(event: dict[str, Any]) -> bool:
-    return event.get("status") == "cancelled"
-
-
-def event_times(event: dict[str, Any]) -> tuple[datetime, datetime] | None:
-    """(start, end) of a timed event; None for an all-day one or a tombstone."""
-    try:
-        start = datetime.fromisoformat(str(event["start"]["dateTime"]).replace("Z", "+00:00"))
-        end = datetime.fromisoformat(str(event["end"]["dateTime"]).replace("Z", "+00:00"))
-    except (KeyError, TypeError, ValueError):
-        return None
-    if start.tzinfo is None or end.tzinfo is None:
-        return None
-    return start, end
-
-
-def attendee_answer(event: dict[str, Any], email: str) -> str | None:
-    """The attendee's responseStatus (needsAction, accepted, declined, tentative), or None
-    when they are not on the event."""
-    wanted = email.casefold()
-    for attendee in event.get("attendees") or []:
-        if isinstance(attendee, dict) and str(attendee.get("email", "")).casefold() == wanted:
-            return str(attendee.get("responseStatus") or "needsAction")
-    return None
-
-
-@dataclass(frozen=True)
-class MeetLink:
-    status: str  # success, pending, failure, or "" when none was asked for
-    url: str = ""
-
-
-def meet_link(event: dict[str, Any]) -> MeetLink:
-    """The event's video link and the state of its creation."""
-    data = event.get("conferenceData")
-    if not isinstance(data, dict):
-        return MeetLink("")
-    url = ""
-    for point in data.get("entryPoints") or []:
-        if isinstance(point, dict) and point.get("entryPointType") == "video" and point.get("uri"):
-            url = str(point["uri"])
-            break
-    url = url or str(event.get("hangoutLink") or "")
-    request = data.get("createRequest") or {}
-    status = str(((request.get("status") or {}).get("statusCode")) or "")
-    if url:
-        return MeetLink("success", url)
-    return MeetLink(status or "pending")
-
-
-def updated_at(event: dict[str, Any]) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(event["updated"]).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return None
 
 
 # --- the calls -----------------------------------------------------------------------------

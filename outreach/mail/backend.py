@@ -1,4 +1,7 @@
-"""The interface both mail backends implement.
+"""The interface every mail backend implements (local, Gmail, IMAP, Microsoft Graph): the one
+door services use to each mailbox, with its kind (what it can do: outreach.mail.kinds), its
+sync reader (what changed since a cursor: outreach.mail.sync_reader) and its own doctor checks
+(outreach.mail.health).
 
 Calls are batch-shaped so the Gmail backend can use batch requests and pacing; the local
 backend simply loops. Per-item failures are returned, not raised, so one bad contact does not
@@ -11,9 +14,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from outreach.errors import MailError
+
+if TYPE_CHECKING:
+    from outreach.mail.kinds import BackendKind
+    from outreach.mail.sync_reader import SyncReader
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class Failure:
 
 class MailBackend(Protocol):
     name: str
+    # What this kind of mailbox can do (outreach.mail.kinds): services ask it, never the name.
+    kind: BackendKind
     # Whether the mail server can hold a sent message until a time and send it then
     # (Microsoft Graph's deferred send); where it cannot, the local queue and `watch` do.
     can_hold: bool
@@ -116,6 +125,16 @@ class MailBackend(Protocol):
         sync, to learn whom the user already knows)."""
         ...
 
+    def read_draft(self, draft_id: str) -> EmailMessage | None:
+        """The draft as it is now, where this machine can read it without a request (the
+        local outbox's files, ``kind.files_on_disk``); None: gone, or not readable here."""
+        ...
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        """What sync reads the mailbox with (:mod:`outreach.mail.sync_reader`); ``owner`` is
+        the user's address, ``read_bodies`` whether bodies may be read (Gmail's readonly)."""
+        ...
+
     def draft_exists(self, draft_id: str) -> bool:
         """Whether the draft is still there (a sent draft leaves the drafts)."""
         ...
@@ -143,6 +162,14 @@ class MailBackend(Protocol):
         """Take a held message back before its time: it is a draft again (the returned one).
         None when it has already gone (or is no longer there)."""
         ...
+
+
+class DraftsNotReadHere:
+    """For backends whose drafts live on a server: they are not read back (Gmail's scopes do
+    not allow it; a read would be a request)."""
+
+    def read_draft(self, draft_id: str) -> EmailMessage | None:
+        return None
 
 
 class ServerCannotHold:

@@ -17,7 +17,9 @@ from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-__all__ = ["MAX_CHARS", "fresh_words", "local_bodies"]
+from outreach.config import Workspace
+
+__all__ = ["MAX_CHARS", "fresh_words", "local_bodies", "workspace_bodies"]
 
 MAX_CHARS = 600
 _MSGID = re.compile(r"<[^<>\s]+>")
@@ -85,3 +87,8 @@ def local_bodies(inbox: Path, message_ids: Iterable[str]) -> dict[str, str]:
             continue  # moved away meanwhile, or not a message: nothing to show
         found[ids[0]] = fresh_words(_plain_text(message))
     return found
+
+
+def workspace_bodies(workspace: Workspace, message_ids: Iterable[str]) -> dict[str, str]:
+    """The fresh words of the workspace inbox's messages with these Message-IDs, by id."""
+    return local_bodies(workspace.inbox_dir, message_ids)

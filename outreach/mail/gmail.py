@@ -41,6 +41,7 @@ from outreach.mail.gmail_retry import (
     RoundLimits,
 )
 from outreach.mail.gmail_upload import needs_upload, upload_draft
+from outreach.mail.kinds import GMAIL
 from outreach.mail.pacing import UNIT_COSTS, QuotaPacer
 
 __all__ = ["TRANSPORT_ERRORS", "GmailBackend", "encode_raw", "header"]
@@ -66,6 +67,7 @@ def _chunks(items: Sequence[DraftRequest], size: int) -> Iterator[Sequence[Draft
 
 class GmailBackend(GmailLookups, ServerCannotHold):
     name = "gmail"
+    kind = GMAIL
 
     def __init__(
         self,

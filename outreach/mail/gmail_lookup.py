@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 from googleapiclient.errors import HttpError
 
 from outreach.errors import MailError
-from outreach.mail.backend import DraftRef, Exchange, SentHeaders, SentRef
+from outreach.mail.backend import DraftRef, DraftsNotReadHere, Exchange, SentHeaders, SentRef
 from outreach.mail.gmail_errors import TRANSPORT_ERRORS, rate_limit, status_of
 from outreach.mail.gmail_retry import CallStats, RetryRounds, RoundLimits
 from outreach.mail.pacing import UNIT_COSTS
 
 if TYPE_CHECKING:
     from outreach.mail.pacing import QuotaPacer
+    from outreach.mail.sync_reader import SyncReader
 
 SENT_LOOKBACK = 50  # most recent SENT messages read when the thread is not known
 CLOCK_SKEW = timedelta(minutes=5)  # between our clock and Gmail's internalDate
@@ -85,9 +86,10 @@ class SentProbe:
         )
 
 
-class GmailLookups:
+class GmailLookups(DraftsNotReadHere):
     """Lookups and batched reads for :class:`~outreach.mail.gmail.GmailBackend` (which
-    provides the calls and the pace)."""
+    provides the calls and the pace). A draft is not read back: the metadata scope does not
+    allow it."""
 
     service: Any
     user_id: str
@@ -97,6 +99,15 @@ class GmailLookups:
 
     def _now(self) -> datetime:  # pragma: no cover - provided
         raise NotImplementedError
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        """History ids and metadata (:mod:`outreach.mail.gmail_changes`)."""
+        from outreach.mail.gmail import GmailBackend
+        from outreach.mail.gmail_changes import GmailChanges
+        from outreach.mail.gmail_sync import GmailSync
+
+        assert isinstance(self, GmailBackend)
+        return GmailChanges(GmailSync(self, read_bodies=read_bodies), owner)
 
     def _lower_parallelism(self, size: int) -> None:  # pragma: no cover - provided
         raise NotImplementedError

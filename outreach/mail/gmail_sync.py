@@ -327,3 +327,7 @@ def _attached_calendar_part(payload: dict[str, Any]) -> dict[str, Any] | None:
 
 class _NotFound(Exception):
     pass
+
+
+TRANSIENT: tuple[type[Exception], ...] = (TransientSyncError,)
+"""What `watch` waits out with Gmail (see outreach.mail.kinds)."""

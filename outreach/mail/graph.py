@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outreach.config import MicrosoftConfig
 from outreach.errors import MailError, NotSentError
@@ -40,11 +40,13 @@ from outreach.mail import graph_deferred, graph_headers
 from outreach.mail.backend import (
     DraftRef,
     DraftRequest,
+    DraftsNotReadHere,
     Exchange,
     Failure,
     SentHeaders,
     SentRef,
 )
+from outreach.mail.kinds import MICROSOFT
 from outreach.microsoft.graph import (
     MAX_CONCURRENT,
     Graph,
@@ -53,6 +55,9 @@ from outreach.microsoft.graph import (
     Step,
     odata_string,
 )
+
+if TYPE_CHECKING:
+    from outreach.mail.sync_reader import SyncReader
 
 __all__ = ["GraphMail", "graph_backend"]
 
@@ -86,14 +91,21 @@ def _fail(exc: GraphError | GraphUnreachable, doing: str) -> MailError:
     return MailError(f"Microsoft Graph refused {doing}: {exc}", hint=_HINT)
 
 
-class GraphMail:
+class GraphMail(DraftsNotReadHere):
     """MailBackend over Microsoft Graph (see the module docstring)."""
 
     name = "microsoft"
+    kind = MICROSOFT
     can_hold = True  # Outlook's deferred send (outreach/mail/graph_deferred.py)
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        from outreach.mail.graph_changes import GraphChanges
+        from outreach.mail.graph_sync import GraphSync
+
+        return GraphChanges(GraphSync(self.graph), owner)
 
     # -- drafts -------------------------------------------------------------------------
 

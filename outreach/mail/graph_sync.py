@@ -176,3 +176,7 @@ class GraphSync:
         except (GraphError, GraphUnreachable) as exc:
             raise _translated(exc, "listing drafts") from None
         return {str(row["id"]) for row in page.get("value") or []}
+
+
+TRANSIENT: tuple[type[Exception], ...] = (TransientGraphError,)
+"""What `watch` waits out with Microsoft Graph (see outreach.mail.kinds)."""

@@ -39,6 +39,7 @@ from outreach.mail import imap_headers
 from outreach.mail.backend import (
     DraftRef,
     DraftRequest,
+    DraftsNotReadHere,
     Exchange,
     Failure,
     SentHeaders,
@@ -47,8 +48,10 @@ from outreach.mail.backend import (
 )
 from outreach.mail.imap_conn import Credentials
 from outreach.mail.imap_session import ImapSession
+from outreach.mail.kinds import IMAP
 from outreach.mail.local import redate, thread_root
 from outreach.mail.smtp_send import submit
+from outreach.mail.sync_reader import SyncReader
 
 # Submission servers known to file the sent copy themselves (a second copy would be ours).
 SERVER_FILES_SENT = ("smtp.gmail.com", "smtp.office365.com", "smtp-mail.outlook.com")
@@ -99,10 +102,11 @@ def _parse(data: bytes) -> EmailMessage:
     return message
 
 
-class ImapBackend(ServerCannotHold):
+class ImapBackend(DraftsNotReadHere, ServerCannotHold):
     """MailBackend over one IMAP account and its SMTP submission server."""
 
     name = "imap"
+    kind = IMAP
 
     def __init__(
         self,
@@ -118,6 +122,11 @@ class ImapBackend(ServerCannotHold):
 
     def close(self) -> None:
         self.session.close()
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        from outreach.mail.imap_changes import ImapChanges
+
+        return ImapChanges(self, owner)
 
     def _failed(self, what: str, exc: Exception) -> MailError:
         self.session.broken()

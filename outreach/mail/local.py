@@ -35,6 +35,7 @@ from outreach.mail.backend import (
     SentRef,
     ServerCannotHold,
 )
+from outreach.mail.kinds import LOCAL
 from outreach.mail.maildir import (
     clean_tmp,
     ensure_maildir,
@@ -45,6 +46,7 @@ from outreach.mail.maildir import (
     write_atomically,
     write_new,
 )
+from outreach.mail.sync_reader import SyncReader
 
 __all__ = ["LocalOutbox", "draft_name", "ensure_maildir", "read_message", "thread_root"]
 
@@ -115,11 +117,13 @@ class LocalOutbox(ServerCannotHold):
     """MailBackend writing to ``outbox/`` (drafts) and ``sent/`` in the workspace."""
 
     name = "local"
+    kind = LOCAL
 
     def __init__(self, workspace: Workspace, *, outlook_drafts: bool = False) -> None:
         # ``[mail] outlook_drafts``: mark each draft ``X-Unsent: 1``, so Outlook opens the
         # .eml as a draft to send (for organisations that block third-party apps).
         self.outlook_drafts = outlook_drafts
+        self.workspace = workspace
         self.outbox = workspace.outbox_dir
         self.sent = workspace.root / "sent"
         self.inbox = workspace.inbox_dir
@@ -128,6 +132,11 @@ class LocalOutbox(ServerCannotHold):
             clean_tmp(root)
         # Message-ID -> file, per folder, read once per command (see _index).
         self._indexes: dict[Path, dict[str, Path]] = {}
+
+    def sync_reader(self, owner: str, *, read_bodies: bool = False) -> SyncReader:
+        from outreach.mail.local_inbox import local_changes
+
+        return local_changes(self.workspace)
 
     def _draft_path(self, draft_id: str) -> Path:
         return draft_file(self.outbox, draft_id)
@@ -348,3 +357,15 @@ class LocalOutbox(ServerCannotHold):
             for entry in message_entries(self.outbox, ("cur",))
             if entry.name.endswith(_DRAFT_FLAGS)
         )
+
+
+def drafts_on_disk(workspace: Workspace, draft_ids: Sequence[str]) -> set[str]:
+    """Which drafts are still files in the outbox: one listing, no stat per draft, and nothing
+    created (`due` runs this)."""
+    import os
+
+    try:
+        present = set(os.listdir(workspace.outbox_dir / "cur"))
+    except OSError:
+        return set(draft_ids)  # cannot tell: none is said to be gone
+    return {d for d in draft_ids if draft_file(workspace.outbox_dir, d).name in present}

@@ -27,9 +27,20 @@ from pathlib import Path
 
 from outreach.config import Workspace
 from outreach.mail.maildir import Entry, ListingCache, read_bytes
+from outreach.mail.sync_reader import (
+    FolderFiles,
+    FolderMessage,
+    Found,
+    Interest,
+    ListedFile,
+    MailChanges,
+)
 from outreach.track.classify import MessageMeta
 
-__all__ = ["Listed", "LocalInbox", "LocalMessage", "describe", "local_id"]
+__all__ = ["LISTINGS", "Listed", "LocalInbox", "LocalMessage", "describe", "local_id"]
+
+# The Maildir listings, kept across the syncs of one process (`watch`).
+LISTINGS = ListingCache()
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _ORIGINAL_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
@@ -40,14 +51,7 @@ def local_id(message_id: str) -> str:
     return f"local:{message_id}"
 
 
-@dataclass(frozen=True)
-class LocalMessage:
-    key: str  # the event id: local:<Message-ID>, or local:file:<maildir base name>
-    message_id: str  # its Message-ID header, "<...>", or ""
-    referenced: tuple[str, ...]  # Message-IDs it answers or returns, nearest first
-    meta: MessageMeta
-    path: Path | None  # the Maildir file (None for a message read over IMAP)
-    root: str = ""  # the thread's first Message-ID (References' first, else In-Reply-To)
+LocalMessage = FolderMessage  # what a Maildir file or an IMAP message becomes
 
 
 def _ids(value: object) -> list[str]:
@@ -83,11 +87,10 @@ def _returned_originals(msg: Message) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Listed:
+class Listed(ListedFile):
     """A message file found by listing, not yet read."""
 
     entry: Entry
-    rel: str  # its path relative to the workspace, e.g. "inbox/new/NAME"
     labels: tuple[str, ...]  # ("SENT",) or ("INBOX",)
 
 
@@ -98,6 +101,7 @@ class LocalInbox:
         self.root = workspace.root
         self.inbox = workspace.inbox_dir
         self.sent = workspace.root / "sent"
+        self.outbox = workspace.outbox_dir
         self.listings = listings or ListingCache()
 
     def listing(self) -> list[Listed]:
@@ -110,16 +114,29 @@ class LocalInbox:
                 prefix = prefixes.get(entry.folder)
                 if prefix is None:
                     prefix = prefixes[entry.folder] = entry.folder.relative_to(self.root).as_posix()
-                found.append(Listed(entry, f"{prefix}/{entry.name}", labels))
+                rel = f"{prefix}/{entry.name}"
+                found.append(Listed(rel, entry.size, entry.mtime_ns, entry, labels))
         return found
 
-    def read(self, listed: Listed) -> LocalMessage | None:
+    def read(self, listed: ListedFile) -> LocalMessage | None:
         """Read and parse one listed file; None when it vanished or cannot be read."""
+        assert isinstance(listed, Listed)
         data = read_bytes(listed.entry.path)
         if data is None:
             return None
         parsed = email.message_from_bytes(data, policy=email.policy.default)
         return self._message(listed.entry, parsed, listed.labels)
+
+    def settled(self) -> object | None:
+        """The folders' listings, when settled and unchanged (see ListingCache.settled)."""
+        return self.listings.settled((self.sent, self.inbox))
+
+    def draft_gone(self, draft_id: str | None) -> bool:
+        """Whether a draft left the outbox (sent, or deleted)."""
+        if not draft_id:
+            return True
+        drafts = self.outbox / "cur"
+        return not any(drafts.glob(f"{draft_id}:*")) and not (drafts / draft_id).exists()
 
     def scan(self) -> Iterator[LocalMessage]:
         """Every message in ``sent/`` then ``inbox/``, oldest file first within each."""
@@ -170,3 +187,34 @@ def describe(
         path=path,
         root=root,
     )
+
+
+def local_changes(workspace: Workspace) -> LocalChanges:
+    """The local Maildirs' sync reader (their listings kept across the syncs of a process)."""
+    return LocalChanges(LocalInbox(workspace, LISTINGS))
+
+
+class LocalChanges:
+    """The :class:`~outreach.mail.sync_reader.SyncReader` of the local Maildirs: sync indexes
+    their files itself (:attr:`files`); :meth:`changes` reads every file."""
+
+    account = "local"
+    requests = 0
+
+    def __init__(self, inbox: LocalInbox) -> None:
+        self.inbox = inbox
+
+    @property
+    def files(self) -> FolderFiles | None:
+        return self.inbox
+
+    def baseline(self, now: datetime) -> str | None:
+        return None
+
+    def changes(self, cursor: str | None, interest: Interest, *, full: bool) -> MailChanges:
+        found = [Found(message.key, message.meta, headers=message) for message in self.inbox.scan()]
+
+        def draft_gone(draft_id: str | None, _history_id: str | None, _event_id: str) -> bool:
+            return self.inbox.draft_gone(draft_id)
+
+        return MailChanges(found, None, "full", draft_gone, key_prefix="local:")

@@ -91,16 +91,17 @@ async def send(request: Request, form: FormData) -> Response:
     number = _number(form, "message")
     right_now = _field(form, "now") == "yes"
 
-    def work(app: AppContext) -> tuple[SendOutcome, str, bool, str, str]:
+    def work(app: AppContext) -> tuple[SendOutcome, str, bool, bool, str]:
         outcome = send_or_queue(app, number, right_now=right_now)
         when = ""
         if outcome.queued_at is not None:
             row = app.store.messages.by_id(number)
             when = when_both(app, row.contact_id, outcome.queued_at)
         watching = watch_running(app)
-        return outcome, when, watching, app.config.mail.backend, str(app.workspace.root / "sent")
+        files = app.mail_kind().files_on_disk
+        return outcome, when, watching, files, str(app.workspace.root / "sent")
 
-    outcome, when, watching, backend, sent_dir = await write(request, work)
+    outcome, when, watching, files_only, sent_dir = await write(request, work)
     report = outcome.report
     target = back_to(form, "/")
     if outcome.queued_at is not None:
@@ -120,7 +121,7 @@ async def send(request: Request, form: FormData) -> Response:
     if report.already:
         return done(request, target, f"Already sent from your mailbox: {report.already[0]} "
                     "(not sent again).")
-    if backend == "local":
+    if files_only:
         return done(request, target, f"Marked as sent: moved to {sent_dir}; nothing was emailed "
                     "(the local backend only writes files).")
     return done(request, target, f"Sent to {report.sent[0]}.")

@@ -165,12 +165,12 @@ def create_app(workspace: Workspace, secrets_: Secrets) -> Starlette:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     """Anything else, said as the CLI says it (database trouble named), never a traceback."""
-    from outreach.store.trouble import explain
+    from outreach.services.workspace.trouble import name_trouble
 
     if isinstance(exc, OutreachError):
         return error_page(request, exc, "Error")
     workspace = state_of(request).workspace
-    named = explain(exc, workspace.db_file, backup_dir=workspace.backups_dir)
+    named = name_trouble(exc, workspace)
     if named is not None:
         return error_page(request, named, "Error")
     return page(

@@ -12,9 +12,9 @@ from outreach.mail.imap_login import stored as stored_passwords
 def save_imap_password(app: AppContext, secret: str, *, for_smtp: bool) -> str:
     """Store the password; returns ``user@host`` it is for."""
     config = app.config
-    if config.mail.backend != "imap" or not config.imap.host:
+    if not app.mail_kind().password_login or not config.imap.host:
         raise ConfigError(
-            f"{app.workspace.config_file}: [mail] backend is \"{config.mail.backend}\", not "
+            f"{app.workspace.config_file}: [mail] backend is \"{app.mail_kind().name}\", not "
             "\"imap\" (or [imap] host is empty).",
             hint='Set [mail] backend = "imap" and the [imap] and [smtp] keys first '
             "(config.example.toml shows them).",
@@ -23,7 +23,7 @@ def save_imap_password(app: AppContext, secret: str, *, for_smtp: bool) -> str:
 
 
 def uses_imap(app: AppContext) -> bool:
-    return app.config.mail.backend == "imap"
+    return app.mail_kind().password_login
 
 
 def imap_status(app: AppContext) -> dict[str, object]:

@@ -16,6 +16,7 @@ from outreach.errors import ContactError
 from outreach.progress import NO_PROGRESS, Progress
 from outreach.services.contacts.closing import readdress_after_bounce
 from outreach.store import Store, UpsertSummary
+from outreach.store.changes import role_text as role_text  # how the faces word a job
 from outreach.track.model import Stage
 from outreach.track.pipeline import stage
 

@@ -1,53 +1,26 @@
 """The parts every `outreach doctor` check is made of: a finding, the shared state, and how a
-check says it cannot run yet. See :mod:`outreach.services.doctor.checks` for the checks."""
+check says it cannot run yet. See :mod:`outreach.services.doctor.checks` for the checks; each
+mailbox's own checks are the adapter's (:mod:`outreach.mail.health`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 from outreach.app import AppContext
-from outreach.config import Config
+from outreach.config import Config, Workspace
+from outreach.mail.backend import MailBackend
+from outreach.mail.health import FAIL, OK, SKIP, Check, NotChecked, fail, ok
+from outreach.mail.kinds import BackendKind
 
-OK, FAIL, SKIP = "ok", "fail", "skip"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
-    skipped: bool = False  # not run: a step it needs failed
-
-    @property
-    def status(self) -> str:
-        return SKIP if self.skipped else OK if self.ok else FAIL
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
-
-
-class NotChecked(Exception):
-    """Raised by a check whose prerequisite failed; ``name`` is what is shown as not checked."""
-
-    def __init__(self, reason: str, name: str | None = None) -> None:
-        super().__init__(reason)
-        self.name = name
-
-
-def ok(name: str, detail: str) -> Check:
-    return Check(name, True, detail)
-
-
-def fail(name: str, detail: str, fix: str) -> Check:
-    return Check(name, False, detail, fix)
+__all__ = ["FAIL", "OK", "SKIP", "Check", "CheckFn", "Doctor", "NotChecked", "fail", "ok"]
 
 
 @dataclass
 class Doctor:
-    """What the checks share: the app, and the outcome of each step so far (by name)."""
+    """What the checks share: the app, and the outcome of each step so far (by name). It is
+    the :class:`~outreach.mail.health.Diagnosis` a mailbox's own checks read."""
 
     app: AppContext
     outcomes: dict[str, bool] = field(default_factory=dict)
@@ -64,11 +37,21 @@ class Doctor:
         return self.app.config
 
     @property
-    def backend(self) -> str:
-        """The configured mail backend; its checks are one "mail" step until config loads."""
+    def workspace(self) -> Workspace:
+        return self.app.workspace
+
+    def now(self) -> datetime:
+        return self.app.now()
+
+    def mail(self) -> MailBackend:
+        return self.app.mail()
+
+    @property
+    def kind(self) -> BackendKind:
+        """The configured kind of mailbox; its checks are one "mail" step until config loads."""
         if not self.outcomes.get("config", False):
             raise NotChecked("not checked: needs config", name="mail")
-        return self.config.mail.backend
+        return self.app.mail_kind()
 
 
 CheckFn = Callable[[Doctor], Iterable[Check]]

@@ -4,9 +4,11 @@ Each check is a small function of a :class:`Doctor` that returns its finding(s).
 the order of :data:`CHECKS`; a check that needs an earlier one (the config, the keyring, ...)
 says so with :meth:`Doctor.needs` and is shown as not checked when that step failed, so one
 missing piece is reported once, with its fix, and every independent step is still checked.
-A check for another backend returns nothing. To add a check, write one function (here, or in
-:mod:`outreach.services.doctor.gmail` for Gmail) and put it in :data:`CHECKS` where it belongs
-in the setup order.
+The mailbox's own checks (the OAuth client and token for Gmail, the IMAP and SMTP logins, the
+Microsoft sign-in, the local Maildirs) are its kind's (:meth:`BackendKind.health_steps`, in
+``outreach/mail/*_health.py``): they run where mail belongs in the list, and only for the
+configured kind. To add a check, write one function (here, or in the kind's health module) and
+put it in :data:`CHECKS` (or the kind's ``STEPS``) where it belongs in the setup order.
 """
 
 from __future__ import annotations
@@ -18,17 +20,10 @@ from pathlib import Path
 
 from outreach.app import AppContext
 from outreach.errors import OutreachError
+from outreach.mail.health import HealthStep
+from outreach.mail.kinds import KINDS, BackendKind
 from outreach.services.background.doctor_check import check_background
 from outreach.services.doctor.base import Check, CheckFn, Doctor, NotChecked, fail, ok
-from outreach.services.doctor.gmail import (
-    check_calendar,
-    check_gmail_api,
-    check_gmail_client,
-    check_keyring,
-    check_token,
-)
-from outreach.services.doctor.imap import check_imap
-from outreach.services.doctor.microsoft import check_microsoft
 
 # --- the workspace ------------------------------------------------------------------------
 
@@ -125,18 +120,19 @@ def check_busy_files(doc: Doctor) -> Iterable[Check]:
     from outreach.schedule.busy import busy_from_ics, load_ics_busy
 
     config = doc.config
+    answers = doc.app.mail_kind().busy_source
     for source in config.schedule.busy:
         if source == "google":
-            if config.mail.backend != "gmail":
+            if answers != source:
                 yield ok(
                     "calendar",
                     '"google" in [schedule] busy is skipped with the local backend',
                 )
             continue  # with Gmail, checked with the backend below
         if source == "microsoft":
-            if config.mail.backend != "microsoft":
+            if answers != source:
                 yield ok("calendar", '"microsoft" in [schedule] busy is skipped: the backend '
-                         f'is "{config.mail.backend}"')
+                         f'is "{doc.app.mail_kind().name}"')
             continue  # with Microsoft, checked with the backend below
         path = doc.app.workspace.resolve(source)
         now = doc.app.now()
@@ -189,32 +185,26 @@ def _known_fields(doc: Doctor) -> frozenset[str] | None:
     return doc.app.store.contacts.extra_keys()
 
 
-# --- the local backend --------------------------------------------------------------------
+# --- the mailbox ---------------------------------------------------------------------------
 
 
-def check_local_maildirs(doc: Doctor) -> Iterable[Check]:
-    if doc.backend != "local":
-        return
-    root = doc.app.workspace.root
-    for name in ("outbox", "sent", "inbox"):
-        folder = root / name
-        target = folder if folder.exists() else root
-        if folder.exists() and not folder.is_dir():
-            yield fail("mail", f"{folder} is a file, not a Maildir folder", f"Move {folder}.")
-            return
-        for place in (target, *(folder / sub for sub in ("cur", "new", "tmp"))):
-            if place.exists() and not os.access(place, os.W_OK | os.X_OK):
-                yield fail(
-                    "mail",
-                    f"the folder {place} is read-only for this user",
-                    f"Fix the permissions of {place} (`chmod u+w {place}`).",
-                )
-                return
-    yield ok(
-        "mail",
-        f"local backend: drafts are files in {root / 'outbox'}; nothing is emailed "
-        '(set [mail] backend = "gmail" to use Gmail)',
-    )
+def _only_for(kind: BackendKind, step: HealthStep) -> CheckFn:
+    """The kind's own check, run only when it is the configured kind (keyed on the kind
+    object, not its name)."""
+
+    def check(doc: Doctor) -> Iterable[Check]:
+        if doc.kind is not kind:
+            return ()
+        return step(doc)
+
+    check.__name__ = getattr(step, "__name__", "check_mail")
+    check.__doc__ = step.__doc__
+    return check
+
+
+MAIL_CHECKS: list[CheckFn] = [
+    _only_for(kind, step) for kind in KINDS for step in kind.health_steps()
+]
 
 
 def check_integrity(doc: Doctor) -> Iterable[Check]:
@@ -261,14 +251,7 @@ CHECKS: list[CheckFn] = [
     check_user,
     check_busy_files,
     check_templates,
-    check_local_maildirs,
-    check_gmail_client,
-    check_keyring,
-    check_token,
-    check_gmail_api,
-    check_imap,
-    check_calendar,
-    check_microsoft,  # issue 19: the Microsoft backend's registration, sign-in and Graph
+    *MAIL_CHECKS,  # the configured mailbox's own checks (issue 19: one door to each system)
     check_integrity,  # issue 12: the database file itself, and its backups
     check_background,  # issue 21: watch runs where queued mail needs it
 ]

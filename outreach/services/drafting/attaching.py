@@ -122,10 +122,7 @@ def missing_attachment(app: AppContext, row: MessageRow) -> str | None:
     if row.kind in ("confirm", "cancel"):
         return None  # an invite carries its .ics
     backend = app.mail()
-    if backend.name == "local" and row.draft_id:
-        from outreach.mail.local import LocalOutbox
-
-        assert isinstance(backend, LocalOutbox)
+    if backend.kind.files_on_disk and row.draft_id:
         message = backend.read_draft(row.draft_id)
         if message is None:
             return None

@@ -85,7 +85,7 @@ def notice_gone_drafts(app: AppContext, *, look_for_sends: bool = True) -> list[
     if not rows:
         return []
     backend = app.mail()
-    local = backend.name == "local"
+    local = backend.kind.files_on_disk
     if not local and not look_for_sends:
         return []
     try:

@@ -274,7 +274,7 @@ def _record_result(
     store.messages.mark_drafted(
         row.id,
         draft_id=outcome.draft_id,
-        gmail_id=outcome.message_id if app.mail().name == "gmail" else None,
+        gmail_id=outcome.message_id if app.mail().kind.ids_in_history else None,
         thread_id=outcome.thread_id,
         now=stamp,
     )

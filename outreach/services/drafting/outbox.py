@@ -9,8 +9,6 @@ deleted by hand (:func:`~outreach.services.drafting.discard.notice_gone_drafts`)
 
 from __future__ import annotations
 
-import os
-
 from outreach.app import AppContext
 from outreach.services.drafting.discard import INVITE_KINDS, unsent_drafts
 from outreach.services.drafting.staleness import WHAT, stale_instruction, stale_reason
@@ -51,23 +49,18 @@ def stale_drafts(
 
 def _gone_locally(app: AppContext, rows: list[MessageRow]) -> list[str]:
     """Drafts whose outbox file is gone (local backend only: no network from `due`)."""
-    if app.config.mail.backend != "local":
+    kind = app.mail_kind()
+    if kind.offline_drafts is None:
         return []
-    from outreach.mail.local import draft_file
-
     rows = [row for row in rows if row.draft_id and row.kind not in INVITE_KINDS]
     if not rows:
         return []
-    # One listing, not a stat per draft; and no backend object: `due` creates nothing.
-    folder = app.workspace.outbox_dir / "cur"
-    try:
-        present = set(os.listdir(folder))
-    except OSError:
-        return []
+    # No backend object: `due` creates nothing.
+    present = kind.drafts_present_offline(app.workspace, [str(row.draft_id) for row in rows])
     notes = []
     for row in rows:
         assert row.draft_id is not None
-        if draft_file(app.workspace.outbox_dir, row.draft_id).name in present:
+        if present is None or row.draft_id in present:
             continue
         contact = app.store.contacts.get(row.contact_id)
         ref = contact.email or str(contact.id)

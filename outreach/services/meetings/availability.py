@@ -49,28 +49,18 @@ def gather_busy(app: AppContext, start: datetime, end: datetime) -> list[Interva
     config = app.config
     busy: list[Interval] = []
     for source in config.schedule.busy:
-        if source == "google":
-            if config.mail.backend != "gmail":
-                continue  # the local backend has no Google account to ask
-            from outreach.google.calendar import fetch_busy
+        if source in ("google", "microsoft"):  # the mailbox's own calendar
+            kind = app.mail_kind()
+            if kind.busy_source != source:
+                continue  # no such account to ask
             from outreach.services.meetings.calendar_sync import counted_by_calendar
 
-            # Google reports the tool's own events too: count those once, from the store.
-            found = fetch_busy(config.user.email, config.google.api_root, start, end)
+            # The calendar reports the tool's own events too: count those once, from the store.
+            found = kind.read_busy(config, app.calendar, start, end)
             busy.extend(subtract(found, counted_by_calendar(app)))
         elif is_feed(source):
             data = fetch_feed(source, app.workspace.cache_dir)
             busy.extend(busy_from_ics(data, start, end, config.user.zone, source=shown(source)))
-        elif source == "microsoft":
-            if config.mail.backend != "microsoft":
-                continue  # no Outlook account to ask
-            from outreach.microsoft.calendar import OutlookCalendar
-            from outreach.services.meetings.calendar_sync import counted_by_calendar
-
-            calendar = app.calendar()
-            assert isinstance(calendar, OutlookCalendar)
-            outlook = calendar.busy(config.user.email, start, end)
-            busy.extend(subtract(outlook, counted_by_calendar(app)))
         else:
             busy.extend(load_ics_busy(app.workspace.resolve(source), start, end, config.user.zone))
     for meeting in app.store.meetings.scheduled():

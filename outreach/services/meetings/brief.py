@@ -106,14 +106,11 @@ def _thread(app: AppContext, contact: Contact) -> tuple[list[ThreadEntry], str]:
         answers = 1 if row.in_reply_to else 0
         entries.append((at, answers, ThreadEntry(_when(at, zone), "You", what, row.subject)))
     events = store.events.for_contact(contact.id)
-    readable = app.config.mail.backend == "local"
+    readable = app.mail_kind().files_on_disk
     bodies: dict[str, str] = {}
     if readable:
-        from outreach.mail.bodies import local_bodies
-
-        bodies = local_bodies(
-            app.workspace.inbox_dir,
-            [e.message_id for e in events if e.kind == "reply" and e.message_id],
+        bodies = app.mail_kind().reply_bodies(
+            app.workspace, [e.message_id for e in events if e.kind == "reply" and e.message_id]
         )
     for event in events:
         at = datetime.fromisoformat(event.occurred_at)
@@ -272,7 +269,7 @@ def put_on_calendar(app: AppContext, ref: str, text: str) -> str | None:
     None when there is nothing to put it beside (the local backend, nothing booked, the
     meeting not on the calendar); "" when done; else a note saying why not.
     """
-    if app.config.mail.backend != "gmail":
+    if not app.mail_kind().calendar_guests:
         return None
     contact = app.store.contacts.get(ref)
     meeting = app.store.meetings.latest(contact.id)

@@ -28,7 +28,7 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ScheduleError
-from outreach.google.calendar_events import (
+from outreach.schedule.calendar_protocol import (
     CalendarFailure,
     CalendarNotAllowed,
     SyncTokenExpired,

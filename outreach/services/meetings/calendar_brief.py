@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.app import AppContext
-from outreach.google.calendar_events import CalendarFailure, CalendarNotAllowed, is_cancelled
+from outreach.schedule.calendar_protocol import CalendarFailure, CalendarNotAllowed, is_cancelled
 from outreach.services.meetings.calendar_sync import brief_times, gmail_backend, save, scope_note
 from outreach.store.meetings import MeetingRow
 

@@ -40,15 +40,15 @@ from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.contacts.model import Contact
 from outreach.errors import ScheduleError
-from outreach.google.calendar_events import (
+from outreach.schedule.calendar_protocol import (
     CalendarFailure,
     CalendarNotAllowed,
+    EventCalendar,
     conference_request_id,
     event_times,
     is_cancelled,
     meet_link,
 )
-from outreach.schedule.calendar_protocol import EventCalendar
 from outreach.schedule.intervals import Interval
 from outreach.store.calendar import ABSENT, FREE, REMOVED
 from outreach.store.meetings import MeetingRow
@@ -56,6 +56,8 @@ from outreach.store.meetings import MeetingRow
 __all__ = [
     "SCOPE_NOTE",
     "CalendarStep",
+    "MeetingRow",
+    "calendar_line",
     "counted_by_calendar",
     "keep_in_step",
     "scope_note",
@@ -67,6 +69,18 @@ SCOPE_NOTE = (
     "your calendar, kept in step, with the contact's answers read back, run `outreach auth "
     "login` again and allow calendar access. (This note is shown once.)"
 )
+
+
+def calendar_line(meeting: MeetingRow) -> str | None:
+    """Where the meeting stands on the user's Google Calendar, in words (None: not there)."""
+    if not meeting.calendar_event_id:
+        return None
+    if meeting.calendar_synced == ABSENT:
+        return "Removed from your Google Calendar."
+    if meeting.calendar_synced == f"{meeting.start}|{meeting.end}":
+        link = f", with a Google Meet link: {meeting.join_url}" if meeting.join_url else ""
+        return f"On your Google Calendar{link}."
+    return None
 
 
 @dataclass
@@ -83,7 +97,7 @@ def gmail_backend(app: AppContext) -> bool:
     """Whether the workspace has a calendar to keep: Google's (Gmail) or Outlook's
     (Microsoft; see :mod:`outreach.microsoft.calendar` for why its events have no
     attendees)."""
-    return app.config.mail.backend in ("gmail", "microsoft")
+    return app.mail_kind().has_calendar
 
 
 def _wanted(meeting: MeetingRow) -> str | None:

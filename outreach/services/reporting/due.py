@@ -177,7 +177,6 @@ def _their_side_command(action: DueAction, how: str, ref: str) -> str:
     return f'outreach contacts add {action.detail("email")} --name "{name}" {how} {ref}'
 
 
-GMAIL_THREAD_LINK = "https://mail.google.com/mail/#all/{thread}"
 
 
 def _reply_shown(app: AppContext, action: DueAction) -> dict[str, str] | None:
@@ -191,8 +190,9 @@ def _reply_shown(app: AppContext, action: DueAction) -> dict[str, str] | None:
     shown = {"subject": event.subject, "from": event.sender}
     if event.first_line:
         shown["first_line"] = event.first_line
-    if app.config.mail.backend == "gmail" and event.thread_id:
-        shown["link"] = GMAIL_THREAD_LINK.format(thread=event.thread_id)
+    link = app.mail_kind().thread_link
+    if link and event.thread_id:
+        shown["link"] = link.format(thread=event.thread_id)
     return shown
 
 

@@ -95,7 +95,7 @@ def ensure_database_knows_the_mailbox(app: AppContext, doing: str) -> None:
 
     people = sorted({address for _, address in unknown})
     shown = ", ".join(people[:3]) + (f" and {len(people) - 3} more" if len(people) > 3 else "")
-    where = "Gmail's Sent mail" if app.mail().name == "gmail" else "sent/"
+    where = app.mail().kind.sent_mail_shown
     raise DatabaseBehindMailbox(
         f"{where} holds {len(unknown)} message{'' if len(unknown) == 1 else 's'} outreach sent "
         f"that the database does not know (to {shown}): the database is older than the "
@@ -113,7 +113,7 @@ def _record_sent_from_the_mail_client(
     rows = app.store.ledger.unsent_rows(m.message_id for m, _ in unknown)
     if not rows:
         return set()
-    gmail = app.mail().name == "gmail"
+    gmail = app.mail().kind.ids_in_history
     with app.store.transaction():
         for message, _ in unknown:
             row_id = rows.get(message.message_id)
@@ -142,7 +142,7 @@ def record_unknown_sends(app: AppContext, *, full: bool, dry_run: bool) -> int:
     if dry_run or not unknown:
         return 0
     contacts = app.store.contacts.ids_by_email()
-    gmail = app.mail().name == "gmail"
+    gmail = app.mail().kind.ids_in_history
     recorded = 0
     with app.store.transaction():
         for message, address in unknown:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CancelReport",
+    "MessageRow",
     "QueuedItem",
     "cancel_from_queue",
     "cancel_queued",

@@ -245,7 +245,7 @@ def send_messages(
 def _invited_on_calendar(app: AppContext, rows: Sequence[MessageRow]) -> None:
     """Invites that reached their contact make the contact a guest on the user's calendar
     event (Gmail backend); what fails here is caught up by the next sync."""
-    if not rows or app.config.mail.backend != "gmail":
+    if not rows or not app.mail_kind().calendar_guests:
         return
     from outreach.errors import OutreachError
     from outreach.services.meetings.calendar_sync import keep_in_step

@@ -1,4 +1,6 @@
-"""Local sync: the workspace's ``inbox/`` and ``sent/`` Maildirs, read incrementally."""
+"""Local sync: the workspace's ``inbox/`` and ``sent/`` Maildirs, read incrementally. They have
+no cursor: the files read are indexed in the database (``maildir_seen``), and the mailbox's
+reader offers the files themselves (:class:`~outreach.mail.sync_reader.FolderFiles`)."""
 
 from __future__ import annotations
 
@@ -7,17 +9,13 @@ from pathlib import Path
 
 from outreach.app import AppContext
 from outreach.clock import iso
-from outreach.mail.local_inbox import LocalInbox
-from outreach.mail.maildir import ListingCache
+from outreach.mail.sync_reader import FolderFiles, FolderMessage, ListedFile
 from outreach.services.sync.record import Recorder, Seen, SyncReport, apply_all
 from outreach.services.sync.threads import Threads
-from outreach.store.events import TrackedMessage
 from outreach.track.classify import MessageMeta
 
-LOCAL_ACCOUNT = "local"
 
-
-def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
+def sync_local(app: AppContext, files: FolderFiles, account: str, *, dry_run: bool) -> SyncReport:
     """Local sync reads only files it has not seen (the ``maildir_seen`` index): with nothing
     new it lists the folders, compares names, sizes and mtimes, and reads no message file.
 
@@ -25,11 +23,10 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     be in one: a new message it answers arrived, or the contacts' addresses changed (it may be
     a contact's mail, in a thread of its own).
     """
-    from outreach.mail.local_inbox import Listed, LocalMessage
     from outreach.store.maildir_seen import SeenFile
 
     store = app.store
-    inbox = LocalInbox(app.workspace, _LISTINGS)
+    inbox = files
     report = SyncReport(backend="local", mode="local", dry_run=dry_run)
     quiet = _quiet_state(app, inbox)
     if quiet is not None and _QUIET.get(app.workspace.root) == quiet:
@@ -37,7 +34,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
         # database (its data_version), the same address book. An idle `watch` cycle.
         if not dry_run:
             with store.transaction():
-                store.sync.save(LOCAL_ACCOUNT, None, iso(app.now()), full=True)
+                store.sync.save(account, None, iso(app.now()), full=True)
         return report
     listing = inbox.listing()
     stamps = store.seen_files.stamps()
@@ -45,7 +42,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     fresh = [
         item
         for item in listing
-        if stamps.get(item.rel) != (item.entry.size, item.entry.mtime_ns)
+        if stamps.get(item.rel) != (item.size, item.mtime_ns)
     ]
     gone = [path for path in stamps if path not in by_rel]
     book = store.seen_files.address_book()
@@ -55,7 +52,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     if not fresh and not gone and not book_changed:
         if not dry_run:
             with store.transaction():
-                store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+                store.sync.save(account, None, stamp, full=True)
             _remember_quiet(app, inbox)
         return report
     seen = store.seen_files.all()
@@ -64,7 +61,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     threads = Threads(store, recorder)
     place = threads.place
 
-    placed: list[tuple[Listed, LocalMessage, str | None, int | None]] = []
+    placed: list[tuple[ListedFile, FolderMessage, str | None, int | None]] = []
     for item in fresh:
         message = inbox.read(item)
         if message is not None:  # unreadable or gone: not indexed, so tried again next time
@@ -99,8 +96,8 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     index = [
         SeenFile(
             path=item.rel,
-            size=item.entry.size,
-            mtime_ns=item.entry.mtime_ns,
+            size=item.size,
+            mtime_ns=item.mtime_ns,
             message_key=message.key,
             message_id=message.message_id,
             referenced=message.referenced,
@@ -112,7 +109,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
     report.examined = len(items)
 
     def save() -> None:
-        store.sync.save(LOCAL_ACCOUNT, None, stamp, full=True)
+        store.sync.save(account, None, stamp, full=True)
         store.seen_files.save(index)
         store.seen_files.forget(gone)
         store.seen_files.saw_address_book(book, owner)
@@ -121,7 +118,7 @@ def sync_local(app: AppContext, *, dry_run: bool) -> SyncReport:
         app,
         recorder,
         items,
-        lambda row, _event_id: _local_draft_gone(app, row),
+        lambda row, _event_id: inbox.draft_gone(row.draft_id),
         save,
         dry_run,
     )
@@ -142,16 +139,15 @@ def _addresses(meta: MessageMeta, owner: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(address.casefold() for _, address in pairs if address))
 
 
-_LISTINGS = ListingCache()  # kept across the syncs of one process (watch)
 # The state the last sync of this process left (see _quiet_state), per workspace.
 _QUIET: dict[Path, tuple[object, ...]] = {}
 
 
-def _quiet_state(app: AppContext, inbox: LocalInbox) -> tuple[object, ...] | None:
+def _quiet_state(app: AppContext, inbox: FolderFiles) -> tuple[object, ...] | None:
     """What must be unchanged for a sync to have nothing to do: the Maildir folders (their
     listings settled and unchanged), the database as this process left it (``data_version``
     moves when another connection commits), the address book and the user's address."""
-    folders = _LISTINGS.settled((inbox.sent, inbox.inbox))
+    folders = inbox.settled()
     if folders is None:
         return None
     store = app.store
@@ -163,16 +159,9 @@ def _quiet_state(app: AppContext, inbox: LocalInbox) -> tuple[object, ...] | Non
     )
 
 
-def _remember_quiet(app: AppContext, inbox: LocalInbox) -> None:
+def _remember_quiet(app: AppContext, inbox: FolderFiles) -> None:
     state = _quiet_state(app, inbox)
     if state is None:
         _QUIET.pop(app.workspace.root, None)
     else:
         _QUIET[app.workspace.root] = state
-
-
-def _local_draft_gone(app: AppContext, row: TrackedMessage) -> bool:
-    if not row.draft_id:
-        return True
-    drafts = app.workspace.outbox_dir / "cur"
-    return not any(drafts.glob(f"{row.draft_id}:*")) and not (drafts / row.draft_id).exists()

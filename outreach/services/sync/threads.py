@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from outreach.mail.local_inbox import LocalMessage
+from outreach.mail.sync_reader import FolderMessage
 from outreach.services.sync.record import Recorder, bare
 from outreach.store import Store
 
@@ -29,7 +29,7 @@ class Threads:
     def answers_ours(self, referenced: tuple[str, ...]) -> bool:
         return any(bare(ref) in self.thread_of for ref in referenced)
 
-    def place(self, message: LocalMessage) -> tuple[str | None, int | None]:
+    def place(self, message: FolderMessage) -> tuple[str | None, int | None]:
         """The thread a message belongs to, and its contact when matched by address."""
         own = bare(message.message_id)
         thread = self.thread_of.get(own) if own else None
@@ -54,7 +54,7 @@ class Threads:
             self.thread_of.setdefault(own, thread)
         return thread, contact_id
 
-    def _before_added(self, contact_id: int, message: LocalMessage) -> bool:
+    def _before_added(self, contact_id: int, message: FolderMessage) -> bool:
         """Mail from before the contact was added is prior contact (services/sync/prior.py),
         not a step of a conversation of ours: a first sync reads whole folders."""
         if contact_id not in self._added:

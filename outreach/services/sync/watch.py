@@ -23,24 +23,12 @@ def _transient_errors(app: AppContext) -> tuple[type[Exception], ...]:
     """What `watch` waits out: the network, and a database another program holds locked."""
     from outreach.store.trouble import DatabaseLocked
 
-    if app.config.mail.backend == "gmail":
-        from outreach.mail.gmail_sync import TransientSyncError
-
-        return (TransientSyncError, DatabaseLocked)
-    if app.config.mail.backend == "microsoft":
-        from outreach.mail.graph_sync import TransientGraphError
-
-        return (TransientGraphError, DatabaseLocked)
-    from outreach.errors import MailUnreachable
-
-    return (OSError, MailUnreachable, DatabaseLocked)
+    return (*app.mail_kind().transient_errors(), DatabaseLocked)
 
 
 def _saved_token(app: AppContext) -> str | None:
-    """A fingerprint of the saved Google token (changes with every new login)."""
-    from outreach.google.auth import token_fingerprint
-
-    return token_fingerprint(app.config.user.email)
+    """A fingerprint of the saved sign-in (changes with every new login)."""
+    return app.mail_kind().saved_sign_in(app.config.user.email)
 
 
 def watch(

@@ -17,7 +17,7 @@ from pathlib import Path
 from outreach.app import AppContext
 from outreach.clock import iso
 from outreach.config import Workspace
-from outreach.mail.local import ensure_maildir
+from outreach.mail.maildir import ensure_maildir
 from outreach.services.contacts.manage import import_contacts
 from outreach.services.drafting.drafts import draft_messages, plan_messages, select_contacts
 from outreach.services.drafting.followups import draft_due

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from outreach.errors import OutreachError
-from outreach.services.doctor.base import Check, Doctor, fail, ok
+from outreach.mail.health import Check, Diagnosis, fail, ok
 
 _SETUP = "README 'Connect your Gmail'"
 
 
-def _stored_token(doc: Doctor) -> bool:
+def _stored_token(doc: Diagnosis) -> bool:
     from outreach.google import keychain
 
     try:
@@ -22,11 +22,9 @@ def _stored_token(doc: Doctor) -> bool:
         return False
 
 
-def check_gmail_client(doc: Doctor) -> Iterable[Check]:
-    if doc.backend != "gmail":
-        return
+def check_gmail_client(doc: Diagnosis) -> Iterable[Check]:
     config = doc.config
-    path = doc.app.workspace.resolve(config.google.client_secrets_file)
+    path = doc.workspace.resolve(config.google.client_secrets_file)
     fix = (
         f"{_SETUP} steps 1-5: create an OAuth client of type Desktop app and save its JSON as "
         f"{path} (or set [google] client_secrets_file)."
@@ -52,9 +50,7 @@ def check_gmail_client(doc: Doctor) -> Iterable[Check]:
     yield ok("oauth client", f"{path} (Desktop app client)")
 
 
-def check_keyring(doc: Doctor) -> Iterable[Check]:
-    if doc.backend != "gmail":
-        return
+def check_keyring(doc: Diagnosis) -> Iterable[Check]:
     from outreach.google import keychain
 
     usable, name = keychain.usable()
@@ -70,13 +66,11 @@ def check_keyring(doc: Doctor) -> Iterable[Check]:
         )
 
 
-def check_token(doc: Doctor) -> Iterable[Check]:
+def check_token(doc: Diagnosis) -> Iterable[Check]:
     """The saved token, as Google sees it now: one refresh at the token endpoint, asking for
     exactly the scopes config.toml needs. A dead token (``invalid_grant``: a Testing-mode
     app's 7-day expiry, or revoked access) or a missing scope shows here, with its fix,
     before a sync or a send meets it."""
-    if doc.backend != "gmail":
-        return
     doc.needs("keyring")
     from outreach.google.auth import check_token as refresh_once
     from outreach.google.auth import scopes_for, status
@@ -106,15 +100,13 @@ def check_token(doc: Doctor) -> Iterable[Check]:
     yield Check("token", found.ok, detail, found.fix)
 
 
-def check_gmail_api(doc: Doctor) -> Iterable[Check]:
-    if doc.backend != "gmail":
-        return
+def check_gmail_api(doc: Diagnosis) -> Iterable[Check]:
     doc.needs("token")
     from outreach.mail.gmail import GmailBackend
 
     config = doc.config
     try:
-        backend = doc.app.mail()
+        backend = doc.mail()
         assert isinstance(backend, GmailBackend)
         profile = backend.profile()
     except OutreachError as exc:
@@ -140,13 +132,13 @@ def check_gmail_api(doc: Doctor) -> Iterable[Check]:
     yield ok("gmail api", f"Gmail answers for {address}")
 
 
-def check_calendar(doc: Doctor) -> Iterable[Check]:
-    if doc.backend != "gmail" or "google" not in doc.config.schedule.busy:
+def check_calendar(doc: Diagnosis) -> Iterable[Check]:
+    if "google" not in doc.config.schedule.busy:
         return
     doc.needs("token")
     from outreach.google.calendar import fetch_busy
 
-    now = doc.app.now()
+    now = doc.now()
     try:
         busy = fetch_busy(
             doc.config.user.email, doc.config.google.api_root, now, now + timedelta(days=1)
@@ -163,3 +155,6 @@ def check_calendar(doc: Doctor) -> Iterable[Check]:
         )
         return
     yield ok("calendar", f"free/busy answers ({len(busy)} busy in the next 24 hours)")
+
+
+STEPS = [check_gmail_client, check_keyring, check_token, check_gmail_api, check_calendar]

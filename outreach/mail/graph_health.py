@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from outreach.errors import OutreachError
-from outreach.services.doctor.base import Check, Doctor, fail, ok
+from outreach.mail.health import Check, Diagnosis, fail, ok
 
 _SETUP = "README 'Connect Microsoft 365 or Outlook.com'"
 
 
-def check_microsoft(doc: Doctor) -> Iterable[Check]:
-    if doc.backend != "microsoft":
-        return
+def check_microsoft(doc: Diagnosis) -> Iterable[Check]:
     config = doc.config.microsoft
     if not config.client_id:
         yield fail("app registration", "no [microsoft] client_id",
@@ -36,7 +34,7 @@ def check_microsoft(doc: Doctor) -> Iterable[Check]:
     from outreach.microsoft.graph import GraphError, GraphUnreachable
 
     try:
-        backend = doc.app.mail()
+        backend = doc.mail()
         assert isinstance(backend, GraphMail)
         backend.graph.get("/me/mailFolders/drafts", {"$select": "id"})
     except OutreachError as exc:
@@ -47,3 +45,6 @@ def check_microsoft(doc: Doctor) -> Iterable[Check]:
                    f"Check the API permissions ({_SETUP} step 3), then sign in again.")
         return
     yield ok("microsoft graph", f"signed in as {held['account']}; Drafts readable")
+
+
+STEPS = [check_microsoft]

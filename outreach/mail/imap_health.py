@@ -6,18 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from outreach.errors import OutreachError
-from outreach.services.doctor.base import Check, Doctor, fail, ok
+from outreach.mail.health import Check, Diagnosis, fail, ok
 
 
-def check_imap(doc: Doctor) -> Iterable[Check]:
-    if doc.backend != "imap":
-        return
+def check_imap(doc: Diagnosis) -> Iterable[Check]:
     from outreach.mail.imap import ImapBackend, client_files_sent
     from outreach.mail.smtp_send import probe
 
     config = doc.config
     try:
-        backend = doc.app.mail()
+        backend = doc.mail()
         assert isinstance(backend, ImapBackend)
         folders = backend.session.folders()
     except OutreachError as exc:
@@ -33,3 +31,6 @@ def check_imap(doc: Doctor) -> Iterable[Check]:
     filer = "outreach" if client_files_sent(config.smtp) else "the server"
     yield ok("smtp", f"{config.smtp.host}:{config.smtp.port} accepts the login; {filer} files "
              "the sent copy ([smtp] sent_copy)")
+
+
+STEPS = [check_imap]
