@@ -56,6 +56,7 @@ def test_drafts_land_in_outlook_drafts_with_our_headers(
     fake = outlook.fake
     result = run("draft", "outreach", "ada@example.org", "alan@example.org")
     assert result.exit_code == 0, result.output
+    assert "your Outlook drafts" in result.output and "Gmail" not in result.output
     drafts = fake.drafts()
     assert sorted(str(d["To"]) for d in drafts) == [
         "Ada Lovelace <ada@example.org>",
@@ -95,7 +96,7 @@ def test_send_sends_once_and_sync_sees_the_send_and_the_reply(
     fake.deliver(_reply(sent, "Ada Lovelace <ada@example.org>", "Happy to talk. Tuesday works."))
     result = run("sync")
     assert result.exit_code == 0, result.output
-    assert "Synced Outlook" in result.output
+    assert "Synced Outlook (" in result.output and "Google" not in result.output
     shown = json.loads(run("contacts", "show", "ada@example.org", "--json").output)
     assert shown["stage"] == "replied"
     reply = next(i for i in fake.mailbox.in_folder("inbox"))

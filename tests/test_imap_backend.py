@@ -108,7 +108,9 @@ def test_send_goes_through_smtp_with_one_copy_in_sent(
     sent = mail_servers.folder("Sent")
     assert len(sent) == 1 and sent[0][0]["Message-ID"] == row(imap_home).message_id
     assert row(imap_home).state == "sent"
-    assert run("sync").exit_code == 0  # our own copy in Sent is not a second send
+    synced = run("sync")  # our own copy in Sent is not a second send
+    assert synced.exit_code == 0, synced.output
+    assert "Synced the mailbox on 127.0.0.1 (" in synced.output  # not "the local inbox"
     assert stage(run) == "sent"
     assert len(mail_servers.folder("Sent")) == 1
 

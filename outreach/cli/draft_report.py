@@ -127,11 +127,9 @@ def problems_json(items: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 def where_drafts(app: AppContext) -> str:
-    if app.config.mail.backend == "local":
-        return f"the outbox Maildir {app.workspace.outbox_dir}"
-    if app.config.mail.backend == "imap":
-        return f"the Drafts folder of {app.config.imap.host}"
-    return "your Gmail drafts"
+    from outreach.services.workspace.mailbox_words import drafts_shown
+
+    return drafts_shown(app)
 
 
 def print_preview(planned: Sequence[PlannedMessage]) -> None:

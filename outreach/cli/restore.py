@@ -55,15 +55,14 @@ def restore(
     click.echo(f"Restored {app.workspace.db_file} from {result.backup.name}.")
     for path in result.moved:
         click.echo(f"  kept the replaced file as {path.name}")
-    gmail = app.config.mail.backend == "gmail"
     click.echo(
         "Next: `outreach sync` records the sends and replies since the backup. "
         + (
-            "Drafts made since then are still in Gmail but unknown to the database: check "
-            "Gmail's Drafts for doubles before drafting those contacts again."
-            if gmail
-            else "Drafts made since then are still in the outbox; drafting the same contacts "
+            "Drafts made since then are still in the outbox; drafting the same contacts "
             "again replaces them (the file names come from the contact and the message)."
+            if result.drafts_on_disk
+            else f"Drafts made since then are still in {result.drafts_shown} but unknown to "
+            "the database: check them for doubles before drafting those contacts again."
         )
     )
 

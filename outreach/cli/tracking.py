@@ -99,8 +99,9 @@ def _print_notes(report: object) -> None:
         click.secho(f"Note: {note}", fg="yellow", err=True)
 
 
-def _summary(report: object) -> str:
+def _summary(app: AppContext, report: object) -> str:
     from outreach.services.sync.run import SyncReport
+    from outreach.services.workspace.mailbox_words import calendar_shown, mailbox_shown
 
     assert isinstance(report, SyncReport)
     counts = report.counts()
@@ -115,17 +116,19 @@ def _summary(report: object) -> str:
     found = (
         ", ".join(plural(counts[k], *names[k]) for k in names if counts.get(k)) or "nothing new"
     )
-    if report.backend in ("gmail", "microsoft"):
-        how = f"{report.mode}"
-        if report.reason:
-            how += f": {report.reason}"
+    where = mailbox_shown(app)
+    if report.mode == "local":  # files on this machine: no requests, nothing to tell of how
+        return f"Synced {where}: {found}."
+    how = f"{report.mode}"
+    if report.reason:
+        how += f": {report.reason}"
+    if report.requests:  # counted by the HTTP backends (an IMAP server's log counts its own)
         calendar = (
-            f" + {report.calendar_requests} to Google Calendar" if report.calendar_requests else ""
+            f" + {report.calendar_requests} to {calendar_shown(app)}"
+            if report.calendar_requests else ""
         )
-        requests = plural(report.requests, "request")
-        where = "Gmail" if report.backend == "gmail" else "Outlook"
-        return f"Synced {where} ({how}; {requests}{calendar}): {found}."
-    return f"Synced the local inbox: {found}."
+        how += f"; {plural(report.requests, 'request')}{calendar}"
+    return f"Synced {where} ({how}): {found}."
 
 
 def _sync_json(app: AppContext, report: object) -> dict[str, object]:
@@ -184,7 +187,7 @@ def sync(app: AppContext, full: bool, dry_run: bool, as_json: bool) -> None:
         click.echo(f"  {label}: a draft was deleted by hand; it will be drafted again when due")
     _print_changes(app, report)
     _print_notes(report)
-    click.echo(_summary(report))
+    click.echo(_summary(app, report))
     if dry_run:
         click.echo("Dry run: nothing was recorded.")
     elif report.changes:
@@ -221,7 +224,7 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
         _print_changes(app, report, prefix="")
         _print_notes(report)
         if first or report.changes or report.reason:
-            click.echo(f"{_when(app, app.now())}  {_summary(report)}")
+            click.echo(f"{_when(app, app.now())}  {_summary(app, report)}")
         first = False
 
     def on_error(message: str, retry_in: float) -> None:

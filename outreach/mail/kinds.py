@@ -52,6 +52,10 @@ class BackendKind:
     can_hold: bool
     # Where the mailbox's own record of sent mail is, in words.
     sent_mail_shown: str
+    # The mailbox, its drafts and its calendar, in words for the user ("{outbox}" and "{host}"
+    # are filled in by the face that shows them).
+    mailbox_shown: str
+    drafts_shown: str
     # "module:attribute" of the builder (config, workspace) -> MailBackend, and of the list
     # of the kind's doctor checks (outreach.mail.health.HealthStep) in setup order.
     builder: str
@@ -59,6 +63,7 @@ class BackendKind:
     # "module:attribute" of the builder (config, mail backend) -> EventCalendar (a kind
     # without a calendar, has_calendar False, never asks for it).
     calendar: str = "outreach.mail.building:build_google_calendar"
+    calendar_shown: str = ""  # the user's calendar in words, where it has one
     # The account signs in with a password (or app password) kept in the keyring.
     password_login: bool = False
     # "module:attribute" of: the busy times of the mailbox's calendar (config, calendar,
@@ -153,6 +158,8 @@ LOCAL = BackendKind(
     busy_source=None,
     can_hold=False,
     sent_mail_shown="sent/",
+    mailbox_shown="the local inbox",
+    drafts_shown="the outbox Maildir {outbox}",
     builder="outreach.mail.building:build_local",
     health="outreach.mail.local_health:STEPS",
     offline_drafts="outreach.mail.local:drafts_on_disk",
@@ -169,6 +176,9 @@ GMAIL = BackendKind(
     busy_source="google",
     can_hold=False,
     sent_mail_shown="Gmail's Sent mail",
+    mailbox_shown="Gmail",
+    drafts_shown="your Gmail drafts",
+    calendar_shown="Google Calendar",
     builder="outreach.mail.building:build_gmail",
     health="outreach.mail.gmail_health:STEPS",
     busy="outreach.mail.building:google_busy",
@@ -184,7 +194,9 @@ IMAP = BackendKind(
     calendar_guests=False,
     busy_source=None,
     can_hold=False,
-    sent_mail_shown="sent/",
+    sent_mail_shown="The Sent folder",
+    mailbox_shown="the mailbox on {host}",
+    drafts_shown="the Drafts folder of {host}",
     builder="outreach.mail.building:build_imap",
     health="outreach.mail.imap_health:STEPS",
     password_login=True,
@@ -198,7 +210,10 @@ MICROSOFT = BackendKind(
     calendar_guests=False,
     busy_source="microsoft",
     can_hold=True,
-    sent_mail_shown="sent/",
+    sent_mail_shown="Outlook's Sent Items",
+    mailbox_shown="Outlook",
+    drafts_shown="your Outlook drafts",
+    calendar_shown="your Outlook calendar",
     builder="outreach.mail.building:build_graph",
     health="outreach.mail.graph_health:STEPS",
     calendar="outreach.mail.building:build_outlook_calendar",

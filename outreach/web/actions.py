@@ -46,12 +46,12 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
 
 async def sync_now(request: Request, form: FormData) -> Response:
     from outreach.services.sync.run import sync
+    from outreach.services.workspace.mailbox_words import mailbox_shown
 
-    report = await write(request, lambda app: sync(app))
+    report, where = await write(request, lambda app: (sync(app), mailbox_shown(app)))
     counts = report.counts()
     found = ", ".join(f"{_plural(n, kind.replace('_', '-'))}" for kind, n in counts.items())
     lines = [f"{c.contact}: {c.text}" for c in report.changes]
-    where = "Gmail" if report.backend == "gmail" else "the local inbox"
     message = f"Synced {where}: {found or 'nothing new'}."
     return done(request, back_to(form, "/"), message, hint="; ".join([*lines, *report.notes]))
 

@@ -20,6 +20,8 @@ from outreach.store.backup import Backup, Holding
 class RestoreResult:
     backup: Backup
     moved: list[Path]  # where the files it replaced went
+    drafts_on_disk: bool  # the drafts are files in the outbox (the local backend)
+    drafts_shown: str  # where the drafts are, in words ("your Gmail drafts", ...)
 
 
 def backups(app: AppContext) -> list[Backup]:
@@ -72,4 +74,6 @@ def restore(app: AppContext, chosen: Backup) -> RestoreResult:
     app.close_store()
     stamp = app.now().strftime("%Y%m%dT%H%M%S")
     moved = backup.restore(chosen.path, app.workspace.db_file, stamp)
-    return RestoreResult(chosen, moved)
+    from outreach.services.workspace.mailbox_words import drafts_shown
+
+    return RestoreResult(chosen, moved, app.mail_kind().files_on_disk, drafts_shown(app))
