@@ -51,8 +51,8 @@ class AuthError(OutreachError):
 
 
 class TokenRevokedError(AuthError):
-    """Google refused the saved refresh token (invalid_grant): expired or revoked. Only a new
-    login helps; `watch` waits for one."""
+    """Google or Microsoft refused the saved refresh token (invalid_grant): expired or
+    revoked. Only a new login helps; `watch` waits for one."""
 
 
 class MailError(OutreachError):

@@ -142,7 +142,7 @@ def test_the_watch_command_prints_the_dead_token_once(
     result = run("watch", "--interval", "1", "--max-cycles", "3")
     assert result.exit_code == 0, result.output
     assert result.output.count("invalid_grant") == 1
-    assert result.output.count("Waiting for a new login") == 1
+    assert result.output.count("Waiting for a new sign-in") == 1
 
 
 def token_line(output: str) -> str:

@@ -235,13 +235,13 @@ def watch(app: AppContext, interval: float, max_cycles: int | None) -> None:
         if hint:
             click.secho(f"Hint: {hint}", err=True)
         click.secho(
-            "Waiting for a new login: watch carries on by itself once `outreach auth login` "
-            "has run.",
+            "Waiting for a new sign-in: watch carries on by itself once you have signed in "
+            "again (the hint above says how).",
             err=True,
         )
 
     def on_reconnected() -> None:
-        click.echo(f"{_when(app, app.now())}  A new Google login is in the keyring: syncing again.")
+        click.echo(f"{_when(app, app.now())}  A new sign-in is in the keyring: syncing again.")
 
     def on_cycle(cycle: CycleReport) -> None:
         stamp = _when(app, app.now())

@@ -219,6 +219,7 @@ MICROSOFT = BackendKind(
     calendar="outreach.mail.building:build_outlook_calendar",
     busy="outreach.mail.building:outlook_busy",
     transient="outreach.mail.graph_sync:TRANSIENT",
+    sign_in_fingerprint="outreach.microsoft.auth:token_fingerprint",
 )
 
 # What `watch` waits out with a mailbox reached over the network with no errors of its own.

@@ -10,6 +10,7 @@ another server; instance discovery is then off, since only Microsoft's own hosts
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from typing import Any
 
 import msal
 
-from outreach.errors import AuthError
+from outreach.errors import AuthError, TokenRevokedError
 from outreach.google import keychain
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com/common"
@@ -93,17 +94,38 @@ def _save_cache(account: str, cache: msal.SerializableTokenCache) -> None:
         cache.has_state_changed = False
 
 
-def _refusal(result: dict[str, Any], doing: str) -> AuthError:
+def _refusal(result: dict[str, Any], doing: str, *, renewing: bool = False) -> AuthError:
+    """Microsoft's refusal in words. When renewing the saved sign-in, an ``invalid_grant``
+    (revoked: AADSTS50173; expired: AADSTS700082; ...) means only a new sign-in helps: a
+    :class:`TokenRevokedError`, which `watch` waits out instead of stopping."""
     code = str(result.get("error") or "unknown_error")
     text = str(result.get("error_description") or "").splitlines()
     first = text[0] if text else ""
-    hint = _LOGIN_HINT
+    message = f"Microsoft refused {doing}: {code}: {first}".rstrip(": ")
     if "AADSTS65001" in first or code == "consent_required":
-        hint = (
-            "Your organisation may require an administrator's consent for third-party apps: "
-            "see README, 'When your organisation blocks the app'."
+        return AuthError(
+            message,
+            hint="Your organisation may require an administrator's consent for third-party "
+            "apps: see README, 'When your organisation blocks the app'.",
         )
-    return AuthError(f"Microsoft refused {doing}: {code}: {first}".rstrip(": "), hint=hint)
+    if renewing and code in ("invalid_grant", "interaction_required"):
+        return TokenRevokedError(message, hint=_LOGIN_HINT)
+    return AuthError(message, hint=_LOGIN_HINT)
+
+
+def token_fingerprint(account: str) -> str | None:
+    """A short digest of the saved sign-in's refresh tokens (never the tokens): it changes
+    when the user signs in again, not when an access token is renewed, so a waiting `watch`
+    knows when to try again. None when there is no sign-in."""
+    raw = keychain.load_token(keychain.microsoft_entry(account))
+    if not raw:
+        return None
+    try:
+        tokens = json.loads(raw).get("RefreshToken") or {}
+        secrets = sorted(str(entry.get("secret", "")) for entry in tokens.values())
+    except (ValueError, AttributeError):
+        secrets = [raw]
+    return hashlib.sha256("\n".join(secrets).encode()).hexdigest()[:16]
 
 
 class TokenSource:
@@ -139,7 +161,9 @@ class TokenSource:
                 list(SCOPES), self._account(app), force_refresh=force_refresh
             )
             if not result or "access_token" not in result:
-                raise _refusal(result or {"error": "no_token"}, "to renew the sign-in")
+                raise _refusal(
+                    result or {"error": "no_token"}, "to renew the sign-in", renewing=True
+                )
             _save_cache(self.settings.account, self._cache)
             return str(result["access_token"])
 

@@ -84,6 +84,7 @@ class Identity:
     device_codes: dict[str, tuple[Grant, int]] = field(default_factory=dict)  # pending polls
     access: dict[str, tuple[frozenset[str], float]] = field(default_factory=dict)
     refresh: dict[str, Grant] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)  # refresh tokens of revoked sessions
     blocked: bool = False  # an organisation that blocks user consent to third-party apps
     pending_polls: int = 0  # device-code polls answered authorization_pending first
     token_requests: int = 0
@@ -233,6 +234,10 @@ class Identity:
                                      "device flow error. Authorization is pending.")
                 del self.device_codes[code]
         elif grant_type == "refresh_token":
+            if form.get("refresh_token", "") in self.revoked:
+                raise OAuthError(400, "invalid_grant", "AADSTS50173: The provided grant has "
+                                 "expired due to it being revoked, a fresh auth token is "
+                                 "needed. The user might have changed or reset their password.")
             grant = self.refresh.get(form.get("refresh_token", ""))
             if grant is None or grant.client_id != app.client_id:
                 raise OAuthError(400, "invalid_grant", "AADSTS700082: The refresh token has "
@@ -296,6 +301,14 @@ class Identity:
         if found is None or found[1] < time.time():
             return None
         return found[0]
+
+    def revoke_sign_in(self) -> None:
+        """The user revokes every session (a password change, or "Sign out everywhere"):
+        every refresh token is refused from now on, and the access tokens are dead."""
+        with self.lock:
+            self.revoked.update(self.refresh)
+            self.refresh.clear()
+            self.access = {k: (s, 0.0) for k, (s, _) in self.access.items()}
 
     def expire_access_tokens(self) -> None:
         with self.lock:
