@@ -1,13 +1,11 @@
 """Summarise each contact's messages, events and meetings into ContactFacts.
 
-Stages and due actions are derived from these facts by pure rules, never stored. One grouped
-pass over each table (not a subquery per contact and fact) keeps `status` and `due` fast with
-tens of thousands of rows. Every stored time is ISO 8601 in UTC (``clock.iso``), so MIN and
-MAX over the text are MIN and MAX over time. The last send also counts messages the user wrote
-in a tracked thread outside outreach (sync records them as ``own_send`` events): any exchange
-resets keep-in-touch. A congratulation on a new job is not a send for the stage (it asks for
-nothing, so a contact never written to stays "new" and is not nudged); it is an exchange, so
-it resets keep-in-touch (``congratulate_sent_at``).
+Stages and due actions are derived from these facts by pure rules, never stored. The
+aggregates of each contact's messages, events and latest meeting are kept per contact
+(``contact_summary``, :mod:`outreach.store.summary`: how the last send counts the user's own
+messages in a tracked thread, why a congratulation is an exchange but not a send); the rest is
+one grouped pass over each table (not a subquery per contact and fact). Every stored time is
+ISO 8601 in UTC (``clock.iso``), so MIN and MAX over the text are MIN and MAX over time.
 """
 
 from __future__ import annotations
@@ -18,50 +16,28 @@ from datetime import date, datetime
 from typing import Any
 
 from outreach.store.changes import role_text
+from outreach.store.summary import (
+    EVENT_COLUMNS,
+    MEETING_COLUMNS,
+    MESSAGE_COLUMNS,
+    SUMMARY_COLUMNS,
+)
 from outreach.track.model import ContactFacts, OpenPromise
 from outreach.track.reader import Handoff, Reading, Referral, SlotPick, reading_from_json
 
-_CONTACTS_SQL = (
-    "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
-    "mention_referrer, replies_seen_at, handed_to FROM contacts"
+# Each contact's row with its kept summary (``contact_summary``, store/summary.py): the
+# aggregates of its messages, events and latest meeting, in SUMMARY_COLUMNS order.
+_SUMMARY = ", ".join(f"s.{name}" for name in SUMMARY_COLUMNS)
+_CONTACT_COLUMNS = (
+    "c.id, c.email, c.name, c.referred_by, c.closed_at, c.created_at, c.closed_reason, "
+    "c.mention_referrer, c.replies_seen_at, c.handed_to"
 )
+_JOINED = "FROM contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id"
+_CONTACTS_SQL = f"SELECT {_CONTACT_COLUMNS}, {_SUMMARY} {_JOINED}"
 
-# Messages that were superseded before sending ('discarded') or went to an address that
-# bounced and was since corrected ('bounced') are part of no conversation.
-_MESSAGES_SQL = """
-SELECT contact_id,
-  SUM(state = 'drafted' AND kind != 'congratulate') AS drafted,
-  MIN(CASE WHEN kind = 'outreach' THEN sent_at END) AS first_sent_at,
-  MAX(CASE WHEN kind != 'congratulate' THEN sent_at END) AS last_sent_at,
-  SUM(kind = 'followup' AND sent_at IS NOT NULL) AS followups_sent,
-  SUM(kind = 'followup' AND state = 'drafted') AS followup_drafted,
-  MAX(CASE WHEN kind = 'thankyou' THEN sent_at END) AS thankyou_sent_at,
-  SUM(kind = 'thankyou' AND state = 'drafted') AS thankyou_drafted,
-  MAX(CASE WHEN kind = 'keepintouch' THEN sent_at END) AS last_keepintouch_at,
-  SUM(kind = 'keepintouch' AND state = 'drafted') AS keepintouch_drafted,
-  MAX(CASE WHEN kind = 'newtimes' THEN sent_at END) AS newtimes_sent_at,
-  SUM(kind = 'newtimes' AND state = 'drafted') AS newtimes_drafted,
-  SUM(kind = 'outreach' AND state = 'drafted') AS outreach_drafted,
-  MAX(CASE WHEN kind = 'congratulate' THEN sent_at END) AS congratulate_sent_at,
-  SUM(kind = 'congratulate' AND state = 'drafted') AS congratulate_drafted
-FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where} GROUP BY contact_id
-"""
-
-# A bounce, and what we sent, belong to the address they concern: once a bounced contact has
-# another address, neither makes them unreachable or "sent" (both stay in the history).
-_EVENTS_SQL = """
-SELECT e.contact_id,
-  MAX(CASE WHEN e.kind = 'own_send' AND (e.address = '' OR e.address = c.email_key)
-      AND NOT (e.message_id != '' AND e.message_id IN (SELECT message_id FROM messages
-          WHERE kind = 'congratulate'))
-      THEN e.occurred_at END) AS own_send_at,
-  MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
-  MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
-      THEN e.occurred_at END) AS bounced_at,
-  MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at,
-  MAX(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS last_message_at
-FROM thread_events e JOIN contacts c ON c.id = e.contact_id {where} GROUP BY e.contact_id
-"""
+_MESSAGES_AT = slice(10, 10 + len(MESSAGE_COLUMNS))
+_EVENTS_AT = slice(_MESSAGES_AT.stop, _MESSAGES_AT.stop + len(EVENT_COLUMNS))
+_MEETING_AT = slice(_EVENTS_AT.stop, _EVENTS_AT.stop + len(MEETING_COLUMNS))
 
 _OFFERS_SQL = "SELECT contact_id, MAX(end) FROM proposals {where} GROUP BY contact_id"
 
@@ -69,14 +45,6 @@ _OFFERS_SQL = "SELECT contact_id, MAX(end) FROM proposals {where} GROUP BY conta
 _RETURN_SQL = """
 SELECT contact_id, return_date FROM thread_events
 WHERE kind = 'auto_reply' {and_where} ORDER BY contact_id, occurred_at, id
-"""
-
-_MEETING_SQL = """
-SELECT contact_id, state, start, end, met_at, rsvp, updated_at, prepared_at,
-  (SELECT COUNT(*) FROM messages m WHERE m.meeting_id = meetings.id
-     AND m.kind IN ('confirm', 'cancel') AND m.state = 'drafted') AS invite_drafted
-FROM meetings
-WHERE id IN (SELECT MAX(id) FROM meetings {where} GROUP BY contact_id)
 """
 
 _TAGS_SQL = "SELECT contact_id, tag FROM tags {where} ORDER BY contact_id, tag"
@@ -227,19 +195,14 @@ def contact_facts(
     one = contact_id is not None
     params: tuple[Any, ...] = (contact_id,) if one else ()
     if one:
-        cond, events_cond, by_id = "contact_id = ?", "e.contact_id = ?", " WHERE id = ?"
+        cond, events_cond, by_id = "contact_id = ?", "e.contact_id = ?", " WHERE c.id = ?"
     elif open_only:
-        cond, events_cond, by_id = _OPEN, "c.closed_at IS NULL", " WHERE closed_at IS NULL"
+        cond, events_cond, by_id = _OPEN, "c.closed_at IS NULL", " WHERE c.closed_at IS NULL"
     else:
         cond = events_cond = by_id = ""
     where = f"WHERE {cond}" if cond else ""
     and_where = f"AND {cond}" if cond else ""
-    events_where = f"WHERE {events_cond}" if events_cond else ""
     events_and_where = f"AND {events_cond}" if events_cond else ""
-    messages = {
-        row[0]: row for row in conn.execute(_MESSAGES_SQL.format(and_where=and_where), params)
-    }
-    events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=events_where), params)}
     full = not stage_only
     returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall()
                    if full else [])
@@ -257,7 +220,6 @@ def contact_facts(
         _THEIR_SIDE_SQL.format(and_where=events_and_where), params
     ) if full else ():
         their_side.setdefault(cid, []).append((address, sender_name or "", _moment(at)))
-    meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
     offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall()
                   if full else [])
     tags: dict[int, list[str]] = {}
@@ -274,15 +236,14 @@ def contact_facts(
         row[0]: row
         for row in (conn.execute(_CHANGES_SQL.format(where=where), params) if full else ())
     }
-    empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0, None, 0)
-    empty_events = (None, None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
     for row in conn.execute(_CONTACTS_SQL + by_id, params):
         (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
-         seen, handed_to) = row
-        m = messages.get(cid, empty_messages)
-        e = events.get(cid, empty_events)
-        meeting = meetings.get(cid)
+         seen, handed_to) = row[:10]
+        # The summary's parts, each after a placeholder (where the contact id used to be).
+        m = (None, *row[_MESSAGES_AT])
+        e = (None, *row[_EVENTS_AT])
+        meeting = None if row[_MEETING_AT.start] is None else (None, *row[_MEETING_AT])
         change = changes.get(cid)
         facts[cid] = ContactFacts(
             contact_id=cid,
