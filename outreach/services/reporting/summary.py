@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from outreach.store import Store
+from outreach.store import Store, stages
 from outreach.store.reports import (
-    contact_sources,
     first_meetings,
     first_replies,
     first_sends_by_template,
@@ -31,25 +30,21 @@ from outreach.store.reports import (
     meetings_missed,
     referrals_per_contact,
 )
-from outreach.track.model import ContactFacts, Stage
-from outreach.track.pipeline import stage
+from outreach.track.model import Stage
 
 
-def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
+def stage_counts(store: Store) -> dict[str, int]:
     """How many contacts are in each stage (every stage present, zero included)."""
-    counts = {value.value: 0 for value in Stage}
-    for contact in (store.stage_facts() if facts is None else facts).values():
-        counts[stage(contact).value] += 1
-    return counts
+    found = stages.stage_counts(store.conn)
+    return {value.value: found.get(value.value, 0) for value in Stage}
 
 
-def closed_reasons(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
+def closed_reasons(store: Store) -> dict[str, int]:
     """Closed contacts by why they were closed ("declined", "no reply", ...)."""
     reasons: dict[str, int] = {}
-    for contact in (store.stage_facts() if facts is None else facts).values():
-        if contact.closed:
-            why = contact.closed_reason or "(no reason given)"
-            reasons[why] = reasons.get(why, 0) + 1
+    for why, count in stages.closed_reasons(store.conn).items():
+        shown = why or "(no reason given)"
+        reasons[shown] = reasons.get(shown, 0) + count
     return dict(sorted(reasons.items()))
 
 
@@ -78,13 +73,12 @@ def status_report(store: Store) -> dict[str, Any]:
                 "median_hours_to_reply": round(statistics.median(hours), 1) if hours else None,
             }
         )
-    facts = store.stage_facts()
-    counts = stage_counts(store, facts)
-    by_source, by_tag = group_report(store, facts)
+    counts = stage_counts(store)
+    by_source, by_tag = group_report(store)
     return {
         "contacts": sum(counts.values()),
         "stages": counts,
-        "closed": closed_reasons(store, facts),
+        "closed": closed_reasons(store),
         "templates": templates,
         "meetings_held": meetings_held(store.conn),
         "meetings_missed": meetings_missed(store.conn),
@@ -96,10 +90,17 @@ def status_report(store: Store) -> dict[str, Any]:
 NO_SOURCE, NO_TAG = "(none)", "(no tag)"
 
 
+class GroupFacts(NamedTuple):
+    """What the per-group figures read of a contact (kept per contact: no history is read)."""
+
+    first_sent_at: datetime | None
+    last_reply_at: str | None
+
+
 def _group_row(
     name: str,
     members: list[int],
-    facts: dict[int, ContactFacts],
+    facts: dict[int, GroupFacts],
     meetings: dict[int, str],
     held: dict[int, int],
     referrals: dict[int, int],
@@ -124,21 +125,23 @@ def _group_row(
     }
 
 
-def group_report(
-    store: Store, facts: dict[int, ContactFacts] | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def group_report(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What works: the figures above per source and per tag, groups sorted by name (the
     contacts without a source or a tag last)."""
-    facts = store.stage_facts() if facts is None else facts
     meetings = first_meetings(store.conn)
     held = held_per_contact(store.conn)
     referrals = referrals_per_contact(store.conn)
+    tagged = stages.all_tags(store.conn)
+    facts: dict[int, GroupFacts] = {}
     sources: dict[str, list[int]] = {}
     tags: dict[str, list[int]] = {}
-    for contact_id, source in contact_sources(store.conn).items():
+    for contact_id, source, first_sent_at, last_reply_at in stages.group_inputs(store.conn):
+        facts[contact_id] = GroupFacts(
+            None if first_sent_at is None else datetime.fromisoformat(first_sent_at),
+            last_reply_at,
+        )
         sources.setdefault(source or NO_SOURCE, []).append(contact_id)
-        known = facts.get(contact_id)
-        for tag in (known.tags if known is not None else ()) or (NO_TAG,):
+        for tag in tagged.get(contact_id) or (NO_TAG,):
             tags.setdefault(tag, []).append(contact_id)
 
     def rows(groups: dict[str, list[int]], last: str) -> list[dict[str, Any]]:

@@ -1,0 +1,73 @@
+"""Every contact's stage in one query, for `status` and `contacts list` at 50,000 contacts.
+
+A stage needs nothing but the contact's row and its kept summary (``contact_summary``,
+:mod:`outreach.store.summary`), and never the clock, so SQL can compute it: the rules of
+:func:`outreach.track.pipeline.stage`, in the same order (first match wins), over the same
+facts (``last_sent_at`` there is the later of the last message sent and the last own send in a
+tracked thread). tests/test_stages_sql.py checks that both agree on every contact of a
+generated year and on every combination of the facts the rules read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# A time compared with a missing one is never later (a NULL comparison counts as false).
+STAGE_SQL = """CASE
+  WHEN c.closed_at IS NOT NULL THEN 'closed'
+  WHEN s.bounced_at IS NOT NULL
+    AND NOT COALESCE(s.last_reply_at > s.bounced_at, 0)
+    AND NOT COALESCE(s.last_sent_at > s.bounced_at, 0)
+    AND NOT COALESCE(s.own_send_at > s.bounced_at, 0) THEN 'bounced'
+  WHEN s.thankyou_sent_at IS NOT NULL THEN 'thanked'
+  WHEN s.met_at IS NOT NULL OR s.meeting_state = 'held' THEN 'met'
+  WHEN s.meeting_state = 'scheduled' THEN 'scheduled'
+  WHEN s.last_reply_at IS NOT NULL THEN 'replied'
+  WHEN s.first_sent_at IS NOT NULL OR s.last_sent_at IS NOT NULL
+    OR s.own_send_at IS NOT NULL THEN 'sent'
+  WHEN s.drafted > 0 THEN 'drafted'
+  ELSE 'new'
+END"""
+
+# Contacts joined to their summary: ``c`` and ``s`` in STAGE_SQL.
+JOINED = "contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id"
+
+
+def contact_stages(conn: sqlite3.Connection) -> dict[int, str]:
+    """Every contact's stage (its value, e.g. "replied"), by id."""
+    return dict(conn.execute(f"SELECT c.id, {STAGE_SQL} FROM {JOINED}").fetchall())  # noqa: S608
+
+
+def stage_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many contacts are in each stage (only the stages someone is in)."""
+    return dict(
+        conn.execute(f"SELECT {STAGE_SQL} AS stage, COUNT(*) FROM {JOINED} GROUP BY stage")  # noqa: S608
+        .fetchall()
+    )
+
+
+def closed_reasons(conn: sqlite3.Connection) -> dict[str, int]:
+    """Closed contacts by the reason given ("" when none was)."""
+    return dict(
+        conn.execute(
+            "SELECT closed_reason, COUNT(*) FROM contacts WHERE closed_at IS NOT NULL "
+            "GROUP BY closed_reason"
+        ).fetchall()
+    )
+
+
+def group_inputs(conn: sqlite3.Connection) -> list[tuple[int, str, str | None, str | None]]:
+    """(id, source, first outreach sent, last reply) of every contact in id order: what the
+    per-source and per-tag figures of `status` read of each."""
+    return conn.execute(
+        f"SELECT c.id, c.source, s.first_sent_at, s.last_reply_at FROM {JOINED} ORDER BY c.id"  # noqa: S608
+    ).fetchall()
+
+
+def all_tags(conn: sqlite3.Connection) -> dict[int, list[str]]:
+    """Every contact's tags (those with any), in the order a contact's record lists them."""
+    tags: dict[int, list[str]] = {}
+    rows = conn.execute("SELECT contact_id, tag FROM tags ORDER BY contact_id, tag")
+    for contact_id, tag in rows:
+        tags.setdefault(contact_id, []).append(tag)
+    return tags

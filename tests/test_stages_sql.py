@@ -1,0 +1,87 @@
+"""The stage computed in SQL (`status`, `contacts list`: store/stages.py) is the stage of
+``track.pipeline.stage`` for every combination of the facts its rules read, and for every
+contact of a generated year (issue 16)."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from outreach.store import Store
+from outreach.store.stages import STAGE_SQL, contact_stages, stage_counts
+from outreach.store.summary import SUMMARY_COLUMNS
+from outreach.track.model import ContactFacts
+from outreach.track.pipeline import stage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import bench_cli
+
+EARLY, MIDDLE, LATE = (f"2026-0{month}-01T09:00:00+00:00" for month in (3, 4, 5))
+CHOICES = {
+    "closed": (False, True),
+    "bounced_at": (None, MIDDLE),
+    "last_reply_at": (None, EARLY, LATE),
+    "last_sent_at": (None, EARLY, LATE),
+    "own_send_at": (None, EARLY, LATE),
+    "thankyou_sent_at": (None, EARLY),
+    "met_at": (None, EARLY),
+    "meeting_state": (None, "held", "scheduled", "cancelled"),
+    "first_sent_at": (None, EARLY),
+    "drafted": (0, 2),
+}
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def test_sql_and_python_agree_on_every_combination_of_the_stage_facts() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, closed_at TEXT)")
+    conn.execute(f"CREATE TABLE contact_summary (contact_id INTEGER PRIMARY KEY, "
+                 f"{', '.join(SUMMARY_COLUMNS)})")
+    expected = {}
+    for number, values in enumerate(itertools.product(*CHOICES.values()), start=1):
+        chosen = dict(zip(CHOICES, values, strict=True))
+        closed = chosen.pop("closed")
+        own_send = chosen.pop("own_send_at")
+        conn.execute("INSERT INTO contacts VALUES (?, ?)", (number, LATE if closed else None))
+        conn.execute(
+            f"INSERT INTO contact_summary (contact_id, own_send_at, {', '.join(chosen)}) "  # noqa: S608
+            f"VALUES (?, ?{', ?' * len(chosen)})", (number, own_send, *chosen.values()))
+        latest = max((v for v in (chosen["last_sent_at"], own_send) if v), default=None)
+        facts = ContactFacts(
+            contact_id=number, email="a@example.org", name="A", closed=closed,
+            drafted=int(chosen["drafted"] or 0), first_sent_at=_time(chosen["first_sent_at"]),
+            last_sent_at=_time(latest), last_reply_at=_time(chosen["last_reply_at"]),
+            bounced_at=_time(chosen["bounced_at"]), thankyou_sent_at=_time(
+                chosen["thankyou_sent_at"]), met_at=_time(chosen["met_at"]),
+            meeting_state=chosen["meeting_state"],
+        )
+        expected[number] = stage(facts).value
+    assert len(set(expected.values())) == 9  # every stage reached
+    assert contact_stages(conn) == expected
+    assert STAGE_SQL.count("WHEN") == 8
+
+
+@pytest.mark.parametrize("keep_up", [True, False], ids=["keeps-up", "backlog"])
+def test_sql_and_python_agree_on_every_contact_of_a_year(
+    tmp_path: Path, keep_up: bool
+) -> None:
+    sizes = bench_cli.CONTACTS, bench_cli.EVENTS
+    bench_cli.CONTACTS, bench_cli.EVENTS = 400, 2000
+    try:
+        bench_cli.build_workspace(tmp_path, keep_up=keep_up)
+    finally:
+        bench_cli.CONTACTS, bench_cli.EVENTS = sizes
+    store = Store.open(tmp_path / "outreach.db")
+    python = {cid: stage(facts).value for cid, facts in store.facts().items()}
+    assert contact_stages(store.conn) == python
+    counts = stage_counts(store.conn)
+    assert sum(counts.values()) == 400
+    assert counts == {value: list(python.values()).count(value) for value in set(python.values())}
