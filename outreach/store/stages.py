@@ -71,3 +71,23 @@ def all_tags(conn: sqlite3.Connection) -> dict[int, list[str]]:
     for contact_id, tag in rows:
         tags.setdefault(contact_id, []).append(tag)
     return tags
+
+
+def listing(
+    conn: sqlite3.Connection, *, tag: str | None = None, stage: str | None = None
+) -> sqlite3.Cursor:
+    """(id, email, name, org, title, timezone, extra JSON, source, referred_by, stage) of every
+    contact in id order, optionally only those with a tag (any case) or in a stage: what
+    `contacts list` shows of each, read as it is written out."""
+    where: list[str] = []
+    params: list[str] = []
+    if tag is not None:
+        where.append("c.id IN (SELECT contact_id FROM tags WHERE tag = ?)")
+        params.append(tag)
+    if stage is not None:
+        where.append(f"{STAGE_SQL} = ?")
+        params.append(stage)
+    columns = "c.id, c.email, c.name, c.org, c.title, c.timezone, c.extra, c.source, c.referred_by"
+    condition = f"WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT {columns}, {STAGE_SQL} FROM {JOINED} {condition} ORDER BY c.id"  # noqa: S608
+    return conn.execute(sql, params)
