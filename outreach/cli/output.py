@@ -166,15 +166,17 @@ RICH_ROW_LIMIT = 100  # rich lays out every cell (~1.5 ms a row); longer listing
 
 
 def _plain_table(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     widths = [
-        max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)
+        max(len(column), *map(len, cells)) if cells else len(column)
+        for column, cells in zip(columns, by_column, strict=True)
     ]
+    # One format for every line (each cell padded to its column's width): 50,000 rows of
+    # `contacts list` in a tenth of the time of padding cell by cell.
+    line = "  ".join(f"{{:<{width}}}" for width in widths).format
     lines = [] if title is None else [title]
-    lines.append("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    lines.extend(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+    lines.append(line(*columns).rstrip())
+    lines.extend(line(*row).rstrip() for row in rows)
     click.echo("\n".join(lines))
 
 
