@@ -91,3 +91,58 @@ def listing(
     condition = f"WHERE {' AND '.join(where)}" if where else ""
     sql = f"SELECT {columns}, {STAGE_SQL} FROM {JOINED} {condition} ORDER BY c.id"  # noqa: S608
     return conn.execute(sql, params)
+
+
+# Per group (a source, or a tag; NULL: none): the first contact's id (the order groups were
+# first met in), contacts, contacted (a first message sent), replied (of those), meetings
+# held and people referred.
+_GROUPS = """
+WITH held AS MATERIALIZED (
+    SELECT contact_id, COUNT(*) AS n FROM meetings WHERE met_at IS NOT NULL GROUP BY contact_id),
+  refs AS MATERIALIZED (
+    SELECT referred_by AS contact_id, COUNT(*) AS n FROM contacts
+    WHERE referred_by IS NOT NULL GROUP BY referred_by)
+SELECT {key}, MIN(c.id), COUNT(*), COUNT(s.first_sent_at),
+  COUNT(CASE WHEN s.first_sent_at IS NOT NULL THEN s.last_reply_at END),
+  TOTAL(h.n), TOTAL(r.n)
+FROM contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id {join}
+  LEFT JOIN held h ON h.contact_id = c.id LEFT JOIN refs r ON r.contact_id = c.id
+GROUP BY {key}
+"""
+
+
+def group_figures(
+    conn: sqlite3.Connection, by: str
+) -> list[tuple[str | None, int, int, int, int, int, int]]:
+    """The figures above per source (``by="source"``) or per tag (a contact with two tags
+    counts in both; tags compared exactly, as the report names them)."""
+    if by == "source":
+        sql = _GROUPS.format(key="c.source", join="")
+    else:
+        sql = _GROUPS.format(key="t.tag COLLATE BINARY",
+                             join="LEFT JOIN tags t ON t.contact_id = c.id")
+    return [
+        (name, first, members, contacted, replied, int(held), int(referred))
+        for name, first, members, contacted, replied, held, referred in conn.execute(sql)
+    ]
+
+
+_MET = "c.id IN (SELECT contact_id FROM meetings WHERE state IN ('scheduled', 'held'))"
+
+
+def contacted_and_met(conn: sqlite3.Connection) -> list[tuple[int, str, str, list[str]]]:
+    """(id, source, first message sent, tags) of the contacts written to who have a meeting
+    booked or held: whose days from the first message to a meeting `status` counts."""
+    tags: dict[int, list[str]] = {}
+    for contact_id, tag in conn.execute(
+        f"SELECT t.contact_id, t.tag FROM tags t JOIN contacts c ON c.id = t.contact_id "  # noqa: S608
+        f"WHERE {_MET} ORDER BY t.contact_id, t.tag"
+    ):
+        tags.setdefault(contact_id, []).append(tag)
+    return [
+        (contact_id, source, first_sent, tags.get(contact_id, []))
+        for contact_id, source, first_sent in conn.execute(
+            f"SELECT c.id, c.source, s.first_sent_at FROM {JOINED} "  # noqa: S608
+            f"WHERE s.first_sent_at IS NOT NULL AND {_MET}"
+        )
+    ]

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from outreach.store import Store, stages
 from outreach.store.reports import (
     first_meetings,
     first_replies,
     first_sends_by_template,
-    held_per_contact,
     meetings_held,
     meetings_missed,
-    referrals_per_contact,
 )
 from outreach.track.model import Stage
 
@@ -90,62 +88,53 @@ def status_report(store: Store) -> dict[str, Any]:
 NO_SOURCE, NO_TAG = "(none)", "(no tag)"
 
 
-class GroupFacts(NamedTuple):
-    """What the per-group figures read of a contact (kept per contact: no history is read)."""
-
-    first_sent_at: datetime | None
-    last_reply_at: str | None
-
-
-def _group_row(
-    name: str,
-    members: list[int],
-    facts: dict[int, GroupFacts],
-    meetings: dict[int, str],
-    held: dict[int, int],
-    referrals: dict[int, int],
-) -> dict[str, Any]:
-    contacted = [cid for cid in members if facts[cid].first_sent_at is not None]
-    replied = [cid for cid in contacted if facts[cid].last_reply_at is not None]
-    days = []
-    for cid in contacted:
-        first = facts[cid].first_sent_at
-        if cid in meetings and first is not None:
-            delta = datetime.fromisoformat(meetings[cid]) - first
-            days.append(max(0.0, delta.total_seconds() / 86400))
-    return {
-        "group": name,
-        "contacts": len(members),
-        "contacted": len(contacted),
-        "replied": len(replied),
-        "reply_rate": round(len(replied) / len(contacted), 3) if contacted else None,
-        "meetings_held": sum(held.get(cid, 0) for cid in members),
-        "referrals": sum(referrals.get(cid, 0) for cid in members),
-        "median_days_to_meeting": round(statistics.median(days), 1) if days else None,
-    }
+def _group_rows(
+    groups: list[tuple[str | None, int, int, int, int, int, int]],
+    days: dict[str, list[float]],
+    missing: str,
+) -> list[dict[str, Any]]:
+    """The report's rows, groups sorted by name (the one for contacts without any last)."""
+    merged: dict[str, list[int]] = {}
+    for name, first, *figures in sorted(groups, key=lambda group: group[1]):
+        shown = name or missing
+        if shown in merged:  # a group literally named like the missing one
+            merged[shown] = [min(merged[shown][0], first)] + [
+                a + b for a, b in zip(merged[shown][1:], figures, strict=True)
+            ]
+        else:
+            merged[shown] = [first, *figures]
+    rows = []
+    for name in sorted(merged, key=lambda n: (n == missing, n.casefold())):
+        _, members, contacted, replied, held, referred = merged[name]
+        spans = days.get(name, [])
+        rows.append({
+            "group": name,
+            "contacts": members,
+            "contacted": contacted,
+            "replied": replied,
+            "reply_rate": round(replied / contacted, 3) if contacted else None,
+            "meetings_held": held,
+            "referrals": referred,
+            "median_days_to_meeting": round(statistics.median(spans), 1) if spans else None,
+        })
+    return rows
 
 
 def group_report(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What works: the figures above per source and per tag, groups sorted by name (the
-    contacts without a source or a tag last)."""
+    contacts without a source or a tag last), counted in SQL over the kept summary."""
     meetings = first_meetings(store.conn)
-    held = held_per_contact(store.conn)
-    referrals = referrals_per_contact(store.conn)
-    tagged = stages.all_tags(store.conn)
-    facts: dict[int, GroupFacts] = {}
-    sources: dict[str, list[int]] = {}
-    tags: dict[str, list[int]] = {}
-    for contact_id, source, first_sent_at, last_reply_at in stages.group_inputs(store.conn):
-        facts[contact_id] = GroupFacts(
-            None if first_sent_at is None else datetime.fromisoformat(first_sent_at),
-            last_reply_at,
-        )
-        sources.setdefault(source or NO_SOURCE, []).append(contact_id)
-        for tag in tagged.get(contact_id) or (NO_TAG,):
-            tags.setdefault(tag, []).append(contact_id)
-
-    def rows(groups: dict[str, list[int]], last: str) -> list[dict[str, Any]]:
-        names = sorted(groups, key=lambda n: (n == last, n.casefold()))
-        return [_group_row(n, groups[n], facts, meetings, held, referrals) for n in names]
-
-    return rows(sources, NO_SOURCE), rows(tags, NO_TAG)
+    by_source: dict[str, list[float]] = {}
+    by_tag: dict[str, list[float]] = {}
+    for contact_id, source, first_sent, tags in stages.contacted_and_met(store.conn):
+        if contact_id not in meetings:
+            continue
+        delta = datetime.fromisoformat(meetings[contact_id]) - datetime.fromisoformat(first_sent)
+        span = max(0.0, delta.total_seconds() / 86400)
+        by_source.setdefault(source or NO_SOURCE, []).append(span)
+        for tag in tags or (NO_TAG,):
+            by_tag.setdefault(tag, []).append(span)
+    return (
+        _group_rows(stages.group_figures(store.conn, "source"), by_source, NO_SOURCE),
+        _group_rows(stages.group_figures(store.conn, "tag"), by_tag, NO_TAG),
+    )
