@@ -85,3 +85,37 @@ def test_sql_and_python_agree_on_every_contact_of_a_year(
     counts = stage_counts(store.conn)
     assert sum(counts.values()) == 400
     assert counts == {value: list(python.values()).count(value) for value in set(python.values())}
+
+
+@pytest.mark.parametrize("keep_up", [True, False], ids=["keeps-up", "backlog"])
+def test_due_leaves_out_only_contacts_with_nothing_due_at_any_time(
+    tmp_path: Path, keep_up: bool
+) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from outreach.config import FollowupConfig
+    from outreach.track.pipeline import contact_due_actions
+
+    sizes = bench_cli.CONTACTS, bench_cli.EVENTS
+    bench_cli.CONTACTS, bench_cli.EVENTS = 400, 2000
+    try:
+        bench_cli.build_workspace(tmp_path, keep_up=keep_up)
+    finally:
+        bench_cli.CONTACTS, bench_cli.EVENTS = sizes
+    store = Store.open(tmp_path / "outreach.db")
+    first = store.contacts.all()[:3]
+    with store.transaction():  # a referral between two contacts too
+        store.conn.execute("UPDATE contacts SET referred_by = ? WHERE id = ?",
+                           (first[0].id, first[1].id))
+    everyone = store.facts(open_only=True)
+    kept = store.facts(open_only=True, due_only=True)
+    left_out = everyone.keys() - kept.keys()
+    assert left_out and kept
+    assert all(kept[cid] == everyone[cid] for cid in kept)
+    zone = ZoneInfo("America/New_York")
+    start = datetime.fromisoformat(bench_cli.NOW) - timedelta(days=400)
+    for day in range(0, 800, 7):
+        now = start + timedelta(days=day)
+        for cid in left_out:
+            assert contact_due_actions(everyone[cid], FollowupConfig(), now, zone) == [], cid

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from outreach.store.changes import role_text
+from outreach.store.stages import NOTHING_DUE_SQL
 from outreach.store.summary import (
     EVENT_COLUMNS,
     MEETING_COLUMNS,
@@ -183,6 +184,7 @@ def contact_facts(
     *,
     open_only: bool = False,
     stage_only: bool = False,
+    due_only: bool = False,
 ) -> dict[int, ContactFacts]:
     """Facts for every contact (or one, or every open one), keyed by contact id.
 
@@ -190,7 +192,9 @@ def contact_facts(
     ever due for a closed contact (``track.pipeline.contact_due_actions``), and their stage
     needs no more than :func:`closed_facts` reads. ``stage_only`` reads only what a stage and
     the per-group figures of `status` need (messages, events, meetings, tags); the rest stays
-    at its defaults: fit for ``stage``, not for due actions.
+    at its defaults: fit for ``stage``, not for due actions. ``due_only`` (with ``open_only``)
+    also leaves out the open contacts for whom nothing can be due at any time
+    (:data:`~outreach.store.stages.NOTHING_DUE_SQL`).
     """
     one = contact_id is not None
     params: tuple[Any, ...] = (contact_id,) if one else ()
@@ -198,6 +202,8 @@ def contact_facts(
         cond, events_cond, by_id = "contact_id = ?", "e.contact_id = ?", " WHERE c.id = ?"
     elif open_only:
         cond, events_cond, by_id = _OPEN, "c.closed_at IS NULL", " WHERE c.closed_at IS NULL"
+        if due_only:  # (the other queries stay per open contact: an IN list each costs more)
+            by_id += f" AND NOT {NOTHING_DUE_SQL}"
     else:
         cond = events_cond = by_id = ""
     where = f"WHERE {cond}" if cond else ""

@@ -146,3 +146,16 @@ def contacted_and_met(conn: sqlite3.Connection) -> list[tuple[int, str, str, lis
             f"WHERE s.first_sent_at IS NOT NULL AND {_MET}"
         )
     ]
+
+
+# Open contacts for whom nothing can be due at any time, by the rules of
+# ``track.pipeline.contact_due_actions``: a bounced contact has only its open promises due; a
+# new or drafted one only its promises, a note to its referrer's referral (``referred_by``) and
+# congratulations on a job change (``contact_changes``). `due` builds no facts for them
+# (tests/test_stages_sql.py checks that none of them has anything due, at many times).
+NOTHING_DUE_SQL = f"""(
+  (({STAGE_SQL}) = 'bounced'
+    OR (({STAGE_SQL}) IN ('new', 'drafted') AND c.referred_by IS NULL
+        AND NOT EXISTS (SELECT 1 FROM contact_changes x WHERE x.contact_id = c.id)))
+  AND NOT EXISTS (SELECT 1 FROM promises p WHERE p.contact_id = c.id AND p.done_at IS NULL)
+)"""  # noqa: S608

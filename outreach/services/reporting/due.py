@@ -84,10 +84,10 @@ class DueItem:
 
 
 def due_now(app: AppContext) -> list[DueAction]:
-    """What is due at ``app.now()``, overdue first (closed contacts, never due, are left out
-    before their facts are built)."""
+    """What is due at ``app.now()``, overdue first (closed contacts, and open ones for whom
+    nothing can be due, are left out before their facts are built)."""
     config = app.config
-    facts = app.store.facts(open_only=True)
+    facts = app.store.facts(open_only=True, due_only=True)
     return due_actions(facts.values(), config.followup, app.now(), config.user.zone)
 
 
