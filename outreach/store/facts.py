@@ -243,7 +243,9 @@ def contact_facts(
         for row in (conn.execute(_CHANGES_SQL.format(where=where), params) if full else ())
     }
     facts: dict[int, ContactFacts] = {}
-    for row in conn.execute(_CONTACTS_SQL + by_id, params):
+    plain = conn.cursor()
+    plain.row_factory = None  # tuples: a Row object per contact costs more than it gives
+    for row in plain.execute(_CONTACTS_SQL + by_id, params):
         (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
          seen, handed_to) = row[:10]
         # The summary's parts, each after a placeholder (where the contact id used to be).

@@ -90,7 +90,9 @@ def listing(
     columns = "c.id, c.email, c.name, c.org, c.title, c.timezone, c.extra, c.source, c.referred_by"
     condition = f"WHERE {' AND '.join(where)}" if where else ""
     sql = f"SELECT {columns}, {STAGE_SQL} FROM {JOINED} {condition} ORDER BY c.id"  # noqa: S608
-    return conn.execute(sql, params)
+    plain = conn.cursor()
+    plain.row_factory = None  # tuples, not a Row object per contact
+    return plain.execute(sql, params)
 
 
 # Per group (a source, or a tag; NULL: none): the first contact's id (the order groups were
