@@ -85,6 +85,7 @@ WHERE e.kind = 'reply' AND e.address != '' AND e.address != COALESCE(c.email_key
                         WHERE alias LIKE 'email_key:%')
   AND NOT EXISTS (SELECT 1 FROM meeting_cc cc
                   WHERE cc.contact_id = e.contact_id AND cc.email_key = e.address)
+  AND e.contact_id IN (SELECT contact_id FROM contact_summary WHERE others_wrote_at IS NOT NULL)
   {and_where}
 GROUP BY e.contact_id, e.address ORDER BY e.contact_id, MIN(e.occurred_at)
 """

@@ -28,7 +28,10 @@ MESSAGE_COLUMNS = (
     "newtimes_sent_at", "newtimes_drafted", "outreach_drafted", "congratulate_sent_at",
     "congratulate_drafted",
 )
-EVENT_COLUMNS = ("own_send_at", "last_reply_at", "bounced_at", "auto_reply_at", "last_message_at")
+EVENT_COLUMNS = (
+    "own_send_at", "last_reply_at", "bounced_at", "auto_reply_at", "last_message_at",
+    "others_wrote_at",
+)
 MEETING_COLUMNS = (
     "meeting_state", "meeting_start", "meeting_end", "met_at", "meeting_rsvp",
     "meeting_changed_at", "meeting_prepared_at", "invite_drafted",
@@ -62,7 +65,9 @@ FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where}
 # A bounce, and what we sent, belong to the address they concern: once a bounced contact has
 # another address, neither makes them unreachable or "sent" (both stay in the history). Sync
 # records the user's own messages in a tracked thread as ``own_send`` (any exchange resets
-# keep-in-touch), except a congratulation, which is not a send for the stage.
+# keep-in-touch), except a congratulation, which is not a send for the stage. Someone other
+# than the contact who wrote in their thread (``others_wrote_at``) may be someone new on their
+# side: only those contacts' replies are read for that (``store.facts``).
 _EVENTS = """
 SELECT {key}
   MAX(CASE WHEN e.kind = 'own_send' AND (e.address = '' OR e.address = c.email_key)
@@ -73,7 +78,9 @@ SELECT {key}
   MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
       THEN e.occurred_at END) AS bounced_at,
   MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at,
-  MAX(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS last_message_at
+  MAX(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS last_message_at,
+  MAX(CASE WHEN e.kind = 'reply' AND e.address != '' AND e.address != COALESCE(c.email_key, '')
+      THEN e.occurred_at END) AS others_wrote_at
 FROM thread_events e JOIN contacts c ON c.id = e.contact_id {where}
 """
 
