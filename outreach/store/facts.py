@@ -34,7 +34,12 @@ _CONTACT_COLUMNS = (
     "c.mention_referrer, c.replies_seen_at, c.handed_to"
 )
 _JOINED = "FROM contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id"
-_CONTACTS_SQL = f"SELECT {_CONTACT_COLUMNS}, {_SUMMARY} {_JOINED}"
+# ... then the later of the last message sent and the last own send seen by sync (either
+# may be missing; times are UTC text, so the later is the greater).
+_LAST_SENT = (
+    "MAX(COALESCE(s.last_sent_at, s.own_send_at), COALESCE(s.own_send_at, s.last_sent_at))"
+)
+_CONTACTS_SQL = f"SELECT {_CONTACT_COLUMNS}, {_SUMMARY}, {_LAST_SENT} {_JOINED}"
 
 _MESSAGES_AT = slice(10, 10 + len(MESSAGE_COLUMNS))
 _EVENTS_AT = slice(_MESSAGES_AT.stop, _MESSAGES_AT.stop + len(EVENT_COLUMNS))
@@ -171,11 +176,6 @@ def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value[:10])
 
 
-def _latest(*values: str | None) -> str | None:
-    present = [value for value in values if value is not None]
-    return max(present) if present else None
-
-
 _OPEN = "contact_id IN (SELECT id FROM contacts WHERE closed_at IS NULL)"
 
 
@@ -264,7 +264,7 @@ def contact_facts(
             created_at=_time(created_at),
             drafted=m[1] or 0,
             first_sent_at=_time(m[2]),
-            last_sent_at=_time(_latest(m[3], e[1])),
+            last_sent_at=_time(row[-1]),
             followups_sent=m[4] or 0,
             followup_drafted=bool(m[5]),
             last_reply_at=_time(e[2]),

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
+from outreach.store import stages
 from outreach.track.model import Action, DueAction
 from outreach.track.pipeline import due_actions
 
@@ -209,7 +210,7 @@ def _text(action: DueAction) -> str:
 def due_items(app: AppContext) -> list[DueItem]:
     """What is due now, overdue first, each with the command that does it."""
     actions = due_now(app)
-    names = app.store.contacts.names()
+    names = stages.contact_names(app.store.conn, (action.contact_id for action in actions))
     items = []
     for action in actions:
         name, ref = names[action.contact_id]
