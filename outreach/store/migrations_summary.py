@@ -17,6 +17,7 @@ _MEETING_OF = "SELECT contact_id FROM meetings WHERE id = {row}.meeting_id"
 def _message_parts(row: str) -> list[tuple[str, str]]:
     return [
         ("messages", f"{row}.contact_id"),
+        ("first", f"{row}.contact_id"),
         ("meeting", _MEETING_OF.format(row=row)),
         ("events", _CONGRATULATED.format(row=row)),
     ]
@@ -68,7 +69,7 @@ def create_summary_triggers(conn: sqlite3.Connection) -> None:
 def _m8_contact_summary(conn: sqlite3.Connection) -> None:
     """Each contact's history summarised in one row kept by triggers (issue 16: `status`,
     `due` and `contacts list` at 50,000 contacts), filled from the history already there."""
-    texts = {"meeting_state", "meeting_rsvp"} | {
+    texts = {"meeting_state", "meeting_rsvp", "first_outreach_template"} | {
         n for n in SUMMARY_COLUMNS if n.endswith("_at") or n in ("meeting_start", "meeting_end")
     }
     columns = ",\n".join(

@@ -173,3 +173,12 @@ def contact_names(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, tup
         (json.dumps(sorted(set(ids))),),
     )
     return {cid: (name, email or str(cid)) for cid, name, email in rows}
+
+
+def first_sends(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
+    """(template, sent at, first reply at) of each contact's first outreach message sent,
+    from the kept summary: what `status` rates templates by."""
+    return conn.execute(
+        "SELECT first_outreach_template, first_outreach_at, first_reply_at FROM contact_summary "
+        "WHERE first_outreach_at IS NOT NULL ORDER BY contact_id"
+    ).fetchall()

@@ -30,13 +30,14 @@ MESSAGE_COLUMNS = (
 )
 EVENT_COLUMNS = (
     "own_send_at", "last_reply_at", "bounced_at", "auto_reply_at", "last_message_at",
-    "others_wrote_at",
+    "first_reply_at", "others_wrote_at",
 )
 MEETING_COLUMNS = (
     "meeting_state", "meeting_start", "meeting_end", "met_at", "meeting_rsvp",
     "meeting_changed_at", "meeting_prepared_at", "invite_drafted",
 )
-SUMMARY_COLUMNS = MESSAGE_COLUMNS + EVENT_COLUMNS + MEETING_COLUMNS
+FIRST_COLUMNS = ("first_outreach_at", "first_outreach_template")
+SUMMARY_COLUMNS = MESSAGE_COLUMNS + EVENT_COLUMNS + MEETING_COLUMNS + FIRST_COLUMNS
 
 # Messages that were superseded before sending ('discarded') or went to an address that
 # bounced and was since corrected ('bounced') are part of no conversation. A congratulation on
@@ -79,6 +80,7 @@ SELECT {key}
       THEN e.occurred_at END) AS bounced_at,
   MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at,
   MAX(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS last_message_at,
+  MIN(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS first_reply_at,
   MAX(CASE WHEN e.kind = 'reply' AND e.address != '' AND e.address != COALESCE(c.email_key, '')
       THEN e.occurred_at END) AS others_wrote_at
 FROM thread_events e JOIN contacts c ON c.id = e.contact_id {where}
@@ -94,6 +96,13 @@ FROM meetings WHERE {which}
 """
 
 
+# The first outreach message sent (whatever became of it since: `status` rates templates by
+# it) and its template, taken from that row (SQLite: a bare column beside a lone MIN).
+_FIRST = """
+SELECT {key} MIN(sent_at), template FROM messages
+WHERE kind = 'outreach' AND sent_at IS NOT NULL {and_where}
+"""
+
 # Each part computed for every contact at once (one row per contact that has any)...
 _GROUPED = {
     "messages": _MESSAGES.format(key="contact_id,", and_where="GROUP BY contact_id"),
@@ -101,6 +110,7 @@ _GROUPED = {
     "meeting": _MEETING.format(
         key="contact_id,", which="id IN (SELECT MAX(id) FROM meetings GROUP BY contact_id)"
     ),
+    "first": _FIRST.format(key="contact_id,", and_where="GROUP BY contact_id"),
 }
 # ... and for the contact of the summary row being updated (an aggregate over no rows, or no
 # meeting, gives the NULLs the grouped form leaves for a contact without any).
@@ -111,29 +121,33 @@ _ONE = {
         key="", which="id = (SELECT MAX(id) FROM meetings WHERE contact_id = "
         "contact_summary.contact_id)"
     ),
+    "first": _FIRST.format(key="", and_where="AND contact_id = contact_summary.contact_id"),
 }
-_PART_COLUMNS = {"messages": MESSAGE_COLUMNS, "events": EVENT_COLUMNS, "meeting": MEETING_COLUMNS}
+_PART_COLUMNS = {
+    "messages": MESSAGE_COLUMNS, "events": EVENT_COLUMNS, "meeting": MEETING_COLUMNS,
+    "first": FIRST_COLUMNS,
+}
 
 
 def refresh_sql(part: str, ids: str) -> str:
-    """The statement (in a trigger) that recomputes one part ("messages", "events" or
-    "meeting") of the rows of the contacts whose ids ``ids`` gives (an SQL list or query)."""
+    """The statement (in a trigger) that recomputes one part ("messages", "events",
+    "meeting" or "first") of the rows of the contacts whose ids ``ids`` gives (an SQL list
+    or query)."""
     columns = ", ".join(_PART_COLUMNS[part])
     return f"UPDATE contact_summary SET ({columns}) = ({_ONE[part]}) WHERE contact_id IN ({ids})"  # noqa: S608
 
 
 def summary_from_scratch(conn: sqlite3.Connection) -> dict[int, tuple[Any, ...]]:
     """Every contact's summary computed from its rows now (what the kept rows must equal):
-    the three parts the triggers compute per contact, over everyone at once (joined in
-    Python: SQLite's plan for the three joined in SQL takes minutes at 50,000 contacts)."""
-    messages = {row[0]: tuple(row[1:]) for row in conn.execute(_GROUPED["messages"])}
-    events = {row[0]: tuple(row[1:]) for row in conn.execute(_GROUPED["events"])}
-    meetings = {row[0]: tuple(row[1:]) for row in conn.execute(_GROUPED["meeting"])}
-    none_m = (None,) * len(MESSAGE_COLUMNS)
-    none_e = (None,) * len(EVENT_COLUMNS)
-    none_t = (None,) * len(MEETING_COLUMNS)
+    the parts the triggers compute per contact, over everyone at once (joined in Python:
+    SQLite's plan for them joined in SQL takes minutes at 50,000 contacts)."""
+    parts = [
+        ({row[0]: tuple(row[1:]) for row in conn.execute(_GROUPED[part])},
+         (None,) * len(columns))
+        for part, columns in _PART_COLUMNS.items()
+    ]
     return {
-        cid: messages.get(cid, none_m) + events.get(cid, none_e) + meetings.get(cid, none_t)
+        cid: tuple(value for found, empty in parts for value in found.get(cid, empty))
         for (cid,) in conn.execute("SELECT id FROM contacts")
     }
 

@@ -21,13 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from outreach.store import Store, stages
-from outreach.store.reports import (
-    first_meetings,
-    first_replies,
-    first_sends_by_template,
-    meetings_held,
-    meetings_missed,
-)
+from outreach.store.reports import first_meetings, meetings_held, meetings_missed
 from outreach.track.model import Stage
 
 
@@ -48,12 +42,10 @@ def closed_reasons(store: Store) -> dict[str, int]:
 
 def status_report(store: Store) -> dict[str, Any]:
     """Counts per stage; sent, replied, reply rate and median hours to reply per template."""
-    replies = first_replies(store.conn)
     per_template: dict[str, dict[str, Any]] = {}
-    for contact_id, template, sent_at in first_sends_by_template(store.conn):
+    for template, sent_at, reply_at in stages.first_sends(store.conn):
         entry = per_template.setdefault(template, {"sent": 0, "replied": 0, "_hours": []})
         entry["sent"] += 1
-        reply_at = replies.get(contact_id)
         if reply_at is not None and reply_at >= sent_at:
             entry["replied"] += 1
             delta = datetime.fromisoformat(reply_at) - datetime.fromisoformat(sent_at)
