@@ -99,36 +99,39 @@ def listing(
 
 # Per group (a source, or a tag; NULL: none): the first contact's id (the order groups were
 # first met in), contacts, contacted (a first message sent), replied (of those), meetings
-# held and people referred.
+# held and people referred. Tags are compared exactly, as the report names them; a contact
+# with two tags counts in both. One pass over the contacts feeds both groupings.
 _GROUPS = """
 WITH held AS MATERIALIZED (
     SELECT contact_id, COUNT(*) AS n FROM meetings WHERE met_at IS NOT NULL GROUP BY contact_id),
   refs AS MATERIALIZED (
     SELECT referred_by AS contact_id, COUNT(*) AS n FROM contacts
-    WHERE referred_by IS NOT NULL GROUP BY referred_by)
-SELECT {key}, MIN(c.id), COUNT(*), COUNT(s.first_sent_at),
-  COUNT(CASE WHEN s.first_sent_at IS NOT NULL THEN s.last_reply_at END),
-  TOTAL(h.n), TOTAL(r.n)
-FROM contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id {join}
-  LEFT JOIN held h ON h.contact_id = c.id LEFT JOIN refs r ON r.contact_id = c.id
-GROUP BY {key}
+    WHERE referred_by IS NOT NULL GROUP BY referred_by),
+  per AS MATERIALIZED (
+    SELECT c.id AS id, c.source AS source, s.first_sent_at IS NOT NULL AS contacted,
+      (s.first_sent_at IS NOT NULL AND s.last_reply_at IS NOT NULL) AS replied,
+      COALESCE(h.n, 0) AS held, COALESCE(r.n, 0) AS referred
+    FROM contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id
+      LEFT JOIN held h ON h.contact_id = c.id LEFT JOIN refs r ON r.contact_id = c.id)
+SELECT 'source', source, MIN(id), COUNT(*), SUM(contacted), SUM(replied), SUM(held),
+  SUM(referred)
+FROM per GROUP BY source
+UNION ALL
+SELECT 'tag', t.tag COLLATE BINARY, MIN(p.id), COUNT(*), SUM(contacted), SUM(replied),
+  SUM(held), SUM(referred)
+FROM per p LEFT JOIN tags t ON t.contact_id = p.id GROUP BY t.tag COLLATE BINARY
 """
 
+Group = tuple[str | None, int, int, int, int, int, int]
 
-def group_figures(
-    conn: sqlite3.Connection, by: str
-) -> list[tuple[str | None, int, int, int, int, int, int]]:
-    """The figures above per source (``by="source"``) or per tag (a contact with two tags
-    counts in both; tags compared exactly, as the report names them)."""
-    if by == "source":
-        sql = _GROUPS.format(key="c.source", join="")
-    else:
-        sql = _GROUPS.format(key="t.tag COLLATE BINARY",
-                             join="LEFT JOIN tags t ON t.contact_id = c.id")
-    return [
-        (name, first, members, contacted, replied, int(held), int(referred))
-        for name, first, members, contacted, replied, held, referred in conn.execute(sql)
-    ]
+
+def group_figures(conn: sqlite3.Connection) -> dict[str, list[Group]]:
+    """The figures above per source and per tag: {"source": [...], "tag": [...]}."""
+    groups: dict[str, list[Group]] = {"source": [], "tag": []}
+    for by, *group in conn.execute(_GROUPS):
+        name, first, members, contacted, replied, held, referred = group
+        groups[by].append((name, first, members, contacted, replied, held, referred))
+    return groups
 
 
 _MET = "c.id IN (SELECT contact_id FROM meetings WHERE state IN ('scheduled', 'held'))"

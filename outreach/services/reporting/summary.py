@@ -81,7 +81,7 @@ NO_SOURCE, NO_TAG = "(none)", "(no tag)"
 
 
 def _group_rows(
-    groups: list[tuple[str | None, int, int, int, int, int, int]],
+    groups: list[stages.Group],
     days: dict[str, list[float]],
     missing: str,
 ) -> list[dict[str, Any]]:
@@ -126,7 +126,8 @@ def group_report(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any
         by_source.setdefault(source or NO_SOURCE, []).append(span)
         for tag in tags or (NO_TAG,):
             by_tag.setdefault(tag, []).append(span)
+    groups = stages.group_figures(store.conn)
     return (
-        _group_rows(stages.group_figures(store.conn, "source"), by_source, NO_SOURCE),
-        _group_rows(stages.group_figures(store.conn, "tag"), by_tag, NO_TAG),
+        _group_rows(groups["source"], by_source, NO_SOURCE),
+        _group_rows(groups["tag"], by_tag, NO_TAG),
     )
