@@ -119,3 +119,42 @@ def test_due_leaves_out_only_contacts_with_nothing_due_at_any_time(
         now = start + timedelta(days=day)
         for cid in left_out:
             assert contact_due_actions(everyone[cid], FollowupConfig(), now, zone) == [], cid
+
+
+@pytest.mark.parametrize("keep_up", [True, False], ids=["keeps-up", "backlog"])
+def test_due_leaves_out_only_thanked_contacts_with_nothing_due_yet(
+    tmp_path: Path, keep_up: bool
+) -> None:
+    """Keep-in-touch comes due by the clock: at every hour of many days, whatever the zone
+    and the intervals (one per tag, shorter than the default), none left out is due."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from outreach.config import FollowupConfig
+    from outreach.store.stages import keep_in_touch_cutoff
+    from outreach.track.pipeline import contact_due_actions
+
+    sizes = bench_cli.CONTACTS, bench_cli.EVENTS
+    bench_cli.CONTACTS, bench_cli.EVENTS = 400, 2000
+    try:
+        bench_cli.build_workspace(tmp_path, keep_up=keep_up)
+    finally:
+        bench_cli.CONTACTS, bench_cli.EVENTS = sizes
+    store = Store.open(tmp_path / "outreach.db")
+    everyone = store.facts(open_only=True)
+    start = datetime.fromisoformat(bench_cli.NOW) - timedelta(days=200)
+    configs = [FollowupConfig(), FollowupConfig(keep_in_touch_days=120,
+                                                keep_in_touch_by_tag=(("alumni", 30),))]
+    left_out_somewhere = 0
+    for zone in (ZoneInfo("America/New_York"), ZoneInfo("Pacific/Kiritimati")):
+        for config in configs:
+            shortest = min([config.keep_in_touch_days,
+                            *(d for _, d in config.keep_in_touch_by_tag)])
+            for hour in range(0, 300 * 24, 29):
+                now = start + timedelta(hours=hour)
+                kept = store.facts(open_only=True, due_only=True,
+                                   quiet_after=keep_in_touch_cutoff(now, shortest))
+                for cid in everyone.keys() - kept.keys():
+                    assert contact_due_actions(everyone[cid], config, now, zone) == [], (cid, now)
+                left_out_somewhere += len(everyone) - len(kept)
+    assert left_out_somewhere

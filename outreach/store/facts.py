@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from outreach.store.changes import role_text
-from outreach.store.stages import NOTHING_DUE_SQL
+from outreach.store.stages import NOTHING_DUE_SQL, QUIET_THANKED_SQL
 from outreach.store.summary import (
     EVENT_COLUMNS,
     MEETING_COLUMNS,
@@ -186,6 +186,7 @@ def contact_facts(
     open_only: bool = False,
     stage_only: bool = False,
     due_only: bool = False,
+    quiet_after: str | None = None,
 ) -> dict[int, ContactFacts]:
     """Facts for every contact (or one, or every open one), keyed by contact id.
 
@@ -195,7 +196,9 @@ def contact_facts(
     the per-group figures of `status` need (messages, events, meetings, tags); the rest stays
     at its defaults: fit for ``stage``, not for due actions. ``due_only`` (with ``open_only``)
     also leaves out the open contacts for whom nothing can be due at any time
-    (:data:`~outreach.store.stages.NOTHING_DUE_SQL`).
+    (:data:`~outreach.store.stages.NOTHING_DUE_SQL`), and with ``quiet_after`` (a
+    :func:`~outreach.store.stages.keep_in_touch_cutoff`) the thanked ones with nothing due
+    yet (:data:`~outreach.store.stages.QUIET_THANKED_SQL`).
     """
     one = contact_id is not None
     params: tuple[Any, ...] = (contact_id,) if one else ()
@@ -203,16 +206,16 @@ def contact_facts(
         cond, events_cond, by_id = "contact_id = ?", "e.contact_id = ?", " WHERE c.id = ?"
     elif open_only:
         cond, events_cond, by_id = _OPEN, "c.closed_at IS NULL", " WHERE c.closed_at IS NULL"
-        if due_only:  # (the other queries stay per open contact: an IN list each costs more)
+        if due_only:
             by_id += f" AND NOT {NOTHING_DUE_SQL}"
+            if quiet_after is not None:
+                by_id += f" AND NOT {QUIET_THANKED_SQL}"
     else:
         cond = events_cond = by_id = ""
     where = f"WHERE {cond}" if cond else ""
     and_where = f"AND {cond}" if cond else ""
     events_and_where = f"AND {events_cond}" if events_cond else ""
     full = not stage_only
-    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall()
-                   if full else [])
     # Few replies are read: finding them is quicker over every contact than per open one.
     readings = {
         cid: _reading(value)
@@ -220,6 +223,17 @@ def contact_facts(
             _READING_SQL.format(and_where=and_where if one else ""), params + params
         )
     } if full else {}
+    plain = conn.cursor()
+    plain.row_factory = None  # tuples: a Row object per contact costs more than it gives
+    quiet = (json.dumps(sorted(readings)), quiet_after) if due_only and quiet_after else ()
+    rows = plain.execute(_CONTACTS_SQL + by_id, params + quiet).fetchall()
+    if due_only:  # the rest is read for the contacts kept only (thousands of 50,000)
+        params = (json.dumps([row[0] for row in rows]),)
+        cond = "contact_id IN (SELECT value FROM json_each(?))"
+        events_cond = f"e.{cond}"
+        where, and_where, events_and_where = f"WHERE {cond}", f"AND {cond}", f"AND {events_cond}"
+    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall()
+                   if full else [])
     people = _people_to_add(conn, readings)
     picked = _picked_starts(conn, readings)
     their_side: dict[int, list[tuple[str, str, datetime]]] = {}
@@ -244,9 +258,7 @@ def contact_facts(
         for row in (conn.execute(_CHANGES_SQL.format(where=where), params) if full else ())
     }
     facts: dict[int, ContactFacts] = {}
-    plain = conn.cursor()
-    plain.row_factory = None  # tuples: a Row object per contact costs more than it gives
-    for row in plain.execute(_CONTACTS_SQL + by_id, params):
+    for row in rows:
         (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
          seen, handed_to) = row[:10]
         # The summary's parts, each after a placeholder (where the contact id used to be).

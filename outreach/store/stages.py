@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 # A time compared with a missing one is never later (a NULL comparison counts as false).
 STAGE_SQL = """CASE
@@ -185,3 +186,37 @@ def first_sends(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
         "SELECT first_outreach_template, first_outreach_at, first_reply_at FROM contact_summary "
         "WHERE first_outreach_at IS NOT NULL ORDER BY contact_id"
     ).fetchall()
+
+
+# Thanked contacts for whom nothing can be due yet at the time asked about: for them the rules
+# leave promises, a job change, what their latest reply said (people named, "wait"), someone
+# new on their side, a reply nothing since answers, and keep-in-touch, due at the start of the
+# local day ``days`` after the last exchange (any send, reply, meeting or congratulation):
+# never earlier than ``days`` minus 26 hours after it (the start of its local day is less than
+# 25 hours before it). The first ? is the contacts whose latest reply was read (JSON list);
+# the second the last exchange after which keep-in-touch cannot be due yet (see
+# :func:`keep_in_touch_cutoff`). Every comparison with a missing time counts as false.
+QUIET_THANKED_SQL = f"""(
+  ({STAGE_SQL}) = 'thanked'
+  AND NOT EXISTS (SELECT 1 FROM promises p WHERE p.contact_id = c.id AND p.done_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM contact_changes x WHERE x.contact_id = c.id)
+  AND s.others_wrote_at IS NULL
+  AND c.id NOT IN (SELECT value FROM json_each(?))
+  AND (s.last_message_at IS NULL OR COALESCE(s.last_message_at <= s.last_sent_at, 0)
+       OR COALESCE(s.last_message_at <= s.own_send_at, 0)
+       OR COALESCE(s.last_message_at <= s.met_at, 0)
+       OR COALESCE(s.last_message_at <= c.replies_seen_at, 0))
+  AND MAX(COALESCE(s.last_sent_at, ''), COALESCE(s.own_send_at, ''),
+          COALESCE(s.last_reply_at, ''), COALESCE(s.met_at, ''),
+          COALESCE(s.congratulate_sent_at, '')) > ?
+)"""  # noqa: S608
+
+# Keep-in-touch is due at least this long before ``days`` have passed since the last exchange.
+_KEEP_IN_TOUCH_MARGIN = timedelta(days=2)
+
+
+def keep_in_touch_cutoff(now: datetime, shortest_days: int) -> str:
+    """The stored time (UTC text) after which a last exchange leaves keep-in-touch not yet due
+    at ``now`` for any contact, ``shortest_days`` being the shortest interval configured."""
+    moment = now - timedelta(days=shortest_days) + _KEEP_IN_TOUCH_MARGIN
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -88,8 +88,13 @@ def due_now(app: AppContext) -> list[DueAction]:
     """What is due at ``app.now()``, overdue first (closed contacts, and open ones for whom
     nothing can be due, are left out before their facts are built)."""
     config = app.config
-    facts = app.store.facts(open_only=True, due_only=True)
-    return due_actions(facts.values(), config.followup, app.now(), config.user.zone)
+    now = app.now()
+    followup = config.followup
+    shortest = min([followup.keep_in_touch_days, *(d for _, d in followup.keep_in_touch_by_tag)])
+    facts = app.store.facts(
+        open_only=True, due_only=True, quiet_after=stages.keep_in_touch_cutoff(now, shortest)
+    )
+    return due_actions(facts.values(), followup, now, config.user.zone)
 
 
 def _future_slots(app: AppContext, contact_id: int, now: datetime) -> list[int]:
