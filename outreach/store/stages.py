@@ -101,15 +101,17 @@ def listing(
 # Per group (a source, or a tag; NULL: none): the first contact's id (the order groups were
 # first met in), contacts, contacted (a first message sent), replied (of those), meetings
 # held and people referred. Tags are compared exactly, as the report names them; a contact
-# with two tags counts in both. One pass over the contacts feeds both groupings.
-_GROUPS = """
+# with two tags counts in both. One pass over the contacts feeds both groupings, and the
+# counts per stage and per reason for closing (as groups, their contacts counted).
+_GROUPS = f"""
 WITH held AS MATERIALIZED (
     SELECT contact_id, COUNT(*) AS n FROM meetings WHERE met_at IS NOT NULL GROUP BY contact_id),
   refs AS MATERIALIZED (
     SELECT referred_by AS contact_id, COUNT(*) AS n FROM contacts
     WHERE referred_by IS NOT NULL GROUP BY referred_by),
   per AS MATERIALIZED (
-    SELECT c.id AS id, c.source AS source, s.first_sent_at IS NOT NULL AS contacted,
+    SELECT c.id AS id, c.source AS source, {STAGE_SQL} AS stage, c.closed_reason AS reason,
+      c.closed_at IS NOT NULL AS closed, s.first_sent_at IS NOT NULL AS contacted,
       (s.first_sent_at IS NOT NULL AND s.last_reply_at IS NOT NULL) AS replied,
       COALESCE(h.n, 0) AS held, COALESCE(r.n, 0) AS referred
     FROM contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id
@@ -121,14 +123,19 @@ UNION ALL
 SELECT 'tag', t.tag COLLATE BINARY, MIN(p.id), COUNT(*), SUM(contacted), SUM(replied),
   SUM(held), SUM(referred)
 FROM per p LEFT JOIN tags t ON t.contact_id = p.id GROUP BY t.tag COLLATE BINARY
-"""
+UNION ALL
+SELECT 'stage', stage, MIN(id), COUNT(*), 0, 0, 0, 0 FROM per GROUP BY stage
+UNION ALL
+SELECT 'closed', reason, MIN(id), COUNT(*), 0, 0, 0, 0 FROM per WHERE closed GROUP BY reason
+"""  # noqa: S608
 
 Group = tuple[str | None, int, int, int, int, int, int]
 
 
 def group_figures(conn: sqlite3.Connection) -> dict[str, list[Group]]:
-    """The figures above per source and per tag: {"source": [...], "tag": [...]}."""
-    groups: dict[str, list[Group]] = {"source": [], "tag": []}
+    """The figures above per source and per tag, and the contacts per stage and per reason for
+    closing: {"source": [...], "tag": [...], "stage": [...], "closed": [...]}."""
+    groups: dict[str, list[Group]] = {"source": [], "tag": [], "stage": [], "closed": []}
     for by, *group in conn.execute(_GROUPS):
         name, first, members, contacted, replied, held, referred = group
         groups[by].append((name, first, members, contacted, replied, held, referred))

@@ -25,16 +25,18 @@ from outreach.store.reports import first_meetings, meetings_held, meetings_misse
 from outreach.track.model import Stage
 
 
-def stage_counts(store: Store) -> dict[str, int]:
-    """How many contacts are in each stage (every stage present, zero included)."""
-    found = stages.stage_counts(store.conn)
+def stage_counts(store: Store, found: dict[str, int] | None = None) -> dict[str, int]:
+    """How many contacts are in each stage (every stage present, zero included); ``found``:
+    the counts of the stages someone is in, when already read."""
+    found = stages.stage_counts(store.conn) if found is None else found
     return {value.value: found.get(value.value, 0) for value in Stage}
 
 
-def closed_reasons(store: Store) -> dict[str, int]:
+def closed_reasons(store: Store, found: dict[str, int] | None = None) -> dict[str, int]:
     """Closed contacts by why they were closed ("declined", "no reply", ...)."""
+    found = stages.closed_reasons(store.conn) if found is None else found
     reasons: dict[str, int] = {}
-    for why, count in stages.closed_reasons(store.conn).items():
+    for why, count in found.items():
         shown = why or "(no reason given)"
         reasons[shown] = reasons.get(shown, 0) + count
     return dict(sorted(reasons.items()))
@@ -63,12 +65,13 @@ def status_report(store: Store) -> dict[str, Any]:
                 "median_hours_to_reply": round(statistics.median(hours), 1) if hours else None,
             }
         )
-    counts = stage_counts(store)
-    by_source, by_tag = group_report(store)
+    figures = stages.group_figures(store.conn)
+    counts = stage_counts(store, {str(g[0]): g[2] for g in figures["stage"]})
+    by_source, by_tag = group_report(store, figures)
     return {
         "contacts": sum(counts.values()),
         "stages": counts,
-        "closed": closed_reasons(store),
+        "closed": closed_reasons(store, {g[0] or "": g[2] for g in figures["closed"]}),
         "templates": templates,
         "meetings_held": meetings_held(store.conn),
         "meetings_missed": meetings_missed(store.conn),
@@ -112,7 +115,9 @@ def _group_rows(
     return rows
 
 
-def group_report(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def group_report(
+    store: Store, figures: dict[str, list[stages.Group]] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What works: the figures above per source and per tag, groups sorted by name (the
     contacts without a source or a tag last), counted in SQL over the kept summary."""
     meetings = first_meetings(store.conn)
@@ -126,7 +131,7 @@ def group_report(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any
         by_source.setdefault(source or NO_SOURCE, []).append(span)
         for tag in tags or (NO_TAG,):
             by_tag.setdefault(tag, []).append(span)
-    groups = stages.group_figures(store.conn)
+    groups = stages.group_figures(store.conn) if figures is None else figures
     return (
         _group_rows(groups["source"], by_source, NO_SOURCE),
         _group_rows(groups["tag"], by_tag, NO_TAG),
