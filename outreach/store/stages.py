@@ -186,13 +186,26 @@ def contact_names(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, tup
     return {cid: (name, email or str(cid)) for cid, name, email in rows}
 
 
-def first_sends(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
-    """(template, sent at, first reply at) of each contact's first outreach message sent,
-    from the kept summary: what `status` rates templates by."""
-    return conn.execute(
+def first_sends(
+    conn: sqlite3.Connection,
+) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str]]]:
+    """From the kept summary, what `status` rates templates by: per template of the first
+    outreach message sent, (first messages sent, answered since), and (template, sent at,
+    first reply at) of each answered one."""
+    counts = {
+        template: (sent, replied)
+        for template, sent, replied in conn.execute(
+            "SELECT first_outreach_template, COUNT(*), "
+            "COUNT(CASE WHEN first_reply_at >= first_outreach_at THEN 1 END) "
+            "FROM contact_summary WHERE first_outreach_at IS NOT NULL "
+            "GROUP BY first_outreach_template"
+        )
+    }
+    answered = conn.execute(
         "SELECT first_outreach_template, first_outreach_at, first_reply_at FROM contact_summary "
-        "WHERE first_outreach_at IS NOT NULL ORDER BY contact_id"
+        "WHERE first_outreach_at IS NOT NULL AND first_reply_at >= first_outreach_at"
     ).fetchall()
+    return counts, answered
 
 
 # Thanked contacts for whom nothing can be due yet at the time asked about: for them the rules

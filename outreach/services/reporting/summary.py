@@ -44,14 +44,14 @@ def closed_reasons(store: Store, found: dict[str, int] | None = None) -> dict[st
 
 def status_report(store: Store) -> dict[str, Any]:
     """Counts per stage; sent, replied, reply rate and median hours to reply per template."""
-    per_template: dict[str, dict[str, Any]] = {}
-    for template, sent_at, reply_at in stages.first_sends(store.conn):
-        entry = per_template.setdefault(template, {"sent": 0, "replied": 0, "_hours": []})
-        entry["sent"] += 1
-        if reply_at is not None and reply_at >= sent_at:
-            entry["replied"] += 1
-            delta = datetime.fromisoformat(reply_at) - datetime.fromisoformat(sent_at)
-            entry["_hours"].append(delta.total_seconds() / 3600)
+    firsts, answered = stages.first_sends(store.conn)
+    per_template: dict[str, dict[str, Any]] = {
+        template: {"sent": sent, "replied": replied, "_hours": []}
+        for template, (sent, replied) in firsts.items()
+    }
+    for template, sent_at, reply_at in answered:
+        delta = datetime.fromisoformat(reply_at) - datetime.fromisoformat(sent_at)
+        per_template[template]["_hours"].append(delta.total_seconds() / 3600)
     templates = []
     for name in sorted(per_template):
         entry = per_template[name]
