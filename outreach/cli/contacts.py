@@ -166,25 +166,19 @@ def list_(
     as_json: bool,
 ) -> None:
     """List contacts with their stage (filters combine)."""
-    from outreach.services.contacts.listing import json_chunks, listed_contacts
+    from outreach.services.contacts.listing import json_chunks, listed_contacts, table_rows
 
-    rows = listed_contacts(
-        app.store,
-        stage_filter=stage,
-        tag=tag,
-        search=search,
-        no_email=no_email,
-        no_timezone=no_timezone,
-    )
+    filters: dict[str, Any] = {
+        "stage_filter": stage, "tag": tag, "search": search, "no_email": no_email,
+        "no_timezone": no_timezone,
+    }
     if as_json:
-        for chunk in json_chunks(rows):  # written as read: 50,000 contacts are 16 MB of JSON
+        # Written as read: 50,000 contacts are 16 MB of JSON.
+        for chunk in json_chunks(listed_contacts(app.store, **filters)):
             click.echo(chunk, nl=False)
         click.echo()
         return
-    shown = [
-        [str(r.id), r.name, r.email or "(no email)", r.org, r.stage, ", ".join(r.tags)]
-        for r in rows
-    ]
+    shown = table_rows(app.store, **filters)
     if not shown:
         if app.store.contacts.count():
             click.echo("No contacts match these filters.")
@@ -192,7 +186,7 @@ def list_(
             click.echo("No contacts yet. Import some with `outreach contacts import FILE`.")
         return
     print_table(plural(len(shown), "contact"), ["id", "name", "email", "org", "stage", "tags"],
-                shown)
+                shown, text=True)
 
 
 @contacts.command("edit")

@@ -77,11 +77,16 @@ def all_tags(conn: sqlite3.Connection) -> dict[int, list[str]]:
 
 
 def listing(
-    conn: sqlite3.Connection, *, tag: str | None = None, stage: str | None = None
+    conn: sqlite3.Connection,
+    *,
+    tag: str | None = None,
+    stage: str | None = None,
+    brief: bool = False,
 ) -> sqlite3.Cursor:
     """(id, email, name, org, title, timezone, extra JSON, source, referred_by, stage) of every
     contact in id order, optionally only those with a tag (any case) or in a stage: what
-    `contacts list` shows of each, read as it is written out."""
+    `contacts list` shows of each, read as it is written out. ``brief``: (id, email, name,
+    org, stage) only, what its table shows."""
     where: list[str] = []
     params: list[str] = []
     if tag is not None:
@@ -90,7 +95,9 @@ def listing(
     if stage is not None:
         where.append(f"{STAGE_SQL} = ?")
         params.append(stage)
-    columns = "c.id, c.email, c.name, c.org, c.title, c.timezone, c.extra, c.source, c.referred_by"
+    columns = "c.id, c.email, c.name, c.org" + (
+        "" if brief else ", c.title, c.timezone, c.extra, c.source, c.referred_by"
+    )
     condition = f"WHERE {' AND '.join(where)}" if where else ""
     sql = f"SELECT {columns}, {STAGE_SQL} FROM {JOINED} {condition} ORDER BY c.id"  # noqa: S608
     plain = conn.cursor()

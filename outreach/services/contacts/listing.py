@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from outreach.store import Store, stages
 
-__all__ = ["Listed", "json_chunks", "list_contacts", "listed_contacts"]
+__all__ = ["Listed", "json_chunks", "list_contacts", "listed_contacts", "table_rows"]
 
 
 class Listed(NamedTuple):
@@ -96,6 +96,33 @@ def listed_contacts(
         if source and listed.source != source:
             continue
         yield listed
+
+
+def table_rows(
+    store: Store,
+    *,
+    stage_filter: str | None,
+    tag: str | None,
+    search: str | None = None,
+    no_email: bool = False,
+    no_timezone: bool = False,
+) -> list[list[str]]:
+    """The listing's table: id, name, email (or "(no email)"), organisation, stage and tags
+    of each contact, filtered as :func:`listed_contacts` filters (without a filter read in
+    Python, only the columns shown are read)."""
+    if search or no_email or no_timezone:
+        return [
+            [str(c.id), c.name, c.email or "(no email)", c.org, c.stage, ", ".join(c.tags)]
+            for c in listed_contacts(store, stage_filter=stage_filter, tag=tag, search=search,
+                                     no_email=no_email, no_timezone=no_timezone)
+        ]
+    tags = stages.all_tags(store.conn)
+    return [
+        [str(cid), name, email or "(no email)", org, stage, ", ".join(tags.get(cid, ()))]
+        for cid, email, name, org, stage in stages.listing(
+            store.conn, tag=tag, stage=stage_filter, brief=True
+        )
+    ]
 
 
 def list_contacts(store: Store, **filters: Any) -> list[dict[str, Any]]:
