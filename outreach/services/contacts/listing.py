@@ -150,14 +150,17 @@ def _contact_json(listed: Listed) -> str:
     tags = "[]" if not listed.tags else (
         "[\n" + ",\n".join(f"      {encode_basestring(tag)}" for tag in listed.tags) + "\n    ]"
     )
+    text = encode_basestring  # (name, org, title, source: text columns, never NULL)
+    email = "null" if listed.email is None else text(listed.email)
+    zone = text(listed.timezone) if listed.timezone else "null"
+    referrer = "null" if listed.referred_by is None else str(listed.referred_by)
     return (
-        f'  {{\n    "id": {listed.id},\n    "email": {_value(listed.email)},\n'
-        f'    "name": {_value(listed.name)},\n    "org": {_value(listed.org)},\n'
-        f'    "title": {_value(listed.title)},\n'
-        f'    "timezone": {_value(listed.timezone or None)},\n'
-        f'    "timezone_guess": {shown_guess},\n    "stage": {_value(listed.stage)},\n'
-        f'    "tags": {tags},\n    "reachable": {_value(bool(listed.email))},\n'
-        f'    "source": {_value(listed.source)},\n    "referred_by": {_value(listed.referred_by)}\n'
+        f'  {{\n    "id": {listed.id},\n    "email": {email},\n'
+        f'    "name": {text(listed.name)},\n    "org": {text(listed.org)},\n'
+        f'    "title": {text(listed.title)},\n    "timezone": {zone},\n'
+        f'    "timezone_guess": {shown_guess},\n    "stage": {text(listed.stage)},\n'
+        f'    "tags": {tags},\n    "reachable": {"true" if listed.email else "false"},\n'
+        f'    "source": {text(listed.source)},\n    "referred_by": {referrer}\n'
         "  }"
     )
 
