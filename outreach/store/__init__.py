@@ -90,9 +90,17 @@ class Store:
             yield
 
     def facts(
-        self, contact_id: int | None = None, *, open_only: bool = False
+        self,
+        contact_id: int | None = None,
+        *,
+        open_only: bool = False,
+        due_only: bool = False,
+        quiet_after: str | None = None,
     ) -> dict[int, ContactFacts]:
-        return contact_facts(self.conn, contact_id, open_only=open_only)
+        return contact_facts(
+            self.conn, contact_id, open_only=open_only, due_only=due_only,
+            quiet_after=quiet_after,
+        )
 
     def stage_facts(self, *, outcomes: bool = True) -> dict[int, ContactFacts]:
         """Every contact's facts as far as its stage and (``outcomes``) the per-group figures

@@ -197,6 +197,13 @@ def file_stamp(path: Path) -> tuple[int, ...] | None:
             continue
         except OSError:
             return None
+        if suffix and info.st_size == 0:
+            # An empty WAL holds nothing: every connection that opens the database creates
+            # one (a new modification time), and the last to close removes it; as absent, a
+            # reading command finds the files as the last check left them and skips the
+            # check (a quick_check reads every page: 0.3-0.5 s at 50,000 contacts).
+            stamp += [-1, -1]
+            continue
         stamp += [info.st_size, info.st_mtime_ns]
     return tuple(stamp)
 

@@ -1,13 +1,11 @@
 """Summarise each contact's messages, events and meetings into ContactFacts.
 
-Stages and due actions are derived from these facts by pure rules, never stored. One grouped
-pass over each table (not a subquery per contact and fact) keeps `status` and `due` fast with
-tens of thousands of rows. Every stored time is ISO 8601 in UTC (``clock.iso``), so MIN and
-MAX over the text are MIN and MAX over time. The last send also counts messages the user wrote
-in a tracked thread outside outreach (sync records them as ``own_send`` events): any exchange
-resets keep-in-touch. A congratulation on a new job is not a send for the stage (it asks for
-nothing, so a contact never written to stays "new" and is not nudged); it is an exchange, so
-it resets keep-in-touch (``congratulate_sent_at``).
+Stages and due actions are derived from these facts by pure rules, never stored. The
+aggregates of each contact's messages, events and latest meeting are kept per contact
+(``contact_summary``, :mod:`outreach.store.summary`: how the last send counts the user's own
+messages in a tracked thread, why a congratulation is an exchange but not a send); the rest is
+one grouped pass over each table (not a subquery per contact and fact). Every stored time is
+ISO 8601 in UTC (``clock.iso``), so MIN and MAX over the text are MIN and MAX over time.
 """
 
 from __future__ import annotations
@@ -18,50 +16,34 @@ from datetime import date, datetime
 from typing import Any
 
 from outreach.store.changes import role_text
+from outreach.store.stages import NOTHING_DUE_SQL, QUIET_THANKED_SQL
+from outreach.store.summary import (
+    EVENT_COLUMNS,
+    MEETING_COLUMNS,
+    MESSAGE_COLUMNS,
+    SUMMARY_COLUMNS,
+)
 from outreach.track.model import ContactFacts, OpenPromise
 from outreach.track.reader import Handoff, Reading, Referral, SlotPick, reading_from_json
 
-_CONTACTS_SQL = (
-    "SELECT id, email, name, referred_by, closed_at, created_at, closed_reason, "
-    "mention_referrer, replies_seen_at, handed_to FROM contacts"
+# Each contact's row with its kept summary (``contact_summary``, store/summary.py): the
+# aggregates of its messages, events and latest meeting, in SUMMARY_COLUMNS order.
+_SUMMARY = ", ".join(f"s.{name}" for name in SUMMARY_COLUMNS)
+_CONTACT_COLUMNS = (
+    "c.id, c.email, c.name, c.referred_by, c.closed_at, c.created_at, c.closed_reason, "
+    "c.mention_referrer, c.replies_seen_at, c.handed_to"
 )
+_JOINED = "FROM contacts c LEFT JOIN contact_summary s ON s.contact_id = c.id"
+# ... then the later of the last message sent and the last own send seen by sync (either
+# may be missing; times are UTC text, so the later is the greater).
+_LAST_SENT = (
+    "MAX(COALESCE(s.last_sent_at, s.own_send_at), COALESCE(s.own_send_at, s.last_sent_at))"
+)
+_CONTACTS_SQL = f"SELECT {_CONTACT_COLUMNS}, {_SUMMARY}, {_LAST_SENT} {_JOINED}"
 
-# Messages that were superseded before sending ('discarded') or went to an address that
-# bounced and was since corrected ('bounced') are part of no conversation.
-_MESSAGES_SQL = """
-SELECT contact_id,
-  SUM(state = 'drafted' AND kind != 'congratulate') AS drafted,
-  MIN(CASE WHEN kind = 'outreach' THEN sent_at END) AS first_sent_at,
-  MAX(CASE WHEN kind != 'congratulate' THEN sent_at END) AS last_sent_at,
-  SUM(kind = 'followup' AND sent_at IS NOT NULL) AS followups_sent,
-  SUM(kind = 'followup' AND state = 'drafted') AS followup_drafted,
-  MAX(CASE WHEN kind = 'thankyou' THEN sent_at END) AS thankyou_sent_at,
-  SUM(kind = 'thankyou' AND state = 'drafted') AS thankyou_drafted,
-  MAX(CASE WHEN kind = 'keepintouch' THEN sent_at END) AS last_keepintouch_at,
-  SUM(kind = 'keepintouch' AND state = 'drafted') AS keepintouch_drafted,
-  MAX(CASE WHEN kind = 'newtimes' THEN sent_at END) AS newtimes_sent_at,
-  SUM(kind = 'newtimes' AND state = 'drafted') AS newtimes_drafted,
-  SUM(kind = 'outreach' AND state = 'drafted') AS outreach_drafted,
-  MAX(CASE WHEN kind = 'congratulate' THEN sent_at END) AS congratulate_sent_at,
-  SUM(kind = 'congratulate' AND state = 'drafted') AS congratulate_drafted
-FROM messages WHERE state NOT IN ('discarded', 'bounced') {and_where} GROUP BY contact_id
-"""
-
-# A bounce, and what we sent, belong to the address they concern: once a bounced contact has
-# another address, neither makes them unreachable or "sent" (both stay in the history).
-_EVENTS_SQL = """
-SELECT e.contact_id,
-  MAX(CASE WHEN e.kind = 'own_send' AND (e.address = '' OR e.address = c.email_key)
-      AND NOT (e.message_id != '' AND e.message_id IN (SELECT message_id FROM messages
-          WHERE kind = 'congratulate'))
-      THEN e.occurred_at END) AS own_send_at,
-  MAX(CASE WHEN e.kind IN ('reply', 'rsvp') THEN e.occurred_at END) AS last_reply_at,
-  MAX(CASE WHEN e.kind = 'bounce' AND (e.address = '' OR e.address = c.email_key)
-      THEN e.occurred_at END) AS bounced_at,
-  MAX(CASE WHEN e.kind = 'auto_reply' THEN e.occurred_at END) AS auto_reply_at,
-  MAX(CASE WHEN e.kind = 'reply' THEN e.occurred_at END) AS last_message_at
-FROM thread_events e JOIN contacts c ON c.id = e.contact_id {where} GROUP BY e.contact_id
-"""
+_MESSAGES_AT = slice(10, 10 + len(MESSAGE_COLUMNS))
+_EVENTS_AT = slice(_MESSAGES_AT.stop, _MESSAGES_AT.stop + len(EVENT_COLUMNS))
+_MEETING_AT = slice(_EVENTS_AT.stop, _EVENTS_AT.stop + len(MEETING_COLUMNS))
 
 _OFFERS_SQL = "SELECT contact_id, MAX(end) FROM proposals {where} GROUP BY contact_id"
 
@@ -69,14 +51,6 @@ _OFFERS_SQL = "SELECT contact_id, MAX(end) FROM proposals {where} GROUP BY conta
 _RETURN_SQL = """
 SELECT contact_id, return_date FROM thread_events
 WHERE kind = 'auto_reply' {and_where} ORDER BY contact_id, occurred_at, id
-"""
-
-_MEETING_SQL = """
-SELECT contact_id, state, start, end, met_at, rsvp, updated_at, prepared_at,
-  (SELECT COUNT(*) FROM messages m WHERE m.meeting_id = meetings.id
-     AND m.kind IN ('confirm', 'cancel') AND m.state = 'drafted') AS invite_drafted
-FROM meetings
-WHERE id IN (SELECT MAX(id) FROM meetings {where} GROUP BY contact_id)
 """
 
 _TAGS_SQL = "SELECT contact_id, tag FROM tags {where} ORDER BY contact_id, tag"
@@ -116,6 +90,7 @@ WHERE e.kind = 'reply' AND e.address != '' AND e.address != COALESCE(c.email_key
                         WHERE alias LIKE 'email_key:%')
   AND NOT EXISTS (SELECT 1 FROM meeting_cc cc
                   WHERE cc.contact_id = e.contact_id AND cc.email_key = e.address)
+  AND e.contact_id IN (SELECT contact_id FROM contact_summary WHERE others_wrote_at IS NOT NULL)
   {and_where}
 GROUP BY e.contact_id, e.address ORDER BY e.contact_id, MIN(e.occurred_at)
 """
@@ -201,11 +176,6 @@ def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value[:10])
 
 
-def _latest(*values: str | None) -> str | None:
-    present = [value for value in values if value is not None]
-    return max(present) if present else None
-
-
 _OPEN = "contact_id IN (SELECT id FROM contacts WHERE closed_at IS NULL)"
 
 
@@ -215,6 +185,8 @@ def contact_facts(
     *,
     open_only: bool = False,
     stage_only: bool = False,
+    due_only: bool = False,
+    quiet_after: str | None = None,
 ) -> dict[int, ContactFacts]:
     """Facts for every contact (or one, or every open one), keyed by contact id.
 
@@ -222,27 +194,28 @@ def contact_facts(
     ever due for a closed contact (``track.pipeline.contact_due_actions``), and their stage
     needs no more than :func:`closed_facts` reads. ``stage_only`` reads only what a stage and
     the per-group figures of `status` need (messages, events, meetings, tags); the rest stays
-    at its defaults: fit for ``stage``, not for due actions.
+    at its defaults: fit for ``stage``, not for due actions. ``due_only`` (with ``open_only``)
+    also leaves out the open contacts for whom nothing can be due at any time
+    (:data:`~outreach.store.stages.NOTHING_DUE_SQL`), and with ``quiet_after`` (a
+    :func:`~outreach.store.stages.keep_in_touch_cutoff`) the thanked ones with nothing due
+    yet (:data:`~outreach.store.stages.QUIET_THANKED_SQL`).
     """
     one = contact_id is not None
     params: tuple[Any, ...] = (contact_id,) if one else ()
     if one:
-        cond, events_cond, by_id = "contact_id = ?", "e.contact_id = ?", " WHERE id = ?"
+        cond, events_cond, by_id = "contact_id = ?", "e.contact_id = ?", " WHERE c.id = ?"
     elif open_only:
-        cond, events_cond, by_id = _OPEN, "c.closed_at IS NULL", " WHERE closed_at IS NULL"
+        cond, events_cond, by_id = _OPEN, "c.closed_at IS NULL", " WHERE c.closed_at IS NULL"
+        if due_only:
+            by_id += f" AND NOT {NOTHING_DUE_SQL}"
+            if quiet_after is not None:
+                by_id += f" AND NOT {QUIET_THANKED_SQL}"
     else:
         cond = events_cond = by_id = ""
     where = f"WHERE {cond}" if cond else ""
     and_where = f"AND {cond}" if cond else ""
-    events_where = f"WHERE {events_cond}" if events_cond else ""
     events_and_where = f"AND {events_cond}" if events_cond else ""
-    messages = {
-        row[0]: row for row in conn.execute(_MESSAGES_SQL.format(and_where=and_where), params)
-    }
-    events = {row[0]: row for row in conn.execute(_EVENTS_SQL.format(where=events_where), params)}
     full = not stage_only
-    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall()
-                   if full else [])
     # Few replies are read: finding them is quicker over every contact than per open one.
     readings = {
         cid: _reading(value)
@@ -250,6 +223,17 @@ def contact_facts(
             _READING_SQL.format(and_where=and_where if one else ""), params + params
         )
     } if full else {}
+    plain = conn.cursor()
+    plain.row_factory = None  # tuples: a Row object per contact costs more than it gives
+    quiet = (json.dumps(sorted(readings)), quiet_after) if due_only and quiet_after else ()
+    rows = plain.execute(_CONTACTS_SQL + by_id, params + quiet).fetchall()
+    if due_only:  # the rest is read for the contacts kept only (thousands of 50,000)
+        params = (json.dumps([row[0] for row in rows]),)
+        cond = "contact_id IN (SELECT value FROM json_each(?))"
+        events_cond = f"e.{cond}"
+        where, and_where, events_and_where = f"WHERE {cond}", f"AND {cond}", f"AND {events_cond}"
+    returns = dict(conn.execute(_RETURN_SQL.format(and_where=and_where), params).fetchall()
+                   if full else [])
     people = _people_to_add(conn, readings)
     picked = _picked_starts(conn, readings)
     their_side: dict[int, list[tuple[str, str, datetime]]] = {}
@@ -257,7 +241,6 @@ def contact_facts(
         _THEIR_SIDE_SQL.format(and_where=events_and_where), params
     ) if full else ():
         their_side.setdefault(cid, []).append((address, sender_name or "", _moment(at)))
-    meetings = {row[0]: row for row in conn.execute(_MEETING_SQL.format(where=where), params)}
     offers = dict(conn.execute(_OFFERS_SQL.format(where=where), params).fetchall()
                   if full else [])
     tags: dict[int, list[str]] = {}
@@ -274,15 +257,14 @@ def contact_facts(
         row[0]: row
         for row in (conn.execute(_CHANGES_SQL.format(where=where), params) if full else ())
     }
-    empty_messages = (None, 0, None, None, 0, 0, None, 0, None, 0, None, 0, 0, None, 0)
-    empty_events = (None, None, None, None, None, None)
     facts: dict[int, ContactFacts] = {}
-    for row in conn.execute(_CONTACTS_SQL + by_id, params):
+    for row in rows:
         (cid, email, name, referred_by, closed_at, created_at, closed_reason, mention,
-         seen, handed_to) = row
-        m = messages.get(cid, empty_messages)
-        e = events.get(cid, empty_events)
-        meeting = meetings.get(cid)
+         seen, handed_to) = row[:10]
+        # The summary's parts, each after a placeholder (where the contact id used to be).
+        m = (None, *row[_MESSAGES_AT])
+        e = (None, *row[_EVENTS_AT])
+        meeting = None if row[_MEETING_AT.start] is None else (None, *row[_MEETING_AT])
         change = changes.get(cid)
         facts[cid] = ContactFacts(
             contact_id=cid,
@@ -294,7 +276,7 @@ def contact_facts(
             created_at=_time(created_at),
             drafted=m[1] or 0,
             first_sent_at=_time(m[2]),
-            last_sent_at=_time(_latest(m[3], e[1])),
+            last_sent_at=_time(row[-1]),
             followups_sent=m[4] or 0,
             followup_drafted=bool(m[5]),
             last_reply_at=_time(e[2]),

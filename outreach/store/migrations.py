@@ -17,6 +17,7 @@ from outreach.store.migrations_conversation import (
     _m12_prior_contact,
     _m13_server_hold,
 )
+from outreach.store.migrations_summary import _m8_contact_summary
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -359,4 +360,6 @@ MIGRATIONS: list[Migration] = [
     _m11_meeting_cc,
     _m12_prior_contact,
     _m13_server_hold,
+    # issue 16 (speed at scale): see outreach.store.migrations_summary
+    _m8_contact_summary,
 ]

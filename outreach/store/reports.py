@@ -46,25 +46,3 @@ def first_meetings(conn: sqlite3.Connection) -> dict[int, str]:
         if contact_id not in earliest or moment < earliest[contact_id][0]:
             earliest[contact_id] = (moment, start)
     return {contact_id: start for contact_id, (_, start) in earliest.items()}
-
-
-def held_per_contact(conn: sqlite3.Connection) -> dict[int, int]:
-    """How many conversations were held with each contact."""
-    rows = conn.execute(
-        "SELECT contact_id, COUNT(*) FROM meetings WHERE met_at IS NOT NULL GROUP BY contact_id"
-    )
-    return {row[0]: row[1] for row in rows}
-
-
-def referrals_per_contact(conn: sqlite3.Connection) -> dict[int, int]:
-    """How many people each contact referred the user to."""
-    rows = conn.execute(
-        "SELECT referred_by, COUNT(*) FROM contacts WHERE referred_by IS NOT NULL "
-        "GROUP BY referred_by"
-    )
-    return {row[0]: row[1] for row in rows}
-
-
-def contact_sources(conn: sqlite3.Connection) -> dict[int, str]:
-    """Each contact's source ("linkedin", "referral", ...), by id, in id order."""
-    return dict(conn.execute("SELECT id, source FROM contacts ORDER BY id").fetchall())

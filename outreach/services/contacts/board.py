@@ -11,7 +11,7 @@ from outreach.app import AppContext
 from outreach.compose.brief import ThreadEntry
 from outreach.compose.templates import load_templates
 from outreach.errors import OutreachError
-from outreach.services.contacts.manage import list_contacts
+from outreach.services.contacts.listing import list_contacts
 from outreach.services.contacts.timeline import contact_detail, span_text
 from outreach.services.meetings.availability import contact_zone_or_none
 from outreach.services.meetings.brief import brief_text, conversation

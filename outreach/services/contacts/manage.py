@@ -18,7 +18,6 @@ from outreach.services.contacts.closing import readdress_after_bounce
 from outreach.store import Store, UpsertSummary
 from outreach.store.changes import role_text as role_text  # how the faces word a job
 from outreach.track.model import Stage
-from outreach.track.pipeline import stage
 
 IMPORT_CHUNK = 250  # contacts upserted between progress updates (all in one transaction)
 
@@ -201,43 +200,6 @@ def contact_summary(contact: Contact, contact_stage: Stage) -> dict[str, Any]:
         "source": contact.source,
         "referred_by": contact.referred_by,
     }
-
-
-def matches(contact: Contact, text: str) -> bool:
-    """Whether ``text`` occurs (any case) in the contact's name, organisation, title or email."""
-    needle = text.casefold().strip()
-    haystack = (contact.name, contact.org, contact.title, contact.email or "")
-    return any(needle in value.casefold() for value in haystack)
-
-
-def list_contacts(
-    store: Store,
-    *,
-    stage_filter: str | None,
-    tag: str | None,
-    search: str | None = None,
-    no_email: bool = False,
-    no_timezone: bool = False,
-    source: str | None = None,
-) -> list[dict[str, Any]]:
-    """Contacts in id order, filtered by stage, tag, a search text, a missing address, no
-    known time zone (neither given nor guessed), or where they came from (``source``)."""
-    facts = store.stage_facts(outcomes=False)  # a stage is all a listing shows
-    rows = []
-    for contact in store.contacts.all(tag=tag):
-        if search and not matches(contact, search):
-            continue
-        if no_email and contact.email:
-            continue
-        if no_timezone and contact.zone_name:
-            continue
-        if source and contact.source != source:
-            continue
-        contact_stage = stage(facts[contact.id])
-        if stage_filter and contact_stage.value != stage_filter:
-            continue
-        rows.append(contact_summary(contact, contact_stage))
-    return rows
 
 
 # --- delete and merge ---------------------------------------------------------------------

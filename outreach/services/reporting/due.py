@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from outreach.app import AppContext
+from outreach.store import stages
 from outreach.track.model import Action, DueAction
 from outreach.track.pipeline import due_actions
 
@@ -84,11 +85,16 @@ class DueItem:
 
 
 def due_now(app: AppContext) -> list[DueAction]:
-    """What is due at ``app.now()``, overdue first (closed contacts, never due, are left out
-    before their facts are built)."""
+    """What is due at ``app.now()``, overdue first (closed contacts, and open ones for whom
+    nothing can be due, are left out before their facts are built)."""
     config = app.config
-    facts = app.store.facts(open_only=True)
-    return due_actions(facts.values(), config.followup, app.now(), config.user.zone)
+    now = app.now()
+    followup = config.followup
+    shortest = min([followup.keep_in_touch_days, *(d for _, d in followup.keep_in_touch_by_tag)])
+    facts = app.store.facts(
+        open_only=True, due_only=True, quiet_after=stages.keep_in_touch_cutoff(now, shortest)
+    )
+    return due_actions(facts.values(), followup, now, config.user.zone)
 
 
 def _future_slots(app: AppContext, contact_id: int, now: datetime) -> list[int]:
@@ -209,7 +215,7 @@ def _text(action: DueAction) -> str:
 def due_items(app: AppContext) -> list[DueItem]:
     """What is due now, overdue first, each with the command that does it."""
     actions = due_now(app)
-    names = app.store.contacts.names()
+    names = stages.contact_names(app.store.conn, (action.contact_id for action in actions))
     items = []
     for action in actions:
         name, ref = names[action.contact_id]

@@ -20,51 +20,38 @@ import statistics
 from datetime import datetime
 from typing import Any
 
-from outreach.store import Store
-from outreach.store.reports import (
-    contact_sources,
-    first_meetings,
-    first_replies,
-    first_sends_by_template,
-    held_per_contact,
-    meetings_held,
-    meetings_missed,
-    referrals_per_contact,
-)
-from outreach.track.model import ContactFacts, Stage
-from outreach.track.pipeline import stage
+from outreach.store import Store, stages
+from outreach.store.reports import first_meetings, meetings_held, meetings_missed
+from outreach.track.model import Stage
 
 
-def stage_counts(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
-    """How many contacts are in each stage (every stage present, zero included)."""
-    counts = {value.value: 0 for value in Stage}
-    for contact in (store.stage_facts() if facts is None else facts).values():
-        counts[stage(contact).value] += 1
-    return counts
+def stage_counts(store: Store, found: dict[str, int] | None = None) -> dict[str, int]:
+    """How many contacts are in each stage (every stage present, zero included); ``found``:
+    the counts of the stages someone is in, when already read."""
+    found = stages.stage_counts(store.conn) if found is None else found
+    return {value.value: found.get(value.value, 0) for value in Stage}
 
 
-def closed_reasons(store: Store, facts: dict[int, ContactFacts] | None = None) -> dict[str, int]:
+def closed_reasons(store: Store, found: dict[str, int] | None = None) -> dict[str, int]:
     """Closed contacts by why they were closed ("declined", "no reply", ...)."""
+    found = stages.closed_reasons(store.conn) if found is None else found
     reasons: dict[str, int] = {}
-    for contact in (store.stage_facts() if facts is None else facts).values():
-        if contact.closed:
-            why = contact.closed_reason or "(no reason given)"
-            reasons[why] = reasons.get(why, 0) + 1
+    for why, count in found.items():
+        shown = why or "(no reason given)"
+        reasons[shown] = reasons.get(shown, 0) + count
     return dict(sorted(reasons.items()))
 
 
 def status_report(store: Store) -> dict[str, Any]:
     """Counts per stage; sent, replied, reply rate and median hours to reply per template."""
-    replies = first_replies(store.conn)
-    per_template: dict[str, dict[str, Any]] = {}
-    for contact_id, template, sent_at in first_sends_by_template(store.conn):
-        entry = per_template.setdefault(template, {"sent": 0, "replied": 0, "_hours": []})
-        entry["sent"] += 1
-        reply_at = replies.get(contact_id)
-        if reply_at is not None and reply_at >= sent_at:
-            entry["replied"] += 1
-            delta = datetime.fromisoformat(reply_at) - datetime.fromisoformat(sent_at)
-            entry["_hours"].append(delta.total_seconds() / 3600)
+    firsts, answered = stages.first_sends(store.conn)
+    per_template: dict[str, dict[str, Any]] = {
+        template: {"sent": sent, "replied": replied, "_hours": []}
+        for template, (sent, replied) in firsts.items()
+    }
+    for template, sent_at, reply_at in answered:
+        delta = datetime.fromisoformat(reply_at) - datetime.fromisoformat(sent_at)
+        per_template[template]["_hours"].append(delta.total_seconds() / 3600)
     templates = []
     for name in sorted(per_template):
         entry = per_template[name]
@@ -78,13 +65,13 @@ def status_report(store: Store) -> dict[str, Any]:
                 "median_hours_to_reply": round(statistics.median(hours), 1) if hours else None,
             }
         )
-    facts = store.stage_facts()
-    counts = stage_counts(store, facts)
-    by_source, by_tag = group_report(store, facts)
+    figures = stages.group_figures(store.conn)
+    counts = stage_counts(store, {str(g[0]): g[2] for g in figures["stage"]})
+    by_source, by_tag = group_report(store, figures)
     return {
         "contacts": sum(counts.values()),
         "stages": counts,
-        "closed": closed_reasons(store, facts),
+        "closed": closed_reasons(store, {g[0] or "": g[2] for g in figures["closed"]}),
         "templates": templates,
         "meetings_held": meetings_held(store.conn),
         "meetings_missed": meetings_missed(store.conn),
@@ -96,53 +83,56 @@ def status_report(store: Store) -> dict[str, Any]:
 NO_SOURCE, NO_TAG = "(none)", "(no tag)"
 
 
-def _group_row(
-    name: str,
-    members: list[int],
-    facts: dict[int, ContactFacts],
-    meetings: dict[int, str],
-    held: dict[int, int],
-    referrals: dict[int, int],
-) -> dict[str, Any]:
-    contacted = [cid for cid in members if facts[cid].first_sent_at is not None]
-    replied = [cid for cid in contacted if facts[cid].last_reply_at is not None]
-    days = []
-    for cid in contacted:
-        first = facts[cid].first_sent_at
-        if cid in meetings and first is not None:
-            delta = datetime.fromisoformat(meetings[cid]) - first
-            days.append(max(0.0, delta.total_seconds() / 86400))
-    return {
-        "group": name,
-        "contacts": len(members),
-        "contacted": len(contacted),
-        "replied": len(replied),
-        "reply_rate": round(len(replied) / len(contacted), 3) if contacted else None,
-        "meetings_held": sum(held.get(cid, 0) for cid in members),
-        "referrals": sum(referrals.get(cid, 0) for cid in members),
-        "median_days_to_meeting": round(statistics.median(days), 1) if days else None,
-    }
+def _group_rows(
+    groups: list[stages.Group],
+    days: dict[str, list[float]],
+    missing: str,
+) -> list[dict[str, Any]]:
+    """The report's rows, groups sorted by name (the one for contacts without any last)."""
+    merged: dict[str, list[int]] = {}
+    for name, first, *figures in sorted(groups, key=lambda group: group[1]):
+        shown = name or missing
+        if shown in merged:  # a group literally named like the missing one
+            merged[shown] = [min(merged[shown][0], first)] + [
+                a + b for a, b in zip(merged[shown][1:], figures, strict=True)
+            ]
+        else:
+            merged[shown] = [first, *figures]
+    rows = []
+    for name in sorted(merged, key=lambda n: (n == missing, n.casefold())):
+        _, members, contacted, replied, held, referred = merged[name]
+        spans = days.get(name, [])
+        rows.append({
+            "group": name,
+            "contacts": members,
+            "contacted": contacted,
+            "replied": replied,
+            "reply_rate": round(replied / contacted, 3) if contacted else None,
+            "meetings_held": held,
+            "referrals": referred,
+            "median_days_to_meeting": round(statistics.median(spans), 1) if spans else None,
+        })
+    return rows
 
 
 def group_report(
-    store: Store, facts: dict[int, ContactFacts] | None = None
+    store: Store, figures: dict[str, list[stages.Group]] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What works: the figures above per source and per tag, groups sorted by name (the
-    contacts without a source or a tag last)."""
-    facts = store.stage_facts() if facts is None else facts
+    contacts without a source or a tag last), counted in SQL over the kept summary."""
     meetings = first_meetings(store.conn)
-    held = held_per_contact(store.conn)
-    referrals = referrals_per_contact(store.conn)
-    sources: dict[str, list[int]] = {}
-    tags: dict[str, list[int]] = {}
-    for contact_id, source in contact_sources(store.conn).items():
-        sources.setdefault(source or NO_SOURCE, []).append(contact_id)
-        known = facts.get(contact_id)
-        for tag in (known.tags if known is not None else ()) or (NO_TAG,):
-            tags.setdefault(tag, []).append(contact_id)
-
-    def rows(groups: dict[str, list[int]], last: str) -> list[dict[str, Any]]:
-        names = sorted(groups, key=lambda n: (n == last, n.casefold()))
-        return [_group_row(n, groups[n], facts, meetings, held, referrals) for n in names]
-
-    return rows(sources, NO_SOURCE), rows(tags, NO_TAG)
+    by_source: dict[str, list[float]] = {}
+    by_tag: dict[str, list[float]] = {}
+    for contact_id, source, first_sent, tags in stages.contacted_and_met(store.conn):
+        if contact_id not in meetings:
+            continue
+        delta = datetime.fromisoformat(meetings[contact_id]) - datetime.fromisoformat(first_sent)
+        span = max(0.0, delta.total_seconds() / 86400)
+        by_source.setdefault(source or NO_SOURCE, []).append(span)
+        for tag in tags or (NO_TAG,):
+            by_tag.setdefault(tag, []).append(span)
+    groups = stages.group_figures(store.conn) if figures is None else figures
+    return (
+        _group_rows(groups["source"], by_source, NO_SOURCE),
+        _group_rows(groups["tag"], by_tag, NO_TAG),
+    )

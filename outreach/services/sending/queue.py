@@ -21,8 +21,8 @@ from outreach.schedule.delivery import WINDOWED_KINDS, delivery_time, in_window
 from outreach.services.meetings.availability import contact_zone_or_none
 from outreach.services.sending.replan import replan_waiting
 from outreach.services.sending.send import SendReport, send_messages, split_stale
+from outreach.services.sending.waiting import QueuedItem, queued_items
 from outreach.store import MessageRow
-from outreach.store.queue import QueuedMessage
 
 if TYPE_CHECKING:
     from outreach.services.sending.server_hold import HoldReport
@@ -42,22 +42,6 @@ __all__ = [
 ]
 
 _SPREAD_MINUTES = 7  # each message a few minutes after the one before, inside the window
-
-
-@dataclass(frozen=True)
-class QueuedItem:
-    """A message waiting for its recipient's morning."""
-
-    ref: str  # the contact as a command takes it
-    name: str
-    kind: str
-    at: datetime
-    held_by_server: bool = False  # the mail server holds it (Outlook); else `watch` sends it
-
-    def to_json(self, zone: ZoneInfo) -> dict[str, str | bool]:
-        return {"contact": self.ref, "name": self.name, "kind": self.kind,
-                "at": self.at.astimezone(zone).isoformat(timespec="seconds"),
-                "held_by_server": self.held_by_server}
 
 
 def recipient_zone(app: AppContext, contact_id: int) -> ZoneInfo:
@@ -123,30 +107,6 @@ def _queue_here(app: AppContext, later: Sequence[tuple[MessageRow, datetime]]) -
     with app.store.transaction():
         for row, at in later:
             app.store.queue.put(row.id, iso(at), stamp)
-
-
-def _still_held(app: AppContext, ids: list[int] | None = None) -> list[QueuedMessage]:
-    """Held by the server and not gone yet by the clock (`sync` records it once it has)."""
-    now = app.now()
-    return [item for item in app.store.queue.held_by_server(ids)
-            if datetime.fromisoformat(item.deliver_at) > now]
-
-
-def queued_items(app: AppContext) -> list[QueuedItem]:
-    """What waits on the queue, here or held by the mail server, soonest first (for
-    `status`, `due` and `send --dry-run`)."""
-    labels = app.store.contacts.labels()
-    items = [
-        QueuedItem(
-            ref=labels[item.contact_id][1],
-            name=labels[item.contact_id][0],
-            kind=item.kind,
-            at=datetime.fromisoformat(item.deliver_at),
-            held_by_server=item.held_id is not None,
-        )
-        for item in [*app.store.queue.waiting(), *_still_held(app)]
-    ]
-    return sorted(items, key=lambda item: item.at)
 
 
 @dataclass

@@ -37,6 +37,8 @@ those on batches written after the rules, in ``bench/README.md``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from outreach.track.reader.findings import (
     Decline,
     Deferral,
@@ -51,8 +53,24 @@ from outreach.track.reader.findings import (
     SlotPick,
 )
 from outreach.track.reader.jsonio import reading_from_json, reading_to_json
-from outreach.track.reader.quotes import strip_quoted
-from outreach.track.reader.reader import read_reply
+
+if TYPE_CHECKING:
+    from outreach.track.reader.quotes import strip_quoted
+    from outreach.track.reader.reader import read_reply
+
+
+def __getattr__(name: str) -> Any:
+    """The reader itself loads on first use: compiling its patterns (~80 ms) is no cost of
+    the commands that only read what it found (``status``, ``due``, ``contacts list``)."""
+    if name == "read_reply":
+        from outreach.track.reader.reader import read_reply
+
+        return read_reply
+    if name == "strip_quoted":
+        from outreach.track.reader.quotes import strip_quoted
+
+        return strip_quoted
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Decline",
