@@ -17,7 +17,7 @@ from outreach.store.migrations_conversation import (
     _m12_prior_contact,
     _m13_server_hold,
 )
-from outreach.store.migrations_summary import _m8_contact_summary
+from outreach.store.migrations_summary import _m14_contact_summary
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -361,5 +361,5 @@ MIGRATIONS: list[Migration] = [
     _m12_prior_contact,
     _m13_server_hold,
     # issue 16 (speed at scale): see outreach.store.migrations_summary
-    _m8_contact_summary,
+    _m14_contact_summary,
 ]

@@ -66,7 +66,7 @@ def create_summary_triggers(conn: sqlite3.Connection) -> None:
         conn.execute(f"CREATE TRIGGER {name} {body}")
 
 
-def _m8_contact_summary(conn: sqlite3.Connection) -> None:
+def _m14_contact_summary(conn: sqlite3.Connection) -> None:
     """Each contact's history summarised in one row kept by triggers (issue 16: `status`,
     `due` and `contacts list` at 50,000 contacts), filled from the history already there."""
     texts = {"meeting_state", "meeting_rsvp", "first_outreach_template"} | {
