@@ -51,12 +51,38 @@ def test_a_healthy_local_workspace_passes_in_setup_order(workspace: Path, run: I
     assert result.exit_code == 0, result.output
     names = [line[5:18].strip() for line in result.output.splitlines() if line[:2] == "ok"]
     assert names == ["workspace", "config", "database", "user", "templates", "mail", "integrity",
-                     "watch"]
+                     "summary", "watch"]
     assert "nothing is emailed" in result.output
     assert "Everything checks out." in result.output
     report = json.loads(run("doctor", "--json", env=NOW).stdout)
     assert report["ok"] is True
     assert set(report["checks"][0]) == {"name", "status", "detail", "fix"}
+
+
+def test_a_summary_changed_outside_outreach_is_rebuilt_from_the_history(
+    workspace: Path, run: Invoke
+) -> None:
+    """The per-contact summary `status`, `due` and `contacts list` read is kept by triggers;
+    a hand edit with the sqlite3 shell can still put it out of step. doctor notices and
+    rebuilds it (it is derived data), and the stage shown is right again."""
+    import sqlite3
+
+    set_busy(workspace, "[]")
+    assert run("contacts", "add", "ada@example.org", "--name", "Ada", env=NOW).exit_code == 0
+    assert run("draft", "outreach", "ada@example.org", env=NOW).exit_code == 0
+    assert run("send", "--yes", env=NOW).exit_code == 0
+    before = json.loads(run("contacts", "list", "--json", env=NOW).stdout)
+    assert [c["stage"] for c in before] == ["sent"]
+    with sqlite3.connect(workspace / "outreach.db") as conn:
+        conn.execute("UPDATE contact_summary SET first_sent_at = NULL, last_sent_at = NULL")
+    assert json.loads(run("contacts", "list", "--json", env=NOW).stdout) != before
+    result = run("doctor", env=NOW)
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.output.splitlines() if line[5:18].strip() == "summary"]
+    assert "1 contact differed from their history" in line and "rebuilt" in line
+    assert json.loads(run("contacts", "list", "--json", env=NOW).stdout) == before
+    again = run("doctor", env=NOW)
+    assert "each contact's kept summary matches their history" in again.output
 
 
 def test_placeholders_fail_the_user_check(run: Invoke, isolated_environment: Path) -> None:

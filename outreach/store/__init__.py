@@ -153,6 +153,19 @@ class Store:
     def integrity_ok(self) -> bool:
         return not self.integrity_problems()
 
+    def summary_drift(self) -> list[int]:
+        """Contacts whose kept summary (``contact_summary``) differs from their history."""
+        from outreach.store.summary import summary_drift
+
+        return summary_drift(self.conn)
+
+    def rebuild_summary(self) -> None:
+        """Every contact's kept summary computed afresh from their history."""
+        from outreach.store.summary import rebuild_summary
+
+        with self.transaction():
+            rebuild_summary(self.conn)
+
     def integrity_problems(self, limit: int = 10) -> list[str]:
         """What ``PRAGMA integrity_check`` finds (empty when the file is sound)."""
         rows = self.conn.execute(f"PRAGMA integrity_check({int(limit):d})").fetchall()

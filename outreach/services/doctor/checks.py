@@ -24,6 +24,7 @@ from outreach.mail.health import HealthStep
 from outreach.mail.kinds import KINDS, BackendKind
 from outreach.services.background.doctor_check import check_background
 from outreach.services.doctor.base import Check, CheckFn, Doctor, NotChecked, fail, ok
+from outreach.services.doctor.summary_check import check_summary
 
 # --- the workspace ------------------------------------------------------------------------
 
@@ -253,6 +254,7 @@ CHECKS: list[CheckFn] = [
     check_templates,
     *MAIL_CHECKS,  # the configured mailbox's own checks (issue 19: one door to each system)
     check_integrity,  # issue 12: the database file itself, and its backups
+    check_summary,  # issue 16: the per-contact summary the reading commands use
     check_background,  # issue 21: watch runs where queued mail needs it
 ]
 
