@@ -86,6 +86,7 @@ from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
 from outreach.track.network import keep_in_touch, reach_referral
 from outreach.track.off_script import (
+    WAITS_FOR_THEIR_SIDE,
     confirm_meeting,
     read_reply,
     their_side,
@@ -377,7 +378,10 @@ def contact_due_actions(
         found.append(congratulate(facts, config, now, user_tz))
     if current in (Stage.REPLIED, Stage.SCHEDULED, Stage.MET, Stage.THANKED):
         found.extend(add_referrals(facts, now, user_tz))
-        found.extend(their_side(facts, now, user_tz))
+        newcomers = their_side(facts, now, user_tz)
+        if newcomers:  # who they are decides who is booked or written to: that first
+            found = [a for a in found if a is None or a.action not in WAITS_FOR_THEIR_SIDE]
+        found.extend(newcomers)
         found.append(read_reply(facts, found, now, user_tz))
     return [action for action in found if action is not None]
 

@@ -83,15 +83,16 @@ _BY = re.compile(r"\b(?:by|until|till|before|bis|vor|d'ici|avant|antes del?|entr
 
 def _until(plain: str, today: date, day_first: bool) -> date | None:
     """The day the wait ends: the one after "by" ("I'll confirm by tomorrow") if any, else
-    the first day named; the day after, for "after the 15th"."""
+    the day named, the last of several ("next week": its Friday, never its Monday); the day
+    after, for "after the 15th"."""
     by = _BY.search(plain)
     day = day_phrase(plain[by.end() :], today, day_first=day_first) if by else None
     if day is None:
         day = day_phrase(plain, today, day_first=day_first)
     if day is None or not day.days or day.doubts or day.this_week:
         return None
-    first = day.days[0]
-    return first + timedelta(days=1) if day.after else first
+    last = day.days[-1]
+    return last + timedelta(days=1) if day.after else last
 
 
 _AWAY_UNTIL = words(r"until|till|back on|back in|bis|jusqu'?au|hasta|fino al|tot|ate|till")
