@@ -364,7 +364,9 @@ def contact_due_actions(
         found.append(proposed_move(facts, now, user_tz))
     if current in (Stage.SCHEDULED, Stage.MET):
         found.append(_thank_you(facts, config, now, user_tz))
-        found.append(confirm_meeting(facts, now, user_tz))
+        asked = confirm_meeting(facts, now, user_tz)  # passed: that first, a move is then new
+        found = [a for a in found if not (asked and a and a.action is Action.RESCHEDULE)]
+        found.append(asked)
     if facts.referred_by is not None and (
         current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
     ):

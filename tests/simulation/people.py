@@ -305,6 +305,7 @@ class Party:
         world.rsvp(self.speaker, "declined")
         self.declined.add((str(invite["UID"]), int(invite["SEQUENCE"])))
         self.acceptable.discard(invite.decoded("DTSTART"))
+        self.meeting_recorded = True  # declined: there is nothing to ask about
         self._inbound(now, "declined", None)
         self.script.insert(0, "pick")
         self.note(now, "their calendar declines the invite")
