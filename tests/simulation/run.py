@@ -119,7 +119,8 @@ class Simulation:
                 if party is not None:
                     party.closed = True
         self.user.run("send", "--yes")
-        for message in self.mailbox.new():
+        fresh = self.mailbox.new()
+        for message in fresh:
             party = self.party_of(message.to)
             if party is None:
                 if message.to != USER:
@@ -129,6 +130,7 @@ class Simulation:
             self.sent.append(message)
             party.awaiting_user = None
             party.receive(message, now)
-        for party in self.parties:
-            self.threads.check(party, self.fail)
+        for party in {id(self.party_of(m.to)): self.party_of(m.to) for m in fresh}.values():
+            if party is not None:  # whose correspondence changed
+                self.threads.check(party, self.fail)
         self.user.run("sync")
