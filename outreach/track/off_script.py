@@ -38,6 +38,7 @@ ANSWERS_A_REPLY = frozenset(
         Action.RESCHEDULE,
         Action.ADD_REFERRAL,
         Action.ADD_THEIR_SIDE,
+        Action.CONFIRM_MEETING,  # a reply after a meeting that passed: "did it happen?" first
     }
 )
 
