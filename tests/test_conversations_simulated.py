@@ -7,12 +7,15 @@ gmail.readonly (the reader reads their words in both):
   the colleague is, then the colleague is;
 - Greta misses the meeting and, that afternoon, asks for another time: `due` asks "did it
   happen?" alone, then books the time she asked for;
+- Rosa in Berlin asks to move the meeting to 17:00 her time: `due`'s command books it without
+  asking whether 17:00 is too late for her (she chose it);
 - The daily cap: room a send held frees exactly 24 hours later, as `send` says.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -98,6 +101,30 @@ def test_greta_is_then_booked_at_the_time_she_asked(reading_world: World) -> Non
     world.ok(*str(item["command"]).split()[1:], "--send")
     invite = world.invites("greta@example.org")[-1]
     assert invite.decoded("DTSTART").isoformat().startswith("2026-03-24T17:00")
+
+
+def test_rosa_asks_for_a_late_hour_of_her_own_and_the_command_due_gives_books_it(
+    reading_world: World,
+) -> None:
+    world = reading_world
+    meet(world, "rosa@example.de", "Rosa Weber", org="Siemens", tz="Europe/Berlin")
+    world.at("2026-03-02 14:00")
+    world.reply("rosa@example.de", "Happy to talk. The second time works for me.")
+    world.ok("sync")
+    world.ok("book", "rosa@example.de", "--slot", "2", "--send")
+    world.at("2026-03-03 15:00")
+    world.reply("rosa@example.de", "Something came up, I'm sorry. Could we do Tuesday "
+                "31 March at 17:00 my time instead?")
+    world.ok("sync")
+    [item] = [d for d in world.due() if d["contact"] == "rosa@example.de"
+              and d["action"] == "reschedule"]
+    assert item["command"] == "outreach reschedule rosa@example.de --at 2026-03-31T17:00+02:00"
+    world.ok(*str(item["command"]).split()[1:], "--send")  # no "Book it anyway?"
+    invite = world.invites("rosa@example.de")[-1]
+    assert invite.decoded("DTSTART") == datetime(2026, 3, 31, 15, 0, tzinfo=UTC)
+    assert int(invite["SEQUENCE"]) == 1
+    other = world.cli("reschedule", "rosa@example.de", "--at", "2026-04-01T18:00+02:00")
+    assert other.exit_code == 1 and "outside Rosa's working hours" in other.output  # not hers
 
 
 def test_room_the_daily_cap_held_frees_exactly_a_day_later(reading_world: World) -> None:
