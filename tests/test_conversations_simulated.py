@@ -2,7 +2,8 @@
 wrong, one person per test, each played through the CLI locally and on Gmail with
 gmail.readonly (the reader reads their words in both):
 
-- Tariq will "get back to you next week": no nudge before that week is over;
+- Tariq will "get back to you next week": no nudge before that week is over, and the
+  one after it does not pretend he never answered;
 - Yuki's colleague answers the forward with a time: nobody is booked before the user says who
   the colleague is, then the colleague is;
 - Greta misses the meeting and, that afternoon, asks for another time: `due` asks "did it
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conversation_world import World
+from tests.conversation_world import World, text_of
 from tests.helpers_sync import configure
 from tests.test_conversations import meet
 from tests.test_conversations_off_script import _colleague_answers, reading_world
@@ -42,6 +43,11 @@ def test_tariq_defers_to_next_week_and_is_not_nudged_before_it_ends(
     world.at("2026-03-16 09:00")  # the week he named is over: one gentle follow-up
     [item] = [d for d in world.due() if d["contact"] == "tariq@example.org"]
     assert (item["action"], item["waiting_until"]) == ("follow_up", "2026-03-13")
+    world.ok(*str(item["command"]).split()[1:])
+    world.ok("send", "--yes")
+    nudge = text_of(world.received("tariq@example.org")[-1])
+    assert "I'm following up on our earlier exchange" in nudge
+    assert "slipped past" not in nudge  # he answered: nothing slipped past him
 
 
 def test_yukis_colleague_proposes_a_time_and_is_the_one_booked(reading_world: World) -> None:

@@ -22,7 +22,7 @@ LEAD = timedelta(hours=24)  # [schedule] lead_hours
 _MSGID = re.compile(r"<[^<>\s]+>")
 THANKS = ("taking the time to talk", "thank you again", "our conversation has stayed")
 CLAIMS_ATTACHED = ("attached", "i've included", "i'm including", "i have included")
-NUDGE = "slipped past"
+NUDGES = ("slipped past", "following up on our earlier exchange")
 
 Fail = Callable[[Party | None, str, Received | None], None]
 
@@ -39,13 +39,16 @@ def check_sent(party: Party, message: Received, now: datetime, before: list[Rece
         fail(party, "a message to the first contact after a colleague took over", message)
     if any(words in text for words in THANKS) and party.held_at is None:
         fail(party, "thanks for a meeting that did not happen", message)
-    if NUDGE in text and party.last_real_inbound is not None:
+    if any(words in text for words in NUDGES) and party.last_real_inbound is not None:
         ours = [m.date for m in before if m.to in party.addresses]
         answered = not ours or party.last_real_inbound > max(ours)
         waited = party.last_inbound_kind == "defer" and party.deferred_until is not None and (
             now.date() > party.deferred_until.date())
         if answered and not waited:
             fail(party, "a nudge after their side answered", message)
+        if party.last_real_inbound is not None and "slipped past" in text:
+            fail(party, 'a follow-up says "in case my earlier message slipped past" to '
+                 "someone who answered it", message)
     for start in message.offered:
         if start - now < LEAD:
             fail(party, f"offers {start:%a %d %b %H:%M %Z}, closer than lead_hours", message)
