@@ -55,4 +55,9 @@ def world(run: Invoke, isolated_environment: Path) -> World:
 
 @pytest.mark.parametrize("seed", range(1, SEEDS + 1))
 def test_following_due_blindly_sends_nothing_embarrassing(world: World, seed: int) -> None:
-    Simulation(world, seed, people=PEOPLE, days=DAYS).run()
+    simulation = Simulation(world, seed, people=PEOPLE, days=DAYS)
+    simulation.run()
+    played = simulation.summary()
+    print(f"seed {seed}: {played}")
+    assert played["first messages"] >= PEOPLE  # everyone was written to, once
+    assert played["invites"] >= 1 and played["writes (pick)"] + played["writes (propose)"] >= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -101,6 +102,26 @@ class Simulation:
                 for party in self.parties:
                     party.act(self.world, self.world.now, self.sent)
 
+    def summary(self) -> dict[str, int]:
+        """What happened, to show the run covered the moves (and for the report)."""
+        counts: Counter[str] = Counter()
+        for m in self.sent:
+            counts["messages"] += 1
+            counts["first messages"] += not m.message["In-Reply-To"]
+            counts["invites"] += m.invite_method == "REQUEST"
+            counts["thank-yous"] += "taking the time to talk" in m.text
+            counts["follow-ups"] += any(w in m.text for w in ("slipped past", "earlier exchange"))
+            counts["with attachment"] += m.attachments > 0 and m.invite_method is None
+        for party in self.parties:
+            counts["contacts"] += 1
+            for line in party.log:
+                for move in ("writes (pick)", "writes (propose)", "writes (defer)",
+                             "writes (no)", "writes (move)", "writes (referral)", "is away",
+                             "bounces", "takes over", "an assistant", "accepts", "declines",
+                             "did not show up"):
+                    counts[move] += move in line
+        return dict(counts)
+
     def morning(self) -> None:
         now = self.world.now
         items = self.user.morning(now)
@@ -120,6 +141,10 @@ class Simulation:
                     party.closed = True
         self.user.run("send", "--yes")
         fresh = self.mailbox.new()
+        day_ago = [m for m in self.sent if m.date > now - timedelta(days=1)]
+        if len(day_ago) + len(fresh) > DAILY_CAP:
+            self.fail(None, f"{len(day_ago) + len(fresh)} messages in 24 hours, over the "
+                      f"daily cap of {DAILY_CAP}", fresh[-1])
         for message in fresh:
             party = self.party_of(message.to)
             if party is None:
