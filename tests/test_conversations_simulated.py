@@ -7,7 +7,7 @@ gmail.readonly (the reader reads their words in both):
 - Yuki's colleague answers the forward with a time: nobody is booked before the user says who
   the colleague is, then the colleague is;
 - Greta misses the meeting and, that afternoon, asks for another time: `due` asks "did it
-  happen?" alone, then books the time she asked for;
+  happen?" alone, then books the time she asked for (no new times that ignore it);
 - Rosa in Berlin asks to move the meeting to 17:00 her time: `due`'s command books it without
   asking whether 17:00 is too late for her (she chose it);
 - The daily cap: room a send held frees exactly 24 hours later, as `send` says.
@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-
-import pytest
 
 from tests.conversation_world import World, text_of
 from tests.helpers_sync import configure
@@ -86,8 +84,6 @@ def test_greta_misses_the_meeting_then_asks_for_another_time(reading_world: Worl
     assert world.due_for("greta@example.org") == ["confirm_meeting"]
 
 
-@pytest.mark.xfail(strict=True, reason="after `met --missed`, due offers new times and "
-                   "ignores the time she asked for before it was recorded (simulator seed 1)")
 def test_greta_is_then_booked_at_the_time_she_asked(reading_world: World) -> None:
     world = reading_world
     meet(world, "greta@example.org", "Greta Nair", org="Initech", tz="America/New_York")
@@ -106,7 +102,7 @@ def test_greta_is_then_booked_at_the_time_she_asked(reading_world: World) -> Non
     assert item["command"] == "outreach book greta@example.org --at 2026-03-24T13:00-04:00"
     world.ok(*str(item["command"]).split()[1:], "--send")
     invite = world.invites("greta@example.org")[-1]
-    assert invite.decoded("DTSTART").isoformat().startswith("2026-03-24T17:00")
+    assert invite.decoded("DTSTART") == datetime(2026, 3, 24, 17, 0, tzinfo=UTC)
 
 
 def test_rosa_asks_for_a_late_hour_of_her_own_and_the_command_due_gives_books_it(

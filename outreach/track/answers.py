@@ -46,6 +46,7 @@ __all__ = [
     "act_on_reading",
     "add_referrals",
     "after_new_times",
+    "asks_for_a_time",
     "is_waiting",
     "proposed_move",
     "settled_by_people",
@@ -127,6 +128,15 @@ def _waiting(
         ("waiting_until", (deferral.until or day).isoformat()),
         drafted=facts.followup_drafted,
     )
+
+
+def asks_for_a_time(facts: ContactFacts, now: datetime) -> bool:
+    """Their reply after our last message proposes a time still ahead: book it (no new
+    times) even when the meeting before it was missed, declined or cancelled."""
+    proposed = facts.reading.first(ProposedTime) if facts.reading else None
+    sent, replied = facts.last_sent_at, facts.last_reply_at
+    return proposed is not None and proposed.at > now and (
+        sent is None or (replied is not None and replied > sent))
 
 
 def act_on_reading(

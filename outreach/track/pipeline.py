@@ -70,6 +70,7 @@ from outreach.track.answers import (
     act_on_reading,
     add_referrals,
     after_new_times,
+    asks_for_a_time,
     proposed_move,
 )
 from outreach.track.days import (
@@ -253,7 +254,7 @@ def _propose_or_book(
         )
     if facts.meeting_state in ("cancelled", "declined", "missed") and changed is not None:
         answered = facts.newtimes_sent_at is not None and facts.newtimes_sent_at >= changed
-        if not answered:
+        if not answered and not asks_for_a_time(facts, now):
             why = {
                 "declined": "they declined the invite",
                 "missed": "the meeting did not happen: marked missed",
