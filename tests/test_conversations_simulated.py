@@ -6,6 +6,8 @@ gmail.readonly (the reader reads their words in both):
   one after it does not pretend he never answered;
 - Yuki's colleague answers the forward with a time: nobody is booked before the user says who
   the colleague is, then the colleague is;
+- Jo, Wes's colleague, takes over and asks for times: new times go to Jo (`due` said "book"
+  with nothing picked, which a user cannot do);
 - Greta misses the meeting and, that afternoon, asks for another time: `due` asks "did it
   happen?" alone, then books the time she asked for (no new times that ignore it);
 - Rosa in Berlin asks to move the meeting to 17:00 her time: `due`'s command books it without
@@ -67,6 +69,27 @@ def test_yukis_colleague_proposes_a_time_and_is_the_one_booked(reading_world: Wo
     world.ok(*str(item["command"]).split()[1:], "--send")
     assert len(world.received("yuki@example.org")) == 1  # Yuki hears nothing more
     assert len(world.invites("jo@example.org")) == 1
+
+
+def test_jo_takes_over_and_asks_for_times_and_gets_new_ones(reading_world: World) -> None:
+    world = reading_world
+    meet(world, "wes@example.org", "Wes Ortega", org="Initech", tz="America/New_York")
+    world.at("2026-03-09 16:00")  # a week later: the times offered have passed
+    _colleague_answers(world, "wes@example.org", "jo@example.org", "Jo Marsh",
+                       "Wes forwarded me your note; I'm happy to talk instead, as I lead "
+                       "that work now. Could you send me a few times that suit you?")
+    world.ok("sync")
+    world.at("2026-03-10 09:00")
+    world.ok("contacts", "add", "jo@example.org", "--name", "Jo Marsh",
+             "--takes-over-from", "wes@example.org")
+    [item] = [d for d in world.due() if d["contact"] == "jo@example.org"]
+    assert (item["action"], item["command"]) == (
+        "propose_times", "outreach draft newtimes jo@example.org")
+    assert item["evidence"] == "Could you send me a few times that suit you?"
+    world.ok(*str(item["command"]).split()[1:])
+    world.ok("send", "--yes")
+    assert "- " in text_of(world.received("jo@example.org")[-1])  # the times, listed
+    assert world.due_for("jo@example.org") == []
 
 
 def test_greta_misses_the_meeting_then_asks_for_another_time(reading_world: World) -> None:

@@ -40,6 +40,7 @@ from outreach.track.reader.findings import (
     Reading,
     Referral,
     SlotPick,
+    TimesWanted,
 )
 
 __all__ = [
@@ -193,6 +194,13 @@ def act_on_reading(
             "inside it",
             ("proposed_range", {"start": _at(window.start), "end": _at(window.end)}),
             ("evidence", window.evidence),
+        )
+    asked = reading.first(TimesWanted)
+    if asked is not None and pick is None and proposed is None and window is None:
+        return True, _item(
+            facts, Action.PROPOSE_TIMES, replied, now, zone,
+            f"replied {local_date(replied, zone)}: they asked for times; propose new times",
+            ("evidence", asked.evidence),
         )
     if reading.unsure and pick is None and proposed is None and offer_open:
         return True, _item(  # a time outreach could not read with confidence: never a guess

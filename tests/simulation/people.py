@@ -245,8 +245,12 @@ class Party:
                         f"I am out of the office until {WEEKDAY[back.weekday()]} {back.day} "
                         f"{back:%B} with limited access to email. I will reply when I return.")
         message["Auto-Submitted"] = "auto-replied"
-        message["In-Reply-To"] = str(last["Message-ID"])
-        message["References"] = str(last["Message-ID"])
+        if self.rng.random() < 0.5:  # some servers answer in the thread, some in one of its own
+            message["In-Reply-To"] = str(last["Message-ID"])
+            message["References"] = str(last["Message-ID"])
+        else:
+            del message["Subject"]
+            message["Subject"] = "Out of office"
         world.deliver(message)
         self.pending.append((business_days_after(back, 1).replace(hour=15), "comeback"))
         self.note(now, f"is away until {back:%d %b} (auto-reply)")
@@ -257,10 +261,13 @@ class Party:
         self.colleague = (address, name)
         last = world.received(self.speaker)[-1]
         forward = make_msgid(domain=self.address.rpartition("@")[2])
-        at = self._a_time(now)
+        at: datetime | None = self._a_time(now)
+        asks = (f"Would {self._words(at)} work for you?" if at else
+                "Could you send me a few times that suit you?")
+        if self.rng.random() < 0.3:
+            at, asks = None, "Could you send me a few times that suit you?"
         body = (f"Hi Sam,\n\n{self.first_name} forwarded me your note; I'm happy to talk "
-                f"instead, as I lead that work now. Would {self._words(at)} work for you?\n\n"
-                f"{name}")
+                f"instead, as I lead that work now. {asks}\n\n{name}")
         message = _mail(world, f"{name} <{address}>",
                         f"Re: Fwd: {base_subject(str(last['Subject']))}", body)
         message["Cc"] = f"{self.name} <{self.address}>"
@@ -287,6 +294,13 @@ class Party:
                 f"{said}\n\nPat Lee")
         message = _mail(world, f"Pat Lee <{address}>", f"Meeting with {self.name}", body)
         message["Cc"] = f"{self.name} <{self.address}>"
+        if self.rng.random() < 0.5:  # answering in the thread, the contact copied
+            last = world.received(self.address)[-1]
+            del message["Subject"]
+            message["Subject"] = f"Re: {base_subject(str(last['Subject']))}"
+            message["In-Reply-To"] = str(last["Message-ID"])
+            message["References"] = " ".join(
+                [*str(last["References"] or "").split(), str(last["Message-ID"])])
         world.deliver(message)
         self._inbound(now, "assistant", at)
         self.note(now, f"an assistant, Pat Lee <{address}>, answers: {body!r}")
@@ -296,6 +310,11 @@ class Party:
     def _after_accept(self, world: World, now: datetime, received: list[Received]) -> None:
         world.rsvp(self.speaker, "accepted")
         self.note(now, "their calendar accepts the invite")
+
+    def _after_accept_move(self, world: World, now: datetime,
+                           received: list[Received]) -> None:
+        self._after_accept(world, now, received)
+        self._plan(now, self.rng.randint(1, 2), "move")
 
     def _after_quiet(self, world: World, now: datetime, received: list[Received]) -> None:
         self.note(now, "says nothing about the invite")
@@ -342,7 +361,8 @@ def random_party(rng: random.Random, number: int) -> Party:
         org=rng.choice(ORGS),
         zone=rng.choice(ZONES),
         script=script,
-        after_booking=rng.choice(["accept", "accept", "decline", "move", "quiet"]),
+        after_booking=rng.choice(["accept", "accept", "decline", "move", "accept_move",
+                                   "quiet"]),
         shows_up=rng.random() < 0.75,
         refers=rng.random() < 0.4,
         rng=rng,

@@ -49,6 +49,7 @@ from outreach.track.reader.findings import (
     Referral,
     ReturnDate,
     SlotPick,
+    TimesWanted,
 )
 from outreach.track.reader.jsonio import reading_from_json, reading_to_json
 from outreach.track.reader.quotes import strip_quoted
@@ -66,6 +67,7 @@ __all__ = [
     "Referral",
     "ReturnDate",
     "SlotPick",
+    "TimesWanted",
     "read_reply",
     "reading_from_json",
     "reading_to_json",
