@@ -308,6 +308,9 @@ class Party:
     # -- after the booking and the thank-you --------------------------------------------
 
     def _after_accept(self, world: World, now: datetime, received: list[Received]) -> None:
+        if world.invites(self.speaker)[-1].decoded("DTSTART") <= now:
+            self.note(now, "never answers the invite (the meeting has passed)")
+            return
         world.rsvp(self.speaker, "accepted")
         self.note(now, "their calendar accepts the invite")
 
@@ -321,6 +324,9 @@ class Party:
 
     def _after_decline(self, world: World, now: datetime, received: list[Received]) -> None:
         invite = world.invites(self.speaker)[-1]
+        if invite.decoded("DTSTART") <= now:
+            self.note(now, "never answers the invite (the meeting has passed)")
+            return
         world.rsvp(self.speaker, "declined")
         self.declined.add((str(invite["UID"]), int(invite["SEQUENCE"])))
         self.acceptable.discard(invite.decoded("DTSTART"))

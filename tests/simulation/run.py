@@ -44,6 +44,8 @@ class Simulation:
         if self.party_of(address) is None:
             party = random_party(self.rng, len(self.parties))
             party.address = party.speaker = address.casefold()
+            if by is not None and by.referred:
+                party.name = by.referred.partition(" <")[0]
             party.zone = ""  # the user did not give one: they write in the user's zone
             self.parties.append(party)
             party.note(self.world.now, f"added as a referral of {by.address if by else '?'}")

@@ -77,8 +77,9 @@ class BlindUser:
             self.on_added(command[2], party)
 
     def _picked(self, party: Party | None) -> str:
-        assert party is not None and party.acceptable, "due asks for a time nobody gave"
-        latest = max(party.acceptable, key=lambda t: party.picked_order.get(t, 0))
+        ahead = [t for t in party.acceptable if t > self.world.now] if party else []
+        assert ahead, "due asks to book a time, and their side gave none still ahead"
+        latest = max(ahead, key=lambda t: party.picked_order.get(t, 0) if party else 0)
         return latest.isoformat()
 
     def _met(self, contact: str, party: Party | None, command: str) -> None:
