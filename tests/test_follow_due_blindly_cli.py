@@ -24,8 +24,9 @@ message the contacts received and every invite:
 - every Date header is the send time, not the draft time.
 
 A failure names the seed, the contact, the day and the message, with the contact's story and
-the commands the user ran; it replays exactly (seeded, fixed start). More seeds:
-OUTREACH_SIM_SEEDS=20 (or OUTREACH_SLOW=1 for 12 seeds of 120 days).
+the commands the user ran; it replays exactly (seeded, fixed start): OUTREACH_SIM_SEED=7
+runs seed 7 alone. More seeds: OUTREACH_SIM_SEEDS=20 (or OUTREACH_SLOW=1 for 12 seeds of 120
+days).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from tests.simulation.run import Simulation
 
 SLOW = os.environ.get("OUTREACH_SLOW") == "1"
 SEEDS = int(os.environ.get("OUTREACH_SIM_SEEDS", "12" if SLOW else "3"))
+# Replay one seed, or a range: OUTREACH_SIM_SEED=7, OUTREACH_SIM_SEED=11-24.
+FIRST, _, LAST = os.environ.get("OUTREACH_SIM_SEED", f"1-{SEEDS}").partition("-")
 DAYS = 120 if SLOW else 63  # nine weeks
 PEOPLE = 15
 
@@ -53,7 +56,7 @@ def world(run: Invoke, isolated_environment: Path) -> World:
     return World("local", isolated_environment, run, None)
 
 
-@pytest.mark.parametrize("seed", range(1, SEEDS + 1))
+@pytest.mark.parametrize("seed", range(int(FIRST), int(LAST or FIRST) + 1))
 def test_following_due_blindly_sends_nothing_embarrassing(world: World, seed: int) -> None:
     simulation = Simulation(world, seed, people=PEOPLE, days=DAYS)
     simulation.run()

@@ -135,7 +135,7 @@ def asks_for_a_time(facts: ContactFacts, now: datetime) -> bool:
     """Their reply after our last message proposes a time still ahead: book it (no new
     times) even when the meeting before it was missed, declined or cancelled."""
     proposed = facts.reading.first(ProposedTime) if facts.reading else None
-    sent, replied = facts.last_sent_at, facts.last_reply_at
+    sent, replied = facts.last_sent_at, facts.last_message_at  # written, not an RSVP
     return proposed is not None and proposed.at > now and (
         sent is None or (replied is not None and replied > sent))
 

@@ -336,6 +336,9 @@ class Party:
         self.note(now, "their calendar declines the invite")
 
     def _after_move(self, world: World, now: datetime, received: list[Received]) -> None:
+        if world.invites(self.speaker)[-1].decoded("DTSTART") <= now and self.shows_up:
+            self.note(now, "no longer asks to move it: the meeting took place")
+            return
         at = self._a_time(now)
         self._say(world, now, "move", f"Something came up, I'm sorry. Could we do "
                   f"{self._words(at)} instead?", picked=at)

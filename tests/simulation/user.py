@@ -40,7 +40,8 @@ class BlindUser:
         action, contact = str(item["action"]), str(item["contact"])
         party = self.party_of(contact)
         if party is not None:
-            party.awaiting_user = None
+            if action != "read_reply":  # "read it" and --seen is no answer to what they asked
+                party.awaiting_user = None
             party.note(self.world.now, f"due says {action}: {item['command']}")
         if item.get("drafted"):
             return  # `send --yes` sends it
@@ -52,8 +53,6 @@ class BlindUser:
         elif action in ("confirm_meeting", "thank_you") and command[0] == "met":
             self._met(contact, party, str(item.get("command", "")))
             return
-        elif action == "read_reply":
-            command = self._what_they_said(contact, party)
         elif action == "add_their_side":
             taking_over = party is not None and party.colleague is not None and (
                 party.colleague[0] == item.get("email"))
@@ -103,21 +102,6 @@ class BlindUser:
             party.meeting_recorded = True
         if "draft thankyou" in command:
             self.run("draft", "thankyou", contact)
-
-    def _what_they_said(self, contact: str, party: Party | None) -> list[str]:
-        """`due` says read their reply: the user reads it and records what it said."""
-        if party is None:
-            return ["reply", contact, "--seen"]
-        kind = party.last_inbound_kind
-        if kind in ("pick", "propose", "move", "takeover", "assistant") and party.acceptable:
-            return ["reply", contact, "--proposes", self._picked(party)]
-        if kind == "defer" and party.deferred_until is not None:
-            return ["reply", contact, "--later", f"{party.deferred_until:%Y-%m-%d}"]
-        if kind == "no":
-            return ["reply", contact, "--no"]
-        if kind == "referral" and party.referred:
-            return ["reply", contact, "--referral", party.referred]
-        return ["reply", contact, "--seen"]
 
     def morning(self, now: datetime) -> list[dict[str, object]]:
         """Sync, then what `due` says; returns the items acted on."""
