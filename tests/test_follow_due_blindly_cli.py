@@ -41,7 +41,7 @@ from tests.conversation_world import USER, World
 from tests.simulation.run import Simulation
 
 SLOW = os.environ.get("OUTREACH_SLOW") == "1"
-SEEDS = int(os.environ.get("OUTREACH_SIM_SEEDS", "12" if SLOW else "3"))
+SEEDS = int(os.environ.get("OUTREACH_SIM_SEEDS", "12" if SLOW else "5"))
 # Replay one seed, or a range: OUTREACH_SIM_SEED=7, OUTREACH_SIM_SEED=11-24.
 FIRST, _, LAST = os.environ.get("OUTREACH_SIM_SEED", f"1-{SEEDS}").partition("-")
 DAYS = 120 if SLOW else 63  # nine weeks
