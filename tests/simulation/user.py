@@ -22,6 +22,8 @@ NOTES = ["start with the data, not the model", "building a portfolio of small pr
 
 
 class BlindUser:
+    """Runs what `due` says, filling in only what the contact really said."""
+
     def __init__(self, world: World, rng: random.Random,
                  party_of: Callable[[str], Party | None],
                  on_added: Callable[[str, Party | None], None]) -> None:
