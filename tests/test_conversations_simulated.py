@@ -12,6 +12,8 @@ gmail.readonly (the reader reads their words in both):
   happen?" alone, then books the time she asked for (no new times that ignore it);
 - Rosa in Berlin asks to move the meeting to 17:00 her time: `due`'s command books it without
   asking whether 17:00 is too late for her (she chose it);
+- Nora, marked missed and sent new times, has her calendar accept the missed meeting late:
+  that answers nothing, and `due` does not say "book" (seen in the simulator, seed 7);
 - The daily cap: room a send held frees exactly 24 hours later, as `send` says.
 """
 
@@ -163,3 +165,21 @@ def test_room_the_daily_cap_held_frees_exactly_a_day_later(reading_world: World)
     world.at("2026-03-03 09:00")  # then, as it said, it goes
     sent = json.loads(world.ok("send", "--yes", "--json"))
     assert [m["contact"] for m in sent["sent"]] == ["alan@example.org"]
+
+
+def test_noras_late_accept_of_the_missed_meeting_books_nothing(reading_world: World) -> None:
+    world = reading_world
+    meet(world, "nora@example.org", "Nora Ephron", org="Columbia", tz="America/New_York")
+    world.at("2026-03-02 14:00")
+    world.reply("nora@example.org", "Happy to talk. Wednesday at 11 works.")
+    world.ok("sync")
+    world.ok("book", "nora@example.org", "--at", "2026-03-04T11:00", "--send")
+    world.at("2026-03-05 09:00")
+    world.ok("met", "nora@example.org", "--missed")
+    world.ok("draft", "newtimes", "nora@example.org")
+    world.ok("send", "--yes")
+    world.at("2026-03-05 15:00")  # her calendar, late, accepts the meeting that was missed
+    world.rsvp("nora@example.org", "accepted")
+    world.ok("sync")
+    world.at("2026-03-06 09:00")  # no "book --slot N": she has not answered the new times
+    assert world.due_for("nora@example.org") == []

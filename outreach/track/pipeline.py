@@ -269,8 +269,8 @@ def _propose_or_book(
     decided, acted = act_on_reading(facts, config, now, zone)
     if decided:
         return acted
-    if facts.last_sent_at is not None and facts.last_sent_at > replied:
-        # We wrote last: their answer comes next; new times that met silence get one nudge.
+    if facts.last_sent_at is not None and facts.last_sent_at > (facts.last_message_at or replied):
+        # We wrote last (a calendar's RSVP since answers nothing): their answer comes next.
         return after_new_times(facts, config, now, zone)
     if (
         facts.first_sent_at is None
