@@ -32,6 +32,7 @@ from outreach.track.reader import (
     Referral,
     ReturnDate,
     SlotPick,
+    TimesWanted,
     read_reply,
 )
 
@@ -98,7 +99,7 @@ def kind_of(finding: Finding) -> str:
     return {
         SlotPick: "slot_pick", ProposedTime: "proposed_time", ProposedRange: "proposed_range",
         Deferral: "deferral", Decline: "decline", Handoff: "handoff", Referral: "referral",
-        ReturnDate: "return_date",
+        ReturnDate: "return_date", TimesWanted: "times_wanted",
     }[type(finding)]
 
 

@@ -277,7 +277,10 @@ class MessageRepo:
         return times
 
     def sent_in_last_day(self, now: datetime) -> list[str]:
-        return self.sends_since(now - timedelta(days=1))
+        """Sends in the rolling 24 hours before ``now``: one sent exactly a day ago is out of
+        it (room it held frees up at that moment, as `send` and `due` say)."""
+        return [t for t in self.sends_since(now - timedelta(days=1))
+                if datetime.fromisoformat(t) > now - timedelta(days=1)]
 
     def latest_in_thread_for(self, contact_id: int) -> MessageRow | None:
         """The contact's most recent message with a thread: what follow-ups reply to."""

@@ -40,12 +40,14 @@ from outreach.track.reader.findings import (
     Reading,
     Referral,
     SlotPick,
+    TimesWanted,
 )
 
 __all__ = [
     "act_on_reading",
     "add_referrals",
     "after_new_times",
+    "asks_for_a_time",
     "is_waiting",
     "proposed_move",
     "settled_by_people",
@@ -129,6 +131,15 @@ def _waiting(
     )
 
 
+def asks_for_a_time(facts: ContactFacts, now: datetime) -> bool:
+    """Their reply after our last message proposes a time still ahead: book it (no new
+    times) even when the meeting before it was missed, declined or cancelled."""
+    proposed = facts.reading.first(ProposedTime) if facts.reading else None
+    sent, replied = facts.last_sent_at, facts.last_message_at  # written, not an RSVP
+    return proposed is not None and proposed.at > now and (
+        sent is None or (replied is not None and replied > sent))
+
+
 def act_on_reading(
     facts: ContactFacts, config: FollowupConfig, now: datetime, zone: ZoneInfo
 ) -> tuple[bool, DueAction | None]:
@@ -183,6 +194,13 @@ def act_on_reading(
             "inside it",
             ("proposed_range", {"start": _at(window.start), "end": _at(window.end)}),
             ("evidence", window.evidence),
+        )
+    asked = reading.first(TimesWanted)
+    if asked is not None and pick is None and proposed is None and window is None:
+        return True, _item(
+            facts, Action.PROPOSE_TIMES, replied, now, zone,
+            f"replied {local_date(replied, zone)}: they asked for times; propose new times",
+            ("evidence", asked.evidence),
         )
     if reading.unsure and pick is None and proposed is None and offer_open:
         return True, _item(  # a time outreach could not read with confidence: never a guess

@@ -10,6 +10,8 @@
   them): due at their first message, until the user records them as a colleague who takes
   over (a new contact, referred by this one, who inherits the thread) or as an assistant.
   A contact whose conversation was handed to a colleague has nothing due but promises.
+  While it is due, nothing that writes to the contact or books them is (a colleague who
+  proposed a time is booked once added, never the contact they took over from).
 - **read_reply**, a written message from their side (not an answer to the invite) later than
   anything the user did since (a send, ``met``, or dismissing it with ``outreach reply
   --seen``) that no other action of the contact's answers (book, new times, close, a
@@ -36,7 +38,14 @@ ANSWERS_A_REPLY = frozenset(
         Action.RESCHEDULE,
         Action.ADD_REFERRAL,
         Action.ADD_THEIR_SIDE,
+        Action.CONFIRM_MEETING,  # a reply after a meeting that passed: "did it happen?" first
     }
+)
+
+# Held back while someone new who wrote for the contact is not yet recorded as a colleague
+# or an assistant: each would go to the wrong person if the newcomer takes over.
+WAITS_FOR_THEIR_SIDE = frozenset(
+    {Action.BOOK, Action.PROPOSE_TIMES, Action.RESCHEDULE, Action.FOLLOW_UP}
 )
 
 

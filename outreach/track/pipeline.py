@@ -70,6 +70,7 @@ from outreach.track.answers import (
     act_on_reading,
     add_referrals,
     after_new_times,
+    asks_for_a_time,
     proposed_move,
 )
 from outreach.track.days import (
@@ -86,6 +87,7 @@ from outreach.track.days import start_of as _start_of
 from outreach.track.model import Action, ContactFacts, DueAction, Stage
 from outreach.track.network import keep_in_touch, reach_referral
 from outreach.track.off_script import (
+    WAITS_FOR_THEIR_SIDE,
     confirm_meeting,
     read_reply,
     their_side,
@@ -252,7 +254,7 @@ def _propose_or_book(
         )
     if facts.meeting_state in ("cancelled", "declined", "missed") and changed is not None:
         answered = facts.newtimes_sent_at is not None and facts.newtimes_sent_at >= changed
-        if not answered:
+        if not answered and not asks_for_a_time(facts, now):
             why = {
                 "declined": "they declined the invite",
                 "missed": "the meeting did not happen: marked missed",
@@ -267,8 +269,8 @@ def _propose_or_book(
     decided, acted = act_on_reading(facts, config, now, zone)
     if decided:
         return acted
-    if facts.last_sent_at is not None and facts.last_sent_at > replied:
-        # We wrote last: their answer comes next; new times that met silence get one nudge.
+    if facts.last_sent_at is not None and facts.last_sent_at > (facts.last_message_at or replied):
+        # We wrote last (a calendar's RSVP since answers nothing): their answer comes next.
         return after_new_times(facts, config, now, zone)
     if (
         facts.first_sent_at is None
@@ -363,7 +365,9 @@ def contact_due_actions(
         found.append(proposed_move(facts, now, user_tz))
     if current in (Stage.SCHEDULED, Stage.MET):
         found.append(_thank_you(facts, config, now, user_tz))
-        found.append(confirm_meeting(facts, now, user_tz))
+        asked = confirm_meeting(facts, now, user_tz)  # passed: that first, a move is then new
+        found = [a for a in found if not (asked and a and a.action is Action.RESCHEDULE)]
+        found.append(asked)
     if facts.referred_by is not None and (
         current is Stage.NEW or (current is Stage.DRAFTED and facts.outreach_drafted)
     ):
@@ -377,7 +381,10 @@ def contact_due_actions(
         found.append(congratulate(facts, config, now, user_tz))
     if current in (Stage.REPLIED, Stage.SCHEDULED, Stage.MET, Stage.THANKED):
         found.extend(add_referrals(facts, now, user_tz))
-        found.extend(their_side(facts, now, user_tz))
+        newcomers = their_side(facts, now, user_tz)
+        if newcomers:  # who they are decides who is booked or written to: that first
+            found = [a for a in found if a is None or a.action not in WAITS_FOR_THEIR_SIDE]
+        found.extend(newcomers)
         found.append(read_reply(facts, found, now, user_tz))
     return [action for action in found if action is not None]
 

@@ -33,6 +33,7 @@ from outreach.services.meetings.calendar_sync import keep_in_step
 from outreach.services.meetings.copied import set_copied
 from outreach.services.meetings.invites import issue_invite, withdraw_invites
 from outreach.services.meetings.meeting_context import format_span
+from outreach.services.meetings.their_times import they_proposed
 from outreach.services.sending.send import SendReport
 from outreach.store.meetings import MeetingRow, ProposalRow
 
@@ -192,7 +193,7 @@ def _check_time(
         end,
         config.schedule,
         config.user.zone,
-        contact_zone_or_none(contact),
+        None if they_proposed(app, contact.id, start) else contact_zone_or_none(contact),
         contact.display_first_name or contact.name,
     )
     if concerns and not confirm(f"{when} is {' and '.join(concerns)}. Book it anyway?"):

@@ -51,6 +51,7 @@ from outreach.track.reader.findings import (
     Referral,
     ReturnDate,
     SlotPick,
+    TimesWanted,
 )
 from outreach.track.reader.jsonio import reading_from_json, reading_to_json
 
@@ -84,6 +85,7 @@ __all__ = [
     "Referral",
     "ReturnDate",
     "SlotPick",
+    "TimesWanted",
     "read_reply",
     "reading_from_json",
     "reading_to_json",

@@ -24,6 +24,7 @@ __all__ = [
     "Referral",
     "ReturnDate",
     "SlotPick",
+    "TimesWanted",
 ]
 
 
@@ -88,6 +89,14 @@ class Referral:
 
 
 @dataclass(frozen=True)
+class TimesWanted:
+    """They asked for times ("could you send me a few times that suit you?"): new times go
+    to them, nothing is booked for them."""
+
+    evidence: str
+
+
+@dataclass(frozen=True)
 class ReturnDate:
     """An auto-reply's stated return date."""
 
@@ -97,6 +106,7 @@ class ReturnDate:
 
 Finding = (
     SlotPick | ProposedTime | ProposedRange | Deferral | Decline | Handoff | Referral | ReturnDate
+    | TimesWanted
 )
 
 T = TypeVar("T")

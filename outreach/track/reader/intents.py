@@ -2,7 +2,9 @@
 
 A deferral is a promise to answer later ("let me check and get back to you next week",
 "ich melde mich nächste Woche") or a wait for a date ("after the 15th", "in two weeks");
-its ``until`` is the first day it names (the day after, for "after the 15th"), else None.
+its ``until`` is the day it names, the last of several ("next week": its Friday; the day
+after, for "after the 15th"), else None. A request for times ("could you send me a few
+times?") in a reply that names none is read as such: new times go to them.
 A no is a decline only when it says no to the conversation, not to a time: "not a good
 time for me" declines, "Thursday is not a good time" turns a slot down (read elsewhere).
 """
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from outreach.track.reader.days import day_phrase
-from outreach.track.reader.findings import Decline, Deferral, Finding
+from outreach.track.reader.findings import Decline, Deferral, Finding, TimesWanted
 from outreach.track.reader.hours import hour_phrase
 from outreach.track.reader.lexicon import words
 from outreach.track.returndate import normalize_text
@@ -83,16 +85,25 @@ _BY = re.compile(r"\b(?:by|until|till|before|bis|vor|d'ici|avant|antes del?|entr
 
 def _until(plain: str, today: date, day_first: bool) -> date | None:
     """The day the wait ends: the one after "by" ("I'll confirm by tomorrow") if any, else
-    the first day named; the day after, for "after the 15th"."""
+    the day named, the last of several ("next week": its Friday, never its Monday); the day
+    after, for "after the 15th"."""
     by = _BY.search(plain)
     day = day_phrase(plain[by.end() :], today, day_first=day_first) if by else None
     if day is None:
         day = day_phrase(plain, today, day_first=day_first)
     if day is None or not day.days or day.doubts or day.this_week:
         return None
-    first = day.days[0]
-    return first + timedelta(days=1) if day.after else first
+    last = day.days[-1]
+    return last + timedelta(days=1) if day.after else last
 
+
+_ASKS_TIMES = words(
+    r"(?:send|suggest|give|share|propose|offer|email) (?:me|us) (?:a few|some|a couple of"
+    r"|your|several|two or three)? ?(?:more |other |possible )?(?:times|slots|options|dates)"
+    r"|(?:let me|let us) know (?:a few|some|which|what) (?:times|slots|dates)"
+    r"|what (?:times|days) (?:work|suit|are good|would work)|when (?:are|would) you be free"
+    r"|when are you (?:free|available)"
+)
 
 _AWAY_UNTIL = words(r"until|till|back on|back in|bis|jusqu'?au|hasta|fino al|tot|ate|till")
 
@@ -121,6 +132,8 @@ def read_intents(
             continue
         if _DECLINE.search(plain) and not has_times and day is None:
             found.append(Decline(sentence))
+        elif _ASKS_TIMES.search(plain) and not has_times and day is None:
+            found.append(TimesWanted(sentence))
     if deferrals:
         found.insert(0, next((d for d in deferrals if d.until is not None), deferrals[0]))
     return found

@@ -16,6 +16,7 @@ from outreach.track.reader.findings import (
     Referral,
     ReturnDate,
     SlotPick,
+    TimesWanted,
 )
 
 __all__ = ["reading_from_json", "reading_to_json"]
@@ -42,6 +43,8 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
             return {"kind": "referral", "name": name, "email": email, "evidence": evidence}
         case ReturnDate(on, evidence):
             return {"kind": "return_date", "on": on.isoformat(), "evidence": evidence}
+        case TimesWanted(evidence):
+            return {"kind": "times_wanted", "evidence": evidence}
     raise TypeError(f"not a finding: {finding!r}")  # pragma: no cover - the union is closed
 
 
@@ -73,6 +76,8 @@ def _finding_from_json(data: dict[str, Any]) -> Finding:
         return Referral(str(data["name"]), data.get("email"), evidence)
     if kind == "return_date":
         return ReturnDate(date.fromisoformat(data["on"]), evidence)
+    if kind == "times_wanted":
+        return TimesWanted(evidence)
     raise ValueError(f"unknown finding kind {kind!r}")
 
 

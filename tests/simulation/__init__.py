@@ -1,0 +1,8 @@
+"""A seeded simulator that follows `outreach due` blindly through the real CLI (issue 17).
+
+- ``mailbox``: what the contacts received, parsed back (times offered, invites, kinds);
+- ``people``: the contacts and their side, each playing a random mix of moves as real mail;
+- ``user``: the simulated user, who does exactly what ``due --json`` says;
+- ``invariants``: what must hold after every step, checked on the parsed messages;
+- ``run``: the days, one after another, and a failure that names seed, contact, day, message.
+"""

@@ -1,0 +1,66 @@
+"""Follow `due` blindly through the real CLI, and nothing embarrassing goes out (issue 17).
+
+A seeded simulator plays many conversations at once on the local backend (the Maildir
+outbox, sent/ and inbox are the mailbox), for months: each contact plays a random mix of moves
+as real mail (picks a time, proposes their own, defers, says no, stays silent, is away, bounces,
+forwards to a colleague who takes over, has an assistant answer, RSVPs, does not show up, asks
+to move the meeting, refers someone after the thank-you), and a simulated user does exactly
+what `due --json` says every working day at 09:00, sends everything drafted (`send --yes`,
+under a daily cap that makes some wait a day) and syncs. After every step, parsing back every
+message the contacts received and every invite:
+
+- no thanks for a meeting that did not happen;
+- no nudge after their side answered (one gentle follow-up once a deferral's wait is over);
+- nothing after a no; nothing to the first contact after a colleague took over;
+- no time offered that has passed or is closer than lead_hours at send time;
+- no second first message;
+- no invite for a time their side did not pick or propose (or declined);
+- one thread and one subject per contact, each message answering the thread;
+- nothing "attached" or "included" without an attachment, no "as promised" unless promised;
+- at most one invite per meeting change (SEQUENCE strictly increasing per UID);
+- an assistant the user added is copied on the invite;
+- no conversation dropped from `due` while it waits on the user (a reply to act on, a meeting
+  that passed without `met`, a deferral whose wait is over);
+- every Date header is the send time, not the draft time.
+
+A failure names the seed, the contact, the day and the message, with the contact's story and
+the commands the user ran; it replays exactly (seeded, fixed start): OUTREACH_SIM_SEED=7
+runs seed 7 alone. More seeds: OUTREACH_SIM_SEEDS=20 (or OUTREACH_SLOW=1 for 12 seeds of 120
+days).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Invoke
+from tests.conversation_world import USER, World
+from tests.simulation.run import Simulation
+
+SLOW = os.environ.get("OUTREACH_SLOW") == "1"
+SEEDS = int(os.environ.get("OUTREACH_SIM_SEEDS", "12" if SLOW else "5"))
+# Replay one seed, or a range: OUTREACH_SIM_SEED=7, OUTREACH_SIM_SEED=11-24.
+FIRST, _, LAST = os.environ.get("OUTREACH_SIM_SEED", f"1-{SEEDS}").partition("-")
+DAYS = 120 if SLOW else 63  # nine weeks
+PEOPLE = 15
+
+
+@pytest.fixture
+def world(run: Invoke, isolated_environment: Path) -> World:
+    result = run("init", "--name", "Sam Rivera", "--email", USER, "--timezone",
+                 "America/New_York")
+    assert result.exit_code == 0, result.output
+    return World("local", isolated_environment, run, None)
+
+
+@pytest.mark.parametrize("seed", range(int(FIRST), int(LAST or FIRST) + 1))
+def test_following_due_blindly_sends_nothing_embarrassing(world: World, seed: int) -> None:
+    simulation = Simulation(world, seed, people=PEOPLE, days=DAYS)
+    simulation.run()
+    played = simulation.summary()
+    print(f"seed {seed}: {played}")
+    assert played["first messages"] >= PEOPLE  # everyone was written to, once
+    assert played["invites"] >= 1 and played["writes (pick)"] + played["writes (propose)"] >= 1
