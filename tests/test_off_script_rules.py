@@ -93,6 +93,17 @@ def test_a_reply_after_the_booking_is_to_be_read() -> None:
     assert actions(later, at("2026-03-03 10:00")) == [Action.READ_REPLY]
 
 
+def test_a_reply_before_a_meeting_that_passed_unrecorded_is_still_to_be_read() -> None:
+    """"Should I bring anything?" the day before: "did it happen?" does not answer it, so
+    both are due (only a reply after the meeting waits for "did it happen?")."""
+    before = booked(last_reply_at=at("2026-03-04 09:00"), last_message_at=at("2026-03-04 09:00"))
+    assert actions(before, at("2026-03-06 09:00")) == [  # the older first
+        Action.READ_REPLY, Action.CONFIRM_MEETING
+    ]
+    after = booked(last_reply_at=at("2026-03-05 16:00"), last_message_at=at("2026-03-05 16:00"))
+    assert actions(after, at("2026-03-06 09:00")) == [Action.CONFIRM_MEETING]
+
+
 def test_a_reply_after_the_thank_you_is_to_be_read() -> None:
     thanked = booked(
         meeting_state="held",

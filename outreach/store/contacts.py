@@ -209,46 +209,11 @@ class ContactRepo:
         self.conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
 
     def merge(self, keep_id: int, other_id: int) -> None:
-        """Move everything of ``other_id`` (messages, events, proposals, meetings, tags,
-        referrals, aliases) to ``keep_id``, then delete it; its address and import key become
-        aliases of the kept contact. Fields are the caller's to merge first."""
-        other = self.conn.execute(
-            "SELECT email_key, import_key FROM contacts WHERE id = ?", (other_id,)
-        ).fetchone()
-        for table in (
-            "messages",
-            "thread_events",
-            "proposals",
-            "meetings",
-            "promises",
-            "contact_changes",
-        ):
-            self.conn.execute(
-                f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?",  # noqa: S608
-                (keep_id, other_id),
-            )
-        self.conn.execute(
-            "INSERT OR IGNORE INTO tags (contact_id, tag) "
-            "SELECT ?, tag FROM tags WHERE contact_id = ?",
-            (keep_id, other_id),
-        )
-        self.conn.execute(
-            "UPDATE contacts SET referred_by = ? WHERE referred_by = ? AND id != ?",
-            (keep_id, other_id, keep_id),
-        )
-        self.conn.execute(
-            "UPDATE contact_aliases SET contact_id = ? WHERE contact_id = ?", (keep_id, other_id)
-        )
-        self.conn.execute("DELETE FROM contacts WHERE id = ?", (other_id,))
-        kept = self.conn.execute(
-            "SELECT email_key, import_key FROM contacts WHERE id = ?", (keep_id,)
-        ).fetchone()
-        for column in ("email_key", "import_key"):
-            if other[column] and other[column] != kept[column]:
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO contact_aliases (alias, contact_id) VALUES (?, ?)",
-                    (f"{column}:{other[column]}", keep_id),
-                )
+        """Move everything of ``other_id`` to ``keep_id`` and delete it
+        (:func:`~outreach.store.contact_merge.merge_contacts`)."""
+        from outreach.store.contact_merge import merge_contacts
+
+        merge_contacts(self.conn, keep_id, other_id)
 
     def add_unaddressed(
         self, record: ContactRecord, now: str, *, key: str, referred_by: int | None = None

@@ -38,9 +38,11 @@ ANSWERS_A_REPLY = frozenset(
         Action.RESCHEDULE,
         Action.ADD_REFERRAL,
         Action.ADD_THEIR_SIDE,
-        Action.CONFIRM_MEETING,  # a reply after a meeting that passed: "did it happen?" first
     }
 )
+# ... and one that answers only a reply written after the meeting began: whether it happened
+# comes first (a move they ask for then is a new request); one written before stays to read.
+ANSWERS_A_LATER_REPLY = frozenset({Action.CONFIRM_MEETING})
 
 # Held back while someone new who wrote for the contact is not yet recorded as a colleague
 # or an assistant: each would go to the wrong person if the newcomer takes over.
@@ -88,6 +90,11 @@ def read_reply(
     if handled and max(handled) >= message:
         return None
     if any(a is not None and a.action in ANSWERS_A_REPLY for a in found):
+        return None
+    began = facts.meeting_start
+    if began is not None and message >= began and any(
+        a is not None and a.action in ANSWERS_A_LATER_REPLY for a in found
+    ):
         return None
     if settled_by_people(facts) or is_waiting(facts):
         return None  # it only named people, now contacts; or it asked the user to wait
