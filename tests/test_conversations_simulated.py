@@ -128,6 +128,11 @@ def test_greta_is_then_booked_at_the_time_she_asked(reading_world: World) -> Non
     world.ok(*str(item["command"]).split()[1:], "--send")
     invite = world.invites("greta@example.org")[-1]
     assert invite.decoded("DTSTART") == datetime(2026, 3, 24, 17, 0, tzinfo=UTC)
+    # The confirmation reads as what happened: they missed each other, she offered a time.
+    confirmation = text_of(world.received("greta@example.org")[-1])
+    assert "Sorry we missed each other on Tue 17 Mar" in confirmation
+    assert "Thank you for finding a new time" in confirmation
+    assert "I'm looking forward to it" in confirmation
 
 
 def test_rosa_asks_for_a_late_hour_of_her_own_and_the_command_due_gives_books_it(

@@ -69,6 +69,7 @@ def meeting_context(
     # only after a cancellation the contact received.
     values["held"] = meeting.met_at is not None
     values["missed"] = meeting.state == "missed"  # the state `conversation` records
+    values["missed_before"] = _missed_before(app, contact, meeting.id)
     values["invited"] = any(
         row.reached_contact for row in app.store.messages.invites_for(meeting.id)
     )
@@ -78,6 +79,18 @@ def meeting_context(
         p.text for p in app.store.promises.for_meeting(meeting.id) if p.done_at is None
     ]
     return values
+
+
+def _missed_before(app: AppContext, contact: Contact, meeting_id: int) -> str:
+    """The time of the meeting just before this one, when they missed each other there (a
+    new booking then begins "Sorry we missed each other on ..."), else ""."""
+    earlier = [m for m in app.store.meetings.for_contact(contact.id) if m.id < meeting_id]
+    if not earlier or earlier[-1].state != "missed":
+        return ""
+    previous = earlier[-1]
+    return format_span(
+        app, contact, datetime.fromisoformat(previous.start), datetime.fromisoformat(previous.end)
+    )
 
 
 def _outcome(app: AppContext, facts: ContactFacts) -> str:
