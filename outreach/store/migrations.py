@@ -17,7 +17,7 @@ from outreach.store.migrations_conversation import (
     _m12_prior_contact,
     _m13_server_hold,
 )
-from outreach.store.migrations_summary import _m14_contact_summary
+from outreach.store.migrations_summary import _m14_contact_summary, _m15_messages_by_state
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -362,4 +362,5 @@ MIGRATIONS: list[Migration] = [
     _m13_server_hold,
     # issue 16 (speed at scale): see outreach.store.migrations_summary
     _m14_contact_summary,
+    _m15_messages_by_state,
 ]

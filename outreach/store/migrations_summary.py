@@ -81,3 +81,9 @@ def _m14_contact_summary(conn: sqlite3.Connection) -> None:
     )
     create_summary_triggers(conn)
     rebuild_summary(conn)
+
+
+def _m15_messages_by_state(conn: sqlite3.Connection) -> None:
+    """An index on the messages' state: `due` lists the unsent drafts (a few thousand of
+    88,000 messages at 50,000 contacts) without reading every message."""
+    conn.execute("CREATE INDEX IF NOT EXISTS messages_by_state ON messages(state)")
