@@ -55,10 +55,14 @@ DAYS = 120 if SLOW else 63  # nine weeks
 PEOPLE = 15
 # Contacts and days per backend, and its seeds: the others are smaller unless asked for more.
 SIZE = {"local": (PEOPLE, DAYS), "gmail": (8, 35), "imap": (8, 35), "microsoft": (8, 35)}
+# The one seed each other backend plays by default: between them every move is played (at
+# this size seed 4 has all but a no-show, seed 3 all but a takeover and a declined invite,
+# seed 2 no bounce, deferral or out-of-office; the moves are the same on every backend).
+DEFAULT_SEED = {"gmail": 4, "imap": 3, "microsoft": 2}
 CASES = [
     pytest.param(backend, seed, id=f"{backend}-{seed}")
     for backend in SIZE
-    for seed in (ALL_SEEDS if backend == "local" or MORE else ALL_SEEDS[:1])
+    for seed in (ALL_SEEDS if backend == "local" or MORE else [DEFAULT_SEED[backend]])
 ]
 
 
