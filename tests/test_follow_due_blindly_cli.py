@@ -2,13 +2,13 @@
 
 A seeded simulator plays many conversations at once, for months, on every backend (local: the
 Maildir outbox, sent/ and inbox; Gmail: the fake Google; IMAP: a real Dovecot and SMTP server;
-Microsoft: the fake Graph), reading what each contact received from the backend's own record: each contact plays a random mix of moves
-as real mail (picks a time, proposes their own, defers, says no, stays silent, is away, bounces,
-forwards to a colleague who takes over, has an assistant answer, RSVPs, does not show up, asks
-to move the meeting, refers someone after the thank-you), and a simulated user does exactly
-what `due --json` says every working day at 09:00, sends everything drafted (`send --yes`,
-under a daily cap that makes some wait a day) and syncs. After every step, parsing back every
-message the contacts received and every invite:
+Microsoft: the fake Graph), reading what each contact received from the backend's own record.
+Each contact plays a random mix of moves as real mail (picks a time, proposes their own,
+defers, says no, stays silent, is away, bounces, forwards to a colleague who takes over, has an
+assistant answer, RSVPs, does not show up, asks to move the meeting, refers someone after the
+thank-you), and a simulated user does exactly what `due --json` says every working day at
+09:00, sends everything drafted (`send --yes`, under a daily cap that makes some wait a day)
+and syncs. After every step, parsing back every message the contacts received and every invite:
 
 - no thanks for a meeting that did not happen;
 - no nudge after their side answered (one gentle follow-up once a deferral's wait is over);
@@ -29,7 +29,9 @@ the commands the user ran; it replays exactly (seeded, fixed start): OUTREACH_SI
 runs seed 7 alone (on every backend; pick one with -k gmail). By default the local backend
 plays 5 seeds of 15 contacts for nine weeks and each other backend one smaller seed (they
 talk HTTP or IMAP/SMTP: slower); OUTREACH_SIM_SEEDS=20 plays 20 seeds everywhere, and
-OUTREACH_SLOW=1 12 seeds of 120 days, full size, everywhere.
+OUTREACH_SLOW=1 12 seeds of 120 days, full size, everywhere. Gmail runs with the user's
+opt-in ``read_scope = "readonly"``: under the default metadata scope outreach cannot read what
+a reply says, so a user who follows `due` blindly there is not reading their mail.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+
 from tests.conversation_world import World, invite_of, text_of
 
 # The user is in New York; the first time of each offered line is theirs.
