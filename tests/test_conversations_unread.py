@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 
+from tests import test_conversations as conversations
 from tests.conversation_world import World
-from tests.test_conversations import meet, world  # noqa: F401  (the fixture: every backend)
+from tests.test_conversations import meet
+
+world = conversations.world  # the same fixture: each test runs on every backend
 
 
 def test_sue_says_sounds_good_with_one_time_left_and_due_leaves_the_slot_to_the_user(
