@@ -166,8 +166,8 @@ class World:
         paths.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
         return [parse(p.read_bytes()) for p in paths]
 
-    def _sent_messages(self) -> list[EmailMessage]:
-        """Everything the user sent, oldest first."""
+    def sent_messages(self) -> list[EmailMessage]:
+        """Everything the user sent, oldest first, as the backend recorded it."""
         if self.fake is not None:
             found = [m for m in self.fake.messages() if "SENT" in m.label_ids]
             found.sort(key=lambda m: (m.internal_date, m.seq))
@@ -187,12 +187,23 @@ class World:
             return [message for _, message in self._arrived]
         return self._local("inbox/new")
 
+    def correspondence(self) -> list[EmailMessage]:
+        """Every message sent or received (drafts aside), in the order it happened."""
+        if self.fake is not None:
+            stored = sorted(self.fake.messages(), key=lambda m: (m.internal_date, m.seq))
+            return [parse(m.raw) for m in stored if "DRAFT" not in m.label_ids]
+        if self.servers is not None:
+            happened = [(sub.at, parse(sub.raw)) for sub in self.servers.smtp.accepted]
+            happened += self._arrived
+            return [m for _, m in sorted(happened, key=lambda p: p[0])]
+        return self._local("sent/cur", "inbox/new")
+
     def received(self, address: str) -> list[EmailMessage]:
         """What ``address`` received from the user, oldest first."""
         wanted = address.casefold()
         return [
             m
-            for m in self._sent_messages()
+            for m in self.sent_messages()
             if parseaddr(str(m["To"]))[1].casefold() == wanted
         ]
 
@@ -278,12 +289,7 @@ class World:
                 if involves(parsed):
                     by_thread.setdefault(m.thread_id, Thread()).messages.append(parsed)
             return list(by_thread.values())
-        if self.servers is not None:
-            happened = [(sub.at, parse(sub.raw)) for sub in self.servers.smtp.accepted]
-            happened += self._arrived
-            everything = [m for _, m in sorted(happened, key=lambda p: p[0]) if involves(m)]
-        else:
-            everything = [m for m in self._local("sent/cur", "inbox/new") if involves(m)]
+        everything = [m for m in self.correspondence() if involves(m)]
         threads: list[Thread] = []
         where: dict[str, Thread] = {}
         for m in everything:

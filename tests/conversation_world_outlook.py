@@ -27,8 +27,11 @@ class OutlookWorld(World):
         found = [i for folder in folders for i in box.in_folder(folder)]
         return sorted(found, key=lambda i: (i.received, i.change))
 
-    def _sent_messages(self) -> list[EmailMessage]:
+    def sent_messages(self) -> list[EmailMessage]:
         return [parse(i.mime) for i in self._items("sentitems")]
+
+    def correspondence(self) -> list[EmailMessage]:
+        return [parse(i.mime) for i in self._items("sentitems", "inbox")]
 
     def _inbound(self) -> list[EmailMessage]:
         return [parse(i.mime) for i in self._items("inbox")]

@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from outreach.google.auth import scopes_for
 from tests.conftest import Invoke
 from tests.conversation_world import USER, World, invite_of, text_of
 from tests.fakegoogle.server import FakeGoogle
-from tests.gmail_env import gmail_workspace
+from tests.gmail_env import ACCESS_TOKEN, gmail_workspace
 from tests.helpers_sync import configure
 from tests.realmail.fixtures import MailServers
 
@@ -45,13 +46,7 @@ def world(
         yield from outlook_world(tmp_path, run, monkeypatch)
         return
     if request.param == "gmail":
-        fake = FakeGoogle(email=USER).start()
-        try:
-            workspace = gmail_workspace(tmp_path, fake, run, monkeypatch)
-            fake.set_now(World("gmail", workspace.root, run, fake).now)
-            yield World("gmail", workspace.root, run, fake)
-        finally:
-            fake.stop()
+        yield from gmail_world(tmp_path, run, monkeypatch)
         return
     if request.param == "imap":
         yield imap_world(request, isolated_environment, run)
@@ -62,6 +57,24 @@ def world(
     config = isolated_environment / "config.toml"
     config.write_text(config.read_text().replace('busy = ["google"]', "busy = []"))
     yield World("local", isolated_environment, run, None)
+
+
+def gmail_world(
+    tmp_path: Path, run: Invoke, monkeypatch: pytest.MonkeyPatch, *, readonly: bool = False
+) -> Iterator[World]:
+    """A workspace on Gmail (the fake Google), stopped after the test; ``readonly``: the
+    user opted into gmail.readonly (``[google] read_scope``), so replies are read."""
+    scopes = scopes_for("readonly") if readonly else None
+    fake = FakeGoogle(email=USER, token_scopes=scopes).start()
+    try:
+        workspace = gmail_workspace(tmp_path, fake, run, monkeypatch)
+        if scopes is not None:
+            fake.set_access_token(ACCESS_TOKEN, scopes=scopes)
+            configure(workspace.root, google={"read_scope": "readonly"})
+        fake.set_now(World("gmail", workspace.root, run, fake).now)
+        yield World("gmail", workspace.root, run, fake)
+    finally:
+        fake.stop()
 
 
 def outlook_world(

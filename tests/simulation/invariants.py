@@ -1,7 +1,8 @@
 """What must hold after every step of the simulation, checked on the parsed messages.
 
-Each check reads what the contact's side received (sent/, parsed back) against the truth the
-:class:`~tests.simulation.people.Party` keeps, and fails naming the message.
+Each check reads what the contact's side received (the backend's own record, parsed back)
+against the truth the :class:`~tests.simulation.people.Party` keeps, and fails naming the
+message.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import getaddresses
-from pathlib import Path
 
 from outreach.compose.mime import base_subject
-from tests.conversation_world import USER, is_calendar_answer, parse
+from tests.conversation_world import USER, World, is_calendar_answer
 from tests.simulation.mailbox import Received
 from tests.simulation.people import Party, business_days_after
 
@@ -112,18 +112,13 @@ def check_due(party: Party, items: list[dict[str, object]], now: datetime, fail:
 class Threads:
     """The whole correspondence of a party, grouped into threads as a mailbox would."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self._parsed: dict[Path, EmailMessage] = {}
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self._messages: list[EmailMessage] = []
 
-    def _messages(self) -> list[EmailMessage]:
-        paths = [p for folder in ("sent/cur", "inbox/new") if (self.home / folder).is_dir()
-                 for p in (self.home / folder).iterdir()]
-        paths.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
-        for path in paths:
-            if path not in self._parsed:
-                self._parsed[path] = parse(path.read_bytes())
-        return [self._parsed[p] for p in paths]
+    def load(self) -> None:
+        """Read the correspondence as it is now (once per step: the checks share it)."""
+        self._messages = self.world.correspondence()
 
     def check(self, party: Party, fail: Fail) -> None:
         """One thread with our messages, one subject, each of ours answering the thread."""
@@ -138,7 +133,7 @@ class Threads:
 
         threads: list[list[EmailMessage]] = []
         where: dict[str, list[EmailMessage]] = {}
-        for m in filter(involves, self._messages()):
+        for m in filter(involves, self._messages):
             referenced = _MSGID.findall(f"{m['In-Reply-To'] or ''} {m['References'] or ''}")
             home = next((where[r] for r in referenced if r in where), None)
             if home is not None and base_subject(str(home[0]["Subject"])).removeprefix(

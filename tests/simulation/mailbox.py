@@ -1,4 +1,6 @@
-"""What the contacts received, read back from the mailbox as a person's mail client would."""
+"""What the contacts received, read back from the backend's own record of what the user sent
+(sent/ on the local backend, the fake Gmail's SENT label, the SMTP server, Outlook's Sent
+Items), as a person's mail client would."""
 
 from __future__ import annotations
 
@@ -7,9 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from pathlib import Path
 
-from tests.conversation_world import invite_of, parse, text_of
+from tests.conversation_world import World, invite_of, text_of
 
 # The user is in New York; the first time of each offered line is theirs.
 _ZONES = {"EST": -5, "EDT": -4, "GMT": 0, "UTC": 0, "BST": 1, "CET": 1, "CEST": 2,
@@ -26,7 +27,7 @@ _SLOT = re.compile(
 class Received:
     """One message the user sent, as its recipient reads it."""
 
-    name: str  # file name in sent/ (stable: the order of sending is by modification time)
+    name: str  # its Message-ID
     message: EmailMessage
     to: str
     cc: list[str]
@@ -64,8 +65,7 @@ def plain_lines(message: EmailMessage) -> str:
     return str(content)
 
 
-def read(path: Path) -> Received:
-    message = parse(path.read_bytes())
+def read(message: EmailMessage) -> Received:
     date = parsedate_to_datetime(str(message["Date"]))
     event = invite_of(message)
     start = event.decoded("DTSTART") if event is not None else None
@@ -74,7 +74,7 @@ def read(path: Path) -> Received:
         if not p.is_multipart() and p.get_content_type() not in ("text/plain", "text/html")
     ]
     return Received(
-        name=path.name,
+        name=str(message["Message-ID"]),
         message=message,
         to=parseaddr(str(message["To"]))[1].casefold(),
         cc=[a.casefold() for _, a in getaddresses([str(message["Cc"] or "")]) if a],
@@ -90,21 +90,21 @@ def read(path: Path) -> Received:
 
 
 class Mailbox:
-    """The sent/ folder, read once per file, in the order things were sent."""
+    """What the user sent, read once per message, in the order things were sent."""
 
-    def __init__(self, home: Path) -> None:
-        self.folder = home / "sent" / "cur"
+    def __init__(self, world: World) -> None:
+        self.world = world
         self._read: dict[str, Received] = {}
         self.order: list[str] = []
 
     def new(self) -> list[Received]:
-        """Messages sent since the last call, oldest first."""
-        if not self.folder.is_dir():
-            return []
-        paths = [p for p in self.folder.iterdir() if p.name not in self._read]
-        paths.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
-        fresh = [read(p) for p in paths]
+        """Messages sent since the last call, oldest first (and none sent twice)."""
+        sent = self.world.sent_messages()
+        known = [str(m["Message-ID"]) for m in sent[: len(self.order)]]
+        assert known == self.order, "the record of what was sent changed its past"
+        fresh = [read(m) for m in sent[len(self.order):]]
         for item in fresh:
+            assert item.name not in self._read, f"{item.label()} was sent twice"
             self._read[item.name] = item
             self.order.append(item.name)
         return fresh

@@ -1,7 +1,7 @@
 """The contacts and their side: each plays a random mix of moves, written as real mail.
 
 A :class:`Party` is one contact and whoever answers for them (a colleague who takes over, an
-assistant). It reads what it received (parsed back from sent/) and answers as a person would,
+assistant). It reads what it received (parsed back from the backend's record) and answers,
 some days later: picks a time, proposes its own, defers, says no, stays silent, is away (an
 out-of-office note), bounces, forwards the request, has an assistant answer, RSVPs, asks to
 move the meeting, or refers someone after the thank-you. It also keeps the truth the

@@ -132,9 +132,7 @@ def _command(app: AppContext, action: DueAction, ref: str) -> str:
         return f"outreach book {ref} --at DATETIME"
     if action.action is Action.BOOK:
         slots = _future_slots(app, action.contact_id, app.now())
-        if len(slots) == 1:
-            return f"outreach book {ref} --slot {slots[0]}"
-        if slots:
+        if slots:  # which one they meant is read by the user: never a guess, even of one
             return f"outreach book {ref} --slot N (N = {', '.join(map(str, slots))})"
         return f"outreach book {ref} --at DATETIME"
     if action.action is Action.CLOSE:
