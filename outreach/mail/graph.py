@@ -46,6 +46,7 @@ from outreach.mail.backend import (
     SentHeaders,
     SentRef,
 )
+from outreach.mail.graph_errors import graph_failure
 from outreach.mail.kinds import MICROSOFT
 from outreach.microsoft.graph import (
     MAX_CONCURRENT,
@@ -64,7 +65,6 @@ __all__ = ["GraphMail", "graph_backend"]
 _LOOKUP_FIELDS = (
     "id,conversationId,internetMessageId,isDraft,sentDateTime,toRecipients,subject,changeKey"
 )
-_HINT = "Check your connection (`outreach doctor`) and run the command again; it is safe to re-run."
 
 
 def graph_backend(settings: MicrosoftConfig, account: str) -> GraphMail:
@@ -84,11 +84,6 @@ def _ref(resource: dict[str, Any]) -> DraftRef:
         version=str(resource.get("changeKey") or ""),
     )
 
-
-def _fail(exc: GraphError | GraphUnreachable, doing: str) -> MailError:
-    if isinstance(exc, GraphUnreachable):
-        return MailError(f"Could not reach Microsoft Graph while {doing}: {exc}", hint=_HINT)
-    return MailError(f"Microsoft Graph refused {doing}: {exc}", hint=_HINT)
 
 
 class GraphMail(DraftsNotReadHere):
@@ -152,27 +147,27 @@ class GraphMail(DraftsNotReadHere):
         try:
             replies = self.graph.batch(steps)
         except (GraphError, GraphUnreachable) as exc:
-            raise _fail(exc, "checking your drafts") from None
+            raise graph_failure(exc, "checking your drafts") from None
         live: dict[str, str] = {}
         for i, draft_id in enumerate(wanted):
             reply = replies[str(i)]
             if reply.ok and isinstance(reply.body, dict) and reply.body.get("isDraft"):
                 live[draft_id] = str(reply.body.get("changeKey") or "")
             elif not reply.ok and reply.status != 404:
-                raise _fail(reply.error(), "checking your drafts")
+                raise graph_failure(reply.error(), "checking your drafts")
         return live
 
     def recent_sent(self, limit: int) -> list[SentHeaders]:
         try:
             return graph_headers.recent_sent(self.graph, limit)
         except (GraphError, GraphUnreachable) as exc:
-            raise _fail(exc, "reading Sent Items") from None
+            raise graph_failure(exc, "reading Sent Items") from None
 
     def exchanges(self) -> Iterator[Exchange]:
         try:
             yield from graph_headers.exchanges(self.graph)
         except (GraphError, GraphUnreachable) as exc:
-            raise _fail(exc, "reading Sent Items and Inbox") from None
+            raise graph_failure(exc, "reading Sent Items and Inbox") from None
 
     def upsert_drafts(self, requests: list[DraftRequest]) -> dict[str, DraftRef | Failure]:
         """Create each draft; a re-draft first removes the old draft, then creates the new
@@ -256,7 +251,7 @@ class GraphMail(DraftsNotReadHere):
         try:
             replies = self.graph.batch(steps)
         except (GraphError, GraphUnreachable) as exc:
-            raise _fail(exc, "looking up drafts") from None
+            raise graph_failure(exc, "looking up drafts") from None
         found: dict[str, DraftRef] = {}
         for i, mid in enumerate(wanted):
             reply = replies[str(i)]
@@ -294,7 +289,7 @@ class GraphMail(DraftsNotReadHere):
                 ).get("value") or []
                 rows = [r for r in in_thread if _same_send(r, recipients, subject, since)]
         except (GraphError, GraphUnreachable) as exc:
-            raise _fail(exc, "looking in Sent Items") from None
+            raise graph_failure(exc, "looking in Sent Items") from None
         if not rows:
             return None
         return SentRef(message_id=str(rows[0]["id"]), thread_id=rows[0].get("conversationId"))
@@ -308,9 +303,9 @@ class GraphMail(DraftsNotReadHere):
         except GraphError as exc:
             if exc.status == 404:
                 return False
-            raise _fail(exc, f"removing draft {draft_id}") from None
+            raise graph_failure(exc, f"removing draft {draft_id}") from None
         except GraphUnreachable as exc:
-            raise _fail(exc, f"removing draft {draft_id}") from None
+            raise graph_failure(exc, f"removing draft {draft_id}") from None
         return True
 
     # -- sending ------------------------------------------------------------------------
@@ -329,9 +324,9 @@ class GraphMail(DraftsNotReadHere):
                 ) from None
             if exc.status < 500 and exc.status != 429:
                 raise NotSentError(f"Outlook refused to send the draft: {exc}") from None
-            raise _fail(exc, "sending") from None
+            raise graph_failure(exc, "sending") from None
         except GraphUnreachable as exc:
-            raise _fail(exc, "sending (the outcome is unknown)") from None
+            raise graph_failure(exc, "sending (the outcome is unknown)") from None
         # The thread is the draft's (None: unchanged); the sent copy's id is Outlook's own.
         return SentRef(message_id=draft_id, thread_id=None)
 

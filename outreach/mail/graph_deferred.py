@@ -16,22 +16,17 @@ from datetime import UTC, datetime
 
 from outreach.errors import MailError, NotSentError
 from outreach.mail.backend import DraftRef, SentRef
+from outreach.mail.graph_errors import RETRY_HINT, graph_failure
 from outreach.microsoft.graph import Graph, GraphError, GraphUnreachable
 
 __all__ = ["DEFERRED_SEND_TIME", "hold_until", "release_hold"]
 
 DEFERRED_SEND_TIME = "SystemTime 0x3FEF"  # PidTagDeferredSendTime (PR_DEFERRED_SEND_TIME)
-_HINT = "Check your connection (`outreach doctor`) and run the command again; it is safe to re-run."
 
 
 def _utc(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def _refused(exc: GraphError | GraphUnreachable, doing: str) -> MailError:
-    if isinstance(exc, GraphUnreachable):
-        return MailError(f"Could not reach Microsoft Graph while {doing}: {exc}", hint=_HINT)
-    return MailError(f"Microsoft Graph refused {doing}: {exc}", hint=_HINT)
 
 
 def hold_until(graph: Graph, draft_id: str, at: datetime) -> SentRef:
@@ -48,17 +43,19 @@ def hold_until(graph: Graph, draft_id: str, at: datetime) -> SentRef:
             ) from None
         if exc.status < 500 and exc.status != 429:
             raise NotSentError(f"Outlook refused the send time: {exc}") from None
-        raise _refused(exc, "setting the send time") from None
+        raise graph_failure(exc, "setting the send time") from None
     except GraphUnreachable as exc:  # nothing was sent: the draft only may carry the time
-        raise NotSentError(f"Could not reach Microsoft Graph: {exc}", hint=_HINT) from None
+        raise NotSentError(f"Could not reach Microsoft Graph: {exc}", hint=RETRY_HINT) from None
     try:
         graph.request("POST", f"/me/messages/{draft_id}/send", safe=False)
     except GraphError as exc:
         if exc.status < 500 and exc.status != 429:
             raise NotSentError(f"Outlook refused to hold the message: {exc}") from None
-        raise _refused(exc, "handing the message to Outlook") from None
+        raise graph_failure(exc, "handing the message to Outlook") from None
     except GraphUnreachable as exc:
-        raise _refused(exc, "handing the message to Outlook (the outcome is unknown)") from None
+        raise graph_failure(
+            exc, "handing the message to Outlook (the outcome is unknown)"
+        ) from None
     return SentRef(message_id=draft_id, thread_id=None)
 
 
@@ -70,17 +67,17 @@ def release_hold(graph: Graph, held_id: str) -> DraftRef | None:
     except GraphError as exc:
         if exc.status == 404:
             return None
-        raise _refused(exc, "reading the held message") from None
+        raise graph_failure(exc, "reading the held message") from None
     except GraphUnreachable as exc:
-        raise _refused(exc, "reading the held message") from None
+        raise graph_failure(exc, "reading the held message") from None
     try:
         graph.request("DELETE", f"/me/messages/{held_id}")
     except GraphError as exc:
         if exc.status == 404:
             return None  # it went between the two requests
-        raise _refused(exc, "cancelling the held message") from None
+        raise graph_failure(exc, "cancelling the held message") from None
     except GraphUnreachable as exc:
-        raise _refused(exc, "cancelling the held message") from None
+        raise graph_failure(exc, "cancelling the held message") from None
     try:
         made = graph.request(
             "POST",
