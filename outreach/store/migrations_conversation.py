@@ -19,6 +19,20 @@ __all__ = [
 ]
 
 
+# Who is copied on a contact's invites (migrations 8 and 11 both create it, IF NOT EXISTS: two
+# branches each brought it, and a workspace may have run either first).
+_MEETING_CC = """
+CREATE TABLE IF NOT EXISTS meeting_cc (
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,              -- as given (normalised domain)
+    email_key TEXT NOT NULL,          -- casefolded, for uniqueness
+    position INTEGER NOT NULL,        -- the order given
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (contact_id, email_key)
+) WITHOUT ROWID;
+"""
+
+
 def _m8_conversation(conn: sqlite3.Connection) -> None:
     """What the conversation model needs when the other person steps off the script.
 
@@ -51,19 +65,7 @@ def _m8_conversation(conn: sqlite3.Connection) -> None:
             "ALTER TABLE contacts ADD COLUMN handed_to INTEGER "
             "REFERENCES contacts(id) ON DELETE SET NULL"
         )
-    run_script(  # the same table, to the letter, as branch calendar's _m8_meeting_cc
-        conn,
-        """
-        CREATE TABLE IF NOT EXISTS meeting_cc (
-            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-            email TEXT NOT NULL,              -- as given (normalised domain)
-            email_key TEXT NOT NULL,          -- casefolded, for uniqueness
-            position INTEGER NOT NULL,        -- the order given
-            added_at TEXT NOT NULL,
-            PRIMARY KEY (contact_id, email_key)
-        ) WITHOUT ROWID;
-        """,
-    )
+    run_script(conn, _MEETING_CC)  # also in _m11: whichever branch's migration ran first
 
 
 def _m9_drafts(conn: sqlite3.Connection) -> None:
@@ -116,19 +118,7 @@ def _m11_meeting_cc(conn: sqlite3.Connection) -> None:
     """Who is copied (Cc) on a contact's invites, their updates and confirmations: an
     assistant who keeps their calendar (``book --cc``, ``contacts edit --cc``), remembered per
     contact. Written with IF NOT EXISTS so it stays correct wherever it lands."""
-    run_script(
-        conn,
-        """
-        CREATE TABLE IF NOT EXISTS meeting_cc (
-            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-            email TEXT NOT NULL,              -- as given (normalised domain)
-            email_key TEXT NOT NULL,          -- casefolded, for uniqueness
-            position INTEGER NOT NULL,        -- the order given
-            added_at TEXT NOT NULL,
-            PRIMARY KEY (contact_id, email_key)
-        ) WITHOUT ROWID;
-        """,
-    )
+    run_script(conn, _MEETING_CC)
 
 
 def _m12_prior_contact(conn: sqlite3.Connection) -> None:
