@@ -11,7 +11,7 @@ that cannot be read at all raises `ImportFileError`.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,14 +135,8 @@ def _read_records(
     ):
         if fmt not in ("auto", "vcard"):
             raise _mismatch(name, fmt, "vcard")
-        cards = 0
         with closing(text.lines()) as lines:
-            for item in iter_vcards(lines):
-                cards += 1
-                if isinstance(item, tuple):
-                    problems.append(RowProblem(name, *item))
-                else:
-                    _validate_into(name, item, spill, problems)
+            cards = _take(name, iter_vcards(lines), spill, problems)
         if not cards:
             raise ImportFileError(f"{name} contains no vCards", FORMATS_HINT)
         return "vcard"
@@ -163,19 +157,31 @@ def _read_records(
         if fmt == "vcard" or (fmt in ("linkedin", "google") and fmt != detected):
             raise _mismatch(name, fmt, detected)
         final = detected if fmt == "auto" or (fmt == "csv" and detected == "outreach") else fmt
-        rows = 0
-        for item in parse_csv(csv_file, final):
-            rows += 1
-            if isinstance(item, tuple):
-                problems.append(RowProblem(name, *item))
-            else:
-                _validate_into(name, item, spill, problems)
+        rows = _take(name, parse_csv(csv_file, final), spill, problems)
         if not rows:
             raise ImportFileError(
                 f"{name} has a header row (line {csv_file.header.line}) but no contacts below it",
                 FORMATS_HINT,
             )
     return final
+
+
+def _take(
+    name: str,
+    items: Iterable[ContactRecord | tuple[int, str]],
+    spill: RecordSpill,
+    problems: list[RowProblem],
+) -> int:
+    """Each parsed item into the spill (a record) or the problems (a (line, why) the parser
+    gave); returns how many items the file held."""
+    count = 0
+    for item in items:
+        count += 1
+        if isinstance(item, tuple):
+            problems.append(RowProblem(name, *item))
+        else:
+            _validate_into(name, item, spill, problems)
+    return count
 
 
 def _validate_into(
