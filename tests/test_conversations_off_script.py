@@ -31,10 +31,7 @@ from outreach.compose.mime import base_subject
 from tests import test_conversations as conversations
 from tests.conftest import Invoke
 from tests.conversation_world import USER, World, text_of
-from tests.fakegoogle.server import FakeGoogle
-from tests.gmail_env import ACCESS_TOKEN, REFRESH_TOKEN, gmail_workspace
-from tests.helpers_sync import configure
-from tests.test_conversations import meet, one_conversation
+from tests.test_conversations import gmail_world, local_world, meet, one_conversation
 
 world = conversations.world  # the same fixture: each test runs on both backends
 
@@ -465,27 +462,17 @@ def reading_world(
     """A workspace that reads message text: the local Maildirs, or Gmail with
     ``[google] read_scope = "readonly"`` (the token holds gmail.readonly, not metadata)."""
     if request.param == "local":
-        result = run("init", "--name", "Sam Rivera", "--email", USER, "--timezone",
-                     "America/New_York")
-        assert result.exit_code == 0, result.output
-        configure(isolated_environment, schedule={"busy": []})
-        yield World("local", isolated_environment, run, None)
+        yield local_world(isolated_environment, run)
         return
-    from outreach.google.auth import scopes_for
-
-    fake = FakeGoogle(email=USER).start()
+    gmail = gmail_world(tmp_path, run, monkeypatch, readonly=True)
+    found = next(gmail)
     try:
-        workspace = gmail_workspace(tmp_path, fake, run, monkeypatch)
-        fake.set_access_token(ACCESS_TOKEN, scopes=scopes_for("readonly"))
-        fake.set_refresh_token_scopes(REFRESH_TOKEN, scopes_for("readonly"))
-        configure(workspace.root, google={"read_scope": "readonly"})
-        found = World("gmail", workspace.root, run, fake)
-        fake.set_now(found.now)
         yield found
-        refused = sorted({(c.method_id, c.path) for c in fake.calls if c.status == 403})
+        assert found.fake is not None
+        refused = sorted({(c.method_id, c.path) for c in found.fake.calls if c.status == 403})
         assert not refused, refused  # never asked for more than the scope allows
     finally:
-        fake.stop()
+        gmail.close()  # stops the fake
 
 
 def _auto_reply_of_its_own(world: World, address: str, subject: str, body: str) -> None:
